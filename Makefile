@@ -1,0 +1,45 @@
+# The README's two commands: `make run` and `make test`. Everything installs from the lock files.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+
+.PHONY: run serve test lint bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python requirements.lock pyproject.toml
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PIP) -r requirements-dev.lock
+	touch $@
+
+## Serve Concord on http://127.0.0.1:$${CONCORD_PORT:-8000} (embedded SQLite under ./var unless CONCORD_DATABASE_URL is set)
+run: $(VENV)/.runtime
+	$(BIN)/concord migrate
+	$(BIN)/concord serve
+
+## Run every test (PostgreSQL tests run when 127.0.0.1:5432 answers; CI requires it)
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+lock: $(VENV)/.dev
+	$(BIN)/pip-compile -q --strip-extras --no-emit-find-links --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --extra dev --strip-extras --no-emit-find-links --no-emit-index-url -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,72 @@
+"""How far the projections have read the log, and waiting for a position (read-your-writes)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+
+
+class Progress:
+    """Positions reached by each projection; wakes readers the moment all reach theirs.
+
+    Lives on one event loop: call ``advance`` from that loop's thread.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._positions = dict.fromkeys(names, 0)
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.waiter_added = asyncio.Event()
+
+    @property
+    def reached(self) -> int:
+        """The position every projection has reached."""
+        return min(self._positions.values(), default=0)
+
+    def positions(self) -> dict[str, int]:
+        return dict(self._positions)
+
+    def advance(self, name: str, position: int) -> None:
+        self._positions[name] = position
+        reached = self.reached
+        still_waiting = []
+        for wanted, future in self._waiters:
+            if wanted <= reached:
+                if not future.done():
+                    future.set_result(None)
+            elif not future.done():
+                still_waiting.append((wanted, future))
+        self._waiters = still_waiting
+
+    @property
+    def has_waiters(self) -> bool:
+        return bool(self._waiters)
+
+    async def wait_for(self, position: int, timeout: float) -> bool:
+        """True once every projection has reached ``position``; False after ``timeout`` seconds."""
+        if position <= self.reached:
+            return True
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((position, future))
+        self.waiter_added.set()
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+async def follow_tracking_table(
+    progress: Progress, read_positions: Callable[[], Awaitable[dict[str, int]]], interval: float
+) -> None:
+    """Keep ``progress`` current from the tracking table, for an API whose projections run elsewhere.
+
+    Reads only while someone waits for a position, so an idle API costs the database nothing.
+    """
+    while True:
+        if not progress.has_waiters:
+            progress.waiter_added.clear()
+            await progress.waiter_added.wait()
+        for name, position in (await read_positions()).items():
+            if name in progress.positions():
+                progress.advance(name, position)
+        await asyncio.sleep(interval)

@@ -1,0 +1,22 @@
+"""What every projector is: a stable name, the tables it owns, and how it applies one event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+class Projector(Protocol):
+    """Writes one read model. ``name`` is its stable key in the tracking table: never rename it."""
+
+    name: str
+    tables: Sequence[Table]
+    topics: frozenset[str]
+
+    async def project(
+        self, conn: AsyncConnection, event: DomainEventProtocol, position: int  # type: ignore[type-arg]
+    ) -> None: ...

@@ -1,0 +1,146 @@
+"""Runs a projector over the event log: rows and tracking position in one transaction, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections.progress import Progress
+from projections.projector import Projector
+from projections.tables import projection_tracking
+from projections.wakers import Waker
+
+log = logging.getLogger(__name__)
+
+Decode = Callable[[Notification], Any]
+
+
+class TrackingConflict(RuntimeError):
+    """Another runner (or a rebuild) moved this projection's position: re-read it and go on."""
+
+
+class ProjectionRunner:
+    def __init__(  # noqa: PLR0913 - the parts a runner is wired from, all required
+        self,
+        projector: Projector,
+        *,
+        engine: AsyncEngine,
+        recorder: Any,
+        decode: Decode,
+        waker: Waker | None = None,
+        progress: Progress | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+    ) -> None:
+        self.projector = projector
+        self._engine = engine
+        self._recorder = recorder
+        self._decode = decode
+        self._waker = waker
+        self._progress = progress
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self.position = 0
+
+    async def run_forever(self) -> None:
+        """Follow the log until cancelled, waking on the waker (or the poll interval)."""
+        self.position = await self.load_position()
+        self._report()
+        while True:
+            if self._waker is not None:
+                self._waker.clear()
+            try:
+                processed = await self.run_once()
+            except TrackingConflict:
+                self.position = await self.load_position()
+                continue
+            if processed:
+                continue
+            if self._waker is not None:
+                await self._waker.wait(self._poll_interval)
+            else:
+                await asyncio.sleep(self._poll_interval)
+
+    async def catch_up(self) -> int:
+        """Project everything recorded so far; returns the number of notifications read."""
+        self.position = await self.load_position()
+        total = 0
+        while processed := await self.run_once():
+            total += processed
+        self._report()
+        return total
+
+    async def run_once(self) -> int:
+        notifications: Sequence[Notification] = await asyncio.to_thread(
+            self._recorder.select_notifications,
+            self.position,
+            self._batch_size,
+            inclusive_of_start=False,
+        )
+        if not notifications:
+            return 0
+        await self._apply(notifications)
+        self.position = notifications[-1].id
+        self._report()
+        return len(notifications)
+
+    async def _apply(self, notifications: Sequence[Notification]) -> None:
+        topics = self.projector.topics
+        new_position = notifications[-1].id
+        async with self._engine.begin() as conn:
+            for notification in notifications:
+                if notification.topic in topics:
+                    event = self._decode(notification)
+                    await self.projector.project(conn, event, notification.id)
+            moved = await conn.execute(
+                update(projection_tracking)
+                .where(
+                    projection_tracking.c.projection == self.projector.name,
+                    projection_tracking.c.position == self.position,
+                )
+                .values(position=new_position, updated_at=datetime.now(UTC))
+            )
+            if moved.rowcount != 1:
+                msg = f"{self.projector.name}: position moved away from {self.position}"
+                raise TrackingConflict(msg)
+
+    async def load_position(self) -> int:
+        """The position recorded for this projector, registering it at 0 when new."""
+        async with self._engine.begin() as conn:
+            dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            await conn.execute(
+                dialect_insert(projection_tracking)
+                .values(projection=self.projector.name, position=0, updated_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=["projection"])
+            )
+            position = await conn.scalar(
+                select(projection_tracking.c.position).where(
+                    projection_tracking.c.projection == self.projector.name
+                )
+            )
+        return int(position or 0)
+
+    async def reset(self) -> None:
+        """Empty this projector's tables and rewind it to the start of the log, in one transaction."""
+        async with self._engine.begin() as conn:
+            for table in reversed(self.projector.tables):
+                await conn.execute(delete(table))
+            await conn.execute(
+                delete(projection_tracking).where(
+                    projection_tracking.c.projection == self.projector.name
+                )
+            )
+        self.position = 0
+
+    def _report(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self.projector.name, self.position)

@@ -1,0 +1,70 @@
+"""Signals that new events were recorded, so that a projection runner reads without sleep-polling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Waker:
+    """An asyncio event that any thread may set."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def wake(self, _position: int | None = None) -> None:
+        """Safe to call from any thread, e.g. right after the application commits."""
+        self._loop.call_soon_threadsafe(self._event.set)
+
+    def clear(self) -> None:
+        self._event.clear()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout)
+
+    async def start(self) -> None:
+        """Begin listening for outside signals (none here)."""
+
+    async def stop(self) -> None:
+        """Stop listening."""
+
+
+class SubscriptionWaker(Waker):
+    """Wakes on PostgreSQL LISTEN/NOTIFY, through eventsourcing's subscription to the log.
+
+    Each notification the subscription yields was committed by some process; the runner then
+    reads the log itself, so the subscription only needs to tell it *that* there is more.
+    """
+
+    def __init__(self, recorder: Any) -> None:
+        super().__init__()
+        self._recorder = recorder
+        self._subscription: Any = None
+        self._thread: threading.Thread | None = None
+
+    async def start(self) -> None:
+        gt = await asyncio.to_thread(self._recorder.max_notification_id)
+        self._subscription = self._recorder.subscribe(gt=gt)
+        self._thread = threading.Thread(target=self._pump, name="concord-log-listener", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        try:
+            with self._subscription as subscription:
+                for notification in subscription:
+                    self.wake(notification.id)
+        except Exception:
+            log.exception("the log subscription failed; falling back to polling")
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            self._subscription.stop()
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 5)

@@ -1,0 +1,1 @@
+"""HTTP adapters: the FastAPI app, the GraphQL-over-HTTP endpoint and the strawberry schema."""

@@ -1,0 +1,80 @@
+"""The FastAPI application: GraphQL at /graphql, health at /healthz, problem details for errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.api.graphql_http import GraphQLEndpoint
+from services.api.problems import problem, public
+from services.api.schema import schema
+from services.bootstrap import start
+from services.coordination import Clock, utc_today
+from services.settings import Settings
+
+# Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
+_COMMAND_THREADS = 32
+
+
+def create_app(settings: Settings | None = None, *, today: Clock = utc_today) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(_COMMAND_THREADS, "concord-command"))
+        app.state.runtime = await start(settings, today=today)
+        try:
+            yield
+        finally:
+            await app.state.runtime.close()
+
+    app = FastAPI(
+        title="Concord",
+        summary="Coordination of post-conflict assistance among ASEAN member states",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    endpoint = GraphQLEndpoint(schema)
+    app.add_api_route(
+        "/graphql", endpoint.get, methods=["GET"], include_in_schema=False
+    )
+    app.add_api_route(
+        "/graphql", endpoint.post, methods=["POST"], include_in_schema=False
+    )
+
+    @app.get("/healthz", summary="Liveness and how far the projections have read the log")
+    async def healthz(request: Request) -> dict[str, object]:
+        runtime = request.app.state.runtime
+        return {"status": "ok", "projections": runtime.progress.positions()}
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(_request: Request, error: StarletteHTTPException) -> Response:
+        return problem(error.status_code, _title(error.status_code), str(error.detail), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_problem(_request: Request, error: RequestValidationError) -> Response:
+        return problem(422, "Unprocessable Content", "the request is not valid", errors=error.errors())
+
+    @app.exception_handler(Exception)
+    async def unexpected_problem(_request: Request, error: Exception) -> Response:
+        seen = public(error)
+        headers = {"Retry-After": "1"} if seen.http_status == 503 else None
+        return problem(seen.http_status, _title(seen.http_status), seen.message, headers, code=seen.code)
+
+    return app
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,249 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification says.
+
+Owned here rather than taken from strawberry's router because the specification's
+``application/graphql-response+json`` (with its status codes) is not in strawberry 0.341, and
+because read-your-writes (``Concord-Consistent-With``) must hold a query before it executes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from services.api.problems import problem, public
+from services.api.schema.context import Context
+from services.bootstrap import Runtime
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+CONSISTENT_WITH = "Concord-Consistent-With"
+_QUERY_ONLY = frozenset({OperationType.QUERY})
+_ANY_OPERATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+class RequestError(Exception):
+    """A request that is not a well-formed GraphQL-over-HTTP request: answered with a problem."""
+
+    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: strawberry.Schema) -> None:
+        self._schema = schema
+        self._ide = get_graphql_ide_html("graphiql")
+
+    async def get(self, request: Request) -> Response:
+        params = request.query_params
+        if "query" not in params and _accepts_html(request):
+            return HTMLResponse(self._ide)
+        try:
+            media_type = _negotiate(request)
+            variables = _json_object(params.get("variables"), "variables")
+            extensions = _json_object(params.get("extensions"), "extensions")
+        except RequestError as error:
+            return problem(error.status, error.title, error.detail, error.headers)
+        return await self._execute(
+            request, media_type, params.get("query"), variables, params.get("operationName"),
+            extensions, _QUERY_ONLY,
+        )
+
+    async def post(self, request: Request) -> Response:
+        try:
+            media_type = _negotiate(request)
+            body = await _json_body(request)
+        except RequestError as error:
+            return problem(error.status, error.title, error.detail, error.headers)
+        return await self._execute(
+            request, media_type, body.get("query"), body.get("variables"),
+            body.get("operationName"), body.get("extensions"), _ANY_OPERATION,
+        )
+
+    async def _execute(  # noqa: PLR0913 - the parts of a GraphQL request
+        self,
+        request: Request,
+        media_type: str,
+        query: Any,
+        variables: Any,
+        operation_name: Any,
+        extensions: Any,
+        allowed: frozenset[OperationType],
+    ) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        try:
+            _check_request(query, variables, operation_name, extensions)
+            stale = await _wait_for_consistency(request, runtime)
+        except RequestError as error:
+            return problem(error.status, error.title, error.detail, error.headers)
+        if stale is not None:
+            status = 503 if media_type == GRAPHQL_RESPONSE else 200
+            return _respond({"errors": [stale]}, media_type, status, {"Retry-After": "1"})
+        try:
+            result = await self._schema.execute(
+                query,
+                variable_values=variables,
+                context_value=Context(runtime=runtime),
+                operation_name=operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            return problem(
+                405, "Method Not Allowed", "mutations must be sent with POST", {"Allow": "POST"}
+            )
+        except CannotGetOperationTypeError:
+            detail = (
+                f"the document has no operation named {operation_name!r}"
+                if operation_name
+                else "the document has several operations: name one in operationName"
+            )
+            return problem(400, "Bad Request", detail)
+        return _result_response(result, media_type)
+
+
+def _result_response(result: ExecutionResult, media_type: str) -> Response:
+    payload: dict[str, Any] = {}
+    errors = result.errors or []
+    is_request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
+    if errors:
+        payload["errors"] = [_format(error, request_error=is_request_error) for error in errors]
+    if not is_request_error:
+        payload["data"] = result.data
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    status = 400 if is_request_error and media_type == GRAPHQL_RESPONSE else 200
+    return _respond(payload, media_type, status)
+
+
+def _format(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions = dict(formatted.get("extensions") or {})
+    if request_error:
+        extensions.setdefault("code", _request_error_code(error))
+    elif error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+        seen = public(error.original_error)
+        formatted["message"] = seen.message
+        extensions.update(seen.details)
+        extensions["code"] = seen.code
+    else:
+        extensions.setdefault("code", "GRAPHQL_ERROR")
+    formatted["extensions"] = extensions
+    return formatted
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _respond(
+    payload: dict[str, Any], media_type: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        orjson.dumps(payload, default=str),
+        status_code=status,
+        media_type=f"{media_type}; charset=utf-8",
+        headers=headers,
+    )
+
+
+async def _wait_for_consistency(request: Request, runtime: Runtime) -> dict[str, Any] | None:
+    """Hold the request until the read models reach the given position; a STALE_READ if they don't."""
+    raw = request.headers.get(CONSISTENT_WITH)
+    if raw is None:
+        return None
+    try:
+        position = int(raw)
+        if position < 0:
+            raise ValueError(raw)
+    except ValueError:
+        raise RequestError(
+            400, "Bad Request", f"{CONSISTENT_WITH} must be a log position (a whole number >= 0)"
+        ) from None
+    timeout = runtime.settings.consistency_timeout
+    if await runtime.progress.wait_for(position, timeout):
+        return None
+    return {
+        "message": (
+            f"the read models have not reached position {position} within {timeout:g} s "
+            f"(they are at {runtime.progress.reached}); retry"
+        ),
+        "extensions": {
+            "code": "STALE_READ",
+            "position": position,
+            "reached": runtime.progress.reached,
+        },
+    }
+
+
+def _accepts_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _negotiate(request: Request) -> str:
+    """The response media type: graphql-response+json when asked for, else (legacy) JSON."""
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return JSON
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    for kind in kinds:
+        if kind == GRAPHQL_RESPONSE:
+            return GRAPHQL_RESPONSE
+        if kind in (JSON, "application/*", "*/*"):
+            return JSON
+    raise RequestError(
+        406, "Not Acceptable", f"this endpoint answers with {GRAPHQL_RESPONSE} or {JSON}"
+    )
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != JSON:
+        raise RequestError(
+            415, "Unsupported Media Type", f"send the GraphQL request as {JSON}", {"Accept-Post": JSON}
+        )
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as error:
+        raise RequestError(400, "Bad Request", f"the body is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise RequestError(400, "Bad Request", "the body must be a JSON object")
+    return body
+
+
+def _json_object(raw: str | None, name: str) -> dict[str, Any] | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise RequestError(400, "Bad Request", f"{name} is not valid JSON") from None
+    if value is not None and not isinstance(value, dict):
+        raise RequestError(400, "Bad Request", f"{name} must be a JSON object")
+    return value
+
+
+def _check_request(query: Any, variables: Any, operation_name: Any, extensions: Any) -> None:
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "Bad Request", "a GraphQL request needs a query (a string)")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "Bad Request", "variables must be a JSON object")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "Bad Request", "operationName must be a string")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError(400, "Bad Request", "extensions must be a JSON object")

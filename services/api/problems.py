@@ -1,0 +1,69 @@
+"""Errors the API itself raises, and the one mapping from any error to a public code."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from sqlalchemy.exc import DBAPIError
+from starlette.responses import JSONResponse, Response
+
+from domain.errors import DomainError, InvalidInput, InvalidTransition
+from services.errors import Conflict, NotFound
+
+log = logging.getLogger("concord.api")
+PROBLEM_JSON = "application/problem+json"
+
+
+class BadInput(ValueError):
+    """Input the API cannot even hand to the domain (e.g. a malformed id)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class Unavailable(RuntimeError):
+    """The database cannot be reached just now; the caller should retry."""
+
+
+@dataclass(frozen=True)
+class Public:
+    """What a caller may see of an error: a code, a message and any further details."""
+
+    code: str
+    message: str
+    details: dict[str, object]
+    http_status: int
+
+
+def public(error: BaseException) -> Public:
+    """Map an error to what the caller sees; anything unexpected is logged, not revealed."""
+    if isinstance(error, InvalidInput | BadInput):
+        return Public("BAD_USER_INPUT", str(error), {"field": error.field}, 400)
+    if isinstance(error, NotFound):
+        return Public("NOT_FOUND", str(error), {}, 404)
+    if isinstance(error, InvalidTransition | Conflict):
+        return Public("CONFLICT", str(error), {}, 409)
+    if isinstance(error, DomainError):
+        return Public("BAD_USER_INPUT", str(error), {}, 400)
+    if isinstance(error, Unavailable) or _is_database_outage(error):
+        return Public("SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly", {}, 503)
+    log.error("unexpected error", exc_info=error)
+    return Public("INTERNAL_SERVER_ERROR", "internal error; it has been logged", {}, 500)
+
+
+def _is_database_outage(error: BaseException) -> bool:
+    if isinstance(error, StoreInterfaceError | StoreOperationalError | ConnectionError | OSError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: object
+) -> Response:
+    """An RFC 9457 problem details response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)

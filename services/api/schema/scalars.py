@@ -1,0 +1,43 @@
+"""Scalars and enumerations of the GraphQL contract."""
+
+from __future__ import annotations
+
+from typing import NewType
+from uuid import UUID
+
+import strawberry
+
+from domain import codes, requests
+from services.api.problems import BadInput
+
+MemberState = strawberry.enum(
+    codes.MemberState,
+    name="MemberState",
+    description="ASEAN member state, by ISO 3166-1 alpha-3 code",
+)
+Sector = strawberry.enum(
+    codes.Sector,
+    name="Sector",
+    description=(
+        "IASC cluster code as used by HXL #sector (PRO_GBV is PRO-GBV, …), plus the "
+        "peace-building sectors of annex V.2 of the ASEAN Security Community Plan of Action"
+    ),
+)
+RequestStatus = strawberry.enum(requests.RequestStatus, name="RequestStatus")
+
+LogPosition = strawberry.scalar(
+    NewType("LogPosition", int),
+    serialize=int,
+    parse_value=int,
+    description=(
+        "Position of an event in Concord's log. Send it back in the Concord-Consistent-With "
+        "header to read your own writes."
+    ),
+)
+
+
+def parse_id(value: strawberry.ID, field: str = "id") -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise BadInput(field, f"{value!r} is not a Concord id") from None

@@ -1,0 +1,189 @@
+"""The one place that turns settings into wired parts: event store, read-side engine, projections."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections.database import create_read_engine
+from projections.progress import Progress, follow_tracking_table
+from projections.projector import Projector
+from projections.queries import tracking_positions
+from projections.requests import RequestsProjector
+from projections.runner import ProjectionRunner
+from projections.wakers import SubscriptionWaker, Waker
+from services.coordination import Clock, Concord, utc_today
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SQLITE_FILE = "concord.sqlite3"
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Where events and read models live, in each form the parts need."""
+
+    event_store_env: dict[str, str]
+    read_url: str
+    migration_url: str
+    is_postgres: bool
+    sqlite_path: Path | None = None
+
+
+def storage_for(settings: Settings) -> Storage:
+    if settings.database_url is None:
+        return _sqlite_storage(settings.data_dir / SQLITE_FILE)
+    return _postgres_storage(settings.database_url, settings.postgres_pool_size)
+
+
+def _sqlite_storage(path: Path) -> Storage:
+    path = path.resolve()
+    return Storage(
+        event_store_env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "CREATE_TABLE": "false",
+        },
+        read_url=f"sqlite+aiosqlite:///{path}",
+        migration_url=f"sqlite:///{path}",
+        is_postgres=False,
+        sqlite_path=path,
+    )
+
+
+def _postgres_storage(database_url: str, pool_size: int) -> Storage:
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        msg = f"CONCORD_DATABASE_URL must be a postgresql:// URL, not {url.get_backend_name()}://"
+        raise ValueError(msg)
+    if not url.database:
+        msg = "CONCORD_DATABASE_URL names no database"
+        raise ValueError(msg)
+    return Storage(
+        event_store_env={
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.database,
+            "POSTGRES_HOST": url.host or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "postgres",
+            "POSTGRES_PASSWORD": url.password or "",
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "CREATE_TABLE": "false",
+        },
+        read_url=url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False),
+        migration_url=url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False),
+        is_postgres=True,
+    )
+
+
+def all_projectors() -> list[Projector]:
+    return [RequestsProjector()]
+
+
+@dataclass
+class Runtime:
+    """A running Concord: the command service, the read side and, if in-process, its projections."""
+
+    settings: Settings
+    storage: Storage
+    concord: Concord
+    read_engine: AsyncEngine
+    progress: Progress
+    runners: list[ProjectionRunner] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _wakers: list[Waker] = field(default_factory=list)
+    _unlisten: list[Callable[[], None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for unlisten in self._unlisten:
+            unlisten()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for waker in self._wakers:
+            await waker.stop()
+        await self.read_engine.dispose()
+        await asyncio.to_thread(self.concord.close)
+
+
+def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[ProjectionRunner]:
+    return [
+        ProjectionRunner(
+            projector,
+            engine=runtime.read_engine,
+            recorder=runtime.concord.recorder,
+            decode=runtime.concord.mapper.to_domain_event,
+            waker=waker,
+            progress=runtime.progress,
+            batch_size=runtime.settings.projection_batch_size,
+            poll_interval=runtime.settings.projection_poll_interval,
+        )
+        for projector in all_projectors()
+    ]
+
+
+async def start(
+    settings: Settings, *, run_projections: bool | None = None, today: Clock = utc_today
+) -> Runtime:
+    """Open the stores; run the projections here unless settings leave them to ``concord project``."""
+    storage = storage_for(settings)
+    concord = await asyncio.to_thread(Concord, storage.event_store_env, today=today)
+    runtime = Runtime(
+        settings=settings,
+        storage=storage,
+        concord=concord,
+        read_engine=create_read_engine(storage.read_url, pool_size=settings.postgres_pool_size),
+        progress=Progress(p.name for p in all_projectors()),
+    )
+    if run_projections is None:
+        run_projections = settings.projections == "in-process"
+    if run_projections:
+        await _run_projections(runtime)
+    else:
+        runtime._tasks.append(  # noqa: SLF001
+            asyncio.create_task(
+                follow_tracking_table(
+                    runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02
+                )
+            )
+        )
+    return runtime
+
+
+async def _run_projections(runtime: Runtime) -> None:
+    waker: Waker
+    if runtime.storage.is_postgres:
+        # Commits by any process reach us through LISTEN/NOTIFY.
+        waker = SubscriptionWaker(runtime.concord.recorder)
+    else:
+        # SQLite has no notifications: wake on this process's own commits, poll for the rest.
+        waker = Waker()
+        runtime._unlisten.append(runtime.concord.on_recorded(waker.wake))  # noqa: SLF001
+    await waker.start()
+    runtime._wakers.append(waker)  # noqa: SLF001
+    runtime.runners = projection_runners(runtime, waker=waker)
+    for runner in runtime.runners:
+        runtime._tasks.append(  # noqa: SLF001
+            asyncio.create_task(_supervised(runner), name=f"projection:{runner.projector.name}")
+        )
+
+
+async def _supervised(runner: ProjectionRunner) -> None:
+    """Restart a failed projection after a pause, so that a database outage heals by itself."""
+    while True:
+        try:
+            await runner.run_forever()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("projection %s failed; restarting in 1 s", runner.projector.name)
+            await asyncio.sleep(1)
