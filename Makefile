@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run serve test lint bench lock clean
+.PHONY: run test lint bench lock clean schema
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
@@ -43,3 +43,7 @@ lock: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+## Export graphql/schema.graphql from the code
+schema: $(VENV)/.dev
+	$(BIN)/python -m services.api.export_schema

@@ -48,14 +48,20 @@ class Need:
         description = _text("description", self.description, DESCRIPTION_MAX, required=False)
         unit = _text("unit", self.unit, UNIT_MAX, required=True)
         _check_quantity(self.quantity)
-        if not 1 <= self.priority <= 5:  # noqa: PLR2004 - the scale is 1 (lowest) to 5 (highest)
+        if not 1 <= self.priority <= 5:
             raise InvalidInput("priority", "must be from 1 (lowest) to 5 (highest)")
         if self.needed_by < today:
             raise InvalidInput("neededBy", f"{self.needed_by.isoformat()} is in the past")
         admin_code = check_admin_code(member_state, self.admin_code)
         return Need(
-            self.sector, title, description, self.quantity, unit, self.priority,
-            self.needed_by, admin_code,
+            self.sector,
+            title,
+            description,
+            self.quantity,
+            unit,
+            self.priority,
+            self.needed_by,
+            admin_code,
         )
 
 
@@ -63,7 +69,7 @@ def check_admin_code(member_state: MemberState, admin_code: str) -> str:
     """A P-code of the requesting state: its ISO2 (or, as Myanmar's COD uses, ISO3) prefix + digits."""
     code = admin_code.strip().upper()
     for prefix in (member_state.iso2, member_state.value):
-        if code.startswith(prefix) and _PCODE_DIGITS.fullmatch(code[len(prefix):]):
+        if code.startswith(prefix) and _PCODE_DIGITS.fullmatch(code[len(prefix) :]):
             return code
     raise InvalidInput(
         "adminCode",
@@ -129,7 +135,7 @@ class AssistanceRequest(Aggregate):
             aggregate.status = RequestStatus.CANCELLED
             aggregate.cancellation_reason = self.reason
 
-    def __init__(  # noqa: PLR0913 - the fields of the Posted event, as eventsourcing passes them
+    def __init__(
         self,
         member_state: str,
         sector: str,
@@ -142,9 +148,7 @@ class AssistanceRequest(Aggregate):
         admin_code: str,
     ) -> None:
         self.member_state = MemberState(member_state)
-        self.need = Need(
-            Sector(sector), title, description, quantity, unit, priority, needed_by, admin_code
-        )
+        self.need = Need(Sector(sector), title, description, quantity, unit, priority, needed_by, admin_code)
         self.status = RequestStatus.OPEN
         self.cancellation_reason: str | None = None
 
@@ -191,6 +195,12 @@ def _event_fields(need: Need) -> dict[str, Any]:
 
 def _need_of(event: AssistanceRequest.Amended) -> Need:
     return Need(
-        Sector(event.sector), event.title, event.description, event.quantity, event.unit,
-        event.priority, event.needed_by, event.admin_code,
+        Sector(event.sector),
+        event.title,
+        event.description,
+        event.quantity,
+        event.unit,
+        event.priority,
+        event.needed_by,
+        event.admin_code,
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import Table
@@ -14,9 +13,12 @@ class Projector(Protocol):
     """Writes one read model. ``name`` is its stable key in the tracking table: never rename it."""
 
     name: str
-    tables: Sequence[Table]
+    tables: tuple[Table, ...]
     topics: frozenset[str]
 
     async def project(
-        self, conn: AsyncConnection, event: DomainEventProtocol, position: int  # type: ignore[type-arg]
+        self,
+        conn: AsyncConnection,
+        event: DomainEventProtocol[Any],
+        position: int,
     ) -> None: ...

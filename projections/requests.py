@@ -6,7 +6,7 @@ from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.requests import AssistanceRequest, RequestStatus
@@ -19,7 +19,7 @@ _Cancelled = AssistanceRequest.Cancelled
 
 class RequestsProjector:
     name = "assistance_requests"
-    tables = (assistance_requests,)
+    tables: tuple[Table, ...] = (assistance_requests,)
     topics = frozenset(get_topic(cls) for cls in (_Posted, _Amended, _Cancelled))
 
     async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
@@ -55,7 +55,9 @@ class RequestsProjector:
     @_apply.register
     async def _amended(self, event: _Amended, conn: AsyncConnection, position: int) -> None:
         await self._update(
-            conn, event, position,
+            conn,
+            event,
+            position,
             sector=event.sector,
             title=event.title,
             description=event.description,
@@ -69,7 +71,9 @@ class RequestsProjector:
     @_apply.register
     async def _cancelled(self, event: _Cancelled, conn: AsyncConnection, position: int) -> None:
         await self._update(
-            conn, event, position,
+            conn,
+            event,
+            position,
             status=RequestStatus.CANCELLED.value,
             cancellation_reason=event.reason or None,
         )

@@ -29,7 +29,7 @@ class TrackingConflict(RuntimeError):
 
 
 class ProjectionRunner:
-    def __init__(  # noqa: PLR0913 - the parts a runner is wired from, all required
+    def __init__(
         self,
         projector: Projector,
         *,
@@ -135,9 +135,7 @@ class ProjectionRunner:
             for table in reversed(self.projector.tables):
                 await conn.execute(delete(table))
             await conn.execute(
-                delete(projection_tracking).where(
-                    projection_tracking.c.projection == self.projector.name
-                )
+                delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
             )
         self.position = 0
 

@@ -151,9 +151,7 @@ async def start(
     else:
         runtime._tasks.append(  # noqa: SLF001
             asyncio.create_task(
-                follow_tracking_table(
-                    runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02
-                )
+                follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02)
             )
         )
     return runtime

@@ -64,9 +64,7 @@ async def _project() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopped.set)
-    logging.getLogger("concord").info(
-        "projecting %s", ", ".join(r.projector.name for r in runtime.runners)
-    )
+    logging.getLogger("concord").info("projecting %s", ", ".join(r.projector.name for r in runtime.runners))
     await stopped.wait()
     await runtime.close()
 

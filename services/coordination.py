@@ -88,7 +88,7 @@ class Concord(Application):  # type: ignore[type-arg]
 
     def get_request(self, request_id: UUID) -> AssistanceRequest:
         try:
-            request = self.repository.get(request_id)
+            request: object = self.repository.get(request_id)
         except AggregateNotFoundError:
             raise NotFound("assistance request", request_id) from None
         if not isinstance(request, AssistanceRequest):

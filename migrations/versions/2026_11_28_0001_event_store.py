@@ -29,8 +29,7 @@ _POSTGRES = [
     " autovacuum_vacuum_scale_factor = 0.5,"
     " autovacuum_analyze_threshold = 1000,"
     " autovacuum_analyze_scale_factor = 0.01)",
-    "CREATE UNIQUE INDEX concord_events_notification_id_idx"
-    " ON concord_events (notification_id ASC)",
+    "CREATE UNIQUE INDEX concord_events_notification_id_idx ON concord_events (notification_id ASC)",
     "CREATE TYPE stored_event_uuid AS"
     " (originator_id uuid, originator_version bigint, topic text, state bytea)",
 ]

@@ -45,9 +45,7 @@ def upgrade() -> None:
         sa.Column("posted_position", sa.BigInteger, nullable=False, unique=True),
         sa.Column("position", sa.BigInteger, nullable=False),
     )
-    op.create_index(
-        "ix_assistance_requests_state_status", "assistance_requests", ["member_state", "status"]
-    )
+    op.create_index("ix_assistance_requests_state_status", "assistance_requests", ["member_state", "status"])
     op.create_index("ix_assistance_requests_sector", "assistance_requests", ["sector"])
     op.create_index("ix_assistance_requests_priority", "assistance_requests", ["priority"])
 

@@ -44,12 +44,8 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         lifespan=lifespan,
     )
     endpoint = GraphQLEndpoint(schema)
-    app.add_api_route(
-        "/graphql", endpoint.get, methods=["GET"], include_in_schema=False
-    )
-    app.add_api_route(
-        "/graphql", endpoint.post, methods=["POST"], include_in_schema=False
-    )
+    app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
 
     @app.get("/healthz", summary="Liveness and how far the projections have read the log")
     async def healthz(request: Request) -> dict[str, object]:
@@ -58,7 +54,9 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(_request: Request, error: StarletteHTTPException) -> Response:
-        return problem(error.status_code, _title(error.status_code), str(error.detail), error.headers)
+        return problem(
+            error.status_code, _title(error.status_code), str(error.detail), dict(error.headers or {})
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_problem(_request: Request, error: RequestValidationError) -> Response:

@@ -14,8 +14,8 @@ import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -57,8 +57,13 @@ class GraphQLEndpoint:
         except RequestError as error:
             return problem(error.status, error.title, error.detail, error.headers)
         return await self._execute(
-            request, media_type, params.get("query"), variables, params.get("operationName"),
-            extensions, _QUERY_ONLY,
+            request,
+            media_type,
+            params.get("query"),
+            variables,
+            params.get("operationName"),
+            extensions,
+            _QUERY_ONLY,
         )
 
     async def post(self, request: Request) -> Response:
@@ -68,11 +73,16 @@ class GraphQLEndpoint:
         except RequestError as error:
             return problem(error.status, error.title, error.detail, error.headers)
         return await self._execute(
-            request, media_type, body.get("query"), body.get("variables"),
-            body.get("operationName"), body.get("extensions"), _ANY_OPERATION,
+            request,
+            media_type,
+            body.get("query"),
+            body.get("variables"),
+            body.get("operationName"),
+            body.get("extensions"),
+            _ANY_OPERATION,
         )
 
-    async def _execute(  # noqa: PLR0913 - the parts of a GraphQL request
+    async def _execute(
         self,
         request: Request,
         media_type: str,
@@ -100,9 +110,7 @@ class GraphQLEndpoint:
                 allowed_operation_types=allowed,
             )
         except InvalidOperationTypeError:
-            return problem(
-                405, "Method Not Allowed", "mutations must be sent with POST", {"Allow": "POST"}
-            )
+            return problem(405, "Method Not Allowed", "mutations must be sent with POST", {"Allow": "POST"})
         except CannotGetOperationTypeError:
             detail = (
                 f"the document has no operation named {operation_name!r}"
@@ -167,14 +175,11 @@ async def _wait_for_consistency(request: Request, runtime: Runtime) -> dict[str,
     raw = request.headers.get(CONSISTENT_WITH)
     if raw is None:
         return None
-    try:
-        position = int(raw)
-        if position < 0:
-            raise ValueError(raw)
-    except ValueError:
+    position = int(raw) if raw.strip().isdigit() else -1
+    if position < 0:
         raise RequestError(
             400, "Bad Request", f"{CONSISTENT_WITH} must be a log position (a whole number >= 0)"
-        ) from None
+        )
     timeout = runtime.settings.consistency_timeout
     if await runtime.progress.wait_for(position, timeout):
         return None
@@ -206,16 +211,17 @@ def _negotiate(request: Request) -> str:
             return GRAPHQL_RESPONSE
         if kind in (JSON, "application/*", "*/*"):
             return JSON
-    raise RequestError(
-        406, "Not Acceptable", f"this endpoint answers with {GRAPHQL_RESPONSE} or {JSON}"
-    )
+    raise RequestError(406, "Not Acceptable", f"this endpoint answers with {GRAPHQL_RESPONSE} or {JSON}")
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != JSON:
         raise RequestError(
-            415, "Unsupported Media Type", f"send the GraphQL request as {JSON}", {"Accept-Post": JSON}
+            415,
+            "Unsupported Media Type",
+            f"send the GraphQL request as {JSON}",
+            {"Accept-Post": JSON},
         )
     try:
         body = orjson.loads(await request.body())

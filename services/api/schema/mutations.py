@@ -58,7 +58,7 @@ _AMENDABLE = ("title", "description", "quantity", "unit", "priority", "needed_by
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Post a member state's request for assistance.")
-    async def post_request(self, info: Info, input: PostRequestInput) -> PostRequestPayload:  # noqa: A002
+    async def post_request(self, info: Info, input: PostRequestInput) -> PostRequestPayload:
         need = Need(
             sector=codes.Sector(input.sector),
             title=input.title,
@@ -79,7 +79,7 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Change the terms of an open request.")
-    async def amend_request(self, info: Info, input: AmendRequestInput) -> AmendRequestPayload:  # noqa: A002
+    async def amend_request(self, info: Info, input: AmendRequestInput) -> AmendRequestPayload:
         changes: dict[str, Any] = {
             name: getattr(input, name) for name in _AMENDABLE if getattr(input, name) is not None
         }
@@ -93,11 +93,9 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Cancel an open request; it stays on record as cancelled.")
-    async def cancel_request(self, info: Info, input: CancelRequestInput) -> CancelRequestPayload:  # noqa: A002
+    async def cancel_request(self, info: Info, input: CancelRequestInput) -> CancelRequestPayload:
         concord = info.context.runtime.concord
-        recorded = await info.context.command(
-            concord.cancel_request, parse_id(input.id), input.reason
-        )
+        recorded = await info.context.command(concord.cancel_request, parse_id(input.id), input.reason)
         return CancelRequestPayload(
             request=AssistanceRequest.from_aggregate(recorded.aggregate),
             position=LogPosition(recorded.position),

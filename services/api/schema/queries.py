@@ -61,7 +61,7 @@ def decode_cursor(cursor: str) -> int:
 @strawberry.type
 class Query:
     @strawberry.field(description="One assistance request; NOT_FOUND if there is none with this id.")
-    async def request(self, info: Info, id: strawberry.ID) -> AssistanceRequest | None:  # noqa: A002
+    async def request(self, info: Info, id: strawberry.ID) -> AssistanceRequest | None:
         request_id = parse_id(id)
         row = await queries.get_request(info.context.runtime.read_engine, request_id)
         if row is None:
@@ -72,7 +72,7 @@ class Query:
     async def requests(
         self,
         info: Info,
-        filter: RequestFilter | None = None,  # noqa: A002
+        filter: RequestFilter | None = None,
         first: int = 20,
         after: str | None = None,
     ) -> AssistanceRequestConnection:

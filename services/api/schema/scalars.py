@@ -6,16 +6,18 @@ from typing import NewType
 from uuid import UUID
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from domain import codes, requests
 from services.api.problems import BadInput
 
-MemberState = strawberry.enum(
+# strawberry.enum marks the domain's own enums, so resolvers use the domain values as they are.
+strawberry.enum(
     codes.MemberState,
     name="MemberState",
     description="ASEAN member state, by ISO 3166-1 alpha-3 code",
 )
-Sector = strawberry.enum(
+strawberry.enum(
     codes.Sector,
     name="Sector",
     description=(
@@ -23,17 +25,24 @@ Sector = strawberry.enum(
         "peace-building sectors of annex V.2 of the ASEAN Security Community Plan of Action"
     ),
 )
-RequestStatus = strawberry.enum(requests.RequestStatus, name="RequestStatus")
+strawberry.enum(requests.RequestStatus, name="RequestStatus")
+MemberState = codes.MemberState
+Sector = codes.Sector
+RequestStatus = requests.RequestStatus
 
-LogPosition = strawberry.scalar(
-    NewType("LogPosition", int),
-    serialize=int,
-    parse_value=int,
-    description=(
-        "Position of an event in Concord's log. Send it back in the Concord-Consistent-With "
-        "header to read your own writes."
+LogPosition = NewType("LogPosition", int)
+
+SCALARS: dict[object, ScalarDefinition] = {
+    LogPosition: strawberry.scalar(
+        name="LogPosition",
+        serialize=int,
+        parse_value=int,
+        description=(
+            "Position of an event in Concord's log. Send it back in the Concord-Consistent-With "
+            "header to read your own writes."
+        ),
     ),
-)
+}
 
 
 def parse_id(value: strawberry.ID, field: str = "id") -> UUID:

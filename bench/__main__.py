@@ -1,0 +1,180 @@
+"""``python -m bench``: run every back end, print the summary, write bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import baseline, http_load, report
+from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
+from bench.server import ServerFailedError, cpu_seconds, migrate, running_server
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--backend",
+        choices=["all", "sqlite", "postgresql"],
+        default="all",
+        help="which back end(s) to measure (default: all)",
+    )
+    parser.add_argument("--warmup", type=int, default=100, help="HTTP warm-up commands (c=4)")
+    parser.add_argument("--c1", type=int, default=300, help="HTTP commands at concurrency 1")
+    parser.add_argument("--c16", type=int, default=1600, help="HTTP commands at concurrency 16")
+    parser.add_argument("--ryw", type=int, default=200, help="read-your-writes iterations")
+    parser.add_argument("--saves1", type=int, default=1000, help="app.save() calls, 1 thread")
+    parser.add_argument("--saves16", type=int, default=2000, help="app.save() calls, 16 threads")
+    parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    return parser.parse_args(argv)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
+    with running_server(backend) as server:
+        _say(f"  server up at {server.base_url} (log {server.log_path})")
+        pid = server.process.pid
+
+        def server_cpu() -> float | None:
+            return cpu_seconds(pid)
+
+        async def drive() -> dict[str, Any]:
+            warm = await http_load.warm_up(server.base_url, args.warmup)
+            _say(f"  warm-up: {args.warmup} commands, {warm['errors']} errors")
+            c1 = await http_load.command_level(server.base_url, args.c1, 1, server_cpu)
+            _report_level(c1)
+            c16 = await http_load.command_level(server.base_url, args.c16, 16, server_cpu)
+            _report_level(c16)
+            ryw = await http_load.read_your_writes(server.base_url, args.ryw)
+            _say(
+                f"  read-your-writes x{args.ryw}: with header p50/p99 "
+                f"{ryw['consistent_with']['p50_ms']:.1f}/{ryw['consistent_with']['p99_ms']:.1f} "
+                f"ms; without {ryw['without_header']['p50_ms']:.1f}/"
+                f"{ryw['without_header']['p99_ms']:.1f} ms; {ryw['errors']} errors"
+            )
+            _report_errors(ryw)
+            return {"warmup": warm, "c1": c1, "c16": c16, "read_your_writes": ryw}
+
+        return asyncio.run(drive())
+
+
+def _report_level(level: dict[str, Any]) -> None:
+    latency = level["latency"]
+    _say(
+        f"  HTTP postRequest c={level['concurrency']}: {level['requests']} in "
+        f"{level['elapsed_s']:.2f} s = {level['commands_per_s']:.0f} cmd/s, "
+        f"p50/p99 {latency['p50_ms']:.1f}/{latency['p99_ms']:.1f} ms, {level['errors']} errors"
+    )
+    elapsed = level["elapsed_s"]
+    if level.get("server_cpu_s") is not None and elapsed > 0:
+        _say(
+            f"    CPU busy: server {level['server_cpu_s'] / elapsed:.0%} of a core, "
+            f"client {level['client_cpu_s'] / elapsed:.0%} of a core"
+        )
+    _report_errors(level)
+
+
+def _report_errors(part: dict[str, Any]) -> None:
+    for sample in part.get("error_samples", []):
+        _say(f"    ERROR: {sample}")
+
+
+def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
+    started = time.perf_counter()
+    _say(f"  concord migrate ({backend.database_url or backend.data_dir})")
+    migrate(backend)
+    http = _http_part(backend, args)
+    ryw = http.pop("read_your_writes")
+    _say(
+        f"  app.save() baseline in-process, same database, server stopped: "
+        f"{args.saves1} x 1 thread, {args.saves16} x 16 threads"
+    )
+    save = baseline.save_rates(backend, args.saves1, args.saves16, warmup=20)
+    for threads in ("1", "16"):
+        s = save[threads]
+        _say(
+            f"  app.save() {threads} thread(s): {s['saves']} in {s['elapsed_s']:.2f} s = "
+            f"{s['saves_per_s']:.0f}/s, p50/p99 {s['latency']['p50_ms']:.1f}/"
+            f"{s['latency']['p99_ms']:.1f} ms"
+        )
+    ratios = {
+        "http_c16_over_save_16_threads": report.ratio(
+            http["c16"]["commands_per_s"], save["16"]["saves_per_s"]
+        ),
+        "http_c1_over_save_1_thread": report.ratio(http["c1"]["commands_per_s"], save["1"]["saves_per_s"]),
+    }
+    elapsed = time.perf_counter() - started
+    _say(f"  {backend.name} done in {elapsed:.1f} s")
+    return {
+        "http": http,
+        "save": save,
+        "read_your_writes": ryw,
+        "ratios": ratios,
+        "elapsed_s": elapsed,
+        "database": "one database per back end: the HTTP part first, then app.save() on it "
+        "with the server stopped",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    backends: list[tuple[str, Callable[[], AbstractContextManager[Backend]]]] = []
+    if args.backend in ("all", "sqlite"):
+        backends.append(("sqlite", sqlite_backend))
+    if args.backend in ("all", "postgresql"):
+        backends.append(("postgresql", lambda: postgres_backend(args.postgres_admin_url)))
+
+    results: dict[str, dict[str, Any]] = {}
+    failed = False
+    for name, make in backends:
+        _say(f"== {name} ==")
+        try:
+            with make() as backend:
+                results[name] = _run_backend(backend, args)
+        except BackendUnavailableError as error:
+            _say(f"  SKIPPED: {error}")
+            results[name] = {"skipped": str(error)}
+        except ServerFailedError as error:
+            _say(f"  FAILED: {error}")
+            results[name] = {"skipped": f"server failed: {error}"}
+            failed = True
+
+    _say("")
+    _say(
+        "Summary (ratios: HTTP postRequest cmd/s over in-process app.save()/s, the baseline "
+        "named in each column; latencies in ms)"
+    )
+    _say(report.table(results))
+    document = {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "parameters": vars(args),
+        "notes": [
+            "HTTP client (httpx.AsyncClient) runs in the benchmark process, on the same machine "
+            "as the server subprocess.",
+            "app.save() baseline: aggregates are created before the clock starts; only "
+            "app.save() is timed; same database as the HTTP part, after the server stopped.",
+            "RYW latency is the { requests(first: 1) { totalCount } } query sent with "
+            "Concord-Consistent-With: <position of the just-posted request>.",
+        ],
+        "results": results,
+    }
+    path = report.write_json(report.clean_nans(document))
+    _say(f"\nresults written to {path}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The baseline: eventsourcing's ``app.save()`` in-process, on the same database, no HTTP."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bench.backends import Backend
+from bench.stats import latency_summary, rate
+from domain.codes import MemberState, Sector
+from domain.requests import AssistanceRequest, Need
+from services.bootstrap import storage_for
+from services.coordination import Concord
+from services.settings import Settings
+
+
+def _fresh_requests(count: int) -> list[AssistanceRequest]:
+    need = Need(Sector.SHL, "t", "d", Decimal(10), "piece", 3, date(2030, 1, 1), "PH1536")
+    today = date.today()
+    return [AssistanceRequest.post(MemberState.PHL, need, today=today) for _ in range(count)]
+
+
+def _timed_saves(app: Concord, requests: list[AssistanceRequest], threads: int) -> dict[str, Any]:
+    def save(request: AssistanceRequest) -> float:
+        started = time.perf_counter()
+        app.save(request)
+        return time.perf_counter() - started
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="bench-save") as pool:
+        # Start every worker thread (and, for PostgreSQL, warm its pooled connection) first.
+        list(pool.map(save, _fresh_requests(threads)))
+        started = time.perf_counter()
+        latencies = list(pool.map(save, requests))
+        elapsed = time.perf_counter() - started
+    return {
+        "threads": threads,
+        "saves": len(requests),
+        "elapsed_s": elapsed,
+        "saves_per_s": rate(len(requests), elapsed),
+        "latency": latency_summary(latencies),
+    }
+
+
+def save_rates(backend: Backend, saves_1: int, saves_16: int, warmup: int) -> dict[str, Any]:
+    """Saves per second with 1 and with 16 threads; the tables must already be migrated."""
+    settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
+    app = Concord(storage_for(settings).event_store_env)
+    try:
+        for request in _fresh_requests(warmup):
+            app.save(request)
+        # The aggregates are created before the clock starts: only save() is timed.
+        one = _timed_saves(app, _fresh_requests(saves_1), threads=1)
+        sixteen = _timed_saves(app, _fresh_requests(saves_16), threads=16)
+    finally:
+        app.close()
+    return {"1": one, "16": sixteen, "postgres_pool_size": settings.postgres_pool_size}

@@ -1,0 +1,98 @@
+"""Fixtures shared by every layer of tests: back ends, settings, a running Concord."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from services.bootstrap import Runtime, start, storage_for
+from services.migrate import migrate
+from services.settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CONCORD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("CONCORD_REQUIRE_POSTGRES", "") not in ("", "0", "false")
+TODAY = date(2026, 11, 28)
+
+
+def fixed_today() -> date:
+    """Tests run on a fixed date, so that needed-by dates never drift into the past."""
+    return TODAY
+
+
+class PostgresServer:
+    """A database per test, copied from one migrated template made once per run."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.run_id = uuid.uuid4().hex[:8]
+        self.template = f"concord_test_{self.run_id}_template"
+        self.databases: list[str] = []
+
+    def url(self, database: str) -> str:
+        base = self.admin_url.rsplit("/", 1)[0]
+        return f"{base}/{database}"
+
+    def _execute(self, statement: str) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(statement)  # type: ignore[arg-type]
+
+    def prepare_template(self) -> None:
+        self._execute(f'CREATE DATABASE "{self.template}"')
+        migrate(storage_for(Settings(database_url=self.url(self.template))))
+
+    def new_database(self) -> str:
+        name = f"concord_test_{self.run_id}_{len(self.databases)}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self.databases.append(name)
+        return self.url(name)
+
+    def drop_all(self) -> None:
+        for name in [*self.databases, self.template]:
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer(POSTGRES_ADMIN_URL)
+    server.prepare_template()
+    try:
+        yield server
+    finally:
+        server.drop_all()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, migrated database on each back end."""
+    if request.param == "sqlite":
+        result = Settings(data_dir=tmp_path / "var", projection_poll_interval=0.2)
+        migrate(storage_for(result))
+        return result
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return Settings(database_url=server.new_database(), projection_poll_interval=0.2)
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A running Concord with its projections in this process."""
+    running = await start(settings, today=fixed_today)
+    try:
+        yield running
+    finally:
+        await running.close()

@@ -1,0 +1,257 @@
+"""The GraphQL contract over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.api.app import create_app
+from services.settings import Settings
+from tests.conftest import fixed_today
+from tests.factories import post_request_input
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+POST = """
+mutation Post($input: PostRequestInput!) {
+  postRequest(input: $input) {
+    position
+    request { id memberState sector title quantity unit priority neededBy adminCode status version }
+  }
+}"""
+GET = "query One($id: ID!) { request(id: $id) { id title status priority version } }"
+LIST = """
+query List($filter: RequestFilter, $first: Int, $after: String) {
+  requests(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id memberState sector priority status } }
+  }
+}"""
+AMEND = """
+mutation Amend($input: AmendRequestInput!) {
+  amendRequest(input: $input) { position request { id priority title version } }
+}"""
+CANCEL = """
+mutation Cancel($input: CancelRequestInput!) {
+  cancelRequest(input: $input) { position request { id status cancellationReason } }
+}"""
+
+
+class Client:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def send(
+        self, query: str, variables: dict[str, Any] | None = None, *, after: int | None = None
+    ) -> httpx.Response:
+        headers = {"Accept": GRAPHQL_RESPONSE}
+        if after is not None:
+            headers["Concord-Consistent-With"] = str(after)
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
+        response = await self.send(query, variables, **kw)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def post(self, **overrides: Any) -> dict[str, Any]:
+        data = await self.data(POST, {"input": post_request_input(**overrides)})
+        return data["postRequest"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[Client]:
+    app = create_app(settings, today=fixed_today)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
+            yield Client(http)
+
+
+async def test_a_posted_request_reads_back_alone_and_in_the_list(client: Client) -> None:
+    posted = await client.post(memberState="TLS", adminCode="TL01", sector="PB_REC")
+    request_id = posted["request"]["id"]
+
+    one = await client.data(GET, {"id": request_id}, after=posted["position"])
+    listed = await client.data(LIST, {"filter": {"memberState": "TLS"}}, after=posted["position"])
+
+    assert posted["request"]["status"] == "OPEN"
+    assert posted["request"]["sector"] == "PB_REC"
+    assert posted["request"]["quantity"] == "500"
+    assert one["request"] == {
+        "id": request_id,
+        "title": posted["request"]["title"],
+        "status": "OPEN",
+        "priority": 4,
+        "version": 1,
+    }
+    assert listed["requests"]["totalCount"] == 1
+    assert listed["requests"]["edges"][0]["node"]["memberState"] == "TLS"
+
+
+async def test_amend_then_cancel_each_move_the_log_and_the_read_model(client: Client) -> None:
+    posted = await client.post()
+    request_id = posted["request"]["id"]
+
+    amended = await client.data(AMEND, {"input": {"id": request_id, "priority": 2}})
+    cancelled = await client.data(CANCEL, {"input": {"id": request_id, "reason": "met locally"}})
+    position = cancelled["cancelRequest"]["position"]
+    one = await client.data(GET, {"id": request_id}, after=position)
+
+    assert posted["position"] < amended["amendRequest"]["position"] < position
+    assert amended["amendRequest"]["request"]["priority"] == 2
+    assert one["request"]["status"] == "CANCELLED"
+    assert one["request"]["priority"] == 2
+    assert one["request"]["version"] == 3
+
+
+async def test_the_list_filters_and_pages(client: Client) -> None:
+    last = 0
+    for index in range(7):
+        posted = await client.post(priority=1 + index % 5, sector="WSH" if index % 2 else "HEA")
+        last = posted["position"]
+
+    first_page = await client.data(LIST, {"filter": {"sector": ["WSH"]}, "first": 2}, after=last)
+    connection = first_page["requests"]
+    second_page = await client.data(
+        LIST,
+        {"filter": {"sector": ["WSH"]}, "first": 2, "after": connection["pageInfo"]["endCursor"]},
+    )
+    high = await client.data(LIST, {"filter": {"minPriority": 4}})
+    exact = await client.data(LIST, {"filter": {"priority": [1, 2]}})
+
+    assert connection["totalCount"] == 3
+    assert connection["pageInfo"]["hasNextPage"] is True
+    assert second_page["requests"]["pageInfo"]["hasNextPage"] is False
+    ids = [e["node"]["id"] for e in connection["edges"] + second_page["requests"]["edges"]]
+    assert len(set(ids)) == 3
+    assert all(e["node"]["priority"] >= 4 for e in high["requests"]["edges"])
+    assert {e["node"]["priority"] for e in exact["requests"]["edges"]} == {1, 2}
+
+
+async def _error(client: Client, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
+    response = await client.send(query, variables)
+    return response.status_code, response.json()["errors"][0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"quantity": "0"}, "quantity"),
+        ({"quantity": "-5"}, "quantity"),
+        ({"neededBy": "2020-01-01"}, "neededBy"),
+        ({"title": "x" * 500}, "title"),
+        ({"priority": 9}, "priority"),
+        ({"adminCode": "VN01"}, "adminCode"),
+    ],
+)
+async def test_bad_input_is_a_bad_user_input_error_and_nothing_is_stored(
+    client: Client, overrides: dict[str, Any], field: str
+) -> None:
+    status, error = await _error(client, POST, {"input": post_request_input(**overrides)})
+    listed = await client.data(LIST, {})
+
+    assert status == 200
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+    assert listed["requests"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("overrides", [{"memberState": "USA"}, {"sector": "COFFEE"}, {"quantity": "lots"}])
+async def test_values_outside_the_code_lists_are_refused_before_execution(
+    client: Client, overrides: dict[str, Any]
+) -> None:
+    status, error = await _error(client, POST, {"input": post_request_input(**overrides)})
+
+    assert status == 400
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_unknown_id_is_not_found_and_a_malformed_one_bad_input(client: Client) -> None:
+    _, unknown = await _error(client, GET, {"id": str(uuid.uuid4())})
+    _, malformed = await _error(client, GET, {"id": "request-1"})
+    _, amend_unknown = await _error(client, AMEND, {"input": {"id": str(uuid.uuid4()), "priority": 1}})
+
+    assert unknown["extensions"]["code"] == "NOT_FOUND"
+    assert unknown["path"] == ["request"]
+    assert malformed["extensions"]["code"] == "BAD_USER_INPUT"
+    assert amend_unknown["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_changing_a_cancelled_request_is_a_conflict(client: Client) -> None:
+    request_id = (await client.post())["request"]["id"]
+    await client.data(CANCEL, {"input": {"id": request_id}})
+
+    _, error = await _error(client, AMEND, {"input": {"id": request_id, "priority": 1}})
+
+    assert error["extensions"]["code"] == "CONFLICT"
+
+
+async def test_a_read_ahead_of_the_projections_times_out_as_stale_read(
+    settings: Settings,
+) -> None:
+    settings = settings.model_copy(update={"consistency_timeout": 0.2})
+    app = create_app(settings, today=fixed_today)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
+            response = await Client(http).send(LIST, {}, after=10_000)
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["errors"][0]["extensions"]["code"] == "STALE_READ"
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "status"),
+    [
+        (b"{not json", {"content-type": "application/json"}, 400),
+        (b"[1, 2]", {"content-type": "application/json"}, 400),
+        (b'{"query": 42}', {"content-type": "application/json"}, 400),
+        (b'{"query": "{ requests { totalCount } }"}', {"content-type": "text/plain"}, 415),
+        (
+            b'{"query": "{ requests { totalCount } }"}',
+            {"content-type": "application/json", "accept": "text/csv"},
+            406,
+        ),
+    ],
+)
+async def test_malformed_http_requests_get_problem_details(
+    client: Client, content: bytes, headers: dict[str, str], status: int
+) -> None:
+    response = await client.http.post("/graphql", content=content, headers=headers)
+
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == status
+
+
+async def test_graphql_over_http_status_codes_and_media_types(client: Client) -> None:
+    """Per the GraphQL-over-HTTP spec: 400 for request errors with graphql-response+json only."""
+    bad_document = {"query": "{ requests { nope } }"}
+    as_response = await client.http.post("/graphql", json=bad_document, headers={"accept": GRAPHQL_RESPONSE})
+    as_json = await client.http.post("/graphql", json=bad_document, headers={"accept": "application/json"})
+    via_get = await client.http.get("/graphql", params={"query": "{ requests { totalCount } }"})
+    mutation_via_get = await client.http.get(
+        "/graphql", params={"query": 'mutation { cancelRequest(input: {id: "x"}) { position } }'}
+    )
+    ide = await client.http.get("/graphql", headers={"accept": "text/html"})
+
+    assert as_response.status_code == 400
+    assert as_response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert as_response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "data" not in as_response.json()
+    assert as_json.status_code == 200
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert via_get.json() == {"data": {"requests": {"totalCount": 0}}}
+    assert mutation_via_get.status_code == 405
+    assert ide.status_code == 200
+    assert "graphiql" in ide.text.lower()

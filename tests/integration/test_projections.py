@@ -1,0 +1,163 @@
+"""Projections on SQLite and PostgreSQL: rows and position in one transaction, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from domain.codes import MemberState, Sector
+from projections import queries
+from projections.requests import RequestsProjector
+from projections.runner import ProjectionRunner
+from projections.tables import assistance_requests
+from services.bootstrap import Runtime, projection_runners, start
+from services.settings import Settings
+from tests.conftest import fixed_today
+from tests.factories import a_need
+
+
+async def record_history(runtime: Runtime, requests: int) -> int:
+    """Post, amend and cancel requests; returns the last position."""
+    concord = runtime.concord
+
+    def write() -> int:
+        position = 0
+        states = list(MemberState)
+        for index in range(requests):
+            state = states[index % len(states)]
+            need = a_need(admin_code=f"{state.iso2}{index % 90 + 10}", quantity=Decimal(index + 1))
+            request = concord.post_request(state, need)
+            position = request.position
+            if index % 3 == 0:
+                position = concord.amend_request(request.aggregate.id, priority=5).position
+            if index % 7 == 0:
+                position = concord.cancel_request(request.aggregate.id, "duplicate").position
+        return position
+
+    return await asyncio.to_thread(write)
+
+
+async def read_model(runtime: Runtime) -> list[Sequence[Any]]:
+    async with runtime.read_engine.connect() as conn:
+        rows = await conn.execute(select(assistance_requests).order_by(assistance_requests.c.id))
+        return [tuple(row) for row in rows]
+
+
+async def test_in_process_projection_follows_the_log(runtime: Runtime) -> None:
+    position = await record_history(runtime, 10)
+
+    assert await runtime.progress.wait_for(position, timeout=10)
+
+    page = await queries.list_requests(runtime.read_engine, queries.RequestFilter(), first=100, after=None)
+    assert page.total_count == 10
+    cancelled = [r for r in page.rows if r.status == "cancelled"]
+    assert len(cancelled) == 2
+    amended = [r for r in page.rows if r.priority == 5]
+    assert len(amended) == 4
+
+
+async def test_filters_and_keyset_pages_cover_every_row_once(runtime: Runtime) -> None:
+    position = await record_history(runtime, 25)
+    assert await runtime.progress.wait_for(position, timeout=10)
+
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await queries.list_requests(
+            runtime.read_engine, queries.RequestFilter(statuses=("open",)), first=4, after=after
+        )
+        seen.extend(str(r.id) for r in page.rows)
+        if not page.has_next_page:
+            break
+        after = page.rows[-1].posted_position
+
+    assert len(seen) == len(set(seen)) == page.total_count == 21
+    phl = await queries.list_requests(
+        runtime.read_engine,
+        queries.RequestFilter(member_states=("PHL",), sectors=(Sector.SHL.value,)),
+        first=50,
+        after=None,
+    )
+    assert {r.member_state for r in phl.rows} == {"PHL"}
+    assert phl.total_count == 2
+
+
+class Crash(Exception):
+    """Stands for the process dying in the middle of a batch."""
+
+
+class CrashingProjector(RequestsProjector):
+    def __init__(self, after_events: int) -> None:
+        self.remaining = after_events
+
+    async def project(self, conn: Any, event: Any, position: int) -> None:
+        if self.remaining == 0:
+            raise Crash
+        self.remaining -= 1
+        await super().project(conn, event, position)
+
+
+def runner_for(runtime: Runtime, projector: RequestsProjector, batch_size: int) -> ProjectionRunner:
+    return ProjectionRunner(
+        projector,
+        engine=runtime.read_engine,
+        recorder=runtime.concord.recorder,
+        decode=runtime.concord.mapper.to_domain_event,
+        batch_size=batch_size,
+    )
+
+
+async def test_a_projection_killed_mid_batch_resumes_to_what_a_rebuild_gives(
+    settings: Settings,
+) -> None:
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        await record_history(runtime, 60)
+        crashing = runner_for(runtime, CrashingProjector(after_events=45), batch_size=20)
+        with pytest.raises(Crash):
+            await crashing.catch_up()
+        resumed_from = await crashing.load_position()
+        assert 0 < resumed_from < runtime.concord.recorder.max_notification_id()
+
+        await runner_for(runtime, RequestsProjector(), batch_size=20).catch_up()
+        resumed = await read_model(runtime)
+
+        rebuild = runner_for(runtime, RequestsProjector(), batch_size=500)
+        await rebuild.reset()
+        await rebuild.catch_up()
+        rebuilt = await read_model(runtime)
+    finally:
+        await runtime.close()
+
+    assert len(resumed) == 60
+    assert resumed == rebuilt
+
+
+async def test_a_second_runner_never_applies_an_event_twice(settings: Settings) -> None:
+    """Two workers on one projection (two `concord project`s): the tracking row lets one win."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        last = await record_history(runtime, 30)
+        first, second = projection_runners(runtime, waker=None) + projection_runners(runtime, waker=None)
+        await asyncio.gather(*(asyncio.create_task(_follow_until(r, last)) for r in (first, second)))
+        rows = await read_model(runtime)
+    finally:
+        await runtime.close()
+
+    assert len(rows) == 30
+    assert max(row[-1] for row in rows) == last
+
+
+async def _follow_until(runner: ProjectionRunner, last: int) -> None:
+    task = asyncio.create_task(runner.run_forever())
+    try:
+        while (await runner.load_position()) < last:  # noqa: ASYNC110 - polls the database
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
