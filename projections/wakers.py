@@ -40,30 +40,37 @@ class SubscriptionWaker(Waker):
     """Wakes on PostgreSQL LISTEN/NOTIFY, through eventsourcing's subscription to the log.
 
     Each notification the subscription yields was committed by some process; the runner then
-    reads the log itself, so the subscription only needs to tell it *that* there is more.
+    reads the log itself, so the subscription only needs to tell it *that* there is more. If the
+    subscription fails (the database restarted), it is opened again, and the runner is woken in
+    case it missed something meanwhile; until then its poll interval covers the gap.
     """
 
-    def __init__(self, recorder: Any) -> None:
+    def __init__(self, recorder: Any, *, retry_after: float = 1.0) -> None:
         super().__init__()
         self._recorder = recorder
+        self._retry_after = retry_after
+        self._stopping = threading.Event()
         self._subscription: Any = None
         self._thread: threading.Thread | None = None
 
     async def start(self) -> None:
-        gt = await asyncio.to_thread(self._recorder.max_notification_id)
-        self._subscription = self._recorder.subscribe(gt=gt)
-        self._thread = threading.Thread(target=self._pump, name="concord-log-listener", daemon=True)
+        self._thread = threading.Thread(target=self._listen, name="concord-log-listener", daemon=True)
         self._thread.start()
 
-    def _pump(self) -> None:
-        try:
-            with self._subscription as subscription:
-                for notification in subscription:
-                    self.wake(notification.id)
-        except Exception:
-            log.exception("the log subscription failed; falling back to polling")
+    def _listen(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._subscription = self._recorder.subscribe(gt=self._recorder.max_notification_id())
+                with self._subscription as subscription:
+                    self.wake()
+                    for notification in subscription:
+                        self.wake(notification.id)
+            except Exception:
+                log.warning("the log subscription failed; reopening it", exc_info=True)
+            self._stopping.wait(self._retry_after)
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._subscription is not None:
             self._subscription.stop()
         if self._thread is not None:

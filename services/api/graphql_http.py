@@ -26,6 +26,7 @@ from services.bootstrap import Runtime
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 CONSISTENT_WITH = "Concord-Consistent-With"
+MAX_BODY = 1024 * 1024
 _QUERY_ONLY = frozenset({OperationType.QUERY})
 _ANY_OPERATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
@@ -223,8 +224,14 @@ async def _json_body(request: Request) -> dict[str, Any]:
             f"send the GraphQL request as {JSON}",
             {"Accept-Post": JSON},
         )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise RequestError(413, "Content Too Large", f"a GraphQL request may be at most {MAX_BODY} bytes")
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise RequestError(413, "Content Too Large", f"a GraphQL request may be at most {MAX_BODY} bytes")
     try:
-        body = orjson.loads(await request.body())
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise RequestError(400, "Bad Request", f"the body is not valid JSON: {error}") from None
     if not isinstance(body, dict):

@@ -217,6 +217,7 @@ async def test_a_read_ahead_of_the_projections_times_out_as_stale_read(
         (b"[1, 2]", {"content-type": "application/json"}, 400),
         (b'{"query": 42}', {"content-type": "application/json"}, 400),
         (b'{"query": "{ requests { totalCount } }"}', {"content-type": "text/plain"}, 415),
+        (b'{"query": "' + b" " * 2_000_000 + b'"}', {"content-type": "application/json"}, 413),
         (
             b'{"query": "{ requests { totalCount } }"}',
             {"content-type": "application/json", "accept": "text/csv"},
