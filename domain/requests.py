@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
+from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition
 
@@ -101,6 +102,7 @@ class AssistanceRequest(Aggregate):
     """A member state's request for assistance; every change to it is an event."""
 
     class Posted(Aggregate.Created):
+        actor: Actor
         member_state: str
         sector: str
         title: str
@@ -114,6 +116,7 @@ class AssistanceRequest(Aggregate):
     class Amended(Aggregate.Event):
         """Carries every amendable term as it stands after the amendment."""
 
+        actor: Actor
         sector: str
         title: str
         description: str
@@ -128,6 +131,7 @@ class AssistanceRequest(Aggregate):
             aggregate.need = _need_of(self)
 
     class Cancelled(Aggregate.Event):
+        actor: Actor
         reason: str
 
         def apply(self, aggregate: Any) -> None:
@@ -137,6 +141,7 @@ class AssistanceRequest(Aggregate):
 
     def __init__(
         self,
+        actor: Actor,
         member_state: str,
         sector: str,
         title: str,
@@ -147,32 +152,35 @@ class AssistanceRequest(Aggregate):
         needed_by: date,
         admin_code: str,
     ) -> None:
+        self.posted_by = actor
         self.member_state = MemberState(member_state)
         self.need = Need(Sector(sector), title, description, quantity, unit, priority, needed_by, admin_code)
         self.status = RequestStatus.OPEN
         self.cancellation_reason: str | None = None
 
     @classmethod
-    def post(cls, member_state: MemberState, need: Need, *, today: date) -> AssistanceRequest:
+    def post(cls, member_state: MemberState, need: Need, *, today: date, actor: Actor) -> AssistanceRequest:
         """Post a new request; ``today`` is the requesting state's date, for the needed-by check."""
         need = need.checked(member_state, today)
         return cls._create(
             cls.Posted,
             id=uuid4(),
+            actor=actor,
             member_state=member_state.value,
             **_event_fields(need),
         )
 
-    def amend(self, need: Need, *, today: date) -> None:
+    def amend(self, need: Need, *, today: date, actor: Actor) -> None:
         self._require_open("amend")
         need = need.checked(self.member_state, today)
         if need == self.need:
             raise InvalidInput("input", "the amendment changes nothing")
-        self.trigger_event(self.Amended, **_event_fields(need))
+        self.trigger_event(self.Amended, actor=actor, **_event_fields(need))
 
-    def cancel(self, reason: str) -> None:
+    def cancel(self, reason: str, *, actor: Actor) -> None:
         self._require_open("cancel")
-        self.trigger_event(self.Cancelled, reason=_text("reason", reason, REASON_MAX, required=False))
+        reason = _text("reason", reason, REASON_MAX, required=False)
+        self.trigger_event(self.Cancelled, actor=actor, reason=reason)
 
     def _require_open(self, action: str) -> None:
         if self.status is not RequestStatus.OPEN:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -103,4 +104,20 @@ assistance_requests = Table(
     Index("ix_assistance_requests_state_status", "member_state", "status"),
     Index("ix_assistance_requests_sector", "sector"),
     Index("ix_assistance_requests_priority", "priority"),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("organisation_type", String(48), nullable=False),
+    Column("hxl_name", String(200), nullable=False),
+    Column("member_state", String(3)),
+    Column("suspended", Boolean, nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("registered_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_organisations_name", "name"),
 )

@@ -12,12 +12,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.database import create_read_engine
+from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
 from projections.queries import tracking_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.wakers import SubscriptionWaker, Waker
+from services.authentication import Authenticator, token_verifier
 from services.coordination import Clock, Concord, utc_today
 from services.settings import Settings
 
@@ -86,7 +88,7 @@ def _postgres_storage(database_url: str, pool_size: int) -> Storage:
 
 
 def all_projectors() -> list[Projector]:
-    return [RequestsProjector()]
+    return [RequestsProjector(), OrganisationsProjector()]
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Runtime:
     concord: Concord
     read_engine: AsyncEngine
     progress: Progress
+    authenticator: Authenticator
     runners: list[ProjectionRunner] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _wakers: list[Waker] = field(default_factory=list)
@@ -136,6 +139,7 @@ async def start(
 ) -> Runtime:
     """Open the stores; run the projections here unless settings leave them to ``concord project``."""
     storage = storage_for(settings)
+    verifier = token_verifier(settings)  # refuses unsafe settings before anything opens
     concord = await asyncio.to_thread(Concord, storage.event_store_env, today=today)
     runtime = Runtime(
         settings=settings,
@@ -143,6 +147,7 @@ async def start(
         concord=concord,
         read_engine=create_read_engine(storage.read_url, pool_size=settings.postgres_pool_size),
         progress=Progress(p.name for p in all_projectors()),
+        authenticator=Authenticator(verifier, concord),
     )
     if run_projections is None:
         run_projections = settings.projections == "in-process"

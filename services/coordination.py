@@ -1,24 +1,42 @@
-"""The command side: one method per command of the relief coordinators, secretariat and donors."""
+"""The command side: one method per command of the relief coordinators, secretariat and donors.
+
+Every command names who asks (a ``Command`` with its principal); the policy in
+``services.access`` decides, here, whether they may. Every event records its actor.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder
 
+from domain.access import Actor, Role
 from domain.codes import MemberState
+from domain.organisations import Organisation, OrganisationType
 from domain.requests import AssistanceRequest, Need
+from services.access import Forbidden, Principal, Scope, Unauthenticated, authorise
 from services.errors import Conflict, NotFound
-from services.transcodings import DateAsISO
+from services.idempotency import (
+    CommandReceipt,
+    IdempotencyKeyReused,
+    InFlight,
+    check_key,
+    payload_digest,
+    receipt_id,
+)
+from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
+from services.transcodings import ActorAsDict, DateAsISO
 
-A = TypeVar("A")
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 Clock = Callable[[], date]
 _RETRIES_ON_CONFLICT = 3
 
@@ -28,11 +46,32 @@ def utc_today() -> date:
 
 
 @dataclass(frozen=True)
-class Recorded(Generic[A]):
+class Command:
+    """Who asks, within which HTTP request, and the key that makes a retry safe."""
+
+    principal: Principal
+    correlation_id: str | None = None
+    idempotency_key: str | None = None
+
+    def actor(self, scope: Scope) -> Actor:
+        return self.principal.actor(
+            scope, correlation_id=self.correlation_id, idempotency_key=self.idempotency_key
+        )
+
+
+@dataclass(frozen=True)
+class Recorded(Generic[T]):
     """A command's outcome: the aggregate as it now stands and the log position of its last event."""
 
-    aggregate: A
+    aggregate: T
     position: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    account_id: UUID
+    key: str = field(repr=False)
 
 
 class Concord(Application):  # type: ignore[type-arg]
@@ -40,15 +79,17 @@ class Concord(Application):  # type: ignore[type-arg]
 
     name = "Concord"
 
-    def __init__(self, env: dict[str, str] | None = None, *, today: Clock = utc_today) -> None:
-        super().__init__(env)
+    def __init__(self, env: Mapping[str, str] | None = None, *, today: Clock = utc_today) -> None:
+        super().__init__(dict(env) if env else None)
         self._today = today
         self._listeners: list[Callable[[int], None]] = []
         self._listeners_lock = threading.Lock()
+        self._in_flight = InFlight()
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
         transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+        transcoder.register(ActorAsDict())  # type: ignore[attr-defined]
 
     # Listeners learn of each commit's last position, to wake in-process projections.
     def on_recorded(self, listener: Callable[[int], None]) -> Callable[[], None]:
@@ -71,44 +112,276 @@ class Concord(Application):  # type: ignore[type-arg]
             listener(position)
 
     # Assistance requests.
-    def post_request(self, member_state: MemberState, need: Need) -> Recorded[AssistanceRequest]:
-        request = AssistanceRequest.post(member_state, need, today=self._today())
-        return Recorded(request, self._save(request))
+    def post_request(
+        self, command: Command, member_state: MemberState, need: Need
+    ) -> Recorded[AssistanceRequest]:
+        scope = self._authorise(command, "mutation.postRequest", member_state=member_state)
 
-    def amend_request(self, request_id: UUID, **changes: Any) -> Recorded[AssistanceRequest]:
+        def post() -> list[Aggregate]:
+            actor = command.actor(scope)
+            return [AssistanceRequest.post(member_state, need, today=self._today(), actor=actor)]
+
+        payload = {"member_state": member_state.value, **dataclasses.asdict(need)}
+        return self._execute(command, "postRequest", payload, post)
+
+    def amend_request(
+        self, command: Command, request_id: UUID, **changes: Any
+    ) -> Recorded[AssistanceRequest]:
         """Change some terms of a request; the terms not named stay as they are."""
 
-        def amend(request: AssistanceRequest) -> None:
-            request.amend(dataclasses.replace(request.need, **changes), today=self._today())
+        def amend(request: AssistanceRequest, actor: Actor) -> None:
+            need = dataclasses.replace(request.need, **changes)
+            request.amend(need, today=self._today(), actor=actor)
 
-        return self._change_request(request_id, amend)
+        payload = {"id": str(request_id), **{k: str(v) for k, v in changes.items()}}
+        return self._change_request(command, "amendRequest", request_id, payload, amend)
 
-    def cancel_request(self, request_id: UUID, reason: str = "") -> Recorded[AssistanceRequest]:
-        return self._change_request(request_id, lambda request: request.cancel(reason))
+    def cancel_request(
+        self, command: Command, request_id: UUID, reason: str = ""
+    ) -> Recorded[AssistanceRequest]:
+        payload = {"id": str(request_id), "reason": reason}
+        return self._change_request(
+            command,
+            "cancelRequest",
+            request_id,
+            payload,
+            lambda request, actor: request.cancel(reason, actor=actor),
+        )
 
     def get_request(self, request_id: UUID) -> AssistanceRequest:
-        try:
-            request: object = self.repository.get(request_id)
-        except AggregateNotFoundError:
-            raise NotFound("assistance request", request_id) from None
-        if not isinstance(request, AssistanceRequest):
+        return self._get(AssistanceRequest, request_id, "assistance request")
+
+    def request_as_of(self, request_id: UUID, moment: datetime) -> AssistanceRequest:
+        """The request as it stood at ``moment``, replayed from the event store."""
+        state: AssistanceRequest | None = None
+        for event in self.events.get(request_id):
+            assert isinstance(event, Aggregate.Event)
+            if event.timestamp > moment:
+                break
+            state = event.mutate(state)
+        if not isinstance(state, AssistanceRequest):
             raise NotFound("assistance request", request_id)
-        return request
+        return state
+
+    def request_history(self, principal: Principal, request_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        request = self.get_request(request_id)
+        authorise(principal, "AssistanceRequest.history", member_state=request.member_state)
+        return list(self.events.get(request_id))
+
+    # Organisations.
+    def register_organisation(
+        self,
+        command: Command,
+        name: str,
+        organisation_type: OrganisationType,
+        *,
+        hxl_name: str = "",
+        member_state: MemberState | None = None,
+    ) -> Recorded[Organisation]:
+        scope = self._authorise(command, "mutation.registerOrganisation")
+
+        def register() -> list[Aggregate]:
+            return [
+                Organisation.register(
+                    name,
+                    organisation_type,
+                    hxl_name=hxl_name,
+                    member_state=member_state,
+                    actor=command.actor(scope),
+                )
+            ]
+
+        payload = {
+            "name": name,
+            "type": organisation_type.value,
+            "hxl_name": hxl_name,
+            "member_state": member_state.value if member_state else None,
+        }
+        return self._execute(command, "registerOrganisation", payload, register)
+
+    def suspend_organisation(
+        self, command: Command, organisation_id: UUID, reason: str
+    ) -> Recorded[Organisation]:
+        return self._change_organisation(
+            command,
+            "suspendOrganisation",
+            organisation_id,
+            {"reason": reason},
+            lambda organisation, actor: organisation.suspend(reason, actor=actor),
+        )
+
+    def reinstate_organisation(self, command: Command, organisation_id: UUID) -> Recorded[Organisation]:
+        return self._change_organisation(
+            command,
+            "reinstateOrganisation",
+            organisation_id,
+            {},
+            lambda organisation, actor: organisation.reinstate(actor=actor),
+        )
+
+    def get_organisation(self, organisation_id: UUID) -> Organisation:
+        return self._get(Organisation, organisation_id, "organisation")
+
+    # Service accounts (API keys), issued and revoked by operators or the secretariat.
+    def issue_api_key(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        role: Role,
+        member_state: MemberState | None = None,
+        organisation_id: UUID | None = None,
+    ) -> IssuedKey:
+        Principal("service-account:new", role, member_state, organisation_id)  # scope checks
+        key = new_key()
+        account = ServiceAccount.issue(
+            key,
+            name=name,
+            role=role.value,
+            member_state=member_state.value if member_state else None,
+            organisation_id=str(organisation_id) if organisation_id else None,
+            actor=actor,
+        )
+        self.save(account)
+        return IssuedKey(account.id, key)
+
+    def revoke_api_key(self, actor: Actor, account_id: UUID) -> None:
+        account = self._get(ServiceAccount, account_id, "service account")
+        account.revoke(actor=actor)
+        self.save(account)
+
+    def principal_for_api_key(self, key: str) -> Principal:
+        try:
+            account = self._get(ServiceAccount, account_id_for(key), "service account")
+        except NotFound:
+            raise Unauthenticated("unknown API key") from None
+        if account.revoked or account.key_hash != key_hash(key):
+            raise Unauthenticated("this API key has been revoked")
+        return Principal(
+            subject=f"service-account:{account.id}",
+            role=Role(account.role),
+            member_state=MemberState(account.member_state) if account.member_state else None,
+            organisation_id=UUID(account.organisation_id) if account.organisation_id else None,
+            via="api-key",
+        )
+
+    # The machinery every command shares.
+    def _authorise(
+        self, command: Command, operation: str, *, member_state: MemberState | None = None
+    ) -> Scope:
+        scope = authorise(command.principal, operation, member_state=member_state)
+        self._check_standing(command.principal)
+        return scope
+
+    def _check_standing(self, principal: Principal) -> None:
+        """A suspended (or unknown) organisation's credentials stop working for commands."""
+        if principal.organisation_id is None:
+            return
+        try:
+            organisation = self.get_organisation(principal.organisation_id)
+        except NotFound:
+            raise Forbidden("the caller's organisation is not registered") from None
+        if organisation.suspended:
+            raise Forbidden(f"{organisation.name} is suspended")
 
     def _change_request(
-        self, request_id: UUID, change: Callable[[AssistanceRequest], None]
+        self,
+        command: Command,
+        operation: str,
+        request_id: UUID,
+        payload: Mapping[str, Any],
+        change: Callable[[AssistanceRequest, Actor], None],
     ) -> Recorded[AssistanceRequest]:
-        """Load, change, save; on a concurrent change, redo it on the newer state."""
-        for _ in range(_RETRIES_ON_CONFLICT):
+        def work() -> list[Aggregate]:
             request = self.get_request(request_id)
-            change(request)
+            scope = self._authorise(command, f"mutation.{operation}", member_state=request.member_state)
+            change(request, command.actor(scope))
+            return [request]
+
+        return self._retrying(lambda: self._execute(command, operation, payload, work))
+
+    def _change_organisation(
+        self,
+        command: Command,
+        operation: str,
+        organisation_id: UUID,
+        payload: Mapping[str, Any],
+        change: Callable[[Organisation, Actor], None],
+    ) -> Recorded[Organisation]:
+        def work() -> list[Aggregate]:
+            scope = self._authorise(command, f"mutation.{operation}")
+            organisation = self.get_organisation(organisation_id)
+            change(organisation, command.actor(scope))
+            return [organisation]
+
+        payload = {"id": str(organisation_id), **payload}
+        return self._retrying(lambda: self._execute(command, operation, payload, work))
+
+    def _retrying(self, attempt: Callable[[], Recorded[A]]) -> Recorded[A]:
+        """On a concurrent change of the same aggregate, redo the command on the newer state."""
+        for _ in range(_RETRIES_ON_CONFLICT):
             try:
-                return Recorded(request, self._save(request))
+                return attempt()
             except IntegrityError:
                 continue
-        msg = f"assistance request {request_id} kept changing; try again"
-        raise Conflict(msg)
+        raise Conflict("the object kept changing while the command ran; try again")
 
-    def _save(self, *aggregates: Any) -> int:
+    def _execute(
+        self,
+        command: Command,
+        operation: str,
+        payload: Mapping[str, Any],
+        work: Callable[[], list[Aggregate]],
+    ) -> Recorded[Any]:
+        """Run ``work`` and save what it changed, with a receipt when the command has a key."""
+        if command.idempotency_key is None:
+            aggregates = work()
+            return Recorded(aggregates[0], self._save(*aggregates))
+        key = check_key(command.idempotency_key)
+        receipt = receipt_id(command.principal.subject, key)
+        digest = payload_digest(operation, payload)
+        with self._in_flight.hold(receipt):
+            replay = self._replay(receipt, digest)
+            if replay is not None:
+                return replay
+            aggregates = work()
+            result = aggregates[0]
+            proof = CommandReceipt.record(
+                receipt,
+                actor=command.actor(Scope.ANY),
+                operation=operation,
+                digest=digest,
+                aggregate_id=result.id,
+                aggregate_version=result.version,
+            )
+            try:
+                return Recorded(result, self._save(*aggregates, proof))
+            except IntegrityError:
+                replay = self._replay(receipt, digest)  # another process recorded it first
+                if replay is not None:
+                    return replay
+                raise
+
+    def _replay(self, receipt: UUID, digest: str) -> Recorded[Any] | None:
+        try:
+            stored: object = self.repository.get(receipt)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(stored, CommandReceipt)
+        if stored.payload_digest != digest:
+            raise IdempotencyKeyReused("this idempotency key was already used for a different command")
+        result: object = self.repository.get(stored.aggregate_id, version=stored.aggregate_version)
+        return Recorded(result, self.recorder.max_notification_id() or 0, replayed=True)
+
+    def _get(self, kind: type[A], aggregate_id: UUID, name: str) -> A:
+        try:
+            aggregate: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(name, aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(name, aggregate_id)
+        return aggregate
+
+    def _save(self, *aggregates: Aggregate) -> int:
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id

@@ -32,6 +32,37 @@ class Settings(BaseSettings):
     )
     postgres_pool_size: int = Field(default=10, ge=1)
 
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production: no development signer, no GraphiQL, no introspection",
+    )
+    auth_audience: str = Field(default="concord", description="the `aud` every token must carry")
+    auth_issuer: str | None = Field(default=None, description="the identity provider's `iss`")
+    auth_jwks_url: str | None = Field(default=None, description="where the provider publishes its JWKS")
+    auth_dev_signer: bool | None = Field(
+        default=None,
+        description="accept tokens from `concord token`; on by default in development only",
+    )
+    rate_limit_per_minute: int = Field(default=1200, ge=1, description="requests per principal")
+    rate_limit_burst: int = Field(default=200, ge=1, description="requests a principal may send at once")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def dev_signer_enabled(self) -> bool:
+        return (not self.is_production) if self.auth_dev_signer is None else self.auth_dev_signer
+
+    def check(self) -> None:
+        """Refuse settings that must never run: production with the development signer."""
+        if self.is_production and self.dev_signer_enabled:
+            msg = "refusing to start: CONCORD_AUTH_DEV_SIGNER is on but CONCORD_ENVIRONMENT=production"
+            raise ValueError(msg)
+        if (self.auth_issuer is None) != (self.auth_jwks_url is None):
+            msg = "set both CONCORD_AUTH_ISSUER and CONCORD_AUTH_JWKS_URL, or neither"
+            raise ValueError(msg)
+
     @property
     def uses_postgres(self) -> bool:
         return self.database_url is not None

@@ -6,6 +6,8 @@ from datetime import date
 
 from eventsourcing.persistence import Transcoding
 
+from domain.access import Actor
+
 
 class DateAsISO(Transcoding):
     type = date
@@ -16,3 +18,16 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class ActorAsDict(Transcoding):
+    """Audit metadata, as a plain JSON object inside each stored event."""
+
+    type = Actor
+    name = "actor"
+
+    def encode(self, obj: Actor) -> dict[str, str | None]:
+        return obj.as_dict()
+
+    def decode(self, data: dict[str, str | None]) -> Actor:
+        return Actor(**data)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import pytest
 from services.bootstrap import Runtime, start, storage_for
 from services.migrate import migrate
 from services.settings import Settings
+from services.tokens import DevSigner
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CONCORD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -85,7 +86,15 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         migrate(storage_for(result))
         return result
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    return Settings(database_url=server.new_database(), projection_poll_interval=0.2)
+    return Settings(
+        database_url=server.new_database(), data_dir=tmp_path / "var", projection_poll_interval=0.2
+    )
+
+
+@pytest.fixture
+def signer(settings: Settings) -> DevSigner:
+    """The development signer the test server trusts (its key lives in the data directory)."""
+    return DevSigner(settings.data_dir, settings.auth_audience)
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.problems import problem, public
-from services.api.schema import schema
+from services.api.ratelimit import RateLimiter
+from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
 from services.settings import Settings
@@ -43,7 +44,11 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         version="0.1.0",
         lifespan=lifespan,
     )
-    endpoint = GraphQLEndpoint(schema)
+    endpoint = GraphQLEndpoint(
+        build_schema(production=settings.is_production),
+        ide=not settings.is_production,
+        rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+    )
     app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
     app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
 

@@ -7,6 +7,9 @@ because read-your-writes (``Concord-Consistent-With``) must hold a query before 
 
 from __future__ import annotations
 
+import asyncio
+import math
+import uuid
 from typing import Any
 
 import orjson
@@ -19,13 +22,17 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from services.access import Principal, Unauthenticated
 from services.api.problems import problem, public
+from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 CONSISTENT_WITH = "Concord-Consistent-With"
+CORRELATION_ID = "X-Correlation-ID"
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="concord"'}
 MAX_BODY = 1024 * 1024
 _QUERY_ONLY = frozenset({OperationType.QUERY})
 _ANY_OPERATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
@@ -43,13 +50,16 @@ class RequestError(Exception):
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: strawberry.Schema) -> None:
+    def __init__(self, schema: strawberry.Schema, *, ide: bool, rate_limiter: RateLimiter) -> None:
         self._schema = schema
-        self._ide = get_graphql_ide_html("graphiql")
+        self._ide = get_graphql_ide_html("graphiql") if ide else None
+        self._rate_limiter = rate_limiter
 
     async def get(self, request: Request) -> Response:
         params = request.query_params
         if "query" not in params and _accepts_html(request):
+            if self._ide is None:
+                return problem(404, "Not Found", "GraphiQL is off in production")
             return HTMLResponse(self._ide)
         try:
             media_type = _negotiate(request)
@@ -93,20 +103,16 @@ class GraphQLEndpoint:
         extensions: Any,
         allowed: frozenset[OperationType],
     ) -> Response:
-        runtime: Runtime = request.app.state.runtime
-        try:
-            _check_request(query, variables, operation_name, extensions)
-            stale = await _wait_for_consistency(request, runtime)
-        except RequestError as error:
-            return problem(error.status, error.title, error.detail, error.headers)
-        if stale is not None:
-            status = 503 if media_type == GRAPHQL_RESPONSE else 200
-            return _respond({"errors": [stale]}, media_type, status, {"Retry-After": "1"})
+        admitted = await self._admit(request, media_type, query, variables, operation_name, extensions)
+        if isinstance(admitted, Response):
+            return admitted
+        context = admitted
+        trace = {CORRELATION_ID: context.correlation_id}
         try:
             result = await self._schema.execute(
                 query,
                 variable_values=variables,
-                context_value=Context(runtime=runtime),
+                context_value=context,
                 operation_name=operation_name,
                 allowed_operation_types=allowed,
             )
@@ -119,10 +125,47 @@ class GraphQLEndpoint:
                 else "the document has several operations: name one in operationName"
             )
             return problem(400, "Bad Request", detail)
-        return _result_response(result, media_type)
+        return _result_response(result, media_type, trace)
+
+    async def _admit(
+        self,
+        request: Request,
+        media_type: str,
+        query: Any,
+        variables: Any,
+        operation_name: Any,
+        extensions: Any,
+    ) -> Context | Response:
+        """Who asks, whether they may ask now, and whether the read models have caught up."""
+        runtime: Runtime = request.app.state.runtime
+        correlation_id = _correlation_id(request)
+        trace = {CORRELATION_ID: correlation_id}
+        try:
+            _check_request(query, variables, operation_name, extensions)
+            principal = await _authenticate(request, runtime)
+            wait = self._rate_limiter.wait_needed(principal.subject)
+            if wait > 0:
+                body = {"errors": [_error("too many requests; slow down", "RATE_LIMITED")]}
+                headers = {"Retry-After": str(max(1, math.ceil(wait))), **trace}
+                return _respond(body, media_type, 429, headers)
+            stale = await _wait_for_consistency(request, runtime)
+        except RequestError as error:
+            return problem(error.status, error.title, error.detail, {**error.headers, **trace})
+        except Unauthenticated as error:
+            body = {"errors": [_error(str(error), "UNAUTHENTICATED")]}
+            return _respond(body, media_type, 401, {**CHALLENGE, **trace})
+        if stale is not None:
+            status = 503 if media_type == GRAPHQL_RESPONSE else 200
+            return _respond({"errors": [stale]}, media_type, status, {"Retry-After": "1", **trace})
+        return Context(
+            runtime=runtime,
+            principal=principal,
+            correlation_id=correlation_id,
+            idempotency_key=request.headers.get("idempotency-key"),
+        )
 
 
-def _result_response(result: ExecutionResult, media_type: str) -> Response:
+def _result_response(result: ExecutionResult, media_type: str, headers: dict[str, str]) -> Response:
     payload: dict[str, Any] = {}
     errors = result.errors or []
     is_request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
@@ -133,7 +176,7 @@ def _result_response(result: ExecutionResult, media_type: str) -> Response:
     if result.extensions:
         payload["extensions"] = result.extensions
     status = 400 if is_request_error and media_type == GRAPHQL_RESPONSE else 200
-    return _respond(payload, media_type, status)
+    return _respond(payload, media_type, status, headers)
 
 
 def _format(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
@@ -150,6 +193,23 @@ def _format(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
         extensions.setdefault("code", "GRAPHQL_ERROR")
     formatted["extensions"] = extensions
     return formatted
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}
+
+
+async def _authenticate(request: Request, runtime: Runtime) -> Principal:
+    authorization = request.headers.get("authorization")
+    api_key = request.headers.get("x-api-key")
+    return await asyncio.to_thread(runtime.authenticator.authenticate, authorization, api_key)
+
+
+def _correlation_id(request: Request) -> str:
+    given = request.headers.get(CORRELATION_ID, "")
+    if 0 < len(given) <= 100 and given.isprintable():
+        return given
+    return str(uuid.uuid4())
 
 
 def _request_error_code(error: GraphQLError) -> str:

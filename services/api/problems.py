@@ -11,7 +11,9 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import JSONResponse, Response
 
 from domain.errors import DomainError, InvalidInput, InvalidTransition
+from services.access import Forbidden, Unauthenticated
 from services.errors import Conflict, NotFound
+from services.idempotency import CommandInFlight, IdempotencyKeyReused
 
 log = logging.getLogger("concord.api")
 PROBLEM_JSON = "application/problem+json"
@@ -39,16 +41,26 @@ class Public:
     http_status: int
 
 
+# Each kind of error, the code callers see and the HTTP status a REST route would answer with.
+_CODES: list[tuple[tuple[type[BaseException], ...], str, int]] = [
+    ((InvalidInput, BadInput), "BAD_USER_INPUT", 400),
+    ((NotFound,), "NOT_FOUND", 404),
+    ((Unauthenticated,), "UNAUTHENTICATED", 401),
+    ((Forbidden,), "FORBIDDEN", 403),
+    ((IdempotencyKeyReused,), "IDEMPOTENCY_KEY_REUSED", 422),
+    ((CommandInFlight, InvalidTransition, Conflict), "CONFLICT", 409),
+    ((DomainError,), "BAD_USER_INPUT", 400),
+]
+
+
 def public(error: BaseException) -> Public:
     """Map an error to what the caller sees; anything unexpected is logged, not revealed."""
-    if isinstance(error, InvalidInput | BadInput):
-        return Public("BAD_USER_INPUT", str(error), {"field": error.field}, 400)
-    if isinstance(error, NotFound):
-        return Public("NOT_FOUND", str(error), {}, 404)
-    if isinstance(error, InvalidTransition | Conflict):
-        return Public("CONFLICT", str(error), {}, 409)
-    if isinstance(error, DomainError):
-        return Public("BAD_USER_INPUT", str(error), {}, 400)
+    for kinds, code, status in _CODES:
+        if isinstance(error, kinds):
+            details: dict[str, object] = {}
+            if isinstance(error, InvalidInput | BadInput):
+                details["field"] = error.field
+            return Public(code, str(error), details, status)
     if isinstance(error, Unavailable) or _is_database_outage(error):
         return Public("SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly", {}, 503)
     log.error("unexpected error", exc_info=error)

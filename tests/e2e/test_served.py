@@ -29,8 +29,7 @@ def environment(settings: Settings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONCORD_")}
     if settings.database_url:
         env["CONCORD_DATABASE_URL"] = settings.database_url
-    else:
-        env["CONCORD_DATA_DIR"] = str(settings.data_dir)
+    env["CONCORD_DATA_DIR"] = str(settings.data_dir)
     env.update(extra)
     return env
 
@@ -69,11 +68,21 @@ def wait_until_serving(base: str, process: subprocess.Popen[bytes], log: Path) -
     pytest.fail(f"concord serve did not start: {log.read_text()[-2000:]}")
 
 
-def graphql(base: str, query: str, variables: dict[str, Any], **headers: str) -> Any:
+def cli_token(env: dict[str, str], *args: str) -> str:
+    """A token from `concord token`, as a user of the embedded default gets one."""
+    done = subprocess.run([CONCORD, "token", *args], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def graphql(base: str, query: str, variables: dict[str, Any], token: str, **headers: str) -> Any:
     response = httpx.post(
         f"{base}/graphql",
         json={"query": query, "variables": variables},
-        headers={"Accept": "application/graphql-response+json", **headers},
+        headers={
+            "Accept": "application/graphql-response+json",
+            "Authorization": f"Bearer {token}",
+            **headers,
+        },
         timeout=15,
     )
     body = response.json()
@@ -82,11 +91,14 @@ def graphql(base: str, query: str, variables: dict[str, Any], **headers: str) ->
     return body["data"]
 
 
-def post_then_read(base: str) -> None:
-    posted = graphql(base, POST, {"i": post_request_input(memberState="KHM", adminCode="KH12")})
+def post_then_read(base: str, env: dict[str, str]) -> None:
+    coordinator = cli_token(env, "--role", "coordinator", "--state", "KHM")
+    viewer = cli_token(env, "--role", "viewer")
+    variables = {"i": post_request_input(memberState="KHM", adminCode="KH12")}
+    posted = graphql(base, POST, variables, coordinator)
     position = posted["postRequest"]["position"]
 
-    read = graphql(base, LIST, {"s": ["KHM"]}, **{"Concord-Consistent-With": str(position)})
+    read = graphql(base, LIST, {"s": ["KHM"]}, viewer, **{"Concord-Consistent-With": str(position)})
 
     assert read["requests"]["totalCount"] == 1
     assert read["requests"]["edges"][0]["node"]["id"] == posted["postRequest"]["request"]["id"]
@@ -101,7 +113,12 @@ def test_serve_then_post_and_read_your_write(settings: Settings, tmp_path: Path)
     with running(["serve"], env, log) as server:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(base, server, log)
-        post_then_read(base)
+        post_then_read(base, env)
+        anonymous = httpx.post(f"{base}/graphql", json={"query": "{ me { role } }"}, timeout=5)
+
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 def test_projections_in_their_own_process_and_a_rebuild(settings: Settings, tmp_path: Path) -> None:
@@ -119,8 +136,8 @@ def test_projections_in_their_own_process_and_a_rebuild(settings: Settings, tmp_
         running(["project"], env, tmp_path / "project.log"),
     ):
         wait_until_serving(base, server, tmp_path / "serve.log")
-        post_then_read(base)
-        post_then_read_again = graphql(base, LIST, {"s": ["KHM"]})
+        post_then_read(base, env)
+        post_then_read_again = graphql(base, LIST, {"s": ["KHM"]}, cli_token(env, "--role", "viewer"))
 
     rebuilt = subprocess.run(
         [CONCORD, "rebuild", "assistance_requests"],
@@ -137,3 +154,36 @@ def test_projections_in_their_own_process_and_a_rebuild(settings: Settings, tmp_
     assert "rebuilt assistance_requests from 1 events" in rebuilt.stdout
     assert refused.returncode == 2
     assert "unknown projection" in refused.stderr
+
+
+def test_an_api_key_works_until_it_is_revoked(settings: Settings, tmp_path: Path) -> None:
+    port = free_port()
+    env = environment(settings, CONCORD_PORT=str(port))
+    created = subprocess.run(
+        [CONCORD, "apikey", "create", "--name", "THA feed", "--role", "coordinator", "--state", "THA"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    account, key = (line.split()[-1] for line in created.stdout.strip().splitlines())
+    base = f"http://127.0.0.1:{port}"
+
+    with running(["serve"], env, tmp_path / "serve.log") as server:
+        wait_until_serving(base, server, tmp_path / "serve.log")
+        me = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ me { role memberState } }"},
+            headers={"X-API-Key": key},
+            timeout=5,
+        )
+        subprocess.run([CONCORD, "apikey", "revoke", account], env=env, check=True, capture_output=True)
+        after = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ me { role } }"},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=5,
+        )
+
+    assert me.json() == {"data": {"me": {"role": "COORDINATOR", "memberState": "THA"}}}
+    assert after.status_code == 401

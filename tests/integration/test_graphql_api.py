@@ -9,8 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.access import Role
+from domain.codes import MemberState
 from services.api.app import create_app
 from services.settings import Settings
+from services.tokens import DevSigner
 from tests.conftest import fixed_today
 from tests.factories import post_request_input
 
@@ -43,13 +46,39 @@ mutation Cancel($input: CancelRequestInput!) {
 
 
 class Client:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    """Sends GraphQL as a principal: the secretariat unless told otherwise."""
+
+    def __init__(self, http: httpx.AsyncClient, signer: DevSigner) -> None:
         self.http = http
+        self.signer = signer
+
+    def bearer(
+        self,
+        role: Role = Role.SECRETARIAT,
+        state: str | None = None,
+        org: uuid.UUID | None = None,
+        subject: str | None = None,
+    ) -> dict[str, str]:
+        token = self.signer.issue(
+            subject=subject or f"{role.value}-{state or org or 'any'}@test",
+            role=role,
+            member_state=MemberState(state) if state else None,
+            organisation_id=org,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    def coordinator(self, state: str = "PHL") -> dict[str, str]:
+        return self.bearer(Role.COORDINATOR, state)
 
     async def send(
-        self, query: str, variables: dict[str, Any] | None = None, *, after: int | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        after: int | None = None,
+        as_: dict[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {"Accept": GRAPHQL_RESPONSE}
+        headers = {"Accept": GRAPHQL_RESPONSE, **(as_ if as_ is not None else self.bearer())}
         if after is not None:
             headers["Concord-Consistent-With"] = str(after)
         return await self.http.post(
@@ -64,17 +93,18 @@ class Client:
         return body["data"]
 
     async def post(self, **overrides: Any) -> dict[str, Any]:
-        data = await self.data(POST, {"input": post_request_input(**overrides)})
+        state = overrides.get("memberState", "PHL")
+        data = await self.data(POST, {"input": post_request_input(**overrides)}, as_=self.coordinator(state))
         return data["postRequest"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[Client]:
+async def client(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]:
     app = create_app(settings, today=fixed_today)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
-            yield Client(http)
+            yield Client(http, signer)
 
 
 async def test_a_posted_request_reads_back_alone_and_in_the_list(client: Client) -> None:
@@ -102,8 +132,9 @@ async def test_amend_then_cancel_each_move_the_log_and_the_read_model(client: Cl
     posted = await client.post()
     request_id = posted["request"]["id"]
 
-    amended = await client.data(AMEND, {"input": {"id": request_id, "priority": 2}})
-    cancelled = await client.data(CANCEL, {"input": {"id": request_id, "reason": "met locally"}})
+    phl = client.coordinator("PHL")
+    amended = await client.data(AMEND, {"input": {"id": request_id, "priority": 2}}, as_=phl)
+    cancelled = await client.data(CANCEL, {"input": {"id": request_id, "reason": "met locally"}}, as_=phl)
     position = cancelled["cancelRequest"]["position"]
     one = await client.data(GET, {"id": request_id}, after=position)
 
@@ -138,8 +169,10 @@ async def test_the_list_filters_and_pages(client: Client) -> None:
     assert {e["node"]["priority"] for e in exact["requests"]["edges"]} == {1, 2}
 
 
-async def _error(client: Client, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
-    response = await client.send(query, variables)
+async def _error(
+    client: Client, query: str, variables: dict[str, Any], as_: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    response = await client.send(query, variables, as_=as_ or client.coordinator("PHL"))
     return response.status_code, response.json()["errors"][0]
 
 
@@ -188,7 +221,7 @@ async def test_an_unknown_id_is_not_found_and_a_malformed_one_bad_input(client: 
 
 async def test_changing_a_cancelled_request_is_a_conflict(client: Client) -> None:
     request_id = (await client.post())["request"]["id"]
-    await client.data(CANCEL, {"input": {"id": request_id}})
+    await client.data(CANCEL, {"input": {"id": request_id}}, as_=client.coordinator())
 
     _, error = await _error(client, AMEND, {"input": {"id": request_id, "priority": 1}})
 
@@ -196,14 +229,14 @@ async def test_changing_a_cancelled_request_is_a_conflict(client: Client) -> Non
 
 
 async def test_a_read_ahead_of_the_projections_times_out_as_stale_read(
-    settings: Settings,
+    settings: Settings, signer: DevSigner
 ) -> None:
     settings = settings.model_copy(update={"consistency_timeout": 0.2})
     app = create_app(settings, today=fixed_today)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
-            response = await Client(http).send(LIST, {}, after=10_000)
+            response = await Client(http, signer).send(LIST, {}, after=10_000)
 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
@@ -228,7 +261,7 @@ async def test_a_read_ahead_of_the_projections_times_out_as_stale_read(
 async def test_malformed_http_requests_get_problem_details(
     client: Client, content: bytes, headers: dict[str, str], status: int
 ) -> None:
-    response = await client.http.post("/graphql", content=content, headers=headers)
+    response = await client.http.post("/graphql", content=content, headers={**headers, **client.bearer()})
 
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -238,11 +271,18 @@ async def test_malformed_http_requests_get_problem_details(
 async def test_graphql_over_http_status_codes_and_media_types(client: Client) -> None:
     """Per the GraphQL-over-HTTP spec: 400 for request errors with graphql-response+json only."""
     bad_document = {"query": "{ requests { nope } }"}
-    as_response = await client.http.post("/graphql", json=bad_document, headers={"accept": GRAPHQL_RESPONSE})
-    as_json = await client.http.post("/graphql", json=bad_document, headers={"accept": "application/json"})
-    via_get = await client.http.get("/graphql", params={"query": "{ requests { totalCount } }"})
+    auth = client.bearer()
+    as_response = await client.http.post(
+        "/graphql", json=bad_document, headers={"accept": GRAPHQL_RESPONSE, **auth}
+    )
+    as_json = await client.http.post(
+        "/graphql", json=bad_document, headers={"accept": "application/json", **auth}
+    )
+    via_get = await client.http.get("/graphql", params={"query": "{ requests { totalCount } }"}, headers=auth)
     mutation_via_get = await client.http.get(
-        "/graphql", params={"query": 'mutation { cancelRequest(input: {id: "x"}) { position } }'}
+        "/graphql",
+        params={"query": 'mutation { cancelRequest(input: {id: "x"}) { position } }'},
+        headers=auth,
     )
     ide = await client.http.get("/graphql", headers={"accept": "text/html"})
 

@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from domain.access import Role
 from domain.codes import MemberState, Sector
 from projections import queries
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import assistance_requests
+from services.access import Principal
 from services.bootstrap import Runtime, projection_runners, start
+from services.coordination import Command
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need
@@ -31,12 +34,13 @@ async def record_history(runtime: Runtime, requests: int) -> int:
         for index in range(requests):
             state = states[index % len(states)]
             need = a_need(admin_code=f"{state.iso2}{index % 90 + 10}", quantity=Decimal(index + 1))
-            request = concord.post_request(state, need)
+            command = Command(Principal(f"coordinator-{state.value}", Role.COORDINATOR, state))
+            request = concord.post_request(command, state, need)
             position = request.position
             if index % 3 == 0:
-                position = concord.amend_request(request.aggregate.id, priority=5).position
+                position = concord.amend_request(command, request.aggregate.id, priority=5).position
             if index % 7 == 0:
-                position = concord.cancel_request(request.aggregate.id, "duplicate").position
+                position = concord.cancel_request(command, request.aggregate.id, "duplicate").position
         return position
 
     return await asyncio.to_thread(write)
@@ -143,7 +147,10 @@ async def test_a_second_runner_never_applies_an_event_twice(settings: Settings) 
     runtime = await start(settings, run_projections=False, today=fixed_today)
     try:
         last = await record_history(runtime, 30)
-        first, second = projection_runners(runtime, waker=None) + projection_runners(runtime, waker=None)
+        first, second = (
+            next(r for r in projection_runners(runtime, waker=None) if r.projector.name == name)
+            for name in ("assistance_requests", "assistance_requests")
+        )
         await asyncio.gather(*(asyncio.create_task(_follow_until(r, last)) for r in (first, second)))
         rows = await read_model(runtime)
     finally:

@@ -9,16 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition
 from domain.requests import AssistanceRequest, RequestStatus
 from tests.factories import a_need
 
 TODAY = date(2026, 11, 28)
+ACTOR = Actor(principal="coordinator-phl", role="coordinator", scope="own-state", member_state="PHL")
 
 
 def posted(**overrides: object) -> AssistanceRequest:
-    return AssistanceRequest.post(MemberState.PHL, a_need(**overrides), today=TODAY)
+    return AssistanceRequest.post(MemberState.PHL, a_need(**overrides), today=TODAY, actor=ACTOR)
 
 
 def test_posting_records_what_is_needed_as_one_event() -> None:
@@ -72,7 +74,7 @@ def test_needed_today_is_still_accepted() -> None:
 
 
 def test_myanmar_p_codes_with_the_iso3_prefix_are_accepted() -> None:
-    request = AssistanceRequest.post(MemberState.MMR, a_need(admin_code="MMR001"), today=TODAY)
+    request = AssistanceRequest.post(MemberState.MMR, a_need(admin_code="MMR001"), today=TODAY, actor=ACTOR)
 
     assert request.need.admin_code == "MMR001"
 
@@ -81,7 +83,7 @@ def test_amending_records_the_new_terms() -> None:
     request = posted()
     request.collect_events()
 
-    request.amend(a_need(priority=5, sector=Sector.WSH), today=TODAY)
+    request.amend(a_need(priority=5, sector=Sector.WSH), today=TODAY, actor=ACTOR)
 
     [amended] = request.collect_events()
     assert isinstance(amended, AssistanceRequest.Amended)
@@ -94,13 +96,13 @@ def test_an_amendment_that_changes_nothing_is_refused() -> None:
     request = posted()
 
     with pytest.raises(InvalidInput, match="changes nothing"):
-        request.amend(a_need(), today=TODAY)
+        request.amend(a_need(), today=TODAY, actor=ACTOR)
 
 
 def test_cancelling_keeps_the_request_on_record_as_cancelled() -> None:
     request = posted()
 
-    request.cancel("covered by the host community")
+    request.cancel("covered by the host community", actor=ACTOR)
 
     assert request.status is RequestStatus.CANCELLED
     assert request.cancellation_reason == "covered by the host community"
@@ -108,18 +110,18 @@ def test_cancelling_keeps_the_request_on_record_as_cancelled() -> None:
 
 def test_a_cancelled_request_cannot_be_amended_or_cancelled_again() -> None:
     request = posted()
-    request.cancel("")
+    request.cancel("", actor=ACTOR)
 
     with pytest.raises(InvalidTransition):
-        request.amend(a_need(priority=1), today=TODAY)
+        request.amend(a_need(priority=1), today=TODAY, actor=ACTOR)
     with pytest.raises(InvalidTransition):
-        request.cancel("again")
+        request.cancel("again", actor=ACTOR)
 
 
 def test_replaying_the_events_rebuilds_the_same_request() -> None:
     request = posted()
-    request.amend(a_need(quantity=Decimal("120.5")), today=TODAY)
-    request.cancel("duplicate")
+    request.amend(a_need(quantity=Decimal("120.5")), today=TODAY, actor=ACTOR)
+    request.cancel("duplicate", actor=ACTOR)
     events = request.collect_events()
 
     replayed = None
@@ -130,6 +132,7 @@ def test_replaying_the_events_rebuilds_the_same_request() -> None:
     assert replayed.need == request.need
     assert replayed.status is RequestStatus.CANCELLED
     assert replayed.version == 3
+    assert all(event.actor == ACTOR for event in events)
 
 
 @given(
@@ -143,7 +146,7 @@ def test_every_valid_need_of_every_member_state_is_accepted(
 ) -> None:
     need = a_need(quantity=quantity, priority=priority, admin_code=state.iso2 + digits)
 
-    request = AssistanceRequest.post(state, need, today=TODAY)
+    request = AssistanceRequest.post(state, need, today=TODAY, actor=ACTOR)
 
     assert request.need.quantity == quantity
     assert request.member_state is state

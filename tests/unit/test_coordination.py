@@ -1,20 +1,29 @@
-"""The command service on the in-memory event store."""
+"""The command service on the in-memory event store: commands, access, idempotency, audit."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput
+from domain.organisations import OrganisationType
 from domain.requests import AssistanceRequest, RequestStatus
-from services.coordination import Concord
+from services.access import Forbidden, Principal, Scope, Unauthenticated
+from services.coordination import Command, Concord
 from services.errors import NotFound
+from services.idempotency import CommandInFlight, IdempotencyKeyReused, receipt_id
 from tests.conftest import fixed_today
 from tests.factories import a_need
+
+PHL = Command(Principal("maria@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL), "corr-1")
+THA = Command(Principal("somchai@ddpm.go.th", Role.COORDINATOR, MemberState.THA))
+SECRETARIAT = Command(Principal("officer@asean.org", Role.SECRETARIAT))
 
 
 @pytest.fixture
@@ -25,17 +34,34 @@ def concord() -> Iterator[Concord]:
 
 
 def test_a_posted_request_is_stored_and_its_log_position_returned(concord: Concord) -> None:
-    recorded = concord.post_request(MemberState.IDN, a_need(admin_code="ID73"))
+    recorded = concord.post_request(PHL, MemberState.PHL, a_need())
 
     stored = concord.get_request(recorded.aggregate.id)
     assert stored.need == recorded.aggregate.need
     assert recorded.position == concord.recorder.max_notification_id()
 
 
-def test_an_amendment_changes_only_the_named_terms(concord: Concord) -> None:
-    request_id = concord.post_request(MemberState.PHL, a_need()).aggregate.id
+def test_every_event_records_who_did_it(concord: Concord) -> None:
+    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+    concord.amend_request(PHL, request_id, priority=5)
 
-    recorded = concord.amend_request(request_id, priority=5, sector=Sector.HEA)
+    events = list(concord.events.get(request_id))
+
+    assert [e.actor.principal for e in events] == ["maria@dswd.gov.ph"] * 2  # type: ignore[attr-defined]
+    posted = events[0]
+    assert isinstance(posted, AssistanceRequest.Posted)
+    assert (posted.actor.role, posted.actor.scope, posted.actor.member_state) == (
+        "coordinator",
+        "own-state",
+        "PHL",
+    )
+    assert posted.actor.correlation_id == "corr-1"
+
+
+def test_an_amendment_changes_only_the_named_terms(concord: Concord) -> None:
+    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+
+    recorded = concord.amend_request(PHL, request_id, priority=5, sector=Sector.HEA)
 
     need = concord.get_request(request_id).need
     assert (need.priority, need.sector, need.title) == (5, Sector.HEA, a_need().title)
@@ -43,46 +69,136 @@ def test_an_amendment_changes_only_the_named_terms(concord: Concord) -> None:
 
 
 def test_cancelling_is_recorded_as_an_event(concord: Concord) -> None:
-    request_id = concord.post_request(MemberState.PHL, a_need()).aggregate.id
+    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
 
-    concord.cancel_request(request_id, "duplicate of an earlier request")
+    concord.cancel_request(PHL, request_id, "duplicate of an earlier request")
 
     assert concord.get_request(request_id).status is RequestStatus.CANCELLED
-    topics = [n.topic for n in concord.recorder.select_notifications(1, 10)]
-    assert topics[-1].endswith("AssistanceRequest.Cancelled")
+
+
+def test_a_coordinator_acts_for_its_own_state_only(concord: Concord) -> None:
+    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+
+    with pytest.raises(Forbidden):
+        concord.post_request(THA, MemberState.PHL, a_need())
+    with pytest.raises(Forbidden):
+        concord.amend_request(THA, request_id, priority=1)
+    with pytest.raises(Forbidden):
+        concord.post_request(SECRETARIAT, MemberState.PHL, a_need())
+
+    assert concord.recorder.max_notification_id() == 1
 
 
 def test_an_unknown_request_is_not_found(concord: Concord) -> None:
     with pytest.raises(NotFound):
-        concord.amend_request(uuid.uuid4(), priority=1)
+        concord.amend_request(PHL, uuid.uuid4(), priority=1)
 
 
 def test_a_refused_command_stores_nothing(concord: Concord) -> None:
     with pytest.raises(InvalidInput):
-        concord.post_request(MemberState.PHL, a_need(quantity=Decimal(0)))
+        concord.post_request(PHL, MemberState.PHL, a_need(quantity=Decimal(0)))
 
     assert concord.recorder.max_notification_id() in (None, 0)
 
 
-def test_events_survive_the_round_trip_through_the_stored_form(concord: Concord) -> None:
-    """Dates and decimals are transcoded, and read back as the same values."""
-    request_id = concord.post_request(MemberState.PHL, a_need(quantity=Decimal("0.5"))).aggregate.id
+def test_the_same_idempotency_key_and_payload_returns_the_first_result(concord: Concord) -> None:
+    command = Command(PHL.principal, idempotency_key="post-tarpaulins-1")
 
-    [notification] = concord.recorder.select_notifications(1, 1)
-    event = concord.mapper.to_domain_event(notification)
+    first = concord.post_request(command, MemberState.PHL, a_need())
+    again = concord.post_request(command, MemberState.PHL, a_need())
 
-    assert isinstance(event, AssistanceRequest.Posted)
-    assert event.quantity == Decimal("0.5")
-    assert event.needed_by == a_need().needed_by
-    assert concord.get_request(request_id).need == a_need(quantity=Decimal("0.5"))
+    assert again.replayed
+    assert again.aggregate.id == first.aggregate.id
+    assert concord.recorder.max_notification_id() == first.position
+    topics = [n.topic for n in concord.recorder.select_notifications(1, 10)]
+    assert len(topics) == 2  # the request's event and its receipt, in one transaction
+    assert concord.repository.get(receipt_id(PHL.principal.subject, "post-tarpaulins-1"))
 
 
-def test_listeners_learn_the_position_of_each_commit(concord: Concord) -> None:
-    seen: list[int] = []
-    stop = concord.on_recorded(seen.append)
+def test_the_same_key_with_a_different_payload_is_refused(concord: Concord) -> None:
+    command = Command(PHL.principal, idempotency_key="k-1")
+    concord.post_request(command, MemberState.PHL, a_need())
 
-    concord.post_request(MemberState.PHL, a_need())
-    stop()
-    concord.post_request(MemberState.PHL, a_need())
+    with pytest.raises(IdempotencyKeyReused):
+        concord.post_request(command, MemberState.PHL, a_need(priority=1))
 
-    assert seen == [1]
+
+def test_keys_belong_to_their_principal(concord: Concord) -> None:
+    other = Command(Principal("jose@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL), idempotency_key="k-1")
+    first = concord.post_request(Command(PHL.principal, idempotency_key="k-1"), MemberState.PHL, a_need())
+
+    second = concord.post_request(other, MemberState.PHL, a_need())
+
+    assert second.aggregate.id != first.aggregate.id
+
+
+def test_a_duplicate_while_the_first_is_in_flight_is_refused(concord: Concord) -> None:
+    command = Command(PHL.principal, idempotency_key="k-2")
+    with concord._in_flight.hold(receipt_id(PHL.principal.subject, "k-2")), pytest.raises(CommandInFlight):
+        concord.post_request(command, MemberState.PHL, a_need())
+
+
+def test_a_request_as_it_was_at_a_past_moment(concord: Concord) -> None:
+    request_id = concord.post_request(PHL, MemberState.PHL, a_need(priority=2)).aggregate.id
+    between = datetime.now(UTC)
+    concord.amend_request(PHL, request_id, priority=5)
+
+    then = concord.request_as_of(request_id, between)
+
+    assert then.need.priority == 2
+    assert concord.get_request(request_id).need.priority == 5
+    with pytest.raises(NotFound):
+        concord.request_as_of(request_id, datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def test_history_is_for_the_owning_state_and_the_secretariat(concord: Concord) -> None:
+    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+
+    assert len(concord.request_history(PHL.principal, request_id)) == 1
+    assert len(concord.request_history(SECRETARIAT.principal, request_id)) == 1
+    with pytest.raises(Forbidden):
+        concord.request_history(THA.principal, request_id)
+
+
+def test_a_suspended_organisation_can_no_longer_command(concord: Concord) -> None:
+    government = concord.register_organisation(
+        SECRETARIAT,
+        "Department of Social Welfare and Development",
+        OrganisationType.MEMBER_STATE_GOVERNMENT,
+        member_state=MemberState.PHL,
+    ).aggregate
+    coordinator = Command(Principal("ana@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL, government.id))
+    concord.post_request(coordinator, MemberState.PHL, a_need())
+
+    concord.suspend_organisation(SECRETARIAT, government.id, "audit pending")
+
+    with pytest.raises(Forbidden, match="suspended"):
+        concord.post_request(coordinator, MemberState.PHL, a_need())
+    concord.reinstate_organisation(SECRETARIAT, government.id)
+    concord.post_request(coordinator, MemberState.PHL, a_need())
+
+
+def test_only_the_secretariat_registers_organisations(concord: Concord) -> None:
+    with pytest.raises(Forbidden):
+        concord.register_organisation(PHL, "Acme Relief", OrganisationType.NGO)
+
+
+def test_an_api_key_is_stored_only_as_a_hash_and_can_be_revoked(concord: Concord) -> None:
+    issued = concord.issue_api_key(
+        SECRETARIAT.actor(Scope.ANY),
+        name="PHL logistics integration",
+        role=Role.COORDINATOR,
+        member_state=MemberState.PHL,
+    )
+
+    principal = concord.principal_for_api_key(issued.key)
+    stored = b"".join(n.state for n in concord.recorder.select_notifications(1, 10))
+
+    assert principal.role is Role.COORDINATOR
+    assert principal.member_state is MemberState.PHL
+    assert issued.key.encode() not in stored
+    concord.revoke_api_key(SECRETARIAT.actor(Scope.ANY), issued.account_id)
+    with pytest.raises(Unauthenticated):
+        concord.principal_for_api_key(issued.key)
+    with pytest.raises(Unauthenticated):
+        concord.principal_for_api_key("concord_not-a-key")

@@ -1,4 +1,4 @@
-"""What every resolver receives: the running Concord and the caller's request."""
+"""What every resolver receives: the running Concord, who asks, and the request's identifiers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
 
+from services.access import Principal
 from services.bootstrap import Runtime
+from services.coordination import Command
 
 T = TypeVar("T")
 
@@ -17,9 +19,20 @@ T = TypeVar("T")
 @dataclass
 class Context:
     runtime: Runtime
+    principal: Principal
+    correlation_id: str
+    idempotency_key: str | None = None  # from the Idempotency-Key header
 
-    async def command(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a (synchronous) command of the event-sourced application off the event loop."""
+    def command(self, idempotency_key: str | None = None) -> Command:
+        """The command's envelope; a key in the input wins over the header's."""
+        return Command(
+            principal=self.principal,
+            correlation_id=self.correlation_id,
+            idempotency_key=idempotency_key or self.idempotency_key,
+        )
+
+    async def run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a (synchronous) call into the event-sourced application off the event loop."""
         return await asyncio.to_thread(call, *args, **kwargs)
 
 

@@ -1,4 +1,4 @@
-"""Mutations: each one is a command on the event-sourced application."""
+"""Mutations: each one is a command on the event-sourced application, made by the caller."""
 
 from __future__ import annotations
 
@@ -8,15 +8,26 @@ from typing import Any
 
 import strawberry
 
-from domain import codes
+from domain import codes, organisations
 from domain.requests import Need
 from services.api.schema.context import Info
-from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
+from services.api.schema.scalars import LogPosition, MemberState, OrganisationType, Sector, parse_id
 from services.api.schema.types import (
     AmendRequestPayload,
     AssistanceRequest,
     CancelRequestPayload,
+    Organisation,
+    OrganisationPayload,
     PostRequestPayload,
+)
+
+IDEMPOTENCY_KEY = strawberry.field(
+    default=None,
+    description=(
+        "Makes a retry safe: the same key with the same input returns the first result; "
+        "with a different input it is refused (IDEMPOTENCY_KEY_REUSED). The Idempotency-Key "
+        "header does the same."
+    ),
 )
 
 
@@ -31,6 +42,7 @@ class PostRequestInput:
     priority: int = strawberry.field(description="1 (lowest) to 5 (highest)")
     needed_by: date
     admin_code: str = strawberry.field(description="P-code of the admin area, e.g. PH1536")
+    idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
 @strawberry.input(description="The terms to change; those left out stay as they are.")
@@ -44,12 +56,38 @@ class AmendRequestInput:
     priority: int | None = None
     needed_by: date | None = None
     admin_code: str | None = None
+    idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
 @strawberry.input
 class CancelRequestInput:
     id: strawberry.ID
     reason: str = ""
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class RegisterOrganisationInput:
+    name: str
+    type: OrganisationType
+    hxl_name: str = strawberry.field(default="", description="its HXL #org name; defaults to name")
+    member_state: MemberState | None = strawberry.field(
+        default=None, description="required for a member-state government"
+    )
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class SuspendOrganisationInput:
+    id: strawberry.ID
+    reason: str = ""
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class ReinstateOrganisationInput:
+    id: strawberry.ID
+    idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
 _AMENDABLE = ("title", "description", "quantity", "unit", "priority", "needed_by", "admin_code")
@@ -69,9 +107,12 @@ class Mutation:
             needed_by=input.needed_by,
             admin_code=input.admin_code,
         )
-        concord = info.context.runtime.concord
-        recorded = await info.context.command(
-            concord.post_request, codes.MemberState(input.member_state), need
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.post_request,
+            context.command(input.idempotency_key),
+            codes.MemberState(input.member_state),
+            need,
         )
         return PostRequestPayload(
             request=AssistanceRequest.from_aggregate(recorded.aggregate),
@@ -85,8 +126,13 @@ class Mutation:
         }
         if input.sector is not None:
             changes["sector"] = codes.Sector(input.sector)
-        concord = info.context.runtime.concord
-        recorded = await info.context.command(concord.amend_request, parse_id(input.id), **changes)
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.amend_request,
+            context.command(input.idempotency_key),
+            parse_id(input.id),
+            **changes,
+        )
         return AmendRequestPayload(
             request=AssistanceRequest.from_aggregate(recorded.aggregate),
             position=LogPosition(recorded.position),
@@ -94,9 +140,69 @@ class Mutation:
 
     @strawberry.mutation(description="Cancel an open request; it stays on record as cancelled.")
     async def cancel_request(self, info: Info, input: CancelRequestInput) -> CancelRequestPayload:
-        concord = info.context.runtime.concord
-        recorded = await info.context.command(concord.cancel_request, parse_id(input.id), input.reason)
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.cancel_request,
+            context.command(input.idempotency_key),
+            parse_id(input.id),
+            input.reason,
+        )
         return CancelRequestPayload(
             request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
+
+    @strawberry.mutation(description="Register an organisation (secretariat).")
+    async def register_organisation(
+        self,
+        info: Info,
+        input: RegisterOrganisationInput,
+    ) -> OrganisationPayload:
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.register_organisation,
+            context.command(input.idempotency_key),
+            input.name,
+            organisations.OrganisationType(input.type),
+            hxl_name=input.hxl_name,
+            member_state=codes.MemberState(input.member_state) if input.member_state else None,
+        )
+        return OrganisationPayload(
+            organisation=Organisation.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
+
+    @strawberry.mutation(description="Suspend an organisation: its credentials stop working for commands.")
+    async def suspend_organisation(
+        self,
+        info: Info,
+        input: SuspendOrganisationInput,
+    ) -> OrganisationPayload:
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.suspend_organisation,
+            context.command(input.idempotency_key),
+            parse_id(input.id),
+            input.reason,
+        )
+        return OrganisationPayload(
+            organisation=Organisation.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
+
+    @strawberry.mutation(description="Lift an organisation's suspension.")
+    async def reinstate_organisation(
+        self,
+        info: Info,
+        input: ReinstateOrganisationInput,
+    ) -> OrganisationPayload:
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.reinstate_organisation,
+            context.command(input.idempotency_key),
+            parse_id(input.id),
+        )
+        return OrganisationPayload(
+            organisation=Organisation.from_aggregate(recorded.aggregate),
             position=LogPosition(recorded.position),
         )

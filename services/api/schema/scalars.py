@@ -8,7 +8,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from domain import codes, requests
+from domain import access, codes, organisations, requests
 from services.api.problems import BadInput
 
 # strawberry.enum marks the domain's own enums, so resolvers use the domain values as they are.
@@ -26,6 +26,14 @@ strawberry.enum(
     ),
 )
 strawberry.enum(requests.RequestStatus, name="RequestStatus")
+strawberry.enum(access.Role, name="Role")
+strawberry.enum(
+    organisations.OrganisationType,
+    name="OrganisationType",
+    description="Kinds of organisation, as OCHA FTS and IATI tell donors and implementers apart",
+)
+Role = access.Role
+OrganisationType = organisations.OrganisationType
 MemberState = codes.MemberState
 Sector = codes.Sector
 RequestStatus = requests.RequestStatus

@@ -4,16 +4,112 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
+from uuid import UUID
 
 import strawberry
 
 from domain import codes, requests
-from projections.queries import RequestRow
-from services.api.schema.scalars import LogPosition, MemberState, RequestStatus, Sector
+from domain.access import Actor as ActorRecord
+from domain.organisations import Organisation as OrganisationAggregate
+from domain.requests import AssistanceRequest as RequestAggregate
+from projections.queries import OrganisationRow, RequestRow
+from services.api.schema.context import Info
+from services.api.schema.scalars import (
+    LogPosition,
+    MemberState,
+    OrganisationType,
+    RequestStatus,
+    Role,
+    Sector,
+)
 
-if TYPE_CHECKING:
-    from domain.requests import AssistanceRequest as RequestAggregate
+
+@strawberry.type(description="Who made a change: audit metadata recorded with every event.")
+class Actor:
+    principal: str
+    role: str
+    scope: str
+    member_state: str | None
+    organisation_id: str | None
+    correlation_id: str | None
+    idempotency_key: str | None
+
+    @classmethod
+    def of(cls, actor: ActorRecord) -> Actor:
+        return cls(
+            principal=actor.principal,
+            role=actor.role,
+            scope=actor.scope,
+            member_state=actor.member_state,
+            organisation_id=actor.organisation_id,
+            correlation_id=actor.correlation_id,
+            idempotency_key=actor.idempotency_key,
+        )
+
+
+@strawberry.type
+class FieldChange:
+    field: str
+    before: str | None
+    after: str | None
+
+
+@strawberry.type(description="One event in the life of a request: when, who, what changed.")
+class RequestChange:
+    at: datetime
+    version: int
+    event: str
+    actor: Actor | None
+    changes: list[FieldChange]
+
+
+_TERMS = ("sector", "title", "description", "quantity", "unit", "priority", "needed_by", "admin_code")
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    return [
+        FieldChange(field=_camel(name), before=_text(before.get(name)), after=_text(after.get(name)))
+        for name in after
+        if before.get(name) != after.get(name)
+    ]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def history_of(events: list[Any]) -> list[RequestChange]:
+    """The events of one request as changes of its terms and status."""
+    changes = []
+    terms: dict[str, Any] = {}
+    for event in events:
+        now = dict(terms)
+        if isinstance(event, RequestAggregate.Posted | RequestAggregate.Amended):
+            now.update({name: getattr(event, name) for name in _TERMS})
+            if isinstance(event, RequestAggregate.Posted):
+                now["member_state"] = event.member_state
+                now["status"] = requests.RequestStatus.OPEN.value
+        elif isinstance(event, RequestAggregate.Cancelled):
+            now["status"] = requests.RequestStatus.CANCELLED.value
+            now["cancellation_reason"] = event.reason
+        actor = getattr(event, "actor", None)
+        changes.append(
+            RequestChange(
+                at=event.timestamp,
+                version=event.originator_version,
+                event=type(event).__name__,
+                actor=Actor.of(actor) if isinstance(actor, ActorRecord) else None,
+                changes=_changes(terms, now),
+            )
+        )
+        terms = now
+    return changes
 
 
 @strawberry.type(description="A member state's request for assistance: one need.")
@@ -33,6 +129,18 @@ class AssistanceRequest:
     version: int = strawberry.field(description="number of events recorded for this request")
     posted_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description=(
+            "Every change, from the event store: when, who, what. For the requesting state's "
+            "coordinators and the secretariat."
+        )
+    )
+    async def history(self, info: Info) -> list[RequestChange]:
+        context = info.context
+        concord = context.runtime.concord
+        events = await context.run(concord.request_history, context.principal, UUID(self.id))
+        return history_of(events)
 
     @classmethod
     def from_row(cls, row: RequestRow) -> AssistanceRequest:
@@ -76,6 +184,51 @@ class AssistanceRequest:
         )
 
 
+@strawberry.type(description="An organisation that gives or coordinates assistance.")
+class Organisation:
+    id: strawberry.ID
+    name: str
+    type: OrganisationType
+    hxl_name: str = strawberry.field(description="its name as HXL #org")
+    member_state: MemberState | None = strawberry.field(
+        description="for a member-state government, which state"
+    )
+    suspended: bool
+    registered_at: datetime
+
+    @classmethod
+    def from_row(cls, row: OrganisationRow) -> Organisation:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            type=OrganisationType(row.organisation_type),
+            hxl_name=row.hxl_name,
+            member_state=codes.MemberState(row.member_state) if row.member_state else None,
+            suspended=row.suspended,
+            registered_at=row.registered_at,
+        )
+
+    @classmethod
+    def from_aggregate(cls, organisation: OrganisationAggregate) -> Organisation:
+        return cls(
+            id=strawberry.ID(str(organisation.id)),
+            name=organisation.name,
+            type=organisation.organisation_type,
+            hxl_name=organisation.hxl_name,
+            member_state=organisation.member_state,
+            suspended=organisation.suspended,
+            registered_at=organisation.created_on,
+        )
+
+
+@strawberry.type(description="The caller, as Concord knows it from its credentials.")
+class Me:
+    subject: str
+    role: Role
+    member_state: MemberState | None
+    organisation_id: strawberry.ID | None
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
@@ -98,6 +251,19 @@ class AssistanceRequestConnection:
 
 
 @strawberry.type
+class OrganisationEdge:
+    cursor: str
+    node: Organisation
+
+
+@strawberry.type
+class OrganisationConnection:
+    edges: list[OrganisationEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
 class PostRequestPayload:
     request: AssistanceRequest
     position: LogPosition
@@ -112,4 +278,10 @@ class AmendRequestPayload:
 @strawberry.type
 class CancelRequestPayload:
     request: AssistanceRequest
+    position: LogPosition
+
+
+@strawberry.type
+class OrganisationPayload:
+    organisation: Organisation
     position: LogPosition

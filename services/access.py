@@ -1,0 +1,125 @@
+"""Who may do what, for which member state or organisation: one policy table, decided here.
+
+Every GraphQL query field, mutation and REST route has an entry; an operation without one is
+refused, and a test walks the schema and the OpenAPI document to keep the table complete.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.access import Actor, Role
+from domain.codes import MemberState
+
+
+class Scope(enum.Enum):
+    OWN_STATE = "own-state"
+    OWN_ORGANISATION = "own-organisation"
+    ANY = "any"
+
+
+class Unauthenticated(Exception):
+    """No credentials, or credentials that prove nothing."""
+
+
+class Forbidden(Exception):
+    """The principal is known but may not do this; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a person behind a token, or a service account behind an API key."""
+
+    subject: str
+    role: Role
+    member_state: MemberState | None = None
+    organisation_id: UUID | None = None
+    via: str = "token"
+
+    def __post_init__(self) -> None:
+        if self.role is Role.COORDINATOR and self.member_state is None:
+            raise Unauthenticated("a coordinator's credentials must name a member state")
+        if self.role is Role.DONOR and self.organisation_id is None:
+            raise Unauthenticated("a donor's credentials must name an organisation")
+
+    def actor(
+        self, scope: Scope, *, correlation_id: str | None = None, idempotency_key: str | None = None
+    ) -> Actor:
+        return Actor(
+            principal=self.subject,
+            role=self.role.value,
+            scope=scope.value,
+            member_state=self.member_state.value if self.member_state else None,
+            organisation_id=str(self.organisation_id) if self.organisation_id else None,
+            correlation_id=correlation_id,
+            idempotency_key=idempotency_key,
+        )
+
+
+Rule = Mapping[Role, Scope]
+
+_EVERYONE: Rule = dict.fromkeys(Role, Scope.ANY)
+_SECRETARIAT: Rule = {Role.SECRETARIAT: Scope.ANY}
+_COORDINATOR_OWN_STATE: Rule = {Role.COORDINATOR: Scope.OWN_STATE}
+PUBLIC = "public"
+
+#: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
+#: "<Type>.<field>" for guarded object fields, "<METHOD> <path>" for REST routes.
+POLICY: dict[str, Rule | str] = {
+    "mutation.postRequest": _COORDINATOR_OWN_STATE,
+    "mutation.amendRequest": _COORDINATOR_OWN_STATE,
+    "mutation.cancelRequest": _COORDINATOR_OWN_STATE,
+    "mutation.registerOrganisation": _SECRETARIAT,
+    "mutation.suspendOrganisation": _SECRETARIAT,
+    "mutation.reinstateOrganisation": _SECRETARIAT,
+    "query.request": _EVERYONE,
+    "query.requests": _EVERYONE,
+    "query.organisation": _EVERYONE,
+    "query.organisations": _EVERYONE,
+    "query.me": _EVERYONE,
+    # Who changed a request is for its own state's coordinators and the secretariat.
+    "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
+    "GET /healthz": PUBLIC,
+    "GET /graphql": PUBLIC,  # GraphiQL; each operation is then decided by its own entry
+    "POST /graphql": PUBLIC,
+}
+
+GUARDED_FIELDS = frozenset(key for key in POLICY if key.split(".")[0] not in ("query", "mutation"))
+
+
+def authorise(
+    principal: Principal,
+    operation: str,
+    *,
+    member_state: MemberState | None = None,
+    organisation_id: UUID | None = None,
+) -> Scope:
+    """The scope the principal acts with, or Forbidden. Pass the object's owner to check scope."""
+    rule = POLICY.get(operation)
+    if rule is None:
+        raise Forbidden(f"{operation} has no access policy")
+    if rule == PUBLIC:
+        return Scope.ANY
+    assert not isinstance(rule, str)
+    scope = rule.get(principal.role)
+    if scope is None:
+        raise Forbidden(f"a {principal.role.value} may not use {operation.rsplit('.', maxsplit=1)[-1]}")
+    if scope is Scope.OWN_STATE and member_state is not None and member_state != principal.member_state:
+        raise Forbidden(
+            f"a coordinator of {_name(principal.member_state)} acts for that state only, "
+            f"not for {member_state.label}"
+        )
+    if (
+        scope is Scope.OWN_ORGANISATION
+        and organisation_id is not None
+        and organisation_id != principal.organisation_id
+    ):
+        raise Forbidden("a donor acts for its own organisation only")
+    return scope
+
+
+def _name(state: MemberState | None) -> str:
+    return state.label if state else "no member state"

@@ -1,0 +1,30 @@
+"""Applies services.access.POLICY to every root field and guarded object field, before it resolves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from strawberry.extensions import SchemaExtension
+
+from services.access import GUARDED_FIELDS, authorise
+
+_ROOTS = {"Query": "query", "Mutation": "mutation"}
+
+
+class PolicyGate(SchemaExtension):
+    """No resolver runs unless the policy table lets the caller's role use its field."""
+
+    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        parent = info.parent_type.name
+        field = info.field_name
+        if parent in _ROOTS:
+            if not field.startswith("__"):
+                authorise(info.context.principal, f"{_ROOTS[parent]}.{field}")
+        elif f"{parent}.{field}" in GUARDED_FIELDS:
+            authorise(
+                info.context.principal,
+                f"{parent}.{field}",
+                member_state=getattr(root, "member_state", None),
+            )
+        return _next(root, info, *args, **kwargs)

@@ -1,0 +1,47 @@
+"""From an HTTP request's credentials to a Principal: bearer JWTs and service-account API keys."""
+
+from __future__ import annotations
+
+from services.access import Principal, Unauthenticated
+from services.coordination import Concord
+from services.service_accounts import KEY_PREFIX
+from services.settings import Settings
+from services.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
+
+
+class Authenticator:
+    def __init__(self, verifier: TokenVerifier, concord: Concord) -> None:
+        self._verifier = verifier
+        self._concord = concord
+
+    def authenticate(self, authorization: str | None, api_key: str | None = None) -> Principal:
+        """Blocking (an API key is looked up in the event store): call it off the event loop."""
+        if api_key:
+            return self._concord.principal_for_api_key(api_key.strip())
+        if not authorization:
+            raise Unauthenticated("send a bearer token (Authorization: Bearer …) or an API key")
+        scheme, _, credentials = authorization.strip().partition(" ")
+        credentials = credentials.strip()
+        if scheme.lower() != "bearer" or not credentials:
+            raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        if credentials.startswith(KEY_PREFIX):
+            return self._concord.principal_for_api_key(credentials)
+        return self._verifier.principal(credentials)
+
+
+def token_verifier(settings: Settings) -> TokenVerifier:
+    """Trust the configured identity provider, and the development signer where it is on."""
+    settings.check()
+    key_sets: list[tuple[str, KeySet]] = []
+    if settings.auth_issuer and settings.auth_jwks_url:
+        key_sets.append((settings.auth_issuer, KeySet(jwks_fetcher(settings.auth_jwks_url))))
+    if settings.dev_signer_enabled:
+        key_sets.append((DEV_ISSUER, dev_signer(settings).key_set()))
+    return TokenVerifier(key_sets, settings.auth_audience)
+
+
+def dev_signer(settings: Settings) -> DevSigner:
+    settings.check()
+    if not settings.dev_signer_enabled:
+        raise ValueError("the development signer is off (CONCORD_AUTH_DEV_SIGNER, CONCORD_ENVIRONMENT)")
+    return DevSigner(settings.data_dir, settings.auth_audience)
