@@ -10,101 +10,18 @@ import httpx
 import pytest
 
 from domain.access import Role
-from domain.codes import MemberState
 from services.api.app import create_app
 from services.settings import Settings
 from services.tokens import DevSigner
+from tests.api import AMEND, CANCEL, GET, GRAPHQL_RESPONSE, LIST, POST, Client, serving
 from tests.conftest import fixed_today
 from tests.factories import post_request_input
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-
-POST = """
-mutation Post($input: PostRequestInput!) {
-  postRequest(input: $input) {
-    position
-    request { id memberState sector title quantity unit priority neededBy adminCode status version }
-  }
-}"""
-GET = "query One($id: ID!) { request(id: $id) { id title status priority version } }"
-LIST = """
-query List($filter: RequestFilter, $first: Int, $after: String) {
-  requests(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { id memberState sector priority status } }
-  }
-}"""
-AMEND = """
-mutation Amend($input: AmendRequestInput!) {
-  amendRequest(input: $input) { position request { id priority title version } }
-}"""
-CANCEL = """
-mutation Cancel($input: CancelRequestInput!) {
-  cancelRequest(input: $input) { position request { id status cancellationReason } }
-}"""
-
-
-class Client:
-    """Sends GraphQL as a principal: the secretariat unless told otherwise."""
-
-    def __init__(self, http: httpx.AsyncClient, signer: DevSigner) -> None:
-        self.http = http
-        self.signer = signer
-
-    def bearer(
-        self,
-        role: Role = Role.SECRETARIAT,
-        state: str | None = None,
-        org: uuid.UUID | None = None,
-        subject: str | None = None,
-    ) -> dict[str, str]:
-        token = self.signer.issue(
-            subject=subject or f"{role.value}-{state or org or 'any'}@test",
-            role=role,
-            member_state=MemberState(state) if state else None,
-            organisation_id=org,
-        )
-        return {"Authorization": f"Bearer {token}"}
-
-    def coordinator(self, state: str = "PHL") -> dict[str, str]:
-        return self.bearer(Role.COORDINATOR, state)
-
-    async def send(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        after: int | None = None,
-        as_: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        headers = {"Accept": GRAPHQL_RESPONSE, **(as_ if as_ is not None else self.bearer())}
-        if after is not None:
-            headers["Concord-Consistent-With"] = str(after)
-        return await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-
-    async def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
-        response = await self.send(query, variables, **kw)
-        body = response.json()
-        assert response.status_code == 200, body
-        assert "errors" not in body, body
-        return body["data"]
-
-    async def post(self, **overrides: Any) -> dict[str, Any]:
-        state = overrides.get("memberState", "PHL")
-        data = await self.data(POST, {"input": post_request_input(**overrides)}, as_=self.coordinator(state))
-        return data["postRequest"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture
 async def client(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]:
-    app = create_app(settings, today=fixed_today)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
-            yield Client(http, signer)
+    async for running in serving(settings, signer):
+        yield running
 
 
 async def test_a_posted_request_reads_back_alone_and_in_the_list(client: Client) -> None:
@@ -296,3 +213,83 @@ async def test_graphql_over_http_status_codes_and_media_types(client: Client) ->
     assert mutation_via_get.status_code == 405
     assert ide.status_code == 200
     assert "graphiql" in ide.text.lower()
+
+
+HISTORY = """query($id: ID!, $asOf: DateTime) {
+  request(id: $id, asOf: $asOf) {
+    priority status version
+    history { event version at actor { principal role scope memberState correlationId idempotencyKey }
+              changes { field before after } }
+  }
+}"""
+
+
+async def test_history_says_who_changed_what_and_as_of_shows_the_past(client: Client) -> None:
+    phl = {**client.coordinator("PHL"), "X-Correlation-ID": "incident-42"}
+    posted = await client.data(POST, {"input": post_request_input(priority=2)}, as_=phl)
+    request_id = posted["postRequest"]["request"]["id"]
+    amended = await client.data(
+        AMEND, {"input": {"id": request_id, "priority": 5, "idempotencyKey": "raise-1"}}, as_=phl
+    )
+    position = amended["amendRequest"]["position"]
+
+    now = await client.data(HISTORY, {"id": request_id}, as_=phl, after=position)
+    first_at = now["request"]["history"][0]["at"]
+    then = await client.data(HISTORY, {"id": request_id, "asOf": first_at}, as_=phl)
+    before_it_existed = await client.send(
+        HISTORY, {"id": request_id, "asOf": "2020-01-01T00:00:00Z"}, as_=phl
+    )
+
+    history = now["request"]["history"]
+    assert [h["event"] for h in history] == ["Posted", "Amended"]
+    assert history[0]["actor"]["principal"] == "coordinator-PHL@test"
+    assert history[0]["actor"]["correlationId"] == "incident-42"
+    assert history[1]["actor"]["idempotencyKey"] == "raise-1"
+    assert history[1]["changes"] == [{"field": "priority", "before": "2", "after": "5"}]
+    assert then["request"]["priority"] == 2
+    assert then["request"]["version"] == 1
+    assert before_it_existed.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+REGISTER = """mutation($i: RegisterOrganisationInput!) {
+  registerOrganisation(input: $i) { position organisation { id name type hxlName memberState suspended } }
+}"""
+
+
+async def test_organisations_are_registered_listed_and_suspended(client: Client) -> None:
+    registered = await client.data(
+        REGISTER,
+        {
+            "i": {
+                "name": "Department of Social Welfare and Development",
+                "type": "MEMBER_STATE_GOVERNMENT",
+                "memberState": "PHL",
+                "hxlName": "DSWD",
+            }
+        },
+    )
+    organisation = registered["registerOrganisation"]["organisation"]
+    staff = client.bearer(Role.COORDINATOR, "PHL", org=uuid.UUID(organisation["id"]))
+    await client.post()  # the plain coordinator
+    allowed = await client.send(POST, {"input": post_request_input()}, as_=staff)
+
+    suspended = await client.data(
+        "mutation($i: SuspendOrganisationInput!) { suspendOrganisation(input: $i) { position } }",
+        {"i": {"id": organisation["id"], "reason": "audit"}},
+    )
+    refused = await client.send(POST, {"input": post_request_input()}, as_=staff)
+    still_reads = await client.send("{ me { role organisationId } }", as_=staff)
+    listed = await client.data(
+        "{ organisations { totalCount edges { node { name hxlName suspended } } } }",
+        after=suspended["suspendOrganisation"]["position"],
+    )
+
+    assert organisation["hxlName"] == "DSWD"
+    assert organisation["memberState"] == "PHL"
+    assert "errors" not in allowed.json()
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "suspended" in refused.json()["errors"][0]["message"]
+    assert still_reads.json()["data"]["me"]["organisationId"] == organisation["id"]
+    assert listed["organisations"]["edges"] == [
+        {"node": {"name": organisation["name"], "hxlName": "DSWD", "suspended": True}}
+    ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -31,10 +34,16 @@ _LIMIT_RULES = [
 ]
 
 
+class ConcordSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Errors are logged where they are mapped to public codes (services.api.problems):
+        expected refusals are not noise in the log, unexpected failures are logged there."""
+
+
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; in production without introspection."""
     production_only = [DisableIntrospection] if production else []
-    return strawberry.Schema(
+    return ConcordSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),

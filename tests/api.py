@@ -1,0 +1,106 @@
+"""A GraphQL client for the tests: sends operations over HTTP as a chosen principal."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from domain.access import Role
+from domain.codes import MemberState
+from services.api.app import create_app
+from services.settings import Settings
+from services.tokens import DevSigner
+from tests.conftest import fixed_today
+from tests.factories import post_request_input
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+POST = """
+mutation Post($input: PostRequestInput!) {
+  postRequest(input: $input) {
+    position
+    request { id memberState sector title quantity unit priority neededBy adminCode status version }
+  }
+}"""
+GET = "query One($id: ID!) { request(id: $id) { id title status priority version } }"
+LIST = """
+query List($filter: RequestFilter, $first: Int, $after: String) {
+  requests(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id memberState sector priority status } }
+  }
+}"""
+AMEND = """
+mutation Amend($input: AmendRequestInput!) {
+  amendRequest(input: $input) { position request { id priority title version } }
+}"""
+CANCEL = """
+mutation Cancel($input: CancelRequestInput!) {
+  cancelRequest(input: $input) { position request { id status cancellationReason } }
+}"""
+
+
+class Client:
+    """Sends GraphQL as a principal: the secretariat unless told otherwise."""
+
+    def __init__(self, http: httpx.AsyncClient, signer: DevSigner) -> None:
+        self.http = http
+        self.signer = signer
+
+    def bearer(
+        self,
+        role: Role = Role.SECRETARIAT,
+        state: str | None = None,
+        org: uuid.UUID | None = None,
+        subject: str | None = None,
+    ) -> dict[str, str]:
+        token = self.signer.issue(
+            subject=subject or f"{role.value}-{state or org or 'any'}@test",
+            role=role,
+            member_state=MemberState(state) if state else None,
+            organisation_id=org,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    def coordinator(self, state: str = "PHL") -> dict[str, str]:
+        return self.bearer(Role.COORDINATOR, state)
+
+    async def send(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        after: int | None = None,
+        as_: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        headers = {"Accept": GRAPHQL_RESPONSE, **(as_ if as_ is not None else self.bearer())}
+        if after is not None:
+            headers["Concord-Consistent-With"] = str(after)
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
+        response = await self.send(query, variables, **kw)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def post(self, **overrides: Any) -> dict[str, Any]:
+        state = overrides.get("memberState", "PHL")
+        data = await self.data(POST, {"input": post_request_input(**overrides)}, as_=self.coordinator(state))
+        return data["postRequest"]  # type: ignore[no-any-return]
+
+
+async def serving(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]:
+    """A client of a running app with in-process projections."""
+    app = create_app(settings, today=fixed_today)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
+            yield Client(http, signer)

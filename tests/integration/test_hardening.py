@@ -1,0 +1,175 @@
+"""GraphQL hardening: each limit refuses before any resolver (or database query) runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import parse, validate
+
+from projections import queries
+from services.api.schema import _LIMIT_RULES, MAX_DEPTH, schema
+from services.bootstrap import storage_for
+from services.migrate import migrate
+from services.settings import Settings
+from services.tokens import DevSigner
+from tests.api import GRAPHQL_RESPONSE, Client, serving
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every read-model query the resolvers make."""
+    seen: list[str] = []
+    for name in ("list_requests", "get_request", "list_organisations"):
+        original = getattr(queries, name)
+
+        async def spy(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            seen.append(_name)
+            return await _original(*args, **kwargs)
+
+        monkeypatch.setattr(queries, name, spy)
+    return seen
+
+
+async def _client(tmp_path: Path, **settings: Any) -> AsyncIterator[Client]:
+    configured = Settings(data_dir=tmp_path / "var", **settings)
+    migrate(storage_for(configured))
+    signer = DevSigner(configured.data_dir, configured.auth_audience)
+    async for client in serving(configured, signer):
+        yield client
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[Client]:
+    async for running in _client(tmp_path):
+        yield running
+
+
+def _codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+async def test_the_spy_sees_a_query_that_is_allowed(client: Client, calls: list[str]) -> None:
+    await client.data("{ requests { totalCount } }")
+
+    assert calls == ["list_requests"]
+
+
+async def test_too_many_aliases_even_through_fragments(client: Client, calls: list[str]) -> None:
+    aliases = " ".join(f"a{i}: requests {{ totalCount }}" for i in range(31))
+    document = f"query {{ ...Many }} fragment Many on Query {{ {aliases} }}"
+
+    response = await client.send(document)
+
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert calls == []
+
+
+def test_the_installed_depth_rule_refuses_depth_eleven() -> None:
+    """Today's schema nests at most six deep, so the rule is checked on its own: it guards the
+    deeper types to come (requests → matches → offers → organisations …)."""
+    deep = "{ " + "".join(f"f{i} {{ " for i in range(MAX_DEPTH + 1)) + "leaf" + " }" * (MAX_DEPTH + 2)
+    legit = "{ " + "".join(f"f{i} {{ " for i in range(MAX_DEPTH - 1)) + "leaf" + " }" * MAX_DEPTH
+
+    refused = validate(schema._schema, parse(deep), rules=_LIMIT_RULES)
+    allowed = validate(schema._schema, parse(legit), rules=_LIMIT_RULES)
+
+    assert [e.message for e in refused] == [f"'anonymous' exceeds maximum operation depth of {MAX_DEPTH}"]
+    assert allowed == []
+
+
+async def test_too_many_tokens(client: Client, calls: list[str]) -> None:
+    document = "{ " + " ".join(["requests { totalCount }"] * 1000) + " }"
+
+    response = await client.send(document)
+
+    assert response.status_code == 400
+    assert calls == []
+
+
+async def test_a_page_too_large_never_reaches_the_database(client: Client, calls: list[str]) -> None:
+    body = (await client.send("{ requests(first: 101) { totalCount } }")).json()
+
+    assert _codes(body) == ["BAD_USER_INPUT"]
+    assert calls == []
+
+
+async def test_batches_are_refused(client: Client, calls: list[str]) -> None:
+    batch = [{"query": "{ requests { totalCount } }"}] * 2
+
+    response = await client.http.post("/graphql", json=batch, headers=client.bearer())
+
+    assert response.status_code == 400
+    assert calls == []
+
+
+async def test_a_body_over_the_limit_is_refused(client: Client, calls: list[str]) -> None:
+    document = "{ requests { totalCount } }" + " " * (1024 * 1024)
+
+    response = await client.send(document)
+
+    assert response.status_code == 413
+    assert calls == []
+
+
+async def test_no_credentials_no_resolver(client: Client, calls: list[str]) -> None:
+    response = await client.send("{ requests { totalCount } }", as_={})
+
+    assert response.status_code == 401
+    assert _codes(response.json()) == ["UNAUTHENTICATED"]
+    assert calls == []
+
+
+async def test_a_principal_over_its_rate_is_told_to_slow_down(tmp_path: Path, calls: list[str]) -> None:
+    async for client in _client(tmp_path, rate_limit_burst=3, rate_limit_per_minute=60):
+        auth = client.bearer(subject="eager-dashboard")
+        statuses = [
+            (await client.send("{ requests { totalCount } }", as_=auth)).status_code for _ in range(3)
+        ]
+        limited = await client.send("{ requests { totalCount } }", as_=auth)
+        someone_else = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
+
+    assert statuses == [200, 200, 200]
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
+    assert _codes(limited.json()) == ["RATE_LIMITED"]
+    assert someone_else.status_code == 200
+    assert calls == ["list_requests"] * 4
+
+
+async def test_production_has_no_introspection_and_no_graphiql(tmp_path: Path, calls: list[str]) -> None:
+    async for client in _client(tmp_path, environment="production", auth_dev_signer=False):
+        ide = await client.http.get("/graphql", headers={"accept": "text/html"})
+        # No signer is trusted in production here: any token is refused before validation.
+        refused = await client.send("{ __schema { types { name } } }")
+
+    assert ide.status_code == 404
+    assert refused.status_code == 401
+    assert calls == []
+
+
+async def test_introspection_is_refused_by_the_production_schema() -> None:
+    from services.api.schema import build_schema  # noqa: PLC0415
+
+    result = await build_schema(production=True).execute("{ __schema { types { name } } }")
+
+    assert result.errors
+    assert "introspection" in result.errors[0].message.lower()
+
+
+async def test_errors_are_masked_unless_they_carry_a_public_code(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("password=hunter2 in a connection string")
+
+    monkeypatch.setattr(queries, "list_requests", broken)
+
+    body = (await client.send("{ requests { totalCount } }", as_=client.bearer())).json()
+
+    assert _codes(body) == ["INTERNAL_SERVER_ERROR"]
+    assert "hunter2" not in str(body)
+    assert GRAPHQL_RESPONSE
