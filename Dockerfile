@@ -24,6 +24,7 @@ WORKDIR /srv/concord
 RUN mkdir -p /srv/concord/var && chown concord:concord /srv/concord/var
 ENV PATH=/opt/concord/bin:$PATH \
     PYTHONUNBUFFERED=1 \
+    CONCORD_ENVIRONMENT=production \
     CONCORD_HOST=0.0.0.0 \
     CONCORD_PORT=8000 \
     CONCORD_DATA_DIR=/srv/concord/var
