@@ -16,6 +16,9 @@ from typing import Any
 from bench import baseline, http_load, report
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import ServerFailedError, cpu_seconds, migrate, running_server
+from domain.access import Role
+from domain.codes import MemberState
+from services.tokens import DevSigner
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,6 +46,10 @@ def _say(message: str) -> None:
 def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     with running_server(backend) as server:
         _say(f"  server up at {server.base_url} (log {server.log_path})")
+        token = DevSigner(backend.data_dir, "concord").issue(
+            subject="bench-coordinator", role=Role.COORDINATOR, member_state=MemberState.PHL
+        )
+        http_load.HEADERS["authorization"] = f"Bearer {token}"
         pid = server.process.pid
 
         def server_cpu() -> float | None:

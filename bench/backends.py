@@ -28,7 +28,12 @@ class Backend:
 
     def server_env(self) -> dict[str, str]:
         """The CONCORD_* variables for ``concord migrate`` / ``concord serve``."""
-        env = {"CONCORD_DATA_DIR": str(self.data_dir)}
+        # Throughput is measured here, not the per-principal rate limit.
+        env = {
+            "CONCORD_DATA_DIR": str(self.data_dir),
+            "CONCORD_RATE_LIMIT_PER_MINUTE": "100000000",
+            "CONCORD_RATE_LIMIT_BURST": "100000000",
+        }
         if self.database_url is not None:
             env["CONCORD_DATABASE_URL"] = self.database_url
         return env

@@ -10,17 +10,20 @@ from typing import Any
 
 from bench.backends import Backend
 from bench.stats import latency_summary, rate
+from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.requests import AssistanceRequest, Need
 from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.settings import Settings
 
+ACTOR = Actor(principal="bench", role="coordinator", scope="own-state", member_state="PHL")
+
 
 def _fresh_requests(count: int) -> list[AssistanceRequest]:
     need = Need(Sector.SHL, "t", "d", Decimal(10), "piece", 3, date(2030, 1, 1), "PH1536")
     today = date.today()
-    return [AssistanceRequest.post(MemberState.PHL, need, today=today) for _ in range(count)]
+    return [AssistanceRequest.post(MemberState.PHL, need, today=today, actor=ACTOR) for _ in range(count)]
 
 
 def _timed_saves(app: Concord, requests: list[AssistanceRequest], threads: int) -> dict[str, Any]:

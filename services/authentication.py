@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import time
+
 from services.access import Principal, Unauthenticated
 from services.coordination import Concord
 from services.service_accounts import KEY_PREFIX
 from services.settings import Settings
 from services.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
 
+_CACHE_SIZE = 10_000
+
 
 class Authenticator:
     def __init__(self, verifier: TokenVerifier, concord: Concord) -> None:
         self._verifier = verifier
         self._concord = concord
+        # Verified JWTs, until they expire: a dashboard's token is checked once, not per request.
+        self._verified: dict[str, tuple[Principal, float]] = {}
+
+    def remembered(self, authorization: str | None, api_key: str | None = None) -> Principal | None:
+        """A JWT verified before and not yet expired; no I/O, so safe on the event loop."""
+        if api_key or not authorization:
+            return None
+        entry = self._verified.get(authorization)
+        if entry is None or entry[1] <= time.time():
+            return None
+        return entry[0]
 
     def authenticate(self, authorization: str | None, api_key: str | None = None) -> Principal:
         """Blocking (an API key is looked up in the event store): call it off the event loop."""
@@ -25,8 +40,13 @@ class Authenticator:
         if scheme.lower() != "bearer" or not credentials:
             raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
         if credentials.startswith(KEY_PREFIX):
+            # Never cached: a revoked key must stop working at once.
             return self._concord.principal_for_api_key(credentials)
-        return self._verifier.principal(credentials)
+        principal, expires = self._verifier.verify(credentials)
+        if len(self._verified) >= _CACHE_SIZE:
+            self._verified.clear()
+        self._verified[authorization] = (principal, expires)
+        return principal
 
 
 def token_verifier(settings: Settings) -> TokenVerifier:

@@ -98,6 +98,10 @@ class TokenVerifier:
         self._audience = audience
 
     def principal(self, token: str) -> Principal:
+        return self.verify(token)[0]
+
+    def verify(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and the moment (epoch seconds) the token expires."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -128,7 +132,7 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise Unauthenticated(f"invalid token: {error}") from None
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:

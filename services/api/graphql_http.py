@@ -202,6 +202,9 @@ def _error(message: str, code: str) -> dict[str, Any]:
 async def _authenticate(request: Request, runtime: Runtime) -> Principal:
     authorization = request.headers.get("authorization")
     api_key = request.headers.get("x-api-key")
+    known = runtime.authenticator.remembered(authorization, api_key)
+    if known is not None:
+        return known
     return await asyncio.to_thread(runtime.authenticator.authenticate, authorization, api_key)
 
 
