@@ -292,13 +292,14 @@ class Concord(Application):  # type: ignore[type-arg]
         payload: Mapping[str, Any],
         change: Callable[[AssistanceRequest, Actor], None],
     ) -> Recorded[AssistanceRequest]:
-        def work() -> list[Aggregate]:
-            request = self.get_request(request_id)
-            scope = self._authorise(command, f"mutation.{operation}", member_state=request.member_state)
-            change(request, command.actor(scope))
-            return [request]
-
-        return self._retrying(lambda: self._execute(command, operation, payload, work))
+        return self._change(
+            command,
+            operation,
+            lambda: self.get_request(request_id),
+            payload,
+            change,
+            owner=lambda request: request.member_state,
+        )
 
     def _change_organisation(
         self,
@@ -308,13 +309,32 @@ class Concord(Application):  # type: ignore[type-arg]
         payload: Mapping[str, Any],
         change: Callable[[Organisation, Actor], None],
     ) -> Recorded[Organisation]:
-        def work() -> list[Aggregate]:
-            scope = self._authorise(command, f"mutation.{operation}")
-            organisation = self.get_organisation(organisation_id)
-            change(organisation, command.actor(scope))
-            return [organisation]
+        return self._change(
+            command,
+            operation,
+            lambda: self.get_organisation(organisation_id),
+            {"id": str(organisation_id), **payload},
+            change,
+        )
 
-        payload = {"id": str(organisation_id), **payload}
+    def _change(
+        self,
+        command: Command,
+        operation: str,
+        load: Callable[[], A],
+        payload: Mapping[str, Any],
+        change: Callable[[A, Actor], None],
+        *,
+        owner: Callable[[A], MemberState | None] = lambda _: None,
+    ) -> Recorded[A]:
+        """Load, authorise against the object's owner, change, save; redo on a concurrent change."""
+
+        def work() -> list[Aggregate]:
+            aggregate = load()
+            scope = self._authorise(command, f"mutation.{operation}", member_state=owner(aggregate))
+            change(aggregate, command.actor(scope))
+            return [aggregate]
+
         return self._retrying(lambda: self._execute(command, operation, payload, work))
 
     def _retrying(self, attempt: Callable[[], Recorded[A]]) -> Recorded[A]:

@@ -20,6 +20,7 @@ from services.api.schema.types import (
     OrganisationPayload,
     PostRequestPayload,
 )
+from services.coordination import Recorded
 
 IDEMPOTENCY_KEY = strawberry.field(
     default=None,
@@ -167,10 +168,7 @@ class Mutation:
             hxl_name=input.hxl_name,
             member_state=codes.MemberState(input.member_state) if input.member_state else None,
         )
-        return OrganisationPayload(
-            organisation=Organisation.from_aggregate(recorded.aggregate),
-            position=LogPosition(recorded.position),
-        )
+        return _organisation_payload(recorded)
 
     @strawberry.mutation(description="Suspend an organisation: its credentials stop working for commands.")
     async def suspend_organisation(
@@ -185,10 +183,7 @@ class Mutation:
             parse_id(input.id),
             input.reason,
         )
-        return OrganisationPayload(
-            organisation=Organisation.from_aggregate(recorded.aggregate),
-            position=LogPosition(recorded.position),
-        )
+        return _organisation_payload(recorded)
 
     @strawberry.mutation(description="Lift an organisation's suspension.")
     async def reinstate_organisation(
@@ -202,7 +197,11 @@ class Mutation:
             context.command(input.idempotency_key),
             parse_id(input.id),
         )
-        return OrganisationPayload(
-            organisation=Organisation.from_aggregate(recorded.aggregate),
-            position=LogPosition(recorded.position),
-        )
+        return _organisation_payload(recorded)
+
+
+def _organisation_payload(recorded: Recorded[organisations.Organisation]) -> OrganisationPayload:
+    return OrganisationPayload(
+        organisation=Organisation.from_aggregate(recorded.aggregate),
+        position=LogPosition(recorded.position),
+    )
