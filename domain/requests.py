@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition
+from domain.items import item
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 4000
@@ -23,10 +25,16 @@ REASON_MAX = 1000
 QUANTITY_MAX = Decimal("1e12")
 QUANTITY_PLACES = 4
 _PCODE_DIGITS = re.compile(r"\d{1,12}")
+ZERO = Decimal(0)
 
 
 class RequestStatus(enum.Enum):
+    """Derived from the quantities: committed and delivered against requested."""
+
     OPEN = "open"
+    PARTIALLY_COVERED = "partially-covered"
+    COVERED = "covered"
+    CLOSED = "closed"
     CANCELLED = "cancelled"
 
 
@@ -42,28 +50,45 @@ class Need:
     priority: int
     needed_by: date
     admin_code: str
+    item: str
+    transport_needed: bool = False
+    escort_needed: bool = False
 
     def checked(self, member_state: MemberState, today: date) -> Need:
         """The need with its text trimmed, or InvalidInput naming the first bad field."""
-        title = _text("title", self.title, TITLE_MAX, required=True)
-        description = _text("description", self.description, DESCRIPTION_MAX, required=False)
-        unit = _text("unit", self.unit, UNIT_MAX, required=True)
-        _check_quantity(self.quantity)
+        title = text("title", self.title, TITLE_MAX, required=True)
+        description = text("description", self.description, DESCRIPTION_MAX, required=False)
+        unit = text("unit", self.unit, UNIT_MAX, required=True)
+        check_quantity(self.quantity)
         if not 1 <= self.priority <= 5:
             raise InvalidInput("priority", "must be from 1 (lowest) to 5 (highest)")
         if self.needed_by < today:
             raise InvalidInput("neededBy", f"{self.needed_by.isoformat()} is in the past")
         admin_code = check_admin_code(member_state, self.admin_code)
-        return Need(
-            self.sector,
-            title,
-            description,
-            self.quantity,
-            unit,
-            self.priority,
-            self.needed_by,
-            admin_code,
+        check_item(self.item, self.sector)
+        return dataclasses.replace(
+            self, title=title, description=description, unit=unit, admin_code=admin_code
         )
+
+
+def check_item(code: str, sector: Sector) -> None:
+    listed = item(code)
+    if listed.sector is not sector:
+        raise InvalidInput(
+            "item", f"{listed.code} belongs to sector {listed.sector.value}, not {sector.value}"
+        )
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """What one accepted match commits to a request, by whom, and how far it has come."""
+
+    quantity: Decimal
+    organisation_id: str | None
+    member_state: str | None
+    dispatched: Decimal = ZERO
+    delivered: Decimal = ZERO
+    received: bool = False  # the delivery was recorded (``delivered`` may be less than sent)
 
 
 def check_admin_code(member_state: MemberState, admin_code: str) -> str:
@@ -79,7 +104,7 @@ def check_admin_code(member_state: MemberState, admin_code: str) -> str:
     )
 
 
-def _text(field: str, value: str, maximum: int, *, required: bool) -> str:
+def text(field: str, value: str, maximum: int, *, required: bool) -> str:
     value = value.strip()
     if required and not value:
         raise InvalidInput(field, "must not be empty")
@@ -88,21 +113,22 @@ def _text(field: str, value: str, maximum: int, *, required: bool) -> str:
     return value
 
 
-def _check_quantity(quantity: Decimal) -> None:
+def check_quantity(quantity: Decimal, field: str = "quantity") -> None:
     if not quantity.is_finite() or quantity <= 0:
-        raise InvalidInput("quantity", "must be a number greater than zero")
+        raise InvalidInput(field, "must be a number greater than zero")
     if quantity >= QUANTITY_MAX:
-        raise InvalidInput("quantity", f"must be less than {QUANTITY_MAX:,.0f}")
+        raise InvalidInput(field, f"must be less than {QUANTITY_MAX:,.0f}")
     exponent = quantity.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -QUANTITY_PLACES:
-        raise InvalidInput("quantity", f"must have at most {QUANTITY_PLACES} decimal places")
+        raise InvalidInput(field, f"must have at most {QUANTITY_PLACES} decimal places")
 
 
 class AssistanceRequest(Aggregate):
-    """A member state's request for assistance; every change to it is an event."""
+    """A member state's request for assistance in a crisis; every change to it is an event."""
 
     class Posted(Aggregate.Created):
         actor: Actor
+        crisis_id: UUID
         member_state: str
         sector: str
         title: str
@@ -112,6 +138,9 @@ class AssistanceRequest(Aggregate):
         priority: int
         needed_by: date
         admin_code: str
+        item: str
+        transport_needed: bool
+        escort_needed: bool
 
     class Amended(Aggregate.Event):
         """Carries every amendable term as it stands after the amendment."""
@@ -125,6 +154,9 @@ class AssistanceRequest(Aggregate):
         priority: int
         needed_by: date
         admin_code: str
+        item: str
+        transport_needed: bool
+        escort_needed: bool
 
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, AssistanceRequest)
@@ -136,12 +168,61 @@ class AssistanceRequest(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, AssistanceRequest)
-            aggregate.status = RequestStatus.CANCELLED
+            aggregate.cancelled = True
             aggregate.cancellation_reason = self.reason
+
+    class Committed(Aggregate.Event):
+        """The requesting state accepted a match: its quantity now counts as committed."""
+
+        actor: Actor
+        match_id: UUID
+        quantity: Decimal
+        organisation_id: str | None
+        offering_state: str | None
+        over_cover: bool
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, AssistanceRequest)
+            aggregate.commitments[self.match_id] = Commitment(
+                self.quantity, self.organisation_id, self.offering_state
+            )
+
+    class Released(Aggregate.Event):
+        """A committed match was declined or cancelled before dispatch."""
+
+        actor: Actor
+        match_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, AssistanceRequest)
+            del aggregate.commitments[self.match_id]
+
+    class Dispatched(Aggregate.Event):
+        actor: Actor
+        match_id: UUID
+        quantity: Decimal
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, AssistanceRequest)
+            held = aggregate.commitments[self.match_id]
+            aggregate.commitments[self.match_id] = dataclasses.replace(held, dispatched=self.quantity)
+
+    class Received(Aggregate.Event):
+        actor: Actor
+        match_id: UUID
+        quantity: Decimal
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, AssistanceRequest)
+            held = aggregate.commitments[self.match_id]
+            aggregate.commitments[self.match_id] = dataclasses.replace(
+                held, delivered=self.quantity, received=True
+            )
 
     def __init__(
         self,
         actor: Actor,
+        crisis_id: UUID,
         member_state: str,
         sector: str,
         title: str,
@@ -151,64 +232,179 @@ class AssistanceRequest(Aggregate):
         priority: int,
         needed_by: date,
         admin_code: str,
+        item: str,
+        transport_needed: bool,
+        escort_needed: bool,
     ) -> None:
         self.posted_by = actor
+        self.crisis_id = crisis_id
         self.member_state = MemberState(member_state)
-        self.need = Need(Sector(sector), title, description, quantity, unit, priority, needed_by, admin_code)
-        self.status = RequestStatus.OPEN
+        self.need = Need(
+            Sector(sector),
+            title,
+            description,
+            quantity,
+            unit,
+            priority,
+            needed_by,
+            admin_code,
+            item,
+            transport_needed,
+            escort_needed,
+        )
+        self.cancelled = False
         self.cancellation_reason: str | None = None
+        self.commitments: dict[UUID, Commitment] = {}
 
     @classmethod
-    def post(cls, member_state: MemberState, need: Need, *, today: date, actor: Actor) -> AssistanceRequest:
+    def post(
+        cls, crisis_id: UUID, member_state: MemberState, need: Need, *, today: date, actor: Actor
+    ) -> AssistanceRequest:
         """Post a new request; ``today`` is the requesting state's date, for the needed-by check."""
         need = need.checked(member_state, today)
         return cls._create(
             cls.Posted,
             id=uuid4(),
             actor=actor,
+            crisis_id=crisis_id,
             member_state=member_state.value,
             **_event_fields(need),
         )
 
+    # Quantities and the status they imply.
+    @property
+    def requested(self) -> Decimal:
+        return self.need.quantity
+
+    @property
+    def committed(self) -> Decimal:
+        return sum((c.quantity for c in self.commitments.values()), ZERO)
+
+    @property
+    def in_transit(self) -> Decimal:
+        return sum((c.dispatched for c in self.commitments.values() if not c.received), ZERO)
+
+    @property
+    def delivered(self) -> Decimal:
+        return sum((c.delivered for c in self.commitments.values()), ZERO)
+
+    @property
+    def status(self) -> RequestStatus:
+        return status_of(
+            cancelled=self.cancelled,
+            requested=self.requested,
+            committed=self.committed,
+            delivered=self.delivered,
+        )
+
+    # Commands of the requesting state.
     def amend(self, need: Need, *, today: date, actor: Actor) -> None:
-        self._require_open("amend")
+        self._require_active("amend")
         need = need.checked(self.member_state, today)
         if need == self.need:
             raise InvalidInput("input", "the amendment changes nothing")
+        if (need.item, need.unit) != (self.need.item, self.need.unit) and self.commitments:
+            raise InvalidTransition("the item or unit cannot change once matches are committed")
         self.trigger_event(self.Amended, actor=actor, **_event_fields(need))
 
     def cancel(self, reason: str, *, actor: Actor) -> None:
-        self._require_open("cancel")
-        reason = _text("reason", reason, REASON_MAX, required=False)
+        self._require_active("cancel")
+        if self.commitments:
+            raise InvalidTransition("cancel or decline its committed matches first")
+        reason = text("reason", reason, REASON_MAX, required=False)
         self.trigger_event(self.Cancelled, actor=actor, reason=reason)
 
-    def _require_open(self, action: str) -> None:
-        if self.status is not RequestStatus.OPEN:
-            msg = f"cannot {action} request {self.id}: it is {self.status.value}"
-            raise InvalidTransition(msg)
+    # Steps of a match, recorded on the request it serves.
+    def commit(
+        self,
+        match_id: UUID,
+        quantity: Decimal,
+        *,
+        organisation_id: str | None,
+        offering_state: str | None,
+        over_cover: bool,
+        actor: Actor,
+    ) -> None:
+        """Count an accepted match as committed: never beyond what was requested, unless the
+        requesting state accepts an over-cover."""
+        self._require_active("commit to")
+        if match_id in self.commitments:
+            raise InvalidTransition(f"match {match_id} is already committed to this request")
+        if not over_cover and self.committed + quantity > self.requested:
+            raise OverCommitment(
+                f"committing {quantity} would bring this request to {self.committed + quantity} "
+                f"{self.need.unit}, above the {self.requested} requested; accept it as an over-cover "
+                "or reduce the match"
+            )
+        self.trigger_event(
+            self.Committed,
+            actor=actor,
+            match_id=match_id,
+            quantity=quantity,
+            organisation_id=organisation_id,
+            offering_state=offering_state,
+            over_cover=over_cover,
+        )
+
+    def release(self, match_id: UUID, *, actor: Actor) -> None:
+        held = self.commitments.get(match_id)
+        if held is None:
+            return
+        if held.dispatched:
+            raise InvalidTransition("a dispatched match can no longer be released")
+        self.trigger_event(self.Released, actor=actor, match_id=match_id)
+
+    def dispatch(self, match_id: UUID, quantity: Decimal, *, actor: Actor) -> None:
+        self._commitment(match_id)
+        self.trigger_event(self.Dispatched, actor=actor, match_id=match_id, quantity=quantity)
+
+    def receive(self, match_id: UUID, quantity: Decimal, *, actor: Actor) -> None:
+        held = self._commitment(match_id)
+        if quantity > held.dispatched:
+            raise InvalidInput(
+                "quantityReceived", f"{quantity} is more than the {held.dispatched} dispatched"
+            )
+        self.trigger_event(self.Received, actor=actor, match_id=match_id, quantity=quantity)
+
+    def _commitment(self, match_id: UUID) -> Commitment:
+        try:
+            return self.commitments[match_id]
+        except KeyError:
+            raise InvalidTransition(f"match {match_id} is not committed to this request") from None
+
+    def _require_active(self, action: str) -> None:
+        if self.cancelled:
+            raise InvalidTransition(f"cannot {action} request {self.id}: it is cancelled")
+
+
+class OverCommitment(InvalidTransition):
+    """More would be committed to a request than it asks for."""
+
+
+def status_of(
+    *, cancelled: bool, requested: Decimal, committed: Decimal, delivered: Decimal
+) -> RequestStatus:
+    if cancelled:
+        return RequestStatus.CANCELLED
+    if delivered >= requested:
+        return RequestStatus.CLOSED
+    if committed >= requested:
+        return RequestStatus.COVERED
+    if committed > 0:
+        return RequestStatus.PARTIALLY_COVERED
+    return RequestStatus.OPEN
+
+
+_NEED_FIELDS = [field.name for field in dataclasses.fields(Need)]
 
 
 def _event_fields(need: Need) -> dict[str, Any]:
-    return {
-        "sector": need.sector.value,
-        "title": need.title,
-        "description": need.description,
-        "quantity": need.quantity,
-        "unit": need.unit,
-        "priority": need.priority,
-        "needed_by": need.needed_by,
-        "admin_code": need.admin_code,
-    }
+    fields = {name: getattr(need, name) for name in _NEED_FIELDS}
+    fields["sector"] = need.sector.value
+    return fields
 
 
 def _need_of(event: AssistanceRequest.Amended) -> Need:
-    return Need(
-        Sector(event.sector),
-        event.title,
-        event.description,
-        event.quantity,
-        event.unit,
-        event.priority,
-        event.needed_by,
-        event.admin_code,
-    )
+    fields = {name: getattr(event, name) for name in _NEED_FIELDS}
+    fields["sector"] = Sector(event.sector)
+    return Need(**fields)

@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections.tables import assistance_requests, organisations, projection_tracking
+from projections.tables import (
+    assistance_requests,
+    crises,
+    matches,
+    offers,
+    organisations,
+    projection_tracking,
+    request_commitments,
+)
 
 _r = assistance_requests.c
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RequestRow:
     id: UUID
+    crisis_id: UUID
     member_state: str
     sector: str
+    item: str
     title: str
     description: str
     quantity: Decimal
     unit: str
+    committed: Decimal
+    in_transit: Decimal
+    delivered: Decimal
     priority: int
     needed_by: date
     admin_code: str
+    transport_needed: bool
+    escort_needed: bool
     status: str
     cancellation_reason: str | None
     version: int
@@ -38,11 +56,15 @@ class RequestRow:
 
 @dataclass(frozen=True)
 class RequestFilter:
+    crisis_ids: tuple[UUID, ...] = ()
     member_states: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     priorities: tuple[int, ...] = ()
     min_priority: int | None = None
+    items: tuple[str, ...] = ()
+    needed_by_from: date | None = None
+    needed_by_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -61,14 +83,30 @@ async def get_request(engine: AsyncEngine, request_id: UUID) -> RequestRow | Non
     return None if row is None else RequestRow(*row)
 
 
+#: How lists of requests can be ordered. "newest" pages by position (stable under inserts);
+#: the others by offset.
+REQUEST_ORDERS = {
+    "newest": (_r.posted_position.desc(),),
+    "priority": (_r.priority.desc(), _r.needed_by.asc(), _r.posted_position.desc()),
+    "urgency": (_r.needed_by.asc(), _r.priority.desc(), _r.posted_position.desc()),
+}
+
+
 async def list_requests(
-    engine: AsyncEngine, where: RequestFilter, *, first: int, after: int | None
+    engine: AsyncEngine,
+    where: RequestFilter,
+    *,
+    first: int,
+    after: int | None,
+    order: str = "newest",
 ) -> RequestPage:
-    """Newest first, by the position the request was posted at; ``after`` is such a position."""
+    """``after``: for "newest", the posted position of the last row seen; else how many were seen."""
     filtered = _filtered(select(*_COLUMNS), where)
-    page = filtered.order_by(_r.posted_position.desc()).limit(first + 1)
-    if after is not None:
+    page = filtered.order_by(*REQUEST_ORDERS[order]).limit(first + 1)
+    if after is not None and order == "newest":
         page = page.where(_r.posted_position < after)
+    elif after is not None:
+        page = page.offset(after)
     count = _filtered(select(func.count()).select_from(assistance_requests), where)
     async with engine.connect() as conn:
         rows = [RequestRow(*row) for row in await conn.execute(page)]
@@ -77,6 +115,14 @@ async def list_requests(
 
 
 def _filtered(query: Select, where: RequestFilter) -> Select:  # type: ignore[type-arg]
+    if where.crisis_ids:
+        query = query.where(_r.crisis_id.in_(where.crisis_ids))
+    if where.items:
+        query = query.where(_r.item.in_(where.items))
+    if where.needed_by_from is not None:
+        query = query.where(_r.needed_by >= where.needed_by_from)
+    if where.needed_by_until is not None:
+        query = query.where(_r.needed_by <= where.needed_by_until)
     if where.member_states:
         query = query.where(_r.member_state.in_(where.member_states))
     if where.sectors:
@@ -131,3 +177,252 @@ async def list_organisations(
         rows = [OrganisationRow(*row) for row in await conn.execute(query)]
         total = int(await conn.scalar(select(func.count()).select_from(organisations)) or 0)
     return rows[:first], len(rows) > first, total
+
+
+async def _by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequence[UUID]) -> dict[UUID, T]:
+    """Rows of ``table`` for ``ids``, in one query (the DataLoaders' batch function)."""
+    if not ids:
+        return {}
+    columns = [table.c[name] for name in row_type.__dataclass_fields__]  # type: ignore[attr-defined]
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(*columns).where(table.c.id.in_(list(set(ids)))))
+        return {row.id: row_type(*row) for row in rows}
+
+
+async def requests_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, RequestRow]:
+    return await _by_ids(engine, assistance_requests, RequestRow, ids)
+
+
+async def organisations_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, OrganisationRow]:
+    return await _by_ids(engine, organisations, OrganisationRow, ids)
+
+
+@dataclass(frozen=True)
+class CrisisRow:
+    id: UUID
+    name: str
+    affected_states: str
+    start_date: date
+    phase: str
+    opened_at: datetime
+    updated_at: datetime
+    opened_position: int
+
+
+async def crises_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, CrisisRow]:
+    return await _by_ids(engine, crises, CrisisRow, ids)
+
+
+async def list_crises(engine: AsyncEngine, *, include_closed: bool) -> list[CrisisRow]:
+    columns = [crises.c[name] for name in CrisisRow.__dataclass_fields__]
+    query = select(*columns).order_by(crises.c.opened_position.desc())
+    if not include_closed:
+        query = query.where(crises.c.phase != "closed")
+    async with engine.connect() as conn:
+        return [CrisisRow(*row) for row in await conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    id: UUID
+    crisis_id: UUID
+    organisation_id: UUID | None
+    offering_state: str | None
+    sector: str
+    item: str
+    quantity: Decimal
+    allocated: Decimal
+    unit: str
+    available_from: date
+    available_until: date
+    serves: str
+    delivery_mode: str
+    standby_capacity: str | None
+    description: str
+    withdrawn: bool
+    posted_at: datetime
+    updated_at: datetime
+    posted_position: int
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    crisis_ids: tuple[UUID, ...] = ()
+    sectors: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    organisation_ids: tuple[UUID, ...] = ()
+    serving: str | None = None  # a member state the offer can serve
+    available_on: date | None = None  # open for matching on this day: not withdrawn, not expired
+
+
+async def offers_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, OfferRow]:
+    return await _by_ids(engine, offers, OfferRow, ids)
+
+
+async def list_offers(
+    engine: AsyncEngine, where: OfferFilter, *, first: int, after: int | None
+) -> tuple[list[OfferRow], bool, int]:
+    """Newest first; ``after`` is the posted position of the last row seen."""
+    o = offers.c
+    conditions: list[Any] = []
+    if where.crisis_ids:
+        conditions.append(o.crisis_id.in_(where.crisis_ids))
+    if where.sectors:
+        conditions.append(o.sector.in_(where.sectors))
+    if where.items:
+        conditions.append(o.item.in_(where.items))
+    if where.organisation_ids:
+        conditions.append(o.organisation_id.in_(where.organisation_ids))
+    if where.serving:
+        conditions.append(o.serves.contains(where.serving))
+    if where.available_on is not None:
+        conditions += [~o.withdrawn, o.available_until >= where.available_on]
+    columns = [o[name] for name in OfferRow.__dataclass_fields__]
+    query = select(*columns).where(*conditions).order_by(o.posted_position.desc()).limit(first + 1)
+    if after is not None:
+        query = query.where(o.posted_position < after)
+    count = select(func.count()).select_from(offers).where(*conditions)
+    async with engine.connect() as conn:
+        rows = [OfferRow(*row) for row in await conn.execute(query)]
+        total = int(await conn.scalar(count) or 0)
+    return rows[:first], len(rows) > first, total
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    id: UUID
+    crisis_id: UUID
+    request_id: UUID
+    offer_id: UUID
+    quantity: Decimal
+    unit: str
+    status: str
+    over_cover: bool
+    dispatched: Decimal | None
+    received: Decimal | None
+    reason: str | None
+    proposed_by: str
+    proposed_at: datetime
+    updated_at: datetime
+    proposed_position: int
+
+
+@dataclass(frozen=True)
+class MatchFilter:
+    crisis_ids: tuple[UUID, ...] = ()
+    request_ids: tuple[UUID, ...] = ()
+    offer_ids: tuple[UUID, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+async def matches_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, MatchRow]:
+    return await _by_ids(engine, matches, MatchRow, ids)
+
+
+async def list_matches(
+    engine: AsyncEngine, where: MatchFilter, *, first: int, after: int | None
+) -> tuple[list[MatchRow], bool, int]:
+    m = matches.c
+    conditions: list[Any] = []
+    for column, values in (
+        (m.crisis_id, where.crisis_ids),
+        (m.request_id, where.request_ids),
+        (m.offer_id, where.offer_ids),
+        (m.status, where.statuses),
+    ):
+        if values:
+            conditions.append(column.in_(values))
+    columns = [m[name] for name in MatchRow.__dataclass_fields__]
+    query = select(*columns).where(*conditions).order_by(m.proposed_position.desc()).limit(first + 1)
+    if after is not None:
+        query = query.where(m.proposed_position < after)
+    count = select(func.count()).select_from(matches).where(*conditions)
+    async with engine.connect() as conn:
+        rows = [MatchRow(*row) for row in await conn.execute(query)]
+        total = int(await conn.scalar(count) or 0)
+    return rows[:first], len(rows) > first, total
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    match_id: UUID
+    request_id: UUID
+    quantity: Decimal
+    organisation_id: UUID | None
+    offering_state: str | None
+    dispatched: Decimal
+    delivered: Decimal
+    received: bool
+    committed_at: datetime
+
+
+async def commitments_by_request(
+    engine: AsyncEngine, request_ids: Sequence[UUID]
+) -> dict[UUID, list[CommitmentRow]]:
+    c = request_commitments.c
+    columns = [c[name] for name in CommitmentRow.__dataclass_fields__]
+    found: dict[UUID, list[CommitmentRow]] = {i: [] for i in request_ids}
+    if not request_ids:
+        return found
+    query = select(*columns).where(c.request_id.in_(list(set(request_ids)))).order_by(c.committed_at)
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            found[row.request_id].append(CommitmentRow(*row))
+    return found
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    member_state: str | None
+    sector: str | None
+    requests: int
+    requested: Decimal
+    committed: Decimal
+    delivered: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.requested - self.committed, Decimal(0))
+
+
+async def coverage(
+    engine: AsyncEngine, crisis_id: UUID | None, *, by_state: bool, by_sector: bool
+) -> list[CoverageRow]:
+    """Requested, committed and delivered per group of live requests (cancelled ones left out).
+
+    Quantities are summed per unit-free group, as OCHA's coverage dashboards do per cluster;
+    summed in Python with Decimal, since SQLite would add the stored decimals as floats.
+    """
+    r = assistance_requests.c
+    query = select(r.member_state, r.sector, r.quantity, r.committed, r.delivered).where(
+        r.status != "cancelled"
+    )
+    if crisis_id is not None:
+        query = query.where(r.crisis_id == crisis_id)
+    totals: dict[tuple[str | None, str | None], list[Any]] = {}
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            key = (row.member_state if by_state else None, row.sector if by_sector else None)
+            entry = totals.setdefault(key, [0, Decimal(0), Decimal(0), Decimal(0)])
+            entry[0] += 1
+            entry[1] += row.quantity
+            entry[2] += min(row.committed, row.quantity)
+            entry[3] += min(row.delivered, row.quantity)
+    return [
+        CoverageRow(state, sector, *values)
+        for (state, sector), values in sorted(totals.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or ""))
+    ]
+
+
+async def possible_duplicates(engine: AsyncEngine, request: RequestRow | Any) -> list[RequestRow]:
+    """Live requests of the same state, crisis, admin area and item: maybe the same need twice."""
+    query = select(*_COLUMNS).where(
+        _r.crisis_id == request.crisis_id,
+        _r.member_state == request.member_state,
+        _r.admin_code == request.admin_code,
+        _r.item == request.item,
+        _r.status.in_(("open", "partially-covered")),
+        _r.id != request.id,
+    )
+    async with engine.connect() as conn:
+        return [RequestRow(*row) for row in await conn.execute(query.limit(10))]

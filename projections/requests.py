@@ -1,26 +1,44 @@
-"""The ``assistance_requests`` read model: one row per request as it now stands."""
+"""The ``assistance_requests`` read model, with what is committed, in transit and delivered."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.requests import AssistanceRequest, RequestStatus
-from projections.tables import assistance_requests
+from domain.requests import AssistanceRequest, status_of
+from projections.tables import assistance_requests, request_commitments
 
-_Posted = AssistanceRequest.Posted
-_Amended = AssistanceRequest.Amended
-_Cancelled = AssistanceRequest.Cancelled
+_R = AssistanceRequest
+_requests = assistance_requests.c
+_commitments = request_commitments.c
+_TERMS = (
+    "sector", "item", "title", "description", "quantity", "unit", "priority", "needed_by",
+    "admin_code", "transport_needed", "escort_needed",
+)  # fmt: skip
+ZERO = Decimal(0)
 
 
 class RequestsProjector:
     name = "assistance_requests"
-    tables: tuple[Table, ...] = (assistance_requests,)
-    topics = frozenset(get_topic(cls) for cls in (_Posted, _Amended, _Cancelled))
+    tables: tuple[Table, ...] = (assistance_requests, request_commitments)
+    topics = frozenset(
+        get_topic(cls)
+        for cls in (
+            _R.Posted,
+            _R.Amended,
+            _R.Cancelled,
+            _R.Committed,
+            _R.Released,
+            _R.Dispatched,
+            _R.Received,
+        )
+    )
 
     async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
         await self._apply(event, conn, position)
@@ -30,20 +48,19 @@ class RequestsProjector:
         """Events of other kinds leave this read model as it is."""
 
     @_apply.register
-    async def _posted(self, event: _Posted, conn: AsyncConnection, position: int) -> None:
+    async def _posted(self, event: _R.Posted, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(assistance_requests).values(
                 id=event.originator_id,
+                crisis_id=event.crisis_id,
                 member_state=event.member_state,
-                sector=event.sector,
-                title=event.title,
-                description=event.description,
-                quantity=event.quantity,
-                unit=event.unit,
-                priority=event.priority,
-                needed_by=event.needed_by,
-                admin_code=event.admin_code,
-                status=RequestStatus.OPEN.value,
+                **{name: getattr(event, name) for name in _TERMS},
+                committed=ZERO,
+                in_transit=ZERO,
+                delivered=ZERO,
+                status=status_of(
+                    cancelled=False, requested=event.quantity, committed=ZERO, delivered=ZERO
+                ).value,
                 version=event.originator_version,
                 posted_at=event.timestamp,
                 updated_at=event.timestamp,
@@ -53,40 +70,92 @@ class RequestsProjector:
         )
 
     @_apply.register
-    async def _amended(self, event: _Amended, conn: AsyncConnection, position: int) -> None:
-        await self._update(
-            conn,
-            event,
-            position,
-            sector=event.sector,
-            title=event.title,
-            description=event.description,
-            quantity=event.quantity,
-            unit=event.unit,
-            priority=event.priority,
-            needed_by=event.needed_by,
-            admin_code=event.admin_code,
-        )
+    async def _amended(self, event: _R.Amended, conn: AsyncConnection, position: int) -> None:
+        await self._touch(conn, event, position, **{name: getattr(event, name) for name in _TERMS})
+        await self._recount(conn, event.originator_id)
 
     @_apply.register
-    async def _cancelled(self, event: _Cancelled, conn: AsyncConnection, position: int) -> None:
-        await self._update(
-            conn,
-            event,
-            position,
-            status=RequestStatus.CANCELLED.value,
-            cancellation_reason=event.reason or None,
+    async def _cancelled(self, event: _R.Cancelled, conn: AsyncConnection, position: int) -> None:
+        await self._touch(conn, event, position, cancellation_reason=event.reason or None)
+        await self._recount(conn, event.originator_id, cancelled=True)
+
+    @_apply.register
+    async def _committed(self, event: _R.Committed, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(request_commitments).values(
+                match_id=event.match_id,
+                request_id=event.originator_id,
+                quantity=event.quantity,
+                organisation_id=UUID(event.organisation_id) if event.organisation_id else None,
+                offering_state=event.offering_state,
+                dispatched=ZERO,
+                delivered=ZERO,
+                received=False,
+                committed_at=event.timestamp,
+            )
+        )
+        await self._touch(conn, event, position)
+        await self._recount(conn, event.originator_id)
+
+    @_apply.register
+    async def _released(self, event: _R.Released, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(delete(request_commitments).where(_commitments.match_id == event.match_id))
+        await self._touch(conn, event, position)
+        await self._recount(conn, event.originator_id)
+
+    @_apply.register
+    async def _dispatched(self, event: _R.Dispatched, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            update(request_commitments)
+            .where(_commitments.match_id == event.match_id)
+            .values(dispatched=event.quantity)
+        )
+        await self._touch(conn, event, position)
+        await self._recount(conn, event.originator_id)
+
+    @_apply.register
+    async def _received(self, event: _R.Received, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            update(request_commitments)
+            .where(_commitments.match_id == event.match_id)
+            .values(delivered=event.quantity, received=True)
+        )
+        await self._touch(conn, event, position)
+        await self._recount(conn, event.originator_id)
+
+    @staticmethod
+    async def _touch(conn: AsyncConnection, event: Any, position: int, **values: Any) -> None:
+        await conn.execute(
+            update(assistance_requests)
+            .where(_requests.id == event.originator_id)
+            .values(version=event.originator_version, updated_at=event.timestamp, position=position, **values)
         )
 
     @staticmethod
-    async def _update(conn: AsyncConnection, event: Any, position: int, **values: Any) -> None:
+    async def _recount(conn: AsyncConnection, request_id: UUID, *, cancelled: bool | None = None) -> None:
+        """Totals and status from the request's commitments, as the aggregate derives them."""
+        rows = (
+            await conn.execute(
+                select(
+                    _commitments.quantity,
+                    _commitments.dispatched,
+                    _commitments.delivered,
+                    _commitments.received,
+                ).where(_commitments.request_id == request_id)
+            )
+        ).all()
+        committed = sum((r.quantity for r in rows), ZERO)
+        in_transit = sum((r.dispatched for r in rows if not r.received), ZERO)
+        delivered = sum((r.delivered for r in rows), ZERO)
+        current = (
+            await conn.execute(select(_requests.quantity, _requests.status).where(_requests.id == request_id))
+        ).one()
+        is_cancelled = current.status == "cancelled" if cancelled is None else cancelled
+        status = status_of(
+            cancelled=is_cancelled, requested=current.quantity, committed=committed, delivered=delivered
+        )
         await conn.execute(
             update(assistance_requests)
-            .where(assistance_requests.c.id == event.originator_id)
-            .values(
-                version=event.originator_version,
-                updated_at=event.timestamp,
-                position=position,
-                **values,
-            )
+            .where(_requests.id == request_id)
+            .values(committed=committed, in_transit=in_transit, delivered=delivered, status=status.value)
         )

@@ -64,14 +64,34 @@ Rule = Mapping[Role, Scope]
 _EVERYONE: Rule = dict.fromkeys(Role, Scope.ANY)
 _SECRETARIAT: Rule = {Role.SECRETARIAT: Scope.ANY}
 _COORDINATOR_OWN_STATE: Rule = {Role.COORDINATOR: Scope.OWN_STATE}
+_OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OWN_ORGANISATION}
 PUBLIC = "public"
 
 #: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
 #: "<Type>.<field>" for guarded object fields, "<METHOD> <path>" for REST routes.
 POLICY: dict[str, Rule | str] = {
+    "mutation.openCrisis": _SECRETARIAT,
+    "mutation.changeCrisisPhase": _SECRETARIAT,
+    "mutation.closeCrisis": _SECRETARIAT,
     "mutation.postRequest": _COORDINATOR_OWN_STATE,
     "mutation.amendRequest": _COORDINATOR_OWN_STATE,
     "mutation.cancelRequest": _COORDINATOR_OWN_STATE,
+    # Offers come from a donor organisation or from a member state (its coordinators).
+    "mutation.postOffer": _OFFERING_PARTY,
+    "mutation.withdrawOffer": _OFFERING_PARTY,
+    # A match is proposed by a coordinator, the secretariat or the donor whose offer it uses;
+    # the requesting state accepts, the offering party confirms and dispatches.
+    "mutation.proposeMatch": {
+        Role.COORDINATOR: Scope.ANY,
+        Role.SECRETARIAT: Scope.ANY,
+        Role.DONOR: Scope.OWN_ORGANISATION,
+    },
+    "mutation.acceptMatch": _COORDINATOR_OWN_STATE,
+    "mutation.recordDelivery": _COORDINATOR_OWN_STATE,
+    "mutation.confirmMatch": _OFFERING_PARTY,
+    "mutation.dispatchMatch": _OFFERING_PARTY,
+    "mutation.declineMatch": _OFFERING_PARTY,  # either party: the requesting state or the offerer
+    "mutation.cancelMatch": {**_OFFERING_PARTY, Role.SECRETARIAT: Scope.ANY},
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,
@@ -80,6 +100,14 @@ POLICY: dict[str, Rule | str] = {
     "query.organisation": _EVERYONE,
     "query.organisations": _EVERYONE,
     "query.me": _EVERYONE,
+    "query.crises": _EVERYONE,
+    "query.crisis": _EVERYONE,
+    "query.items": _EVERYONE,
+    "query.offers": _EVERYONE,
+    "query.offer": _EVERYONE,
+    "query.matches": _EVERYONE,
+    "query.match": _EVERYONE,
+    "query.coverage": _EVERYONE,
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
     "GET /healthz": PUBLIC,
@@ -93,36 +121,46 @@ GUARDED_FIELDS = frozenset(
 )
 
 
-def authorise(
-    principal: Principal,
-    operation: str,
-    *,
-    member_state: MemberState | None = None,
-    organisation_id: UUID | None = None,
-) -> Scope:
-    """The scope the principal acts with, or Forbidden. Pass the object's owner to check scope."""
+@dataclass(frozen=True)
+class Owner:
+    """Whom an object belongs to: a member state, an organisation, or both."""
+
+    member_state: MemberState | None = None
+    organisation_id: UUID | None = None
+
+
+def authorise(principal: Principal, operation: str, *owners: Owner) -> Scope:
+    """The scope the principal acts with, or Forbidden.
+
+    Without owners only the role is checked (a list, or an object not yet loaded). With owners,
+    a scoped role must own one of them: a match, say, belongs to the requesting state and to the
+    offering party.
+    """
     rule = POLICY.get(operation)
     if rule is None:
         raise Forbidden(f"{operation} has no access policy")
     if rule == PUBLIC:
         return Scope.ANY
     assert not isinstance(rule, str)
+    name = operation.rsplit(".", maxsplit=1)[-1]
     scope = rule.get(principal.role)
     if scope is None:
-        raise Forbidden(f"a {principal.role.value} may not use {operation.rsplit('.', maxsplit=1)[-1]}")
-    if scope is Scope.OWN_STATE and member_state is not None and member_state != principal.member_state:
-        raise Forbidden(
-            f"a coordinator of {_name(principal.member_state)} acts for that state only, "
-            f"not for {member_state.label}"
-        )
-    if (
-        scope is Scope.OWN_ORGANISATION
-        and organisation_id is not None
-        and organisation_id != principal.organisation_id
+        raise Forbidden(f"a {principal.role.value} may not use {name}")
+    if not owners or scope is Scope.ANY:
+        return scope
+    if scope is Scope.OWN_STATE and any(
+        o.member_state is not None and o.member_state == principal.member_state for o in owners
     ):
-        raise Forbidden("a donor acts for its own organisation only")
-    return scope
+        return scope
+    if scope is Scope.OWN_ORGANISATION and any(
+        o.organisation_id is not None and o.organisation_id == principal.organisation_id for o in owners
+    ):
+        return scope
+    whose = "state" if scope is Scope.OWN_STATE else "organisation"
+    raise Forbidden(f"{name}: a {principal.role.value} acts for its own {whose} only ({_name(principal)})")
 
 
-def _name(state: MemberState | None) -> str:
-    return state.label if state else "no member state"
+def _name(principal: Principal) -> str:
+    if principal.member_state is not None:
+        return principal.member_state.label
+    return str(principal.organisation_id or "none")

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
 from projections.database import create_read_engine
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
@@ -88,7 +89,13 @@ def _postgres_storage(database_url: str, pool_size: int) -> Storage:
 
 
 def all_projectors() -> list[Projector]:
-    return [RequestsProjector(), OrganisationsProjector()]
+    return [
+        RequestsProjector(),
+        OrganisationsProjector(),
+        CrisesProjector(),
+        OffersProjector(),
+        MatchesProjector(),
+    ]
 
 
 @dataclass

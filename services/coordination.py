@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -20,9 +21,13 @@ from eventsourcing.persistence import IntegrityError, Recording, Transcoder
 
 from domain.access import Actor, Role
 from domain.codes import MemberState
+from domain.crises import Crisis, CrisisPhase
+from domain.errors import InvalidInput
+from domain.matches import Match
+from domain.offers import Offer, Terms
 from domain.organisations import Organisation, OrganisationType
 from domain.requests import AssistanceRequest, Need
-from services.access import Forbidden, Principal, Scope, Unauthenticated, authorise
+from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
 from services.errors import Conflict, NotFound
 from services.idempotency import (
     CommandReceipt,
@@ -43,6 +48,11 @@ _RETRIES_ON_CONFLICT = 3
 
 def utc_today() -> date:
     return datetime.now(UTC).date()
+
+
+def offering_party(offer: Offer) -> Owner:
+    organisation = UUID(offer.organisation_id) if offer.organisation_id else None
+    return Owner(member_state=offer.offering_state, organisation_id=organisation)
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,10 @@ class Concord(Application):  # type: ignore[type-arg]
         self._listeners_lock = threading.Lock()
         self._in_flight = InFlight()
 
+    def today(self) -> date:
+        """The date commands are checked against (needed-by dates, offer windows)."""
+        return self._today()
+
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
         transcoder.register(DateAsISO())  # type: ignore[attr-defined]
@@ -111,17 +125,63 @@ class Concord(Application):  # type: ignore[type-arg]
         for listener in listeners:
             listener(position)
 
+    # Crises.
+    def open_crisis(
+        self,
+        command: Command,
+        name: str,
+        affected_states: list[MemberState],
+        start_date: date,
+        phase: CrisisPhase = CrisisPhase.ACTIVE_RESPONSE,
+    ) -> Recorded[Crisis]:
+        scope = self._authorise(command, "mutation.openCrisis")
+
+        def open_() -> list[Aggregate]:
+            actor = command.actor(scope)
+            return [Crisis.open(name, affected_states, start_date, phase=phase, actor=actor)]
+
+        payload = {
+            "name": name,
+            "states": sorted(s.value for s in affected_states),
+            "start": start_date.isoformat(),
+            "phase": phase.value,
+        }
+        return self._execute(command, "openCrisis", payload, open_)
+
+    def change_crisis_phase(self, command: Command, crisis_id: UUID, phase: CrisisPhase) -> Recorded[Crisis]:
+        operation = "closeCrisis" if phase is CrisisPhase.CLOSED else "changeCrisisPhase"
+        return self._change(
+            command,
+            operation,
+            lambda: self.get_crisis(crisis_id),
+            {"id": str(crisis_id), "phase": phase.value},
+            lambda crisis, actor: crisis.change_phase(phase, actor=actor),
+        )
+
+    def get_crisis(self, crisis_id: UUID) -> Crisis:
+        return self._get(Crisis, crisis_id, "crisis")
+
+    def _open_crisis_named(self, crisis_id: UUID) -> Crisis:
+        try:
+            crisis = self.get_crisis(crisis_id)
+        except NotFound:
+            raise InvalidInput("crisisId", f"there is no crisis with id {crisis_id}") from None
+        crisis.require_open()
+        return crisis
+
     # Assistance requests.
     def post_request(
-        self, command: Command, member_state: MemberState, need: Need
+        self, command: Command, crisis_id: UUID, member_state: MemberState, need: Need
     ) -> Recorded[AssistanceRequest]:
-        scope = self._authorise(command, "mutation.postRequest", member_state=member_state)
+        scope = self._authorise(command, "mutation.postRequest", Owner(member_state=member_state))
 
         def post() -> list[Aggregate]:
+            self._open_crisis_named(crisis_id)
             actor = command.actor(scope)
-            return [AssistanceRequest.post(member_state, need, today=self._today(), actor=actor)]
+            request = AssistanceRequest.post(crisis_id, member_state, need, today=self._today(), actor=actor)
+            return [request]
 
-        payload = {"member_state": member_state.value, **dataclasses.asdict(need)}
+        payload = {"crisis": str(crisis_id), "member_state": member_state.value, **dataclasses.asdict(need)}
         return self._execute(command, "postRequest", payload, post)
 
     def amend_request(
@@ -165,8 +225,142 @@ class Concord(Application):  # type: ignore[type-arg]
 
     def request_history(self, principal: Principal, request_id: UUID) -> list[DomainEventProtocol[UUID]]:
         request = self.get_request(request_id)
-        authorise(principal, "AssistanceRequest.history", member_state=request.member_state)
+        authorise(principal, "AssistanceRequest.history", Owner(member_state=request.member_state))
         return list(self.events.get(request_id))
+
+    # Offers.
+    def post_offer(self, command: Command, crisis_id: UUID, terms: Terms) -> Recorded[Offer]:
+        """The caller's organisation (a donor) or member state (a coordinator) offers."""
+        principal = command.principal
+        by_state = principal.member_state if principal.role is Role.COORDINATOR else None
+        by_organisation = principal.organisation_id if principal.role is Role.DONOR else None
+        scope = self._authorise(command, "mutation.postOffer", Owner(by_state, by_organisation))
+
+        def post() -> list[Aggregate]:
+            self._open_crisis_named(crisis_id)
+            offer = Offer.post(
+                crisis_id,
+                terms,
+                organisation_id=by_organisation,
+                offering_state=by_state,
+                today=self._today(),
+                actor=command.actor(scope),
+            )
+            return [offer]
+
+        payload = {"crisis": str(crisis_id), **dataclasses.asdict(terms)}
+        payload["serves"] = sorted(s.value for s in terms.serves)
+        return self._execute(command, "postOffer", payload, post)
+
+    def withdraw_offer(self, command: Command, offer_id: UUID, reason: str) -> Recorded[Offer]:
+        return self._change(
+            command,
+            "withdrawOffer",
+            lambda: self.get_offer(offer_id),
+            {"id": str(offer_id), "reason": reason},
+            lambda offer, actor: offer.withdraw(reason, actor=actor),
+            owner=lambda offer: [offering_party(offer)],
+        )
+
+    def get_offer(self, offer_id: UUID) -> Offer:
+        return self._get(Offer, offer_id, "offer")
+
+    # Matches: each step saves the match with the offer and the request, in one transaction.
+    def propose_match(
+        self, command: Command, request_id: UUID, offer_id: UUID, quantity: Decimal
+    ) -> Recorded[Match]:
+        def work() -> list[Aggregate]:
+            request, offer = self.get_request(request_id), self.get_offer(offer_id)
+            scope = self._authorise(command, "mutation.proposeMatch", offering_party(offer))
+            match = Match.propose(request, offer, quantity, today=self._today(), actor=command.actor(scope))
+            return [match, offer, request]
+
+        payload = {"request": str(request_id), "offer": str(offer_id), "quantity": str(quantity)}
+        return self._retrying(lambda: self._execute(command, "proposeMatch", payload, work))
+
+    def accept_match(self, command: Command, match_id: UUID, *, over_cover: bool = False) -> Recorded[Match]:
+        return self._match_step(
+            command,
+            "acceptMatch",
+            match_id,
+            {"over_cover": over_cover},
+            lambda match, request, offer: [Owner(member_state=request.member_state)],
+            lambda match, request, offer, actor: match.accept(
+                request, offer, over_cover=over_cover, actor=actor
+            ),
+        )
+
+    def confirm_match(self, command: Command, match_id: UUID) -> Recorded[Match]:
+        return self._match_step(
+            command,
+            "confirmMatch",
+            match_id,
+            {},
+            lambda match, request, offer: [offering_party(offer)],
+            lambda match, request, offer, actor: match.confirm(actor=actor),
+        )
+
+    def dispatch_match(self, command: Command, match_id: UUID) -> Recorded[Match]:
+        return self._match_step(
+            command,
+            "dispatchMatch",
+            match_id,
+            {},
+            lambda match, request, offer: [offering_party(offer)],
+            lambda match, request, offer, actor: match.dispatch(request, actor=actor),
+        )
+
+    def record_delivery(self, command: Command, match_id: UUID, received: Decimal) -> Recorded[Match]:
+        return self._match_step(
+            command,
+            "recordDelivery",
+            match_id,
+            {"received": str(received)},
+            lambda match, request, offer: [Owner(member_state=request.member_state)],
+            lambda match, request, offer, actor: match.record_delivery(request, received, actor=actor),
+        )
+
+    def decline_match(self, command: Command, match_id: UUID, reason: str = "") -> Recorded[Match]:
+        return self._match_step(
+            command,
+            "declineMatch",
+            match_id,
+            {"reason": reason},
+            lambda match, request, offer: [Owner(member_state=request.member_state), offering_party(offer)],
+            lambda match, request, offer, actor: match.decline(request, offer, reason, actor=actor),
+        )
+
+    def cancel_match(self, command: Command, match_id: UUID, reason: str = "") -> Recorded[Match]:
+        return self._match_step(
+            command,
+            "cancelMatch",
+            match_id,
+            {"reason": reason},
+            lambda match, request, offer: [Owner(member_state=request.member_state), offering_party(offer)],
+            lambda match, request, offer, actor: match.cancel(request, offer, reason, actor=actor),
+        )
+
+    def get_match(self, match_id: UUID) -> Match:
+        return self._get(Match, match_id, "match")
+
+    def _match_step(
+        self,
+        command: Command,
+        operation: str,
+        match_id: UUID,
+        payload: Mapping[str, Any],
+        owners: Callable[[Match, AssistanceRequest, Offer], list[Owner]],
+        step: Callable[[Match, AssistanceRequest, Offer, Actor], None],
+    ) -> Recorded[Match]:
+        def work() -> list[Aggregate]:
+            match = self.get_match(match_id)
+            request, offer = self.get_request(match.request_id), self.get_offer(match.offer_id)
+            scope = self._authorise(command, f"mutation.{operation}", *owners(match, request, offer))
+            step(match, request, offer, command.actor(scope))
+            return [match, request, offer]
+
+        payload = {"id": str(match_id), **payload}
+        return self._retrying(lambda: self._execute(command, operation, payload, work))
 
     # Organisations.
     def register_organisation(
@@ -266,10 +460,8 @@ class Concord(Application):  # type: ignore[type-arg]
         )
 
     # The machinery every command shares.
-    def _authorise(
-        self, command: Command, operation: str, *, member_state: MemberState | None = None
-    ) -> Scope:
-        scope = authorise(command.principal, operation, member_state=member_state)
+    def _authorise(self, command: Command, operation: str, *owners: Owner) -> Scope:
+        scope = authorise(command.principal, operation, *owners)
         self._check_standing(command.principal)
         return scope
 
@@ -298,7 +490,7 @@ class Concord(Application):  # type: ignore[type-arg]
             lambda: self.get_request(request_id),
             payload,
             change,
-            owner=lambda request: request.member_state,
+            owner=lambda request: [Owner(member_state=request.member_state)],
         )
 
     def _change_organisation(
@@ -325,13 +517,13 @@ class Concord(Application):  # type: ignore[type-arg]
         payload: Mapping[str, Any],
         change: Callable[[A, Actor], None],
         *,
-        owner: Callable[[A], MemberState | None] = lambda _: None,
+        owner: Callable[[A], list[Owner]] = lambda _: [],
     ) -> Recorded[A]:
         """Load, authorise against the object's owner, change, save; redo on a concurrent change."""
 
         def work() -> list[Aggregate]:
             aggregate = load()
-            scope = self._authorise(command, f"mutation.{operation}", member_state=owner(aggregate))
+            scope = self._authorise(command, f"mutation.{operation}", *owner(aggregate))
             change(aggregate, command.actor(scope))
             return [aggregate]
 

@@ -17,6 +17,7 @@ from tests.conftest import fixed_today
 from tests.factories import post_request_input
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { position crisis { id } } }"
 
 POST = """
 mutation Post($input: PostRequestInput!) {
@@ -50,6 +51,7 @@ class Client:
     def __init__(self, http: httpx.AsyncClient, signer: DevSigner) -> None:
         self.http = http
         self.signer = signer
+        self.crisis_id = ""
 
     def bearer(
         self,
@@ -91,16 +93,31 @@ class Client:
         assert "errors" not in body, body
         return body["data"]
 
+    def request_input(self, **overrides: Any) -> dict[str, Any]:
+        """A valid PostRequestInput in this client's crisis."""
+        return post_request_input(crisisId=self.crisis_id, **overrides)
+
+    async def open_crisis(self, name: str = "Marawi displacement", states: tuple[str, ...] = ("PHL",)) -> str:
+        data = await self.data(
+            OPEN_CRISIS, {"i": {"name": name, "affectedStates": list(states), "startDate": "2026-11-01"}}
+        )
+        return str(data["openCrisis"]["crisis"]["id"])
+
     async def post(self, **overrides: Any) -> dict[str, Any]:
         state = overrides.get("memberState", "PHL")
-        data = await self.data(POST, {"input": post_request_input(**overrides)}, as_=self.coordinator(state))
+        data = await self.data(POST, {"input": self.request_input(**overrides)}, as_=self.coordinator(state))
         return data["postRequest"]  # type: ignore[no-any-return]
 
 
-async def serving(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]:
+async def serving(
+    settings: Settings, signer: DevSigner, *, with_crisis: bool = True
+) -> AsyncIterator[Client]:
     """A client of a running app with in-process projections."""
     app = create_app(settings, today=fixed_today)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
-            yield Client(http, signer)
+            client = Client(http, signer)
+            if with_crisis:
+                client.crisis_id = await client.open_crisis()
+            yield client

@@ -21,6 +21,7 @@ def a_need(**overrides: Any) -> Need:
         priority=4,
         needed_by=date(2027, 1, 15),
         admin_code="PH1536",
+        item="SHL-TARP",
     )
     return dataclasses.replace(need, **overrides)
 
@@ -36,6 +37,7 @@ def post_request_input(**overrides: Any) -> dict[str, Any]:
         "priority": 4,
         "neededBy": "2027-01-15",
         "adminCode": "PH1536",
+        "item": "SHL-TARP",
     }
     values.update(overrides)
     return values

@@ -19,6 +19,7 @@ from services.settings import Settings
 from tests.factories import post_request_input
 
 CONCORD = str(Path(sys.executable).with_name("concord"))
+OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
 POST = "mutation($i: PostRequestInput!) { postRequest(input: $i) { position request { id } } }"
 LIST = (
     "query($s: [MemberState!]) { requests(filter: {memberState: $s}) { totalCount edges { node { id } } } }"
@@ -94,7 +95,15 @@ def graphql(base: str, query: str, variables: dict[str, Any], token: str, **head
 def post_then_read(base: str, env: dict[str, str]) -> None:
     coordinator = cli_token(env, "--role", "coordinator", "--state", "KHM")
     viewer = cli_token(env, "--role", "viewer")
-    variables = {"i": post_request_input(memberState="KHM", adminCode="KH12")}
+    secretariat = cli_token(env, "--role", "secretariat")
+    opened = graphql(
+        base,
+        OPEN_CRISIS,
+        {"i": {"name": "Cambodia floods", "affectedStates": ["KHM"], "startDate": "2026-11-01"}},
+        secretariat,
+    )
+    crisis = opened["openCrisis"]["crisis"]["id"]
+    variables = {"i": post_request_input(crisisId=crisis, memberState="KHM", adminCode="KH12")}
     posted = graphql(base, POST, variables, coordinator)
     position = posted["postRequest"]["position"]
 
@@ -151,7 +160,7 @@ def test_projections_in_their_own_process_and_a_rebuild(settings: Settings, tmp_
     )
 
     assert post_then_read_again["requests"]["totalCount"] == 1
-    assert "rebuilt assistance_requests from 1 events" in rebuilt.stdout
+    assert "rebuilt assistance_requests from 2 events" in rebuilt.stdout  # the crisis, the request
     assert refused.returncode == 2
     assert "unknown projection" in refused.stderr
 

@@ -21,7 +21,6 @@ from services.migrate import migrate
 from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import POST, Client, serving
-from tests.factories import post_request_input
 
 REGISTER = """mutation($i: RegisterOrganisationInput!) {
   registerOrganisation(input: $i) { position organisation { id name suspended } } }"""
@@ -91,8 +90,12 @@ Prepare = Callable[[World], Awaitable[Prepared]]
 
 
 def _post(state: str) -> Prepare:
-    async def prepare(_world: World) -> Prepared:
-        return POST, {"input": post_request_input(memberState=state, adminCode=f"{_iso2(state)}15")}, None
+    async def prepare(world: World) -> Prepared:
+        return (
+            POST,
+            {"input": world.client.request_input(memberState=state, adminCode=f"{_iso2(state)}15")},
+            None,
+        )
 
     return prepare
 
@@ -191,7 +194,7 @@ async def test_fifty_concurrent_identical_commands_record_one_request(
 ) -> None:
     async for client in serving(settings, signer):
         headers = {**client.coordinator("PHL"), "Idempotency-Key": "tarpaulins-2026-11-28"}
-        variables = {"input": post_request_input()}
+        variables = {"input": client.request_input()}
         responses = await asyncio.gather(
             *(
                 client.http.post("/graphql", json={"query": POST, "variables": variables}, headers=headers)
@@ -224,10 +227,10 @@ async def test_fifty_concurrent_identical_commands_record_one_request(
 
 async def test_the_same_key_with_another_payload_is_refused_over_graphql(client: Client) -> None:
     headers = client.coordinator("PHL")
-    first = await client.data(POST, {"input": post_request_input(idempotencyKey="k-7")}, as_=headers)
-    again = await client.data(POST, {"input": post_request_input(idempotencyKey="k-7")}, as_=headers)
+    first = await client.data(POST, {"input": client.request_input(idempotencyKey="k-7")}, as_=headers)
+    again = await client.data(POST, {"input": client.request_input(idempotencyKey="k-7")}, as_=headers)
     other = await client.send(
-        POST, {"input": post_request_input(idempotencyKey="k-7", priority=1)}, as_=headers
+        POST, {"input": client.request_input(idempotencyKey="k-7", priority=1)}, as_=headers
     )
 
     assert again["postRequest"]["request"]["id"] == first["postRequest"]["request"]["id"]

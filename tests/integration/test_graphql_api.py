@@ -15,7 +15,6 @@ from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import AMEND, CANCEL, GET, GRAPHQL_RESPONSE, LIST, POST, Client, serving
 from tests.conftest import fixed_today
-from tests.factories import post_request_input
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ async def client(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]
 
 
 async def test_a_posted_request_reads_back_alone_and_in_the_list(client: Client) -> None:
-    posted = await client.post(memberState="TLS", adminCode="TL01", sector="PB_REC")
+    posted = await client.post(memberState="TLS", adminCode="TL01", sector="PB_REC", item="PB-DIALOGUE")
     request_id = posted["request"]["id"]
 
     one = await client.data(GET, {"id": request_id}, after=posted["position"])
@@ -65,7 +64,11 @@ async def test_amend_then_cancel_each_move_the_log_and_the_read_model(client: Cl
 async def test_the_list_filters_and_pages(client: Client) -> None:
     last = 0
     for index in range(7):
-        posted = await client.post(priority=1 + index % 5, sector="WSH" if index % 2 else "HEA")
+        posted = await client.post(
+            priority=1 + index % 5,
+            sector="WSH" if index % 2 else "HEA",
+            item="WSH-HYGIENE" if index % 2 else "HEA-IEHK",
+        )
         last = posted["position"]
 
     first_page = await client.data(LIST, {"filter": {"sector": ["WSH"]}, "first": 2}, after=last)
@@ -107,7 +110,7 @@ async def _error(
 async def test_bad_input_is_a_bad_user_input_error_and_nothing_is_stored(
     client: Client, overrides: dict[str, Any], field: str
 ) -> None:
-    status, error = await _error(client, POST, {"input": post_request_input(**overrides)})
+    status, error = await _error(client, POST, {"input": client.request_input(**overrides)})
     listed = await client.data(LIST, {})
 
     assert status == 200
@@ -119,7 +122,7 @@ async def test_bad_input_is_a_bad_user_input_error_and_nothing_is_stored(
 async def test_values_outside_the_code_lists_are_refused_before_execution(
     client: Client, overrides: dict[str, Any]
 ) -> None:
-    status, error = await _error(client, POST, {"input": post_request_input(**overrides)})
+    status, error = await _error(client, POST, {"input": client.request_input(**overrides)})
 
     assert status == 400
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
@@ -226,7 +229,7 @@ HISTORY = """query($id: ID!, $asOf: DateTime) {
 
 async def test_history_says_who_changed_what_and_as_of_shows_the_past(client: Client) -> None:
     phl = {**client.coordinator("PHL"), "X-Correlation-ID": "incident-42"}
-    posted = await client.data(POST, {"input": post_request_input(priority=2)}, as_=phl)
+    posted = await client.data(POST, {"input": client.request_input(priority=2)}, as_=phl)
     request_id = posted["postRequest"]["request"]["id"]
     amended = await client.data(
         AMEND, {"input": {"id": request_id, "priority": 5, "idempotencyKey": "raise-1"}}, as_=phl
@@ -271,13 +274,13 @@ async def test_organisations_are_registered_listed_and_suspended(client: Client)
     organisation = registered["registerOrganisation"]["organisation"]
     staff = client.bearer(Role.COORDINATOR, "PHL", org=uuid.UUID(organisation["id"]))
     await client.post()  # the plain coordinator
-    allowed = await client.send(POST, {"input": post_request_input()}, as_=staff)
+    allowed = await client.send(POST, {"input": client.request_input()}, as_=staff)
 
     suspended = await client.data(
         "mutation($i: SuspendOrganisationInput!) { suspendOrganisation(input: $i) { position } }",
         {"i": {"id": organisation["id"], "reason": "audit"}},
     )
-    refused = await client.send(POST, {"input": post_request_input()}, as_=staff)
+    refused = await client.send(POST, {"input": client.request_input()}, as_=staff)
     still_reads = await client.send("{ me { role organisationId } }", as_=staff)
     listed = await client.data(
         "{ organisations { totalCount edges { node { name hxlName suspended } } } }",

@@ -37,7 +37,7 @@ async def _client(tmp_path: Path, **settings: Any) -> AsyncIterator[Client]:
     configured = Settings(data_dir=tmp_path / "var", **settings)
     migrate(storage_for(configured))
     signer = DevSigner(configured.data_dir, configured.auth_audience)
-    async for client in serving(configured, signer):
+    async for client in serving(configured, signer, with_crisis=not configured.is_production):
         yield client
 
 

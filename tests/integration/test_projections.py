@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -31,11 +32,15 @@ async def record_history(runtime: Runtime, requests: int) -> int:
     def write() -> int:
         position = 0
         states = list(MemberState)
+        secretariat = Command(Principal("secretariat", Role.SECRETARIAT))
+        crisis = concord.open_crisis(
+            secretariat, "Regional displacement", states, date(2026, 11, 1)
+        ).aggregate.id
         for index in range(requests):
             state = states[index % len(states)]
             need = a_need(admin_code=f"{state.iso2}{index % 90 + 10}", quantity=Decimal(index + 1))
             command = Command(Principal(f"coordinator-{state.value}", Role.COORDINATOR, state))
-            request = concord.post_request(command, state, need)
+            request = concord.post_request(command, crisis, state, need)
             position = request.position
             if index % 3 == 0:
                 position = concord.amend_request(command, request.aggregate.id, priority=5).position

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from hypothesis import given
@@ -16,11 +17,12 @@ from domain.requests import AssistanceRequest, RequestStatus
 from tests.factories import a_need
 
 TODAY = date(2026, 11, 28)
+CRISIS = uuid4()
 ACTOR = Actor(principal="coordinator-phl", role="coordinator", scope="own-state", member_state="PHL")
 
 
 def posted(**overrides: object) -> AssistanceRequest:
-    return AssistanceRequest.post(MemberState.PHL, a_need(**overrides), today=TODAY, actor=ACTOR)
+    return AssistanceRequest.post(CRISIS, MemberState.PHL, a_need(**overrides), today=TODAY, actor=ACTOR)
 
 
 def test_posting_records_what_is_needed_as_one_event() -> None:
@@ -58,6 +60,8 @@ def test_text_is_trimmed_and_the_p_code_upper_cased() -> None:
         ("adminCode", {"admin_code": "TH15"}),
         ("adminCode", {"admin_code": "PH15A"}),
         ("adminCode", {"admin_code": ""}),
+        ("item", {"item": "SHL-SPACESHIP"}),
+        ("item", {"item": "HEA-EMT"}),
     ],
 )
 def test_a_need_that_can_never_be_right_is_refused_naming_the_field(
@@ -74,7 +78,9 @@ def test_needed_today_is_still_accepted() -> None:
 
 
 def test_myanmar_p_codes_with_the_iso3_prefix_are_accepted() -> None:
-    request = AssistanceRequest.post(MemberState.MMR, a_need(admin_code="MMR001"), today=TODAY, actor=ACTOR)
+    request = AssistanceRequest.post(
+        CRISIS, MemberState.MMR, a_need(admin_code="MMR001"), today=TODAY, actor=ACTOR
+    )
 
     assert request.need.admin_code == "MMR001"
 
@@ -83,7 +89,9 @@ def test_amending_records_the_new_terms() -> None:
     request = posted()
     request.collect_events()
 
-    request.amend(a_need(priority=5, sector=Sector.WSH), today=TODAY, actor=ACTOR)
+    request.amend(
+        a_need(priority=5, sector=Sector.WSH, item="WSH-HYGIENE", unit="kit"), today=TODAY, actor=ACTOR
+    )
 
     [amended] = request.collect_events()
     assert isinstance(amended, AssistanceRequest.Amended)
@@ -130,6 +138,7 @@ def test_replaying_the_events_rebuilds_the_same_request() -> None:
 
     assert isinstance(replayed, AssistanceRequest)
     assert replayed.need == request.need
+    assert replayed.crisis_id == CRISIS
     assert replayed.status is RequestStatus.CANCELLED
     assert replayed.version == 3
     assert all(event.actor == ACTOR for event in events)
@@ -146,7 +155,7 @@ def test_every_valid_need_of_every_member_state_is_accepted(
 ) -> None:
     need = a_need(quantity=quantity, priority=priority, admin_code=state.iso2 + digits)
 
-    request = AssistanceRequest.post(state, need, today=TODAY, actor=ACTOR)
+    request = AssistanceRequest.post(CRISIS, state, need, today=TODAY, actor=ACTOR)
 
     assert request.need.quantity == quantity
     assert request.member_state is state

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 
@@ -33,16 +34,22 @@ def concord() -> Iterator[Concord]:
     app.close()
 
 
-def test_a_posted_request_is_stored_and_its_log_position_returned(concord: Concord) -> None:
-    recorded = concord.post_request(PHL, MemberState.PHL, a_need())
+@pytest.fixture
+def crisis(concord: Concord) -> UUID:
+    opened = concord.open_crisis(SECRETARIAT, "Marawi displacement", [MemberState.PHL], date(2026, 11, 1))
+    return opened.aggregate.id
+
+
+def test_a_posted_request_is_stored_and_its_log_position_returned(concord: Concord, crisis: UUID) -> None:
+    recorded = concord.post_request(PHL, crisis, MemberState.PHL, a_need())
 
     stored = concord.get_request(recorded.aggregate.id)
     assert stored.need == recorded.aggregate.need
     assert recorded.position == concord.recorder.max_notification_id()
 
 
-def test_every_event_records_who_did_it(concord: Concord) -> None:
-    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+def test_every_event_records_who_did_it(concord: Concord, crisis: UUID) -> None:
+    request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
     concord.amend_request(PHL, request_id, priority=5)
 
     events = list(concord.events.get(request_id))
@@ -58,35 +65,37 @@ def test_every_event_records_who_did_it(concord: Concord) -> None:
     assert posted.actor.correlation_id == "corr-1"
 
 
-def test_an_amendment_changes_only_the_named_terms(concord: Concord) -> None:
-    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+def test_an_amendment_changes_only_the_named_terms(concord: Concord, crisis: UUID) -> None:
+    request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
 
-    recorded = concord.amend_request(PHL, request_id, priority=5, sector=Sector.HEA)
+    recorded = concord.amend_request(
+        PHL, request_id, priority=5, sector=Sector.HEA, item="HEA-IEHK", unit="kit"
+    )
 
     need = concord.get_request(request_id).need
     assert (need.priority, need.sector, need.title) == (5, Sector.HEA, a_need().title)
-    assert recorded.position == 2
+    assert recorded.position == concord.recorder.max_notification_id()
 
 
-def test_cancelling_is_recorded_as_an_event(concord: Concord) -> None:
-    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+def test_cancelling_is_recorded_as_an_event(concord: Concord, crisis: UUID) -> None:
+    request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
 
     concord.cancel_request(PHL, request_id, "duplicate of an earlier request")
 
     assert concord.get_request(request_id).status is RequestStatus.CANCELLED
 
 
-def test_a_coordinator_acts_for_its_own_state_only(concord: Concord) -> None:
-    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+def test_a_coordinator_acts_for_its_own_state_only(concord: Concord, crisis: UUID) -> None:
+    request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
 
     with pytest.raises(Forbidden):
-        concord.post_request(THA, MemberState.PHL, a_need())
+        concord.post_request(THA, crisis, MemberState.PHL, a_need())
     with pytest.raises(Forbidden):
         concord.amend_request(THA, request_id, priority=1)
     with pytest.raises(Forbidden):
-        concord.post_request(SECRETARIAT, MemberState.PHL, a_need())
+        concord.post_request(SECRETARIAT, crisis, MemberState.PHL, a_need())
 
-    assert concord.recorder.max_notification_id() == 1
+    assert concord.recorder.max_notification_id() == 2  # the crisis and the one request
 
 
 def test_an_unknown_request_is_not_found(concord: Concord) -> None:
@@ -94,52 +103,56 @@ def test_an_unknown_request_is_not_found(concord: Concord) -> None:
         concord.amend_request(PHL, uuid.uuid4(), priority=1)
 
 
-def test_a_refused_command_stores_nothing(concord: Concord) -> None:
+def test_a_refused_command_stores_nothing(concord: Concord, crisis: UUID) -> None:
     with pytest.raises(InvalidInput):
-        concord.post_request(PHL, MemberState.PHL, a_need(quantity=Decimal(0)))
+        concord.post_request(PHL, crisis, MemberState.PHL, a_need(quantity=Decimal(0)))
 
-    assert concord.recorder.max_notification_id() in (None, 0)
+    assert concord.recorder.max_notification_id() == 1  # only the crisis
 
 
-def test_the_same_idempotency_key_and_payload_returns_the_first_result(concord: Concord) -> None:
+def test_the_same_idempotency_key_and_payload_returns_the_first_result(
+    concord: Concord, crisis: UUID
+) -> None:
     command = Command(PHL.principal, idempotency_key="post-tarpaulins-1")
 
-    first = concord.post_request(command, MemberState.PHL, a_need())
-    again = concord.post_request(command, MemberState.PHL, a_need())
+    first = concord.post_request(command, crisis, MemberState.PHL, a_need())
+    again = concord.post_request(command, crisis, MemberState.PHL, a_need())
 
     assert again.replayed
     assert again.aggregate.id == first.aggregate.id
     assert concord.recorder.max_notification_id() == first.position
-    topics = [n.topic for n in concord.recorder.select_notifications(1, 10)]
+    topics = [n.topic for n in concord.recorder.select_notifications(2, 10)]
     assert len(topics) == 2  # the request's event and its receipt, in one transaction
     assert concord.repository.get(receipt_id(PHL.principal.subject, "post-tarpaulins-1"))
 
 
-def test_the_same_key_with_a_different_payload_is_refused(concord: Concord) -> None:
+def test_the_same_key_with_a_different_payload_is_refused(concord: Concord, crisis: UUID) -> None:
     command = Command(PHL.principal, idempotency_key="k-1")
-    concord.post_request(command, MemberState.PHL, a_need())
+    concord.post_request(command, crisis, MemberState.PHL, a_need())
 
     with pytest.raises(IdempotencyKeyReused):
-        concord.post_request(command, MemberState.PHL, a_need(priority=1))
+        concord.post_request(command, crisis, MemberState.PHL, a_need(priority=1))
 
 
-def test_keys_belong_to_their_principal(concord: Concord) -> None:
+def test_keys_belong_to_their_principal(concord: Concord, crisis: UUID) -> None:
     other = Command(Principal("jose@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL), idempotency_key="k-1")
-    first = concord.post_request(Command(PHL.principal, idempotency_key="k-1"), MemberState.PHL, a_need())
+    first = concord.post_request(
+        Command(PHL.principal, idempotency_key="k-1"), crisis, MemberState.PHL, a_need()
+    )
 
-    second = concord.post_request(other, MemberState.PHL, a_need())
+    second = concord.post_request(other, crisis, MemberState.PHL, a_need())
 
     assert second.aggregate.id != first.aggregate.id
 
 
-def test_a_duplicate_while_the_first_is_in_flight_is_refused(concord: Concord) -> None:
+def test_a_duplicate_while_the_first_is_in_flight_is_refused(concord: Concord, crisis: UUID) -> None:
     command = Command(PHL.principal, idempotency_key="k-2")
     with concord._in_flight.hold(receipt_id(PHL.principal.subject, "k-2")), pytest.raises(CommandInFlight):
-        concord.post_request(command, MemberState.PHL, a_need())
+        concord.post_request(command, crisis, MemberState.PHL, a_need())
 
 
-def test_a_request_as_it_was_at_a_past_moment(concord: Concord) -> None:
-    request_id = concord.post_request(PHL, MemberState.PHL, a_need(priority=2)).aggregate.id
+def test_a_request_as_it_was_at_a_past_moment(concord: Concord, crisis: UUID) -> None:
+    request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need(priority=2)).aggregate.id
     between = datetime.now(UTC)
     concord.amend_request(PHL, request_id, priority=5)
 
@@ -151,8 +164,8 @@ def test_a_request_as_it_was_at_a_past_moment(concord: Concord) -> None:
         concord.request_as_of(request_id, datetime(2000, 1, 1, tzinfo=UTC))
 
 
-def test_history_is_for_the_owning_state_and_the_secretariat(concord: Concord) -> None:
-    request_id = concord.post_request(PHL, MemberState.PHL, a_need()).aggregate.id
+def test_history_is_for_the_owning_state_and_the_secretariat(concord: Concord, crisis: UUID) -> None:
+    request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
 
     assert len(concord.request_history(PHL.principal, request_id)) == 1
     assert len(concord.request_history(SECRETARIAT.principal, request_id)) == 1
@@ -160,7 +173,7 @@ def test_history_is_for_the_owning_state_and_the_secretariat(concord: Concord) -
         concord.request_history(THA.principal, request_id)
 
 
-def test_a_suspended_organisation_can_no_longer_command(concord: Concord) -> None:
+def test_a_suspended_organisation_can_no_longer_command(concord: Concord, crisis: UUID) -> None:
     government = concord.register_organisation(
         SECRETARIAT,
         "Department of Social Welfare and Development",
@@ -168,14 +181,14 @@ def test_a_suspended_organisation_can_no_longer_command(concord: Concord) -> Non
         member_state=MemberState.PHL,
     ).aggregate
     coordinator = Command(Principal("ana@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL, government.id))
-    concord.post_request(coordinator, MemberState.PHL, a_need())
+    concord.post_request(coordinator, crisis, MemberState.PHL, a_need())
 
     concord.suspend_organisation(SECRETARIAT, government.id, "audit pending")
 
     with pytest.raises(Forbidden, match="suspended"):
-        concord.post_request(coordinator, MemberState.PHL, a_need())
+        concord.post_request(coordinator, crisis, MemberState.PHL, a_need())
     concord.reinstate_organisation(SECRETARIAT, government.id)
-    concord.post_request(coordinator, MemberState.PHL, a_need())
+    concord.post_request(coordinator, crisis, MemberState.PHL, a_need())
 
 
 def test_only_the_secretariat_registers_organisations(concord: Concord) -> None:

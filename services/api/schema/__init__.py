@@ -16,10 +16,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
+from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
-from services.api.schema.queries import Query
+from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
 
 MAX_DEPTH = 10
@@ -44,8 +46,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; in production without introspection."""
     production_only = [DisableIntrospection] if production else []
     return ConcordSchema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, AssistanceQuery)),
+        mutation=merge_types("Mutation", (Mutation, AssistanceMutation)),
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production_only,

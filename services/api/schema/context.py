@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from strawberry.types import Info as StrawberryInfo
 
 from services.access import Principal
+from services.api.schema.loaders import Loaders
 from services.bootstrap import Runtime
 from services.coordination import Command
 
@@ -22,6 +23,10 @@ class Context:
     principal: Principal
     correlation_id: str
     idempotency_key: str | None = None  # from the Idempotency-Key header
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders.on(self.runtime.read_engine)
 
     def command(self, idempotency_key: str | None = None) -> Command:
         """The command's envelope; a key in the input wins over the header's."""

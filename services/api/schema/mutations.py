@@ -9,7 +9,9 @@ from typing import Any
 import strawberry
 
 from domain import codes, organisations
+from domain.requests import AssistanceRequest as RequestAggregate
 from domain.requests import Need
+from projections import queries
 from services.api.schema.context import Info
 from services.api.schema.scalars import LogPosition, MemberState, OrganisationType, Sector, parse_id
 from services.api.schema.types import (
@@ -34,8 +36,10 @@ IDEMPOTENCY_KEY = strawberry.field(
 
 @strawberry.input
 class PostRequestInput:
+    crisis_id: strawberry.ID
     member_state: MemberState
     sector: Sector
+    item: str = strawberry.field(description="a code of the shared item list (query items)")
     title: str
     description: str = ""
     quantity: Decimal
@@ -43,6 +47,8 @@ class PostRequestInput:
     priority: int = strawberry.field(description="1 (lowest) to 5 (highest)")
     needed_by: date
     admin_code: str = strawberry.field(description="P-code of the admin area, e.g. PH1536")
+    transport_needed: bool = False
+    escort_needed: bool = strawberry.field(default=False, description="a security escort is needed")
     idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
@@ -57,6 +63,9 @@ class AmendRequestInput:
     priority: int | None = None
     needed_by: date | None = None
     admin_code: str | None = None
+    item: str | None = None
+    transport_needed: bool | None = None
+    escort_needed: bool | None = None
     idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
@@ -91,7 +100,10 @@ class ReinstateOrganisationInput:
     idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
-_AMENDABLE = ("title", "description", "quantity", "unit", "priority", "needed_by", "admin_code")
+_AMENDABLE = (
+    "title", "description", "quantity", "unit", "priority", "needed_by", "admin_code", "item",
+    "transport_needed", "escort_needed",
+)  # fmt: skip
 
 
 @strawberry.type
@@ -107,17 +119,24 @@ class Mutation:
             priority=input.priority,
             needed_by=input.needed_by,
             admin_code=input.admin_code,
+            item=input.item,
+            transport_needed=input.transport_needed,
+            escort_needed=input.escort_needed,
         )
         context = info.context
         recorded = await context.run(
             context.runtime.concord.post_request,
             context.command(input.idempotency_key),
+            parse_id(input.crisis_id, "crisisId"),
             codes.MemberState(input.member_state),
             need,
         )
+        request = AssistanceRequest.from_aggregate(recorded.aggregate)
+        twins = await queries.possible_duplicates(context.runtime.read_engine, _Twin(recorded.aggregate))
         return PostRequestPayload(
-            request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            request=request,
             position=LogPosition(recorded.position),
+            possible_duplicates=[AssistanceRequest.from_row(row) for row in twins],
         )
 
     @strawberry.mutation(description="Change the terms of an open request.")
@@ -205,3 +224,14 @@ def _organisation_payload(recorded: Recorded[organisations.Organisation]) -> Org
         organisation=Organisation.from_aggregate(recorded.aggregate),
         position=LogPosition(recorded.position),
     )
+
+
+class _Twin:
+    """The fields of a new request that a near-identical one would share."""
+
+    def __init__(self, request: RequestAggregate) -> None:
+        self.id = request.id
+        self.crisis_id = request.crisis_id
+        self.member_state = request.member_state.value
+        self.admin_code = request.need.admin_code
+        self.item = request.need.item

@@ -7,7 +7,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from services.access import GUARDED_FIELDS, authorise
+from services.access import GUARDED_FIELDS, Owner, authorise
 
 _ROOTS = {"Query": "query", "Mutation": "mutation"}
 
@@ -22,9 +22,6 @@ class PolicyGate(SchemaExtension):
             if not field.startswith("__"):
                 authorise(info.context.principal, f"{_ROOTS[parent]}.{field}")
         elif f"{parent}.{field}" in GUARDED_FIELDS:
-            authorise(
-                info.context.principal,
-                f"{parent}.{field}",
-                member_state=getattr(root, "member_state", None),
-            )
+            owner = Owner(member_state=getattr(root, "member_state", None))
+            authorise(info.context.principal, f"{parent}.{field}", owner)
         return _next(root, info, *args, **kwargs)

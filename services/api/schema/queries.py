@@ -5,20 +5,38 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
 from domain import codes, requests
+from domain.items import ITEMS
 from projections import queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
-from services.api.schema.scalars import MemberState, RequestStatus, Sector, parse_id
+from services.api.schema.scalars import (
+    CoverageGroup,
+    MatchStatus,
+    MemberState,
+    RequestOrder,
+    RequestStatus,
+    Sector,
+    parse_id,
+)
 from services.api.schema.types import (
     AssistanceRequest,
     AssistanceRequestConnection,
     AssistanceRequestEdge,
+    CoverageRow,
+    Crisis,
+    Item,
+    Match,
+    MatchConnection,
+    MatchEdge,
     Me,
+    Offer,
+    OfferConnection,
+    OfferEdge,
     Organisation,
     OrganisationConnection,
     OrganisationEdge,
@@ -32,6 +50,10 @@ _CURSOR_PREFIX = "position:"
 
 @strawberry.input(description="Every field narrows the list; a list matches any of its values.")
 class RequestFilter:
+    crisis: list[strawberry.ID] | None = None
+    item: list[str] | None = None
+    needed_by_from: date | None = None
+    needed_by_until: date | None = None
     member_state: list[MemberState] | None = None
     sector: list[Sector] | None = None
     status: list[RequestStatus] | None = None
@@ -42,6 +64,10 @@ class RequestFilter:
 
     def to_query(self) -> queries.RequestFilter:
         return queries.RequestFilter(
+            crisis_ids=tuple(parse_id(c, "crisis") for c in self.crisis or ()),
+            items=tuple(self.item or ()),
+            needed_by_from=self.needed_by_from,
+            needed_by_until=self.needed_by_until,
             member_states=tuple(codes.MemberState(s).value for s in self.member_state or ()),
             sectors=tuple(codes.Sector(s).value for s in self.sector or ()),
             statuses=tuple(requests.RequestStatus(s).value for s in self.status or ()),
@@ -136,20 +162,21 @@ class Query:
         filter: RequestFilter | None = None,
         first: int = 20,
         after: str | None = None,
+        order_by: RequestOrder = RequestOrder.NEWEST,
     ) -> AssistanceRequestConnection:
         _check_first(first)
         where = filter.to_query() if filter else queries.RequestFilter()
+        seen = decode_cursor(after) if after else None
         page = await queries.list_requests(
-            info.context.runtime.read_engine,
-            where,
-            first=first,
-            after=decode_cursor(after) if after else None,
+            info.context.runtime.read_engine, where, first=first, after=seen, order=order_by.value
         )
+        by_offset = order_by is not RequestOrder.NEWEST
         edges = [
             AssistanceRequestEdge(
-                cursor=encode_cursor(row.posted_position), node=AssistanceRequest.from_row(row)
+                cursor=encode_cursor((seen or 0) + i + 1 if by_offset else row.posted_position),
+                node=AssistanceRequest.from_row(row),
             )
-            for row in page.rows
+            for i, row in enumerate(page.rows)
         ]
         return AssistanceRequestConnection(
             edges=edges,
@@ -158,13 +185,162 @@ class Query:
         )
 
 
+@strawberry.input
+class OfferFilter:
+    crisis: list[strawberry.ID] | None = None
+    sector: list[Sector] | None = None
+    item: list[str] | None = None
+    organisation: list[strawberry.ID] | None = None
+    serving: MemberState | None = strawberry.field(default=None, description="can serve this state")
+    available: bool = strawberry.field(
+        default=False, description="only offers open for matching today: not withdrawn nor expired"
+    )
+
+
+@strawberry.input
+class MatchFilter:
+    crisis: list[strawberry.ID] | None = None
+    request: list[strawberry.ID] | None = None
+    offer: list[strawberry.ID] | None = None
+    status: list[MatchStatus] | None = None
+
+
+@strawberry.type
+class AssistanceQuery:
+    """Crises, offers, matches and coverage (merged into Query)."""
+
+    @strawberry.field(description="Crises, newest first; closed ones only when asked for.")
+    async def crises(self, info: Info, include_closed: bool = False) -> list[Crisis]:
+        rows = await queries.list_crises(info.context.runtime.read_engine, include_closed=include_closed)
+        return [Crisis.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def crisis(self, info: Info, id: strawberry.ID) -> Crisis | None:
+        crisis_id = parse_id(id)
+        row = await info.context.loaders.crisis.load(crisis_id)
+        if row is None:
+            raise NotFound("crisis", crisis_id)
+        return Crisis.from_row(row)
+
+    @strawberry.field(description="The shared item list that needs and offers are counted in.")
+    def items(self, sector: Sector | None = None) -> list[Item]:
+        return [
+            Item(code=i.code, name=i.name, sector=i.sector, unit=i.unit)
+            for i in ITEMS.values()
+            if sector is None or i.sector is sector
+        ]
+
+    @strawberry.field(description="Offers, newest first.")
+    async def offers(
+        self, info: Info, filter: OfferFilter | None = None, first: int = 20, after: str | None = None
+    ) -> OfferConnection:
+        _check_first(first)
+        f = filter or OfferFilter()
+        where = queries.OfferFilter(
+            crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
+            sectors=tuple(codes.Sector(s).value for s in f.sector or ()),
+            items=tuple(f.item or ()),
+            organisation_ids=tuple(parse_id(o, "organisation") for o in f.organisation or ()),
+            serving=codes.MemberState(f.serving).value if f.serving else None,
+            available_on=info.context.runtime.concord.today() if f.available else None,
+        )
+        rows, has_next, total = await queries.list_offers(
+            info.context.runtime.read_engine,
+            where,
+            first=first,
+            after=decode_cursor(after) if after else None,
+        )
+        edges = [OfferEdge(cursor=encode_cursor(r.posted_position), node=Offer.from_row(r)) for r in rows]
+        return OfferConnection(
+            edges=edges, page_info=_page_info(edges, has_next=has_next, after=after), total_count=total
+        )
+
+    @strawberry.field
+    async def offer(self, info: Info, id: strawberry.ID) -> Offer | None:
+        offer_id = parse_id(id)
+        row = await info.context.loaders.offer.load(offer_id)
+        if row is None:
+            raise NotFound("offer", offer_id)
+        return Offer.from_row(row)
+
+    @strawberry.field(description="Matches, newest first.")
+    async def matches(
+        self, info: Info, filter: MatchFilter | None = None, first: int = 20, after: str | None = None
+    ) -> MatchConnection:
+        _check_first(first)
+        f = filter or MatchFilter()
+        where = queries.MatchFilter(
+            crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
+            request_ids=tuple(parse_id(r, "request") for r in f.request or ()),
+            offer_ids=tuple(parse_id(o, "offer") for o in f.offer or ()),
+            statuses=tuple(matches_status(s) for s in f.status or ()),
+        )
+        rows, has_next, total = await queries.list_matches(
+            info.context.runtime.read_engine,
+            where,
+            first=first,
+            after=decode_cursor(after) if after else None,
+        )
+        edges = [MatchEdge(cursor=encode_cursor(r.proposed_position), node=Match.from_row(r)) for r in rows]
+        return MatchConnection(
+            edges=edges, page_info=_page_info(edges, has_next=has_next, after=after), total_count=total
+        )
+
+    @strawberry.field
+    async def match(self, info: Info, id: strawberry.ID) -> Match | None:
+        match_id = parse_id(id)
+        found = await queries.matches_by_id(info.context.runtime.read_engine, [match_id])
+        if match_id not in found:
+            raise NotFound("match", match_id)
+        return Match.from_row(found[match_id])
+
+    @strawberry.field(
+        description=(
+            "Requested, committed and delivered per member state and/or sector, and the gap "
+            "(cancelled requests left out; committed and delivered counted up to what was requested)."
+        )
+    )
+    async def coverage(
+        self,
+        info: Info,
+        crisis: strawberry.ID | None = None,
+        group_by: list[CoverageGroup] | None = None,
+    ) -> list[CoverageRow]:
+        groups = set(group_by or [CoverageGroup.STATE, CoverageGroup.SECTOR])
+        rows = await queries.coverage(
+            info.context.runtime.read_engine,
+            parse_id(crisis, "crisis") if crisis else None,
+            by_state=CoverageGroup.STATE in groups,
+            by_sector=CoverageGroup.SECTOR in groups,
+        )
+        return [
+            CoverageRow(
+                member_state=codes.MemberState(r.member_state) if r.member_state else None,
+                sector=codes.Sector(r.sector) if r.sector else None,
+                requests=r.requests,
+                requested=r.requested,
+                committed=r.committed,
+                delivered=r.delivered,
+                gap=r.gap,
+            )
+            for r in rows
+        ]
+
+
+def matches_status(status: MatchStatus) -> str:
+    return MatchStatus(status).value
+
+
 def _check_first(first: int) -> None:
     if not 0 <= first <= MAX_PAGE:
         raise BadInput("first", f"must be from 0 to {MAX_PAGE}")
 
 
 def _page_info(
-    edges: Sequence[AssistanceRequestEdge | OrganisationEdge], *, has_next: bool, after: str | None
+    edges: Sequence[AssistanceRequestEdge | OrganisationEdge | OfferEdge | MatchEdge],
+    *,
+    has_next: bool,
+    after: str | None,
 ) -> PageInfo:
     return PageInfo(
         has_next_page=has_next,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from typing import NewType
 from uuid import UUID
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from domain import access, codes, organisations, requests
+from domain import access, codes, crises, matches, offers, organisations, requests
 from services.api.problems import BadInput
 
 # strawberry.enum marks the domain's own enums, so resolvers use the domain values as they are.
@@ -34,6 +35,29 @@ strawberry.enum(
 )
 Role = access.Role
 OrganisationType = organisations.OrganisationType
+strawberry.enum(crises.CrisisPhase, name="CrisisPhase", description="Phases of the ASEAN joint response plan")
+strawberry.enum(offers.OfferStatus, name="OfferStatus")
+strawberry.enum(offers.DeliveryMode, name="DeliveryMode")
+strawberry.enum(matches.MatchStatus, name="MatchStatus")
+CrisisPhase = crises.CrisisPhase
+OfferStatus = offers.OfferStatus
+DeliveryMode = offers.DeliveryMode
+MatchStatus = matches.MatchStatus
+
+
+@strawberry.enum(description="How a list of requests is ordered")
+class RequestOrder(enum.Enum):
+    NEWEST = "newest"
+    PRIORITY = "priority"  # highest priority first, then soonest needed
+    URGENCY = "urgency"  # soonest needed first, then highest priority
+
+
+@strawberry.enum
+class CoverageGroup(enum.Enum):
+    STATE = "state"
+    SECTOR = "sector"
+
+
 MemberState = codes.MemberState
 Sector = codes.Sector
 RequestStatus = requests.RequestStatus

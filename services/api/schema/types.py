@@ -9,15 +9,30 @@ from uuid import UUID
 
 import strawberry
 
-from domain import codes, requests
+from domain import codes, crises, matches, offers, requests
 from domain.access import Actor as ActorRecord
+from domain.crises import Crisis as CrisisAggregate
+from domain.matches import Match as MatchAggregate
+from domain.offers import Offer as OfferAggregate
+from domain.offers import offer_status
 from domain.organisations import Organisation as OrganisationAggregate
 from domain.requests import AssistanceRequest as RequestAggregate
-from projections.queries import OrganisationRow, RequestRow
+from projections.queries import (
+    CommitmentRow,
+    CrisisRow,
+    MatchRow,
+    OfferRow,
+    OrganisationRow,
+    RequestRow,
+)
 from services.api.schema.context import Info
 from services.api.schema.scalars import (
+    CrisisPhase,
+    DeliveryMode,
     LogPosition,
+    MatchStatus,
     MemberState,
+    OfferStatus,
     OrganisationType,
     RequestStatus,
     Role,
@@ -112,23 +127,67 @@ def history_of(events: list[Any]) -> list[RequestChange]:
     return changes
 
 
-@strawberry.type(description="A member state's request for assistance: one need.")
+@strawberry.type(description="What an accepted match commits to a request, and by whom.")
+class Commitment:
+    match_id: strawberry.ID
+    quantity: Decimal
+    organisation_id: strawberry.ID | None
+    offering_state: MemberState | None
+    dispatched: Decimal
+    delivered: Decimal
+    received: bool
+
+    @classmethod
+    def from_row(cls, row: CommitmentRow) -> Commitment:
+        return cls(
+            match_id=strawberry.ID(str(row.match_id)),
+            quantity=row.quantity,
+            organisation_id=strawberry.ID(str(row.organisation_id)) if row.organisation_id else None,
+            offering_state=codes.MemberState(row.offering_state) if row.offering_state else None,
+            dispatched=row.dispatched,
+            delivered=row.delivered,
+            received=row.received,
+        )
+
+
+@strawberry.type(description="A member state's request for assistance: one need in a crisis.")
 class AssistanceRequest:
     id: strawberry.ID
+    crisis_id: strawberry.ID
     member_state: MemberState
     sector: Sector
+    item: str = strawberry.field(description="code on the shared item list (query items)")
     title: str
     description: str
-    quantity: Decimal
+    quantity: Decimal = strawberry.field(description="requested")
     unit: str = strawberry.field(description="unit of measure of the quantity, e.g. piece, kg")
+    committed: Decimal = strawberry.field(description="by accepted matches")
+    in_transit: Decimal
+    delivered: Decimal
     priority: int = strawberry.field(description="1 (lowest) to 5 (highest)")
     needed_by: date
     admin_code: str = strawberry.field(description="P-code of the admin area (OCHA COD)")
+    transport_needed: bool
+    escort_needed: bool
     status: RequestStatus
     cancellation_reason: str | None
     version: int = strawberry.field(description="number of events recorded for this request")
     posted_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="What is still to be committed: requested minus committed, at least 0.")
+    def gap(self) -> Decimal:
+        return max(self.quantity - self.committed, Decimal(0))
+
+    @strawberry.field
+    async def crisis(self, info: Info) -> Crisis | None:
+        row = await info.context.loaders.crisis.load(UUID(self.crisis_id))
+        return Crisis.from_row(row) if row else None
+
+    @strawberry.field(description="Accepted matches and who made them: what is already claimed.")
+    async def commitments(self, info: Info) -> list[Commitment]:
+        rows = await info.context.loaders.commitments.load(UUID(self.id))
+        return [Commitment.from_row(row) for row in rows]
 
     @strawberry.field(
         description=(
@@ -146,15 +205,22 @@ class AssistanceRequest:
     def from_row(cls, row: RequestRow) -> AssistanceRequest:
         return cls(
             id=strawberry.ID(str(row.id)),
+            crisis_id=strawberry.ID(str(row.crisis_id)),
             member_state=codes.MemberState(row.member_state),
             sector=codes.Sector(row.sector),
+            item=row.item,
             title=row.title,
             description=row.description,
             quantity=row.quantity,
             unit=row.unit,
+            committed=row.committed,
+            in_transit=row.in_transit,
+            delivered=row.delivered,
             priority=row.priority,
             needed_by=row.needed_by,
             admin_code=row.admin_code,
+            transport_needed=row.transport_needed,
+            escort_needed=row.escort_needed,
             status=requests.RequestStatus(row.status),
             cancellation_reason=row.cancellation_reason,
             version=row.version,
@@ -167,21 +233,236 @@ class AssistanceRequest:
         need = request.need
         return cls(
             id=strawberry.ID(str(request.id)),
+            crisis_id=strawberry.ID(str(request.crisis_id)),
             member_state=request.member_state,
             sector=need.sector,
+            item=need.item,
             title=need.title,
             description=need.description,
             quantity=need.quantity,
             unit=need.unit,
+            committed=request.committed,
+            in_transit=request.in_transit,
+            delivered=request.delivered,
             priority=need.priority,
             needed_by=need.needed_by,
             admin_code=need.admin_code,
+            transport_needed=need.transport_needed,
+            escort_needed=need.escort_needed,
             status=request.status,
             cancellation_reason=request.cancellation_reason,
             version=request.version,
             posted_at=request.created_on,
             updated_at=request.modified_on,
         )
+
+
+@strawberry.type(description="A crisis: every request, offer and movement belongs to one.")
+class Crisis:
+    id: strawberry.ID
+    name: str
+    affected_states: list[MemberState]
+    start_date: date
+    phase: CrisisPhase
+
+    @classmethod
+    def from_row(cls, row: CrisisRow) -> Crisis:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            affected_states=[codes.MemberState(s) for s in row.affected_states.split(",") if s],
+            start_date=row.start_date,
+            phase=crises.CrisisPhase(row.phase),
+        )
+
+    @classmethod
+    def from_aggregate(cls, crisis: CrisisAggregate) -> Crisis:
+        return cls(
+            id=strawberry.ID(str(crisis.id)),
+            name=crisis.name,
+            affected_states=list(crisis.affected_states),
+            start_date=crisis.start_date,
+            phase=crisis.phase,
+        )
+
+
+@strawberry.type(description="An item of the shared list that needs and offers are counted in.")
+class Item:
+    code: str
+    name: str
+    sector: Sector
+    unit: str
+
+
+@strawberry.type(description="An offer of assistance from a donor organisation or a member state.")
+class Offer:
+    id: strawberry.ID
+    crisis_id: strawberry.ID
+    organisation_id: strawberry.ID | None
+    offering_state: MemberState | None
+    sector: Sector
+    item: str
+    quantity: Decimal
+    allocated: Decimal
+    unit: str
+    available_from: date
+    available_until: date
+    serves: list[MemberState]
+    delivery_mode: DeliveryMode
+    standby_capacity: str | None = strawberry.field(
+        description="pre-registered, reusable capacity (e.g. an emergency medical team)"
+    )
+    description: str
+    withdrawn: bool
+    posted_at: datetime
+
+    @strawberry.field
+    def remaining(self) -> Decimal:
+        return self.quantity - self.allocated
+
+    @strawberry.field(description="Derived: expired once its window has ended.")
+    def status(self, info: Info) -> OfferStatus:
+        today = info.context.runtime.concord.today()
+        return offer_status(
+            withdrawn=self.withdrawn,
+            expired=today > self.available_until,
+            quantity=self.quantity,
+            allocated=self.allocated,
+        )
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Organisation | None:
+        if self.organisation_id is None:
+            return None
+        row = await info.context.loaders.organisation.load(UUID(self.organisation_id))
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field
+    async def crisis(self, info: Info) -> Crisis | None:
+        row = await info.context.loaders.crisis.load(UUID(self.crisis_id))
+        return Crisis.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: OfferRow) -> Offer:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            crisis_id=strawberry.ID(str(row.crisis_id)),
+            organisation_id=strawberry.ID(str(row.organisation_id)) if row.organisation_id else None,
+            offering_state=codes.MemberState(row.offering_state) if row.offering_state else None,
+            sector=codes.Sector(row.sector),
+            item=row.item,
+            quantity=row.quantity,
+            allocated=row.allocated,
+            unit=row.unit,
+            available_from=row.available_from,
+            available_until=row.available_until,
+            serves=[codes.MemberState(s) for s in row.serves.split(",") if s],
+            delivery_mode=offers.DeliveryMode(row.delivery_mode),
+            standby_capacity=row.standby_capacity,
+            description=row.description,
+            withdrawn=row.withdrawn,
+            posted_at=row.posted_at,
+        )
+
+    @classmethod
+    def from_aggregate(cls, offer: OfferAggregate) -> Offer:
+        terms = offer.terms
+        return cls(
+            id=strawberry.ID(str(offer.id)),
+            crisis_id=strawberry.ID(str(offer.crisis_id)),
+            organisation_id=strawberry.ID(offer.organisation_id) if offer.organisation_id else None,
+            offering_state=offer.offering_state,
+            sector=terms.sector,
+            item=terms.item,
+            quantity=terms.quantity,
+            allocated=offer.allocated,
+            unit=terms.unit,
+            available_from=terms.available_from,
+            available_until=terms.available_until,
+            serves=sorted(terms.serves, key=lambda s: s.value),
+            delivery_mode=terms.delivery_mode,
+            standby_capacity=terms.standby_capacity,
+            description=terms.description,
+            withdrawn=offer.withdrawn,
+            posted_at=offer.created_on,
+        )
+
+
+@strawberry.type(description="A quantity of an offer allocated to a request, followed to delivery.")
+class Match:
+    id: strawberry.ID
+    crisis_id: strawberry.ID
+    request_id: strawberry.ID
+    offer_id: strawberry.ID
+    quantity: Decimal
+    unit: str
+    status: MatchStatus
+    over_cover: bool
+    dispatched: Decimal | None
+    received: Decimal | None
+    reason: str | None
+    proposed_by: str
+    proposed_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def request(self, info: Info) -> AssistanceRequest | None:
+        row = await info.context.loaders.request.load(UUID(self.request_id))
+        return AssistanceRequest.from_row(row) if row else None
+
+    @strawberry.field
+    async def offer(self, info: Info) -> Offer | None:
+        row = await info.context.loaders.offer.load(UUID(self.offer_id))
+        return Offer.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: MatchRow) -> Match:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            crisis_id=strawberry.ID(str(row.crisis_id)),
+            request_id=strawberry.ID(str(row.request_id)),
+            offer_id=strawberry.ID(str(row.offer_id)),
+            quantity=row.quantity,
+            unit=row.unit,
+            status=matches.MatchStatus(row.status),
+            over_cover=row.over_cover,
+            dispatched=row.dispatched,
+            received=row.received,
+            reason=row.reason,
+            proposed_by=row.proposed_by,
+            proposed_at=row.proposed_at,
+            updated_at=row.updated_at,
+        )
+
+    @classmethod
+    def from_aggregate(cls, match: MatchAggregate) -> Match:
+        return cls(
+            id=strawberry.ID(str(match.id)),
+            crisis_id=strawberry.ID(str(match.crisis_id)),
+            request_id=strawberry.ID(str(match.request_id)),
+            offer_id=strawberry.ID(str(match.offer_id)),
+            quantity=match.quantity,
+            unit=match.unit,
+            status=match.status,
+            over_cover=match.over_cover,
+            dispatched=match.dispatched,
+            received=match.received,
+            reason=match.reason,
+            proposed_by=match.proposed_by.principal,
+            proposed_at=match.created_on,
+            updated_at=match.modified_on,
+        )
+
+
+@strawberry.type(description="Coverage of needs in one group: requested, committed, delivered, gap.")
+class CoverageRow:
+    member_state: MemberState | None
+    sector: Sector | None
+    requests: int
+    requested: Decimal
+    committed: Decimal
+    delivered: Decimal
+    gap: Decimal
 
 
 @strawberry.type(description="An organisation that gives or coordinates assistance.")
@@ -267,6 +548,56 @@ class OrganisationConnection:
 class PostRequestPayload:
     request: AssistanceRequest
     position: LogPosition
+    possible_duplicates: list[AssistanceRequest] = strawberry.field(
+        description=(
+            "Live requests of the same state, crisis, admin area and item, as the read models "
+            "knew them: the same need may have been posted twice."
+        )
+    )
+
+
+@strawberry.type
+class CrisisPayload:
+    crisis: Crisis
+    position: LogPosition
+
+
+@strawberry.type
+class OfferPayload:
+    offer: Offer
+    position: LogPosition
+
+
+@strawberry.type
+class MatchPayload:
+    match: Match
+    position: LogPosition
+
+
+@strawberry.type
+class OfferEdge:
+    cursor: str
+    node: Offer
+
+
+@strawberry.type
+class OfferConnection:
+    edges: list[OfferEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class MatchEdge:
+    cursor: str
+    node: Match
+
+
+@strawberry.type
+class MatchConnection:
+    edges: list[MatchEdge]
+    page_info: PageInfo
+    total_count: int
 
 
 @strawberry.type
