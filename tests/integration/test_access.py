@@ -69,6 +69,37 @@ class World:
 
     client: Client
     donor_org: str
+    role: Role
+
+    def mine(self) -> dict[str, str]:
+        """Credentials of the party the principal under test belongs to (its state or its org)."""
+        if self.role is Role.COORDINATOR:
+            return self.client.coordinator("PHL")
+        return self.client.bearer(Role.DONOR, org=uuid.UUID(self.donor_org))
+
+    async def offer_by(self, party: str) -> str:
+        """An offer of the principal's own party, or of another (Thailand's)."""
+        auth = self.mine() if party == "own" else self.client.coordinator("THA")
+        values = {
+            "crisisId": self.client.crisis_id, "sector": "SHL", "item": "SHL-TARP", "quantity": "50",
+            "unit": "piece", "availableFrom": "2026-11-20", "availableUntil": "2027-03-31",
+            "serves": ["PHL", "THA"], "deliveryMode": "IN_KIND",
+        }  # fmt: skip
+        data = await self.client.data(POST_OFFER, {"i": values}, as_=auth)
+        return str(data["postOffer"]["offer"]["id"])
+
+    async def match(self, request_state: str, offer_party: str, *, accepted: bool = False) -> str:
+        request_id, _ = await self.request_of(request_state)
+        offer_id = await self.offer_by(offer_party)
+        data = await self.client.data(
+            PROPOSE, {"i": {"requestId": request_id, "offerId": offer_id, "quantity": "5"}}
+        )
+        match_id = str(data["proposeMatch"]["match"]["id"])
+        if accepted:
+            await self.client.data(
+                STEP_ACCEPT, {"i": {"id": match_id}}, as_=self.client.coordinator(request_state)
+            )
+        return match_id
 
     async def request_of(self, state: str) -> tuple[str, int]:
         posted = await self.client.post(memberState=state, adminCode=f"{_iso2(state)}15")
@@ -127,6 +158,46 @@ def _plain(document: str, variables: dict[str, Any] | None = None) -> Prepare:
     return prepare
 
 
+def _on_offer(party: str, document: str) -> Prepare:
+    async def prepare(world: World) -> Prepared:
+        return document, {"i": {"id": await world.offer_by(party)}}, None
+
+    return prepare
+
+
+def _propose(party: str) -> Prepare:
+    async def prepare(world: World) -> Prepared:
+        request_id, _ = await world.request_of("PHL")
+        offer_id = await world.offer_by(party)
+        return PROPOSE, {"i": {"requestId": request_id, "offerId": offer_id, "quantity": "5"}}, None
+
+    return prepare
+
+
+def _on_match(request_state: str, offer_party: str, document: str, *, accepted: bool = False) -> Prepare:
+    async def prepare(world: World) -> Prepared:
+        match_id = await world.match(request_state, offer_party, accepted=accepted)
+        return document, {"i": {"id": match_id}}, None
+
+    return prepare
+
+
+def _on_crisis(document: str) -> Prepare:
+    async def prepare(world: World) -> Prepared:
+        crisis_id = await world.client.open_crisis(name=f"Crisis {uuid.uuid4().hex[:6]}")
+        return document, {"i": {"id": crisis_id}}, None
+
+    return prepare
+
+
+OPEN = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { position } }"
+CLOSE = "mutation($i: CloseCrisisInput!) { closeCrisis(input: $i) { position } }"
+POST_OFFER = "mutation($i: PostOfferInput!) { postOffer(input: $i) { position offer { id } } }"
+WITHDRAW = "mutation($i: WithdrawOfferInput!) { withdrawOffer(input: $i) { position } }"
+PROPOSE = "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { position match { id } } }"
+STEP_ACCEPT = "mutation($i: AcceptMatchInput!) { acceptMatch(input: $i) { position } }"
+CONFIRM = "mutation($i: MatchStepInput!) { confirmMatch(input: $i) { position } }"
+CANCEL_MATCH = "mutation($i: EndMatchInput!) { cancelMatch(input: $i) { position } }"
 ONE = "query($id: ID!) { request(id: $id) { id } }"
 CASES: list[tuple[str, str | None, Prepare]] = [
     ("mutation.postRequest", "own", _post("PHL")),
@@ -144,6 +215,27 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("query.requests", None, _plain("{ requests { totalCount } }")),
     ("query.organisations", None, _plain("{ organisations { totalCount } }")),
     ("query.me", None, _plain("{ me { role } }")),
+    (
+        "mutation.openCrisis",
+        None,
+        _plain(OPEN, {"i": {"name": "Floods", "affectedStates": ["KHM"], "startDate": "2026-11-02"}}),
+    ),
+    ("mutation.closeCrisis", None, _on_crisis(CLOSE)),
+    ("mutation.withdrawOffer", "own", _on_offer("own", WITHDRAW)),
+    ("mutation.withdrawOffer", "foreign", _on_offer("foreign", WITHDRAW)),
+    ("mutation.proposeMatch", "own", _propose("own")),
+    ("mutation.proposeMatch", "foreign", _propose("foreign")),
+    ("mutation.acceptMatch", "own", _on_match("PHL", "foreign", STEP_ACCEPT)),
+    ("mutation.acceptMatch", "foreign", _on_match("THA", "foreign", STEP_ACCEPT)),
+    ("mutation.confirmMatch", "own", _on_match("PHL", "own", CONFIRM, accepted=True)),
+    ("mutation.confirmMatch", "foreign", _on_match("PHL", "foreign", CONFIRM, accepted=True)),
+    ("mutation.cancelMatch", "own", _on_match("THA", "own", CANCEL_MATCH)),
+    ("mutation.cancelMatch", "foreign", _on_match("THA", "foreign", CANCEL_MATCH)),
+    ("query.crises", None, _plain("{ crises { id } }")),
+    ("query.items", None, _plain("{ items { code } }")),
+    ("query.offers", None, _plain("{ offers { totalCount } }")),
+    ("query.matches", None, _plain("{ matches { totalCount } }")),
+    ("query.coverage", None, _plain("{ coverage { requests } }")),
 ]
 
 
@@ -154,7 +246,7 @@ def expected(role: Role, operation: str, owner: str | None) -> bool:
     scope = rule.get(role)
     if scope is None:
         return False
-    return not (scope is Scope.OWN_STATE and owner == "foreign")
+    return not (scope in (Scope.OWN_STATE, Scope.OWN_ORGANISATION) and owner == "foreign")
 
 
 def _codes(body: dict[str, Any]) -> set[str]:
@@ -166,7 +258,7 @@ async def test_the_whole_matrix_of_roles_operations_and_owners(client: Client, r
     donor_org = (await client.data(REGISTER, {"i": {"name": "Japan Platform", "type": "NGO"}}))[
         "registerOrganisation"
     ]["organisation"]["id"]
-    world = World(client, donor_org)
+    world = World(client, donor_org, role)
     auth = client.bearer(
         role,
         state="PHL" if role is Role.COORDINATOR else None,
