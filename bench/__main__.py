@@ -50,6 +50,10 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             subject="bench-coordinator", role=Role.COORDINATOR, member_state=MemberState.PHL
         )
         http_load.HEADERS["authorization"] = f"Bearer {token}"
+        secretariat = DevSigner(backend.data_dir, "concord").issue(
+            subject="bench-secretariat", role=Role.SECRETARIAT
+        )
+        http_load.use_crisis(http_load.open_crisis(server.base_url, secretariat))
         pid = server.process.pid
 
         def server_cpu() -> float | None:

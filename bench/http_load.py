@@ -24,12 +24,32 @@ POST_VARIABLES = {
         "priority": 3,
         "neededBy": "2030-01-01",
         "adminCode": "PH1536",
+        "item": "SHL-TARP",
     }
 }
 POST_BODY = {"query": POST_REQUEST, "variables": POST_VARIABLES}
 COUNT_QUERY = {"query": "{ requests(first: 1) { totalCount } }"}
 HEADERS = {"content-type": "application/json"}
 CONSISTENT_WITH = "Concord-Consistent-With"
+
+
+OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
+
+
+def open_crisis(base_url: str, secretariat_token: str) -> str:
+    """Every request belongs to a crisis: the secretariat opens one for the run."""
+    variables = {"i": {"name": "Benchmark crisis", "affectedStates": ["PHL"], "startDate": "2026-11-01"}}
+    response = httpx.post(
+        f"{base_url}/graphql",
+        json={"query": OPEN_CRISIS, "variables": variables},
+        headers={**HEADERS, "authorization": f"Bearer {secretariat_token}"},
+        timeout=30,
+    )
+    return str(response.json()["data"]["openCrisis"]["crisis"]["id"])
+
+
+def use_crisis(crisis_id: str) -> None:
+    POST_VARIABLES["i"]["crisisId"] = crisis_id
 
 
 class ResponseError(Exception):

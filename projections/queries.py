@@ -414,15 +414,17 @@ async def coverage(
     ]
 
 
-async def possible_duplicates(engine: AsyncEngine, request: RequestRow | Any) -> list[RequestRow]:
+async def possible_duplicates(
+    engine: AsyncEngine, *, crisis_id: UUID, member_state: str, admin_code: str, item: str, excluding: UUID
+) -> list[RequestRow]:
     """Live requests of the same state, crisis, admin area and item: maybe the same need twice."""
     query = select(*_COLUMNS).where(
-        _r.crisis_id == request.crisis_id,
-        _r.member_state == request.member_state,
-        _r.admin_code == request.admin_code,
-        _r.item == request.item,
+        _r.member_state == member_state,
+        _r.admin_code == admin_code,
+        _r.item == item,
+        _r.crisis_id == crisis_id,
         _r.status.in_(("open", "partially-covered")),
-        _r.id != request.id,
+        _r.id != excluding,
     )
     async with engine.connect() as conn:
         return [RequestRow(*row) for row in await conn.execute(query.limit(10))]

@@ -12,7 +12,7 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.progress import Progress
 from projections.projector import Projector
@@ -49,19 +49,21 @@ class ProjectionRunner:
         self._progress = progress
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        self.position = 0
+        self.position = 0  # reached, in this process
+        self._persisted = 0  # as the tracking row says
 
     async def run_forever(self) -> None:
         """Follow the log until cancelled, waking on the waker (or the poll interval)."""
-        self.position = await self.load_position()
-        self._report()
+        await self._restart()
         while True:
             if self._waker is not None:
                 self._waker.clear()
             try:
                 processed = await self.run_once()
+                if not processed:
+                    await self.persist_position()
             except TrackingConflict:
-                self.position = await self.load_position()
+                await self._restart()
                 continue
             if processed:
                 continue
@@ -72,14 +74,17 @@ class ProjectionRunner:
 
     async def catch_up(self) -> int:
         """Project everything recorded so far; returns the number of notifications read."""
-        self.position = await self.load_position()
+        await self._restart()
         total = 0
         while processed := await self.run_once():
             total += processed
+        await self.persist_position()
         self._report()
         return total
 
     async def run_once(self) -> int:
+        """Read one batch and apply it. A batch with nothing for this projector moves the position
+        in memory only; the tracking row follows when the runner is idle (persist_position)."""
         notifications: Sequence[Notification] = await asyncio.to_thread(
             self._recorder.select_notifications,
             self.position,
@@ -88,30 +93,46 @@ class ProjectionRunner:
         )
         if not notifications:
             return 0
-        await self._apply(notifications)
+        relevant = [n for n in notifications if n.topic in self.projector.topics]
+        if relevant:
+            await self._apply(relevant, notifications[-1].id)
         self.position = notifications[-1].id
         self._report()
         return len(notifications)
 
-    async def _apply(self, notifications: Sequence[Notification]) -> None:
-        topics = self.projector.topics
-        new_position = notifications[-1].id
+    async def persist_position(self) -> None:
+        """Write the position reached to the tracking row, if it is behind."""
+        if self._persisted == self.position:
+            return
+        async with self._engine.begin() as conn:
+            await self._move_tracking(conn, self.position)
+        self._persisted = self.position
+
+    async def _restart(self) -> None:
+        self.position = self._persisted = await self.load_position()
+        self._report()
+
+    async def _apply(self, notifications: Sequence[Notification], new_position: int) -> None:
         async with self._engine.begin() as conn:
             for notification in notifications:
-                if notification.topic in topics:
-                    event = self._decode(notification)
-                    await self.projector.project(conn, event, notification.id)
-            moved = await conn.execute(
-                update(projection_tracking)
-                .where(
-                    projection_tracking.c.projection == self.projector.name,
-                    projection_tracking.c.position == self.position,
-                )
-                .values(position=new_position, updated_at=datetime.now(UTC))
+                event = self._decode(notification)
+                await self.projector.project(conn, event, notification.id)
+            await self._move_tracking(conn, new_position)
+        self._persisted = new_position
+
+    async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
+        """Guarded by the position last written, so that two runners never both apply a batch."""
+        moved = await conn.execute(
+            update(projection_tracking)
+            .where(
+                projection_tracking.c.projection == self.projector.name,
+                projection_tracking.c.position == self._persisted,
             )
-            if moved.rowcount != 1:
-                msg = f"{self.projector.name}: position moved away from {self.position}"
-                raise TrackingConflict(msg)
+            .values(position=new_position, updated_at=datetime.now(UTC))
+        )
+        if moved.rowcount != 1:
+            msg = f"{self.projector.name}: position moved away from {self._persisted}"
+            raise TrackingConflict(msg)
 
     async def load_position(self) -> int:
         """The position recorded for this projector, registering it at 0 when new."""
@@ -137,7 +158,7 @@ class ProjectionRunner:
             await conn.execute(
                 delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
             )
-        self.position = 0
+        self.position = self._persisted = 0
 
     def _report(self) -> None:
         if self._progress is not None:

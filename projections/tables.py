@@ -110,6 +110,7 @@ assistance_requests = Table(
     Column("position", BigInteger, nullable=False),
     Index("ix_assistance_requests_state_status", "member_state", "status"),
     Index("ix_assistance_requests_crisis", "crisis_id", "status"),
+    Index("ix_assistance_requests_place_item", "member_state", "admin_code", "item"),
     Index("ix_assistance_requests_sector", "sector"),
     Index("ix_assistance_requests_priority", "priority"),
 )

@@ -53,6 +53,9 @@ def upgrade() -> None:
         sa.Column("position", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_assistance_requests_crisis", "assistance_requests", ["crisis_id", "status"])
+    op.create_index(
+        "ix_assistance_requests_place_item", "assistance_requests", ["member_state", "admin_code", "item"]
+    )
     op.create_index("ix_assistance_requests_priority", "assistance_requests", ["priority"])
     op.create_index("ix_assistance_requests_sector", "assistance_requests", ["sector"])
     op.create_index("ix_assistance_requests_state_status", "assistance_requests", ["member_state", "status"])

@@ -23,7 +23,8 @@ POST_OFFER = """mutation($i: PostOfferInput!) {
 PROPOSE = (
     "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { position match { id status quantity } } }"
 )
-STEP = """mutation {name}($i: {input}!) {{ {field}(input: $i) {{ position match {{ id status dispatched received }} }} }}"""
+STEP = """mutation {name}($i: {input}!) {{
+  {field}(input: $i) {{ position match {{ id status dispatched received }} }} }}"""
 REQUEST = """query($id: ID!) { request(id: $id) {
   quantity committed inTransit delivered gap status
   crisis { name phase }

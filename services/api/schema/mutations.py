@@ -9,9 +9,7 @@ from typing import Any
 import strawberry
 
 from domain import codes, organisations
-from domain.requests import AssistanceRequest as RequestAggregate
 from domain.requests import Need
-from projections import queries
 from services.api.schema.context import Info
 from services.api.schema.scalars import LogPosition, MemberState, OrganisationType, Sector, parse_id
 from services.api.schema.types import (
@@ -131,12 +129,9 @@ class Mutation:
             codes.MemberState(input.member_state),
             need,
         )
-        request = AssistanceRequest.from_aggregate(recorded.aggregate)
-        twins = await queries.possible_duplicates(context.runtime.read_engine, _Twin(recorded.aggregate))
         return PostRequestPayload(
-            request=request,
+            request=AssistanceRequest.from_aggregate(recorded.aggregate),
             position=LogPosition(recorded.position),
-            possible_duplicates=[AssistanceRequest.from_row(row) for row in twins],
         )
 
     @strawberry.mutation(description="Change the terms of an open request.")
@@ -224,14 +219,3 @@ def _organisation_payload(recorded: Recorded[organisations.Organisation]) -> Org
         organisation=Organisation.from_aggregate(recorded.aggregate),
         position=LogPosition(recorded.position),
     )
-
-
-class _Twin:
-    """The fields of a new request that a near-identical one would share."""
-
-    def __init__(self, request: RequestAggregate) -> None:
-        self.id = request.id
-        self.crisis_id = request.crisis_id
-        self.member_state = request.member_state.value
-        self.admin_code = request.need.admin_code
-        self.item = request.need.item

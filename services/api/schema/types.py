@@ -17,6 +17,7 @@ from domain.offers import Offer as OfferAggregate
 from domain.offers import offer_status
 from domain.organisations import Organisation as OrganisationAggregate
 from domain.requests import AssistanceRequest as RequestAggregate
+from projections import queries
 from projections.queries import (
     CommitmentRow,
     CrisisRow,
@@ -548,12 +549,24 @@ class OrganisationConnection:
 class PostRequestPayload:
     request: AssistanceRequest
     position: LogPosition
-    possible_duplicates: list[AssistanceRequest] = strawberry.field(
+
+    @strawberry.field(
         description=(
             "Live requests of the same state, crisis, admin area and item, as the read models "
             "knew them: the same need may have been posted twice."
         )
     )
+    async def possible_duplicates(self, info: Info) -> list[AssistanceRequest]:
+        request = self.request
+        rows = await queries.possible_duplicates(
+            info.context.runtime.read_engine,
+            crisis_id=UUID(request.crisis_id),
+            member_state=codes.MemberState(request.member_state).value,
+            admin_code=request.admin_code,
+            item=request.item,
+            excluding=UUID(request.id),
+        )
+        return [AssistanceRequest.from_row(row) for row in rows]
 
 
 @strawberry.type
