@@ -15,7 +15,7 @@ from services.bootstrap import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from services.tokens import DevSigner
-from tests.api import GRAPHQL_RESPONSE, Client, serving
+from tests.api import Client, serving
 
 
 @pytest.fixture
@@ -172,4 +172,3 @@ async def test_errors_are_masked_unless_they_carry_a_public_code(
 
     assert _codes(body) == ["INTERNAL_SERVER_ERROR"]
     assert "hunter2" not in str(body)
-    assert GRAPHQL_RESPONSE

@@ -143,14 +143,15 @@ def test_declining_releases_the_offer_and_the_commitment(world: World) -> None:
 def test_only_the_parties_take_their_steps(world: World) -> None:
     concord = world.concord
     match = concord.propose_match(PHL, world.request(), world.offer(), Decimal(10)).aggregate
-    other_donor = Command(Principal("x@other.org", Role.DONOR, organisation_id=world.crisis))
+    other_org = concord.register_organisation(SECRETARIAT, "Other Relief", OrganisationType.NGO).aggregate.id
+    other_donor = Command(Principal("x@other.org", Role.DONOR, organisation_id=other_org))
 
     with pytest.raises(Forbidden):
         concord.accept_match(THA, match.id)  # not the requesting state
     concord.accept_match(PHL, match.id)
     with pytest.raises(Forbidden):
         concord.confirm_match(PHL, match.id)  # the requesting state is not the offerer
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match="own organisation"):
         concord.confirm_match(other_donor, match.id)
 
 
