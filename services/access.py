@@ -64,6 +64,7 @@ Rule = Mapping[Role, Scope]
 _EVERYONE: Rule = dict.fromkeys(Role, Scope.ANY)
 _SECRETARIAT: Rule = {Role.SECRETARIAT: Scope.ANY}
 _COORDINATOR_OWN_STATE: Rule = {Role.COORDINATOR: Scope.OWN_STATE}
+_DONOR_OWN_ORGANISATION: Rule = {Role.DONOR: Scope.OWN_ORGANISATION}
 _OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OWN_ORGANISATION}
 PUBLIC = "public"
 
@@ -92,6 +93,17 @@ POLICY: dict[str, Rule | str] = {
     "mutation.dispatchMatch": _OFFERING_PARTY,
     "mutation.declineMatch": _OFFERING_PARTY,  # either party: the requesting state or the offerer
     "mutation.cancelMatch": {**_OFFERING_PARTY, Role.SECRETARIAT: Scope.ANY},
+    # Money: donors pledge for their own organisation; the secretariat runs the fund.
+    "mutation.makePledge": _DONOR_OWN_ORGANISATION,
+    "mutation.commitPledge": _DONOR_OWN_ORGANISATION,
+    "mutation.cancelPledge": _DONOR_OWN_ORGANISATION,
+    "mutation.recordPayment": {**_DONOR_OWN_ORGANISATION, Role.SECRETARIAT: Scope.ANY},
+    "mutation.refundPayment": _SECRETARIAT,
+    "mutation.openFund": _SECRETARIAT,
+    "mutation.allocateFromFund": _SECRETARIAT,
+    "mutation.disburse": _SECRETARIAT,
+    "query.pledge": _EVERYONE,
+    "query.fund": _EVERYONE,
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,

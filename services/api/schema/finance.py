@@ -1,0 +1,377 @@
+"""Pledges and the Stability Fund over GraphQL: FTS's pledge → commitment → paid contribution."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from domain import funds, pledges
+from domain.money import Conversion
+from services.api.schema.context import Info
+from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.scalars import LogPosition, MemberState, parse_id
+from services.coordination import Recorded
+
+strawberry.enum(
+    pledges.Earmarking, name="Earmarking", description="Grand Bargain earmarking, as FTS records it"
+)
+strawberry.enum(pledges.DestinationKind, name="DestinationKind")
+strawberry.enum(
+    pledges.PledgeStatus, name="PledgeStatus", description="FTS: pledge, commitment, paid contribution"
+)
+strawberry.enum(
+    funds.FundWindow, name="FundWindow", description="standard (planned, reviewed) or reserve (rapid)"
+)
+Earmarking = pledges.Earmarking
+DestinationKind = pledges.DestinationKind
+PledgeStatus = pledges.PledgeStatus
+FundWindow = funds.FundWindow
+
+
+@strawberry.type
+class Payment:
+    id: strawberry.ID
+    amount: Decimal
+    usd_amount: Decimal
+    paid_on: date
+    refunded: Decimal
+    usd_refunded: Decimal
+
+
+@strawberry.type
+class AnnualPortion:
+    year: int
+    amount: Decimal
+
+
+@strawberry.type(description="A donor's pledge, from promise to payment (read from the event store).")
+class Pledge:
+    id: strawberry.ID
+    organisation_id: strawberry.ID
+    destination_kind: DestinationKind
+    destination_id: strawberry.ID
+    amount: Decimal
+    currency: str = strawberry.field(description="ISO 4217")
+    usd_rate: Decimal
+    rate_date: date
+    usd_amount: Decimal
+    earmarking: Earmarking
+    in_kind: bool
+    annual_portions: list[AnnualPortion]
+    status: PledgeStatus
+    due_date: date | None
+    paid: Decimal
+    usd_paid: Decimal
+    payments: list[Payment]
+    pledged_at: datetime
+
+    @classmethod
+    def of(cls, pledge: pledges.Pledge) -> Pledge:
+        return cls(
+            id=strawberry.ID(str(pledge.id)),
+            organisation_id=strawberry.ID(str(pledge.organisation_id)),
+            destination_kind=pledge.destination_kind,
+            destination_id=strawberry.ID(str(pledge.destination_id)),
+            amount=pledge.amount,
+            currency=pledge.currency,
+            usd_rate=pledge.conversion.usd_rate,
+            rate_date=pledge.conversion.on,
+            usd_amount=pledge.usd_amount,
+            earmarking=pledge.earmarking,
+            in_kind=pledge.in_kind,
+            annual_portions=[AnnualPortion(year=y, amount=a) for y, a in pledge.annual_portions],
+            status=pledge.status,
+            due_date=pledge.due_date,
+            paid=pledge.paid,
+            usd_paid=pledge.usd_paid,
+            payments=[
+                Payment(
+                    id=strawberry.ID(str(payment_id)),
+                    amount=p.amount,
+                    usd_amount=p.usd_amount,
+                    paid_on=p.paid_on,
+                    refunded=p.refunded,
+                    usd_refunded=p.usd_refunded,
+                )
+                for payment_id, p in pledge.payments.items()
+            ],
+            pledged_at=pledge.created_on,
+        )
+
+
+@strawberry.type
+class FundAllocation:
+    id: strawberry.ID
+    window: FundWindow
+    destination_kind: DestinationKind
+    destination_id: strawberry.ID
+    usd_amount: Decimal
+    disbursed: Decimal
+    rationale: str
+    decided_by: str
+
+
+@strawberry.type(description="A Stability Fund's ledger in US dollars (read from the event store).")
+class Fund:
+    id: strawberry.ID
+    name: str
+    member_state: MemberState | None = strawberry.field(
+        description="a country window; null for the regional fund"
+    )
+    received: Decimal
+    refunded: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    balance: Decimal = strawberry.field(description="unallocated: received - refunded - allocated")
+    allocations: list[FundAllocation]
+
+    @classmethod
+    def of(cls, fund: funds.StabilityFund) -> Fund:
+        return cls(
+            id=strawberry.ID(str(fund.id)),
+            name=fund.name,
+            member_state=fund.member_state,
+            received=fund.received,
+            refunded=fund.refunded,
+            allocated=fund.allocated,
+            disbursed=fund.disbursed,
+            balance=fund.balance,
+            allocations=[
+                FundAllocation(
+                    id=strawberry.ID(str(allocation_id)),
+                    window=a.window,
+                    destination_kind=a.destination_kind,
+                    destination_id=strawberry.ID(str(a.destination_id)),
+                    usd_amount=a.usd_amount,
+                    disbursed=a.disbursed,
+                    rationale=a.rationale,
+                    decided_by=a.decided_by,
+                )
+                for allocation_id, a in fund.allocations.items()
+            ],
+        )
+
+
+@strawberry.type
+class PledgePayload:
+    pledge: Pledge
+    position: LogPosition
+
+
+@strawberry.type
+class FundPayload:
+    fund: Fund
+    position: LogPosition
+
+
+def _pledge(recorded: Recorded[pledges.Pledge]) -> PledgePayload:
+    return PledgePayload(pledge=Pledge.of(recorded.aggregate), position=LogPosition(recorded.position))
+
+
+def _fund(recorded: Recorded[funds.StabilityFund]) -> FundPayload:
+    return FundPayload(fund=Fund.of(recorded.aggregate), position=LogPosition(recorded.position))
+
+
+@strawberry.input
+class AnnualPortionInput:
+    year: int
+    amount: Decimal
+
+
+@strawberry.input(description="Made by the caller's organisation (a donor).")
+class MakePledgeInput:
+    destination_kind: DestinationKind
+    destination_id: strawberry.ID
+    amount: Decimal
+    currency: str = strawberry.field(description="ISO 4217, e.g. JPY")
+    usd_rate: Decimal = strawberry.field(description="US dollars per unit of the currency")
+    rate_date: date
+    earmarking: Earmarking
+    in_kind: bool = False
+    annual_portions: list[AnnualPortionInput] | None = None
+    description: str = ""
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class CommitPledgeInput:
+    id: strawberry.ID
+    due_date: date
+    reference: str = strawberry.field(default="", description="e.g. the signed agreement's number")
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class RecordPaymentInput:
+    id: strawberry.ID
+    amount: Decimal
+    usd_rate: Decimal
+    rate_date: date
+    paid_on: date
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class CancelPledgeInput:
+    id: strawberry.ID
+    reason: str = ""
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class RefundPaymentInput:
+    pledge_id: strawberry.ID
+    payment_id: strawberry.ID
+    amount: Decimal
+    reason: str
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class OpenFundInput:
+    name: str
+    member_state: MemberState | None = None
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class AllocateFromFundInput:
+    fund_id: strawberry.ID
+    window: FundWindow
+    destination_kind: DestinationKind
+    destination_id: strawberry.ID
+    usd_amount: Decimal
+    rationale: str
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class DisburseInput:
+    fund_id: strawberry.ID
+    allocation_id: strawberry.ID
+    usd_amount: Decimal
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.type
+class FinanceMutation:
+    @strawberry.mutation(description="Pledge money or in-kind resources (a donor, for its organisation).")
+    async def make_pledge(self, info: Info, input: MakePledgeInput) -> PledgePayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.make_pledge,
+            c.command(input.idempotency_key),
+            destination_kind=pledges.DestinationKind(input.destination_kind),
+            destination_id=parse_id(input.destination_id, "destinationId"),
+            amount=input.amount,
+            currency=input.currency.strip().upper(),
+            conversion=Conversion(input.usd_rate, input.rate_date),
+            earmarking=pledges.Earmarking(input.earmarking),
+            in_kind=input.in_kind,
+            annual_portions=[(p.year, p.amount) for p in input.annual_portions or []],
+            description=input.description,
+        )
+        return _pledge(recorded)
+
+    @strawberry.mutation(description="The pledge becomes a commitment (legally binding).")
+    async def commit_pledge(self, info: Info, input: CommitPledgeInput) -> PledgePayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.commit_pledge,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            input.due_date,
+            input.reference,
+        )
+        return _pledge(recorded)
+
+    @strawberry.mutation(description="A payment against a commitment; several may follow.")
+    async def record_payment(self, info: Info, input: RecordPaymentInput) -> PledgePayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.record_payment,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            input.amount,
+            Conversion(input.usd_rate, input.rate_date),
+            input.paid_on,
+        )
+        return _pledge(recorded)
+
+    @strawberry.mutation(
+        description="Cancel what was pledged and not paid (a paid pledge is refunded instead)."
+    )
+    async def cancel_pledge(self, info: Info, input: CancelPledgeInput) -> PledgePayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.cancel_pledge,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            input.reason,
+        )
+        return _pledge(recorded)
+
+    @strawberry.mutation(description="Return (part of) a payment, at its own exchange rate.")
+    async def refund_payment(self, info: Info, input: RefundPaymentInput) -> PledgePayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.refund_payment,
+            c.command(input.idempotency_key),
+            parse_id(input.pledge_id, "pledgeId"),
+            parse_id(input.payment_id, "paymentId"),
+            input.amount,
+            input.reason,
+        )
+        return _pledge(recorded)
+
+    @strawberry.mutation(description="Open a fund: the regional Stability Fund or a country window.")
+    async def open_fund(self, info: Info, input: OpenFundInput) -> FundPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.open_fund, c.command(input.idempotency_key), input.name, input.member_state
+        )
+        return _fund(recorded)
+
+    @strawberry.mutation(
+        description="Approve an allocation to a request or project; never beyond the balance."
+    )
+    async def allocate_from_fund(self, info: Info, input: AllocateFromFundInput) -> FundPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.allocate_from_fund,
+            c.command(input.idempotency_key),
+            parse_id(input.fund_id, "fundId"),
+            window=funds.FundWindow(input.window),
+            destination_kind=pledges.DestinationKind(input.destination_kind),
+            destination_id=parse_id(input.destination_id, "destinationId"),
+            usd_amount=input.usd_amount,
+            rationale=input.rationale,
+        )
+        return _fund(recorded)
+
+    @strawberry.mutation(description="Pay out against an allocation; never beyond it.")
+    async def disburse(self, info: Info, input: DisburseInput) -> FundPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.disburse,
+            c.command(input.idempotency_key),
+            parse_id(input.fund_id, "fundId"),
+            parse_id(input.allocation_id, "allocationId"),
+            input.usd_amount,
+        )
+        return _fund(recorded)
+
+
+@strawberry.type
+class FinanceQuery:
+    @strawberry.field(description="One pledge, as the event store has it now.")
+    async def pledge(self, info: Info, id: strawberry.ID) -> Pledge:
+        concord = info.context.runtime.concord
+        return Pledge.of(await info.context.run(concord.get_pledge, parse_id(id)))
+
+    @strawberry.field(description="One fund's ledger, as the event store has it now.")
+    async def fund(self, info: Info, id: strawberry.ID) -> Fund:
+        concord = info.context.runtime.concord
+        return Fund.of(await info.context.run(concord.get_fund, parse_id(id)))

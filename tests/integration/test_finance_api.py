@@ -1,0 +1,161 @@
+"""Pledges and the Stability Fund over GraphQL, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from domain.access import Role
+from services.settings import Settings
+from services.tokens import DevSigner
+from tests.api import Client, serving
+
+REGISTER = (
+    "mutation($i: RegisterOrganisationInput!) { registerOrganisation(input: $i) { organisation { id } } }"
+)
+OPEN_FUND = "mutation($i: OpenFundInput!) { openFund(input: $i) { position fund { id balance } } }"
+PLEDGE = """mutation($i: MakePledgeInput!) { makePledge(input: $i) { position pledge {
+  id status amount currency usdAmount earmarking } } }"""
+COMMIT = "mutation($i: CommitPledgeInput!) { commitPledge(input: $i) { pledge { status dueDate } } }"
+PAY = """mutation($i: RecordPaymentInput!) { recordPayment(input: $i) { pledge {
+  status paid usdPaid payments { id amount usdAmount } } } }"""
+ALLOCATE = """mutation($i: AllocateFromFundInput!) { allocateFromFund(input: $i) { position fund {
+  balance allocated allocations { id window usdAmount decidedBy rationale } } } }"""
+DISBURSE = "mutation($i: DisburseInput!) { disburse(input: $i) { fund { disbursed balance } } }"
+FUND = "query($id: ID!) { fund(id: $id) { received allocated disbursed balance } }"
+
+
+class Money:
+    def __init__(self, client: Client, organisation: str, fund: str) -> None:
+        self.client = client
+        self.fund = fund
+        self.donor = client.bearer(Role.DONOR, org=uuid.UUID(organisation), subject="aiko@jica.go.jp")
+
+    async def paid_pledge(self, yen: str) -> dict[str, Any]:
+        pledged = await self.client.data(
+            PLEDGE,
+            {
+                "i": {
+                    "destinationKind": "FUND",
+                    "destinationId": self.fund,
+                    "amount": yen,
+                    "currency": "JPY",
+                    "usdRate": "0.0066",
+                    "rateDate": "2026-11-20",
+                    "earmarking": "SOFTLY_EARMARKED",
+                }
+            },
+            as_=self.donor,
+        )
+        pledge = pledged["makePledge"]["pledge"]
+        await self.client.data(COMMIT, {"i": {"id": pledge["id"], "dueDate": "2027-01-31"}}, as_=self.donor)
+        payment = {
+            "id": pledge["id"],
+            "amount": yen,
+            "usdRate": "0.0066",
+            "rateDate": "2026-11-28",
+            "paidOn": "2026-11-28",
+        }
+        paid = await self.client.data(PAY, {"i": payment}, as_=self.donor)
+        return {"pledge": pledge, "paid": paid["recordPayment"]["pledge"]}
+
+
+@pytest.fixture
+async def money(settings: Settings, signer: DevSigner) -> AsyncIterator[Money]:
+    async for client in serving(settings, signer):
+        organisation = await client.data(REGISTER, {"i": {"name": "JICA", "type": "DIALOGUE_PARTNER"}})
+        fund = await client.data(OPEN_FUND, {"i": {"name": "ASEAN Stability Fund"}})
+        yield Money(
+            client,
+            organisation["registerOrganisation"]["organisation"]["id"],
+            fund["openFund"]["fund"]["id"],
+        )
+
+
+async def test_a_pledge_is_paid_into_the_fund_allocated_and_disbursed(money: Money) -> None:
+    client = money.client
+    request = (await client.post())["request"]["id"]
+
+    contribution = await money.paid_pledge("1000000")
+    allocated = await client.data(
+        ALLOCATE,
+        {
+            "i": {
+                "fundId": money.fund,
+                "window": "RESERVE",
+                "destinationKind": "REQUEST",
+                "destinationId": request,
+                "usdAmount": "5000",
+                "rationale": "roofing before the monsoon",
+            }
+        },
+    )
+    allocation = allocated["allocateFromFund"]["fund"]["allocations"][0]
+    disbursed = await client.data(
+        DISBURSE, {"i": {"fundId": money.fund, "allocationId": allocation["id"], "usdAmount": "2000"}}
+    )
+    ledger = await client.data(FUND, {"id": money.fund})
+
+    assert contribution["pledge"]["usdAmount"] == "6600.00"
+    assert contribution["paid"]["status"] == "PAID"
+    assert allocation == {
+        "id": allocation["id"],
+        "window": "RESERVE",
+        "usdAmount": "5000",
+        "decidedBy": "secretariat-any@test",
+        "rationale": "roofing before the monsoon",
+    }
+    assert disbursed["disburse"]["fund"] == {"disbursed": "2000", "balance": "1600.00"}
+    assert ledger["fund"] == {
+        "received": "6600.00",
+        "allocated": "5000",
+        "disbursed": "2000",
+        "balance": "1600.00",
+    }
+
+
+async def test_concurrent_allocations_never_overdraw_the_fund(money: Money) -> None:
+    client = money.client
+    request = (await client.post())["request"]["id"]
+    await money.paid_pledge("1000000")  # 6,600 USD
+
+    responses = await asyncio.gather(
+        *(
+            client.send(
+                ALLOCATE,
+                {
+                    "i": {
+                        "fundId": money.fund,
+                        "window": "STANDARD",
+                        "destinationKind": "REQUEST",
+                        "destinationId": request,
+                        "usdAmount": "1000",
+                        "rationale": f"tranche {n}",
+                    }
+                },
+            )
+            for n in range(20)
+        )
+    )
+    bodies = [r.json() for r in responses]
+    ledger = await client.data(FUND, {"id": money.fund})
+
+    won = sum("errors" not in b for b in bodies)
+    # At most six fit; under contention some give up after their retries: they may try again.
+    assert 1 <= won <= 6
+    assert {b["errors"][0]["extensions"]["code"] for b in bodies if "errors" in b} == {"CONFLICT"}
+    assert ledger["fund"]["allocated"] == str(1000 * won)
+    assert ledger["fund"]["balance"] == f"{6600 - 1000 * won}.00"
+
+
+async def test_a_coordinator_cannot_pledge_nor_allocate(money: Money) -> None:
+    phl = money.client.coordinator("PHL")
+    body = (
+        await money.client.send(OPEN_FUND, {"i": {"name": "PHL window", "memberState": "PHL"}}, as_=phl)
+    ).json()
+
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
