@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from projections.tables import (
     assistance_requests,
     crises,
+    fund_allocations,
+    funds,
     matches,
     offers,
     organisations,
+    pledges,
     projection_tracking,
     request_commitments,
 )
@@ -428,3 +431,161 @@ async def possible_duplicates(
     )
     async with engine.connect() as conn:
         return [RequestRow(*row) for row in await conn.execute(query.limit(10))]
+
+
+@dataclass(frozen=True)
+class PledgeRow:
+    id: UUID
+    organisation_id: UUID
+    destination_kind: str
+    destination_id: UUID
+    amount: Decimal
+    currency: str
+    usd_rate: Decimal
+    rate_date: date
+    usd_amount: Decimal
+    earmarking: str
+    in_kind: bool
+    status: str
+    paid: Decimal
+    usd_paid: Decimal
+    due_date: date | None
+    pledged_at: datetime
+    committed_at: datetime | None
+    last_paid_on: date | None
+    made_position: int
+
+    def overdue(self, today: date) -> bool:
+        """A commitment unpaid past its due date."""
+        return (
+            self.due_date is not None
+            and self.due_date < today
+            and self.status in ("committed", "partially-paid")
+        )
+
+
+@dataclass(frozen=True)
+class PledgeFilter:
+    organisation_ids: tuple[UUID, ...] = ()
+    destination_ids: tuple[UUID, ...] = ()
+    statuses: tuple[str, ...] = ()
+    overdue_on: date | None = None  # only commitments unpaid past their due date on this day
+
+
+async def list_pledges(
+    engine: AsyncEngine, where: PledgeFilter, *, first: int, after: int | None
+) -> tuple[list[PledgeRow], bool, int]:
+    p = pledges.c
+    conditions: list[Any] = []
+    for column, values in (
+        (p.organisation_id, where.organisation_ids),
+        (p.destination_id, where.destination_ids),
+        (p.status, where.statuses),
+    ):
+        if values:
+            conditions.append(column.in_(values))
+    if where.overdue_on is not None:
+        conditions += [p.due_date < where.overdue_on, p.status.in_(("committed", "partially-paid"))]
+    columns = [p[name] for name in PledgeRow.__dataclass_fields__]
+    query = select(*columns).where(*conditions).order_by(p.made_position.desc()).limit(first + 1)
+    if after is not None:
+        query = query.where(p.made_position < after)
+    count = select(func.count()).select_from(pledges).where(*conditions)
+    async with engine.connect() as conn:
+        rows = [PledgeRow(*row) for row in await conn.execute(query)]
+        total = int(await conn.scalar(count) or 0)
+    return rows[:first], len(rows) > first, total
+
+
+@dataclass(frozen=True)
+class FundRow:
+    id: UUID
+    name: str
+    member_state: str | None
+    received: Decimal
+    refunded: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    opened_at: datetime
+
+    @property
+    def balance(self) -> Decimal:
+        return self.received - self.refunded - self.allocated
+
+
+async def list_funds(engine: AsyncEngine) -> list[FundRow]:
+    columns = [funds.c[name] for name in FundRow.__dataclass_fields__]
+    async with engine.connect() as conn:
+        return [
+            FundRow(*row) for row in await conn.execute(select(*columns).order_by(funds.c.opened_position))
+        ]
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    """One flow in the OCHA FTS shape: from a source to a destination, with its status."""
+
+    id: UUID
+    source_kind: str  # organisation | fund
+    source_id: UUID
+    destination_kind: str  # fund | request | project | crisis
+    destination_id: UUID
+    status: str  # FTS: pledge | commitment | paid
+    amount: Decimal
+    currency: str
+    usd_amount: Decimal
+    usd_paid: Decimal
+    earmarking: str | None
+    in_kind: bool
+    decided_on: date
+    member_state: str | None  # of the receiving request, where there is one
+    sector: str | None
+
+
+_FTS_STATUS = {
+    "pledged": "pledge",
+    "committed": "commitment",
+    "partially-paid": "commitment",
+    "paid": "paid",
+}
+
+
+async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow]:
+    """Incoming flows (pledges, not cancelled) and outgoing ones (fund allocations)."""
+    p, a, r = pledges.c, fund_allocations.c, assistance_requests.c
+    pledge_query = (
+        select(
+            p.id, p.organisation_id, p.destination_kind, p.destination_id, p.status, p.amount, p.currency,
+            p.usd_amount, p.usd_paid, p.earmarking, p.in_kind, p.pledged_at, r.member_state, r.sector,
+        )
+        .outerjoin(assistance_requests, r.id == p.destination_id)
+        .where(p.status != "cancelled")
+        .order_by(p.made_position)
+    )  # fmt: skip
+    allocation_query = (
+        select(
+            a.allocation_id, a.fund_id, a.destination_kind, a.destination_id, a.usd_amount, a.disbursed,
+            a.decided_at, r.member_state, r.sector,
+        )
+        .outerjoin(assistance_requests, r.id == a.destination_id)
+        .order_by(a.decided_at)
+    )  # fmt: skip
+    async with engine.connect() as conn:
+        incoming = [
+            FlowRow(
+                row.id, "organisation", row.organisation_id, row.destination_kind, row.destination_id,
+                _FTS_STATUS[row.status], row.amount, row.currency, row.usd_amount, row.usd_paid,
+                row.earmarking, row.in_kind, row.pledged_at.date(), row.member_state, row.sector,
+            )
+            for row in await conn.execute(pledge_query)
+        ]  # fmt: skip
+        outgoing = [
+            FlowRow(
+                row.allocation_id, "fund", row.fund_id, row.destination_kind, row.destination_id,
+                "paid" if row.disbursed >= row.usd_amount else "commitment", row.usd_amount, "USD",
+                row.usd_amount, row.disbursed, None, False, row.decided_at.date(),
+                row.member_state, row.sector,
+            )
+            for row in await conn.execute(allocation_query)
+        ]  # fmt: skip
+    return [f for f in incoming + outgoing if year is None or f.decided_on.year == year]

@@ -207,3 +207,72 @@ organisations = Table(
     Column("position", BigInteger, nullable=False),
     Index("ix_organisations_name", "name"),
 )
+
+pledges = Table(
+    "pledges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False, index=True),
+    Column("destination_kind", String(16), nullable=False),
+    Column("destination_id", Uuid, nullable=False, index=True),
+    Column("amount", Quantity, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("usd_rate", Quantity, nullable=False),
+    Column("rate_date", Date, nullable=False),
+    Column("usd_amount", Quantity, nullable=False),
+    Column("earmarking", String(24), nullable=False),
+    Column("in_kind", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("paid", Quantity, nullable=False),
+    Column("usd_paid", Quantity, nullable=False),
+    Column("due_date", Date),
+    Column("pledged_at", UTCDateTime, nullable=False),
+    Column("committed_at", UTCDateTime),
+    Column("last_paid_on", Date),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("made_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+pledge_payments = Table(
+    "pledge_payments",
+    metadata,
+    Column("payment_id", Uuid, primary_key=True),
+    Column("pledge_id", Uuid, nullable=False, index=True),
+    Column("amount", Quantity, nullable=False),
+    Column("usd_amount", Quantity, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("refunded", Quantity, nullable=False),
+    Column("usd_refunded", Quantity, nullable=False),
+)
+
+funds = Table(
+    "funds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("member_state", String(3)),
+    Column("received", Quantity, nullable=False),
+    Column("refunded", Quantity, nullable=False),
+    Column("allocated", Quantity, nullable=False),
+    Column("disbursed", Quantity, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("opened_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+fund_allocations = Table(
+    "fund_allocations",
+    metadata,
+    Column("allocation_id", Uuid, primary_key=True),
+    Column("fund_id", Uuid, nullable=False, index=True),
+    Column("window", String(16), nullable=False),
+    Column("destination_kind", String(16), nullable=False),
+    Column("destination_id", Uuid, nullable=False),
+    Column("usd_amount", Quantity, nullable=False),
+    Column("disbursed", Quantity, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+)

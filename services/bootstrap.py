@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
 from projections.database import create_read_engine
+from projections.finance import FinanceProjector
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
@@ -95,6 +96,7 @@ def all_projectors() -> list[Projector]:
         CrisesProjector(),
         OffersProjector(),
         MatchesProjector(),
+        FinanceProjector(),
     ]
 
 

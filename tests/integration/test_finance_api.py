@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -159,3 +160,75 @@ async def test_a_coordinator_cannot_pledge_nor_allocate(money: Money) -> None:
     ).json()
 
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+LISTS = """{
+  pledges(first: 10) {
+    totalCount edges { node { status usdAmount usdPaid daysSincePledged overdue currency } } }
+  funds { name received allocated disbursed balance }
+  flows { sourceKind destinationKind status amount currency usdAmount usdPaid memberState sector }
+  flowTotals(groupBy: [SOURCE, STATUS]) { status flows usdAmount usdPaid conversion }
+}"""
+
+
+async def test_lists_flows_and_totals_agree_with_the_event_store(money: Money) -> None:
+    client = money.client
+    request = (await client.post())["request"]["id"]
+    await money.paid_pledge("1000000")
+    open_pledge = await client.data(
+        PLEDGE,
+        {
+            "i": {
+                "destinationKind": "REQUEST",
+                "destinationId": request,
+                "amount": "2500.50",
+                "currency": "EUR",
+                "usdRate": "1.08",
+                "rateDate": "2026-11-25",
+                "earmarking": "EARMARKED",
+            }
+        },
+        as_=money.donor,
+    )
+    allocated = await client.data(
+        ALLOCATE,
+        {
+            "i": {
+                "fundId": money.fund,
+                "window": "STANDARD",
+                "destinationKind": "REQUEST",
+                "destinationId": request,
+                "usdAmount": "3000",
+                "rationale": "reviewed by the advisory board",
+            }
+        },
+    )
+    lists = await client.data(LISTS, after=allocated["allocateFromFund"]["position"])
+
+    concord = client.http._transport.app.state.runtime.concord  # type: ignore[attr-defined]
+    from_store = concord.get_fund(uuid.UUID(money.fund))
+    [fund] = lists["funds"]
+    read_side = {k: Decimal(fund[k]) for k in ("received", "allocated", "disbursed", "balance")}
+    assert read_side == {
+        "received": from_store.received,
+        "allocated": from_store.allocated,
+        "disbursed": from_store.disbursed,
+        "balance": from_store.balance,
+    }
+    assert lists["pledges"]["totalCount"] == 2
+    assert {e["node"]["status"] for e in lists["pledges"]["edges"]} == {"PAID", "PLEDGED"}
+    assert open_pledge["makePledge"]["pledge"]["usdAmount"] == "2700.54"
+    flows = {(f["sourceKind"], f["destinationKind"], f["status"]) for f in lists["flows"]}
+    assert flows == {
+        ("organisation", "FUND", "PAID"),
+        ("organisation", "REQUEST", "PLEDGE"),
+        ("fund", "REQUEST", "COMMITMENT"),
+    }
+    outgoing = next(f for f in lists["flows"] if f["sourceKind"] == "fund")
+    assert (outgoing["memberState"], outgoing["sector"]) == ("PHL", "SHL")
+    paid_total = next(t for t in lists["flowTotals"] if t["status"] == "PAID")
+    assert (paid_total["flows"], Decimal(paid_total["usdPaid"]), paid_total["conversion"]) == (
+        1,
+        6600,
+        "1.0000",
+    )

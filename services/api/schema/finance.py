@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
-from domain import funds, pledges
+from domain import codes, funds, pledges
 from domain.money import Conversion
+from projections import queries
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.queries import check_first, decode_cursor, encode_cursor
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
 
@@ -375,3 +379,241 @@ class FinanceQuery:
     async def fund(self, info: Info, id: strawberry.ID) -> Fund:
         concord = info.context.runtime.concord
         return Fund.of(await info.context.run(concord.get_fund, parse_id(id)))
+
+
+@strawberry.type(description="A pledge as the read model holds it, with its age.")
+class PledgeSummary:
+    id: strawberry.ID
+    organisation_id: strawberry.ID
+    destination_kind: DestinationKind
+    destination_id: strawberry.ID
+    amount: Decimal
+    currency: str
+    usd_amount: Decimal
+    earmarking: Earmarking
+    in_kind: bool
+    status: PledgeStatus
+    paid: Decimal
+    usd_paid: Decimal
+    due_date: date | None
+    pledged_at: datetime
+    days_since_pledged: int
+    days_committed_unpaid: int | None = strawberry.field(
+        description="days since the commitment, while nothing has been paid"
+    )
+    overdue: bool = strawberry.field(description="a commitment unpaid past its due date")
+
+    @classmethod
+    def of(cls, row: queries.PledgeRow, today: date) -> PledgeSummary:
+        unpaid_since = (
+            row.committed_at if row.committed_at and row.paid == 0 and row.status == "committed" else None
+        )
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            organisation_id=strawberry.ID(str(row.organisation_id)),
+            destination_kind=pledges.DestinationKind(row.destination_kind),
+            destination_id=strawberry.ID(str(row.destination_id)),
+            amount=row.amount,
+            currency=row.currency,
+            usd_amount=row.usd_amount,
+            earmarking=pledges.Earmarking(row.earmarking),
+            in_kind=row.in_kind,
+            status=pledges.PledgeStatus(row.status),
+            paid=row.paid,
+            usd_paid=row.usd_paid,
+            due_date=row.due_date,
+            pledged_at=row.pledged_at,
+            days_since_pledged=(today - row.pledged_at.date()).days,
+            days_committed_unpaid=(today - unpaid_since.date()).days if unpaid_since else None,
+            overdue=row.overdue(today),
+        )
+
+
+@strawberry.type
+class PledgeEdge:
+    cursor: str
+    node: PledgeSummary
+
+
+@strawberry.type
+class PledgeConnection:
+    edges: list[PledgeEdge]
+    has_next_page: bool
+    total_count: int
+
+
+@strawberry.input
+class PledgeFilter:
+    organisation: list[strawberry.ID] | None = None
+    destination: list[strawberry.ID] | None = None
+    status: list[PledgeStatus] | None = None
+    overdue: bool = False
+
+
+@strawberry.type(description="A fund's totals, from the read model.")
+class FundSummary:
+    id: strawberry.ID
+    name: str
+    member_state: MemberState | None
+    received: Decimal
+    refunded: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    balance: Decimal
+
+
+@strawberry.enum
+class FlowStatus(enum.Enum):
+    """OCHA FTS flow status."""
+
+    PLEDGE = "pledge"
+    COMMITMENT = "commitment"
+    PAID = "paid"
+
+
+@strawberry.type(description="A flow in the OCHA FTS shape: from a source to a destination.")
+class Flow:
+    id: strawberry.ID
+    source_kind: str = strawberry.field(description="organisation, or fund for its allocations")
+    source_id: strawberry.ID
+    destination_kind: DestinationKind
+    destination_id: strawberry.ID
+    status: FlowStatus
+    amount: Decimal
+    currency: str
+    usd_amount: Decimal
+    usd_paid: Decimal
+    earmarking: Earmarking | None
+    in_kind: bool
+    decided_on: date
+    member_state: MemberState | None = strawberry.field(description="of the receiving request")
+    sector: str | None
+
+
+@strawberry.enum
+class FlowGroup(enum.Enum):
+    SOURCE = "source"
+    STATUS = "status"
+    YEAR = "year"
+    MEMBER_STATE = "member_state"
+    SECTOR = "sector"
+
+
+@strawberry.type(description="Flows added up; conversion is the share of the USD amount paid.")
+class FlowTotal:
+    source_id: strawberry.ID | None
+    status: FlowStatus | None
+    year: int | None
+    member_state: MemberState | None
+    sector: str | None
+    flows: int
+    usd_amount: Decimal
+    usd_paid: Decimal
+    conversion: Decimal | None
+
+
+def _flow(row: queries.FlowRow) -> Flow:
+    return Flow(
+        id=strawberry.ID(str(row.id)),
+        source_kind=row.source_kind,
+        source_id=strawberry.ID(str(row.source_id)),
+        destination_kind=pledges.DestinationKind(row.destination_kind),
+        destination_id=strawberry.ID(str(row.destination_id)),
+        status=FlowStatus(row.status),
+        amount=row.amount,
+        currency=row.currency,
+        usd_amount=row.usd_amount,
+        usd_paid=row.usd_paid,
+        earmarking=pledges.Earmarking(row.earmarking) if row.earmarking else None,
+        in_kind=row.in_kind,
+        decided_on=row.decided_on,
+        member_state=codes.MemberState(row.member_state) if row.member_state else None,
+        sector=row.sector,
+    )
+
+
+def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[FlowTotal]:
+    totals: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows:
+        key = (
+            row.source_id if FlowGroup.SOURCE in groups else None,
+            row.status if FlowGroup.STATUS in groups else None,
+            row.decided_on.year if FlowGroup.YEAR in groups else None,
+            row.member_state if FlowGroup.MEMBER_STATE in groups else None,
+            row.sector if FlowGroup.SECTOR in groups else None,
+        )
+        entry = totals.setdefault(key, [0, Decimal(0), Decimal(0)])
+        entry[0] += 1
+        entry[1] += row.usd_amount
+        entry[2] += row.usd_paid
+    return [
+        FlowTotal(
+            source_id=strawberry.ID(str(source)) if source else None,
+            status=FlowStatus(status) if status else None,
+            year=year,
+            member_state=codes.MemberState(state) if state else None,
+            sector=sector,
+            flows=count,
+            usd_amount=usd,
+            usd_paid=paid,
+            conversion=(paid / usd).quantize(Decimal("0.0001")) if usd else None,
+        )
+        for (source, status, year, state, sector), (count, usd, paid) in sorted(
+            totals.items(), key=lambda kv: tuple(str(k) for k in kv[0])
+        )
+    ]
+
+
+@strawberry.type
+class FinanceListQuery:
+    @strawberry.field(description="Pledges, newest first, with their age; overdue: unpaid past due.")
+    async def pledges(
+        self, info: Info, filter: PledgeFilter | None = None, first: int = 20, after: str | None = None
+    ) -> PledgeConnection:
+        check_first(first)
+        f = filter or PledgeFilter()
+        today = info.context.runtime.concord.today()
+        where = queries.PledgeFilter(
+            organisation_ids=tuple(parse_id(o, "organisation") for o in f.organisation or ()),
+            destination_ids=tuple(parse_id(d, "destination") for d in f.destination or ()),
+            statuses=tuple(pledges.PledgeStatus(s).value for s in f.status or ()),
+            overdue_on=today if f.overdue else None,
+        )
+        rows, has_next, total = await queries.list_pledges(
+            info.context.runtime.read_engine,
+            where,
+            first=first,
+            after=decode_cursor(after) if after else None,
+        )
+        edges = [
+            PledgeEdge(cursor=encode_cursor(r.made_position), node=PledgeSummary.of(r, today)) for r in rows
+        ]
+        return PledgeConnection(edges=edges, has_next_page=has_next, total_count=total)
+
+    @strawberry.field(description="Every fund with its totals.")
+    async def funds(self, info: Info) -> list[FundSummary]:
+        rows = await queries.list_funds(info.context.runtime.read_engine)
+        return [
+            FundSummary(
+                id=strawberry.ID(str(r.id)),
+                name=r.name,
+                member_state=codes.MemberState(r.member_state) if r.member_state else None,
+                received=r.received,
+                refunded=r.refunded,
+                allocated=r.allocated,
+                disbursed=r.disbursed,
+                balance=r.balance,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="Flows in the FTS shape: pledges in, fund allocations out.")
+    async def flows(self, info: Info, year: int | None = None) -> list[Flow]:
+        return [_flow(r) for r in await queries.flows(info.context.runtime.read_engine, year=year)]
+
+    @strawberry.field(description="Flows added up by source, status, year, member state and/or sector.")
+    async def flow_totals(
+        self, info: Info, group_by: list[FlowGroup], year: int | None = None
+    ) -> list[FlowTotal]:
+        rows = await queries.flows(info.context.runtime.read_engine, year=year)
+        return flow_totals(rows, set(group_by))

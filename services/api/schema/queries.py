@@ -139,7 +139,7 @@ class Query:
     async def organisations(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> OrganisationConnection:
-        _check_first(first)
+        check_first(first)
         rows, has_next, total = await queries.list_organisations(
             info.context.runtime.read_engine,
             first=first,
@@ -164,7 +164,7 @@ class Query:
         after: str | None = None,
         order_by: RequestOrder = RequestOrder.NEWEST,
     ) -> AssistanceRequestConnection:
-        _check_first(first)
+        check_first(first)
         where = filter.to_query() if filter else queries.RequestFilter()
         seen = decode_cursor(after) if after else None
         page = await queries.list_requests(
@@ -234,7 +234,7 @@ class AssistanceQuery:
     async def offers(
         self, info: Info, filter: OfferFilter | None = None, first: int = 20, after: str | None = None
     ) -> OfferConnection:
-        _check_first(first)
+        check_first(first)
         f = filter or OfferFilter()
         where = queries.OfferFilter(
             crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
@@ -267,7 +267,7 @@ class AssistanceQuery:
     async def matches(
         self, info: Info, filter: MatchFilter | None = None, first: int = 20, after: str | None = None
     ) -> MatchConnection:
-        _check_first(first)
+        check_first(first)
         f = filter or MatchFilter()
         where = queries.MatchFilter(
             crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
@@ -331,7 +331,7 @@ def matches_status(status: MatchStatus) -> str:
     return MatchStatus(status).value
 
 
-def _check_first(first: int) -> None:
+def check_first(first: int) -> None:
     if not 0 <= first <= MAX_PAGE:
         raise BadInput("first", f"must be from 0 to {MAX_PAGE}")
 

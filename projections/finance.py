@@ -1,0 +1,208 @@
+"""Read models of money: pledges with their payments, funds with their allocations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.funds import StabilityFund
+from domain.pledges import Pledge, PledgeStatus
+from projections.tables import fund_allocations, funds, pledge_payments, pledges
+
+ZERO = Decimal(0)
+_P = Pledge
+_F = StabilityFund
+
+
+class FinanceProjector:
+    name = "finance"
+    tables: tuple[Table, ...] = (pledges, pledge_payments, funds, fund_allocations)
+    topics = frozenset(
+        get_topic(cls)
+        for cls in (
+            _P.Made, _P.Committed, _P.PaymentRecorded, _P.Refunded, _P.Cancelled,
+            _F.Opened, _F.ContributionReceived, _F.ContributionRefunded, _F.AllocationApproved, _F.Disbursed,
+        )
+    )  # fmt: skip
+
+    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
+        await self._apply(event, conn, position)
+
+    @singledispatchmethod
+    async def _apply(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        """Events of other kinds leave these read models as they are."""
+
+    # Pledges.
+    @_apply.register
+    async def _made(self, event: _P.Made, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(pledges).values(
+                id=event.originator_id,
+                organisation_id=event.organisation_id,
+                destination_kind=event.destination_kind,
+                destination_id=event.destination_id,
+                amount=event.amount,
+                currency=event.currency,
+                usd_rate=event.usd_rate,
+                rate_date=event.rate_date,
+                usd_amount=event.usd_amount,
+                earmarking=event.earmarking,
+                in_kind=event.in_kind,
+                status=PledgeStatus.PLEDGED.value,
+                paid=ZERO,
+                usd_paid=ZERO,
+                pledged_at=event.timestamp,
+                updated_at=event.timestamp,
+                made_position=position,
+                position=position,
+            )
+        )
+
+    @_apply.register
+    async def _committed(self, event: _P.Committed, conn: AsyncConnection, position: int) -> None:
+        await _touch(
+            conn, pledges, event, position,
+            status=PledgeStatus.COMMITTED.value, due_date=event.due_date, committed_at=event.timestamp,
+        )  # fmt: skip
+
+    @_apply.register
+    async def _paid(self, event: _P.PaymentRecorded, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(pledge_payments).values(
+                payment_id=event.payment_id,
+                pledge_id=event.originator_id,
+                amount=event.amount,
+                usd_amount=event.usd_amount,
+                paid_on=event.paid_on,
+                refunded=ZERO,
+                usd_refunded=ZERO,
+            )
+        )
+        await _touch(conn, pledges, event, position, last_paid_on=event.paid_on)
+        await self._recount(conn, event.originator_id)
+
+    @_apply.register
+    async def _refunded(self, event: _P.Refunded, conn: AsyncConnection, position: int) -> None:
+        payment = (
+            await conn.execute(
+                select(pledge_payments.c.refunded, pledge_payments.c.usd_refunded).where(
+                    pledge_payments.c.payment_id == event.payment_id
+                )
+            )
+        ).one()
+        await conn.execute(
+            update(pledge_payments)
+            .where(pledge_payments.c.payment_id == event.payment_id)
+            .values(
+                refunded=payment.refunded + event.amount, usd_refunded=payment.usd_refunded + event.usd_amount
+            )
+        )
+        await _touch(conn, pledges, event, position)
+        await self._recount(conn, event.originator_id)
+
+    @_apply.register
+    async def _cancelled(self, event: _P.Cancelled, conn: AsyncConnection, position: int) -> None:
+        await _touch(conn, pledges, event, position, status=PledgeStatus.CANCELLED.value)
+
+    @staticmethod
+    async def _recount(conn: AsyncConnection, pledge_id: Any) -> None:
+        """Paid totals and status from the payments, as the aggregate derives them."""
+        p = pledge_payments.c
+        rows = (
+            await conn.execute(
+                select(p.amount, p.usd_amount, p.refunded, p.usd_refunded).where(p.pledge_id == pledge_id)
+            )
+        ).all()
+        paid = sum((r.amount - r.refunded for r in rows), ZERO)
+        usd_paid = sum((r.usd_amount - r.usd_refunded for r in rows), ZERO)
+        current = (
+            await conn.execute(select(pledges.c.amount, pledges.c.status).where(pledges.c.id == pledge_id))
+        ).one()
+        if current.status == PledgeStatus.CANCELLED.value:
+            status = current.status
+        elif paid >= current.amount:
+            status = PledgeStatus.PAID.value
+        elif paid > 0:
+            status = PledgeStatus.PARTIALLY_PAID.value
+        else:
+            status = PledgeStatus.COMMITTED.value
+        await conn.execute(
+            update(pledges)
+            .where(pledges.c.id == pledge_id)
+            .values(paid=paid, usd_paid=usd_paid, status=status)
+        )
+
+    # Funds.
+    @_apply.register
+    async def _opened(self, event: _F.Opened, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(funds).values(
+                id=event.originator_id,
+                name=event.name,
+                member_state=event.member_state,
+                received=ZERO,
+                refunded=ZERO,
+                allocated=ZERO,
+                disbursed=ZERO,
+                opened_at=event.timestamp,
+                updated_at=event.timestamp,
+                opened_position=position,
+                position=position,
+            )
+        )
+
+    @_apply.register
+    async def _received(self, event: _F.ContributionReceived, conn: AsyncConnection, position: int) -> None:
+        await self._add(conn, event, position, "received", event.usd_amount)
+
+    @_apply.register
+    async def _returned(self, event: _F.ContributionRefunded, conn: AsyncConnection, position: int) -> None:
+        await self._add(conn, event, position, "refunded", event.usd_amount)
+
+    @_apply.register
+    async def _allocated(self, event: _F.AllocationApproved, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(fund_allocations).values(
+                allocation_id=event.allocation_id,
+                fund_id=event.originator_id,
+                window=event.window,
+                destination_kind=event.destination_kind,
+                destination_id=event.destination_id,
+                usd_amount=event.usd_amount,
+                disbursed=ZERO,
+                rationale=event.rationale,
+                decided_by=event.actor.principal,
+                decided_at=event.timestamp,
+            )
+        )
+        await self._add(conn, event, position, "allocated", event.usd_amount)
+
+    @_apply.register
+    async def _disbursed(self, event: _F.Disbursed, conn: AsyncConnection, position: int) -> None:
+        a = fund_allocations.c
+        before = await conn.scalar(select(a.disbursed).where(a.allocation_id == event.allocation_id))
+        await conn.execute(
+            update(fund_allocations)
+            .where(a.allocation_id == event.allocation_id)
+            .values(disbursed=(before or ZERO) + event.usd_amount)
+        )
+        await self._add(conn, event, position, "disbursed", event.usd_amount)
+
+    @staticmethod
+    async def _add(conn: AsyncConnection, event: Any, position: int, column: str, amount: Decimal) -> None:
+        # Summed in Python: SQLite would add the stored decimals as binary floats.
+        before = await conn.scalar(select(funds.c[column]).where(funds.c.id == event.originator_id))
+        await _touch(conn, funds, event, position, **{column: (before or ZERO) + amount})
+
+
+async def _touch(conn: AsyncConnection, table: Table, event: Any, position: int, **values: Any) -> None:
+    await conn.execute(
+        update(table)
+        .where(table.c.id == event.originator_id)
+        .values(updated_at=event.timestamp, position=position, **values)
+    )
