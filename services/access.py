@@ -127,6 +127,8 @@ POLICY: dict[str, Rule | str] = {
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
     "GET /healthz": PUBLIC,
+    "GET /exports/flows.csv": _EVERYONE,
+    "GET /exports/iati.xml": _EVERYONE,
     "GET /graphql": PUBLIC,  # GraphiQL; each operation is then decided by its own entry
     "POST /graphql": PUBLIC,
 }

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import hxl
 import pytest
+from lxml import etree
 
 from domain.access import Role
 from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import Client, serving
 
+IATI_SCHEMA = Path(__file__).parent.parent / "data" / "iati-2.03" / "iati-activities-schema.xsd"
 REGISTER = (
     "mutation($i: RegisterOrganisationInput!) { registerOrganisation(input: $i) { organisation { id } } }"
 )
@@ -232,3 +237,67 @@ async def test_lists_flows_and_totals_agree_with_the_event_store(money: Money) -
         6600,
         "1.0000",
     )
+
+
+async def test_flows_export_as_hxl_csv_that_libhxl_reads(money: Money) -> None:
+    client = money.client
+    await money.paid_pledge("1000000")
+    last = await client.data(FUND, {"id": money.fund})  # the ledger, from the event store
+    position = await asyncio.to_thread(
+        client.http._transport.app.state.runtime.concord.recorder.max_notification_id  # type: ignore[attr-defined]
+    )
+    await client.data("{ funds { id } }", after=position)
+
+    response = await client.http.get("/exports/flows.csv", headers=client.bearer(Role.VIEWER))
+    anonymous = await client.http.get("/exports/flows.csv")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    dataset = hxl.data(io.BytesIO(response.content), hxl.InputOptions(encoding="utf-8"))
+    assert "#org+source" in [str(tag) for tag in dataset.columns]
+    [row] = list(dataset)
+    assert row.get("#org+source") == "JICA"
+    assert row.get("#org+destination") == "ASEAN Stability Fund"
+    assert Decimal(row.get("#value+usd")) == Decimal(last["fund"]["received"])
+    assert row.get("#currency") == "JPY"
+    assert row.get("#status") == "paid"
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_iati_export_is_valid_iati_2_03(money: Money) -> None:
+    client = money.client
+    request = (await client.post())["request"]["id"]
+    await money.paid_pledge("1000000")
+    allocated = await client.data(
+        ALLOCATE,
+        {
+            "i": {
+                "fundId": money.fund,
+                "window": "RESERVE",
+                "destinationKind": "REQUEST",
+                "destinationId": request,
+                "usdAmount": "1000",
+                "rationale": "rapid",
+            }
+        },
+    )
+    allocation = allocated["allocateFromFund"]["fund"]["allocations"][0]["id"]
+    disbursed = await client.data(
+        DISBURSE, {"i": {"fundId": money.fund, "allocationId": allocation, "usdAmount": "400"}}
+    )
+    await client.data("{ funds { id } }", after=allocated["allocateFromFund"]["position"] + 1)
+
+    response = await client.http.get("/exports/iati.xml", headers=client.bearer())
+
+    assert response.status_code == 200
+    document = etree.fromstring(response.content)
+    schema = etree.XMLSchema(etree.parse(str(IATI_SCHEMA)))
+    assert schema.validate(document), schema.error_log
+    codes = [t.get("code") for t in document.iter("transaction-type")]
+    assert sorted(codes) == ["1", "2", "3"]
+    values = {
+        t.find("transaction-type").get("code"): t.find("value").text for t in document.iter("transaction")
+    }
+    assert Decimal(values["3"]) == 400
+    assert disbursed

@@ -1,0 +1,218 @@
+"""Exports other humanitarian systems read: FTS-style flows as HXL-tagged CSV, the funds as IATI XML."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from lxml import etree
+
+from projections import queries
+from services.access import Principal
+from services.api.rest_auth import allowed
+from services.bootstrap import Runtime
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+#: IATI organisation identifier of the reporting secretariat (no registered one exists yet).
+REPORTING_ORG = "XM-ASEAN-SEC"
+IATI_INCOMING_PLEDGE, IATI_INCOMING_COMMITMENT, IATI_INCOMING_FUNDS = "13", "11", "1"
+IATI_OUTGOING_COMMITMENT, IATI_DISBURSEMENT = "2", "3"
+
+FLOW_COLUMNS = [
+    ("Flow", "#meta+id"),
+    ("Source", "#org+source"),
+    ("Source type", "#org+source+type"),
+    ("Destination", "#org+destination"),
+    ("Destination type", "#meta+destination+type"),
+    ("Destination id", "#meta+destination+id"),
+    ("Status", "#status"),
+    ("Original amount", "#value"),
+    ("Currency", "#currency"),
+    ("USD", "#value+usd"),
+    ("USD paid", "#value+usd+funding"),
+    ("Earmarking", "#meta+earmarking"),
+    ("In kind", "#indicator+inkind"),
+    ("Decision date", "#date"),
+    ("Country", "#country+code"),
+    ("Sector", "#sector+cluster"),
+]
+
+
+@router.get(
+    "/flows.csv",
+    summary="Flows in the OCHA FTS shape, as HXL-tagged CSV (hashtag row under the header)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def flows_csv(
+    request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]
+) -> StreamingResponse:
+    runtime: Runtime = request.app.state.runtime
+    rows = await queries.flows(runtime.read_engine)
+    names = await _names(runtime, rows)
+    return StreamingResponse(
+        _csv_lines(rows, names),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="concord-flows.csv"'},
+    )
+
+
+async def _csv_lines(rows: list[queries.FlowRow], names: dict[UUID, str]) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def emit(values: Iterable[object]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield emit(header for header, _ in FLOW_COLUMNS)
+    yield emit(tag for _, tag in FLOW_COLUMNS)
+    for row in rows:
+        yield emit(
+            [
+                row.id,
+                names.get(row.source_id, str(row.source_id)),
+                row.source_kind,
+                names.get(row.destination_id, str(row.destination_id)),
+                row.destination_kind,
+                row.destination_id,
+                row.status,
+                row.amount,
+                row.currency,
+                row.usd_amount,
+                row.usd_paid,
+                row.earmarking or "",
+                "yes" if row.in_kind else "no",
+                row.decided_on.isoformat(),
+                row.member_state or "",
+                row.sector or "",
+            ]
+        )
+
+
+async def _names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, str]:
+    """Names of the organisations, funds, requests and crises that flows connect."""
+    ids = {row.source_id for row in rows} | {row.destination_id for row in rows}
+    engine = runtime.read_engine
+    names: dict[UUID, str] = {}
+    names.update({i: o.name for i, o in (await queries.organisations_by_id(engine, list(ids))).items()})
+    names.update({f.id: f.name for f in await queries.list_funds(engine) if f.id in ids})
+    names.update({i: r.title for i, r in (await queries.requests_by_id(engine, list(ids))).items()})
+    names.update({i: c.name for i, c in (await queries.crises_by_id(engine, list(ids))).items()})
+    return names
+
+
+@router.get(
+    "/iati.xml",
+    summary="The Stability Fund's activities and transactions as IATI 2.03 XML",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {}}}},
+)
+async def iati_xml(
+    request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/iati.xml"))]
+) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    document = await iati_document(runtime)
+    body = etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return Response(body, media_type="application/xml")
+
+
+async def iati_document(runtime: Runtime) -> etree._Element:
+    engine = runtime.read_engine
+    funds = await queries.list_funds(engine)
+    flows = await queries.flows(engine)
+    organisations = await queries.organisations_by_id(engine, list({f.source_id for f in flows}))
+    pledge_rows, _, _ = await queries.list_pledges(engine, queries.PledgeFilter(), first=100_000, after=None)
+    pledges_by_id = {p.id: p for p in pledge_rows}
+    root = etree.Element(
+        "iati-activities",
+        version="2.03",
+        attrib={"generated-datetime": datetime.now(UTC).isoformat(timespec="seconds")},
+    )
+    for fund in funds:
+        activity = etree.SubElement(
+            root,
+            "iati-activity",
+            attrib={"last-updated-datetime": fund.opened_at.isoformat(timespec="seconds")},
+        )
+        _text(activity, "iati-identifier", f"{REPORTING_ORG}-{fund.id}")
+        reporting = etree.SubElement(activity, "reporting-org", ref=REPORTING_ORG, type="40")
+        _narrative(reporting, "ASEAN Secretariat")
+        _narrative(etree.SubElement(activity, "title"), fund.name)
+        _narrative(
+            etree.SubElement(activity, "description", type="1"),
+            "Pooled fund under annex V.3 of the ASEAN Security Community Plan of Action",
+        )
+        participating = etree.SubElement(
+            activity, "participating-org", ref=REPORTING_ORG, role="1", type="40"
+        )
+        _narrative(participating, "ASEAN Secretariat")
+        etree.SubElement(activity, "activity-status", code="2")
+        etree.SubElement(
+            activity, "activity-date", type="2", attrib={"iso-date": fund.opened_at.date().isoformat()}
+        )
+        for flow in flows:
+            incoming = flow.source_kind == "organisation" and flow.destination_id == fund.id
+            outgoing = flow.source_kind == "fund" and flow.source_id == fund.id
+            if incoming:
+                pledge = pledges_by_id[flow.id]
+                organisation = organisations.get(flow.source_id)
+                provider = organisation.name if organisation else str(flow.source_id)
+                if pledge.usd_paid > 0:
+                    _transaction(activity, IATI_INCOMING_FUNDS, flow, pledge.usd_paid, provider=provider)
+                elif flow.status == "commitment":
+                    _transaction(activity, IATI_INCOMING_COMMITMENT, flow, flow.usd_amount, provider=provider)
+                else:
+                    _transaction(activity, IATI_INCOMING_PLEDGE, flow, flow.usd_amount, provider=provider)
+            elif outgoing:
+                _transaction(
+                    activity,
+                    IATI_OUTGOING_COMMITMENT,
+                    flow,
+                    flow.usd_amount,
+                    receiver=str(flow.destination_id),
+                )
+                if flow.usd_paid > 0:
+                    _transaction(
+                        activity, IATI_DISBURSEMENT, flow, flow.usd_paid, receiver=str(flow.destination_id)
+                    )
+    return root
+
+
+def _transaction(
+    activity: etree._Element,
+    code: str,
+    flow: queries.FlowRow,
+    usd: object,
+    *,
+    provider: str | None = None,
+    receiver: str | None = None,
+) -> None:
+    transaction = etree.SubElement(activity, "transaction", ref=str(flow.id))
+    etree.SubElement(transaction, "transaction-type", code=code)
+    etree.SubElement(transaction, "transaction-date", attrib={"iso-date": flow.decided_on.isoformat()})
+    value = etree.SubElement(
+        transaction, "value", currency="USD", attrib={"value-date": flow.decided_on.isoformat()}
+    )
+    value.text = str(usd)
+    if provider is not None:
+        _narrative(etree.SubElement(transaction, "provider-org"), provider)
+    if receiver is not None:
+        _narrative(etree.SubElement(transaction, "receiver-org"), receiver)
+
+
+def _text(parent: etree._Element, tag: str, text: str) -> None:
+    etree.SubElement(parent, tag).text = text
+
+
+def _narrative(parent: etree._Element, text: str) -> None:
+    etree.SubElement(parent, "narrative").text = text
