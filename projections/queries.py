@@ -540,6 +540,7 @@ class FlowRow:
     decided_on: date
     member_state: str | None  # of the receiving request, where there is one
     sector: str | None
+    crisis_id: UUID | None  # the crisis given to, or of the receiving request
 
 
 _FTS_STATUS = {
@@ -557,6 +558,7 @@ async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow
         select(
             p.id, p.organisation_id, p.destination_kind, p.destination_id, p.status, p.amount, p.currency,
             p.usd_amount, p.usd_paid, p.earmarking, p.in_kind, p.pledged_at, r.member_state, r.sector,
+            r.crisis_id,
         )
         .outerjoin(assistance_requests, r.id == p.destination_id)
         .where(p.status != "cancelled")
@@ -565,7 +567,7 @@ async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow
     allocation_query = (
         select(
             a.allocation_id, a.fund_id, a.destination_kind, a.destination_id, a.usd_amount, a.disbursed,
-            a.decided_at, r.member_state, r.sector,
+            a.decided_at, r.member_state, r.sector, r.crisis_id,
         )
         .outerjoin(assistance_requests, r.id == a.destination_id)
         .order_by(a.decided_at)
@@ -576,6 +578,7 @@ async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow
                 row.id, "organisation", row.organisation_id, row.destination_kind, row.destination_id,
                 _FTS_STATUS[row.status], row.amount, row.currency, row.usd_amount, row.usd_paid,
                 row.earmarking, row.in_kind, row.pledged_at.date(), row.member_state, row.sector,
+                row.destination_id if row.destination_kind == "crisis" else row.crisis_id,
             )
             for row in await conn.execute(pledge_query)
         ]  # fmt: skip
@@ -584,7 +587,7 @@ async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow
                 row.allocation_id, "fund", row.fund_id, row.destination_kind, row.destination_id,
                 "paid" if row.disbursed >= row.usd_amount else "commitment", row.usd_amount, "USD",
                 row.usd_amount, row.disbursed, None, False, row.decided_at.date(),
-                row.member_state, row.sector,
+                row.member_state, row.sector, row.crisis_id,
             )
             for row in await conn.execute(allocation_query)
         ]  # fmt: skip

@@ -173,6 +173,7 @@ LISTS = """{
   funds { name received allocated disbursed balance }
   flows { sourceKind destinationKind status amount currency usdAmount usdPaid memberState sector }
   flowTotals(groupBy: [SOURCE, STATUS]) { status flows usdAmount usdPaid conversion }
+  byCrisis: flowTotals(groupBy: [CRISIS]) { crisisId flows usdAmount }
 }"""
 
 
@@ -231,6 +232,8 @@ async def test_lists_flows_and_totals_agree_with_the_event_store(money: Money) -
     }
     outgoing = next(f for f in lists["flows"] if f["sourceKind"] == "fund")
     assert (outgoing["memberState"], outgoing["sector"]) == ("PHL", "SHL")
+    by_crisis = {t["crisisId"]: t["flows"] for t in lists["byCrisis"]}
+    assert by_crisis == {client.crisis_id: 2, None: 1}  # to the request (twice: pledge, allocation); fund
     paid_total = next(t for t in lists["flowTotals"] if t["status"] == "PAID")
     assert (paid_total["flows"], Decimal(paid_total["usdPaid"]), paid_total["conversion"]) == (
         1,

@@ -488,6 +488,7 @@ class Flow:
     decided_on: date
     member_state: MemberState | None = strawberry.field(description="of the receiving request")
     sector: str | None
+    crisis_id: strawberry.ID | None = strawberry.field(description="given to, or of the receiving request")
 
 
 @strawberry.enum
@@ -497,6 +498,7 @@ class FlowGroup(enum.Enum):
     YEAR = "year"
     MEMBER_STATE = "member_state"
     SECTOR = "sector"
+    CRISIS = "crisis"
 
 
 @strawberry.type(description="Flows added up; conversion is the share of the USD amount paid.")
@@ -506,6 +508,7 @@ class FlowTotal:
     year: int | None
     member_state: MemberState | None
     sector: str | None
+    crisis_id: strawberry.ID | None
     flows: int
     usd_amount: Decimal
     usd_paid: Decimal
@@ -529,6 +532,7 @@ def _flow(row: queries.FlowRow) -> Flow:
         decided_on=row.decided_on,
         member_state=codes.MemberState(row.member_state) if row.member_state else None,
         sector=row.sector,
+        crisis_id=strawberry.ID(str(row.crisis_id)) if row.crisis_id else None,
     )
 
 
@@ -541,6 +545,7 @@ def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[Flo
             row.decided_on.year if FlowGroup.YEAR in groups else None,
             row.member_state if FlowGroup.MEMBER_STATE in groups else None,
             row.sector if FlowGroup.SECTOR in groups else None,
+            row.crisis_id if FlowGroup.CRISIS in groups else None,
         )
         entry = totals.setdefault(key, [0, Decimal(0), Decimal(0)])
         entry[0] += 1
@@ -553,12 +558,13 @@ def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[Flo
             year=year,
             member_state=codes.MemberState(state) if state else None,
             sector=sector,
+            crisis_id=strawberry.ID(str(crisis)) if crisis else None,
             flows=count,
             usd_amount=usd,
             usd_paid=paid,
             conversion=(paid / usd).quantize(Decimal("0.0001")) if usd else None,
         )
-        for (source, status, year, state, sector), (count, usd, paid) in sorted(
+        for (source, status, year, state, sector, crisis), (count, usd, paid) in sorted(
             totals.items(), key=lambda kv: tuple(str(k) for k in kv[0])
         )
     ]
@@ -611,7 +617,12 @@ class FinanceListQuery:
     async def flows(self, info: Info, year: int | None = None) -> list[Flow]:
         return [_flow(r) for r in await queries.flows(info.context.runtime.read_engine, year=year)]
 
-    @strawberry.field(description="Flows added up by source, status, year, member state and/or sector.")
+    @strawberry.field(
+        description=(
+            "Flows added up by source (donor), status, year, member state, sector and/or crisis; "
+            "conversion is the share of pledged USD that was paid."
+        )
+    )
     async def flow_totals(
         self, info: Info, group_by: list[FlowGroup], year: int | None = None
     ) -> list[FlowTotal]:
