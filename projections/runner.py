@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from projections.progress import Progress
 from projections.projector import Projector
 from projections.tables import projection_tracking
-from projections.wakers import Waker
+from projections.wakers import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class ProjectionRunner:
         engine: AsyncEngine,
         recorder: Any,
         decode: Decode,
-        waker: Waker | None = None,
+        waker: Wakeup | None = None,
         progress: Progress | None = None,
         batch_size: int = 500,
         poll_interval: float = 1.0,

@@ -11,16 +11,14 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-class Waker:
-    """An asyncio event that any thread may set."""
+class Wakeup:
+    """One runner's own signal: clearing it never swallows another runner's wake-up."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
-        self._loop = asyncio.get_running_loop()
 
-    def wake(self, _position: int | None = None) -> None:
-        """Safe to call from any thread, e.g. right after the application commits."""
-        self._loop.call_soon_threadsafe(self._event.set)
+    def set(self) -> None:
+        self._event.set()
 
     def clear(self) -> None:
         self._event.clear()
@@ -28,6 +26,27 @@ class Waker:
     async def wait(self, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), timeout)
+
+
+class Waker:
+    """Wakes every runner that listens; ``wake`` may be called from any thread."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._listeners: list[Wakeup] = []
+
+    def listener(self) -> Wakeup:
+        wakeup = Wakeup()
+        self._listeners.append(wakeup)
+        return wakeup
+
+    def wake(self, _position: int | None = None) -> None:
+        """Safe to call from any thread, e.g. right after the application commits."""
+        self._loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for wakeup in self._listeners:
+            wakeup.set()
 
     async def start(self) -> None:
         """Begin listening for outside signals (none here)."""

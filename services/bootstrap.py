@@ -134,7 +134,7 @@ def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[Project
             engine=runtime.read_engine,
             recorder=runtime.concord.recorder,
             decode=runtime.concord.mapper.to_domain_event,
-            waker=waker,
+            waker=waker.listener() if waker is not None else None,
             progress=runtime.progress,
             batch_size=runtime.settings.projection_batch_size,
             poll_interval=runtime.settings.projection_poll_interval,
