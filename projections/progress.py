@@ -49,7 +49,8 @@ class Progress:
         self._waiters.append((position, future))
         self.waiter_added.set()
         try:
-            await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):  # not wait_for: see projections.wakers
+                await future
         except TimeoutError:
             return False
         return True

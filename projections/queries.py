@@ -23,6 +23,7 @@ from projections.tables import (
     pledges,
     projection_tracking,
     request_commitments,
+    safe_havens,
 )
 
 _r = assistance_requests.c
@@ -592,3 +593,43 @@ async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow
             for row in await conn.execute(allocation_query)
         ]  # fmt: skip
     return [f for f in incoming + outgoing if year is None or f.decided_on.year == year]
+
+
+@dataclass(frozen=True)
+class SafeHavenRow:
+    id: UUID
+    crisis_id: UUID
+    member_state: str
+    name: str
+    admin1: str
+    admin_code: str
+    latitude: Decimal
+    longitude: Decimal
+    capacity_day: int
+    capacity_night: int
+    occupancy: int
+    services: str
+    status: str
+    designated_position: int
+
+
+async def safe_havens_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, SafeHavenRow]:
+    return await _by_ids(engine, safe_havens, SafeHavenRow, ids)
+
+
+async def list_safe_havens(
+    engine: AsyncEngine,
+    *,
+    crisis_ids: Sequence[UUID] = (),
+    member_states: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> list[SafeHavenRow]:
+    h = safe_havens.c
+    conditions: list[Any] = []
+    for column, values in ((h.crisis_id, crisis_ids), (h.member_state, member_states), (h.status, statuses)):
+        if values:
+            conditions.append(column.in_(list(values)))
+    columns = [h[name] for name in SafeHavenRow.__dataclass_fields__]
+    async with engine.connect() as conn:
+        query = select(*columns).where(*conditions).order_by(h.designated_position)
+        return [SafeHavenRow(*row) for row in await conn.execute(query)]

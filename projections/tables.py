@@ -276,3 +276,25 @@ fund_allocations = Table(
     Column("decided_by", String(200), nullable=False),
     Column("decided_at", UTCDateTime, nullable=False),
 )
+
+safe_havens = Table(
+    "safe_havens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("crisis_id", Uuid, nullable=False, index=True),
+    Column("member_state", String(3), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("admin1", String(8), nullable=False),
+    Column("admin_code", String(16), nullable=False),
+    Column("latitude", Quantity, nullable=False),
+    Column("longitude", Quantity, nullable=False),
+    Column("capacity_day", Integer, nullable=False),
+    Column("capacity_night", Integer, nullable=False),
+    Column("occupancy", Integer, nullable=False),
+    Column("services", String(200), nullable=False),  # HXL #sector codes, comma-separated
+    Column("status", String(16), nullable=False),
+    Column("designated_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("designated_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+)

@@ -24,8 +24,11 @@ class Wakeup:
         self._event.clear()
 
     async def wait(self, timeout: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives as the event is set, and a runner being shut down then never stops.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
 
 
 class Waker:
@@ -69,6 +72,7 @@ class SubscriptionWaker(Waker):
         self._recorder = recorder
         self._retry_after = retry_after
         self._stopping = threading.Event()
+        self._lock = threading.Lock()
         self._subscription: Any = None
         self._thread: threading.Thread | None = None
 
@@ -79,8 +83,14 @@ class SubscriptionWaker(Waker):
     def _listen(self) -> None:
         while not self._stopping.is_set():
             try:
-                self._subscription = self._recorder.subscribe(gt=self._recorder.max_notification_id())
-                with self._subscription as subscription:
+                subscription = self._recorder.subscribe(gt=self._recorder.max_notification_id())
+                with self._lock:
+                    # stop() may have run while the subscription was being opened: it must
+                    # not be left running, holding a pooled connection that close() waits for.
+                    self._subscription = subscription
+                    if self._stopping.is_set():
+                        subscription.stop()
+                with subscription:
                     self.wake()
                     for notification in subscription:
                         self.wake(notification.id)
@@ -89,8 +99,9 @@ class SubscriptionWaker(Waker):
             self._stopping.wait(self._retry_after)
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._subscription is not None:
-            self._subscription.stop()
+        with self._lock:
+            self._stopping.set()
+            if self._subscription is not None:
+                self._subscription.stop()
         if self._thread is not None:
-            await asyncio.to_thread(self._thread.join, 5)
+            await asyncio.to_thread(self._thread.join, 10)

@@ -64,6 +64,7 @@ Rule = Mapping[Role, Scope]
 _EVERYONE: Rule = dict.fromkeys(Role, Scope.ANY)
 _SECRETARIAT: Rule = {Role.SECRETARIAT: Scope.ANY}
 _COORDINATOR_OWN_STATE: Rule = {Role.COORDINATOR: Scope.OWN_STATE}
+_NEED_TO_KNOW: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY}
 _DONOR_OWN_ORGANISATION: Rule = {Role.DONOR: Scope.OWN_ORGANISATION}
 _OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OWN_ORGANISATION}
 PUBLIC = "public"
@@ -108,6 +109,17 @@ POLICY: dict[str, Rule | str] = {
     "query.funds": _EVERYONE,
     "query.flows": _EVERYONE,
     "query.flowTotals": _EVERYONE,
+    # Safe havens are run by the host state's coordinators.
+    "mutation.designateSafeHaven": _COORDINATOR_OWN_STATE,
+    "mutation.admitToSafeHaven": _COORDINATOR_OWN_STATE,
+    "mutation.recordDeparture": _COORDINATOR_OWN_STATE,
+    "mutation.changeSafeHavenStatus": _COORDINATOR_OWN_STATE,
+    "query.safeHavens": _EVERYONE,
+    "query.safeHaven": _EVERYONE,
+    # Need to know: where exactly people shelter is for the host state and the secretariat;
+    # everyone else sees the admin-1 area only (these fields resolve to null for them).
+    "SafeHaven.location": _NEED_TO_KNOW,
+    "SafeHaven.adminCode": _NEED_TO_KNOW,
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,
@@ -137,6 +149,16 @@ POLICY: dict[str, Rule | str] = {
 GUARDED_FIELDS = frozenset(
     key for key in POLICY if " " not in key and key.split(".")[0] not in ("query", "mutation")
 )
+#: Guarded fields that resolve to null, rather than an error, for those without need-to-know.
+REDACTED_FIELDS = frozenset({"SafeHaven.location", "SafeHaven.adminCode"})
+
+
+def may(principal: Principal, operation: str, *owners: Owner) -> bool:
+    try:
+        authorise(principal, operation, *owners)
+    except Forbidden:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
 from projections.database import create_read_engine
 from projections.finance import FinanceProjector
+from projections.havens import SafeHavensProjector
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
@@ -97,6 +98,7 @@ def all_projectors() -> list[Projector]:
         OffersProjector(),
         MatchesProjector(),
         FinanceProjector(),
+        SafeHavensProjector(),
     ]
 
 

@@ -30,6 +30,7 @@ from domain.requests import AssistanceRequest, Need
 from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
 from services.errors import Conflict, NotFound
 from services.finance import Finance
+from services.havens import Havens
 from services.idempotency import (
     CommandReceipt,
     IdempotencyKeyReused,
@@ -85,7 +86,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"

@@ -7,7 +7,7 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from services.access import GUARDED_FIELDS, Owner, authorise
+from services.access import GUARDED_FIELDS, REDACTED_FIELDS, Owner, authorise, may
 
 _ROOTS = {"Query": "query", "Mutation": "mutation"}
 
@@ -21,7 +21,11 @@ class PolicyGate(SchemaExtension):
         if parent in _ROOTS:
             if not field.startswith("__"):
                 authorise(info.context.principal, f"{_ROOTS[parent]}.{field}")
-        elif f"{parent}.{field}" in GUARDED_FIELDS:
+        elif (key := f"{parent}.{field}") in GUARDED_FIELDS:
             owner = Owner(member_state=getattr(root, "member_state", None))
-            authorise(info.context.principal, f"{parent}.{field}", owner)
+            if key in REDACTED_FIELDS:
+                if not may(info.context.principal, key, owner):
+                    return None
+            else:
+                authorise(info.context.principal, key, owner)
         return _next(root, info, *args, **kwargs)

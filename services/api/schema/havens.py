@@ -1,0 +1,209 @@
+"""Safe havens over GraphQL; the exact location is for those with need-to-know only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+import strawberry
+
+from domain import codes, havens
+from projections import queries
+from services.api.schema.context import Info
+from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
+from services.coordination import Recorded
+from services.errors import NotFound
+
+strawberry.enum(havens.HavenStatus, name="SafeHavenStatus")
+SafeHavenStatus = havens.HavenStatus
+
+
+@strawberry.type
+class Location:
+    latitude: Decimal
+    longitude: Decimal
+
+
+@strawberry.type(description="A safe haven. location and adminCode are null without need-to-know.")
+class SafeHaven:
+    id: strawberry.ID
+    crisis_id: strawberry.ID
+    member_state: MemberState
+    name: str
+    admin1: str = strawberry.field(description="the first administrative level (P-code)")
+    capacity_day: int
+    capacity_night: int
+    occupancy: int
+    services: list[Sector]
+    status: SafeHavenStatus
+    # Sensitive: the policy gate resolves these to null for those without need-to-know.
+    admin_code: str | None = strawberry.field(description="the exact admin area (P-code)")
+    location: Location | None
+
+    @strawberry.field(description="People it can shelter round the clock: min(day, night)")
+    def capacity(self) -> int:
+        return min(self.capacity_day, self.capacity_night)
+
+    @strawberry.field(description="Derived: capacity less occupancy")
+    def available(self) -> int:
+        return max(min(self.capacity_day, self.capacity_night) - self.occupancy, 0)
+
+    @classmethod
+    def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            crisis_id=strawberry.ID(str(row.crisis_id)),
+            member_state=codes.MemberState(row.member_state),
+            name=row.name,
+            admin1=row.admin1,
+            capacity_day=row.capacity_day,
+            capacity_night=row.capacity_night,
+            occupancy=row.occupancy,
+            services=[codes.Sector(s) for s in row.services.split(",") if s],
+            status=havens.HavenStatus(row.status),
+            admin_code=row.admin_code,
+            location=Location(latitude=row.latitude, longitude=row.longitude),
+        )
+
+    @classmethod
+    def from_aggregate(cls, haven: havens.SafeHaven) -> SafeHaven:
+        return cls(
+            id=strawberry.ID(str(haven.id)),
+            crisis_id=strawberry.ID(str(haven.crisis_id)),
+            member_state=haven.member_state,
+            name=haven.name,
+            admin1=havens.admin1(haven.admin_code, haven.member_state),
+            capacity_day=haven.capacity_day,
+            capacity_night=haven.capacity_night,
+            occupancy=haven.occupancy,
+            services=list(haven.services),
+            status=haven.status,
+            admin_code=haven.admin_code,
+            location=Location(latitude=haven.latitude, longitude=haven.longitude),
+        )
+
+
+@strawberry.type
+class SafeHavenPayload:
+    safe_haven: SafeHaven
+    position: LogPosition
+
+
+def _payload(recorded: Recorded[havens.SafeHaven]) -> SafeHavenPayload:
+    return SafeHavenPayload(
+        safe_haven=SafeHaven.from_aggregate(recorded.aggregate), position=LogPosition(recorded.position)
+    )
+
+
+@strawberry.input
+class DesignateSafeHavenInput:
+    crisis_id: strawberry.ID
+    member_state: MemberState
+    name: str
+    admin_code: str
+    latitude: Decimal
+    longitude: Decimal
+    capacity_day: int
+    capacity_night: int | None = strawberry.field(default=None, description="defaults to the day capacity")
+    services: list[Sector] | None = None
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class PeopleInput:
+    id: strawberry.ID
+    people: int
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class ChangeSafeHavenStatusInput:
+    id: strawberry.ID
+    status: SafeHavenStatus
+    reason: str = ""
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.type
+class HavenMutation:
+    @strawberry.mutation(description="Designate a safe haven (the host state's coordinator).")
+    async def designate_safe_haven(self, info: Info, input: DesignateSafeHavenInput) -> SafeHavenPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.designate_safe_haven,
+            c.command(input.idempotency_key),
+            parse_id(input.crisis_id, "crisisId"),
+            codes.MemberState(input.member_state),
+            name=input.name,
+            admin_code=input.admin_code,
+            latitude=input.latitude,
+            longitude=input.longitude,
+            capacity_day=input.capacity_day,
+            capacity_night=input.capacity_night,
+            services=[codes.Sector(s) for s in input.services or []],
+        )
+        return _payload(recorded)
+
+    @strawberry.mutation(description="Admit people; never beyond the haven's capacity.")
+    async def admit_to_safe_haven(self, info: Info, input: PeopleInput) -> SafeHavenPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.admit_to_safe_haven,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            input.people,
+        )
+        return _payload(recorded)
+
+    @strawberry.mutation(description="People who left the haven.")
+    async def record_departure(self, info: Info, input: PeopleInput) -> SafeHavenPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.record_departure,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            input.people,
+        )
+        return _payload(recorded)
+
+    @strawberry.mutation(description="Open, full, closed or suspended for security.")
+    async def change_safe_haven_status(
+        self, info: Info, input: ChangeSafeHavenStatusInput
+    ) -> SafeHavenPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.change_safe_haven_status,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            havens.HavenStatus(input.status),
+            input.reason,
+        )
+        return _payload(recorded)
+
+
+@strawberry.type
+class HavenQuery:
+    @strawberry.field(description="Safe havens, filtered by crisis, host state and status.")
+    async def safe_havens(
+        self,
+        info: Info,
+        crisis: list[strawberry.ID] | None = None,
+        member_state: list[MemberState] | None = None,
+        status: list[SafeHavenStatus] | None = None,
+    ) -> list[SafeHaven]:
+        rows = await queries.list_safe_havens(
+            info.context.runtime.read_engine,
+            crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
+            member_states=[codes.MemberState(s).value for s in member_state or []],
+            statuses=[havens.HavenStatus(s).value for s in status or []],
+        )
+        return [SafeHaven.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def safe_haven(self, info: Info, id: strawberry.ID) -> SafeHaven | None:
+        haven_id: UUID = parse_id(id)
+        found = await queries.safe_havens_by_id(info.context.runtime.read_engine, [haven_id])
+        if haven_id not in found:
+            raise NotFound("safe haven", haven_id)
+        return SafeHaven.from_row(found[haven_id])
