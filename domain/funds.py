@@ -4,6 +4,7 @@ a standard window for planned, reviewed allocations and a reserve window for rap
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
@@ -99,14 +100,8 @@ class StabilityFund(Aggregate):
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, StabilityFund)
             held = aggregate.allocations[self.allocation_id]
-            aggregate.allocations[self.allocation_id] = Allocation(
-                held.window,
-                held.destination_kind,
-                held.destination_id,
-                held.usd_amount,
-                held.rationale,
-                held.decided_by,
-                held.disbursed + self.usd_amount,
+            aggregate.allocations[self.allocation_id] = dataclasses.replace(
+                held, disbursed=held.disbursed + self.usd_amount
             )
 
     def __init__(self, actor: Actor, name: str, member_state: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from datetime import date
@@ -107,12 +108,8 @@ class Pledge(Aggregate):
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, Pledge)
             paid = aggregate.payments[self.payment_id]
-            aggregate.payments[self.payment_id] = Payment(
-                paid.amount,
-                paid.usd_amount,
-                paid.paid_on,
-                paid.refunded + self.amount,
-                paid.usd_refunded + self.usd_amount,
+            aggregate.payments[self.payment_id] = dataclasses.replace(
+                paid, refunded=paid.refunded + self.amount, usd_refunded=paid.usd_refunded + self.usd_amount
             )
 
     class Cancelled(Aggregate.Event):

@@ -81,6 +81,9 @@ def _postgres_storage(database_url: str, pool_size: int) -> Storage:
             "POSTGRES_USER": url.username or "postgres",
             "POSTGRES_PASSWORD": url.password or "",
             "POSTGRES_POOL_SIZE": str(pool_size),
+            # Room for every command thread (32) beside the listener and the projection readers:
+            # waiting for a pooled connection behind the table lock stalled commands for 30 s.
+            "POSTGRES_MAX_OVERFLOW": "40",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "CREATE_TABLE": "false",
         },
