@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -76,6 +77,49 @@ class SafeHaven(Aggregate):
             assert isinstance(aggregate, SafeHaven)
             aggregate.status = HavenStatus(self.status)
 
+    class CapacityReserved(Aggregate.Event):
+        """Room held for an approved movement arriving on ``arrival_on``."""
+
+        actor: Actor
+        movement_id: UUID
+        people: int
+        arrival_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, SafeHaven)
+            aggregate.reservations[str(self.movement_id)] = self.people
+
+    class ReservationReleased(Aggregate.Event):
+        actor: Actor
+        movement_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, SafeHaven)
+            aggregate.reservations.pop(str(self.movement_id), None)
+
+    class MovementReceived(Aggregate.Event):
+        """A movement arrived: its people are sheltered, its reservation is used up."""
+
+        actor: Actor
+        movement_id: UUID
+        people: int
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, SafeHaven)
+            aggregate.reservations.pop(str(self.movement_id), None)
+            aggregate.occupancy += self.people
+
+    class MovementSentOff(Aggregate.Event):
+        """A movement left the haven: its people no longer shelter here."""
+
+        actor: Actor
+        movement_id: UUID
+        people: int
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, SafeHaven)
+            aggregate.occupancy -= self.people
+
     def __init__(
         self,
         actor: Actor,
@@ -100,6 +144,7 @@ class SafeHaven(Aggregate):
         self.capacity_night = capacity_night
         self.services = [Sector(s) for s in services]
         self.occupancy = 0
+        self.reservations: dict[str, int] = {}
         self.status = HavenStatus.OPEN
 
     @classmethod
@@ -148,9 +193,14 @@ class SafeHaven(Aggregate):
         return min(self.capacity_day, self.capacity_night)
 
     @property
+    def reserved(self) -> int:
+        """Room held for approved movements that have not arrived yet."""
+        return sum(self.reservations.values())
+
+    @property
     def available(self) -> int:
-        """Always derived, never stored by hand."""
-        return max(self.capacity - self.occupancy, 0)
+        """Always derived, never stored by hand: capacity less occupancy and reservations."""
+        return max(self.capacity - self.occupancy - self.reserved, 0)
 
     def admit(self, people: int, *, actor: Actor) -> None:
         if people <= 0:
@@ -177,3 +227,37 @@ class SafeHaven(Aggregate):
             raise InvalidTransition(f"{self.occupancy} people are still sheltered at {self.name}")
         reason = text("reason", reason, REASON_MAX, required=False)
         self.trigger_event(self.StatusChanged, actor=actor, status=status.value, reason=reason)
+
+    def reserve(self, movement_id: UUID, people: int, arrival_on: date, *, actor: Actor) -> None:
+        """Hold room for a movement; reserved room counts against every later approval or admission.
+
+        Reservations are held whatever their arrival date, so that no order of arrivals can overfill.
+        """
+        if self.status is not HavenStatus.OPEN:
+            raise InvalidTransition(f"{self.name} is {self.status.value}: it takes no arrivals")
+        if people > self.available:
+            raise OverCapacity(
+                f"{self.name} has room for {self.available} on {arrival_on.isoformat()} "
+                f"(reservations counted), not {people}"
+            )
+        self.trigger_event(
+            self.CapacityReserved, actor=actor, movement_id=movement_id, people=people, arrival_on=arrival_on
+        )
+
+    def release(self, movement_id: UUID, *, actor: Actor) -> None:
+        if str(movement_id) in self.reservations:
+            self.trigger_event(self.ReservationReleased, actor=actor, movement_id=movement_id)
+
+    def receive(self, movement_id: UUID, people: int, *, actor: Actor) -> None:
+        """Shelter an arriving movement: within its reservation and whatever room is left."""
+        room = self.reservations.get(str(movement_id), 0) + self.available
+        if people > room:
+            raise OverCapacity(f"{self.name} has room for {room} arriving people, not {people}")
+        self.trigger_event(self.MovementReceived, actor=actor, movement_id=movement_id, people=people)
+
+    def send_off(self, movement_id: UUID, people: int, *, actor: Actor) -> None:
+        if people > self.occupancy:
+            raise InvalidTransition(
+                f"only {self.occupancy} people are sheltered at {self.name}, not {people}"
+            )
+        self.trigger_event(self.MovementSentOff, actor=actor, movement_id=movement_id, people=people)

@@ -19,6 +19,7 @@ from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition
 from domain.offers import Offer
 from domain.requests import REASON_MAX, AssistanceRequest, check_quantity, text
+from domain.security import Clearance, RiskLevel, SecurityArea, check_cleared
 
 
 class MatchStatus(enum.Enum):
@@ -58,6 +59,16 @@ class Match(Aggregate):
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, Match)
             aggregate.status = MatchStatus.CONFIRMED
+
+    class ClearedForSecurity(Aggregate.Event):
+        actor: Actor
+        area_version: int
+        risk: str
+        conditions: str
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, Match)
+            aggregate.clearance = Clearance(self.area_version, RiskLevel(self.risk), self.conditions)
 
     class Dispatched(Aggregate.Event):
         actor: Actor
@@ -115,6 +126,7 @@ class Match(Aggregate):
         self.dispatched: Decimal | None = None
         self.received: Decimal | None = None
         self.reason: str | None = None
+        self.clearance: Clearance | None = None
 
     @classmethod
     def propose(
@@ -160,8 +172,25 @@ class Match(Aggregate):
         self._require(MatchStatus.ACCEPTED, "confirm")
         self.trigger_event(self.Confirmed, actor=actor)
 
-    def dispatch(self, request: AssistanceRequest, *, actor: Actor) -> None:
+    def clear_for_security(
+        self, request: AssistanceRequest, area: SecurityArea | None, conditions: str, *, actor: Actor
+    ) -> None:
+        """A security clearance for the delivery into the request's area, at its present risk."""
+        if self.status in _ENDED or self.status is MatchStatus.DISPATCHED:
+            raise InvalidTransition(f"match {self.id} is {self.status.value}: nothing left to clear")
+        risk = area.risk_at(request.need.admin_code) if area else RiskLevel.MINIMAL
+        self.trigger_event(
+            self.ClearedForSecurity,
+            actor=actor,
+            area_version=area.version if area else 0,
+            risk=risk.value,
+            conditions=text("conditions", conditions, REASON_MAX, required=True),
+        )
+
+    def dispatch(self, request: AssistanceRequest, *, actor: Actor, area: SecurityArea | None = None) -> None:
+        """Dispatch; into an area at the highest risk only with a current security clearance."""
         self._require(MatchStatus.CONFIRMED, "dispatch")
+        check_cleared(area, request.need.admin_code, self.clearance, f"the delivery of match {self.id}")
         request.dispatch(self.id, self.quantity, actor=actor)
         self.trigger_event(self.Dispatched, actor=actor, quantity=self.quantity)
 

@@ -608,6 +608,7 @@ class SafeHavenRow:
     capacity_day: int
     capacity_night: int
     occupancy: int
+    reserved: int
     services: str
     status: str
     designated_position: int

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -291,10 +292,88 @@ safe_havens = Table(
     Column("capacity_day", Integer, nullable=False),
     Column("capacity_night", Integer, nullable=False),
     Column("occupancy", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False, server_default="0"),  # for approved movements
     Column("services", String(200), nullable=False),  # HXL #sector codes, comma-separated
     Column("status", String(16), nullable=False),
     Column("designated_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("designated_position", BigInteger, nullable=False, unique=True),
     Column("position", BigInteger, nullable=False),
+)
+
+haven_reservations = Table(
+    "haven_reservations",
+    metadata,
+    Column("haven_id", Uuid, primary_key=True),
+    Column("movement_id", Uuid, primary_key=True),
+    Column("people", Integer, nullable=False),
+)
+
+movements = Table(
+    "movements",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("crisis_id", Uuid, nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("origin_country", String(3), nullable=False),
+    Column("origin_admin_code", String(16)),
+    Column("origin_haven_id", Uuid),
+    Column("destination_state", String(3), nullable=False, index=True),
+    Column("destination_admin_code", String(16), nullable=False),
+    Column("destination_admin1", String(8), nullable=False),
+    Column("destination_haven_id", Uuid),
+    Column("people", Integer, nullable=False),
+    Column("people_arrived", Integer),
+    Column("group_counts", JSON, nullable=False),  # "female:0-4" … "male:60+" → people
+    Column("vulnerable", JSON, nullable=False),
+    Column("planned_departure", Date, nullable=False),
+    Column("planned_arrival", Date, nullable=False),
+    Column("departed_on", Date),
+    Column("arrived_on", Date),
+    Column("voluntariness_confirmed_by", String(200)),
+    Column("voluntariness_method", String(40)),
+    Column("voluntariness_confirmed_on", Date),
+    Column("cleared_risk", String(16)),
+    Column("planned_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("planned_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+security_incidents = Table(
+    "security_incidents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("crisis_id", Uuid, index=True),
+    Column("member_state", String(3), nullable=False, index=True),
+    Column("admin_code", String(16), nullable=False),
+    Column("admin1", String(8), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(8), nullable=False, index=True),
+    Column("description", Text, nullable=False),
+    Column("affected_organisations", JSON, nullable=False),
+    Column("reported_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("reported_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+#: One row per change of an area's displacement stocks (an assessment or a movement's arrival).
+displacement_changes = Table(
+    "displacement_changes",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("area", SmallInteger, primary_key=True),  # a movement changes two areas at one position
+    Column("crisis_id", Uuid, nullable=False, index=True),
+    Column("country", String(3), nullable=False),
+    Column("admin_code", String(16), nullable=False, index=True),
+    Column("as_of", Date, nullable=False),
+    Column("displaced", Integer, nullable=False),
+    Column("returned", Integer, nullable=False),
+    Column("resettled", Integer, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("source_id", Uuid, nullable=False),
 )

@@ -120,6 +120,33 @@ POLICY: dict[str, Rule | str] = {
     # everyone else sees the admin-1 area only (these fields resolve to null for them).
     "SafeHaven.location": _NEED_TO_KNOW,
     "SafeHaven.adminCode": _NEED_TO_KNOW,
+    # Movements: either state may plan one (the one people leave or the one receiving them);
+    # only the receiving state approves it and records its arrival.
+    "mutation.planMovement": _NEED_TO_KNOW,
+    "mutation.confirmVoluntariness": _NEED_TO_KNOW,
+    "mutation.approveMovement": _COORDINATOR_OWN_STATE,
+    "mutation.startMovement": _COORDINATOR_OWN_STATE,
+    "mutation.recordArrival": _COORDINATOR_OWN_STATE,
+    "mutation.postponeMovement": _NEED_TO_KNOW,
+    "mutation.cancelMovement": _NEED_TO_KNOW,
+    "mutation.recordDisplacementFigures": _NEED_TO_KNOW,
+    "query.movements": _EVERYONE,
+    "query.movement": _EVERYONE,
+    "query.displacement": _EVERYONE,
+    # The exact areas a movement leaves and reaches may be a safe haven's: need to know.
+    "Movement.originAdminCode": _NEED_TO_KNOW,
+    "Movement.destinationAdminCode": _NEED_TO_KNOW,
+    # Relief-worker safety: the state where it happened, any organisation working there, or the
+    # secretariat reports; the state or the secretariat closes an incident and clears a dispatch.
+    "mutation.reportIncident": {**_NEED_TO_KNOW, Role.DONOR: Scope.ANY},
+    "mutation.closeIncident": _NEED_TO_KNOW,
+    "mutation.clearForSecurity": _NEED_TO_KNOW,
+    "query.incidents": _EVERYONE,
+    "query.riskLevels": _EVERYONE,
+    # What happened to whom is for those working there; viewers see kind, severity and area.
+    "SecurityIncident.description": {**_NEED_TO_KNOW, Role.DONOR: Scope.ANY},
+    "SecurityIncident.affectedOrganisations": {**_NEED_TO_KNOW, Role.DONOR: Scope.ANY},
+    "query.whoWhatWhere": _EVERYONE,
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,
@@ -150,7 +177,16 @@ GUARDED_FIELDS = frozenset(
     key for key in POLICY if " " not in key and key.split(".")[0] not in ("query", "mutation")
 )
 #: Guarded fields that resolve to null, rather than an error, for those without need-to-know.
-REDACTED_FIELDS = frozenset({"SafeHaven.location", "SafeHaven.adminCode"})
+REDACTED_FIELDS = frozenset(
+    {
+        "SafeHaven.location",
+        "SafeHaven.adminCode",
+        "SecurityIncident.description",
+        "Movement.originAdminCode",
+        "Movement.destinationAdminCode",
+        "SecurityIncident.affectedOrganisations",
+    }
+)
 
 
 def may(principal: Principal, operation: str, *owners: Owner) -> bool:

@@ -15,6 +15,7 @@ from projections.assistance import CrisesProjector, MatchesProjector, OffersProj
 from projections.database import create_read_engine
 from projections.finance import FinanceProjector
 from projections.havens import SafeHavensProjector
+from projections.movements import MovementsProjector, SecurityIncidentsProjector
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
@@ -102,6 +103,8 @@ def all_projectors() -> list[Projector]:
         MatchesProjector(),
         FinanceProjector(),
         SafeHavensProjector(),
+        MovementsProjector(),
+        SecurityIncidentsProjector(),
     ]
 
 

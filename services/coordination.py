@@ -39,6 +39,8 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.movements import Movements
+from services.security import Security
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 from services.transcodings import ActorAsDict, DateAsISO
 
@@ -86,7 +88,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Havens, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Movements, Security, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"
@@ -309,7 +311,9 @@ class Concord(Finance, Havens, Application):  # type: ignore[type-arg]
             match_id,
             {},
             lambda match, request, offer: [offering_party(offer)],
-            lambda match, request, offer, actor: match.dispatch(request, actor=actor),
+            lambda match, request, offer, actor: match.dispatch(
+                request, actor=actor, area=self.security_area(request.member_state, request.need.admin_code)
+            ),
         )
 
     def record_delivery(self, command: Command, match_id: UUID, received: Decimal) -> Recorded[Match]:

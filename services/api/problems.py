@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import JSONResponse, Response
 
 from domain.errors import DomainError, InvalidInput, InvalidTransition
+from domain.security import ClearanceRequired
 from services.access import Forbidden, Unauthenticated
 from services.errors import Conflict, NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
@@ -48,6 +49,7 @@ _CODES: list[tuple[tuple[type[BaseException], ...], str, int]] = [
     ((Unauthenticated,), "UNAUTHENTICATED", 401),
     ((Forbidden,), "FORBIDDEN", 403),
     ((IdempotencyKeyReused,), "IDEMPOTENCY_KEY_REUSED", 422),
+    ((ClearanceRequired,), "SECURITY_CLEARANCE_REQUIRED", 409),
     ((CommandInFlight, InvalidTransition, Conflict), "CONFLICT", 409),
     ((DomainError,), "BAD_USER_INPUT", 400),
 ]

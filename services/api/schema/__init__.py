@@ -18,13 +18,16 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from services.api.schema.activities import ActivityQuery
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenMutation, HavenQuery
+from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
 from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
+from services.api.schema.security import SecurityMutation, SecurityQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -48,8 +51,30 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; in production without introspection."""
     production_only = [DisableIntrospection] if production else []
     return ConcordSchema(
-        query=merge_types("Query", (Query, AssistanceQuery, FinanceQuery, FinanceListQuery, HavenQuery)),
-        mutation=merge_types("Mutation", (Mutation, AssistanceMutation, FinanceMutation, HavenMutation)),
+        query=merge_types(
+            "Query",
+            (
+                Query,
+                AssistanceQuery,
+                FinanceQuery,
+                FinanceListQuery,
+                HavenQuery,
+                MovementQuery,
+                SecurityQuery,
+                ActivityQuery,
+            ),
+        ),
+        mutation=merge_types(
+            "Mutation",
+            (
+                Mutation,
+                AssistanceMutation,
+                FinanceMutation,
+                HavenMutation,
+                MovementMutation,
+                SecurityMutation,
+            ),
+        ),
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production_only,

@@ -35,6 +35,7 @@ class SafeHaven:
     capacity_day: int
     capacity_night: int
     occupancy: int
+    reserved: int = strawberry.field(description="room held for approved movements not yet arrived")
     services: list[Sector]
     status: SafeHavenStatus
     # Sensitive: the policy gate resolves these to null for those without need-to-know.
@@ -45,9 +46,9 @@ class SafeHaven:
     def capacity(self) -> int:
         return min(self.capacity_day, self.capacity_night)
 
-    @strawberry.field(description="Derived: capacity less occupancy")
+    @strawberry.field(description="Derived: capacity less occupancy and reserved room")
     def available(self) -> int:
-        return max(min(self.capacity_day, self.capacity_night) - self.occupancy, 0)
+        return max(min(self.capacity_day, self.capacity_night) - self.occupancy - self.reserved, 0)
 
     @classmethod
     def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
@@ -60,6 +61,7 @@ class SafeHaven:
             capacity_day=row.capacity_day,
             capacity_night=row.capacity_night,
             occupancy=row.occupancy,
+            reserved=row.reserved,
             services=[codes.Sector(s) for s in row.services.split(",") if s],
             status=havens.HavenStatus(row.status),
             admin_code=row.admin_code,
@@ -77,6 +79,7 @@ class SafeHaven:
             capacity_day=haven.capacity_day,
             capacity_night=haven.capacity_night,
             occupancy=haven.occupancy,
+            reserved=haven.reserved,
             services=list(haven.services),
             status=haven.status,
             admin_code=haven.admin_code,

@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from projections import queries
+from projections import field_queries, queries
 
 T = TypeVar("T")
 
@@ -32,6 +32,7 @@ class Loaders:
     offer: DataLoader[UUID, queries.OfferRow | None]
     organisation: DataLoader[UUID, queries.OrganisationRow | None]
     commitments: DataLoader[UUID, list[queries.CommitmentRow]]
+    open_incidents: DataLoader[str, list[tuple[str, str]]]
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Loaders:
@@ -39,10 +40,15 @@ class Loaders:
             found = await queries.commitments_by_request(engine, ids)
             return [found[i] for i in ids]
 
+        async def open_incidents(states: list[str]) -> list[list[tuple[str, str]]]:
+            found = await field_queries.open_incidents_by_state(engine, states)
+            return [found[s] for s in states]
+
         return cls(
             crisis=_loader(engine, queries.crises_by_id),
             request=_loader(engine, queries.requests_by_id),
             offer=_loader(engine, queries.offers_by_id),
             organisation=_loader(engine, queries.organisations_by_id),
             commitments=DataLoader(load_fn=commitments),
+            open_incidents=DataLoader(load_fn=open_incidents),
         )

@@ -22,10 +22,12 @@ class PolicyGate(SchemaExtension):
             if not field.startswith("__"):
                 authorise(info.context.principal, f"{_ROOTS[parent]}.{field}")
         elif (key := f"{parent}.{field}") in GUARDED_FIELDS:
-            owner = Owner(member_state=getattr(root, "member_state", None))
+            owners = getattr(root, "policy_owners", None) or [
+                Owner(member_state=getattr(root, "member_state", None))
+            ]
             if key in REDACTED_FIELDS:
-                if not may(info.context.principal, key, owner):
+                if not may(info.context.principal, key, *owners):
                     return None
             else:
-                authorise(info.context.principal, key, owner)
+                authorise(info.context.principal, key, *owners)
         return _next(root, info, *args, **kwargs)

@@ -27,6 +27,7 @@ from projections.queries import (
     RequestRow,
 )
 from services.api.schema.context import Info
+from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.scalars import (
     CrisisPhase,
     DeliveryMode,
@@ -175,6 +176,10 @@ class AssistanceRequest:
     version: int = strawberry.field(description="number of events recorded for this request")
     posted_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="The risk level of the request's area, from open security incidents")
+    async def risk(self, info: Info) -> RiskLevel:
+        return await area_risk(info, self.member_state, self.admin_code)
 
     @strawberry.field(description="What is still to be committed: requested minus committed, at least 0.")
     def gap(self) -> Decimal:
