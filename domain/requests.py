@@ -162,6 +162,16 @@ class AssistanceRequest(Aggregate):
             assert isinstance(aggregate, AssistanceRequest)
             aggregate.need = _need_of(self)
 
+    class LinkedToSafeHaven(Aggregate.Event):
+        """The request is for the population of a safe haven of the same state and crisis."""
+
+        actor: Actor
+        safe_haven_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            assert isinstance(aggregate, AssistanceRequest)
+            aggregate.safe_haven_id = self.safe_haven_id
+
     class Cancelled(Aggregate.Event):
         actor: Actor
         reason: str
@@ -255,6 +265,19 @@ class AssistanceRequest(Aggregate):
         self.cancelled = False
         self.cancellation_reason: str | None = None
         self.commitments: dict[UUID, Commitment] = {}
+        self.safe_haven_id: UUID | None = None
+
+    def link_to_safe_haven(
+        self, haven_id: UUID, haven_state: MemberState, haven_crisis: UUID, *, actor: Actor
+    ) -> None:
+        """Needs of a haven's population: a haven of the requesting state, in the same crisis."""
+        if self.cancelled:
+            raise InvalidTransition(f"request {self.id} is cancelled")
+        if haven_state is not self.member_state or haven_crisis != self.crisis_id:
+            raise InvalidInput("safeHavenId", "the safe haven is of another state or crisis")
+        if self.safe_haven_id == haven_id:
+            raise InvalidInput("safeHavenId", "the request is already linked to this safe haven")
+        self.trigger_event(self.LinkedToSafeHaven, actor=actor, safe_haven_id=haven_id)
 
     @classmethod
     def post(

@@ -56,6 +56,7 @@ class RequestRow:
     updated_at: datetime
     posted_position: int
     position: int
+    safe_haven_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class RequestFilter:
     items: tuple[str, ...] = ()
     needed_by_from: date | None = None
     needed_by_until: date | None = None
+    safe_haven_ids: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ async def list_requests(
 def _filtered(query: Select, where: RequestFilter) -> Select:  # type: ignore[type-arg]
     if where.crisis_ids:
         query = query.where(_r.crisis_id.in_(where.crisis_ids))
+    if where.safe_haven_ids:
+        query = query.where(_r.safe_haven_id.in_(where.safe_haven_ids))
     if where.items:
         query = query.where(_r.item.in_(where.items))
     if where.needed_by_from is not None:

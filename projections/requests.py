@@ -33,6 +33,7 @@ class RequestsProjector:
             _R.Posted,
             _R.Amended,
             _R.Cancelled,
+            _R.LinkedToSafeHaven,
             _R.Committed,
             _R.Released,
             _R.Dispatched,
@@ -78,6 +79,10 @@ class RequestsProjector:
     async def _cancelled(self, event: _R.Cancelled, conn: AsyncConnection, position: int) -> None:
         await self._touch(conn, event, position, cancellation_reason=event.reason or None)
         await self._recount(conn, event.originator_id, cancelled=True)
+
+    @_apply.register
+    async def _linked(self, event: _R.LinkedToSafeHaven, conn: AsyncConnection, position: int) -> None:
+        await self._touch(conn, event, position, safe_haven_id=event.safe_haven_id)
 
     @_apply.register
     async def _committed(self, event: _R.Committed, conn: AsyncConnection, position: int) -> None:

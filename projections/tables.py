@@ -104,6 +104,7 @@ assistance_requests = Table(
     Column("escort_needed", Boolean, nullable=False),
     Column("status", String(24), nullable=False),
     Column("cancellation_reason", Text),
+    Column("safe_haven_id", Uuid, index=True),  # needs of a safe haven's population
     Column("version", Integer, nullable=False),
     Column("posted_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

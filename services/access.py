@@ -78,6 +78,7 @@ POLICY: dict[str, Rule | str] = {
     "mutation.postRequest": _COORDINATOR_OWN_STATE,
     "mutation.amendRequest": _COORDINATOR_OWN_STATE,
     "mutation.cancelRequest": _COORDINATOR_OWN_STATE,
+    "mutation.linkRequestToSafeHaven": _COORDINATOR_OWN_STATE,
     # Offers come from a donor organisation or from a member state (its coordinators).
     "mutation.postOffer": _OFFERING_PARTY,
     "mutation.withdrawOffer": _OFFERING_PARTY,

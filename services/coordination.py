@@ -175,7 +175,12 @@ class Concord(Finance, Havens, Movements, Security, Application):  # type: ignor
 
     # Assistance requests.
     def post_request(
-        self, command: Command, crisis_id: UUID, member_state: MemberState, need: Need
+        self,
+        command: Command,
+        crisis_id: UUID,
+        member_state: MemberState,
+        need: Need,
+        safe_haven_id: UUID | None = None,
     ) -> Recorded[AssistanceRequest]:
         scope = self._authorise(command, "mutation.postRequest", Owner(member_state=member_state))
 
@@ -183,9 +188,15 @@ class Concord(Finance, Havens, Movements, Security, Application):  # type: ignor
             self._open_crisis_named(crisis_id)
             actor = command.actor(scope)
             request = AssistanceRequest.post(crisis_id, member_state, need, today=self._today(), actor=actor)
+            if safe_haven_id is not None:
+                haven = self._haven_named(safe_haven_id, "safeHavenId")
+                assert haven is not None
+                request.link_to_safe_haven(haven.id, haven.member_state, haven.crisis_id, actor=actor)
             return [request]
 
         payload = {"crisis": str(crisis_id), "member_state": member_state.value, **dataclasses.asdict(need)}
+        if safe_haven_id is not None:
+            payload["safe_haven"] = str(safe_haven_id)
         return self._execute(command, "postRequest", payload, post)
 
     def amend_request(
@@ -211,6 +222,17 @@ class Concord(Finance, Havens, Movements, Security, Application):  # type: ignor
             payload,
             lambda request, actor: request.cancel(reason, actor=actor),
         )
+
+    def link_request_to_safe_haven(
+        self, command: Command, request_id: UUID, safe_haven_id: UUID
+    ) -> Recorded[AssistanceRequest]:
+        def link(request: AssistanceRequest, actor: Actor) -> None:
+            haven = self._haven_named(safe_haven_id, "safeHavenId")
+            assert haven is not None
+            request.link_to_safe_haven(haven.id, haven.member_state, haven.crisis_id, actor=actor)
+
+        payload = {"id": str(request_id), "safe_haven": str(safe_haven_id)}
+        return self._change_request(command, "linkRequestToSafeHaven", request_id, payload, link)
 
     def get_request(self, request_id: UUID) -> AssistanceRequest:
         return self._get(AssistanceRequest, request_id, "assistance request")

@@ -20,6 +20,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("safe_havens", sa.Column("reserved", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("assistance_requests", sa.Column("safe_haven_id", sa.Uuid))
+    op.create_index("ix_assistance_requests_safe_haven_id", "assistance_requests", ["safe_haven_id"])
     op.create_table(
         "haven_reservations",
         sa.Column("haven_id", sa.Uuid, primary_key=True),
@@ -103,3 +105,6 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("safe_havens") as batch:
         batch.drop_column("reserved")
+    op.drop_index("ix_assistance_requests_safe_haven_id", "assistance_requests")
+    with op.batch_alter_table("assistance_requests") as batch:
+        batch.drop_column("safe_haven_id")

@@ -94,3 +94,83 @@ async def test_the_exact_location_is_need_to_know(client: Client, who: str, sees
         assert haven["adminCode"] is None
         assert haven["location"] is None
         assert listed["safeHavens"] == [{"admin1": "PH15", "adminCode": None, "location": None}]
+
+
+HISTORY = """query($id: ID!) { safeHaven(id: $id) { history { event actor { principal }
+  changes { field before after } } } }"""
+LINKED = """query($h: [ID!]) { requests(filter: {safeHaven: $h}) { edges { node {
+  id safeHavenId safeHaven { name admin1 adminCode location { latitude } } } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("who", "needs_to_know"), [("host", True), ("viewer", False), ("other state", False)]
+)
+async def test_history_hides_the_exact_place_and_the_people_without_need_to_know(
+    client: Client, who: str, needs_to_know: bool
+) -> None:
+    designated = await designate(client)
+    haven = designated["safeHaven"]["id"]
+    admitted = await client.data(ADMIT, {"i": {"id": haven, "people": 40}}, as_=client.coordinator("PHL"))
+    auth = {
+        "host": client.coordinator("PHL"),
+        "viewer": client.bearer(Role.VIEWER),
+        "other state": client.coordinator("THA"),
+    }[who]
+
+    seen = await client.data(HISTORY, {"id": haven}, as_=auth, after=admitted["admitToSafeHaven"]["position"])
+
+    history = seen["safeHaven"]["history"]
+    assert [h["event"] for h in history] == ["Designated", "Admitted"]
+    assert {"field": "occupancy", "before": "0", "after": "40"} in history[1]["changes"]
+    fields = {c["field"] for h in history for c in h["changes"]}
+    assert ({"adminCode", "latitude", "longitude"} <= fields) is needs_to_know
+    assert not fields & {"adminCode", "latitude", "longitude"} or needs_to_know
+    assert (history[0]["actor"] is not None) is needs_to_know
+
+
+async def test_a_request_for_a_havens_population_is_linked_and_found_by_it(client: Client) -> None:
+    haven = (await designate(client))["safeHaven"]["id"]
+    posted = await client.post(safeHavenId=haven)
+    other = await client.post(title="Water for the barangay")
+    thai = await client.send(
+        """mutation($i: LinkRequestToSafeHavenInput!) { linkRequestToSafeHaven(input: $i) { position } }""",
+        {"i": {"id": other["request"]["id"], "safeHavenId": haven}},
+        as_=client.coordinator("THA"),
+    )
+    linked = await client.data(
+        """mutation($i: LinkRequestToSafeHavenInput!) { linkRequestToSafeHaven(input: $i) {
+          position request { safeHavenId } } }""",
+        {"i": {"id": other["request"]["id"], "safeHavenId": haven}},
+        as_=client.coordinator("PHL"),
+    )
+    after = linked["linkRequestToSafeHaven"]["position"]
+
+    host = await client.data(LINKED, {"h": [haven]}, as_=client.coordinator("PHL"), after=after)
+    viewer = await client.data(LINKED, {"h": [haven]}, as_=client.bearer(Role.VIEWER), after=after)
+
+    assert thai.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert linked["linkRequestToSafeHaven"]["request"]["safeHavenId"] == haven
+    nodes = [e["node"] for e in host["requests"]["edges"]]
+    assert {n["id"] for n in nodes} == {posted["request"]["id"], other["request"]["id"]}
+    assert nodes[0]["safeHaven"]["adminCode"] == "PH153602"
+    seen = viewer["requests"]["edges"][0]["node"]["safeHaven"]
+    assert seen == {"name": "Balo-i evacuation centre", "admin1": "PH15", "adminCode": None, "location": None}
+
+
+async def test_a_request_cannot_be_linked_to_another_states_haven(client: Client) -> None:
+    crisis = await client.open_crisis("Border displacement", ("PHL", "THA"))
+    client.crisis_id = crisis
+    thai_haven = await client.data(
+        DESIGNATE,
+        {"i": {"crisisId": crisis, "memberState": "THA", "name": "Mae Sot centre", "adminCode": "TH63",
+               "latitude": "16.7", "longitude": "98.5", "capacityDay": 100}},
+        as_=client.coordinator("THA"),
+    )  # fmt: skip
+
+    refused = await client.send(
+        """mutation($i: PostRequestInput!) { postRequest(input: $i) { position } }""",
+        {"i": client.request_input(safeHavenId=thai_haven["designateSafeHaven"]["safeHaven"]["id"])},
+        as_=client.coordinator("PHL"),
+    )
+
+    assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -21,7 +21,7 @@ from strawberry.tools import merge_types
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
-from services.api.schema.havens import HavenMutation, HavenQuery
+from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
@@ -71,6 +71,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
                 AssistanceMutation,
                 FinanceMutation,
                 HavenMutation,
+                HavenLinkMutation,
                 MovementMutation,
                 SecurityMutation,
             ),

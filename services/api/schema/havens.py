@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import strawberry
 
 from domain import codes, havens
+from domain.access import Actor as ActorRecord
 from projections import queries
+from services.access import Owner, may
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
+from services.api.schema.types import Actor, AssistanceRequest, FieldChange, field_changes
 from services.coordination import Recorded
 from services.errors import NotFound
 
@@ -50,6 +55,18 @@ class SafeHaven:
     def available(self) -> int:
         return max(min(self.capacity_day, self.capacity_night) - self.occupancy - self.reserved, 0)
 
+    @strawberry.field(
+        description=(
+            "Every change, from the event store. Without need-to-know the exact area, the "
+            "coordinates and who made each change are left out."
+        )
+    )
+    async def history(self, info: Info) -> list[SafeHavenChange]:
+        c = info.context
+        events = await c.run(lambda: list(c.runtime.concord.events.get(UUID(self.id))))
+        knows = may(c.principal, "SafeHaven.location", Owner(member_state=self.member_state))
+        return haven_history(events, need_to_know=knows)
+
     @classmethod
     def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
         return cls(
@@ -85,6 +102,53 @@ class SafeHaven:
             admin_code=haven.admin_code,
             location=Location(latitude=haven.latitude, longitude=haven.longitude),
         )
+
+
+@strawberry.type(description="One event in the life of a safe haven: when, who, what changed.")
+class SafeHavenChange:
+    at: datetime
+    version: int
+    event: str
+    actor: Actor | None
+    changes: list[FieldChange]
+
+
+_SENSITIVE = ("admin_code", "latitude", "longitude")
+
+
+def haven_history(events: list[Any], *, need_to_know: bool) -> list[SafeHavenChange]:
+    """The haven's events replayed into changes of its fields, as the caller may see them."""
+    history = []
+    haven: havens.SafeHaven | None = None
+    before: dict[str, Any] = {}
+    for event in events:
+        haven = event.mutate(haven)
+        assert haven is not None
+        after = {
+            "name": haven.name,
+            "admin_code": haven.admin_code,
+            "latitude": haven.latitude,
+            "longitude": haven.longitude,
+            "capacity_day": haven.capacity_day,
+            "capacity_night": haven.capacity_night,
+            "occupancy": haven.occupancy,
+            "reserved": haven.reserved,
+            "status": haven.status.value,
+        }
+        if not need_to_know:
+            after = {k: v for k, v in after.items() if k not in _SENSITIVE}
+        actor = getattr(event, "actor", None)
+        history.append(
+            SafeHavenChange(
+                at=event.timestamp,
+                version=event.originator_version,
+                event=type(event).__name__,
+                actor=Actor.of(actor) if need_to_know and isinstance(actor, ActorRecord) else None,
+                changes=field_changes(before, after),
+            )
+        )
+        before = after
+    return history
 
 
 @strawberry.type
@@ -210,3 +274,35 @@ class HavenQuery:
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)
         return SafeHaven.from_row(found[haven_id])
+
+
+@strawberry.input
+class LinkRequestToSafeHavenInput:
+    id: strawberry.ID = strawberry.field(description="the assistance request")
+    safe_haven_id: strawberry.ID
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.type
+class LinkRequestPayload:
+    request: AssistanceRequest
+    position: LogPosition
+
+
+@strawberry.type
+class HavenLinkMutation:
+    @strawberry.mutation(description="Mark a request as the needs of a safe haven's population.")
+    async def link_request_to_safe_haven(
+        self, info: Info, input: LinkRequestToSafeHavenInput
+    ) -> LinkRequestPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.link_request_to_safe_haven,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            parse_id(input.safe_haven_id, "safeHavenId"),
+        )
+        return LinkRequestPayload(
+            request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )

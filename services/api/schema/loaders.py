@@ -33,6 +33,7 @@ class Loaders:
     organisation: DataLoader[UUID, queries.OrganisationRow | None]
     commitments: DataLoader[UUID, list[queries.CommitmentRow]]
     open_incidents: DataLoader[str, list[tuple[str, str]]]
+    safe_haven: DataLoader[UUID, queries.SafeHavenRow | None]
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Loaders:
@@ -51,4 +52,5 @@ class Loaders:
             organisation=_loader(engine, queries.organisations_by_id),
             commitments=DataLoader(load_fn=commitments),
             open_incidents=DataLoader(load_fn=open_incidents),
+            safe_haven=_loader(engine, queries.safe_havens_by_id),
         )

@@ -47,6 +47,9 @@ class PostRequestInput:
     admin_code: str = strawberry.field(description="P-code of the admin area, e.g. PH1536")
     transport_needed: bool = False
     escort_needed: bool = strawberry.field(default=False, description="a security escort is needed")
+    safe_haven_id: strawberry.ID | None = strawberry.field(
+        default=None, description="the needs of this safe haven's population (same state and crisis)"
+    )
     idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
@@ -128,6 +131,7 @@ class Mutation:
             parse_id(input.crisis_id, "crisisId"),
             codes.MemberState(input.member_state),
             need,
+            parse_id(input.safe_haven_id, "safeHavenId") if input.safe_haven_id else None,
         )
         return PostRequestPayload(
             request=AssistanceRequest.from_aggregate(recorded.aggregate),

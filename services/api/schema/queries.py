@@ -61,6 +61,9 @@ class RequestFilter:
     min_priority: int | None = strawberry.field(
         default=None, description="only requests of at least this priority"
     )
+    safe_haven: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="only the needs of these safe havens' populations"
+    )
 
     def to_query(self) -> queries.RequestFilter:
         return queries.RequestFilter(
@@ -73,6 +76,7 @@ class RequestFilter:
             statuses=tuple(requests.RequestStatus(s).value for s in self.status or ()),
             priorities=tuple(self.priority or ()),
             min_priority=self.min_priority,
+            safe_haven_ids=tuple(parse_id(h, "safeHaven") for h in self.safe_haven or ()),
         )
 
 

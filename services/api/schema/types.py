@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -28,6 +28,9 @@ from projections.queries import (
 )
 from services.api.schema.context import Info
 from services.api.schema.risk import RiskLevel, area_risk
+
+if TYPE_CHECKING:
+    from services.api.schema.havens import SafeHaven
 from services.api.schema.scalars import (
     CrisisPhase,
     DeliveryMode,
@@ -84,7 +87,7 @@ class RequestChange:
 _TERMS = ("sector", "title", "description", "quantity", "unit", "priority", "needed_by", "admin_code")
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     return [
         FieldChange(field=_camel(name), before=_text(before.get(name)), after=_text(after.get(name)))
         for name in after
@@ -122,7 +125,7 @@ def history_of(events: list[Any]) -> list[RequestChange]:
                 version=event.originator_version,
                 event=type(event).__name__,
                 actor=Actor.of(actor) if isinstance(actor, ActorRecord) else None,
-                changes=_changes(terms, now),
+                changes=field_changes(terms, now),
             )
         )
         terms = now
@@ -176,6 +179,20 @@ class AssistanceRequest:
     version: int = strawberry.field(description="number of events recorded for this request")
     posted_at: datetime
     updated_at: datetime
+    safe_haven_id: strawberry.ID | None = strawberry.field(
+        default=None, description="the safe haven whose population needs this"
+    )
+
+    @strawberry.field(description="The safe haven whose population needs this (its location is need-to-know)")
+    async def safe_haven(
+        self, info: Info
+    ) -> Annotated[SafeHaven, strawberry.lazy("services.api.schema.havens")] | None:
+        from services.api.schema.havens import SafeHaven  # noqa: PLC0415 (havens imports this module)
+
+        if self.safe_haven_id is None:
+            return None
+        row = await info.context.loaders.safe_haven.load(UUID(self.safe_haven_id))
+        return SafeHaven.from_row(row) if row else None
 
     @strawberry.field(description="The risk level of the request's area, from open security incidents")
     async def risk(self, info: Info) -> RiskLevel:
@@ -232,6 +249,7 @@ class AssistanceRequest:
             version=row.version,
             posted_at=row.posted_at,
             updated_at=row.updated_at,
+            safe_haven_id=strawberry.ID(str(row.safe_haven_id)) if row.safe_haven_id else None,
         )
 
     @classmethod
@@ -260,6 +278,7 @@ class AssistanceRequest:
             version=request.version,
             posted_at=request.created_on,
             updated_at=request.modified_on,
+            safe_haven_id=strawberry.ID(str(request.safe_haven_id)) if request.safe_haven_id else None,
         )
 
 
