@@ -34,6 +34,9 @@ INCIDENTS = "{ incidents { kind severity status admin1 adminCode description aff
 FIGURES = (
     """mutation($i: RecordDisplacementFiguresInput!) { recordDisplacementFigures(input: $i) { position } }"""
 )
+CLEAR = (
+    """mutation($i: ClearForSecurityInput!) { clearForSecurity(input: $i) { position risk conditions } }"""
+)
 DISPLACEMENT = "{ displacement { country adminCode asOf displaced returned resettled } }"
 
 
@@ -238,7 +241,8 @@ async def test_displacement_figures_follow_assessments_and_arrivals(client: Clie
     }
 
 
-async def test_who_what_where_lists_requests_and_deliveries(client: Client) -> None:
+async def propose(client: Client) -> tuple[dict[str, Any], uuid.UUID, dict[str, Any]]:
+    """A request of the Philippines and a match of 200 from the Philippine Red Cross's offer."""
     posted = await client.post()
     org = await _org(client)
     offer = await client.data(

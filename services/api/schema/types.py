@@ -440,6 +440,15 @@ class Match:
         row = await info.context.loaders.offer.load(UUID(self.offer_id))
         return Offer.from_row(row) if row else None
 
+    @strawberry.field(
+        description="The risk level where it is delivered; at EXTREME dispatch needs a security clearance"
+    )
+    async def risk(self, info: Info) -> RiskLevel | None:
+        row = await info.context.loaders.request.load(UUID(self.request_id))
+        if row is None:
+            return None
+        return await area_risk(info, codes.MemberState(row.member_state), row.admin_code)
+
     @classmethod
     def from_row(cls, row: MatchRow) -> Match:
         return cls(
