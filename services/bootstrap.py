@@ -18,6 +18,7 @@ from projections.havens import SafeHavensProjector
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
+from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
@@ -102,6 +103,7 @@ def all_projectors() -> list[Projector]:
         MatchesProjector(),
         FinanceProjector(),
         SafeHavensProjector(),
+        ProjectsProjector(),
     ]
 
 

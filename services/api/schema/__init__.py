@@ -23,6 +23,8 @@ from services.api.schema.finance import FinanceListQuery, FinanceMutation, Finan
 from services.api.schema.havens import HavenMutation, HavenQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
+from services.api.schema.project_mutations import ProjectMutation
+from services.api.schema.projects import ProjectQuery
 from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
 
@@ -48,8 +50,12 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; in production without introspection."""
     production_only = [DisableIntrospection] if production else []
     return ConcordSchema(
-        query=merge_types("Query", (Query, AssistanceQuery, FinanceQuery, FinanceListQuery, HavenQuery)),
-        mutation=merge_types("Mutation", (Mutation, AssistanceMutation, FinanceMutation, HavenMutation)),
+        query=merge_types(
+            "Query", (Query, AssistanceQuery, FinanceQuery, FinanceListQuery, HavenQuery, ProjectQuery)
+        ),
+        mutation=merge_types(
+            "Mutation", (Mutation, AssistanceMutation, FinanceMutation, HavenMutation, ProjectMutation)
+        ),
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production_only,
