@@ -151,7 +151,7 @@ async def _complete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[P
     funding = await _funding(conn, ids)
     return [
         ProjectRow(
-            **row,
+            **{**row, "usd_rate": Decimal(row["usd_rate"])},
             milestones=milestones[row["id"]],
             results=results[row["id"]],
             funding=funding.get(row["id"], Funding()),

@@ -51,7 +51,7 @@ class ProjectsProjector:
                 implementers=",".join(event.implementers),
                 budget=event.budget,
                 currency=event.currency,
-                usd_rate=event.usd_rate,
+                usd_rate=str(event.usd_rate),
                 usd_budget=event.usd_budget,
                 planned_start=event.planned_start,
                 planned_end=event.planned_end,

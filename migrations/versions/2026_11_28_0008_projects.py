@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("implementers", sa.Text, nullable=False),
         sa.Column("budget", Quantity, nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
-        sa.Column("usd_rate", Quantity, nullable=False),
+        sa.Column("usd_rate", sa.String(40), nullable=False),
         sa.Column("usd_budget", Quantity, nullable=False),
         sa.Column("planned_start", sa.Date, nullable=False),
         sa.Column("planned_end", sa.Date, nullable=False),

@@ -251,3 +251,21 @@ async def test_projects_are_listed_by_crisis_state_area_and_status(client: Clien
     assert await titles(memberState=["PHL"], area="ph15") == ["Market"]
     assert await titles(crisis=[client.crisis_id], status=["PIPELINE"], sector=["PB_EDX"]) == ["School"]
     assert await titles(status=["IMPLEMENTATION"]) == []
+
+
+async def test_a_budget_keeps_its_exact_exchange_rate(client: Client) -> None:
+    builder = await organisation(client, "Hue Heritage Works")
+    registered = await register(
+        client, builder, memberState="VNM", adminCode="VN46", currency="VND", budget="1000000000",
+        usdRate="0.0000394",
+    )  # fmt: skip
+
+    seen = await client.data(
+        "query($id: ID!) { project(id: $id) { budget { amount currency usdRate usdAmount } } }",
+        {"id": registered["project"]["id"]},
+        after=registered["position"],
+    )
+
+    assert seen["project"]["budget"] == {
+        "amount": "1000000000", "currency": "VND", "usdRate": "0.0000394", "usdAmount": "39400",
+    }  # fmt: skip
