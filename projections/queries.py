@@ -22,6 +22,7 @@ from projections.tables import (
     organisations,
     pledges,
     projection_tracking,
+    projects,
     request_commitments,
     safe_havens,
 )
@@ -557,24 +558,31 @@ _FTS_STATUS = {
 
 
 async def flows(engine: AsyncEngine, *, year: int | None = None) -> list[FlowRow]:
-    """Incoming flows (pledges, not cancelled) and outgoing ones (fund allocations)."""
-    p, a, r = pledges.c, fund_allocations.c, assistance_requests.c
+    """Incoming flows (pledges, not cancelled) and outgoing ones (fund allocations); the receiving
+    state, sector and crisis are those of the request or project given to."""
+    p, a, r, j = pledges.c, fund_allocations.c, assistance_requests.c, projects.c
+    state, sector, crisis = (
+        func.coalesce(r.member_state, j.member_state).label("member_state"),
+        func.coalesce(r.sector, j.sector).label("sector"),
+        func.coalesce(r.crisis_id, j.crisis_id).label("crisis_id"),
+    )
     pledge_query = (
         select(
             p.id, p.organisation_id, p.destination_kind, p.destination_id, p.status, p.amount, p.currency,
-            p.usd_amount, p.usd_paid, p.earmarking, p.in_kind, p.pledged_at, r.member_state, r.sector,
-            r.crisis_id,
+            p.usd_amount, p.usd_paid, p.earmarking, p.in_kind, p.pledged_at, state, sector, crisis,
         )
         .outerjoin(assistance_requests, r.id == p.destination_id)
+        .outerjoin(projects, j.id == p.destination_id)
         .where(p.status != "cancelled")
         .order_by(p.made_position)
     )  # fmt: skip
     allocation_query = (
         select(
             a.allocation_id, a.fund_id, a.destination_kind, a.destination_id, a.usd_amount, a.disbursed,
-            a.decided_at, r.member_state, r.sector, r.crisis_id,
+            a.decided_at, state, sector, crisis,
         )
         .outerjoin(assistance_requests, r.id == a.destination_id)
+        .outerjoin(projects, j.id == a.destination_id)
         .order_by(a.decided_at)
     )  # fmt: skip
     async with engine.connect() as conn:

@@ -378,3 +378,59 @@ displacement_changes = Table(
     Column("source", String(200), nullable=False),
     Column("source_id", Uuid, nullable=False),
 )
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("crisis_id", Uuid, nullable=False, index=True),
+    Column("member_state", String(3), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("sector", String(8), nullable=False),
+    Column("admin_code", String(16), nullable=False),
+    Column("implementers", Text, nullable=False),  # organisation ids, comma-separated
+    Column("budget", Quantity, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("usd_rate", String(40), nullable=False),  # exact: NUMERIC(28, 4) would round a dong's rate
+    Column("usd_budget", Quantity, nullable=False),
+    Column("planned_start", Date, nullable=False),
+    Column("planned_end", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text, nullable=False),
+    Column("started_on", Date),
+    Column("ended_on", Date),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("registered_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_projects_state_status", "member_state", "status"),
+    Index("ix_projects_admin_code", "admin_code"),
+)
+
+project_milestones = Table(
+    "project_milestones",
+    metadata,
+    Column("milestone_id", Uuid, primary_key=True),
+    Column("project_id", Uuid, nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("achieved_on", Date),
+    Column("note", Text, nullable=False),
+    Column("planned_position", BigInteger, nullable=False),
+)
+
+project_results = Table(
+    "project_results",
+    metadata,
+    Column("result_id", Uuid, primary_key=True),
+    Column("project_id", Uuid, nullable=False, index=True),
+    Column("indicator", String(200), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("hxl_tag", String(100), nullable=False),
+    Column("baseline", Quantity, nullable=False),
+    Column("target", Quantity, nullable=False),
+    Column("achieved", Quantity),
+    Column("measured_on", Date),
+    Column("defined_position", BigInteger, nullable=False),
+)

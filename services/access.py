@@ -67,6 +67,8 @@ _COORDINATOR_OWN_STATE: Rule = {Role.COORDINATOR: Scope.OWN_STATE}
 _NEED_TO_KNOW: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY}
 _DONOR_OWN_ORGANISATION: Rule = {Role.DONOR: Scope.OWN_ORGANISATION}
 _OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OWN_ORGANISATION}
+_HOST_STATE_OR_SECRETARIAT: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY}
+_PROJECT_REPORTERS: Rule = {**_HOST_STATE_OR_SECRETARIAT, Role.DONOR: Scope.OWN_ORGANISATION}
 PUBLIC = "public"
 
 #: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
@@ -148,6 +150,16 @@ POLICY: dict[str, Rule | str] = {
     "SecurityIncident.description": {**_NEED_TO_KNOW, Role.DONOR: Scope.ANY},
     "SecurityIncident.affectedOrganisations": {**_NEED_TO_KNOW, Role.DONOR: Scope.ANY},
     "query.whoWhatWhere": _EVERYONE,
+    # Reconstruction projects belong to the host state: its coordinators and the secretariat
+    # register them and decide their status; the implementing organisations report on them.
+    "mutation.registerProject": _HOST_STATE_OR_SECRETARIAT,
+    "mutation.changeProjectStatus": _HOST_STATE_OR_SECRETARIAT,
+    "mutation.planMilestone": _PROJECT_REPORTERS,
+    "mutation.recordMilestone": _PROJECT_REPORTERS,
+    "mutation.defineResult": _PROJECT_REPORTERS,
+    "mutation.recordResult": _PROJECT_REPORTERS,
+    "query.projects": _EVERYONE,
+    "query.project": _EVERYONE,
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,

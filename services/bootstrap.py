@@ -19,6 +19,7 @@ from projections.movements import MovementsProjector, SecurityIncidentsProjector
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
+from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
@@ -105,6 +106,7 @@ def all_projectors() -> list[Projector]:
         SafeHavensProjector(),
         MovementsProjector(),
         SecurityIncidentsProjector(),
+        ProjectsProjector(),
     ]
 
 

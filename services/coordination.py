@@ -40,6 +40,7 @@ from services.idempotency import (
     receipt_id,
 )
 from services.movements import Movements
+from services.projects import Projects
 from services.security import Security
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 from services.transcodings import ActorAsDict, DateAsISO
@@ -88,7 +89,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Havens, Movements, Security, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Movements, Security, Projects, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"

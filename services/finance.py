@@ -15,7 +15,6 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor, Role
 from domain.codes import MemberState
-from domain.errors import InvalidInput
 from domain.funds import FundWindow, StabilityFund
 from domain.money import Conversion
 from domain.pledges import DestinationKind, Earmarking, Pledge
@@ -205,7 +204,7 @@ class Finance:
         return self._get(StabilityFund, fund_id, "fund")
 
     def _check_destination(self: Concord, kind: DestinationKind, destination_id: UUID) -> None:
-        """The destination must exist (projects arrive with the reconstruction slice)."""
+        """The destination must exist; a project must also be planned or under way."""
         if kind is DestinationKind.FUND:
             self.get_fund(destination_id)
         elif kind is DestinationKind.REQUEST:
@@ -213,7 +212,7 @@ class Finance:
         elif kind is DestinationKind.CRISIS:
             self.get_crisis(destination_id)
         else:
-            raise InvalidInput("destination", "reconstruction projects are not in Concord yet")
+            self._fundable_project(destination_id)
 
 
 def _disburse(fund: StabilityFund, allocation_id: UUID, usd_amount: Decimal, actor: Actor) -> None:

@@ -13,17 +13,25 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from lxml import etree
 
-from projections import queries
+from projections import project_queries, queries
 from services.access import Principal
+from services.api.iati import (
+    IATI_DISBURSEMENT,
+    IATI_INCOMING_COMMITMENT,
+    IATI_INCOMING_FUNDS,
+    IATI_INCOMING_PLEDGE,
+    IATI_OUTGOING_COMMITMENT,
+    REPORTING_ORG,
+    project_activity,
+)
+from services.api.iati import narrative as _narrative
+from services.api.iati import text as _text
+from services.api.iati import transaction as _transaction
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
-#: IATI organisation identifier of the reporting secretariat (no registered one exists yet).
-REPORTING_ORG = "XM-ASEAN-SEC"
-IATI_INCOMING_PLEDGE, IATI_INCOMING_COMMITMENT, IATI_INCOMING_FUNDS = "13", "11", "1"
-IATI_OUTGOING_COMMITMENT, IATI_DISBURSEMENT = "2", "3"
 
 FLOW_COLUMNS = [
     ("Flow", "#meta+id"),
@@ -108,12 +116,13 @@ async def _names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, st
     names.update({f.id: f.name for f in await queries.list_funds(engine) if f.id in ids})
     names.update({i: r.title for i, r in (await queries.requests_by_id(engine, list(ids))).items()})
     names.update({i: c.name for i, c in (await queries.crises_by_id(engine, list(ids))).items()})
+    names.update({i: p.title for i, p in (await project_queries.projects_by_id(engine, list(ids))).items()})
     return names
 
 
 @router.get(
     "/iati.xml",
-    summary="The Stability Fund's activities and transactions as IATI 2.03 XML",
+    summary="The Stability Fund and the reconstruction projects as IATI 2.03 activities",
     response_class=Response,
     responses={200: {"content": {"application/xml": {}}}},
 )
@@ -185,34 +194,13 @@ async def iati_document(runtime: Runtime) -> etree._Element:
                     _transaction(
                         activity, IATI_DISBURSEMENT, flow, flow.usd_paid, receiver=str(flow.destination_id)
                     )
-    return root
-
-
-def _transaction(
-    activity: etree._Element,
-    code: str,
-    flow: queries.FlowRow,
-    usd: object,
-    *,
-    provider: str | None = None,
-    receiver: str | None = None,
-) -> None:
-    transaction = etree.SubElement(activity, "transaction", ref=str(flow.id))
-    etree.SubElement(transaction, "transaction-type", code=code)
-    etree.SubElement(transaction, "transaction-date", attrib={"iso-date": flow.decided_on.isoformat()})
-    value = etree.SubElement(
-        transaction, "value", currency="USD", attrib={"value-date": flow.decided_on.isoformat()}
+    projects, _, _ = await project_queries.list_projects(
+        engine, project_queries.ProjectFilter(), first=100_000, after=None
     )
-    value.text = str(usd)
-    if provider is not None:
-        _narrative(etree.SubElement(transaction, "provider-org"), provider)
-    if receiver is not None:
-        _narrative(etree.SubElement(transaction, "receiver-org"), receiver)
-
-
-def _text(parent: etree._Element, tag: str, text: str) -> None:
-    etree.SubElement(parent, tag).text = text
-
-
-def _narrative(parent: etree._Element, text: str) -> None:
-    etree.SubElement(parent, "narrative").text = text
+    names = await _names(runtime, flows)
+    implementers = {UUID(i) for p in projects for i in p.implementers.split(",") if i}
+    found = await queries.organisations_by_id(engine, list(implementers))
+    names.update({i: o.name for i, o in found.items()})
+    for project in reversed(projects):
+        root.append(project_activity(project, flows, names, pledges_by_id))
+    return root

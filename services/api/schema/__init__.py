@@ -25,6 +25,8 @@ from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQu
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
+from services.api.schema.project_mutations import ProjectMutation
+from services.api.schema.projects import ProjectQuery
 from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
 from services.api.schema.security import SecurityMutation, SecurityQuery
@@ -62,6 +64,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
                 MovementQuery,
                 SecurityQuery,
                 ActivityQuery,
+                ProjectQuery,
             ),
         ),
         mutation=merge_types(
@@ -74,6 +77,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
                 HavenLinkMutation,
                 MovementMutation,
                 SecurityMutation,
+                ProjectMutation,
             ),
         ),
         config=StrawberryConfig(scalar_map=SCALARS),

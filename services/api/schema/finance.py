@@ -486,9 +486,11 @@ class Flow:
     earmarking: Earmarking | None
     in_kind: bool
     decided_on: date
-    member_state: MemberState | None = strawberry.field(description="of the receiving request")
+    member_state: MemberState | None = strawberry.field(description="of the receiving request or project")
     sector: str | None
-    crisis_id: strawberry.ID | None = strawberry.field(description="given to, or of the receiving request")
+    crisis_id: strawberry.ID | None = strawberry.field(
+        description="given to, or of the receiving request or project"
+    )
 
 
 @strawberry.enum

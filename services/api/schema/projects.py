@@ -1,0 +1,229 @@
+"""Reconstruction and rehabilitation projects over GraphQL: types and queries.
+
+Mutations answer with the project as the event store has it; queries read the read model. Both
+show funding from the read side (pledges and allocations to the project, in US dollars).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+import strawberry
+
+from domain import codes, projects
+from domain.havens import admin1
+from domain.project_parts import progress
+from projections import project_queries
+from services.api.problems import BadInput
+from services.api.schema.context import Info
+from services.api.schema.queries import check_first, decode_cursor, encode_cursor
+from services.api.schema.scalars import MemberState, Sector, parse_id
+from services.api.schema.types import Organisation
+from services.errors import NotFound
+
+strawberry.enum(
+    projects.ProjectStatus, name="ProjectStatus", description="IATI activity status (codes 1 to 6)"
+)
+ProjectStatus = projects.ProjectStatus
+
+
+@strawberry.type
+class Milestone:
+    id: strawberry.ID
+    title: str
+    due_date: date
+    achieved_on: date | None
+    note: str
+
+
+@strawberry.type(description="An indicator with its baseline, target and the value last measured.")
+class ProjectResult:
+    id: strawberry.ID
+    indicator: str
+    unit: str
+    hxl_tag: str = strawberry.field(
+        description="HXL hashtag for exports, e.g. #reached+children; may be empty"
+    )
+    baseline: Decimal
+    target: Decimal
+    achieved: Decimal | None
+    measured_on: date | None
+
+    @strawberry.field(description="(achieved - baseline) / (target - baseline); 1 is the target reached")
+    def progress(self) -> Decimal | None:
+        return progress(self.baseline, self.target, self.achieved)
+
+
+@strawberry.type
+class Money:
+    amount: Decimal
+    currency: str = strawberry.field(description="ISO 4217")
+    usd_rate: Decimal
+    usd_amount: Decimal
+
+
+@strawberry.type(description="In US dollars, at each pledge's and payment's own rate (as FTS flows).")
+class ProjectFunding:
+    pledged: Decimal = strawberry.field(description="pledges not cancelled, whatever their stage")
+    committed: Decimal = strawberry.field(description="of the pledged, what is binding")
+    paid: Decimal
+    allocated: Decimal = strawberry.field(description="by the Stability Fund")
+    disbursed: Decimal
+    pledges: int
+    gap: Decimal = strawberry.field(
+        description="the budget less what is pledged and allocated; never negative"
+    )
+
+
+@strawberry.type(description="A reconstruction or rehabilitation project (IATI activity).")
+class Project:
+    id: strawberry.ID
+    crisis_id: strawberry.ID
+    member_state: MemberState
+    title: str
+    description: str
+    sector: Sector
+    admin_code: str = strawberry.field(description="where: the P-code of its admin area")
+    admin1: str
+    implementing_organisation_ids: list[strawberry.ID]
+    budget: Money
+    planned_start: date
+    planned_end: date
+    started_on: date | None = strawberry.field(description="when it went into implementation")
+    ended_on: date | None = strawberry.field(description="when it closed or was cancelled")
+    status: ProjectStatus
+    status_reason: str
+    milestones: list[Milestone]
+    results: list[ProjectResult]
+    funding: ProjectFunding
+
+    @strawberry.field(description="IATI ActivityStatus code")
+    def iati_status(self) -> str:
+        return self.status.iati_code
+
+    @strawberry.field
+    async def implementing_organisations(self, info: Info) -> list[Organisation]:
+        rows = [
+            await info.context.loaders.organisation.load(UUID(i)) for i in self.implementing_organisation_ids
+        ]
+        return [Organisation.from_row(row) for row in rows if row is not None]
+
+    @classmethod
+    def from_row(cls, row: project_queries.ProjectRow) -> Project:
+        state = codes.MemberState(row.member_state)
+        funding = row.funding
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            crisis_id=strawberry.ID(str(row.crisis_id)),
+            member_state=state,
+            title=row.title,
+            description=row.description,
+            sector=codes.Sector(row.sector),
+            admin_code=row.admin_code,
+            admin1=admin1(row.admin_code, state),
+            implementing_organisation_ids=[strawberry.ID(i) for i in row.implementers.split(",") if i],
+            budget=Money(
+                amount=row.budget, currency=row.currency, usd_rate=row.usd_rate, usd_amount=row.usd_budget
+            ),
+            planned_start=row.planned_start,
+            planned_end=row.planned_end,
+            started_on=row.started_on,
+            ended_on=row.ended_on,
+            status=ProjectStatus(row.status),
+            status_reason=row.status_reason,
+            milestones=[
+                Milestone(
+                    id=strawberry.ID(str(m.milestone_id)),
+                    title=m.title,
+                    due_date=m.due_date,
+                    achieved_on=m.achieved_on,
+                    note=m.note,
+                )
+                for m in row.milestones
+            ],
+            results=[
+                ProjectResult(
+                    id=strawberry.ID(str(r.result_id)),
+                    indicator=r.indicator,
+                    unit=r.unit,
+                    hxl_tag=r.hxl_tag,
+                    baseline=r.baseline,
+                    target=r.target,
+                    achieved=r.achieved,
+                    measured_on=r.measured_on,
+                )
+                for r in row.results
+            ],
+            funding=ProjectFunding(
+                pledged=funding.pledged,
+                committed=funding.committed,
+                paid=funding.paid,
+                allocated=funding.allocated,
+                disbursed=funding.disbursed,
+                pledges=funding.pledges,
+                gap=max(row.usd_budget - funding.pledged - funding.allocated, Decimal(0)),
+            ),
+        )
+
+
+@strawberry.type
+class ProjectEdge:
+    cursor: str
+    node: Project
+
+
+@strawberry.type
+class ProjectConnection:
+    edges: list[ProjectEdge]
+    has_next_page: bool
+    total_count: int
+
+
+@strawberry.input
+class ProjectFilter:
+    crisis: list[strawberry.ID] | None = None
+    member_state: list[MemberState] | None = None
+    area: str | None = strawberry.field(
+        default=None, description="a P-code: projects in that admin area or any area within it"
+    )
+    status: list[ProjectStatus] | None = None
+    sector: list[Sector] | None = None
+
+
+@strawberry.type
+class ProjectQuery:
+    @strawberry.field(description="Projects, newest first, filtered by crisis, state, area, status, sector.")
+    async def projects(
+        self, info: Info, filter: ProjectFilter | None = None, first: int = 20, after: str | None = None
+    ) -> ProjectConnection:
+        check_first(first)
+        where = filter or ProjectFilter()
+        area = (where.area or "").strip().upper()
+        if area and not area.isalnum():
+            raise BadInput("area", f"{where.area!r} is not a P-code")
+        rows, has_next, total = await project_queries.list_projects(
+            info.context.runtime.read_engine,
+            project_queries.ProjectFilter(
+                crisis_ids=tuple(parse_id(c, "crisis") for c in where.crisis or []),
+                member_states=tuple(codes.MemberState(s).value for s in where.member_state or []),
+                statuses=tuple(ProjectStatus(s).value for s in where.status or []),
+                sectors=tuple(codes.Sector(s).value for s in where.sector or []),
+                area=area or None,
+            ),
+            first=first,
+            after=decode_cursor(after) if after else None,
+        )
+        edges = [
+            ProjectEdge(cursor=encode_cursor(r.registered_position), node=Project.from_row(r)) for r in rows
+        ]
+        return ProjectConnection(edges=edges, has_next_page=has_next, total_count=total)
+
+    @strawberry.field
+    async def project(self, info: Info, id: strawberry.ID) -> Project:
+        project_id = parse_id(id)
+        found = await project_queries.projects_by_id(info.context.runtime.read_engine, [project_id])
+        if project_id not in found:
+            raise NotFound("project", project_id)
+        return Project.from_row(found[project_id])
