@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import exports
+from services.api import csv_exports, exports
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
     app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
     app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
 
+    app.include_router(csv_exports.router)
     app.include_router(exports.router)
 
     @app.get("/healthz", summary="Liveness and how far the projections have read the log")
