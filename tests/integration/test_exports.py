@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
-import hxl
 import httpx
+import hxl
 import pytest
 
 from domain.access import Role
