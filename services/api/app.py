@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import csv_exports, exports
+from services.api import csv_exports, events, exports, openapi
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
 
     app.include_router(csv_exports.router)
     app.include_router(exports.router)
+    app.include_router(events.router)
+    openapi.install(app)
 
     @app.get("/healthz", summary="Liveness and how far the projections have read the log")
     async def healthz(request: Request) -> dict[str, object]:

@@ -22,6 +22,7 @@ from projections import exports, queries
 from projections.disclosure import is_small
 from services.access import Owner, Principal, may
 from services.api.hxl import CSV_RESPONSES, Column, csv_response
+from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 
@@ -53,7 +54,7 @@ REQUEST_COLUMNS: list[Column[queries.RequestRow]] = [
     "/requests.csv",
     summary="Assistance requests as HXL-tagged CSV (hashtag row under the header)",
     response_class=StreamingResponse,
-    responses=CSV_RESPONSES,
+    responses={**CSV_RESPONSES, **GUARDED},
 )
 async def requests_csv(
     request: Request,
@@ -106,7 +107,7 @@ def _offer_columns(today: date) -> list[Column[exports.OfferWithOrganisation]]:
     "/offers.csv",
     summary="Offers as HXL-tagged CSV (hashtag row under the header)",
     response_class=StreamingResponse,
-    responses=CSV_RESPONSES,
+    responses={**CSV_RESPONSES, **GUARDED},
 )
 async def offers_csv(
     request: Request,
@@ -133,7 +134,7 @@ COVERAGE_COLUMNS: list[Column[queries.CoverageRow]] = [
     "/coverage.csv",
     summary="Coverage of live requests by member state and sector, as HXL-tagged CSV",
     response_class=StreamingResponse,
-    responses=CSV_RESPONSES,
+    responses={**CSV_RESPONSES, **GUARDED},
 )
 async def coverage_csv(
     request: Request,
@@ -179,7 +180,7 @@ def _haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
     "/safe-havens.csv",
     summary="Safe havens as HXL-tagged CSV; exact locations only for those with need-to-know",
     response_class=StreamingResponse,
-    responses=CSV_RESPONSES,
+    responses={**CSV_RESPONSES, **GUARDED},
 )
 async def safe_havens_csv(
     request: Request,
@@ -218,7 +219,7 @@ def _flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
     "/flows.csv",
     summary="Flows in the OCHA FTS shape, as HXL-tagged CSV (hashtag row under the header)",
     response_class=StreamingResponse,
-    responses=CSV_RESPONSES,
+    responses={**CSV_RESPONSES, **GUARDED},
 )
 async def flows_csv(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]

@@ -11,6 +11,7 @@ from lxml import etree
 
 from projections import queries
 from services.access import Principal
+from services.api.openapi import problems
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 
@@ -26,7 +27,7 @@ IATI_OUTGOING_COMMITMENT, IATI_DISBURSEMENT = "2", "3"
     "/iati.xml",
     summary="The Stability Fund's activities and transactions as IATI 2.03 XML",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}, **problems(401, 403)},
 )
 async def iati_xml(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/iati.xml"))]
