@@ -139,6 +139,8 @@ POLICY: dict[str, Rule | str] = {
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
     "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
+    "GET /metrics": PUBLIC,  # no caller's or object's data in it; keep it on the internal network
     # The event feed: each event type as its aggregate's query entry says (services.api.feed).
     "GET /events": _EVERYONE,
     "GET /exports/requests.csv": _EVERYONE,
