@@ -17,7 +17,12 @@ from typing import IO, Any
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 #: Attributes every LogRecord has; anything else on a record was passed as ``extra=``.
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+#: uvicorn's ``color_message`` repeats the message with terminal colours.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class CorrelationFilter(logging.Filter):
