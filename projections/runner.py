@@ -72,12 +72,15 @@ class ProjectionRunner:
             else:
                 await asyncio.sleep(self._poll_interval)
 
-    async def catch_up(self) -> int:
-        """Project everything recorded so far; returns the number of notifications read."""
+    async def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Project everything recorded so far; returns the number of notifications read.
+        ``on_batch`` learns the position reached after each batch (progress for the CLI)."""
         await self._restart()
         total = 0
         while processed := await self.run_once():
             total += processed
+            if on_batch is not None:
+                on_batch(self.position)
         await self.persist_position()
         self._report()
         return total

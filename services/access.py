@@ -179,6 +179,15 @@ POLICY: dict[str, Rule | str] = {
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
     "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
+    "GET /metrics": PUBLIC,  # no caller's or object's data in it; keep it on the internal network
+    # The event feed: each event type as its aggregate's query entry says (services.api.feed).
+    "GET /events": _EVERYONE,
+    "GET /exports/requests.csv": _EVERYONE,
+    "GET /exports/offers.csv": _EVERYONE,
+    "GET /exports/coverage.csv": _EVERYONE,
+    # Exact locations are left blank for those without need-to-know (as SafeHaven.location).
+    "GET /exports/safe-havens.csv": _EVERYONE,
     "GET /exports/flows.csv": _EVERYONE,
     "GET /exports/iati.xml": _EVERYONE,
     "GET /graphql": PUBLIC,  # GraphiQL; each operation is then decided by its own entry

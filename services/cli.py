@@ -1,10 +1,11 @@
-"""The ``concord`` command: serve, migrate, project, rebuild."""
+"""The ``concord`` command: serve, migrate, project, rebuild, status, token, apikey."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+import sys
 from typing import Annotated
 from uuid import UUID
 
@@ -13,6 +14,7 @@ import typer
 from domain.access import Actor, Role
 from domain.codes import MemberState
 from domain.errors import InvalidTransition
+from services import logs
 from services.access import Unauthenticated
 from services.authentication import dev_signer
 from services.bootstrap import all_projectors, projection_runners, start, storage_for
@@ -20,6 +22,7 @@ from services.coordination import Concord
 from services.errors import NotFound
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
+from services.status import ProjectionStatus, projection_status
 
 app = typer.Typer(
     help="Concord: coordination of post-conflict assistance among ASEAN member states.",
@@ -28,8 +31,9 @@ app = typer.Typer(
 )
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _logging(settings: Settings | None = None) -> None:
+    settings = settings or Settings()
+    logs.configure(settings.log_format, settings.log_level)
 
 
 @app.command()
@@ -43,11 +47,13 @@ def serve(
     from services.api.app import create_app  # noqa: PLC0415
 
     settings = Settings()
+    _logging(settings)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
+        log_config=None,  # uvicorn's loggers go through ours (services.logs)
+        log_level=settings.log_level.lower(),
         proxy_headers=False,
     )
 
@@ -95,8 +101,52 @@ async def _rebuild(name: str) -> int:
     runtime = await start(Settings(), run_projections=False)
     try:
         runner = next(r for r in projection_runners(runtime, waker=None) if r.projector.name == name)
+        head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
+        progress = RebuildProgress(name, head)
         await runner.reset()
-        return await runner.catch_up()
+        count = await runner.catch_up(on_batch=progress.show)
+        progress.done()
+        return count
+    finally:
+        await runtime.close()
+
+
+class RebuildProgress:
+    """One line on stderr: redrawn in place on a terminal, a line per tenth of the way otherwise."""
+
+    def __init__(self, name: str, head: int) -> None:
+        self.name, self.head = name, head
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+
+    def show(self, position: int) -> None:
+        share = 100 if self.head == 0 else min(100, position * 100 // self.head)
+        if not self.tty and share // 10 == self.shown // 10:
+            return
+        self.shown = share
+        start, end = ("\r", "") if self.tty else ("", "\n")
+        sys.stderr.write(f"{start}{self.name}: position {position} of {self.head} ({share} %){end}")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+
+
+@app.command()
+def status() -> None:
+    """Each projection's position, the head of the log, its lag and state."""
+    statuses = asyncio.run(_status())
+    typer.echo(f"{'projection':<24} {'position':>10} {'head':>10} {'lag':>10}  state")
+    for s in statuses:
+        position = "-" if s.position is None else str(s.position)
+        typer.echo(f"{s.name:<24} {position:>10} {s.head:>10} {s.lag:>10}  {s.state}")
+
+
+async def _status() -> list[ProjectionStatus]:
+    runtime = await start(Settings(), run_projections=False)
+    try:
+        return await projection_status(runtime)
     finally:
         await runtime.close()
 

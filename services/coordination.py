@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -98,6 +99,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Application):  # t
         super().__init__(dict(env) if env else None)
         self._today = today
         self._listeners: list[Callable[[int], None]] = []
+        self._write_listeners: list[Callable[[float], None]] = []
         self._listeners_lock = threading.Lock()
         self._in_flight = InFlight()
 
@@ -120,6 +122,27 @@ class Concord(Finance, Havens, Movements, Security, Projects, Application):  # t
                 self._listeners.remove(listener)
 
         return remove
+
+    def on_write(self, listener: Callable[[float], None]) -> Callable[[], None]:
+        """``listener`` learns how many seconds each successful write to the event store took."""
+        with self._listeners_lock:
+            self._write_listeners.append(listener)
+
+        def remove() -> None:
+            with self._listeners_lock:
+                self._write_listeners.remove(listener)
+
+        return remove
+
+    def _record(self, processing_event: Any) -> list[Recording]:  # type: ignore[type-arg]
+        started = time.perf_counter()
+        recordings: list[Recording] = super()._record(processing_event)  # type: ignore[type-arg]
+        elapsed = time.perf_counter() - started
+        with self._listeners_lock:
+            listeners = list(self._write_listeners)
+        for listener in listeners:
+            listener(elapsed)
+        return recordings
 
     def _notify(self, recordings: list[Recording]) -> None:  # type: ignore[type-arg]
         if not recordings:

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="fallback poll, seconds, where no wake-up signal exists"
     )
     postgres_pool_size: int = Field(default=10, ge=1)
+    ready_max_lag: int = Field(
+        default=1000, ge=0, description="/readyz fails while a projection is more positions behind"
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object a line, with the correlation id"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     environment: Literal["development", "production"] = Field(
         default="development",

@@ -1,4 +1,4 @@
-"""The FastAPI application: GraphQL at /graphql, health at /healthz, problem details for errors."""
+"""The FastAPI application: GraphQL at /graphql, exports, the event feed, health, readiness, metrics."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import exports
+from services.api import csv_exports, events, exports, health, openapi
+from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
+from services.api.metrics import CommandOutcomes, Metrics, OperationLatency
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema import build_schema
@@ -28,16 +30,19 @@ _COMMAND_THREADS = 32
 
 def create_app(settings: Settings | None = None, *, today: Clock = utc_today) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(_COMMAND_THREADS, "concord-command"))
-        app.state.runtime = await start(settings, today=today)
+        app.state.runtime = runtime = await start(settings, today=today)
+        stop_timing = runtime.concord.on_write(metrics.writes.observe)
         try:
             yield
         finally:
-            await app.state.runtime.close()
+            stop_timing()
+            await runtime.close()
 
     app = FastAPI(
         title="Concord",
@@ -45,20 +50,27 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    app.add_middleware(CorrelationMiddleware)
     endpoint = GraphQLEndpoint(
-        build_schema(production=settings.is_production),
+        build_schema(
+            production=settings.is_production,
+            observers=[
+                lambda: OperationLatency(metrics.observe_operation),
+                lambda: CommandOutcomes(metrics.observe_command),
+            ],
+        ),
         ide=not settings.is_production,
         rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
     )
     app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
     app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
 
+    app.include_router(csv_exports.router)
     app.include_router(exports.router)
-
-    @app.get("/healthz", summary="Liveness and how far the projections have read the log")
-    async def healthz(request: Request) -> dict[str, object]:
-        runtime = request.app.state.runtime
-        return {"status": "ok", "projections": runtime.progress.positions()}
+    app.include_router(events.router)
+    app.include_router(health.router)
+    openapi.install(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(_request: Request, error: StarletteHTTPException) -> Response:

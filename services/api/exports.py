@@ -1,20 +1,18 @@
-"""Exports other humanitarian systems read: FTS-style flows as HXL-tagged CSV, the funds as IATI XML."""
+"""The funds as IATI 2.03 XML, for the IATI registry (the CSV exports are in ``csv_exports``)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from lxml import etree
 
 from projections import project_queries, queries
 from services.access import Principal
+from services.api.csv_exports import flow_names
 from services.api.iati import (
     IATI_DISBURSEMENT,
     IATI_INCOMING_COMMITMENT,
@@ -27,104 +25,18 @@ from services.api.iati import (
 from services.api.iati import narrative as _narrative
 from services.api.iati import text as _text
 from services.api.iati import transaction as _transaction
+from services.api.openapi import problems
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
 
-FLOW_COLUMNS = [
-    ("Flow", "#meta+id"),
-    ("Source", "#org+source"),
-    ("Source type", "#org+source+type"),
-    ("Destination", "#org+destination"),
-    ("Destination type", "#meta+destination+type"),
-    ("Destination id", "#meta+destination+id"),
-    ("Status", "#status"),
-    ("Original amount", "#value"),
-    ("Currency", "#currency"),
-    ("USD", "#value+usd"),
-    ("USD paid", "#value+usd+funding"),
-    ("Earmarking", "#meta+earmarking"),
-    ("In kind", "#indicator+inkind"),
-    ("Decision date", "#date"),
-    ("Country", "#country+code"),
-    ("Sector", "#sector+cluster"),
-]
-
-
-@router.get(
-    "/flows.csv",
-    summary="Flows in the OCHA FTS shape, as HXL-tagged CSV (hashtag row under the header)",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}}},
-)
-async def flows_csv(
-    request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]
-) -> StreamingResponse:
-    runtime: Runtime = request.app.state.runtime
-    rows = await queries.flows(runtime.read_engine)
-    names = await _names(runtime, rows)
-    return StreamingResponse(
-        _csv_lines(rows, names),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="concord-flows.csv"'},
-    )
-
-
-async def _csv_lines(rows: list[queries.FlowRow], names: dict[UUID, str]) -> AsyncIterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def emit(values: Iterable[object]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
-
-    yield emit(header for header, _ in FLOW_COLUMNS)
-    yield emit(tag for _, tag in FLOW_COLUMNS)
-    for row in rows:
-        yield emit(
-            [
-                row.id,
-                names.get(row.source_id, str(row.source_id)),
-                row.source_kind,
-                names.get(row.destination_id, str(row.destination_id)),
-                row.destination_kind,
-                row.destination_id,
-                row.status,
-                row.amount,
-                row.currency,
-                row.usd_amount,
-                row.usd_paid,
-                row.earmarking or "",
-                "yes" if row.in_kind else "no",
-                row.decided_on.isoformat(),
-                row.member_state or "",
-                row.sector or "",
-            ]
-        )
-
-
-async def _names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, str]:
-    """Names of the organisations, funds, requests and crises that flows connect."""
-    ids = {row.source_id for row in rows} | {row.destination_id for row in rows}
-    engine = runtime.read_engine
-    names: dict[UUID, str] = {}
-    names.update({i: o.name for i, o in (await queries.organisations_by_id(engine, list(ids))).items()})
-    names.update({f.id: f.name for f in await queries.list_funds(engine) if f.id in ids})
-    names.update({i: r.title for i, r in (await queries.requests_by_id(engine, list(ids))).items()})
-    names.update({i: c.name for i, c in (await queries.crises_by_id(engine, list(ids))).items()})
-    names.update({i: p.title for i, p in (await project_queries.projects_by_id(engine, list(ids))).items()})
-    return names
-
-
 @router.get(
     "/iati.xml",
     summary="The Stability Fund and the reconstruction projects as IATI 2.03 activities",
     response_class=Response,
-    responses={200: {"content": {"application/xml": {}}}},
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}, **problems(401, 403)},
 )
 async def iati_xml(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/iati.xml"))]
@@ -197,7 +109,7 @@ async def iati_document(runtime: Runtime) -> etree._Element:
     projects, _, _ = await project_queries.list_projects(
         engine, project_queries.ProjectFilter(), first=100_000, after=None
     )
-    names = await _names(runtime, flows)
+    names = await flow_names(runtime, flows)
     implementers = {UUID(i) for p in projects for i in p.implementers.split(",") if i}
     found = await queries.organisations_by_id(engine, list(implementers))
     names.update({i: o.name for i, o in found.items()})

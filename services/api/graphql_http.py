@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import uuid
 from typing import Any
 
 import orjson
@@ -23,15 +22,17 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from services.access import Principal, Unauthenticated
+from services.api import correlation
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
+from services.logs import correlation_id
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 CONSISTENT_WITH = "Concord-Consistent-With"
-CORRELATION_ID = "X-Correlation-ID"
+CORRELATION_ID = correlation.HEADER
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="concord"'}
 MAX_BODY = 1024 * 1024
 _QUERY_ONLY = frozenset({OperationType.QUERY})
@@ -209,10 +210,8 @@ async def _authenticate(request: Request, runtime: Runtime) -> Principal:
 
 
 def _correlation_id(request: Request) -> str:
-    given = request.headers.get(CORRELATION_ID, "")
-    if 0 < len(given) <= 100 and given.isprintable():
-        return given
-    return str(uuid.uuid4())
+    """The id CorrelationMiddleware chose for this request: the same in the logs and the events."""
+    return correlation_id.get() or correlation.chosen(request.headers)
 
 
 def _request_error_code(error: GraphQLError) -> str:

@@ -69,6 +69,16 @@ def public(error: BaseException) -> Public:
     return Public("INTERNAL_SERVER_ERROR", "internal error; it has been logged", {}, 500)
 
 
+def code_of(error: BaseException) -> str:
+    """The public code of an error, without logging it (for metrics)."""
+    for kinds, code, _status in _CODES:
+        if isinstance(error, kinds):
+            return code
+    if isinstance(error, Unavailable) or _is_database_outage(error):
+        return "SERVICE_UNAVAILABLE"
+    return "INTERNAL_SERVER_ERROR"
+
+
 def _is_database_outage(error: BaseException) -> bool:
     if isinstance(error, StoreInterfaceError | StoreOperationalError | ConnectionError | OSError):
         return True

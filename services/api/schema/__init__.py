@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -49,8 +50,9 @@ class ConcordSchema(strawberry.Schema):
         expected refusals are not noise in the log, unexpected failures are logged there."""
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema; in production without introspection."""
+def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> strawberry.Schema:
+    """The schema; in production without introspection. ``observers``: extensions that watch
+    resolvers (metrics), outermost, so that they see the policy's refusals too."""
     production_only = [DisableIntrospection] if production else []
     return ConcordSchema(
         query=merge_types(
@@ -82,6 +84,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         ),
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
+            *observers,
             *production_only,
             PolicyGate,
             lambda: AddValidationRules(_LIMIT_RULES),

@@ -1,0 +1,248 @@
+"""HXL-tagged CSV exports of the read models: requests, offers, coverage, safe havens, flows.
+
+What a caller may not see never leaves: a safe haven's exact location goes only to those with
+need-to-know (``REDACTED_FIELDS``), and viewers get small counts of people suppressed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from domain.access import Role
+from domain.codes import MemberState, Sector
+from domain.havens import admin1
+from domain.offers import offer_status
+from domain.requests import RequestStatus
+from projections import exports, project_queries, queries
+from projections.disclosure import is_small
+from services.access import Owner, Principal, may
+from services.api.hxl import CSV_RESPONSES, Column, csv_response
+from services.api.openapi import GUARDED
+from services.api.rest_auth import allowed
+from services.bootstrap import Runtime
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+CrisisFilter = Annotated[list[UUID] | None, Query(description="only these crises (repeatable)")]
+
+REQUEST_COLUMNS: list[Column[queries.RequestRow]] = [
+    Column("Request", "#meta+id", lambda r: r.id),
+    Column("Crisis", "#crisis+id", lambda r: r.crisis_id),
+    Column("Member state", "#country+code", lambda r: r.member_state),
+    Column("Admin 1", "#adm1+code", lambda r: admin1(r.admin_code, MemberState(r.member_state))),
+    Column("Admin area", "#loc+code", lambda r: r.admin_code),
+    Column("Sector", "#sector+cluster", lambda r: r.sector),
+    Column("Item", "#item+code", lambda r: r.item),
+    Column("Title", "#item+name", lambda r: r.title),
+    Column("Requested", "#indicator+requested+num", lambda r: r.quantity),
+    Column("Committed", "#indicator+committed+num", lambda r: r.committed),
+    Column("In transit", "#indicator+transit+num", lambda r: r.in_transit),
+    Column("Delivered", "#indicator+delivered+num", lambda r: r.delivered),
+    Column("Unit", "#indicator+unit", lambda r: r.unit),
+    Column("Priority", "#priority", lambda r: r.priority),
+    Column("Needed by", "#date+needed", lambda r: r.needed_by),
+    Column("Status", "#status", lambda r: r.status),
+    Column("Posted", "#date+posted", lambda r: r.posted_at),
+]
+
+
+@router.get(
+    "/requests.csv",
+    summary="Assistance requests as HXL-tagged CSV (hashtag row under the header)",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def requests_csv(
+    request: Request,
+    _principal: Annotated[Principal, Depends(allowed("GET /exports/requests.csv"))],
+    crisis: CrisisFilter = None,
+    member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
+    sector: Annotated[list[Sector] | None, Query()] = None,
+    status: Annotated[list[RequestStatus] | None, Query()] = None,
+) -> StreamingResponse:
+    where = queries.RequestFilter(
+        crisis_ids=tuple(crisis or ()),
+        member_states=tuple(s.value for s in member_state or ()),
+        sectors=tuple(s.value for s in sector or ()),
+        statuses=tuple(s.value for s in status or ()),
+    )
+    rows = exports.requests(_runtime(request).read_engine, where)
+    return csv_response(rows, REQUEST_COLUMNS, "concord-requests.csv")
+
+
+def _offer_columns(today: date) -> list[Column[exports.OfferWithOrganisation]]:
+    def status(r: exports.OfferWithOrganisation) -> str:
+        o = r.offer
+        expired = today > o.available_until
+        return offer_status(
+            withdrawn=o.withdrawn, expired=expired, quantity=o.quantity, allocated=o.allocated
+        ).value
+
+    return [
+        Column("Offer", "#meta+id", lambda r: r.offer.id),
+        Column("Crisis", "#crisis+id", lambda r: r.offer.crisis_id),
+        Column("Organisation", "#org+name", lambda r: r.organisation),
+        Column("Organisation id", "#org+id", lambda r: r.offer.organisation_id),
+        Column("Offering state", "#country+code+offering", lambda r: r.offer.offering_state),
+        Column("Sector", "#sector+cluster", lambda r: r.offer.sector),
+        Column("Item", "#item+code", lambda r: r.offer.item),
+        Column("Quantity", "#indicator+offered+num", lambda r: r.offer.quantity),
+        Column("Allocated", "#indicator+allocated+num", lambda r: r.offer.allocated),
+        Column("Unit", "#indicator+unit", lambda r: r.offer.unit),
+        Column("Available from", "#date+start", lambda r: r.offer.available_from),
+        Column("Available until", "#date+end", lambda r: r.offer.available_until),
+        Column("Serves", "#country+code+served", lambda r: r.offer.serves.replace(",", " ")),
+        Column("Delivery mode", "#modality", lambda r: r.offer.delivery_mode),
+        Column("Standby capacity", "#capacity+type", lambda r: r.offer.standby_capacity),
+        Column("Status", "#status", status),
+        Column("Posted", "#date+posted", lambda r: r.offer.posted_at),
+    ]
+
+
+@router.get(
+    "/offers.csv",
+    summary="Offers as HXL-tagged CSV (hashtag row under the header)",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def offers_csv(
+    request: Request,
+    _principal: Annotated[Principal, Depends(allowed("GET /exports/offers.csv"))],
+    crisis: CrisisFilter = None,
+) -> StreamingResponse:
+    runtime = _runtime(request)
+    rows = exports.offers_with_organisation(runtime.read_engine, crisis or ())
+    return csv_response(rows, _offer_columns(runtime.concord.today()), "concord-offers.csv")
+
+
+COVERAGE_COLUMNS: list[Column[queries.CoverageRow]] = [
+    Column("Member state", "#country+code", lambda r: r.member_state),
+    Column("Sector", "#sector+cluster", lambda r: r.sector),
+    Column("Requests", "#meta+requests+num", lambda r: r.requests),
+    Column("Requested", "#indicator+requested+num", lambda r: r.requested),
+    Column("Committed", "#indicator+committed+num", lambda r: r.committed),
+    Column("Delivered", "#indicator+delivered+num", lambda r: r.delivered),
+    Column("Gap", "#indicator+gap+num", lambda r: r.gap),
+]
+
+
+@router.get(
+    "/coverage.csv",
+    summary="Coverage of live requests by member state and sector, as HXL-tagged CSV",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def coverage_csv(
+    request: Request,
+    _principal: Annotated[Principal, Depends(allowed("GET /exports/coverage.csv"))],
+    crisis: Annotated[UUID | None, Query(description="one crisis; all crises when left out")] = None,
+) -> StreamingResponse:
+    rows = await queries.coverage(_runtime(request).read_engine, crisis, by_state=True, by_sector=True)
+    return csv_response(rows, COVERAGE_COLUMNS, "concord-coverage.csv")
+
+
+def _haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
+    def need_to_know(r: queries.SafeHavenRow) -> bool:
+        return may(principal, "SafeHaven.location", Owner(member_state=MemberState(r.member_state)))
+
+    def people(count: int) -> int | None:
+        """Viewers never see a count of people from 1 to 4 (projections.disclosure)."""
+        return None if principal.role is Role.VIEWER and is_small(count) else count
+
+    def available(r: queries.SafeHavenRow) -> int | None:
+        if people(r.occupancy) is None:  # it would give the suppressed occupancy away
+            return None
+        return max(min(r.capacity_day, r.capacity_night) - r.occupancy, 0)
+
+    return [
+        Column("Safe haven", "#meta+id", lambda r: r.id),
+        Column("Crisis", "#crisis+id", lambda r: r.crisis_id),
+        Column("Member state", "#country+code", lambda r: r.member_state),
+        Column("Name", "#loc+name", lambda r: r.name),
+        Column("Admin 1", "#adm1+code", lambda r: r.admin1),
+        Column("Admin area", "#loc+code", lambda r: r.admin_code if need_to_know(r) else None),
+        Column("Latitude", "#geo+lat", lambda r: r.latitude if need_to_know(r) else None),
+        Column("Longitude", "#geo+lon", lambda r: r.longitude if need_to_know(r) else None),
+        Column("Capacity by day", "#capacity+day+num", lambda r: r.capacity_day),
+        Column("Capacity by night", "#capacity+night+num", lambda r: r.capacity_night),
+        Column("Occupancy", "#affected+sheltered+num", lambda r: people(r.occupancy)),
+        Column("Available", "#capacity+available+num", available),
+        Column("Services", "#sector+list", lambda r: r.services.replace(",", " ")),
+        Column("Status", "#status", lambda r: r.status),
+    ]
+
+
+@router.get(
+    "/safe-havens.csv",
+    summary="Safe havens as HXL-tagged CSV; exact locations only for those with need-to-know",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def safe_havens_csv(
+    request: Request,
+    principal: Annotated[Principal, Depends(allowed("GET /exports/safe-havens.csv"))],
+    crisis: CrisisFilter = None,
+) -> StreamingResponse:
+    rows = exports.safe_havens_in(_runtime(request).read_engine, crisis or ())
+    return csv_response(rows, _haven_columns(principal), "concord-safe-havens.csv")
+
+
+def _flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
+    def name(of: UUID) -> str:
+        return names.get(of, str(of))
+
+    return [
+        Column("Flow", "#meta+id", lambda r: r.id),
+        Column("Source", "#org+source", lambda r: name(r.source_id)),
+        Column("Source type", "#org+source+type", lambda r: r.source_kind),
+        Column("Destination", "#org+destination", lambda r: name(r.destination_id)),
+        Column("Destination type", "#meta+destination+type", lambda r: r.destination_kind),
+        Column("Destination id", "#meta+destination+id", lambda r: r.destination_id),
+        Column("Status", "#status", lambda r: r.status),
+        Column("Original amount", "#value", lambda r: r.amount),
+        Column("Currency", "#currency", lambda r: r.currency),
+        Column("USD", "#value+usd", lambda r: r.usd_amount),
+        Column("USD paid", "#value+usd+funding", lambda r: r.usd_paid),
+        Column("Earmarking", "#meta+earmarking", lambda r: r.earmarking),
+        Column("In kind", "#indicator+inkind", lambda r: r.in_kind),
+        Column("Decision date", "#date", lambda r: r.decided_on),
+        Column("Country", "#country+code", lambda r: r.member_state),
+        Column("Sector", "#sector+cluster", lambda r: r.sector),
+    ]
+
+
+@router.get(
+    "/flows.csv",
+    summary="Flows in the OCHA FTS shape, as HXL-tagged CSV (hashtag row under the header)",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def flows_csv(
+    request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]
+) -> StreamingResponse:
+    runtime = _runtime(request)
+    rows = await queries.flows(runtime.read_engine)
+    names = await flow_names(runtime, rows)
+    return csv_response(rows, _flow_columns(names), "concord-flows.csv")
+
+
+async def flow_names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, str]:
+    """Names of the organisations, funds, requests and crises that flows connect."""
+    ids = {row.source_id for row in rows} | {row.destination_id for row in rows}
+    engine = runtime.read_engine
+    names: dict[UUID, str] = {}
+    names.update({i: o.name for i, o in (await queries.organisations_by_id(engine, list(ids))).items()})
+    names.update({f.id: f.name for f in await queries.list_funds(engine) if f.id in ids})
+    names.update({i: r.title for i, r in (await queries.requests_by_id(engine, list(ids))).items()})
+    names.update({i: c.name for i, c in (await queries.crises_by_id(engine, list(ids))).items()})
+    names.update({i: p.title for i, p in (await project_queries.projects_by_id(engine, list(ids))).items()})
+    return names
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime

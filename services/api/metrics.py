@@ -1,0 +1,144 @@
+"""Prometheus metrics at /metrics: commands, GraphQL operations, projections, event-store writes.
+
+Labels are bounded and carry nothing sensitive: command names and public error codes from the
+schema, at most ``MAX_OPERATION_NAMES`` GraphQL operation names (then "other"; anonymous
+operations share "anonymous"), projection names. Each app has its own registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from inspect import isawaitable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from strawberry.extensions import SchemaExtension
+
+from services.api.problems import code_of
+from services.status import ProjectionStatus
+
+log = logging.getLogger("concord.commands")
+MAX_OPERATION_NAMES = 100
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
+_SECONDS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.commands = Counter(
+            "concord_commands",
+            "Commands (GraphQL mutations) by name and outcome",
+            ["command", "outcome"],
+            registry=r,
+        )
+        self.operations = Histogram(
+            "concord_graphql_operation_seconds",
+            "GraphQL operations by operation name: latency, and whether they answered with errors",
+            ["operation", "result"],
+            buckets=_SECONDS,
+            registry=r,
+        )
+        self.position = Gauge(
+            "concord_projection_position", "Position each projection has reached", ["projection"], registry=r
+        )
+        self.lag = Gauge(
+            "concord_projection_lag",
+            "Positions each projection is behind the log",
+            ["projection"],
+            registry=r,
+        )
+        self.head = Gauge("concord_event_log_head", "The last position recorded in the event log", registry=r)
+        self.writes = Histogram(
+            "concord_event_store_write_seconds",
+            "Time to record one transaction of events",
+            buckets=_SECONDS,
+            registry=r,
+        )
+        self._names: set[str] = set()
+        self._lock = threading.Lock()
+
+    def operation_label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        if not _NAME.match(name):
+            return "other"
+        with self._lock:
+            if name in self._names:
+                return name
+            if len(self._names) < MAX_OPERATION_NAMES:
+                self._names.add(name)
+                return name
+        return "other"
+
+    def observe_operation(self, name: str | None, seconds: float, ok: bool) -> None:
+        self.operations.labels(self.operation_label(name), "ok" if ok else "errors").observe(seconds)
+
+    def observe_command(self, command: str, outcome: str, seconds: float) -> None:
+        self.commands.labels(command, outcome).inc()
+        log.info(
+            "command %s: %s in %.1f ms",
+            command,
+            outcome,
+            seconds * 1000,
+            extra={"command": command, "outcome": outcome},
+        )
+
+    def observe_projections(self, statuses: list[ProjectionStatus]) -> None:
+        for status in statuses:
+            self.position.labels(status.name).set(status.position or 0)
+            self.lag.labels(status.name).set(status.lag)
+            self.head.set(status.head)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class OperationLatency(SchemaExtension):
+    """Times each operation, named as the request or its document names it."""
+
+    def __init__(self, observe: Callable[[str | None, float, bool], None]) -> None:
+        self._observe = observe
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        result = context.result
+        ok = not context.pre_execution_errors and not (result is not None and result.errors)
+        self._observe(context.operation_name, time.perf_counter() - started, ok)
+
+
+class CommandOutcomes(SchemaExtension):
+    """Counts each mutation root field as it ends: ``ok`` or the public error code it ended with."""
+
+    def __init__(self, observe: Callable[[str, str, float], None]) -> None:
+        self._observe = observe
+
+    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        if info.parent_type.name != "Mutation":
+            return _next(root, info, *args, **kwargs)
+        field, started = info.field_name, time.perf_counter()
+        try:
+            result = _next(root, info, *args, **kwargs)
+        except Exception as error:
+            self._observe(field, code_of(error).lower(), time.perf_counter() - started)
+            raise
+        if isawaitable(result):
+            return self._finish(field, started, result)
+        self._observe(field, "ok", time.perf_counter() - started)
+        return result
+
+    async def _finish(self, field: str, started: float, result: Awaitable[Any]) -> Any:
+        try:
+            value = await result
+        except Exception as error:
+            self._observe(field, code_of(error).lower(), time.perf_counter() - started)
+            raise
+        self._observe(field, "ok", time.perf_counter() - started)
+        return value

@@ -1,0 +1,44 @@
+"""How far each projection has read the log: for /readyz, /metrics and ``concord status``."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from projections.queries import tracking_positions
+from services.bootstrap import Runtime, all_projectors
+
+UP_TO_DATE, BEHIND, NEVER_RUN = "up to date", "behind", "never run"
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int | None  # None: the projection has never run against this database
+    head: int  # the last position in the log
+
+    @property
+    def lag(self) -> int:
+        """Positions still to read (gaps in the log included)."""
+        return max(self.head - (self.position or 0), 0)
+
+    @property
+    def state(self) -> str:
+        if self.position is None:
+            return NEVER_RUN if self.head else UP_TO_DATE
+        return UP_TO_DATE if self.lag == 0 else BEHIND
+
+
+async def projection_status(runtime: Runtime) -> list[ProjectionStatus]:
+    """Each projection's position: the tracking table's, or further if this process got there.
+
+    Raises whatever the event store or the read-model database raise when they cannot answer.
+    """
+    head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
+    persisted = await tracking_positions(runtime.read_engine)
+    reached = runtime.progress.positions() if runtime.runners else {}
+    statuses = []
+    for projector in all_projectors():
+        known = [p for p in (persisted.get(projector.name), reached.get(projector.name)) if p is not None]
+        statuses.append(ProjectionStatus(projector.name, max(known) if known else None, head))
+    return statuses
