@@ -194,6 +194,11 @@ async def _ping(engine: AsyncEngine) -> None:
         await conn.execute(text("SELECT 1"))
 
 
+async def run_projections(runtime: Runtime) -> None:
+    """Start this runtime's projection runners (for a worker that has just become the active one)."""
+    await _run_projections(runtime)
+
+
 async def _run_projections(runtime: Runtime) -> None:
     waker: Waker
     if runtime.storage.is_postgres:
