@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import psycopg
+from sqlalchemy import create_engine, select
 
+from projections.tables import assistance_requests
+from services.bootstrap import storage_for
 from services.coordination import Concord
+from services.settings import Settings
 from tests.factories import post_request_input
 
 POST = "mutation($i: PostRequestInput!) { postRequest(input: $i) { position request { id title } } }"
@@ -129,13 +132,18 @@ def titles_in_the_event_store(concord: Concord) -> Counter[str]:
     return titles
 
 
-def titles_in_the_read_model(database_url: str) -> Counter[str]:
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute("SELECT title FROM assistance_requests").fetchall()
-    return Counter(row[0] for row in rows)
+def _read_model_column(settings: Settings, column: str) -> list[Any]:
+    engine = create_engine(storage_for(settings).migration_url)
+    try:
+        with engine.connect() as conn:
+            return [row[0] for row in conn.execute(select(assistance_requests.c[column]))]
+    finally:
+        engine.dispose()
 
 
-def request_ids_in_the_read_model(database_url: str) -> set[str]:
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute("SELECT id FROM assistance_requests").fetchall()
-    return {str(row[0]) for row in rows}
+def titles_in_the_read_model(settings: Settings) -> Counter[str]:
+    return Counter(_read_model_column(settings, "title"))
+
+
+def request_ids_in_the_read_model(settings: Settings) -> list[str]:
+    return [str(value) for value in _read_model_column(settings, "id")]

@@ -82,7 +82,7 @@ def test_postgres_down_gives_503_and_concord_recovers_by_itself(
 
     with Concord(storage_for(settings).event_store_env) as concord:
         in_store = titles_in_the_event_store(concord)
-    in_read_model = titles_in_the_read_model(settings.database_url or "")
+    in_read_model = titles_in_the_read_model(settings)
     acknowledged = {f"load {key}" for key in load.acknowledged}
     refusals = [answer for _, answer in load.refused if answer.status is not None]
 
