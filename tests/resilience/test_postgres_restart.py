@@ -64,17 +64,23 @@ def test_postgres_down_gives_503_and_concord_recovers_by_itself(
         assert load.wait_for_acknowledgements(10, timeout=30)
 
         throwaway_cluster.stop("fast")
+        stopped_at = time.monotonic()
         while_down = query(base, viewer)
-        deadline = time.monotonic() + 30
+        query_refused_in = time.monotonic() - stopped_at
+        deadline = stopped_at + 30
         while not any(answer.status == 503 for _, answer in load.refused):
             assert time.monotonic() < deadline, "no command was refused while the database was down"
-            time.sleep(0.1)
+            time.sleep(0.05)
+        refused_after = time.monotonic() - stopped_at
         throwaway_cluster.start()
+        started_at = time.monotonic()
 
         acknowledged_before = len(load.acknowledged)
-        assert load.wait_for_acknowledgements(acknowledged_before + 10, timeout=40), (
+        assert load.wait_for_acknowledgements(acknowledged_before + 1, timeout=40), (
             "commands did not recover after the database came back"
         )
+        recovered_after = time.monotonic() - started_at
+        assert load.wait_for_acknowledgements(acknowledged_before + 10, timeout=40)
         load.stop()
         retry_until_acknowledged(load, base, load.unacknowledged())
         last = max(answer.position or 0 for answer in load.acknowledged.values())
@@ -95,3 +101,7 @@ def test_postgres_down_gives_503_and_concord_recovers_by_itself(
     assert set(in_store) == acknowledged
     assert set(in_store.values()) == {1}
     assert in_read_model == in_store
+    print(  # the README quotes these
+        f"query refused {query_refused_in:.2f} s after the stop; commands in flight refused after "
+        f"{refused_after:.2f} s; first acknowledgement {recovered_after:.2f} s after the start"
+    )
