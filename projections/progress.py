@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Iterable
+
+log = logging.getLogger(__name__)
 
 
 class Progress:
@@ -61,13 +64,20 @@ async def follow_tracking_table(
 ) -> None:
     """Keep ``progress`` current from the tracking table, for an API whose projections run elsewhere.
 
-    Reads only while someone waits for a position, so an idle API costs the database nothing.
+    Reads only while someone waits for a position, so an idle API costs the database nothing. A
+    failed read (the database restarting) is retried at the next interval: this task must outlive
+    an outage, or every later read-your-writes would time out.
     """
     while True:
         if not progress.has_waiters:
             progress.waiter_added.clear()
             await progress.waiter_added.wait()
-        for name, position in (await read_positions()).items():
+        try:
+            positions = await read_positions()
+        except Exception:
+            log.warning("could not read the projections' positions; retrying", exc_info=True)
+            positions = {}
+        for name, position in positions.items():
             if name in progress.positions():
                 progress.advance(name, position)
         await asyncio.sleep(interval)

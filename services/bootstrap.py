@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +26,7 @@ from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.wakers import SubscriptionWaker, Waker
 from services.authentication import Authenticator, token_verifier
+from services.availability import DatabaseWatch
 from services.coordination import Clock, Concord, utc_today
 from services.settings import Settings
 
@@ -87,6 +89,13 @@ def _postgres_storage(database_url: str, pool_size: int) -> Storage:
             # waiting for a pooled connection behind the table lock stalled commands for 30 s.
             "POSTGRES_MAX_OVERFLOW": "40",
             "POSTGRES_CONNECT_TIMEOUT": "10",
+            # After a database restart every pooled connection is dead; without a check on
+            # checkout, eventsourcing's ten retries could all draw dead ones.
+            "POSTGRES_PRE_PING": "y",
+            # Its insert function draws positions without the table lock, so a projection could
+            # pass over a slow writer's earlier position: keep the locking insert, whatever the
+            # environment says (the application-prefixed key is the one eventsourcing reads first).
+            "CONCORD_POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "CREATE_TABLE": "false",
         },
         read_url=url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False),
@@ -121,6 +130,7 @@ class Runtime:
     progress: Progress
     authenticator: Authenticator
     runners: list[ProjectionRunner] = field(default_factory=list)
+    database: DatabaseWatch | None = None  # PostgreSQL only: an embedded SQLite file is always there
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _wakers: list[Waker] = field(default_factory=list)
     _unlisten: list[Callable[[], None]] = field(default_factory=list)
@@ -168,6 +178,9 @@ async def start(
         progress=Progress(p.name for p in all_projectors()),
         authenticator=Authenticator(verifier, concord),
     )
+    if storage.is_postgres:
+        runtime.database = DatabaseWatch(lambda: _ping(runtime.read_engine))
+        runtime._tasks.append(asyncio.create_task(runtime.database.run(), name="database-watch"))  # noqa: SLF001
     if run_projections is None:
         run_projections = settings.projections == "in-process"
     if run_projections:
@@ -179,6 +192,16 @@ async def start(
             )
         )
     return runtime
+
+
+async def _ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+async def run_projections(runtime: Runtime) -> None:
+    """Start this runtime's projection runners (for a worker that has just become the active one)."""
+    await _run_projections(runtime)
 
 
 async def _run_projections(runtime: Runtime) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable
 from typing import Annotated
 from uuid import UUID
 
@@ -14,15 +15,18 @@ import typer
 from domain.access import Actor, Role
 from domain.codes import MemberState
 from domain.errors import InvalidTransition
+from projections.lease import ProjectionLease
 from services import logs
 from services.access import Unauthenticated
 from services.authentication import dev_signer
-from services.bootstrap import all_projectors, projection_runners, start, storage_for
+from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
 from services.coordination import Concord
 from services.errors import NotFound
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status
+
+PROJECTION_LOCK = "concord:projections"  # one active `concord project` per database
 
 app = typer.Typer(
     help="Concord: coordination of post-conflict assistance among ASEAN member states.",
@@ -73,14 +77,47 @@ def project() -> None:
 
 
 async def _project() -> None:
-    runtime = await start(Settings(), run_projections=True)
+    """On PostgreSQL, only the worker holding the advisory lock projects; the others stand by."""
+    settings = Settings()
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopped.set)
-    logging.getLogger("concord").info("projecting %s", ", ".join(r.projector.name for r in runtime.runners))
-    await stopped.wait()
-    await runtime.close()
+    runtime = await start(settings, run_projections=False)
+    lease = ProjectionLease(runtime.read_engine, PROJECTION_LOCK) if runtime.storage.is_postgres else None
+    lost = False
+    try:
+        if lease is not None:
+            acquired = asyncio.create_task(lease.acquire())
+            await _first(acquired, stopped.wait())
+            if acquired.cancelled():  # stopped while standing by
+                return
+            acquired.result()  # a failure to reach the database ends the worker
+        await run_projections(runtime)
+        names = ", ".join(r.projector.name for r in runtime.runners)
+        logging.getLogger("concord").info("projecting %s", names)
+        watched = asyncio.create_task(lease.watch()) if lease is not None else None
+        await _first(stopped.wait(), *([watched] if watched else []))
+        lost = watched is not None and watched.done() and not watched.cancelled()
+    finally:
+        await runtime.close()
+        if lease is not None:
+            await lease.release()
+    if lost:
+        # Another worker may be active by now: stop, and let the supervisor start a stand-by.
+        raise typer.Exit(1)
+
+
+async def _first(*awaitables: Awaitable[object]) -> None:
+    """Wait until the first of them finishes; cancel the rest."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from services.bootstrap import Runtime, start, storage_for
 from services.migrate import migrate
@@ -21,6 +22,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("CONCORD_REQUIRE_POSTGRES", "") not in ("", "0", "false")
 TODAY = date(2026, 11, 28)
+
+# Examples are bounded per test; a deadline per example would only measure how busy the machine is.
+hypothesis_settings.register_profile("concord", deadline=None)
+hypothesis_settings.load_profile("concord")
 
 
 def fixed_today() -> date:

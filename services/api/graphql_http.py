@@ -33,6 +33,8 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 CONSISTENT_WITH = "Concord-Consistent-With"
 CORRELATION_ID = correlation.HEADER
+RETRY_AFTER = "Retry-After"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="concord"'}
 MAX_BODY = 1024 * 1024
 _QUERY_ONLY = frozenset({OperationType.QUERY})
@@ -126,7 +128,10 @@ class GraphQLEndpoint:
                 else "the document has several operations: name one in operationName"
             )
             return problem(400, "Bad Request", detail)
-        return _result_response(result, media_type, trace)
+        response = _result_response(result, media_type, trace)
+        if RETRY_AFTER in response.headers and context.runtime.database is not None:
+            context.runtime.database.suspect()
+        return response
 
     async def _admit(
         self,
@@ -141,6 +146,10 @@ class GraphQLEndpoint:
         runtime: Runtime = request.app.state.runtime
         correlation_id = _correlation_id(request)
         trace = {CORRELATION_ID: correlation_id}
+        if runtime.database is not None and not runtime.database.available:
+            body = {"errors": [_error("the database is unavailable; retry shortly", UNAVAILABLE)]}
+            status = 503 if media_type == GRAPHQL_RESPONSE else 200
+            return _respond(body, media_type, status, {RETRY_AFTER: "1", **trace})
         try:
             _check_request(query, variables, operation_name, extensions)
             principal = await _authenticate(request, runtime)
@@ -177,6 +186,12 @@ def _result_response(result: ExecutionResult, media_type: str, headers: dict[str
     if result.extensions:
         payload["extensions"] = result.extensions
     status = 400 if is_request_error and media_type == GRAPHQL_RESPONSE else 200
+    codes = {error.get("extensions", {}).get("code") for error in payload.get("errors", [])}
+    if UNAVAILABLE in codes:
+        # The database went away under this request: nothing was recorded, retry later.
+        headers = {**headers, RETRY_AFTER: "1"}
+        if codes == {UNAVAILABLE} and payload.get("data") is None and media_type == GRAPHQL_RESPONSE:
+            status = 503
     return _respond(payload, media_type, status, headers)
 
 

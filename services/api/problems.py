@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.responses import JSONResponse, Response
 
 from domain.errors import DomainError, InvalidInput, InvalidTransition
@@ -80,9 +82,29 @@ def code_of(error: BaseException) -> str:
 
 
 def _is_database_outage(error: BaseException) -> bool:
-    if isinstance(error, StoreInterfaceError | StoreOperationalError | ConnectionError | OSError):
-        return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    """The database could not be reached or went away: not the caller's fault, worth a retry."""
+    seen: BaseException | None = error
+    for _ in range(10):  # along the chain: drivers wrap the socket's error, SQLAlchemy the driver's
+        if seen is None:
+            return False
+        if isinstance(seen, StoreInterfaceError | StoreOperationalError | OSError | TimeoutError):
+            return True
+        if isinstance(seen, SQLAlchemyOperationalError | SQLAlchemyInterfaceError):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if type(seen).__module__.startswith("asyncpg") and _ASYNCPG_OUTAGE.intersection(
+            cls.__name__ for cls in type(seen).__mro__
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+# asyncpg's classes for a server that is down, starting, stopping or gone away mid-query.
+_ASYNCPG_OUTAGE = frozenset(
+    {"PostgresConnectionError", "CannotConnectNowError", "AdminShutdownError", "ConnectionDoesNotExistError"}
+)
 
 
 def problem(
