@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.tables import (
     assistance_requests,
@@ -18,6 +18,7 @@ from projections.tables import (
     movements,
     offers,
     organisations,
+    projects,
     security_incidents,
 )
 
@@ -279,8 +280,76 @@ async def who_what_where(
                 values = list(row)
                 values[-2:] = [_day(values[-2]), _day(values[-1])]
                 rows.append(ActivityRow(*values))
+        if not activities or "project" in activities:
+            rows.extend(await _project_activities(conn, crisis_ids, member_states, sectors, areas, limit))
     rows.sort(key=lambda a: (a.member_state, a.admin_code, a.sector, a.activity, str(a.id)))
     return rows[:limit]
+
+
+async def _project_activities(
+    conn: AsyncConnection,
+    crisis_ids: Sequence[UUID],
+    member_states: Sequence[str],
+    sectors: Sequence[str],
+    areas: Sequence[str],
+    limit: int,
+) -> list[ActivityRow]:
+    """A project is done by each of its implementing organisations: one 3W line for each."""
+    p, org = projects.c, organisations.c
+    query = (
+        select(
+            p.id,
+            p.crisis_id,
+            p.implementers,
+            p.member_state,
+            p.admin_code,
+            p.sector,
+            p.title,
+            p.status,
+            p.usd_budget,
+            p.planned_start,
+            p.planned_end,
+        )
+        .where(
+            *_in(p.crisis_id, crisis_ids),
+            *_in(p.member_state, member_states),
+            *_in(p.sector, sectors),
+            *_within(p.admin_code, areas),
+        )
+        .limit(limit)
+    )
+    found = list(await conn.execute(query))
+    ids = {UUID(i) for row in found for i in row.implementers.split(",") if i}
+    names: dict[UUID, str] = {}
+    if ids:
+        result = await conn.execute(select(org.id, org.name).where(org.id.in_(ids)))
+        names = {row.id: row.name for row in result}
+
+    def implementers(text: str) -> list[UUID | None]:
+        return [UUID(i) for i in text.split(",") if i] or [None]
+
+    return [
+        ActivityRow(
+            "project",
+            row.id,
+            row.crisis_id,
+            implementer,
+            names.get(implementer) if implementer else None,
+            None,
+            row.member_state,
+            row.admin_code,
+            row.sector,
+            None,
+            row.title,
+            row.status,
+            row.usd_budget,
+            "USD",
+            row.planned_start,
+            row.planned_end,
+        )
+        for row in found
+        for implementer in implementers(row.implementers)
+    ]
 
 
 def _day(value: Any) -> date | None:

@@ -13,6 +13,8 @@ from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_havens_api import designate
+from tests.integration.test_projects_api import organisation
+from tests.integration.test_projects_api import register as register_project
 
 PLAN = """mutation($i: PlanMovementInput!) { planMovement(input: $i) { position movement {
   id status people member_state: memberState destinationAdmin1 } } }"""
@@ -272,9 +274,51 @@ async def propose(client: Client) -> tuple[dict[str, Any], uuid.UUID, dict[str, 
             }
         },
     )
+    return posted, org, proposed
+
+
+async def test_a_delivery_into_an_area_at_extreme_risk_waits_for_a_clearance(client: Client) -> None:
+    _, org, proposed = await propose(client)
+    match = proposed["proposeMatch"]["match"]["id"]
+    phl, red_cross = client.coordinator("PHL"), client.bearer(Role.DONOR, org=org)
+    step = "mutation($id: ID!) { %s(input: {id: $id}) { position match { status } } }"
+    await client.data(step % "acceptMatch", {"id": match}, as_=phl)
+    await client.data(step % "confirmMatch", {"id": match}, as_=red_cross)
+    incident = {
+        "memberState": "PHL",
+        "adminCode": "PH15",
+        "occurredOn": "2026-11-28",
+        "kind": "ARMED_CLASHES",
+        "severity": "EXTREME",
+        "description": "Fighting in Marawi city",
+    }
+    reported = await client.data(REPORT, {"i": incident}, as_=phl)
+
+    risk = await client.data(
+        "query($id: ID!) { match(id: $id) { risk } }",
+        {"id": match},
+        after=reported["reportIncident"]["position"],
+    )
+    refused = await client.send(step % "dispatchMatch", {"id": match}, as_=red_cross)
+    donor_clears = await client.send(CLEAR, {"i": {"matchId": match, "conditions": "escort"}}, as_=red_cross)
+    cleared = await client.data(
+        CLEAR, {"i": {"matchId": match, "conditions": "AFP escort, daylight only"}}, as_=phl
+    )
+    dispatched = await client.data(step % "dispatchMatch", {"id": match}, as_=red_cross)
+
+    assert risk["match"]["risk"] == "EXTREME"
+    assert refused.json()["errors"][0]["extensions"]["code"] == "SECURITY_CLEARANCE_REQUIRED"
+    assert donor_clears.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert cleared["clearForSecurity"]["risk"] == "EXTREME"
+    assert dispatched["dispatchMatch"]["match"]["status"] == "DISPATCHED"
+
+
+async def test_who_what_where_lists_requests_and_deliveries(client: Client) -> None:
+    _, _, proposed = await propose(client)
 
     seen = await client.data(
-        "{ whoWhatWhere { activity organisationName actingState memberState adminCode sector quantity "
+        "{ whoWhatWhere(activity: [REQUEST, DELIVERY]) { activity organisationName actingState memberState "
+        "adminCode sector quantity "
         "status } }",
         as_=client.bearer(Role.VIEWER),
         after=proposed["proposeMatch"]["position"],
@@ -302,3 +346,22 @@ async def propose(client: Client) -> tuple[dict[str, Any], uuid.UUID, dict[str, 
             "status": "open",
         },
     ]
+
+
+async def test_who_what_where_names_each_implementer_of_a_project(client: Client) -> None:
+    builder = await organisation(client, "Marawi Builders")
+    teachers = await organisation(client, "Mindanao Teachers' Network")
+    registered = await register_project(client, builder, implementingOrganisations=[builder, teachers])
+
+    seen = await client.data(
+        "{ whoWhatWhere(activity: [PROJECT]) { activity organisationName memberState sector title unit } }",
+        as_=client.bearer(Role.VIEWER),
+        after=registered["position"],
+    )
+
+    assert sorted(a["organisationName"] for a in seen["whoWhatWhere"]) == [
+        "Marawi Builders",
+        "Mindanao Teachers' Network",
+    ]
+    assert {a["activity"] for a in seen["whoWhatWhere"]} == {"PROJECT"}
+    assert {a["unit"] for a in seen["whoWhatWhere"]} == {"USD"}
