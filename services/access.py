@@ -189,6 +189,8 @@ POLICY: dict[str, Rule | str] = {
     # Exact locations are left blank for those without need-to-know (as SafeHaven.location).
     "GET /exports/safe-havens.csv": _EVERYONE,
     "GET /exports/flows.csv": _EVERYONE,
+    "GET /exports/movements.csv": _EVERYONE,
+    "GET /exports/3w.csv": _EVERYONE,
     "GET /exports/iati.xml": _EVERYONE,
     "GET /graphql": PUBLIC,  # GraphiQL; each operation is then decided by its own entry
     "POST /graphql": PUBLIC,

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import csv_exports, events, exports, health, openapi
+from services.api import csv_exports, events, exports, field_exports, health, openapi
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.metrics import CommandOutcomes, Metrics, OperationLatency
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
     app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
 
     app.include_router(csv_exports.router)
+    app.include_router(field_exports.router)
     app.include_router(exports.router)
     app.include_router(events.router)
     app.include_router(health.router)

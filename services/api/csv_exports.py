@@ -156,7 +156,7 @@ def _haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
     def available(r: queries.SafeHavenRow) -> int | None:
         if people(r.occupancy) is None:  # it would give the suppressed occupancy away
             return None
-        return max(min(r.capacity_day, r.capacity_night) - r.occupancy, 0)
+        return max(min(r.capacity_day, r.capacity_night) - r.occupancy - r.reserved, 0)
 
     return [
         Column("Safe haven", "#meta+id", lambda r: r.id),

@@ -12,6 +12,7 @@ from domain.access import Role
 from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import Client, serving
+from tests.integration.test_exports import read_hxl
 from tests.integration.test_havens_api import designate
 from tests.integration.test_projects_api import organisation
 from tests.integration.test_projects_api import register as register_project
@@ -365,3 +366,23 @@ async def test_who_what_where_names_each_implementer_of_a_project(client: Client
     ]
     assert {a["activity"] for a in seen["whoWhatWhere"]} == {"PROJECT"}
     assert {a["unit"] for a in seen["whoWhatWhere"]} == {"USD"}
+
+
+@pytest.mark.parametrize(("who", "needs_to_know"), [("host", True), ("viewer", False)])
+async def test_movements_and_the_3w_export_as_hxl(client: Client, who: str, needs_to_know: bool) -> None:
+    await plan(client, {"country": "PHL", "adminCode": "PH153602"})
+    posted = await client.post()
+    await client.data("{ crises { id } }", after=posted["position"])
+    auth = client.coordinator("PHL") if who == "host" else client.bearer(Role.VIEWER)
+
+    movements = read_hxl(await client.http.get("/exports/movements.csv", headers=auth))
+    three_w = read_hxl(await client.http.get("/exports/3w.csv", headers=auth))
+
+    [row] = movements
+    assert row.get("#adm1+code+destination") == "PH15"
+    assert row.get("#affected+num") == "120"
+    assert row.get("#affected+f+age0_4+num") == "20"
+    assert row.get("#affected+m+age60_plus+num") == "0"  # zero is not a small count
+    assert row.get("#loc+code+destination") == ("PH153602" if needs_to_know else None)
+    assert row.get("#loc+code+origin") == ("PH153601" if needs_to_know else None)
+    assert [(r.get("#activity+type"), r.get("#sector+cluster")) for r in three_w] == [("request", "SHL")]

@@ -1,0 +1,139 @@
+"""HXL-tagged CSV of movements and of the 3W (who does what, where).
+
+Movements carry the HXL disaggregation of the group (``#affected+f+age0_4`` …); exact areas go
+only to those with need-to-know, and viewers get counts from 1 to 4 people suppressed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from domain.access import Role
+from domain.codes import MemberState, Sector
+from domain.movements import AGE_GROUPS, SEXES
+from projections import field_queries
+from projections.disclosure import is_small
+from services.access import Owner, Principal, may
+from services.api.hxl import CSV_RESPONSES, Column, csv_response
+from services.api.openapi import GUARDED
+from services.api.rest_auth import allowed
+from services.bootstrap import Runtime
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+CrisisFilter = Annotated[list[UUID] | None, Query(description="only these crises (repeatable)")]
+EXPORT_LIMIT = 1_000_000
+
+
+def _movement_columns(principal: Principal) -> list[Column[field_queries.MovementRow]]:
+    def need_to_know(r: field_queries.MovementRow) -> bool:
+        owners = [Owner(member_state=MemberState(r.destination_state))]
+        if r.origin_country in MemberState.__members__:
+            owners.append(Owner(member_state=MemberState(r.origin_country)))
+        return may(principal, "Movement.destinationAdminCode", *owners)
+
+    def people(count: int | None) -> int | None:
+        """Viewers never see a count of people from 1 to 4 (projections.disclosure)."""
+        if count is None:
+            return None
+        return None if principal.role is Role.VIEWER and is_small(count) else count
+
+    def group(key: str) -> Column[field_queries.MovementRow]:
+        sex, age = key.split(":")
+        tag = f"#affected+{sex[0]}+age{age.replace('-', '_').replace('+', '_plus')}+num"
+        return Column(f"{sex.title()} {age}", tag, lambda r: people(r.group_counts.get(key, 0)))
+
+    return [
+        Column("Movement", "#meta+id", lambda r: r.id),
+        Column("Crisis", "#crisis+id", lambda r: r.crisis_id),
+        Column("Kind", "#activity+type", lambda r: r.kind),
+        Column("Status", "#status", lambda r: r.status),
+        Column("Origin country", "#country+code+origin", lambda r: r.origin_country),
+        Column("Origin area", "#loc+code+origin", lambda r: r.origin_admin_code if need_to_know(r) else None),
+        Column("Receiving state", "#country+code+destination", lambda r: r.destination_state),
+        Column("Destination admin 1", "#adm1+code+destination", lambda r: r.destination_admin1),
+        Column(
+            "Destination area",
+            "#loc+code+destination",
+            lambda r: r.destination_admin_code if need_to_know(r) else None,
+        ),
+        Column("People", "#affected+num", lambda r: people(r.people)),
+        *[group(key) for key in (f"{s}:{a}" for s in SEXES for a in AGE_GROUPS)],
+        Column("People arrived", "#affected+arrived+num", lambda r: people(r.people_arrived)),
+        Column("Planned departure", "#date+start+planned", lambda r: r.planned_departure),
+        Column("Planned arrival", "#date+end+planned", lambda r: r.planned_arrival),
+        Column("Departed", "#date+start", lambda r: r.departed_on),
+        Column("Arrived", "#date+end", lambda r: r.arrived_on),
+        Column("Voluntariness", "#meta+voluntariness", lambda r: r.voluntariness_method),
+    ]
+
+
+@router.get(
+    "/movements.csv",
+    summary="Repatriation, resettlement and return movements as HXL-tagged CSV",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def movements_csv(
+    request: Request,
+    principal: Annotated[Principal, Depends(allowed("GET /exports/movements.csv"))],
+    crisis: CrisisFilter = None,
+    member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
+) -> StreamingResponse:
+    rows = await field_queries.list_movements(
+        _runtime(request).read_engine,
+        crisis_ids=crisis or (),
+        member_states=[s.value for s in member_state or ()],
+    )
+    return csv_response(rows, _movement_columns(principal), "concord-movements.csv")
+
+
+ACTIVITY_COLUMNS: list[Column[field_queries.ActivityRow]] = [
+    Column("Activity", "#activity+type", lambda r: r.activity),
+    Column("Id", "#activity+id", lambda r: r.id),
+    Column("Crisis", "#crisis+id", lambda r: r.crisis_id),
+    Column("Organisation", "#org+name", lambda r: r.organisation_name),
+    Column("Organisation id", "#org+id", lambda r: r.organisation_id),
+    Column("Acting state", "#country+code+acting", lambda r: r.acting_state),
+    Column("Country", "#country+code", lambda r: r.member_state),
+    Column("Admin area", "#loc+code", lambda r: r.admin_code),
+    Column("Sector", "#sector+cluster", lambda r: r.sector),
+    Column("Item", "#item+code", lambda r: r.item),
+    Column("What", "#activity+name", lambda r: r.title),
+    Column("Status", "#status", lambda r: r.status),
+    Column("Quantity", "#indicator+num", lambda r: r.quantity),
+    Column("Unit", "#indicator+unit", lambda r: r.unit),
+    Column("Start", "#date+start", lambda r: r.start),
+    Column("End", "#date+end", lambda r: r.end),
+]
+
+
+@router.get(
+    "/3w.csv",
+    summary="Who does what, where (3W/4W) across requests, deliveries and projects, as HXL-tagged CSV",
+    response_class=StreamingResponse,
+    responses={**CSV_RESPONSES, **GUARDED},
+)
+async def who_what_where_csv(
+    request: Request,
+    _principal: Annotated[Principal, Depends(allowed("GET /exports/3w.csv"))],
+    crisis: CrisisFilter = None,
+    member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
+    sector: Annotated[list[Sector] | None, Query()] = None,
+) -> StreamingResponse:
+    rows = await field_queries.who_what_where(
+        _runtime(request).read_engine,
+        crisis_ids=crisis or (),
+        member_states=[s.value for s in member_state or ()],
+        sectors=[s.value for s in sector or ()],
+        limit=EXPORT_LIMIT,
+    )
+    return csv_response(rows, ACTIVITY_COLUMNS, "concord-3w.csv")
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
