@@ -1,4 +1,5 @@
-"""The FastAPI application: GraphQL at /graphql, health at /healthz, problem details for errors."""
+"""The FastAPI application: GraphQL at /graphql (HTTP and WebSocket), the dashboard at /, health at
+/healthz, problem details for errors."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import exports
+from services.api import dashboard, exports
 from services.api.graphql_http import GraphQLEndpoint
+from services.api.graphql_ws import GraphQLWebSocket
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema import build_schema
@@ -33,7 +35,7 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(_COMMAND_THREADS, "concord-command"))
-        app.state.runtime = await start(settings, today=today)
+        app.state.runtime = await start(settings, live_updates=True, today=today)
         try:
             yield
         finally:
@@ -45,15 +47,15 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         version="0.1.0",
         lifespan=lifespan,
     )
-    endpoint = GraphQLEndpoint(
-        build_schema(production=settings.is_production),
-        ide=not settings.is_production,
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
-    )
+    schema = build_schema(production=settings.is_production)
+    rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, rate_limiter=rate_limiter)
     app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
     app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
+    app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, rate_limiter=rate_limiter).handle)
 
     app.include_router(exports.router)
+    dashboard.install(app)
 
     @app.get("/healthz", summary="Liveness and how far the projections have read the log")
     async def healthz(request: Request) -> dict[str, object]:
