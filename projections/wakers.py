@@ -16,8 +16,11 @@ class Wakeup:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self.latest = 0  # the highest log position a signal named
 
-    def set(self) -> None:
+    def set(self, position: int | None = None) -> None:
+        if position is not None and position > self.latest:
+            self.latest = position
         self._event.set()
 
     def clear(self) -> None:
@@ -43,13 +46,13 @@ class Waker:
         self._listeners.append(wakeup)
         return wakeup
 
-    def wake(self, _position: int | None = None) -> None:
+    def wake(self, position: int | None = None) -> None:
         """Safe to call from any thread, e.g. right after the application commits."""
-        self._loop.call_soon_threadsafe(self._wake_all)
+        self._loop.call_soon_threadsafe(self._wake_all, position)
 
-    def _wake_all(self) -> None:
+    def _wake_all(self, position: int | None) -> None:
         for wakeup in self._listeners:
-            wakeup.set()
+            wakeup.set(position)
 
     async def start(self) -> None:
         """Begin listening for outside signals (none here)."""

@@ -72,7 +72,8 @@ _PROJECT_REPORTERS: Rule = {**_HOST_STATE_OR_SECRETARIAT, Role.DONOR: Scope.OWN_
 PUBLIC = "public"
 
 #: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
-#: "<Type>.<field>" for guarded object fields, "<METHOD> <path>" for REST routes.
+#: "subscription.<field>", "<Type>.<field>" for guarded object fields, "<METHOD> <path>" for
+#: REST routes (WEBSOCKET for WebSocket routes).
 POLICY: dict[str, Rule | str] = {
     "mutation.openCrisis": _SECRETARIAT,
     "mutation.changeCrisisPhase": _SECRETARIAT,
@@ -194,11 +195,20 @@ POLICY: dict[str, Rule | str] = {
     "GET /exports/iati.xml": _EVERYONE,
     "GET /graphql": PUBLIC,  # GraphiQL; each operation is then decided by its own entry
     "POST /graphql": PUBLIC,
+    # Live updates: graphql-transport-ws; the connection authenticates, each operation is decided
+    # by its own entry.
+    "WEBSOCKET /graphql": PUBLIC,
+    "subscription.changes": _EVERYONE,
+    # The dashboard's page, its scripts and the named operations it runs are public; the data
+    # each operation reads is not (the page sends the user's token with every operation).
+    "GET /": PUBLIC,
+    "GET /static/{name}": PUBLIC,
+    "GET /operations/{name}.graphql": PUBLIC,
 }
 
 #: "<Type>.<field>" entries: object fields checked with the object's owner as they resolve.
 GUARDED_FIELDS = frozenset(
-    key for key in POLICY if " " not in key and key.split(".")[0] not in ("query", "mutation")
+    key for key in POLICY if " " not in key and key.split(".")[0] not in ("query", "mutation", "subscription")
 )
 #: Guarded fields that resolve to null, rather than an error, for those without need-to-know.
 REDACTED_FIELDS = frozenset(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
 from projections.database import create_read_engine
+from projections.feed import LogFeed
 from projections.finance import FinanceProjector
 from projections.havens import SafeHavensProjector
 from projections.movements import MovementsProjector, SecurityIncidentsProjector
@@ -131,6 +132,7 @@ class Runtime:
     authenticator: Authenticator
     runners: list[ProjectionRunner] = field(default_factory=list)
     database: DatabaseWatch | None = None  # PostgreSQL only: an embedded SQLite file is always there
+    feed: LogFeed | None = None  # live updates, for an API process
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _wakers: list[Waker] = field(default_factory=list)
     _unlisten: list[Callable[[], None]] = field(default_factory=list)
@@ -164,9 +166,14 @@ def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[Project
 
 
 async def start(
-    settings: Settings, *, run_projections: bool | None = None, today: Clock = utc_today
+    settings: Settings,
+    *,
+    run_projections: bool | None = None,
+    live_updates: bool = False,
+    today: Clock = utc_today,
 ) -> Runtime:
-    """Open the stores; run the projections here unless settings leave them to ``concord project``."""
+    """Open the stores; run the projections here unless settings leave them to ``concord project``;
+    with ``live_updates``, follow the log for subscribers (an API process)."""
     storage = storage_for(settings)
     verifier = token_verifier(settings)  # refuses unsafe settings before anything opens
     concord = await asyncio.to_thread(Concord, storage.event_store_env, today=today)
@@ -183,8 +190,19 @@ async def start(
         runtime._tasks.append(asyncio.create_task(runtime.database.run(), name="database-watch"))  # noqa: SLF001
     if run_projections is None:
         run_projections = settings.projections == "in-process"
+    waker = await _log_waker(runtime) if run_projections or live_updates else None
+    if live_updates:
+        assert waker is not None
+        runtime.feed = LogFeed(
+            waker.listener(),
+            runtime.progress,
+            lambda: concord.recorder.max_notification_id() or 0,
+            poll_interval=settings.projection_poll_interval,
+        )
+        runtime._tasks.append(asyncio.create_task(runtime.feed.run(), name="live-updates"))  # noqa: SLF001
     if run_projections:
-        await _run_projections(runtime)
+        assert waker is not None
+        _run_projections(runtime, waker)
     else:
         runtime._tasks.append(  # noqa: SLF001
             asyncio.create_task(
@@ -201,10 +219,11 @@ async def _ping(engine: AsyncEngine) -> None:
 
 async def run_projections(runtime: Runtime) -> None:
     """Start this runtime's projection runners (for a worker that has just become the active one)."""
-    await _run_projections(runtime)
+    _run_projections(runtime, await _log_waker(runtime))
 
 
-async def _run_projections(runtime: Runtime) -> None:
+async def _log_waker(runtime: Runtime) -> Waker:
+    """This process's signal that the log grew, shared by its projection runners and live updates."""
     waker: Waker
     if runtime.storage.is_postgres:
         # Commits by any process reach us through LISTEN/NOTIFY.
@@ -215,6 +234,10 @@ async def _run_projections(runtime: Runtime) -> None:
         runtime._unlisten.append(runtime.concord.on_recorded(waker.wake))  # noqa: SLF001
     await waker.start()
     runtime._wakers.append(waker)  # noqa: SLF001
+    return waker
+
+
+def _run_projections(runtime: Runtime, waker: Waker) -> None:
     runtime.runners = projection_runners(runtime, waker=waker)
     for runner in runtime.runners:
         runtime._tasks.append(  # noqa: SLF001

@@ -1,4 +1,5 @@
-"""The FastAPI application: GraphQL at /graphql, exports, the event feed, health, readiness, metrics."""
+"""The FastAPI application: GraphQL at /graphql (HTTP and WebSocket), the dashboard at /, exports,
+the event feed, health, readiness and metrics; problem details for errors."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api import csv_exports, events, exports, field_exports, health, openapi
+from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
+from services.api.graphql_ws import GraphQLWebSocket
 from services.api.metrics import CommandOutcomes, Metrics, OperationLatency
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
@@ -36,7 +38,7 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(_COMMAND_THREADS, "concord-command"))
-        app.state.runtime = runtime = await start(settings, today=today)
+        app.state.runtime = runtime = await start(settings, live_updates=True, today=today)
         stop_timing = runtime.concord.on_write(metrics.writes.observe)
         try:
             yield
@@ -52,25 +54,25 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
     )
     app.state.metrics = metrics
     app.add_middleware(CorrelationMiddleware)
-    endpoint = GraphQLEndpoint(
-        build_schema(
-            production=settings.is_production,
-            observers=[
-                lambda: OperationLatency(metrics.observe_operation),
-                lambda: CommandOutcomes(metrics.observe_command),
-            ],
-        ),
-        ide=not settings.is_production,
-        rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+    schema = build_schema(
+        production=settings.is_production,
+        observers=[
+            lambda: OperationLatency(metrics.observe_operation),
+            lambda: CommandOutcomes(metrics.observe_command),
+        ],
     )
+    rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, rate_limiter=rate_limiter)
     app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
     app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
+    app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, rate_limiter=rate_limiter).handle)
 
     app.include_router(csv_exports.router)
     app.include_router(field_exports.router)
     app.include_router(exports.router)
     app.include_router(events.router)
     app.include_router(health.router)
+    dashboard.install(app)
     openapi.install(app)
 
     @app.exception_handler(StarletteHTTPException)

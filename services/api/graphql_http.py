@@ -180,7 +180,7 @@ def _result_response(result: ExecutionResult, media_type: str, headers: dict[str
     errors = result.errors or []
     is_request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
     if errors:
-        payload["errors"] = [_format(error, request_error=is_request_error) for error in errors]
+        payload["errors"] = [format_error(error, request_error=is_request_error) for error in errors]
     if not is_request_error:
         payload["data"] = result.data
     if result.extensions:
@@ -195,7 +195,7 @@ def _result_response(result: ExecutionResult, media_type: str, headers: dict[str
     return _respond(payload, media_type, status, headers)
 
 
-def _format(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
+def format_error(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     extensions = dict(formatted.get("extensions") or {})
     if request_error:

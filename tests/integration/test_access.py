@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.routing import WebSocketRoute
 
 from domain.access import Role
 from projections import queries
@@ -35,6 +36,7 @@ def test_every_graphql_operation_and_route_has_a_policy_entry() -> None:
     graphql_schema = schema._schema
     operations = {f"query.{name}" for name in graphql_schema.query_type.fields}  # type: ignore[union-attr]
     operations |= {f"mutation.{name}" for name in graphql_schema.mutation_type.fields}  # type: ignore[union-attr]
+    operations |= {f"subscription.{name}" for name in graphql_schema.subscription_type.fields}  # type: ignore[union-attr]
     app = create_app(Settings())
     openapi_paths = app.openapi()["paths"]
     routes = {f"{method.upper()} {path}" for path, methods in openapi_paths.items() for method in methods}
@@ -42,8 +44,9 @@ def test_every_graphql_operation_and_route_has_a_policy_entry() -> None:
         f"{method} {route.path}"  # routes left out of OpenAPI, such as /graphql
         for route in app.routes
         if hasattr(route, "path") and not route.path.startswith(("/docs", "/redoc", "/openapi"))
-        for method in getattr(route, "methods", ()) - {"HEAD"}
+        for method in (getattr(route, "methods", None) or set()) - {"HEAD"}
     }
+    routes |= {f"WEBSOCKET {route.path}" for route in app.routes if isinstance(route, WebSocketRoute)}
 
     missing = sorted((operations | routes) - POLICY.keys())
     stale = sorted(POLICY.keys() - operations - routes - GUARDED_FIELDS)

@@ -23,6 +23,7 @@ from services.api.schema.activities import ActivityQuery
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
+from services.api.schema.live import Subscription
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
@@ -82,6 +83,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 ProjectMutation,
             ),
         ),
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *observers,

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import strawberry
 
@@ -13,6 +14,7 @@ from domain import codes, funds, pledges
 from domain.money import Conversion
 from projections import queries
 from services.api.schema.context import Info
+from services.api.schema.fund_ledger import FundLedgerEntry, ledger_of
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.queries import check_first, decode_cursor, encode_cursor
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
@@ -130,6 +132,12 @@ class Fund:
     disbursed: Decimal
     balance: Decimal = strawberry.field(description="unallocated: received - refunded - allocated")
     allocations: list[FundAllocation]
+
+    @strawberry.field(description="The ledger over time, from the event store, oldest entry first.")
+    async def ledger(self, info: Info) -> list[FundLedgerEntry]:
+        c = info.context
+        events = await c.run(lambda: list(c.runtime.concord.events.get(UUID(self.id))))
+        return ledger_of(events)
 
     @classmethod
     def of(cls, fund: funds.StabilityFund) -> Fund:

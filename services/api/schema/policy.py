@@ -9,11 +9,14 @@ from strawberry.extensions import SchemaExtension
 
 from services.access import GUARDED_FIELDS, REDACTED_FIELDS, Owner, authorise, may
 
-_ROOTS = {"Query": "query", "Mutation": "mutation"}
+_ROOTS = {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}
 
 
 class PolicyGate(SchemaExtension):
-    """No resolver runs unless the policy table lets the caller's role use its field."""
+    """No resolver runs unless the policy table lets the caller's role use its field.
+
+    A subscription's root field is checked as each of its events resolves, the first included.
+    """
 
     def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
         parent = info.parent_type.name

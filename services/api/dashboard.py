@@ -1,0 +1,72 @@
+"""The dashboard at /: a static page that runs the named operations of graphql/operations/.
+
+The page, its scripts and the operations' texts are public; the data is not: the page sends
+the user's token with every operation, over HTTP and over the WebSocket of live updates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, PlainTextResponse
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+# Scripts and styles from this origin only; data over this origin's HTTP and WebSocket.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+def operations_dir() -> Path:
+    """graphql/operations/ of the source tree, or of the working directory (the image's)."""
+    for root in (Path(__file__).resolve().parents[2], Path.cwd()):
+        candidate = root / "graphql" / "operations"
+        if candidate.is_dir():
+            return candidate
+    msg = "cannot find graphql/operations/ beside the code or in the working directory"
+    raise FileNotFoundError(msg)
+
+
+async def page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", media_type=_MEDIA_TYPES[".html"], headers=_HEADERS)
+
+
+async def asset(name: str) -> FileResponse:
+    path = STATIC_DIR / name
+    if name.startswith(".") or "/" in name or path.suffix not in _MEDIA_TYPES or not path.is_file():
+        raise HTTPException(404, f"no asset {name!r}")
+    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers=_HEADERS)
+
+
+async def operation(name: str) -> PlainTextResponse:
+    """A named operation's text, so that the page (and any dashboard) runs exactly the contract."""
+    directory = operations_dir()
+    known = {path.stem: path for path in directory.glob("*.graphql")}
+    if name not in known:
+        raise HTTPException(404, f"no named operation {name!r}")
+    return PlainTextResponse(
+        known[name].read_text(encoding="utf-8"),
+        media_type="application/graphql; charset=utf-8",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def install(app: FastAPI) -> None:
+    """The page, its assets and the operations' texts; left out of the OpenAPI document (not an API)."""
+    app.add_api_route("/", page, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/static/{name}", asset, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/operations/{name}.graphql", operation, methods=["GET"], include_in_schema=False)
