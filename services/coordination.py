@@ -39,6 +39,7 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.matching.rounds import Rounds
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 from services.transcodings import ActorAsDict, DateAsISO
 
@@ -86,7 +87,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Havens, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Rounds, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"

@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenMutation, HavenQuery
+from services.api.schema.matching import MatchingMutation, MatchingQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
 from services.api.schema.queries import AssistanceQuery, Query
@@ -48,8 +49,12 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; in production without introspection."""
     production_only = [DisableIntrospection] if production else []
     return ConcordSchema(
-        query=merge_types("Query", (Query, AssistanceQuery, FinanceQuery, FinanceListQuery, HavenQuery)),
-        mutation=merge_types("Mutation", (Mutation, AssistanceMutation, FinanceMutation, HavenMutation)),
+        query=merge_types(
+            "Query", (Query, AssistanceQuery, FinanceQuery, FinanceListQuery, HavenQuery, MatchingQuery)
+        ),
+        mutation=merge_types(
+            "Mutation", (Mutation, AssistanceMutation, FinanceMutation, HavenMutation, MatchingMutation)
+        ),
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production_only,
