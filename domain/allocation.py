@@ -183,15 +183,29 @@ class Suggestion:
     excluded_by: tuple[Constraint, ...] = field(default=())
 
 
+def _pair(need: NeedLine, offer: OfferLine, today: date) -> tuple[Decimal, float, float, int, float]:
+    """The pair terms: quantity coverable, its share of the need, nearness, slack days, timeliness."""
+    quantity = max(min(need.open_quantity, offer.remaining), Decimal(0))
+    share = float(quantity / need.open_quantity) if need.open_quantity > 0 else 0.0
+    near = proximity(offer.home_state, need.member_state)[0]
+    slack = (due(need, today) - max(today, offer.available_from)).days
+    return quantity, share, near, slack, min(max(slack, 0), _TIMELY_DAYS) / _TIMELY_DAYS
+
+
+def score(need: NeedLine, offer: OfferLine, today: date, weight: NeedWeight) -> float:
+    """The need's weight times the weighted pair terms; 0 for a pair that breaks a rule."""
+    if violations(need, offer, today):
+        return 0.0
+    _, share, near, _, timely = _pair(need, offer, today)
+    terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
+    return weight.value * (terms + SCORE_WEIGHTS["timeliness"] * timely)
+
+
 def suggest(need: NeedLine, offer: OfferLine, today: date, parameters: Parameters) -> Suggestion:
     """Score one pair and say why: the need's priority and urgency, the share of the need the
     offer covers, how near the offering party is, and the days it leaves before needed-by."""
     weight = need_weight(need, today, parameters)
-    quantity = max(min(need.open_quantity, offer.remaining), Decimal(0))
-    share = float(quantity / need.open_quantity) if need.open_quantity > 0 else 0.0
-    near, near_note = proximity(offer.home_state, need.member_state)
-    slack = (due(need, today) - max(today, offer.available_from)).days
-    timely = min(max(slack, 0), _TIMELY_DAYS) / _TIMELY_DAYS
+    quantity, share, near, slack, timely = _pair(need, offer, today)
     terms = (
         Term("priority", float(weight.priority), 0.0, f"priority {weight.priority} of 5"),
         Term("urgency", weight.urgency, 0.0, _urgency_note(weight)),
@@ -201,7 +215,9 @@ def suggest(need: NeedLine, offer: OfferLine, today: date, parameters: Parameter
             SCORE_WEIGHTS["coverage"],
             f"covers {quantity} of the {need.open_quantity} {need.unit} still open",
         ),
-        Term("proximity", near, SCORE_WEIGHTS["proximity"], near_note),
+        Term(
+            "proximity", near, SCORE_WEIGHTS["proximity"], proximity(offer.home_state, need.member_state)[1]
+        ),
         Term(
             "timeliness",
             timely,
@@ -209,9 +225,21 @@ def suggest(need: NeedLine, offer: OfferLine, today: date, parameters: Parameter
             f"{slack} days between availability and needed-by",
         ),
     )
-    excluded = violations(need, offer, today)
-    score = 0.0 if excluded else weight.value * sum(t.contribution for t in terms)
-    return Suggestion(need, offer, score, quantity, terms, excluded)
+    return Suggestion(
+        need, offer, score(need, offer, today, weight), quantity, terms, violations(need, offer, today)
+    )
+
+
+def best(
+    need: NeedLine, offers: Iterable[OfferLine], today: date, parameters: Parameters, first: int
+) -> list[Suggestion]:
+    """The ``first`` best offers for the need, explained; scores alone decide the order (ties by
+    offer id), and only the chosen few are explained."""
+    weight = need_weight(need, today, parameters)
+    scored = sorted(
+        ((score(need, o, today, weight), o) for o in offers), key=lambda p: (-p[0], str(p[1].offer_id))
+    )
+    return [suggest(need, offer, today, parameters) for _, offer in scored[:first]]
 
 
 def _urgency_note(weight: NeedWeight) -> str:

@@ -20,6 +20,7 @@ from domain.allocation import (
     NeedLine,
     OfferLine,
     Parameters,
+    best,
     objective,
     quantum,
     rank,
@@ -268,3 +269,13 @@ def test_a_substitute_may_serve_but_not_the_other_way_round() -> None:
     tent, tarp = offer(5, ["PHL"], item="SHL-TENT"), offer(5, ["PHL"])
     assert violations(tarp_need, tent, TODAY) == ()
     assert violations(tent_need, tarp, TODAY) == (Constraint.ITEM,)
+
+
+@settings(max_examples=50, deadline=None)
+@given(worlds(max_needs=1, max_offers=8, max_quantity=500), st.integers(0, 8))
+def test_the_best_suggestions_are_the_top_of_the_full_ranking(
+    world: tuple[list[NeedLine], list[OfferLine]], first: int
+) -> None:
+    [wanted], offers = world
+    ranked = rank(suggest(wanted, o, TODAY, Parameters()) for o in offers)
+    assert best(wanted, offers, TODAY, Parameters(), first) == ranked[:first]

@@ -220,8 +220,8 @@ class MatchingQuery:
         offers = await matching.candidate_offers(
             c.runtime.read_engine, need, today, organisation_id=own_organisation, near_misses=include_excluded
         )
-        scored = allocation.rank(allocation.suggest(need, o, today, allocation.Parameters()) for o in offers)
-        return [MatchSuggestion.of(s) for s in scored[:first]]
+        chosen = allocation.best(need, offers, today, allocation.Parameters(), first)
+        return [MatchSuggestion.of(s) for s in chosen]
 
     @strawberry.field(description="One allocation round, as recorded in the event store.")
     async def allocation_round(self, info: Info, id: strawberry.ID) -> AllocationRound:
