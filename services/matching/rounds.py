@@ -20,7 +20,7 @@ from domain.greedy import greedy
 from domain.matches import Match
 from domain.offers import Offer
 from domain.requests import AssistanceRequest
-from domain.rounds import AllocationRound, Proposal, Skipped
+from domain.rounds import AllocationRound, Proposal, Skipped, parameters_of
 from services.errors import NotFound
 from services.matching.solver import solve
 
@@ -92,3 +92,10 @@ class Rounds:
 
     def get_allocation_round(self: Concord, round_id: UUID) -> AllocationRound:
         return self._get(AllocationRound, round_id, "allocation round")
+
+    def reproduces(self: Concord, held: AllocationRound) -> bool:
+        """Whether solving the round's recorded inputs, on its day, with its parameters, finds
+        exactly the lines it recorded (proposed or skipped): the audit of a round."""
+        needs, offers = held.inputs()
+        again = solve(needs, offers, held.ran_on, parameters_of(held.parameters))
+        return dict(again.allocation.lines) == held.solution()

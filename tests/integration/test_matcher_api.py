@@ -26,7 +26,8 @@ ROUND = """mutation($i: RunAllocationRoundInput!) { runAllocationRound(input: $i
   greedyObjective { minStateCoverage }
   proposedMatches { matchId requestId offerId quantity } } } }"""
 ONE_ROUND = """query($id: ID!) { allocationRound(id: $id) {
-  id readPosition parameters { name value } proposedMatches { quantity match { status quantity } } } }"""
+  id readPosition reproduced parameters { name value }
+  proposedMatches { quantity match { status quantity } } } }"""
 ACCEPT = "mutation($i: AcceptMatchInput!) { acceptMatch(input: $i) { position match { status } } }"
 
 
@@ -119,6 +120,7 @@ async def test_a_round_lifts_the_state_greedy_starves_and_its_record_reads_back(
 
     record = (await client.data(ONE_ROUND, {"id": held["id"]}, after=ran["position"]))["allocationRound"]
     assert record["id"] == held["id"]
+    assert record["reproduced"] is True
     assert {p["name"] for p in record["parameters"]} >= {"deprivation_rate", "tie_break"}
     assert sorted(p["match"]["status"] for p in record["proposedMatches"]) == ["PROPOSED", "PROPOSED"]
 

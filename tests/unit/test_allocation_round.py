@@ -78,6 +78,23 @@ def test_a_round_proposes_matches_that_follow_the_normal_lifecycle(world: World)
     assert concord.get_allocation_round(held.id).proposals == held.proposals
 
 
+def test_a_round_records_its_inputs_whole_and_re_solving_them_reproduces_it(world: World) -> None:
+    concord = world.concord
+    requests = [concord.get_request(world.request(q)) for q in (100, 40, 7)]
+    offers = [concord.get_offer(world.offer(q)) for q in (30, 50, 12)]
+    read = snapshot(world, requests, offers)
+    withdrawn = offers[2].id
+    concord.withdraw_offer(world.donor, withdrawn, "gone")
+
+    held = concord.get_allocation_round(
+        concord.run_allocation_round(SECRETARIAT, world.crisis, read).aggregate.id
+    )
+
+    assert held.inputs() == (read.needs, read.offers)
+    assert held.skipped  # the withdrawn offer's line: still part of what the solver found
+    assert concord.reproduces(held)
+
+
 def test_a_line_whose_offer_changed_since_the_read_is_skipped_with_the_reason(world: World) -> None:
     concord = world.concord
     request = concord.get_request(world.request(100))

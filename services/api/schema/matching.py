@@ -135,6 +135,17 @@ class AllocationRound:
     skipped: list[SkippedLine]
     proposal_ids: strawberry.Private[list[rounds.Proposal]]
 
+    @strawberry.field(
+        description=(
+            "Re-solves the recorded inputs with the recorded parameters on the round's day: true "
+            "when that finds exactly the recorded lines (the audit of a round; it costs a solve)."
+        )
+    )
+    async def reproduced(self, info: Info) -> bool:
+        concord = info.context.runtime.concord
+        held = await info.context.run(concord.get_allocation_round, UUID(self.id))
+        return await info.context.run(concord.reproduces, held)
+
     @strawberry.field
     async def proposed_matches(self, info: Info) -> list[ProposedMatch]:
         found = await queries.matches_by_id(
