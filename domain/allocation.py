@@ -120,7 +120,7 @@ class Parameters:
     fairness_tolerance: float = 1e-7  # stage 2 may give up this share of stage 1's minimum coverage
     exact_limit: int = 400  # up to this many flow variables, solve in whole units (MIP)
     #: LP stage 1 maximises t + tie_break x weighted coverage: among max-min optima it takes one
-    #: that also covers much, which spares dual simplex the degenerate max-min program (6x
+    #: that also covers much, which spares dual simplex the degenerate max-min program (~10x
     #: faster at 5,000 x 5,000). t may then fall short of the max-min by at most tie_break,
     #: less than rounding to whole units moves it. The integer programs use no tie-break.
     tie_break: float = 1e-4
