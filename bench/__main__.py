@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import platform
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import baseline, http_load, report
+from bench import allocation, baseline, http_load, report, suggestions
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import ServerFailedError, cpu_seconds, migrate, running_server
 from domain.access import Role
@@ -36,7 +38,26 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--saves1", type=int, default=1000, help="app.save() calls, 1 thread")
     parser.add_argument("--saves16", type=int, default=2000, help="app.save() calls, 16 threads")
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--matcher",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the matcher's part (default: on)",
+    )
+    parser.add_argument("--round-seed", type=int, default=7, help="seed of the 5,000 x 5,000 round")
+    parser.add_argument("--suggestion-offers", type=int, default=100_000, help="offers in the read model")
+    parser.add_argument("--suggestion-queries", type=int, default=200, help="matchSuggestions queries")
     return parser.parse_args(argv)
+
+
+def _matcher_part(args: argparse.Namespace) -> dict[str, Any]:
+    """The round runs in a process of its own, so that its peak memory is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        round_result = pool.submit(allocation.run, args.round_seed).result()
+    return {
+        "round": round_result,
+        "suggestions": suggestions.run(args.suggestion_offers, args.suggestion_queries, say=_say),
+    }
 
 
 def _say(message: str) -> None:
@@ -160,12 +181,22 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = {"skipped": f"server failed: {error}"}
             failed = True
 
+    matcher: dict[str, Any] | None = None
+    if args.matcher:
+        _say("== matcher ==")
+        matcher = _matcher_part(args)
+        failed = failed or not matcher["round"]["solver_not_worse"]
+
     _say("")
     _say(
         "Summary (ratios: HTTP postRequest cmd/s over in-process app.save()/s, the baseline "
         "named in each column; latencies in ms)"
     )
     _say(report.table(results))
+    if matcher is not None:
+        _say("")
+        _say("Matcher (baselines measured in the same run: the greedy round, the bare read-model query)")
+        _say(report.matcher_table(matcher))
     document = {
         "generated_at": datetime.now(UTC).isoformat(),
         "python": sys.version.split()[0],
@@ -181,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             "Concord-Consistent-With: <position of the just-posted request>.",
         ],
         "results": results,
+        "matcher": matcher,
     }
     path = report.write_json(report.clean_nans(document))
     _say(f"\nresults written to {path}")

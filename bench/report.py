@@ -95,3 +95,43 @@ def clean_nans(value: Any) -> Any:
     if isinstance(value, list):
         return [clean_nans(v) for v in value]
     return value
+
+
+def matcher_table(matcher: dict[str, Any]) -> str:
+    """The round against the greedy baseline, and suggestions against the bare read."""
+    r, g = matcher["round"], matcher["suggestions"]
+    rows = [
+        ["measure", "matcher", "baseline", "ratio"],
+        [
+            f"round {r['needs']:,} x {r['offers']:,} ({r['pairs']:,} pairs), s",
+            _num(r["solver_s"], 2),
+            _num(r["greedy_s"], 2) + " greedy",
+            _num(r["solver_over_greedy_time"], 2),
+        ],
+        [
+            "weighted coverage",
+            _num(r["solver"]["weighted"], 4),
+            _num(r["greedy"]["weighted"], 4),
+            _num(ratio(r["solver"]["weighted"], r["greedy"]["weighted"]), 3),
+        ],
+        [
+            "lowest state coverage",
+            _num(r["solver"]["min_state"], 4),
+            _num(r["greedy"]["min_state"], 4),
+            _num(ratio(r["solver"]["min_state"], r["greedy"]["min_state"]), 3),
+        ],
+        ["round peak memory, MiB", _num(r["peak_rss_mib"]), "-", "-"],
+        [
+            f"matchSuggestions p50 / p99 ms ({g['offers']:,} offers)",
+            _pair(g["graphql"]),
+            _pair(g["bare_read"]) + " bare read",
+            _num(g["graphql_over_bare_read_p50"], 2),
+        ],
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        "  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))])
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -61,3 +61,18 @@ def item(code: str) -> Item:
         return ITEMS[code]
     except KeyError:
         raise InvalidInput("item", f"{code!r} is not on Concord's item list") from None
+
+
+#: Declared substitutes: an offer of a listed item may meet a need for the key item. Same sector
+#: and unit only (a family tent shelters better than a tarpaulin; an IEHK carries essential
+#: medicines). Kept short on purpose: each entry is a judgement the clusters stand behind.
+SUBSTITUTES: dict[str, frozenset[str]] = {
+    "SHL-TARP": frozenset({"SHL-TENT"}),
+    "HEA-MEDICINE": frozenset({"HEA-IEHK"}),
+    "SHL-KIT": frozenset({"SHL-NFI"}),
+}
+
+
+def may_serve(needed: str, offered: str) -> bool:
+    """Whether an offer of ``offered`` can meet a need for ``needed``: the item itself or a substitute."""
+    return offered == needed or offered in SUBSTITUTES.get(needed, frozenset())

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition
+from domain.items import may_serve
 from domain.offers import Offer
 from domain.requests import REASON_MAX, AssistanceRequest, check_quantity, text
 from domain.security import Clearance, RiskLevel, SecurityArea, check_cleared
@@ -228,17 +229,18 @@ class Match(Aggregate):
 
 
 def _check_fit(request: AssistanceRequest, offer: Offer, today: date) -> None:
-    """Same crisis, sector, item and unit; the offer serves the requesting state, in time."""
+    """Same crisis, sector and item (or a declared substitute) and unit; the offer serves the
+    requesting state, in time."""
     need, terms = request.need, offer.terms
     if request.crisis_id != offer.crisis_id and terms.standby_capacity is None:
         raise InvalidInput("offerId", "the offer is for another crisis")
-    if (need.sector, need.item) != (terms.sector, terms.item):
+    if need.sector != terms.sector or not may_serve(need.item, terms.item):
         raise InvalidInput("offerId", f"the offer is {terms.item}, the request needs {need.item}")
     if need.unit != terms.unit:
         raise InvalidInput("offerId", f"the offer counts in {terms.unit}, the request in {need.unit}")
     if request.member_state not in terms.serves:
         raise InvalidInput("offerId", f"the offer does not serve {request.member_state.label}")
-    if terms.available_from > need.needed_by:
+    if terms.available_from > max(need.needed_by, today):  # an overdue need takes what is there now
         raise InvalidInput("offerId", "the offer is available only after the request's needed-by date")
     if request.status.value in ("cancelled", "closed"):
         raise InvalidTransition(f"request {request.id} is {request.status.value}")

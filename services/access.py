@@ -177,6 +177,19 @@ POLICY: dict[str, Rule | str] = {
     "query.matches": _EVERYONE,
     "query.match": _EVERYONE,
     "query.coverage": _EVERYONE,
+    # The matcher: the secretariat runs rounds; a coordinator asks suggestions for its own
+    # state's requests; a donor for any request, seeing only its own organisation's offers.
+    "mutation.runAllocationRound": _SECRETARIAT,
+    "query.allocationRound": {
+        Role.COORDINATOR: Scope.ANY,
+        Role.DONOR: Scope.ANY,
+        Role.SECRETARIAT: Scope.ANY,
+    },
+    "query.matchSuggestions": {
+        Role.COORDINATOR: Scope.OWN_STATE,
+        Role.DONOR: Scope.OWN_ORGANISATION,
+        Role.SECRETARIAT: Scope.ANY,
+    },
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
     "GET /healthz": PUBLIC,

@@ -40,6 +40,7 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.matching.rounds import Rounds
 from services.movements import Movements
 from services.projects import Projects
 from services.security import Security
@@ -90,7 +91,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Havens, Movements, Security, Projects, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"

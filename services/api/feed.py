@@ -30,6 +30,7 @@ from domain.organisations import Organisation
 from domain.pledges import Pledge
 from domain.projects import Project
 from domain.requests import AssistanceRequest
+from domain.rounds import AllocationRound
 from domain.security import SecurityArea, SecurityIncident
 from projections.disclosure import is_small
 from services.access import Owner, Principal, may
@@ -50,6 +51,7 @@ READ_BY: Mapping[type[Aggregate], str] = {
     DisplacementAssessment: "query.displacement",
     SecurityIncident: "query.incidents",
     Project: "query.project",
+    AllocationRound: "query.allocationRound",
 }
 #: Credentials and idempotency bookkeeping: no caller's business. A security area's events
 #: repeat its incidents' (the feed shows those).

@@ -202,6 +202,8 @@ STEP_ACCEPT = "mutation($i: AcceptMatchInput!) { acceptMatch(input: $i) { positi
 CONFIRM = "mutation($i: MatchStepInput!) { confirmMatch(input: $i) { position } }"
 CANCEL_MATCH = "mutation($i: EndMatchInput!) { cancelMatch(input: $i) { position } }"
 ONE = "query($id: ID!) { request(id: $id) { id } }"
+SUGGEST = "query($id: ID!) { matchSuggestions(requestId: $id) { score } }"
+ROUND = "mutation($i: RunAllocationRoundInput!) { runAllocationRound(input: $i) { position } }"
 CASES: list[tuple[str, str | None, Prepare]] = [
     ("mutation.postRequest", "own", _post("PHL")),
     ("mutation.postRequest", "foreign", _post("THA")),
@@ -239,6 +241,8 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("query.offers", None, _plain("{ offers { totalCount } }")),
     ("query.matches", None, _plain("{ matches { totalCount } }")),
     ("query.coverage", None, _plain("{ coverage { requests } }")),
+    ("query.matchSuggestions", "own", _on_request("PHL", SUGGEST)),
+    ("mutation.runAllocationRound", None, _plain(ROUND, {"i": {}})),
 ]
 
 

@@ -13,10 +13,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
-from domain.access import Role
+from domain.access import SYSTEM, Role
 from domain.codes import MemberState, Sector
 from domain.errors import DomainError, InvalidInput
-from domain.matches import MatchStatus
+from domain.matches import Match, MatchStatus
 from domain.offers import DeliveryMode, OverAllocation, Terms
 from domain.organisations import OrganisationType
 from domain.requests import OverCommitment, RequestStatus
@@ -158,7 +158,7 @@ def test_only_the_parties_take_their_steps(world: World) -> None:
 @pytest.mark.parametrize(
     "mismatch",
     [
-        {"item": "SHL-TENT"},
+        {"item": "SHL-BLANKET"},  # same sector and unit, but no substitute for a tarpaulin
         {"unit": "bundle"},
         {"serves": frozenset({MemberState.THA})},
         {"available_from": date(2027, 2, 1), "available_until": date(2027, 3, 1)},
@@ -169,6 +169,25 @@ def test_an_offer_that_does_not_fit_the_request_is_refused(world: World, mismatc
 
     with pytest.raises(InvalidInput):
         world.concord.propose_match(PHL, world.request(), offer_id, Decimal(1))
+
+
+def test_a_declared_substitute_may_be_matched(world: World) -> None:
+    tents = world.concord.post_offer(world.donor, world.crisis, terms(item="SHL-TENT")).aggregate.id
+
+    match = world.concord.propose_match(PHL, world.request(), tents, Decimal(5)).aggregate
+
+    assert match.status is MatchStatus.PROPOSED
+
+
+def test_an_overdue_need_takes_what_is_available_now(world: World) -> None:
+    """Needed by 15 January; on 10 February an offer available since 1 February still fits."""
+    later = terms(available_from=date(2027, 2, 1), available_until=date(2027, 3, 1))
+    offer = world.concord.get_offer(world.concord.post_offer(world.donor, world.crisis, later).aggregate.id)
+    request = world.concord.get_request(world.request())
+
+    match = Match.propose(request, offer, Decimal(5), today=date(2027, 2, 10), actor=SYSTEM)
+
+    assert match.quantity == 5
 
 
 def test_a_request_with_commitments_cannot_be_cancelled(world: World) -> None:

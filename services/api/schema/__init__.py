@@ -24,6 +24,7 @@ from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.live import Subscription
+from services.api.schema.matching import MatchingMutation, MatchingQuery
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
 from services.api.schema.policy import PolicyGate
@@ -68,6 +69,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 SecurityQuery,
                 ActivityQuery,
                 ProjectQuery,
+                MatchingQuery,
             ),
         ),
         mutation=merge_types(
@@ -81,6 +83,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 MovementMutation,
                 SecurityMutation,
                 ProjectMutation,
+                MatchingMutation,
             ),
         ),
         subscription=Subscription,

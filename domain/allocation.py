@@ -1,0 +1,309 @@
+"""The matching policy: which offer may serve which need, how much a need weighs, and why.
+
+Pure and deterministic: the numeric solver (``services.matching``) and the suggestions both
+follow these rules, so that what a round proposes can always be explained term by term.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from uuid import UUID
+
+from domain.geography import proximity
+from domain.items import ITEMS, may_serve
+
+#: Allocations are made in whole units, except where a unit is divisible (then in these steps).
+UNIT_QUANTUM: Mapping[str, Decimal] = {"tonne": Decimal("0.001"), "USD": Decimal("0.01")}
+
+
+def quantum(unit: str) -> Decimal:
+    return UNIT_QUANTUM.get(unit, Decimal(1))
+
+
+def units(quantity: Decimal, unit: str) -> int:
+    """How many whole allocation steps of ``unit`` fit in ``quantity`` (rounded down)."""
+    if quantity <= 0:
+        return 0
+    return int((quantity / quantum(unit)).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    """An open need as a round or a suggestion sees it: what is still unmet, and by when."""
+
+    request_id: UUID
+    crisis_id: UUID
+    member_state: str
+    item: str
+    unit: str
+    open_quantity: Decimal
+    priority: int
+    needed_by: date
+    declined: frozenset[str] = frozenset()  # offering parties whose match for this need was declined
+    position: int = 0  # log position of the request's last event the line was read at
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    """An offer as a round sees it: what remains of it, for whom, from when."""
+
+    offer_id: UUID
+    crisis_id: UUID
+    party: str  # the offering organisation's id, or the offering member state's ISO3 code
+    home_state: str | None  # where the offering party is based, if it is a member state's
+    item: str
+    unit: str
+    remaining: Decimal
+    available_from: date
+    available_until: date
+    serves: frozenset[str]
+    standby: bool = False  # standby capacity may serve any crisis
+    position: int = 0
+
+
+class Constraint(enum.Enum):
+    """A rule a pair must meet; each names why an offer cannot serve a need."""
+
+    CRISIS = "offer is for another crisis and is not standby capacity"
+    ITEM = "offer is neither the item needed nor a declared substitute"
+    UNIT = "offer counts in another unit"
+    STATE = "offer does not serve the requesting state"
+    TOO_LATE = "offer is available only after the needed-by date (or today, if that has passed)"
+    EXPIRED = "offer's availability window has ended"
+    DECLINED = "requesting state declined this offering party for this need"
+    EXHAUSTED = "nothing of the offer remains"
+    MET = "nothing of the need remains open"
+
+
+def due(need: NeedLine, today: date) -> date:
+    """The date an offer must be available by: the needed-by date, or today once it has passed
+    (an overdue need is served by what is available now, not refused)."""
+    return max(need.needed_by, today)
+
+
+def violations(need: NeedLine, offer: OfferLine, today: date) -> tuple[Constraint, ...]:
+    """Every rule the pair breaks, in a fixed order; empty when the offer may serve the need."""
+    broken: list[Constraint] = []
+    if offer.crisis_id != need.crisis_id and not offer.standby:
+        broken.append(Constraint.CRISIS)
+    if not may_serve(need.item, offer.item) or ITEMS[need.item].sector is not ITEMS[offer.item].sector:
+        broken.append(Constraint.ITEM)
+    if offer.unit != need.unit:
+        broken.append(Constraint.UNIT)
+    if need.member_state not in offer.serves:
+        broken.append(Constraint.STATE)
+    if offer.available_from > due(need, today):
+        broken.append(Constraint.TOO_LATE)
+    if offer.available_until < today:
+        broken.append(Constraint.EXPIRED)
+    if offer.party in need.declined:
+        broken.append(Constraint.DECLINED)
+    if units(offer.remaining, offer.unit) <= 0:
+        broken.append(Constraint.EXHAUSTED)
+    if units(need.open_quantity, need.unit) <= 0:
+        broken.append(Constraint.MET)
+    return tuple(broken)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """What a round or a score weighs; recorded with every round so it can be re-run."""
+
+    urgency_horizon_days: int = 14  # urgency halves from its peak this many days before needed-by
+    deprivation_rate: float = 0.05  # per day past needed-by: deprivation cost grows exponentially
+    deprivation_cap_days: int = 90  # beyond this, no further growth (keeps weights bounded)
+    fairness_tolerance: float = 1e-7  # stage 2 may give up this share of stage 1's minimum coverage
+    exact_limit: int = 400  # up to this many flow variables, solve in whole units (MIP)
+    #: LP stage 1 maximises t + tie_break x weighted coverage: among max-min optima it takes one
+    #: that also covers much, which spares dual simplex the degenerate max-min program (~10x
+    #: faster at 5,000 x 5,000). t may then fall short of the max-min by at most tie_break,
+    #: less than rounding to whole units moves it. The integer programs use no tie-break.
+    tie_break: float = 1e-4
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: str(value) for name, value in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class NeedWeight:
+    """Priority times urgency; past the needed-by date urgency becomes a growing deprivation cost
+    (Holguín-Veras et al. 2013: the cost of deprivation rises convexly with its duration)."""
+
+    priority: int
+    days_to_needed_by: int
+    urgency: float
+
+    @property
+    def value(self) -> float:
+        return self.priority * self.urgency
+
+
+def need_weight(need: NeedLine, today: date, parameters: Parameters) -> NeedWeight:
+    days = (need.needed_by - today).days
+    if days >= 0:
+        horizon = parameters.urgency_horizon_days
+        urgency = 1 + horizon / (horizon + days)  # 2 on the day, towards 1 far ahead
+    else:
+        late = min(-days, parameters.deprivation_cap_days)
+        urgency = 2 * math.exp(parameters.deprivation_rate * late)
+    return NeedWeight(need.priority, days, urgency)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a score: its value in [0, 1] (or the weight itself), its share, and why."""
+
+    name: str
+    value: float
+    weight: float
+    note: str
+
+    @property
+    def contribution(self) -> float:
+        return self.value * self.weight
+
+
+#: Shares of the pair terms in a suggestion's score; the need's weight multiplies their sum.
+SCORE_WEIGHTS: Mapping[str, float] = {"coverage": 0.6, "proximity": 0.25, "timeliness": 0.15}
+_TIMELY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    need: NeedLine
+    offer: OfferLine
+    score: float
+    quantity: Decimal  # what the offer could cover of the need now
+    terms: tuple[Term, ...]
+    excluded_by: tuple[Constraint, ...] = field(default=())
+
+
+def _pair(need: NeedLine, offer: OfferLine, today: date) -> tuple[Decimal, float, float, int, float]:
+    """The pair terms: quantity coverable, its share of the need, nearness, slack days, timeliness."""
+    quantity = max(min(need.open_quantity, offer.remaining), Decimal(0))
+    share = float(quantity / need.open_quantity) if need.open_quantity > 0 else 0.0
+    near = proximity(offer.home_state, need.member_state)[0]
+    slack = (due(need, today) - max(today, offer.available_from)).days
+    return quantity, share, near, slack, min(max(slack, 0), _TIMELY_DAYS) / _TIMELY_DAYS
+
+
+def score(need: NeedLine, offer: OfferLine, today: date, weight: NeedWeight) -> float:
+    """The need's weight times the weighted pair terms; 0 for a pair that breaks a rule."""
+    if violations(need, offer, today):
+        return 0.0
+    _, share, near, _, timely = _pair(need, offer, today)
+    terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
+    return weight.value * (terms + SCORE_WEIGHTS["timeliness"] * timely)
+
+
+def suggest(need: NeedLine, offer: OfferLine, today: date, parameters: Parameters) -> Suggestion:
+    """Score one pair and say why: the need's priority and urgency, the share of the need the
+    offer covers, how near the offering party is, and the days it leaves before needed-by."""
+    weight = need_weight(need, today, parameters)
+    quantity, share, near, slack, timely = _pair(need, offer, today)
+    terms = (
+        Term("priority", float(weight.priority), 0.0, f"priority {weight.priority} of 5"),
+        Term("urgency", weight.urgency, 0.0, _urgency_note(weight)),
+        Term(
+            "coverage",
+            share,
+            SCORE_WEIGHTS["coverage"],
+            f"covers {quantity} of the {need.open_quantity} {need.unit} still open",
+        ),
+        Term(
+            "proximity", near, SCORE_WEIGHTS["proximity"], proximity(offer.home_state, need.member_state)[1]
+        ),
+        Term(
+            "timeliness",
+            timely,
+            SCORE_WEIGHTS["timeliness"],
+            f"{slack} days between availability and needed-by",
+        ),
+    )
+    return Suggestion(
+        need, offer, score(need, offer, today, weight), quantity, terms, violations(need, offer, today)
+    )
+
+
+def best(
+    need: NeedLine, offers: Iterable[OfferLine], today: date, parameters: Parameters, first: int
+) -> list[Suggestion]:
+    """The ``first`` best offers for the need, explained; scores alone decide the order (ties by
+    offer id), and only the chosen few are explained."""
+    weight = need_weight(need, today, parameters)
+    scored = sorted(
+        ((score(need, o, today, weight), o) for o in offers), key=lambda p: (-p[0], str(p[1].offer_id))
+    )
+    return [suggest(need, offer, today, parameters) for _, offer in scored[:first]]
+
+
+def _urgency_note(weight: NeedWeight) -> str:
+    days = weight.days_to_needed_by
+    if days >= 0:
+        return f"needed in {days} days"
+    return f"{-days} days past needed-by: deprivation cost x{weight.urgency:.2f}"
+
+
+def rank(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
+    """Best first; ties broken by offer id then request id, so the order never varies."""
+    return sorted(suggestions, key=lambda s: (-s.score, str(s.offer.offer_id), str(s.need.request_id)))
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Quantities of offers given to needs: (request id, offer id) → quantity."""
+
+    lines: Mapping[tuple[UUID, UUID], Decimal]
+
+    def to_request(self, request_id: UUID) -> Decimal:
+        return sum((q for (r, _), q in self.lines.items() if r == request_id), Decimal(0))
+
+    def of_offer(self, offer_id: UUID) -> Decimal:
+        return sum((q for (_, o), q in self.lines.items() if o == offer_id), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Objective:
+    """Lexicographic: first the lowest state's coverage, then the weighted coverage of all needs.
+
+    A state's coverage is its weighted covered share: sum of weight x (given / open) over its
+    needs, over the sum of their weights. Only states with a need some offer can serve count.
+    """
+
+    min_state_coverage: float
+    weighted_coverage: float
+    state_coverage: Mapping[str, float]
+
+
+def objective(
+    needs: Sequence[NeedLine],
+    allocation: Allocation,
+    today: date,
+    parameters: Parameters,
+    states: Iterable[str],
+) -> Objective:
+    given: dict[UUID, Decimal] = {}
+    for (request_id, _), quantity in allocation.lines.items():
+        given[request_id] = given.get(request_id, Decimal(0)) + quantity
+    covered: dict[str, float] = {}
+    weights: dict[str, float] = {}
+    for need in needs:
+        if need.open_quantity <= 0:
+            continue
+        weight = need_weight(need, today, parameters).value
+        share = min(float(given.get(need.request_id, Decimal(0)) / need.open_quantity), 1.0)
+        covered[need.member_state] = covered.get(need.member_state, 0.0) + weight * share
+        weights[need.member_state] = weights.get(need.member_state, 0.0) + weight
+    counted = sorted(set(states) & set(weights))
+    by_state = {s: covered[s] / weights[s] for s in counted}
+    total_weight = sum(weights.values())
+    return Objective(
+        min_state_coverage=min(by_state.values(), default=0.0),
+        weighted_coverage=sum(covered.values()) / total_weight if total_weight else 0.0,
+        state_coverage=by_state,
+    )

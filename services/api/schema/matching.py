@@ -1,0 +1,268 @@
+"""The matcher over GraphQL: suggestions for one request, allocation rounds and their record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import strawberry
+
+from domain import allocation, rounds
+from domain.access import Role
+from domain.codes import MemberState
+from projections import matching, queries
+from services.access import Owner, authorise
+from services.api.schema.context import Info
+from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.queries import check_first
+from services.api.schema.scalars import LogPosition, parse_id
+from services.api.schema.types import Match, Offer
+from services.errors import NotFound
+from services.matching.rounds import Snapshot
+
+strawberry.enum(allocation.Constraint, name="MatchConstraint")
+
+
+@strawberry.type(description="One term of a suggestion's score: its value, its weight and why.")
+class ScoreTerm:
+    name: str
+    value: float
+    weight: float = strawberry.field(
+        description="0 for the need's priority and urgency, which multiply the rest"
+    )
+    contribution: float
+    note: str
+
+
+@strawberry.type(description="An offer that could serve the request: its score and the reasons for it.")
+class MatchSuggestion:
+    offer_id: strawberry.ID
+    score: float = strawberry.field(description="(priority x urgency) x the sum of the weighted pair terms")
+    quantity: Decimal = strawberry.field(description="what the offer could cover of what is still open")
+    terms: list[ScoreTerm]
+    excluded_by: list[allocation.Constraint] = strawberry.field(
+        description="rules the pair breaks (empty for a compatible offer; see includeExcluded)"
+    )
+
+    @strawberry.field
+    async def offer(self, info: Info) -> Offer | None:
+        row = await info.context.loaders.offer.load(UUID(self.offer_id))
+        return Offer.from_row(row) if row else None
+
+    @classmethod
+    def of(cls, suggestion: allocation.Suggestion) -> MatchSuggestion:
+        return cls(
+            offer_id=strawberry.ID(str(suggestion.offer.offer_id)),
+            score=suggestion.score,
+            quantity=suggestion.quantity,
+            terms=[
+                ScoreTerm(
+                    name=t.name, value=t.value, weight=t.weight, contribution=t.contribution, note=t.note
+                )
+                for t in suggestion.terms
+            ],
+            excluded_by=list(suggestion.excluded_by),
+        )
+
+
+@strawberry.type
+class StateCoverage:
+    member_state: str
+    coverage: float
+
+
+@strawberry.type(description="Lowest state coverage first, then the weighted coverage of all needs.")
+class RoundObjective:
+    min_state_coverage: float
+    weighted_coverage: float
+    state_coverage: list[StateCoverage]
+
+    @classmethod
+    def of(cls, values: dict[str, object]) -> RoundObjective:
+        by_state = values["state_coverage"]
+        assert isinstance(by_state, dict)
+        return cls(
+            min_state_coverage=float(str(values["min_state_coverage"])),
+            weighted_coverage=float(str(values["weighted_coverage"])),
+            state_coverage=[
+                StateCoverage(member_state=s, coverage=float(v)) for s, v in sorted(by_state.items())
+            ],
+        )
+
+
+@strawberry.type
+class RoundParameter:
+    name: str
+    value: str
+
+
+@strawberry.type(description="A match the round proposed; it follows the normal accept / confirm lifecycle.")
+class ProposedMatch:
+    match_id: strawberry.ID
+    request_id: strawberry.ID
+    offer_id: strawberry.ID
+    quantity: Decimal
+    match: Match | None = strawberry.field(description="as it stands now (null until the read model has it)")
+
+
+@strawberry.type(
+    description="A line of the solution not proposed: its request or offer changed since the read."
+)
+class SkippedLine:
+    request_id: strawberry.ID
+    offer_id: strawberry.ID
+    quantity: Decimal
+    reason: str
+
+
+@strawberry.type(
+    description="An allocation round, as recorded: inputs, parameters, objective values, proposals."
+)
+class AllocationRound:
+    id: strawberry.ID
+    crisis_id: strawberry.ID | None = strawberry.field(description="null: every open crisis")
+    ran_on: date
+    ran_at: datetime
+    ran_by: str
+    read_position: LogPosition = strawberry.field(description="the log position the read models were read at")
+    method: str
+    parameters: list[RoundParameter]
+    objective: RoundObjective
+    greedy_objective: RoundObjective = strawberry.field(description="highest priority first, for comparison")
+    need_count: int
+    offer_count: int
+    skipped: list[SkippedLine]
+    proposal_ids: strawberry.Private[list[rounds.Proposal]]
+
+    @strawberry.field(
+        description=(
+            "Re-solves the recorded inputs with the recorded parameters on the round's day: true "
+            "when that finds exactly the recorded lines (the audit of a round; it costs a solve)."
+        )
+    )
+    async def reproduced(self, info: Info) -> bool:
+        concord = info.context.runtime.concord
+        held = await info.context.run(concord.get_allocation_round, UUID(self.id))
+        return await info.context.run(concord.reproduces, held)
+
+    @strawberry.field
+    async def proposed_matches(self, info: Info) -> list[ProposedMatch]:
+        found = await queries.matches_by_id(
+            info.context.runtime.read_engine, [p.match_id for p in self.proposal_ids]
+        )
+        return [
+            ProposedMatch(
+                match_id=strawberry.ID(str(p.match_id)),
+                request_id=strawberry.ID(str(p.request_id)),
+                offer_id=strawberry.ID(str(p.offer_id)),
+                quantity=p.quantity,
+                match=Match.from_row(found[p.match_id]) if p.match_id in found else None,
+            )
+            for p in self.proposal_ids
+        ]
+
+    @classmethod
+    def of(cls, held: rounds.AllocationRound) -> AllocationRound:
+        return cls(
+            id=strawberry.ID(str(held.id)),
+            crisis_id=strawberry.ID(str(held.crisis_id)) if held.crisis_id else None,
+            ran_on=held.ran_on,
+            ran_at=held.created_on,
+            ran_by=held.ran_by.principal,
+            read_position=LogPosition(held.read_position),
+            method=held.method,
+            parameters=[RoundParameter(name=k, value=v) for k, v in sorted(held.parameters.items())],
+            objective=RoundObjective.of(held.objective),
+            greedy_objective=RoundObjective.of(held.greedy_objective),
+            need_count=len(held.needs),
+            offer_count=len(held.offers),
+            skipped=[
+                SkippedLine(
+                    request_id=strawberry.ID(str(s.request_id)),
+                    offer_id=strawberry.ID(str(s.offer_id)),
+                    quantity=s.quantity,
+                    reason=s.reason,
+                )
+                for s in held.skipped
+            ],
+            proposal_ids=list(held.proposals),
+        )
+
+
+@strawberry.type
+class AllocationRoundPayload:
+    position: LogPosition
+    round: AllocationRound
+
+
+@strawberry.input
+class RunAllocationRoundInput:
+    crisis_id: strawberry.ID | None = strawberry.field(default=None, description="omit for every open crisis")
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.type
+class MatchingQuery:
+    @strawberry.field(
+        description=(
+            "Offers that could serve a request, best first, each with its score and explanation. "
+            "Coordinators ask for their own state's requests, the secretariat for any; a donor "
+            "sees only its own organisation's offers. includeExcluded adds offers of the item "
+            "that break a rule, scored 0, naming the rules."
+        )
+    )
+    async def match_suggestions(
+        self, info: Info, request_id: strawberry.ID, first: int = 10, include_excluded: bool = False
+    ) -> list[MatchSuggestion]:
+        check_first(first)
+        c = info.context
+        need = await matching.need_line(c.runtime.read_engine, parse_id(request_id, "requestId"))
+        if need is None:
+            raise NotFound("assistance request", str(request_id))
+        principal = c.principal
+        own_organisation = principal.organisation_id if principal.role is Role.DONOR else None
+        authorise(
+            principal,
+            "query.matchSuggestions",
+            Owner(member_state=MemberState(need.member_state), organisation_id=own_organisation),
+        )
+        today = c.runtime.concord.today()
+        offers = await matching.candidate_offers(
+            c.runtime.read_engine, need, today, organisation_id=own_organisation, near_misses=include_excluded
+        )
+        chosen = allocation.best(need, offers, today, allocation.Parameters(), first)
+        return [MatchSuggestion.of(s) for s in chosen]
+
+    @strawberry.field(description="One allocation round, as recorded in the event store.")
+    async def allocation_round(self, info: Info, id: strawberry.ID) -> AllocationRound:
+        held = await info.context.run(info.context.runtime.concord.get_allocation_round, parse_id(id))
+        return AllocationRound.of(held)
+
+
+@strawberry.type
+class MatchingMutation:
+    @strawberry.mutation(
+        description=(
+            "Run an allocation round over every open request and offer of a crisis (or of every "
+            "open crisis) and propose the result as matches (secretariat)."
+        )
+    )
+    async def run_allocation_round(
+        self, info: Info, input: RunAllocationRoundInput
+    ) -> AllocationRoundPayload:
+        c = info.context
+        crisis_id = parse_id(input.crisis_id, "crisisId") if input.crisis_id is not None else None
+        concord = c.runtime.concord
+        needs, offers, position = await matching.round_inputs(
+            c.runtime.read_engine, crisis_id, concord.today()
+        )
+        recorded = await c.run(
+            concord.run_allocation_round,
+            c.command(input.idempotency_key),
+            crisis_id,
+            Snapshot(needs, offers, position),
+        )
+        return AllocationRoundPayload(
+            position=LogPosition(recorded.position), round=AllocationRound.of(recorded.aggregate)
+        )

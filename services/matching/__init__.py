@@ -1,0 +1,1 @@
+"""Matching offers to needs: suggestions for one request and allocation rounds across states."""
