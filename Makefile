@@ -22,6 +22,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 ## Serve Concord on http://127.0.0.1:$${CONCORD_PORT:-8000} (embedded SQLite under ./var unless CONCORD_DATABASE_URL is set)
 run: $(VENV)/.runtime
 	$(BIN)/concord migrate
+	$(BIN)/concord demo --if-empty
 	$(BIN)/concord serve
 
 ## Run every test (PostgreSQL tests run when 127.0.0.1:5432 answers; CI requires it)

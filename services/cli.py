@@ -171,6 +171,57 @@ class RebuildProgress:
 
 
 @app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="the same seed writes the same scenario")] = 2026,
+    scale: Annotated[float, typer.Option(help="1 is ~3,000 requests; 0.1 a tenth of everything")] = 1.0,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="only into an empty event store")] = False,
+) -> None:
+    """Write a demo post-conflict scenario through Concord's own commands (every invariant holds)."""
+    from services.demo import Demo, is_empty  # noqa: PLC0415 - only this command needs it
+
+    _logging()
+    settings = Settings()
+    if not 0 < scale <= 10:
+        typer.echo("--scale must be more than 0 and at most 10", err=True)
+        raise typer.Exit(2)
+    concord = Concord(storage_for(settings).event_store_env)
+    try:
+        if if_empty and not is_empty(concord):
+            typer.echo("the event store already holds events: no demo written")
+            return
+        bar = ProgressBar("demo")
+        tally = Demo(concord, seed=seed, scale=scale).run(bar.show)
+        bar.done()
+    finally:
+        concord.close()
+    written = ", ".join(f"{n:,} {what}" for what, n in tally.written.items())
+    typer.echo(f"wrote {written}; {tally.refused:,} commands refused by the domain, as a user would be")
+
+
+class ProgressBar:
+    """A bar on stderr, redrawn in place on a terminal; a line per tenth of the way otherwise."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+
+    def show(self, done: int, total: int, label: str) -> None:
+        share = 100 if total == 0 else min(100, done * 100 // total)
+        if share == self.shown or (not self.tty and share // 10 == self.shown // 10):
+            return
+        self.shown = share
+        bar = "#" * (share // 4) + "-" * (25 - share // 4)
+        start, end = ("\r", "") if self.tty else ("", "\n")
+        sys.stderr.write(f"{start}{self.name} [{bar}] {share:3d} % {label:<30}{end}")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+
+
+@app.command()
 def status() -> None:
     """Each projection's position, the head of the log, its lag and state."""
     statuses = asyncio.run(_status())

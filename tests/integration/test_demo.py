@@ -1,0 +1,106 @@
+"""The demo scenario: written through the commands, the same for the same seed, invariants intact."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from projections.tables import assistance_requests, funds, matches, movements, offers, safe_havens
+from services.bootstrap import Runtime, start, storage_for
+from services.cli import app
+from services.coordination import Concord
+from services.demo import Demo, is_empty
+from services.migrate import migrate
+from services.settings import Settings
+from tests.conftest import fixed_today
+
+
+def write_demo(settings: Settings, seed: int = 7) -> dict[str, int]:
+    concord = Concord(storage_for(settings).event_store_env, today=fixed_today)
+    try:
+        return Demo(concord, seed=seed, scale=0.05).run().written
+    finally:
+        concord.close()
+
+
+async def test_the_demo_fills_every_read_model_and_keeps_every_invariant(settings: Settings) -> None:
+    written = write_demo(settings)
+    runtime = await start(settings, today=fixed_today)
+    try:
+        head = runtime.concord.recorder.max_notification_id() or 0
+        await runtime.progress.wait_for(head, timeout=60)
+        async with runtime.read_engine.connect() as conn:
+            counts = {
+                t.name: await conn.scalar(select(func.count()).select_from(t))
+                for t in (assistance_requests, offers, matches, safe_havens, movements, funds)
+            }
+            # Compared in Python: SQLite keeps exact decimals as text.
+            over_allocated = [
+                row.id
+                for row in await conn.execute(select(offers.c.id, offers.c.allocated, offers.c.quantity))
+                if row.allocated > row.quantity
+            ]
+            h = safe_havens.c
+            overfull = [
+                row.id
+                for row in await conn.execute(
+                    select(h.id, h.occupancy, h.reserved, h.capacity_day, h.capacity_night)
+                )
+                if row.occupancy + row.reserved > min(row.capacity_day, row.capacity_night)
+            ]
+        [fund] = [runtime.concord.get_fund(f) for f in await _fund_ids(runtime)]
+    finally:
+        await runtime.close()
+
+    assert written["requests"] == counts["assistance_requests"]
+    assert written["requests"] >= 100
+    assert min(counts["offers"] or 0, counts["matches"] or 0, counts["movements"] or 0) > 0
+    assert written["safe havens"] == counts["safe_havens"]
+    assert over_allocated == []
+    assert overfull == []
+    assert fund.balance >= Decimal(0)
+    assert fund.disbursed <= fund.allocated
+
+
+async def _fund_ids(runtime: Runtime) -> list[UUID]:
+    async with runtime.read_engine.connect() as conn:
+        return list(await conn.scalars(select(funds.c.id)))
+
+
+def test_the_same_seed_writes_the_same_scenario(tmp_path: Path) -> None:
+    results = []
+    for run in ("a", "b"):
+        settings = Settings(data_dir=tmp_path / run)
+        migrate(storage_for(settings))
+        results.append(write_demo(settings, seed=11))
+
+    assert results[0] == results[1]
+
+
+def test_concord_demo_writes_only_into_an_empty_store_when_asked(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONCORD_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:
+        monkeypatch.setenv("CONCORD_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("CONCORD_DATABASE_URL", raising=False)
+    runner = CliRunner()
+
+    first = runner.invoke(app, ["demo", "--scale", "0.02", "--if-empty"])
+    second = runner.invoke(app, ["demo", "--scale", "0.02", "--if-empty"])
+
+    assert first.exit_code == 0, first.output
+    assert "wrote" in first.output
+    assert second.exit_code == 0
+    assert "already holds events" in second.output
+    concord = Concord(storage_for(settings).event_store_env)
+    try:
+        assert not is_empty(concord)
+    finally:
+        concord.close()
