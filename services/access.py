@@ -236,6 +236,20 @@ REDACTED_FIELDS = frozenset(
 )
 
 
+#: Counts of people a viewer sees only from 5 up (projections.disclosure); each maps to the
+#: counts it is derived from, which withhold it too.
+SMALL_COUNTS: dict[str, tuple[str, ...]] = {
+    "SafeHaven.occupancy": (),
+    "SafeHaven.reserved": (),
+    "SafeHaven.available": ("occupancy", "reserved"),
+    "Movement.people": (),
+    "Movement.peopleArrived": (),
+    "DisplacementFigures.displaced": (),
+    "DisplacementFigures.returned": (),
+    "DisplacementFigures.resettled": (),
+}
+
+
 def may(principal: Principal, operation: str, *owners: Owner) -> bool:
     try:
         authorise(principal, operation, *owners)

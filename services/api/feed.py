@@ -32,7 +32,7 @@ from domain.projects import Project
 from domain.requests import AssistanceRequest
 from domain.rounds import AllocationRound
 from domain.security import SecurityArea, SecurityIncident
-from projections.disclosure import is_small
+from projections.disclosure import is_small, suppress_small_counts
 from services.access import Owner, Principal, may
 from services.idempotency import CommandReceipt
 from services.service_accounts import ServiceAccount
@@ -114,8 +114,20 @@ def payload_for(principal: Principal, event: Any) -> dict[str, Any]:
         fields["admin1"] = admin1(event.admin_code, state)
         if not may(principal, "SafeHaven.location", Owner(member_state=state)):
             fields.update(admin_code=None, latitude=None, longitude=None)
-    if isinstance(event, SafeHaven.Admitted | SafeHaven.Departed) and _suppressed(principal, event.people):
+    people_events = (
+        SafeHaven.Admitted,
+        SafeHaven.Departed,
+        SafeHaven.CapacityReserved,
+        SafeHaven.MovementReceived,
+        SafeHaven.MovementSentOff,
+    )
+    if isinstance(event, people_events) and _suppressed(principal, event.people):
         fields["people"] = None
+    if isinstance(event, Movement.Arrived) and _suppressed(principal, event.people_arrived):
+        fields["people_arrived"] = None
+    if isinstance(event, Movement.Planned) and principal.role is Role.VIEWER:
+        fields["group"] = suppress_small_counts(event.group).cells
+        fields["vulnerable"] = suppress_small_counts(event.vulnerable, with_total=False).cells
     if isinstance(event, Movement.Planned):
         places = [Place.from_dict(event.origin), Place.from_dict(event.destination)]
         owners = [Owner(member_state=p.member_state) for p in places if p.member_state]

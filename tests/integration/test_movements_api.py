@@ -386,3 +386,40 @@ async def test_movements_and_the_3w_export_as_hxl(client: Client, who: str, need
     assert row.get("#loc+code+destination") == ("PH153602" if needs_to_know else None)
     assert row.get("#loc+code+origin") == ("PH153601" if needs_to_know else None)
     assert [(r.get("#activity+type"), r.get("#sector+cluster")) for r in three_w] == [("request", "SHL")]
+
+
+@pytest.mark.parametrize(("who", "sees_small"), [("viewer", False), ("host", True), ("donor", True)])
+async def test_viewers_never_see_counts_of_one_to_four_people(
+    client: Client, who: str, sees_small: bool
+) -> None:
+    haven = (await designate(client))["safeHaven"]["id"]
+    admitted = await client.data(
+        """mutation($i: PeopleInput!) { admitToSafeHaven(input: $i) { position } }""",
+        {"i": {"id": haven, "people": 3}},
+        as_=client.coordinator("PHL"),
+    )
+    planned = await plan(client, {"country": "PHL", "adminCode": "PH153602"}, people=60)
+    auth = {
+        "viewer": client.bearer(Role.VIEWER),
+        "host": client.coordinator("PHL"),
+        "donor": client.bearer(Role.DONOR, org=uuid.uuid4()),
+    }[who]
+    after = max(admitted["admitToSafeHaven"]["position"], planned["position"])
+
+    havens = await client.data(
+        "{ safeHavens { occupancy reserved available capacity } }", as_=auth, after=after
+    )
+    movement = await client.data(MOVEMENT, {"id": planned["movement"]["id"]}, as_=auth)
+
+    [seen] = havens["safeHavens"]
+    group = {(g["sex"], g["ageGroup"]): g["people"] for g in movement["movement"]["group"]}
+    vulnerable = movement["movement"]["vulnerable"]
+    if sees_small:
+        assert (seen["occupancy"], seen["available"]) == (3, 297)
+        assert vulnerable == [{"group": "UNACCOMPANIED_OR_SEPARATED_CHILDREN", "people": 3}]
+    else:
+        assert (seen["occupancy"], seen["available"], seen["capacity"]) == (None, None, 300)
+        assert vulnerable == [{"group": "UNACCOMPANIED_OR_SEPARATED_CHILDREN", "people": None}]
+    assert seen["reserved"] == 0  # zero is not a small count
+    assert movement["movement"]["people"] == 60
+    assert group[("FEMALE", "AGE_0_4")] == 20

@@ -39,8 +39,12 @@ class SafeHaven:
     admin1: str = strawberry.field(description="the first administrative level (P-code)")
     capacity_day: int
     capacity_night: int
-    occupancy: int
-    reserved: int = strawberry.field(description="room held for approved movements not yet arrived")
+    occupancy: int = strawberry.field(
+        graphql_type=int | None, description="people sheltered; null for viewers when 1 to 4"
+    )
+    reserved: int = strawberry.field(
+        graphql_type=int | None, description="room held for approved movements not yet arrived"
+    )
     services: list[Sector]
     status: SafeHavenStatus
     # Sensitive: the policy gate resolves these to null for those without need-to-know.
@@ -51,7 +55,10 @@ class SafeHaven:
     def capacity(self) -> int:
         return min(self.capacity_day, self.capacity_night)
 
-    @strawberry.field(description="Derived: capacity less occupancy and reserved room")
+    @strawberry.field(
+        graphql_type=int | None,
+        description="Derived: capacity less occupancy and reserved room (null when those are withheld)",
+    )
     def available(self) -> int:
         return max(min(self.capacity_day, self.capacity_night) - self.occupancy - self.reserved, 0)
 

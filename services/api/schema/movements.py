@@ -9,8 +9,10 @@ from uuid import UUID
 import strawberry
 
 from domain import codes, havens, movements
+from domain.access import Role
 from domain.displacement import DisplacementAssessment
 from projections import field_queries, queries
+from projections.disclosure import suppress_small_counts
 from services.access import Owner, may
 from services.api.problems import BadInput
 from services.api.schema.context import Info
@@ -49,13 +51,17 @@ class AgeGroup(enum.Enum):
 class GroupCount:
     sex: Sex
     age_group: AgeGroup
-    people: int
+    people: int | None = strawberry.field(
+        description="null for viewers when 1 to 4, or to protect one that is"
+    )
 
 
 @strawberry.type
 class VulnerableCount:
     group: VulnerableGroup
-    people: int
+    people: int | None = strawberry.field(
+        description="null for viewers when 1 to 4, or to protect one that is"
+    )
 
 
 @strawberry.type
@@ -77,10 +83,25 @@ class Movement:
     # Need to know: the exact areas (they may be a safe haven's) resolve to null for others.
     origin_admin_code: str | None
     destination_admin_code: str | None
-    people: int
-    people_arrived: int | None
-    group: list[GroupCount]
-    vulnerable: list[VulnerableCount]
+    people: int = strawberry.field(graphql_type=int | None, description="null for viewers when 1 to 4")
+    people_arrived: int | None = strawberry.field(description="null for viewers when 1 to 4")
+    group_counts: strawberry.Private[dict[str, int]]
+    vulnerable_counts: strawberry.Private[dict[str, int]]
+
+    @strawberry.field(description="By sex and age group; small counts withheld from viewers")
+    def group(self, info: Info) -> list[GroupCount]:
+        shown = _disclosed(info, self.group_counts)
+        result = []
+        for key in movements.GROUP_KEYS:
+            sex, age = key.split(":")
+            result.append(GroupCount(sex=Sex(sex), age_group=AgeGroup(age), people=shown.get(key, 0)))
+        return result
+
+    @strawberry.field(description="Vulnerable-group counts; small counts withheld from viewers")
+    def vulnerable(self, info: Info) -> list[VulnerableCount]:
+        shown = _disclosed(info, self.vulnerable_counts, with_total=False)
+        return [VulnerableCount(group=VulnerableGroup(k), people=n) for k, n in sorted(shown.items())]
+
     planned_departure: date
     planned_arrival: date
     departed_on: date | None
@@ -125,8 +146,8 @@ class Movement:
             destination_admin_code=row.destination_admin_code,
             people=row.people,
             people_arrived=row.people_arrived,
-            group=_group(row.group_counts),
-            vulnerable=_vulnerable(row.vulnerable),
+            group_counts=row.group_counts,
+            vulnerable_counts=row.vulnerable,
             planned_departure=row.planned_departure,
             planned_arrival=row.planned_arrival,
             departed_on=row.departed_on,
@@ -158,8 +179,8 @@ class Movement:
             destination_admin_code=movement.destination.admin_code,
             people=movement.people,
             people_arrived=movement.people_arrived,
-            group=_group(movement.group),
-            vulnerable=_vulnerable(movement.vulnerable),
+            group_counts=movement.group,
+            vulnerable_counts=movement.vulnerable,
             planned_departure=movement.planned_departure,
             planned_arrival=movement.planned_arrival,
             departed_on=movement.departed_on,
@@ -179,16 +200,12 @@ def _owners(receiving: str, origin: str) -> list[Owner]:
     return owners
 
 
-def _group(counts: dict[str, int]) -> list[GroupCount]:
-    result = []
-    for key in movements.GROUP_KEYS:
-        sex, age = key.split(":")
-        result.append(GroupCount(sex=Sex(sex), age_group=AgeGroup(age), people=counts.get(key, 0)))
-    return result
-
-
-def _vulnerable(counts: dict[str, int]) -> list[VulnerableCount]:
-    return [VulnerableCount(group=VulnerableGroup(k), people=n) for k, n in sorted(counts.items())]
+def _disclosed(info: Info, counts: dict[str, int], *, with_total: bool = True) -> dict[str, int | None]:
+    """For viewers, cells of 1 to 4 people withheld, with a second cell where the total would
+    give one away (complementary suppression, projections.disclosure)."""
+    if info.context.principal.role is not Role.VIEWER:
+        return dict(counts)
+    return suppress_small_counts(counts, with_total=with_total).cells
 
 
 async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
@@ -309,14 +326,14 @@ class RecordDisplacementFiguresInput:
     idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
-@strawberry.type
+@strawberry.type(description="An area's stocks; for viewers, figures of 1 to 4 people are null")
 class DisplacementFigures:
     country: str
     admin_code: str = strawberry.field(description="exact P-code, or its admin-1 without need-to-know")
     as_of: date
-    displaced: int
-    returned: int
-    resettled: int
+    displaced: int = strawberry.field(graphql_type=int | None)
+    returned: int = strawberry.field(graphql_type=int | None)
+    resettled: int = strawberry.field(graphql_type=int | None)
 
 
 @strawberry.type

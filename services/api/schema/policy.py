@@ -7,7 +7,9 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from services.access import GUARDED_FIELDS, REDACTED_FIELDS, Owner, authorise, may
+from domain.access import Role
+from projections.disclosure import is_small
+from services.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS, Owner, authorise, may
 
 _ROOTS = {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}
 
@@ -33,4 +35,9 @@ class PolicyGate(SchemaExtension):
                     return None
             else:
                 authorise(info.context.principal, key, *owners)
+        elif key in SMALL_COUNTS and info.context.principal.role is Role.VIEWER:
+            if any(is_small(getattr(root, name)) for name in SMALL_COUNTS[key]):
+                return None
+            value = _next(root, info, *args, **kwargs)
+            return None if isinstance(value, int) and is_small(value) else value
         return _next(root, info, *args, **kwargs)
