@@ -13,6 +13,7 @@ COPY domain ./domain
 COPY services ./services
 COPY projections ./projections
 COPY migrations ./migrations
+COPY graphql ./graphql
 RUN /opt/concord/bin/pip install --no-deps .
 
 FROM python:3.11-slim AS runtime
@@ -20,6 +21,7 @@ RUN groupadd --system concord && useradd --system --gid concord --home-dir /srv/
 COPY --from=build /opt/concord /opt/concord
 COPY --from=build /src/alembic.ini /srv/concord/alembic.ini
 COPY --from=build /src/migrations /srv/concord/migrations
+COPY --from=build /src/graphql /srv/concord/graphql
 WORKDIR /srv/concord
 RUN mkdir -p /srv/concord/var && chown concord:concord /srv/concord/var
 ENV PATH=/opt/concord/bin:$PATH \
