@@ -109,3 +109,41 @@ def test_the_dashboard_loads_filters_and_updates_live(settings: Settings, tmp_pa
     assert data.marawi in filtered_url
     assert navigations == 1  # the new request arrived without a reload
     assert problems == []
+
+
+def test_a_first_start_shows_the_demo_on_the_dashboard(tmp_path: Path) -> None:
+    """What `make run` gives a new user: migrate, the demo once, serve; the page has numbers."""
+    settings = Settings(data_dir=tmp_path / "var")
+    port = free_port()
+    env = environment(settings, CONCORD_PORT=str(port))
+    subprocess.run([CONCORD, "migrate"], env=env, check=True, capture_output=True)
+    written = subprocess.run(
+        [CONCORD, "demo", "--scale", "0.05", "--if-empty"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+
+    with running(["serve"], env, log) as server:
+        wait_until_serving(base, server, log)
+        viewer = cli_token(env, "--role", "viewer")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS)
+            page = browser.new_page(locale="en-US", viewport={"width": 1440, "height": 1700})
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{base}/#token={viewer}")
+            expect(page.locator("#live")).to_have_text("Live", timeout=WAIT_MS)
+            expect(page.locator("#kpi-requests .value")).to_have_text("150", timeout=WAIT_MS)
+            expect(page.locator("#coverage-table tbody tr").first).to_be_visible(timeout=WAIT_MS)
+            crises = page.locator("#crisis option").count()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "dashboard-demo.png"), full_page=True)
+            browser.close()
+
+    assert "150 requests" in written
+    assert crises == 4  # all crises, and the demo's three
+    assert problems == []
