@@ -174,3 +174,19 @@ async def test_a_request_cannot_be_linked_to_another_states_haven(client: Client
     )
 
     assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(("who", "found"), [("host", 1), ("viewer", 0)])
+async def test_an_area_filter_cannot_find_a_haven_below_admin_1_without_need_to_know(
+    client: Client, who: str, found: int
+) -> None:
+    designated = await designate(client)
+    auth = client.coordinator("PHL") if who == "host" else client.bearer(Role.VIEWER)
+
+    exact = await client.data(
+        '{ safeHavens(area: ["PH153602"]) { id } }', as_=auth, after=designated["position"]
+    )
+    province = await client.data('{ safeHavens(area: ["PH15"]) { id } }', as_=auth)
+
+    assert len(exact["safeHavens"]) == found
+    assert len(province["safeHavens"]) == 1

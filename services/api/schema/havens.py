@@ -265,6 +265,7 @@ class HavenQuery:
         crisis: list[strawberry.ID] | None = None,
         member_state: list[MemberState] | None = None,
         status: list[SafeHavenStatus] | None = None,
+        area: list[str] | None = None,
     ) -> list[SafeHaven]:
         rows = await queries.list_safe_havens(
             info.context.runtime.read_engine,
@@ -272,6 +273,18 @@ class HavenQuery:
             member_states=[codes.MemberState(s).value for s in member_state or []],
             statuses=[havens.HavenStatus(s).value for s in status or []],
         )
+        if area:
+            principal = info.context.principal
+            codes_asked = [a.strip().upper() for a in area]
+
+            def within(row: queries.SafeHavenRow) -> bool:
+                """By its exact area for those with need-to-know, else by its admin-1 only, so that
+                a filter cannot be used to find where a haven is."""
+                owner = Owner(member_state=codes.MemberState(row.member_state))
+                code = row.admin_code if may(principal, "SafeHaven.adminCode", owner) else row.admin1
+                return any(code.startswith(asked) for asked in codes_asked)
+
+            rows = [r for r in rows if within(r)]
         return [SafeHaven.from_row(r) for r in rows]
 
     @strawberry.field
