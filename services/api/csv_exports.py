@@ -70,7 +70,7 @@ async def requests_csv(
         sectors=tuple(s.value for s in sector or ()),
         statuses=tuple(s.value for s in status or ()),
     )
-    rows = exports.requests(_runtime(request).read_engine, where)
+    rows = exports.requests(runtime_of(request).read_engine, where)
     return csv_response(rows, REQUEST_COLUMNS, "concord-requests.csv")
 
 
@@ -114,7 +114,7 @@ async def offers_csv(
     _principal: Annotated[Principal, Depends(allowed("GET /exports/offers.csv"))],
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     rows = exports.offers_with_organisation(runtime.read_engine, crisis or ())
     return csv_response(rows, _offer_columns(runtime.concord.today()), "concord-offers.csv")
 
@@ -141,7 +141,7 @@ async def coverage_csv(
     _principal: Annotated[Principal, Depends(allowed("GET /exports/coverage.csv"))],
     crisis: Annotated[UUID | None, Query(description="one crisis; all crises when left out")] = None,
 ) -> StreamingResponse:
-    rows = await queries.coverage(_runtime(request).read_engine, crisis, by_state=True, by_sector=True)
+    rows = await queries.coverage(runtime_of(request).read_engine, crisis, by_state=True, by_sector=True)
     return csv_response(rows, COVERAGE_COLUMNS, "concord-coverage.csv")
 
 
@@ -187,7 +187,7 @@ async def safe_havens_csv(
     principal: Annotated[Principal, Depends(allowed("GET /exports/safe-havens.csv"))],
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
-    rows = exports.safe_havens_in(_runtime(request).read_engine, crisis or ())
+    rows = exports.safe_havens_in(runtime_of(request).read_engine, crisis or ())
     return csv_response(rows, _haven_columns(principal), "concord-safe-havens.csv")
 
 
@@ -224,7 +224,7 @@ def _flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
 async def flows_csv(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]
 ) -> StreamingResponse:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     rows = await queries.flows(runtime.read_engine)
     names = await flow_names(runtime, rows)
     return csv_response(rows, _flow_columns(names), "concord-flows.csv")
@@ -243,6 +243,6 @@ async def flow_names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID
     return names
 
 
-def _runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime

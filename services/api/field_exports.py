@@ -7,7 +7,6 @@ only to those with need-to-know, and viewers get counts from 1 to 4 people suppr
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
@@ -18,13 +17,12 @@ from domain.movements import AGE_GROUPS, SEXES
 from projections import field_queries
 from projections.disclosure import is_small
 from services.access import Owner, Principal, may
+from services.api.csv_exports import CrisisFilter, runtime_of
 from services.api.hxl import CSV_RESPONSES, Column, csv_response
 from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
-from services.bootstrap import Runtime
 
 router = APIRouter(prefix="/exports", tags=["exports"])
-CrisisFilter = Annotated[list[UUID] | None, Query(description="only these crises (repeatable)")]
 EXPORT_LIMIT = 1_000_000
 
 
@@ -84,7 +82,7 @@ async def movements_csv(
     member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
 ) -> StreamingResponse:
     rows = await field_queries.list_movements(
-        _runtime(request).read_engine,
+        runtime_of(request).read_engine,
         crisis_ids=crisis or (),
         member_states=[s.value for s in member_state or ()],
     )
@@ -125,15 +123,10 @@ async def who_what_where_csv(
     sector: Annotated[list[Sector] | None, Query()] = None,
 ) -> StreamingResponse:
     rows = await field_queries.who_what_where(
-        _runtime(request).read_engine,
+        runtime_of(request).read_engine,
         crisis_ids=crisis or (),
         member_states=[s.value for s in member_state or ()],
         sectors=[s.value for s in sector or ()],
         limit=EXPORT_LIMIT,
     )
     return csv_response(rows, ACTIVITY_COLUMNS, "concord-3w.csv")
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
