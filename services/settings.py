@@ -31,6 +31,10 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="fallback poll, seconds, where no wake-up signal exists"
     )
     postgres_pool_size: int = Field(default=10, ge=1)
+    group_commit_window_ms: float = Field(
+        default=0.0, ge=0, le=100, description="how long a command may wait for others to share its commit"
+    )
+    group_commit_max_batch: int = Field(default=64, ge=1, le=1000, description="commands per commit at most")
 
     environment: Literal["development", "production"] = Field(
         default="development",
