@@ -9,7 +9,6 @@ what a page of requests costs at the least, to measure the GraphQL endpoint agai
 from __future__ import annotations
 
 import base64
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -88,4 +87,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
