@@ -24,7 +24,7 @@ from services.api.schema.finance import FinanceListQuery, FinanceMutation, Finan
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
-from services.api.schema.policy import PolicyGate
+from services.api.schema.policy import guard
 from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
 from services.api.schema.security import SecurityMutation, SecurityQuery
@@ -50,7 +50,7 @@ class ConcordSchema(strawberry.Schema):
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; in production without introspection."""
     production_only = [DisableIntrospection] if production else []
-    return ConcordSchema(
+    built = ConcordSchema(
         query=merge_types(
             "Query",
             (
@@ -79,13 +79,14 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             *production_only,
-            PolicyGate,
             lambda: AddValidationRules(_LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
+    return built
 
 
 schema = build_schema()
