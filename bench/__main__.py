@@ -17,7 +17,7 @@ from typing import Any
 
 from bench import allocation, baseline, http_load, report, suggestions
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
-from bench.server import ServerFailedError, cpu_seconds, migrate, running_server
+from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
 from domain.access import Role
 from domain.codes import MemberState
 from services.tokens import DevSigner
@@ -36,7 +36,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--c16", type=int, default=1600, help="HTTP commands at concurrency 16")
     parser.add_argument("--ryw", type=int, default=200, help="read-your-writes iterations")
     parser.add_argument("--saves1", type=int, default=1000, help="app.save() calls, 1 thread")
+    parser.add_argument("--saves8", type=int, default=2000, help="app.save() calls, 8 threads")
     parser.add_argument("--saves16", type=int, default=2000, help="app.save() calls, 16 threads")
+    parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument(
         "--matcher",
@@ -95,9 +97,41 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
                 f"{ryw['without_header']['p99_ms']:.1f} ms; {ryw['errors']} errors"
             )
             _report_errors(ryw)
-            return {"warmup": warm, "c1": c1, "c16": c16, "read_your_writes": ryw}
+            graphql = await http_load.level(
+                lambda client: http_load.graphql_page(client, server.base_url),
+                server.base_url,
+                args.reads,
+                16,
+                server_cpu,
+            )
+            _report_reads("GraphQL Requests(first: 100)", graphql)
+            return {"warmup": warm, "c1": c1, "c16": c16, "read_your_writes": ryw, "graphql_page": graphql}
 
-        return asyncio.run(drive())
+        result = asyncio.run(drive())
+        result["server_rss_mb"] = rss_mb(pid)
+        _say(f"  server RSS after the run: {result['server_rss_mb']:.0f} MB")
+    with running_server(backend, REST_BASELINE) as rest:
+        rest_pid = rest.process.pid
+        result["rest_page"] = asyncio.run(
+            http_load.level(
+                lambda client: http_load.rest_page(client, rest.base_url),
+                rest.base_url,
+                args.reads,
+                16,
+                lambda: cpu_seconds(rest_pid),
+            )
+        )
+        _report_reads("bare REST /requests?first=100 (Core, orjson)", result["rest_page"])
+    return result
+
+
+def _report_reads(name: str, level: dict[str, Any]) -> None:
+    latency = level["latency"]
+    _say(
+        f"  {name} c=16: {level['requests']} in {level['elapsed_s']:.2f} s = {level['per_s']:.0f} req/s, "
+        f"p50/p99 {latency['p50_ms']:.1f}/{latency['p99_ms']:.1f} ms, {level['errors']} errors"
+    )
+    _report_errors(level)
 
 
 def _report_level(level: dict[str, Any]) -> None:
@@ -129,10 +163,10 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     ryw = http.pop("read_your_writes")
     _say(
         f"  app.save() baseline in-process, same database, server stopped: "
-        f"{args.saves1} x 1 thread, {args.saves16} x 16 threads"
+        f"{args.saves1} x 1 thread, {args.saves8} x 8 threads, {args.saves16} x 16 threads"
     )
-    save = baseline.save_rates(backend, args.saves1, args.saves16, warmup=20)
-    for threads in ("1", "16"):
+    save = baseline.save_rates(backend, {1: args.saves1, 8: args.saves8, 16: args.saves16}, warmup=20)
+    for threads in ("1", "8", "16"):
         s = save[threads]
         _say(
             f"  app.save() {threads} thread(s): {s['saves']} in {s['elapsed_s']:.2f} s = "
@@ -140,10 +174,14 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             f"{s['latency']['p99_ms']:.1f} ms"
         )
     ratios = {
+        "http_c16_over_save_8_threads": report.ratio(http["c16"]["commands_per_s"], save["8"]["saves_per_s"]),
         "http_c16_over_save_16_threads": report.ratio(
             http["c16"]["commands_per_s"], save["16"]["saves_per_s"]
         ),
         "http_c1_over_save_1_thread": report.ratio(http["c1"]["commands_per_s"], save["1"]["saves_per_s"]),
+        "graphql_page_over_rest_page": report.ratio(
+            http["graphql_page"]["per_s"], http["rest_page"]["per_s"]
+        ),
     }
     elapsed = time.perf_counter() - started
     _say(f"  {backend.name} done in {elapsed:.1f} s")
@@ -188,15 +226,15 @@ def main(argv: list[str] | None = None) -> int:
         failed = failed or not matcher["round"]["solver_not_worse"]
 
     _say("")
-    _say(
-        "Summary (ratios: HTTP postRequest cmd/s over in-process app.save()/s, the baseline "
-        "named in each column; latencies in ms)"
-    )
+    _say("Measurements (latencies in ms)")
     _say(report.table(results))
     if matcher is not None:
         _say("")
         _say("Matcher (baselines measured in the same run: the greedy round, the bare read-model query)")
         _say(report.matcher_table(matcher))
+    _say("")
+    _say("Issue 9's goals: each ratio with the baseline it was measured against in this run")
+    _say(report.goals_table(results))
     document = {
         "generated_at": datetime.now(UTC).isoformat(),
         "python": sys.version.split()[0],

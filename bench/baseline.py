@@ -51,16 +51,19 @@ def _timed_saves(app: Concord, requests: list[AssistanceRequest], threads: int) 
     }
 
 
-def save_rates(backend: Backend, saves_1: int, saves_16: int, warmup: int) -> dict[str, Any]:
-    """Saves per second with 1 and with 16 threads; the tables must already be migrated."""
+def save_rates(backend: Backend, saves: dict[int, int], warmup: int) -> dict[str, Any]:
+    """Saves per second with each number of threads in ``saves`` (threads -> saves); the tables
+    must already be migrated."""
     settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
     app = Concord(storage_for(settings).event_store_env)
     try:
         for request in _fresh_requests(warmup):
             app.save(request)
         # The aggregates are created before the clock starts: only save() is timed.
-        one = _timed_saves(app, _fresh_requests(saves_1), threads=1)
-        sixteen = _timed_saves(app, _fresh_requests(saves_16), threads=16)
+        rates: dict[str, Any] = {
+            str(threads): _timed_saves(app, _fresh_requests(count), threads=threads)
+            for threads, count in saves.items()
+        }
     finally:
         app.close()
-    return {"1": one, "16": sixteen, "postgres_pool_size": settings.postgres_pool_size}
+    return {**rates, "postgres_pool_size": settings.postgres_pool_size}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ POST_VARIABLES = {
 POST_BODY = {"query": POST_REQUEST, "variables": POST_VARIABLES}
 COUNT_QUERY = {"query": "{ requests(first: 1) { totalCount } }"}
 HEADERS = {"content-type": "application/json"}
+PAGE_SIZE = 100
 CONSISTENT_WITH = "Concord-Consistent-With"
 
 
@@ -112,7 +114,49 @@ async def command_level(
     concurrency: int,
     server_cpu: Callable[[], float | None] = lambda: None,
 ) -> dict[str, Any]:
-    """``requests`` postRequest commands from ``concurrency`` workers; rate and latencies.
+    """``requests`` postRequest commands from ``concurrency`` workers; rate and latencies."""
+    result = await level(
+        lambda client: post_request(client, base_url), base_url, requests, concurrency, server_cpu
+    )
+    result["commands_per_s"] = result.pop("per_s")
+    return result
+
+
+REQUESTS_PAGE = {
+    "query": (
+        Path(__file__).resolve().parent.parent / "graphql" / "operations" / "Requests.graphql"
+    ).read_text(),
+    "operationName": "Requests",
+    "variables": {"first": PAGE_SIZE},
+}
+
+
+async def graphql_page(client: httpx.AsyncClient, base_url: str) -> None:
+    """The dashboard's Requests operation, a page of PAGE_SIZE, through the GraphQL endpoint."""
+    response = await client.post(f"{base_url}/graphql", json=REQUESTS_PAGE, headers=HEADERS)
+    edges = _checked(response)["requests"]["edges"]
+    if len(edges) != PAGE_SIZE:
+        raise ResponseError(f"expected {PAGE_SIZE} requests, got {len(edges)}")
+
+
+async def rest_page(client: httpx.AsyncClient, base_url: str) -> None:
+    """The same page from the bare REST baseline (bench.rest_server)."""
+    response = await client.get(f"{base_url}/requests", params={"first": PAGE_SIZE})
+    if response.status_code != 200:
+        raise ResponseError(f"HTTP {response.status_code}: {response.text[:300]}")
+    edges = response.json()["edges"]
+    if len(edges) != PAGE_SIZE:
+        raise ResponseError(f"expected {PAGE_SIZE} requests, got {len(edges)}")
+
+
+async def level(
+    call: Callable[[httpx.AsyncClient], Awaitable[object]],
+    base_url: str,
+    requests: int,
+    concurrency: int,
+    server_cpu: Callable[[], float | None] = lambda: None,
+) -> dict[str, Any]:
+    """``requests`` calls from ``concurrency`` workers; rate and latencies.
 
     Also the CPU time the server process and this (client) process used meanwhile, to show
     whether the machine's cores, rather than the database, are the limit.
@@ -127,7 +171,7 @@ async def command_level(
             remaining -= 1
             started = time.perf_counter()
             try:
-                await post_request(client, base_url)
+                await call(client)
             except (ResponseError, httpx.HTTPError, ValueError) as error:
                 errors.add(f"{type(error).__name__}: {error}")
             latencies.append(time.perf_counter() - started)
@@ -147,7 +191,7 @@ async def command_level(
         "concurrency": concurrency,
         "requests": requests,
         "elapsed_s": elapsed,
-        "commands_per_s": rate(requests - errors.count, elapsed),
+        "per_s": rate(requests - errors.count, elapsed),
         "latency": latency_summary(latencies),
         "server_cpu_s": server_cpu_s,
         "client_cpu_s": client_after - client_before,

@@ -14,13 +14,15 @@ COLUMNS = [
     "HTTP cmd/s c=1",
     "HTTP cmd/s c=16",
     "save()/s 1 thr",
+    "save()/s 8 thr",
     "save()/s 16 thr",
-    "HTTP c=16 / save() 16 thr",
-    "HTTP c=1 / save() 1 thr",
     "cmd ms p50/p99 c=1",
     "cmd ms p50/p99 c=16",
     "RYW ms p50/p99",
     "no-header ms p50/p99",
+    "GraphQL page/s",
+    "REST page/s",
+    "server RSS MB",
 ]
 
 
@@ -50,25 +52,74 @@ def _row(name: str, result: dict[str, Any]) -> list[str]:
     ryw = result.get("read_your_writes", {})
     c1, c16 = http.get("c1", {}), http.get("c16", {})
     s1, s16 = save.get("1", {}), save.get("16", {})
-    ratios = result.get("ratios", {})
     return [
         name,
         _num(c1.get("commands_per_s")),
         _num(c16.get("commands_per_s")),
         _num(s1.get("saves_per_s")),
+        _num(save.get("8", {}).get("saves_per_s")),
         _num(s16.get("saves_per_s")),
-        _num(ratios.get("http_c16_over_save_16_threads"), 2),
-        _num(ratios.get("http_c1_over_save_1_thread"), 2),
         _pair(c1.get("latency")),
         _pair(c16.get("latency")),
         _pair(ryw.get("consistent_with")),
         _pair(ryw.get("without_header")),
+        _num(http.get("graphql_page", {}).get("per_s")),
+        _num(http.get("rest_page", {}).get("per_s")),
+        _num(http.get("server_rss_mb")),
     ]
 
 
+# (what, key in a back end's ratios, numerator, baseline measured in the same run, goal)
+GOAL_RATIOS = [
+    (
+        "commands through HTTP",
+        "http_c16_over_save_8_threads",
+        "HTTP postRequest cmd/s, c=16",
+        "app.save()/s, 8 threads",
+        1.5,
+    ),
+    (
+        "dashboard reads",
+        "graphql_page_over_rest_page",
+        "GraphQL Requests(first: 100) req/s, c=16",
+        "bare REST page req/s, c=16",
+        0.5,
+    ),
+]
+GOAL_COLUMNS = ["back end", "goal", "measured", "over baseline (same run)", "ratio", "wanted", "met"]
+
+
+def goal_rows(name: str, result: dict[str, Any]) -> list[list[str]]:
+    if result.get("skipped"):
+        return [[name, "skipped", "-", "-", "-", "-", "-"]]
+    rows = []
+    ratios = result.get("ratios", {})
+    for what, key, numerator, baseline, wanted in GOAL_RATIOS:
+        value = ratios.get(key)
+        met = "-" if value is None else ("yes" if value >= wanted else "no")
+        rows.append([name, what, numerator, baseline, _num(value, 2), f">= {wanted:g}", met])
+    p99 = result.get("http", {}).get("c16", {}).get("latency", {}).get("p99_ms")
+    met = "-" if p99 is None else ("yes" if p99 < 50 else "no")
+    rows.append([name, "command latency", "p99 ms, c=16", "(absolute)", _num(p99, 1), "< 50", met])
+    p50 = result.get("read_your_writes", {}).get("consistent_with", {}).get("p50_ms")
+    met = "-" if p50 is None else ("yes" if p50 < 10 else "no")
+    rows.append([name, "read-your-writes", "wait p50 ms", "(absolute)", _num(p50, 1), "< 10", met])
+    rows.extend([name, *extra] for extra in result.get("goals", []))
+    return rows
+
+
+def goals_table(results: dict[str, dict[str, Any]]) -> str:
+    rows = [row for name, result in results.items() for row in goal_rows(name, result)]
+    return _render(GOAL_COLUMNS, rows)
+
+
 def table(results: dict[str, dict[str, Any]]) -> str:
-    rows = [COLUMNS] + [_row(name, result) for name, result in results.items()]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return _render(COLUMNS, [_row(name, result) for name, result in results.items()])
+
+
+def _render(columns: list[str], body: list[list[str]]) -> str:
+    rows = [columns, *body]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
 
     def line(row: list[str]) -> str:
         cells = [row[0].ljust(widths[0])]

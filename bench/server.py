@@ -19,6 +19,7 @@ import httpx
 from bench.backends import Backend
 
 CONCORD = Path(sys.executable).parent / "concord"
+ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 60.0
 STOP_GRACE = 5.0
 
@@ -42,6 +43,18 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident set size of a process, in MB (Linux /proc); None where unavailable."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def free_port() -> int:
@@ -82,18 +95,22 @@ def migrate(backend: Backend) -> None:
         raise ServerFailedError(f"concord migrate failed (exit {done.returncode}):\n{output}")
 
 
+REST_BASELINE = [sys.executable, "-m", "bench.rest_server"]
+
+
 @contextmanager
-def running_server(backend: Backend) -> Iterator[Server]:
-    """``concord serve`` on a free port, until healthy; terminated (then killed) afterwards."""
+def running_server(backend: Backend, argv: list[str] | None = None) -> Iterator[Server]:
+    """``concord serve`` (or ``argv``) on a free port, until healthy; terminated (then killed) afterwards."""
     port = free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="concord_bench_log_"))
     log_path = log_dir / f"serve-{backend.name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(CONCORD), "serve"],
+            argv or [str(CONCORD), "serve"],
             env=_env(backend, port),
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
     server = Server(f"http://127.0.0.1:{port}", log_path, process)
     try:

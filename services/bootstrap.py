@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,8 +50,14 @@ class Storage:
 
 def storage_for(settings: Settings) -> Storage:
     if settings.database_url is None:
-        return _sqlite_storage(settings.data_dir / SQLITE_FILE)
-    return _postgres_storage(settings.database_url, settings.postgres_pool_size)
+        storage = _sqlite_storage(settings.data_dir / SQLITE_FILE)
+    else:
+        storage = _postgres_storage(settings.database_url, settings.postgres_pool_size)
+    group_commit = {
+        "GROUP_COMMIT_WINDOW_MS": str(settings.group_commit_window_ms),
+        "GROUP_COMMIT_MAX_BATCH": str(settings.group_commit_max_batch),
+    }
+    return dataclasses.replace(storage, event_store_env={**storage.event_store_env, **group_commit})
 
 
 def _sqlite_storage(path: Path) -> Storage:

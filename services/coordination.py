@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder
 
@@ -31,6 +31,7 @@ from domain.requests import AssistanceRequest, Need
 from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
 from services.errors import Conflict, NotFound
 from services.finance import Finance
+from services.group_commit import GroupCommitter
 from services.havens import Havens
 from services.idempotency import (
     CommandReceipt,
@@ -103,6 +104,16 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
         self._write_listeners: list[Callable[[float], None]] = []
         self._listeners_lock = threading.Lock()
         self._in_flight = InFlight()
+        self._committer = GroupCommitter(
+            self.recorder.insert_events,
+            committed=self._notify,
+            window=float(self.env.get("GROUP_COMMIT_WINDOW_MS", "0")) / 1000,
+            max_batch=int(self.env.get("GROUP_COMMIT_MAX_BATCH", "64")),
+        )
+
+    def close(self) -> None:
+        self._committer.close()
+        super().close()
 
     def today(self) -> date:
         """The date commands are checked against (needed-by dates, offer windows)."""
@@ -138,12 +149,14 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
     def _record(self, processing_event: Any) -> list[Recording]:  # type: ignore[type-arg]
         started = time.perf_counter()
         recordings: list[Recording] = super()._record(processing_event)  # type: ignore[type-arg]
-        elapsed = time.perf_counter() - started
+        self._wrote(time.perf_counter() - started)
+        return recordings
+
+    def _wrote(self, elapsed: float) -> None:
         with self._listeners_lock:
             listeners = list(self._write_listeners)
         for listener in listeners:
             listener(elapsed)
-        return recordings
 
     def _notify(self, recordings: list[Recording]) -> None:  # type: ignore[type-arg]
         if not recordings:
@@ -648,5 +661,18 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
         return aggregate
 
     def _save(self, *aggregates: Aggregate) -> int:
-        recordings = self.save(*aggregates)
+        """Save as ``Application.save`` does, but in the group commit shared with concurrent commands;
+        the log position of this command's last event."""
+        processing = ProcessingEvent[UUID]()
+        processing.collect_events(*aggregates)
+        stored = [self.mapper.to_stored_event(event) for event in processing.events]
+        if not stored:
+            return self.recorder.max_notification_id() or 0
+        started = time.perf_counter()
+        recordings = self._committer.commit(processing.events, stored).recordings
+        self._wrote(time.perf_counter() - started)  # the command's wait for its (shared) commit
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        self._take_snapshots(processing)
         return recordings[-1].notification.id

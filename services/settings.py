@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         default="json", description="json: one JSON object a line, with the correlation id"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    group_commit_window_ms: float = Field(
+        default=0.0, ge=0, le=100, description="how long a command may wait for others to share its commit"
+    )
+    group_commit_max_batch: int = Field(default=64, ge=1, le=1000, description="commands per commit at most")
 
     environment: Literal["development", "production"] = Field(
         default="development",

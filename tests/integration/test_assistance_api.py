@@ -177,7 +177,8 @@ async def test_a_page_of_a_hundred_matches_costs_a_fixed_number_of_queries(parti
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
+        if "projection_tracking" not in statement:  # the runners persist positions in the background
+            statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:

@@ -27,7 +27,7 @@ from services.api.schema.live import Subscription
 from services.api.schema.matching import MatchingMutation, MatchingQuery
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.mutations import Mutation
-from services.api.schema.policy import PolicyGate
+from services.api.schema.policy import guard
 from services.api.schema.project_mutations import ProjectMutation
 from services.api.schema.projects import ProjectQuery
 from services.api.schema.queries import AssistanceQuery, Query
@@ -56,7 +56,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
     """The schema; in production without introspection. ``observers``: extensions that watch
     resolvers (metrics), outermost, so that they see the policy's refusals too."""
     production_only = [DisableIntrospection] if production else []
-    return ConcordSchema(
+    built = ConcordSchema(
         query=merge_types(
             "Query",
             (
@@ -91,13 +91,14 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         extensions=[
             *observers,
             *production_only,
-            PolicyGate,
             lambda: AddValidationRules(_LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
+    return built
 
 
 schema = build_schema()

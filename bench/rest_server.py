@@ -1,0 +1,90 @@
+"""The read baseline: a bare REST endpoint serving the Requests page from the same read model.
+
+``python -m bench.rest_server`` (CONCORD_* settings as for ``concord serve``): one route,
+``GET /requests?first=N``, that runs the same SQLAlchemy Core query as the GraphQL ``requests``
+field and answers with the same fields, serialised by orjson. No authentication, no GraphQL:
+what a page of requests costs at the least, to measure the GraphQL endpoint against.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from projections import queries
+from projections.database import create_read_engine
+from services.bootstrap import storage_for
+from services.settings import Settings
+
+
+def _node(row: queries.RequestRow) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "memberState": row.member_state,
+        "sector": row.sector,
+        "title": row.title,
+        "quantity": str(row.quantity),
+        "unit": row.unit,
+        "priority": row.priority,
+        "neededBy": row.needed_by.isoformat(),
+        "adminCode": row.admin_code,
+        "status": row.status.upper(),
+        "item": row.item,
+        "committed": str(row.committed),
+        "gap": str(max(row.quantity - row.committed, Decimal(0))),
+    }
+
+
+def _cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"position:{position}".encode()).decode()
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = create_read_engine(
+            storage_for(settings).read_url, pool_size=settings.postgres_pool_size
+        )
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/requests")
+    async def requests(request: Request, first: int = 20) -> Response:
+        page = await queries.list_requests(
+            request.app.state.engine, queries.RequestFilter(), first=first, after=None
+        )
+        edges = [{"cursor": _cursor(row.posted_position), "node": _node(row)} for row in page.rows]
+        body = {
+            "totalCount": page.total_count,
+            "pageInfo": {
+                "hasNextPage": page.has_next_page,
+                "endCursor": edges[-1]["cursor"] if edges else None,
+            },
+            "edges": edges,
+        }
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def main() -> None:
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
