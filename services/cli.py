@@ -16,6 +16,7 @@ from domain.access import Actor, Role
 from domain.codes import MemberState
 from domain.errors import InvalidTransition
 from projections.lease import ProjectionLease
+from projections.shadow import ShadowUnsupported, shadow_rebuild
 from services import logs
 from services.access import Unauthenticated
 from services.authentication import dev_signer
@@ -123,15 +124,47 @@ async def _first(*awaitables: Awaitable[object]) -> None:
 @app.command()
 def rebuild(
     name: Annotated[str, typer.Argument(help="the projection to rebuild, e.g. assistance_requests")],
+    shadow: Annotated[
+        bool,
+        typer.Option("--shadow", help="PostgreSQL: build new tables beside the live ones, then switch"),
+    ] = False,
 ) -> None:
-    """Replay one projection from the start of the log into emptied tables."""
+    """Replay one projection from the start of the log: in place, or (--shadow) without downtime."""
     _logging()
     names = [p.name for p in all_projectors()]
     if name not in names:
         typer.echo(f"unknown projection {name!r}; known: {', '.join(names)}", err=True)
         raise typer.Exit(2)
+    if shadow:
+        try:
+            position = asyncio.run(_shadow_rebuild(name))
+        except ShadowUnsupported as refused:
+            typer.echo(str(refused), err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"rebuilt {name} into new tables and switched them in at position {position}")
+        return
     count = asyncio.run(_rebuild(name))
     typer.echo(f"rebuilt {name} from {count} events")
+
+
+async def _shadow_rebuild(name: str) -> int:
+    runtime = await start(Settings(), run_projections=False)
+    try:
+        projector = next(p for p in all_projectors() if p.name == name)
+        head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
+        progress = RebuildProgress(name, head)
+        position = await shadow_rebuild(
+            projector,
+            engine=runtime.read_engine,
+            recorder=runtime.concord.recorder,
+            decode=runtime.concord.mapper.to_domain_event,
+            batch_size=runtime.settings.projection_batch_size,
+            on_batch=progress.show,
+        )
+        progress.done()
+        return position
+    finally:
+        await runtime.close()
 
 
 async def _rebuild(name: str) -> int:
