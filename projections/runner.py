@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import delete, select, update
@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from projections.batching import BatchedWrites
 from projections.progress import Progress
 from projections.projector import Projector
 from projections.tables import projection_tracking
@@ -114,9 +115,12 @@ class ProjectionRunner:
 
     async def _apply(self, notifications: Sequence[Notification], new_position: int) -> None:
         async with self._engine.begin() as conn:
+            # Projectors take it for the connection: it has the two methods they call on one.
+            writes = BatchedWrites(conn)
             for notification in notifications:
                 event = self._decode(notification)
-                await self.projector.project(conn, event, notification.id)
+                await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
+            await writes.flush()
             await self._move_tracking(conn, new_position)
         self._persisted = new_position
 
