@@ -255,6 +255,50 @@ class ProgressBar:
 
 
 @app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="requests, offers, safe-havens, flows, movements or 3w")],
+    out: Annotated[str, typer.Option(help="file to write; - for standard output")] = "-",
+    crisis: Annotated[list[str] | None, typer.Option(help="only this crisis (repeatable)")] = None,
+) -> None:
+    """Write an HXL-tagged CSV export, unredacted (for operators with need-to-know)."""
+    from services.api.export_files import SOURCES  # noqa: PLC0415 - only this command needs it
+
+    _logging()
+    if kind not in SOURCES:
+        typer.echo(f"unknown export {kind!r}; known: {', '.join(SOURCES)}", err=True)
+        raise typer.Exit(2)
+    try:
+        crises = [UUID(c) for c in crisis or []]
+    except ValueError:
+        typer.echo("--crisis takes a crisis id", err=True)
+        raise typer.Exit(2) from None
+    count = asyncio.run(_export(kind, out, crises))
+    typer.echo(f"exported {count:,} rows of {kind}", err=True)
+
+
+async def _export(kind: str, out: str, crises: list[UUID]) -> int:
+    from services.api.export_files import write_export  # noqa: PLC0415
+
+    runtime = await start(Settings(), run_projections=False)
+    shown = RebuildProgress(f"export {kind}", 0)  # a count of rows: the total is not known ahead
+
+    def rows_so_far(count: int) -> None:
+        if shown.tty:
+            sys.stderr.write(f"\rexport {kind}: {count:,} rows")
+            sys.stderr.flush()
+
+    try:
+        if out == "-":
+            return await write_export(kind, runtime, sys.stdout, crisis=crises)
+        with open(out, "w", encoding="utf-8", newline="") as file:  # noqa: ASYNC230
+            count = await write_export(kind, runtime, file, crisis=crises, progress=rows_so_far)
+        shown.done()
+        return count
+    finally:
+        await runtime.close()
+
+
+@app.command()
 def status() -> None:
     """Each projection's position, the head of the log, its lag and state."""
     statuses = asyncio.run(_status())

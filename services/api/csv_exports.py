@@ -74,7 +74,7 @@ async def requests_csv(
     return csv_response(rows, REQUEST_COLUMNS, "concord-requests.csv")
 
 
-def _offer_columns(today: date) -> list[Column[exports.OfferWithOrganisation]]:
+def offer_columns(today: date) -> list[Column[exports.OfferWithOrganisation]]:
     def status(r: exports.OfferWithOrganisation) -> str:
         o = r.offer
         expired = today > o.available_until
@@ -116,7 +116,7 @@ async def offers_csv(
 ) -> StreamingResponse:
     runtime = runtime_of(request)
     rows = exports.offers_with_organisation(runtime.read_engine, crisis or ())
-    return csv_response(rows, _offer_columns(runtime.concord.today()), "concord-offers.csv")
+    return csv_response(rows, offer_columns(runtime.concord.today()), "concord-offers.csv")
 
 
 COVERAGE_COLUMNS: list[Column[queries.CoverageRow]] = [
@@ -145,7 +145,7 @@ async def coverage_csv(
     return csv_response(rows, COVERAGE_COLUMNS, "concord-coverage.csv")
 
 
-def _haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
+def haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
     def need_to_know(r: queries.SafeHavenRow) -> bool:
         return may(principal, "SafeHaven.location", Owner(member_state=MemberState(r.member_state)))
 
@@ -188,10 +188,10 @@ async def safe_havens_csv(
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
     rows = exports.safe_havens_in(runtime_of(request).read_engine, crisis or ())
-    return csv_response(rows, _haven_columns(principal), "concord-safe-havens.csv")
+    return csv_response(rows, haven_columns(principal), "concord-safe-havens.csv")
 
 
-def _flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
+def flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
     def name(of: UUID) -> str:
         return names.get(of, str(of))
 
@@ -227,7 +227,7 @@ async def flows_csv(
     runtime = runtime_of(request)
     rows = await queries.flows(runtime.read_engine)
     names = await flow_names(runtime, rows)
-    return csv_response(rows, _flow_columns(names), "concord-flows.csv")
+    return csv_response(rows, flow_columns(names), "concord-flows.csv")
 
 
 async def flow_names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, str]:

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 EXPORT_LIMIT = 1_000_000
 
 
-def _movement_columns(principal: Principal) -> list[Column[field_queries.MovementRow]]:
+def movement_columns(principal: Principal) -> list[Column[field_queries.MovementRow]]:
     def need_to_know(r: field_queries.MovementRow) -> bool:
         owners = [Owner(member_state=MemberState(r.destination_state))]
         if r.origin_country in MemberState.__members__:
@@ -86,7 +86,7 @@ async def movements_csv(
         crisis_ids=crisis or (),
         member_states=[s.value for s in member_state or ()],
     )
-    return csv_response(rows, _movement_columns(principal), "concord-movements.csv")
+    return csv_response(rows, movement_columns(principal), "concord-movements.csv")
 
 
 ACTIVITY_COLUMNS: list[Column[field_queries.ActivityRow]] = [

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
+import hxl
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -104,3 +106,33 @@ def test_concord_demo_writes_only_into_an_empty_store_when_asked(
         assert not is_empty(concord)
     finally:
         concord.close()
+
+
+async def test_concord_export_writes_hxl_an_operator_can_read(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_demo(settings)
+    runtime = await start(settings, today=fixed_today)  # project the demo, as a server would
+    try:
+        head = runtime.concord.recorder.max_notification_id() or 0
+        assert await runtime.progress.wait_for(head, timeout=60)
+    finally:
+        await runtime.close()
+    monkeypatch.setenv("CONCORD_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:
+        monkeypatch.setenv("CONCORD_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("CONCORD_DATABASE_URL", raising=False)
+    out = settings.data_dir / "movements.csv"
+    runner = CliRunner()
+
+    projected = runner.invoke(app, ["project", "--help"])  # the CLI loads
+    exported = await asyncio.to_thread(runner.invoke, app, ["export", "requests", "--out", str(out)])
+    unknown = runner.invoke(app, ["export", "secrets"])
+
+    rows = list(hxl.data(str(out), hxl.InputOptions(allow_local=True)))
+    assert projected.exit_code == 0
+    assert exported.exit_code == 0, exported.output
+    assert unknown.exit_code == 2
+    assert len(rows) >= 100  # the demo's requests, read back by libhxl
+    assert rows[0].get("#country+code") in {"PHL", "MMR", "THA", "KHM"}
