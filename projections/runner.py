@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -43,7 +41,6 @@ class ProjectionRunner:
         progress: Progress | None = None,
         batch_size: int = 500,
         poll_interval: float = 1.0,
-        idle_persist_interval: float = 0.0,
     ) -> None:
         self.projector = projector
         self._engine = engine
@@ -55,10 +52,6 @@ class ProjectionRunner:
         self._poll_interval = poll_interval
         self.position = 0  # reached, in this process
         self._persisted = 0  # as the tracking row says
-        # Moving the tracking row over events of no concern to this projector, each time the
-        # runner goes idle, cost each of nine runners a transaction per commit: at most this often.
-        self._idle_persist_interval = idle_persist_interval
-        self._persisted_at = -math.inf
 
     async def run_forever(self) -> None:
         """Follow the log until cancelled, waking on the waker (or the poll interval)."""
@@ -68,7 +61,7 @@ class ProjectionRunner:
                 self._waker.clear()
             try:
                 processed = await self.run_once()
-                if not processed and time.monotonic() - self._persisted_at >= self._idle_persist_interval:
+                if not processed:
                     await self.persist_position()
             except TrackingConflict:
                 await self._restart()
@@ -118,7 +111,6 @@ class ProjectionRunner:
         async with self._engine.begin() as conn:
             await self._move_tracking(conn, self.position)
         self._persisted = self.position
-        self._persisted_at = time.monotonic()
 
     async def _restart(self) -> None:
         self.position = self._persisted = await self.load_position()
@@ -134,7 +126,6 @@ class ProjectionRunner:
             await writes.flush()
             await self._move_tracking(conn, new_position)
         self._persisted = new_position
-        self._persisted_at = time.monotonic()
 
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
         """Guarded by the position last written, so that two runners never both apply a batch."""

@@ -35,7 +35,6 @@ from services.settings import Settings
 log = logging.getLogger(__name__)
 
 SQLITE_FILE = "concord.sqlite3"
-IDLE_PERSIST_INTERVAL = 1.0  # seconds an idle runner's tracking row may trail its position
 
 
 @dataclass(frozen=True)
@@ -157,11 +156,6 @@ class Runtime:
         await asyncio.to_thread(self.concord.close)
 
 
-def _idle_persist_interval(settings: Settings) -> float:
-    """Where the API reads progress from the tracking rows (external workers), keep them exact."""
-    return IDLE_PERSIST_INTERVAL if settings.projections == "in-process" else 0.0
-
-
 def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[ProjectionRunner]:
     return [
         ProjectionRunner(
@@ -173,7 +167,6 @@ def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[Project
             progress=runtime.progress,
             batch_size=runtime.settings.projection_batch_size,
             poll_interval=runtime.settings.projection_poll_interval,
-            idle_persist_interval=_idle_persist_interval(runtime.settings),
         )
         for projector in all_projectors()
     ]
