@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.batching import BatchedWrites
+from projections.database import writer
 from projections.progress import Progress
 from projections.projector import Projector
 from projections.tables import projection_tracking
@@ -43,7 +44,7 @@ class ProjectionRunner:
         poll_interval: float = 1.0,
     ) -> None:
         self.projector = projector
-        self._engine = engine
+        self._engine = writer(engine)  # on SQLite: BEGIN IMMEDIATE, wait for the write lock
         self._recorder = recorder
         self._decode = decode
         self._waker = waker
