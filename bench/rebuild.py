@@ -7,14 +7,19 @@ The rebuild is ``concord rebuild assistance_requests``'s work: reset, then catch
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import dataclasses
+import sys
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
-from bench.backends import Backend
+from bench.backends import POSTGRES_ADMIN_URL, Backend, postgres_backend, sqlite_backend
 from bench.baseline import ACTOR, _fresh_requests
+from bench.server import migrate
 from bench.stats import rate
 from services.bootstrap import projection_runners, start, storage_for
 from services.coordination import Concord
@@ -51,17 +56,50 @@ def rebuild_rate(backend: Backend, projection: str = "assistance_requests") -> d
             runners = projection_runners(runtime, waker=None)
             runner = next(r for r in runners if r.projector.name == projection)
             await runner.reset()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             count = await runner.catch_up()
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         finally:
             await runtime.close()
         return {
             "projection": projection,
             "events": count,
             "elapsed_s": elapsed,
+            "cpu_s": cpu,
             "events_per_s": rate(count, elapsed),
             "batch_size": settings.projection_batch_size,
         }
 
     return asyncio.run(run())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.rebuild``: only the rebuild part, on fresh back ends (no server, no HTTP)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.rebuild", description=main.__doc__)
+    parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
+    parser.add_argument("--events", type=int, default=100_000, help="events written to the log first")
+    parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
+    args = parser.parse_args(argv)
+    makers: list[tuple[str, Callable[[], AbstractContextManager[Backend]]]] = []
+    if args.backend in ("all", "sqlite"):
+        makers.append(("sqlite", sqlite_backend))
+    if args.backend in ("all", "postgresql"):
+        makers.append(("postgresql", lambda: postgres_backend(args.postgres_admin_url)))
+    for name, make in makers:
+        with make() as backend:
+            migrate(backend)
+            started = time.perf_counter()
+            written = write_log(backend, args.events)
+            print(f"{name}: wrote {written:,} events in {time.perf_counter() - started:.1f} s", flush=True)
+            result = rebuild_rate(backend)
+            print(
+                f"{name}: rebuilt {result['projection']} from {result['events']:,} events in "
+                f"{result['elapsed_s']:.1f} s = {result['events_per_s']:,.0f} events/s "
+                f"(CPU {result['cpu_s']:.1f} s in this process)",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,13 +1,31 @@
-"""Batched projection writes: held inserts go out together, and nothing reads around them."""
+"""Batched projection writes: held inserts go out together, nothing reads around them, and
+updates of held rows change them in memory with the same outcome as statement by statement."""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select, update
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -80,3 +98,123 @@ async def test_inserts_with_a_conflict_clause_run_at_once(engine: AsyncEngine) -
     assert sent == [("INSERT", True), ("INSERT", False)]
     async with engine.connect() as conn:
         assert await conn.scalar(select(rows.c.name).where(rows.c.id == 1)) == "held"
+
+
+async def test_an_update_of_a_held_row_by_its_key_is_applied_to_it_in_memory(engine: AsyncEngine) -> None:
+    sent = statements_sent(engine)
+    async with engine.begin() as conn:
+        writes = BatchedWrites(conn)
+        await writes.execute(insert(rows).values(id=1, name="first"))
+        await writes.execute(insert(rows), {"id": 2, "name": "second"})
+        by_key = update(rows).where(rows.c.id == bindparam("key")).values(name=bindparam("name"))
+        amended = await writes.execute(by_key.returning(rows.c.name), {"key": 2, "name": "second, amended"})
+        await writes.execute(update(rows).where(rows.c.id == 1).values(name="first, amended"))
+        await writes.execute(insert(rows).values(id=3, name="third"))
+        await writes.flush()
+
+    assert amended.one().name == "second, amended"
+    assert sent == [("INSERT", True)]
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(rows.c.name).order_by(rows.c.id))).scalars().all() == [
+            "first, amended",
+            "second, amended",
+            "third",
+        ]
+
+
+# A property: any mix of inserts, updates (by key or not, with RETURNING or not) and reads leaves
+# the same table, and answers the same, through BatchedWrites as statement by statement.
+things = Table(
+    "things",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String),
+    Column("size", Integer),
+)
+_ids = st.integers(min_value=1, max_value=12)
+_names = st.sampled_from(["a", "b", "c"])
+_sizes = st.integers(min_value=0, max_value=3)
+_operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("insert"), _ids, _names, _sizes, st.booleans()),
+        st.tuples(st.just("insert other"), _ids, _names),
+        st.tuples(st.just("update by key"), _ids, _names, st.booleans(), st.booleans()),
+        st.tuples(st.just("update size by key"), _ids, _sizes),
+        st.tuples(st.just("update by name"), _names, _sizes),
+        st.tuples(st.just("read"), _names),
+    ),
+    max_size=30,
+)
+
+
+async def _insert(conn: Any, inserted: set[int], key: int, name: str, size: int, as_parameters: bool) -> None:
+    if key in inserted:
+        return  # a duplicate would fail either way
+    inserted.add(key)
+    if as_parameters:
+        await conn.execute(insert(things), {"id": key, "name": name, "size": size})
+    else:
+        await conn.execute(insert(things).values(id=key, name=name, size=size))
+
+
+async def _update_by_key(conn: Any, key: int, name: str, bound: bool, returning: bool) -> list[Any] | None:
+    statement = update(things)
+    parameters: dict[str, Any] | None = None
+    if bound:
+        statement = statement.where(things.c.id == bindparam("key")).values(name=bindparam("name"))
+        parameters = {"key": key, "name": name}
+    else:
+        statement = statement.where(things.c.id == key).values(name=name)
+    if not returning:
+        await conn.execute(statement, parameters)
+        return None
+    result = await conn.execute(statement.returning(things.c.size, things.c.name), parameters)
+    return [tuple(row) for row in result.all()]
+
+
+async def _apply(conn: Any, operations: list[tuple[Any, ...]]) -> list[Any]:
+    """Runs the operations on ``conn`` (a connection or BatchedWrites); what each one answered."""
+    answers: list[Any] = []
+    inserted: dict[str, set[int]] = {"things": set(), "rows": set()}
+    for kind, *args in operations:
+        if kind == "insert":
+            await _insert(conn, inserted["things"], *args)
+        elif kind == "insert other" and args[0] not in inserted["rows"]:
+            inserted["rows"].add(args[0])
+            await conn.execute(insert(rows).values(id=args[0], name=args[1]))
+        elif kind == "update by key":
+            answers.append(await _update_by_key(conn, *args))
+        elif kind == "update size by key":
+            await conn.execute(update(things).where(things.c.id == args[0]).values(size=args[1]))
+        elif kind == "update by name":
+            await conn.execute(update(things).where(things.c.name == args[0]).values(size=args[1]))
+        elif kind == "read":
+            answers.append(await conn.scalar(select(func.count()).where(things.c.name == args[0])))
+    if isinstance(conn, BatchedWrites):
+        await conn.flush()
+    return answers
+
+
+async def _batched_and_direct(folder: Path, operations: list[tuple[Any, ...]]) -> list[Any]:
+    outcomes = []
+    for batched in (True, False):
+        engine = create_async_engine(f"sqlite+aiosqlite:///{folder / f'{batched}.sqlite3'}")
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(metadata.create_all)
+            async with engine.begin() as conn:
+                answers = await _apply(BatchedWrites(conn) if batched else conn, operations)
+            async with engine.connect() as conn:
+                tables = [(await conn.execute(select(t).order_by(t.c.id))).all() for t in (things, rows)]
+        finally:
+            await engine.dispose()
+        outcomes.append((answers, [[tuple(row) for row in table] for table in tables]))
+    return outcomes
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(operations=_operations)
+def test_batched_writes_leave_what_statement_by_statement_leaves(operations: list[tuple[Any, ...]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        batched, direct = asyncio.run(_batched_and_direct(Path(folder), operations))
+    assert batched == direct
