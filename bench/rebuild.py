@@ -57,7 +57,7 @@ def rebuild_rate(backend: Backend, projection: str = "assistance_requests") -> d
             runner = next(r for r in runners if r.projector.name == projection)
             await runner.reset()
             started, cpu_started = time.perf_counter(), time.process_time()
-            count = await runner.catch_up()
+            count = await runner.catch_up(batch_size=settings.projection_rebuild_batch_size)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         finally:
             await runtime.close()
@@ -67,7 +67,7 @@ def rebuild_rate(backend: Backend, projection: str = "assistance_requests") -> d
             "elapsed_s": elapsed,
             "cpu_s": cpu,
             "events_per_s": rate(count, elapsed),
-            "batch_size": settings.projection_batch_size,
+            "batch_size": settings.projection_rebuild_batch_size,
         }
 
     return asyncio.run(run())

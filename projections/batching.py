@@ -12,7 +12,9 @@ after it stay in the same executemany.
 
 from __future__ import annotations
 
+import weakref
 from collections import namedtuple
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -29,6 +31,7 @@ class BatchedWrites:
         self._conn = conn
         self._table: Table | None = None
         self._columns: tuple[str, ...] = ()
+        self._column_set: frozenset[str] = frozenset()
         self._rows: list[dict[str, Any]] = []
         self._key: str | None = None  # the held table's one-column primary key
         self._by_key: dict[Any, dict[str, Any]] = {}  # held rows by that key
@@ -52,6 +55,7 @@ class BatchedWrites:
                 await self.flush()
             if not self._rows:
                 self._table, self._columns, self._key = table, columns, _key_of(table, columns)
+                self._column_set = frozenset(columns)
             self._rows.append(row)
             if self._key is not None:
                 self._by_key[row[self._key]] = row
@@ -73,33 +77,21 @@ class BatchedWrites:
         None (nothing changed) for any other statement, or a row that is not held."""
         if type(statement) is not Update or statement.table is not self._table or self._key is None:
             return None
-        if parameters is not None and not isinstance(parameters, dict):
+        plan = _plan_of(statement)
+        if plan is None or plan.key != self._key or not plan.columns <= self._column_set:
             return None
-        bound = _Bound(parameters or {})
-        key = _key_compared(statement, self._key, bound)
+        given = {} if parameters is None else parameters
+        # Parameters naming no bound value would be SET clauses of their own.
+        usable = isinstance(given, dict) and given.keys() <= plan.bound
+        key = _value(plan.key_bind, given) if usable else _NO_VALUE
         row = None if key is _NO_VALUE else self._by_key.get(key)
-        values = None if row is None else self._values_set(statement, bound)
-        returning = statement._returning  # noqa: SLF001
-        plain = all(isinstance(column, Column) and column.table is self._table for column in returning)
-        names = tuple(str(getattr(column, "key", "")) for column in returning) if plain else ()
-        if row is None or values is None or not plain or not set(names) <= set(self._columns):
+        values = {} if row is None else {name: _value(bind, given) for name, bind in plan.sets}
+        if row is None or any(value is _NO_VALUE for value in values.values()):
             return None
         row.update(values)
-        return HeldResult(_row_type(names)(*(row[name] for name in names)) if returning else None)
-
-    def _values_set(self, statement: Update, bound: _Bound) -> dict[str, Any] | None:
-        """Column names and bound values of the SET clause; None unless every one is plain."""
-        if not statement._values:  # noqa: SLF001
-            return None  # ordered values, or SET clauses from the parameters
-        values = {}
-        for column, value in statement._values.items():  # noqa: SLF001
-            name = column if isinstance(column, str) else getattr(column, "key", None)
-            if name not in self._columns or name == self._key or not isinstance(value, BindParameter):
-                return None
-            values[name] = bound.value(value)
-        if any(value is _NO_VALUE for value in values.values()) or not bound.all_used():
-            return None  # parameters naming no bound value would be SET clauses of their own
-        return values
+        if plan.returning is None:
+            return HeldResult(None)
+        return HeldResult(_row_type(plan.returning)(*(row[name] for name in plan.returning)))
 
 
 class HeldResult:
@@ -125,35 +117,74 @@ class HeldResult:
 _NO_VALUE = object()
 
 
-class _Bound:
-    """A statement's bound values, with the execution's parameters over them (as SQLAlchemy does)."""
+@dataclass(frozen=True)
+class _Plan:
+    """What an UPDATE of one row by its key does, read once per statement object."""
 
-    def __init__(self, parameters: dict[str, Any]) -> None:
-        self._parameters = parameters
-        self._used: set[str] = set()
-
-    def value(self, bind: BindParameter[Any]) -> Any:
-        if bind.callable is not None:
-            return _NO_VALUE
-        if bind.key in self._parameters:
-            self._used.add(bind.key)
-            return self._parameters[bind.key]
-        return _NO_VALUE if bind.required else bind.value
-
-    def all_used(self) -> bool:
-        return self._used == set(self._parameters)
+    key: str  # the column compared
+    key_bind: BindParameter[Any]
+    sets: tuple[tuple[str, BindParameter[Any]], ...]  # column name, value
+    returning: tuple[str, ...] | None
+    columns: frozenset[str]  # every column the statement names
+    bound: frozenset[str]  # the keys of its bound values, which parameters may give
 
 
-def _key_compared(statement: Update, key: str, bound: _Bound) -> Any:
+_plans: weakref.WeakKeyDictionary[Update, _Plan | None] = weakref.WeakKeyDictionary()
+
+
+def _plan_of(statement: Update) -> _Plan | None:
+    try:
+        return _plans[statement]
+    except KeyError:
+        plan = _plans[statement] = _make_plan(statement)
+        return plan
+
+
+def _key_compared(statement: Update) -> tuple[str, BindParameter[Any]] | None:
+    """The column and bound value of ``WHERE column = value``, the statement's one criterion."""
     criteria = statement._where_criteria  # noqa: SLF001
-    if len(criteria) != 1 or not isinstance(criteria[0], BinaryExpression):
-        return _NO_VALUE
-    where = criteria[0]
-    if where.operator is not operators.eq or not isinstance(where.right, BindParameter):
-        return _NO_VALUE
-    if not isinstance(where.left, Column) or where.left.table is not statement.table or where.left.key != key:
-        return _NO_VALUE
-    return bound.value(where.right)
+    where = criteria[0] if len(criteria) == 1 else None
+    if not isinstance(where, BinaryExpression) or where.operator is not operators.eq:
+        return None
+    column, value = where.left, where.right
+    if not isinstance(column, Column) or column.table is not statement.table:
+        return None
+    return (column.key, value) if isinstance(value, BindParameter) else None
+
+
+def _make_plan(statement: Update) -> _Plan | None:
+    compared = _key_compared(statement)
+    if compared is None or not statement._values:  # noqa: SLF001
+        return None  # also ordered values, or SET clauses from the parameters only
+    key, key_bind = compared
+    sets = []
+    for column, value in statement._values.items():  # noqa: SLF001
+        name = column if isinstance(column, str) else getattr(column, "key", None)
+        if not isinstance(name, str) or name == key or not isinstance(value, BindParameter):
+            return None
+        sets.append((name, value))
+    returning = statement._returning  # noqa: SLF001
+    if not all(isinstance(column, Column) and column.table is statement.table for column in returning):
+        return None
+    names = tuple(str(getattr(column, "key", "")) for column in returning)
+    binds = [key_bind, *(bind for _, bind in sets)]
+    if any(bind.callable is not None for bind in binds):
+        return None
+    return _Plan(
+        key=key,
+        key_bind=key_bind,
+        sets=tuple(sets),
+        returning=names if returning else None,
+        columns=frozenset((*names, *(name for name, _ in sets))),
+        bound=frozenset(bind.key for bind in binds),
+    )
+
+
+def _value(bind: BindParameter[Any], parameters: dict[str, Any]) -> Any:
+    """A bound value, the execution's parameters over the statement's (as SQLAlchemy does)."""
+    if bind.key in parameters:
+        return parameters[bind.key]
+    return _NO_VALUE if bind.required else bind.value
 
 
 def _key_of(table: Table, columns: tuple[str, ...]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -15,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.batching import BatchedWrites
+from projections.catchup import pages
 from projections.database import writer
 from projections.progress import Progress
 from projections.projector import Projector
@@ -74,15 +76,25 @@ class ProjectionRunner:
             else:
                 await asyncio.sleep(self._poll_interval)
 
-    async def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
+    async def catch_up(
+        self, on_batch: Callable[[int], None] | None = None, *, batch_size: int | None = None
+    ) -> int:
         """Project everything recorded so far; returns the number of notifications read.
-        ``on_batch`` learns the position reached after each batch (progress for the CLI)."""
+        ``on_batch`` learns the position reached after each batch (progress for the CLI);
+        ``batch_size`` (a rebuild's, larger than the live one) is events per transaction."""
         await self._restart()
         total = 0
-        while processed := await self.run_once():
-            total += processed
-            if on_batch is not None:
-                on_batch(self.position)
+        size = batch_size or self._batch_size
+        read = pages(self._recorder, self._decode, self.projector.topics, after=self.position, size=size)
+        async with aclosing(read) as log:
+            async for page in log:
+                if page.events:
+                    await self._apply_decoded(page.events, page.last)
+                self.position = page.last
+                self._report()
+                total += page.read
+                if on_batch is not None:
+                    on_batch(self.position)
         await self.persist_position()
         self._report()
         return total
@@ -124,6 +136,16 @@ class ProjectionRunner:
             for notification in notifications:
                 event = self._decode(notification)
                 await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
+            await writes.flush()
+            await self._move_tracking(conn, new_position)
+        self._persisted = new_position
+
+    async def _apply_decoded(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
+        """As _apply, with events decoded already (by catch_up's reader)."""
+        async with self._engine.begin() as conn:
+            writes = BatchedWrites(conn)
+            for event, position in events:
+                await self.projector.project(cast(AsyncConnection, writes), event, position)
             await writes.flush()
             await self._move_tracking(conn, new_position)
         self._persisted = new_position

@@ -158,7 +158,7 @@ async def _shadow_rebuild(name: str) -> int:
             engine=runtime.read_engine,
             recorder=runtime.concord.recorder,
             decode=runtime.concord.mapper.to_domain_event,
-            batch_size=runtime.settings.projection_batch_size,
+            batch_size=runtime.settings.projection_rebuild_batch_size,
             on_batch=progress.show,
         )
         progress.done()
@@ -174,7 +174,9 @@ async def _rebuild(name: str) -> int:
         head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
         progress = RebuildProgress(name, head)
         await runner.reset()
-        count = await runner.catch_up(on_batch=progress.show)
+        count = await runner.catch_up(
+            on_batch=progress.show, batch_size=runtime.settings.projection_rebuild_batch_size
+        )
         progress.done()
         return count
     finally:

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="seconds a Concord-Consistent-With read waits at most"
     )
     projection_batch_size: int = Field(default=500, ge=1, le=10_000)
+    projection_rebuild_batch_size: int = Field(
+        default=5000, ge=1, le=100_000, description="events per transaction of `concord rebuild`"
+    )
     projection_poll_interval: float = Field(
         default=1.0, gt=0, description="fallback poll, seconds, where no wake-up signal exists"
     )
