@@ -141,13 +141,14 @@ class ProjectionRunner:
         self._persisted = new_position
 
     async def _apply_decoded(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
-        """As _apply, with events decoded already (by catch_up's reader)."""
+        """As _apply, with events decoded already (by catch_up's reader) and rows sent in bulk.
+        The tracking row moves first: the transaction is open before a COPY could run outside it."""
         async with self._engine.begin() as conn:
-            writes = BatchedWrites(conn)
+            await self._move_tracking(conn, new_position)
+            writes = BatchedWrites(conn, bulk=True)
             for event, position in events:
                 await self.projector.project(cast(AsyncConnection, writes), event, position)
             await writes.flush()
-            await self._move_tracking(conn, new_position)
         self._persisted = new_position
 
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:

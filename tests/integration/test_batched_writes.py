@@ -4,13 +4,12 @@ updates of held rows change them in memory with the same outcome as statement by
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import (
@@ -30,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from projections.batching import BatchedWrites
+from tests.conftest import PostgresServer
 
 metadata = MetaData()
 rows = Table("rows", metadata, Column("id", Integer, primary_key=True), Column("name", String))
@@ -195,26 +195,68 @@ async def _apply(conn: Any, operations: list[tuple[Any, ...]]) -> list[Any]:
     return answers
 
 
-async def _batched_and_direct(folder: Path, operations: list[tuple[Any, ...]]) -> list[Any]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database per back end for the module; each example recreates its tables."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('batching') / 'property.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database().replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+async def _three_ways(url: str, operations: list[tuple[Any, ...]]) -> list[Any]:
+    """Statement by statement, batched, and batched in bulk (COPY on PostgreSQL)."""
     outcomes = []
-    for batched in (True, False):
-        engine = create_async_engine(f"sqlite+aiosqlite:///{folder / f'{batched}.sqlite3'}")
-        try:
+    engine = create_async_engine(url)
+    try:
+        for way in ("direct", "batched", "bulk"):
             async with engine.begin() as conn:
+                await conn.run_sync(metadata.drop_all)
                 await conn.run_sync(metadata.create_all)
             async with engine.begin() as conn:
-                answers = await _apply(BatchedWrites(conn) if batched else conn, operations)
+                await conn.execute(select(1))  # as the runner's tracking row: the transaction is open
+                writes = conn if way == "direct" else BatchedWrites(conn, bulk=way == "bulk")
+                answers = await _apply(writes, operations)
             async with engine.connect() as conn:
                 tables = [(await conn.execute(select(t).order_by(t.c.id))).all() for t in (things, rows)]
-        finally:
-            await engine.dispose()
-        outcomes.append((answers, [[tuple(row) for row in table] for table in tables]))
+            outcomes.append((answers, [[tuple(row) for row in table] for table in tables]))
+    finally:
+        await engine.dispose()
     return outcomes
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operations=_operations)
-def test_batched_writes_leave_what_statement_by_statement_leaves(operations: list[tuple[Any, ...]]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        batched, direct = asyncio.run(_batched_and_direct(Path(folder), operations))
+def test_batched_writes_leave_what_statement_by_statement_leaves(
+    database_url: str, operations: list[tuple[Any, ...]]
+) -> None:
+    direct, batched, bulk = asyncio.run(_three_ways(database_url, operations))
     assert batched == direct
+    assert bulk == direct
+
+
+async def _fail_after_bulk_rows(engine: AsyncEngine, *, opened: bool) -> None:
+    async with engine.begin() as conn:
+        if opened:
+            await conn.execute(select(1))
+        writes = BatchedWrites(conn, bulk=True)
+        for key in range(3):
+            await writes.execute(insert(things).values(id=key, name="held", size=key))
+        await writes.flush()
+        raise RuntimeError("the batch fails")
+
+
+@pytest.mark.parametrize("opened", [True, False], ids=["transaction open", "nothing sent yet"])
+async def test_rows_sent_in_bulk_roll_back_with_their_transaction(database_url: str, opened: bool) -> None:
+    """COPY runs outside SQLAlchemy: it must never commit rows of a batch that fails."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+            await conn.run_sync(metadata.create_all)
+        with pytest.raises(RuntimeError, match="the batch fails"):
+            await _fail_after_bulk_rows(engine, opened=opened)
+        async with engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(things)) == 0
+    finally:
+        await engine.dispose()
