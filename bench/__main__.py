@@ -39,7 +39,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--saves8", type=int, default=2000, help="app.save() calls, 8 threads")
     parser.add_argument("--saves16", type=int, default=2000, help="app.save() calls, 16 threads")
     parser.add_argument(
-        "--rebuild-events", type=int, default=100_000, help="events written for the rebuild (0: skip it)"
+        "--rebuild-events",
+        type=int,
+        default=100_000,
+        help="events written for the rebuild (0: skip it; only the rebuild: python -m bench.rebuild)",
     )
     parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
