@@ -24,6 +24,7 @@ from projections.wakers import Wakeup
 log = logging.getLogger(__name__)
 
 Decode = Callable[[Notification], Any]
+Decoded = tuple[Notification, Any]  # a notification and its domain event (or why it failed to decode)
 
 
 class TrackingConflict(RuntimeError):
@@ -117,16 +118,50 @@ class ProjectionRunner:
         self.position = self._persisted = await self.load_position()
         self._report()
 
+    async def follow(self, decoded: Sequence[Decoded], new_position: int) -> None:
+        """Apply a batch another reader took from the log and decoded (see LogFollower): the
+        events this projector wants past its position, then move the position to ``new_position``.
+        A notification that could not be decoded carries its exception, raised here if wanted."""
+        if new_position <= self.position:
+            return
+        position, topics = self.position, self.projector.topics
+        relevant = [(n, e) for n, e in decoded if n.id > position and n.topic in topics]
+        if relevant:
+            await self._apply_decoded(relevant, new_position)
+        self.position = new_position
+        self._report()
+
     async def _apply(self, notifications: Sequence[Notification], new_position: int) -> None:
+        await self._apply_decoded([(n, self._decode(n)) for n in notifications], new_position)
+
+    async def _apply_decoded(self, decoded: Sequence[Decoded], new_position: int) -> None:
         async with self._engine.begin() as conn:
             # Projectors take it for the connection: it has the two methods they call on one.
             writes = BatchedWrites(conn)
-            for notification in notifications:
-                event = self._decode(notification)
+            for notification, event in decoded:
+                if isinstance(event, Exception):
+                    raise event
                 await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
             await writes.flush()
             await self._move_tracking(conn, new_position)
         self._persisted = new_position
+
+    @property
+    def behind_on_disk(self) -> bool:
+        """The position reached is ahead of the tracking row (moved in memory only)."""
+        return self._persisted != self.position
+
+    async def restart(self) -> None:
+        """Forget the position in memory and take the tracking row's (after a conflict or failure)."""
+        await self._restart()
+
+    async def move_tracking(self, conn: AsyncConnection) -> None:
+        """Write the position reached in ``conn``'s transaction; the caller commits, then calls
+        ``tracking_moved``. Raises TrackingConflict if another runner moved the row."""
+        await self._move_tracking(conn, self.position)
+
+    def tracking_moved(self, position: int) -> None:
+        self._persisted = position
 
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
         """Guarded by the position last written, so that two runners never both apply a batch."""

@@ -1,0 +1,200 @@
+"""One reader of the log for all of a process's projection runners.
+
+Each runner used to read the log on its own: after every command ten runners each selected the
+new notifications, and each moved its tracking row, even the ones with nothing to project. The
+follower reads a page once, decodes each event once (only those some projector wants), and hands
+the page to every runner. A runner with something to project applies it in its own transaction,
+rows and tracking position together, exactly as before: exactly-once stays per projection, and a
+conflict or failure in one projection never rolls back another's. The others move their position
+in memory; when the log goes quiet the follower writes all those positions in one transaction.
+
+A runner that fails (a bug in its projector, a poison event) is set aside for a while, doubling
+up to ``max_backoff``, so that the rest of the read models go on; when it comes back it takes its
+tracking row's position again and the follower reads from there, the others skipping what they
+have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections.database import writer
+from projections.runner import Decode, Decoded, ProjectionRunner, TrackingConflict
+from projections.wakers import Wakeup
+
+log = logging.getLogger(__name__)
+
+
+class LogFollower:
+    def __init__(
+        self,
+        runners: Sequence[ProjectionRunner],
+        *,
+        engine: AsyncEngine,
+        recorder: Any,
+        decode: Decode,
+        waker: Wakeup | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        concurrent: bool = True,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.runners = list(runners)
+        self._engine = writer(engine)
+        self._recorder = recorder
+        self._decode = decode
+        self._waker = waker
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        # On PostgreSQL the runners' transactions run side by side; SQLite has one writer at a
+        # time, so there they take turns rather than queue on the lock.
+        self._concurrent = concurrent
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._set_aside: dict[str, tuple[float, float]] = {}  # name -> (until, last backoff)
+        self._topics = frozenset().union(*(r.projector.topics for r in self.runners))
+
+    async def run_forever(self) -> None:
+        """Follow the log until cancelled, waking on the waker (or the poll interval)."""
+        await self.start()
+        while True:
+            if self._waker is not None:
+                self._waker.clear()
+            if await self.run_once():
+                continue
+            await self.persist_positions()
+            if self._waker is not None:
+                await self._waker.wait(self._poll_interval)
+            else:
+                await asyncio.sleep(self._poll_interval)
+
+    async def start(self) -> None:
+        """Take every runner's position from its tracking row (registering new projections)."""
+        for runner in self.runners:
+            await runner.restart()
+
+    def active(self) -> list[ProjectionRunner]:
+        """The runners not set aside after a failure (those whose time is up come back)."""
+        now = self._clock()
+        return [r for r in self.runners if self._set_aside.get(r.projector.name, (0.0, 0.0))[0] <= now]
+
+    async def run_once(self) -> int:
+        """Read one page from the slowest active runner's position and hand it to every active
+        runner; returns the number of notifications read."""
+        runners = await self._rejoin(self.active())
+        if not runners:
+            return 0
+        notifications: Sequence[Notification] = await asyncio.to_thread(
+            self._recorder.select_notifications,
+            min(r.position for r in runners),
+            self._batch_size,
+            inclusive_of_start=False,
+        )
+        if not notifications:
+            return 0
+        decoded = [(n, self._decode_one(n)) for n in notifications if n.topic in self._topics]
+        new_position = notifications[-1].id
+        if self._concurrent:
+            outcomes = await asyncio.gather(
+                *(r.follow(decoded, new_position) for r in runners), return_exceptions=True
+            )
+        else:
+            outcomes = [await _outcome(r.follow(decoded, new_position)) for r in runners]
+        for runner, outcome in zip(runners, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                await self._failed(runner, outcome)
+            else:
+                self._set_aside.pop(runner.projector.name, None)
+        return len(notifications)
+
+    async def persist_positions(self) -> None:
+        """Write, in one transaction, the positions runners reached without a row to project."""
+        behind = [r for r in self.active() if r.behind_on_disk]
+        if not behind:
+            return
+        moved: list[tuple[ProjectionRunner, int]] = []
+        conflicted: list[ProjectionRunner] = []
+        try:
+            async with self._engine.begin() as conn:
+                for runner in behind:
+                    try:
+                        await runner.move_tracking(conn)
+                    except TrackingConflict:
+                        conflicted.append(runner)  # that UPDATE changed nothing: the rest stands
+                    else:
+                        moved.append((runner, runner.position))
+        except Exception:
+            log.warning("could not write the projections' positions; retrying later", exc_info=True)
+            return
+        for runner, position in moved:
+            runner.tracking_moved(position)
+        for runner in conflicted:
+            await self._restart(runner)
+
+    def _decode_one(self, notification: Notification) -> Any:
+        try:
+            return self._decode(notification)
+        except Exception as error:  # only the runners that want this event fail on it
+            return error
+
+    async def _rejoin(self, runners: list[ProjectionRunner]) -> list[ProjectionRunner]:
+        """Runners back from being set aside read their position from the tracking row again."""
+        for runner in runners:
+            name = runner.projector.name
+            until, backoff = self._set_aside.get(name, (0.0, 0.0))
+            if until and backoff:
+                self._set_aside[name] = (0.0, backoff)  # keeps its backoff until it succeeds
+                if not await self._restart(runner):
+                    return [r for r in runners if r is not runner]
+        return runners
+
+    async def _failed(self, runner: ProjectionRunner, error: BaseException) -> None:
+        if isinstance(error, asyncio.CancelledError):
+            raise error
+        if isinstance(error, TrackingConflict):
+            # Another runner or a rebuild moved the row: take its position and go on.
+            await self._restart(runner)
+            return
+        self._set_aside_now(runner)
+        log.error(
+            "projection %s failed; set aside for %.0f s",
+            runner.projector.name,
+            self._set_aside[runner.projector.name][1],
+            exc_info=error,
+        )
+
+    def _set_aside_now(self, runner: ProjectionRunner) -> None:
+        name = runner.projector.name
+        last = self._set_aside.get(name, (0.0, 0.0))[1]
+        backoff = min(self._max_backoff, last * 2) if last else self._backoff
+        self._set_aside[name] = (self._clock() + backoff, backoff)
+
+    async def _restart(self, runner: ProjectionRunner) -> bool:
+        try:
+            await runner.restart()
+        except Exception:
+            log.warning("projection %s could not read its position", runner.projector.name, exc_info=True)
+            self._set_aside_now(runner)
+            return False
+        return True
+
+
+async def _outcome(step: Any) -> BaseException | None:
+    try:
+        await step
+    except Exception as error:
+        return error
+    return None
+
+
+__all__ = ["Decoded", "LogFollower"]
