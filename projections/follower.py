@@ -43,7 +43,6 @@ class LogFollower:
         waker: Wakeup | None = None,
         batch_size: int = 500,
         poll_interval: float = 1.0,
-        concurrent: bool = True,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
@@ -55,9 +54,6 @@ class LogFollower:
         self._waker = waker
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        # On PostgreSQL the runners' transactions run side by side; SQLite has one writer at a
-        # time, so there they take turns rather than queue on the lock.
-        self._concurrent = concurrent
         self._backoff = backoff
         self._max_backoff = max_backoff
         self._clock = clock
@@ -104,18 +100,52 @@ class LogFollower:
             return 0
         decoded = [(n, self._decode_one(n)) for n in notifications if n.topic in self._topics]
         new_position = notifications[-1].id
-        if self._concurrent:
-            outcomes = await asyncio.gather(
-                *(r.follow(decoded, new_position) for r in runners), return_exceptions=True
-            )
-        else:
-            outcomes = [await _outcome(r.follow(decoded, new_position)) for r in runners]
-        for runner, outcome in zip(runners, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                await self._failed(runner, outcome)
-            else:
-                self._set_aside.pop(runner.projector.name, None)
+        work: list[tuple[ProjectionRunner, list[Decoded]]] = []
+        idle: list[ProjectionRunner] = []
+        for runner in runners:
+            relevant = runner.relevant(decoded, new_position)
+            if relevant:
+                work.append((runner, relevant))
+            elif relevant is not None:
+                idle.append(runner)
+        written, failed = await self._write(work, new_position) if work else ([], [])
+        for runner in written:
+            runner.reached(new_position, written=True)
+            self._set_aside.pop(runner.projector.name, None)
+        for runner in idle:
+            runner.reached(new_position, written=False)
+            self._set_aside.pop(runner.projector.name, None)
+        for runner, error in failed:
+            await self._failed(runner, error)
         return len(notifications)
+
+    async def _write(
+        self, work: list[tuple[ProjectionRunner, list[Decoded]]], new_position: int
+    ) -> tuple[list[ProjectionRunner], list[tuple[ProjectionRunner, Exception]]]:
+        """Every runner's rows and tracking row in one transaction (one commit, one connection),
+        each runner's part in a savepoint of its own when there are several, so that one that
+        fails or finds its row moved is undone alone. If the transaction itself fails, nothing
+        is written and every runner in it is failed."""
+        written: list[ProjectionRunner] = []
+        failed: list[tuple[ProjectionRunner, Exception]] = []
+        try:
+            async with self._engine.begin() as conn:
+                if len(work) == 1:
+                    runner, relevant = work[0]
+                    await runner.write(conn, relevant, new_position)
+                    written.append(runner)
+                else:
+                    for runner, relevant in work:
+                        try:
+                            async with conn.begin_nested():
+                                await runner.write(conn, relevant, new_position)
+                        except Exception as error:
+                            failed.append((runner, error))
+                        else:
+                            written.append(runner)
+        except Exception as error:
+            return [], [(runner, error) for runner, _ in work]
+        return written, failed
 
     async def persist_positions(self) -> None:
         """Write, in one transaction, the positions runners reached without a row to project."""
@@ -187,14 +217,6 @@ class LogFollower:
             self._set_aside_now(runner)
             return False
         return True
-
-
-async def _outcome(step: Any) -> BaseException | None:
-    try:
-        await step
-    except Exception as error:
-        return error
-    return None
 
 
 __all__ = ["Decoded", "LogFollower"]

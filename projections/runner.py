@@ -118,17 +118,31 @@ class ProjectionRunner:
         self.position = self._persisted = await self.load_position()
         self._report()
 
-    async def follow(self, decoded: Sequence[Decoded], new_position: int) -> None:
-        """Apply a batch another reader took from the log and decoded (see LogFollower): the
-        events this projector wants past its position, then move the position to ``new_position``.
-        A notification that could not be decoded carries its exception, raised here if wanted."""
+    def relevant(self, decoded: Sequence[Decoded], new_position: int) -> list[Decoded] | None:
+        """What of a batch another reader took from the log and decoded (see LogFollower) this
+        projector wants past its position; None if it has already passed ``new_position``."""
         if new_position <= self.position:
-            return
+            return None
         position, topics = self.position, self.projector.topics
-        relevant = [(n, e) for n, e in decoded if n.id > position and n.topic in topics]
-        if relevant:
-            await self._apply_decoded(relevant, new_position)
+        return [(n, e) for n, e in decoded if n.id > position and n.topic in topics]
+
+    async def write(self, conn: AsyncConnection, decoded: Sequence[Decoded], new_position: int) -> None:
+        """Project ``decoded`` and move the tracking row to ``new_position`` in the caller's
+        transaction; after it commits, the caller calls ``reached``. A notification that could not
+        be decoded carries its exception, raised here."""
+        writes = BatchedWrites(conn)  # projectors take it for the connection: it has what they call
+        for notification, event in decoded:
+            if isinstance(event, Exception):
+                raise event
+            await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
+        await writes.flush()
+        await self._move_tracking(conn, new_position)
+
+    def reached(self, new_position: int, *, written: bool) -> None:
+        """The position reached after a batch: ``written`` if its tracking row says so too."""
         self.position = new_position
+        if written:
+            self._persisted = new_position
         self._report()
 
     async def _apply(self, notifications: Sequence[Notification], new_position: int) -> None:
@@ -136,14 +150,7 @@ class ProjectionRunner:
 
     async def _apply_decoded(self, decoded: Sequence[Decoded], new_position: int) -> None:
         async with self._engine.begin() as conn:
-            # Projectors take it for the connection: it has the two methods they call on one.
-            writes = BatchedWrites(conn)
-            for notification, event in decoded:
-                if isinstance(event, Exception):
-                    raise event
-                await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
-            await writes.flush()
-            await self._move_tracking(conn, new_position)
+            await self.write(conn, decoded, new_position)
         self._persisted = new_position
 
     @property

@@ -255,7 +255,6 @@ def _run_projections(runtime: Runtime, waker: Waker) -> None:
         waker=waker.listener(),
         batch_size=runtime.settings.projection_batch_size,
         poll_interval=runtime.settings.projection_poll_interval,
-        concurrent=runtime.storage.is_postgres,
     )
     runtime._tasks.append(asyncio.create_task(_supervised(follower), name="projections"))  # noqa: SLF001
 
