@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import allocation, baseline, http_load, rebuild, report, suggestions
+from bench import allocation, baseline, http_load, lag, rebuild, report, suggestions
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
 from domain.access import Role
@@ -40,6 +40,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--saves16", type=int, default=2000, help="app.save() calls, 16 threads")
     parser.add_argument(
         "--rebuild-events", type=int, default=100_000, help="events written for the rebuild (0: skip it)"
+    )
+    parser.add_argument(
+        "--lag-rate", type=float, default=300.0, help="commands/s offered while lag is measured"
+    )
+    parser.add_argument(
+        "--lag-seconds", type=float, default=10.0, help="how long lag is measured (0: skip it)"
     )
     parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -185,6 +191,10 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             f"  rebuild of {rebuilt['projection']}: {rebuilt['events']:,} events in "
             f"{rebuilt['elapsed_s']:.1f} s = {rebuilt['events_per_s']:,.0f} events/s"
         )
+    lagged = None
+    if args.lag_seconds:
+        lagged = lag.measure(backend, args.lag_rate, args.lag_seconds)
+        _say(f"  {lag.describe(lagged)}")
     ratios = {
         "http_c16_over_save_8_threads": report.ratio(http["c16"]["commands_per_s"], save["8"]["saves_per_s"]),
         "http_c16_over_save_16_threads": report.ratio(
@@ -201,7 +211,8 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
         "http": http,
         "save": save,
         "rebuild": rebuilt,
-        "goals": _absolute_goals(http, rebuilt),
+        "lag": lagged,
+        "goals": _absolute_goals(http, rebuilt, lagged),
         "read_your_writes": ryw,
         "ratios": ratios,
         "elapsed_s": elapsed,
@@ -210,9 +221,23 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _absolute_goals(http: dict[str, Any], rebuilt: dict[str, Any] | None) -> list[list[str]]:
+def _absolute_goals(
+    http: dict[str, Any], rebuilt: dict[str, Any] | None, lagged: dict[str, Any] | None
+) -> list[list[str]]:
     """The goals measured against a fixed figure rather than a baseline: rows for the goals table."""
     rows = []
+    if lagged is not None:
+        p99 = lagged["lag"]["p99_ms"]
+        rows.append(
+            [
+                "projection lag",
+                f"p99 ms, {lagged['offered_per_s']:.0f} cmd/s offered ({lagged['done_per_s']:.0f} done)",
+                "(absolute)",
+                f"{p99:,.1f}",
+                "< 100",
+                "yes" if p99 < 100 and not lagged["errors"] else "no",
+            ]
+        )
     if rebuilt is not None:
         rate = rebuilt["events_per_s"]
         rows.append(
