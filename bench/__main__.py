@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import allocation, baseline, http_load, lag, rebuild, report, suggestions
+from bench import allocation, baseline, http_load, lag, memory, rebuild, report, suggestions
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
 from domain.access import Role
@@ -48,6 +48,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--lag-seconds", type=float, default=10.0, help="how long lag is measured (0: skip it)"
     )
     parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
+    parser.add_argument(
+        "--memory-events", type=int, default=0, help="memory goal: events in a log of its own (0: skip it)"
+    )
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument(
         "--matcher",
@@ -195,6 +198,10 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     if args.lag_seconds:
         lagged = lag.measure(backend, args.lag_rate, args.lag_seconds)
         _say(f"  {lag.describe(lagged)}")
+    measured_memory = None
+    if args.memory_events:
+        _say(f"  memory: API process with {args.memory_events:,} events more (bench.memory)")
+        measured_memory = memory.run(backend, memory.options(events=args.memory_events), say=_say)
     ratios = {
         "http_c16_over_save_8_threads": report.ratio(http["c16"]["commands_per_s"], save["8"]["saves_per_s"]),
         "http_c16_over_save_16_threads": report.ratio(
@@ -212,7 +219,9 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
         "save": save,
         "rebuild": rebuilt,
         "lag": lagged,
-        "goals": _absolute_goals(http, rebuilt, lagged),
+        "goals": _absolute_goals(http, rebuilt, lagged)
+        + (memory.goal_rows(measured_memory) if measured_memory else []),
+        "memory": measured_memory,
         "read_your_writes": ryw,
         "ratios": ratios,
         "elapsed_s": elapsed,

@@ -46,6 +46,7 @@ from services.movements import Movements
 from services.projects import Projects
 from services.security import Security
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
+from services.snapshots import Snapshotting, register_state_transcodings
 from services.transcodings import ActorAsDict, DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -92,7 +93,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotting, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"
@@ -123,6 +124,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
         transcoder.register(DateAsISO())  # type: ignore[attr-defined]
         transcoder.register(ActorAsDict())  # type: ignore[attr-defined]
+        register_state_transcodings(transcoder)
 
     # Listeners learn of each commit's last position, to wake in-process projections.
     def on_recorded(self, listener: Callable[[int], None]) -> Callable[[], None]:
