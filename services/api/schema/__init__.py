@@ -54,7 +54,7 @@ class ConcordSchema(strawberry.Schema):
 
 def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> strawberry.Schema:
     """The schema; in production without introspection. ``observers``: extensions that watch
-    resolvers (metrics), outermost, so that they see the policy's refusals too."""
+    operations (metrics), outermost. An observer with a ``resolve`` hook runs on every field."""
     production_only = [DisableIntrospection] if production else []
     built = ConcordSchema(
         query=merge_types(
