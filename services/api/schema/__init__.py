@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.assistance_mutations import AssistanceMutation
+from services.api.schema.execution import LeanExecutionContext, mark_attributes
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.live import Subscription
@@ -88,6 +89,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         ),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=LeanExecutionContext,
         extensions=[
             *observers,
             *production_only,
@@ -98,6 +100,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         ],
     )
     guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
+    mark_attributes(built._schema)  # noqa: SLF001 (after the policy: guarded fields stay wrapped)
     return built
 
 
