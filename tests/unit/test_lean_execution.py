@@ -14,7 +14,7 @@ from strawberry.extensions import SchemaExtension
 
 from services.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 from services.api.schema import schema as concord_schema
-from services.api.schema.execution import Attribute, LeanExecutionContext, mark_attributes
+from services.api.schema.execution import Attribute, Child, LeanExecutionContext, mark_attributes
 
 
 @strawberry.enum
@@ -50,7 +50,8 @@ class Item:
 
     @strawberry.field
     async def later(self) -> str:
-        return await _later()
+        later = await _later()
+        return None if self.required is None else later  # type: ignore[return-value]
 
     @strawberry.field
     def child(self) -> Item | None:
@@ -82,10 +83,29 @@ ITEMS: list[Item | None] = [
 
 
 @strawberry.type
+class Box:
+    label: str
+    item: Item
+    spare: Item | None
+
+
+BOXES: list[Box | None] = [
+    Box(label="fine", item=_item(1), spare=_item(2)),
+    Box(label="bad spare", item=_item(2), spare=_item(3, required=None)),  # the spare becomes null
+    Box(label="bad item", item=_item(3, required=None), spare=None),  # the box becomes null
+    Box(label="no item", item=None, spare=_item(1)),  # type: ignore[arg-type]
+]
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def items(self) -> list[Item | None]:
         return ITEMS
+
+    @strawberry.field
+    def boxes(self) -> list[Box | None]:
+        return BOXES
 
     @strawberry.field
     async def first(self) -> Item:
@@ -100,6 +120,7 @@ QUERY = """
     amount note required size doubled shouting __typename later
   }
   first { alias: name name colour ...F }
+  boxes { label item { name required later } spare { count later } }
 }
 fragment F on Item { amount doubled }
 """
@@ -128,12 +149,13 @@ def _object(schema: GraphQLSchema, type_name: str) -> GraphQLObjectType:
 
 def _attributes(schema: GraphQLSchema, type_name: str) -> set[str]:
     fields = _object(schema, type_name).fields
-    return {name for name, field in fields.items() if isinstance(field.resolve, Attribute)}
+    return {name for name, field in fields.items() if isinstance(field.resolve, Attribute | Child)}
 
 
 def test_plain_attributes_and_self_only_methods_of_leaf_type_are_completed_in_place() -> None:
     lean = _build(lean=True)
 
+    assert _attributes(lean._schema, "Box") == {"label", "item", "spare"}
     assert _attributes(lean._schema, "Item") == {
         "name",
         "colour",
@@ -154,7 +176,7 @@ async def test_a_result_with_errors_is_the_same_as_graphql_cores() -> None:
     assert lean.data == plain.data
     assert list(lean.data["items"][0]) == list(plain.data["items"][0])  # type: ignore[index]
     assert [e.formatted for e in lean.errors or []] == [e.formatted for e in plain.errors or []]
-    assert len(lean.errors or []) == 4
+    assert len(lean.errors or []) == 7
     assert lean.data["items"][1]["colour"] == "RED"  # type: ignore[index]
 
 
@@ -177,4 +199,4 @@ def test_no_field_the_access_policy_guards_is_completed_past_it(key: str) -> Non
     type_name, field_name = key.split(".")
     field = _object(concord_schema._schema, type_name).fields[field_name]
 
-    assert not isinstance(field.resolve, Attribute)
+    assert not isinstance(field.resolve, Attribute | Child)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from operator import attrgetter
 from typing import Any
 from uuid import UUID
@@ -21,12 +22,13 @@ from graphql import (
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
@@ -36,7 +38,7 @@ _PLAIN = frozenset({str, int, float, bool, Decimal, UUID, date, datetime})
 
 
 class Attribute:
-    """The resolver of a field that returns an attribute of its source and needs no info."""
+    """The resolver of a leaf field that returns an attribute of its source and needs no info."""
 
     __slots__ = ("get", "non_null", "serialise")
 
@@ -51,18 +53,32 @@ class Attribute:
         return self.get(source)
 
 
+class Child:
+    """The resolver of an object field that returns an attribute of its source: an edge's node."""
+
+    __slots__ = ("get", "non_null", "object_type")
+
+    def __init__(self, get: Callable[[Any], Any], object_type: GraphQLObjectType, *, non_null: bool) -> None:
+        self.get = get
+        self.object_type = object_type
+        self.non_null = non_null
+
+    def __call__(self, source: Any, _info: Any, **_kwargs: Any) -> Any:
+        return self.get(source)
+
+
 def mark_attributes(schema: GraphQLSchema) -> None:
-    """Give each plain attribute field of leaf type an ``Attribute`` resolver.
+    """Give each plain attribute field of leaf or object type an ``Attribute`` or ``Child`` resolver.
 
     Run after anything else that wraps resolvers (the access policy): a wrapped field no longer
-    has strawberry's basic resolver and is left alone.
+    has strawberry's own resolver and is left alone.
     """
     for named in schema.type_map.values():
         if isinstance(named, GraphQLObjectType) and not named.name.startswith("__"):
             for field in named.fields.values():
-                attribute = _attribute(field)
-                if attribute is not None:
-                    field.resolve = attribute
+                resolver = _attribute(field)
+                if resolver is not None:
+                    field.resolve = resolver
 
 
 def _enum_names(enum: CustomGraphQLEnumType) -> Callable[[Any], Any]:
@@ -83,23 +99,30 @@ def _enum_names(enum: CustomGraphQLEnumType) -> Callable[[Any], Any]:
     return serialise
 
 
-def _attribute(field: GraphQLField) -> Attribute | None:
+def _attribute(field: GraphQLField) -> Attribute | Child | None:
     definition = (field.extensions or {}).get(_DEFINITION)
     if definition is None or definition.extensions:
         return None
     non_null = isinstance(field.type, GraphQLNonNull)
-    leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    if not is_leaf_type(leaf):  # a leaf field's type holds no error type: no exception handlers
+    of_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    # A leaf or plain object type holds no error type of a union: no exception handlers apply.
+    if is_leaf_type(of_type):
+        kind: Callable[[Callable[[Any], Any]], Attribute | Child] = partial(
+            Attribute, leaf=of_type, non_null=non_null
+        )
+    elif isinstance(of_type, GraphQLObjectType) and of_type.is_type_of is None:
+        kind = partial(Child, object_type=of_type, non_null=non_null)
+    else:
         return None
     # The resolver strawberry made, not one wrapped since (by the access policy, say).
     made_by = getattr(field.resolve, "__name__", None)
     if made_by == "_get_basic_result":
         get = _plain_attribute(definition)
-    elif made_by == "_resolver":
+    elif made_by == "_resolver" and is_leaf_type(of_type):
         get = _plain_method(definition)
     else:
         return None
-    return None if get is None else Attribute(get, leaf, non_null=non_null)
+    return None if get is None else kind(get)
 
 
 def _plain_attribute(definition: Any) -> Callable[[Any], Any] | None:
@@ -123,7 +146,7 @@ def _plain_method(definition: Any) -> Callable[[Any], Any] | None:
 
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with ``Attribute`` fields completed in place."""
+    """graphql-core's executor, with ``Attribute`` and ``Child`` fields completed in place."""
 
     def execute_fields(
         self,
@@ -133,26 +156,101 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's ``execute_fields``, but for the fields completed in place."""
         if self.middleware_manager is not None and self.middleware_manager.middlewares:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         fields = parent_type.fields
-        done: dict[str, Any] = {}
-        rest: GroupedFieldSet = {}
-        for response_name, field_details_list in grouped_field_set.items():
-            field = fields.get(field_details_list[0].node.name.value)
-            resolve = field.resolve if field is not None else None
-            if type(resolve) is Attribute:
-                value = _completed(resolve, source_value, self.is_awaitable)
-                if value is not Undefined:
-                    done[response_name] = value
-                    continue
-            rest[response_name] = field_details_list
-        if not rest:
-            return done
-        executed = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        return _merged(grouped_field_set, done, executed, self.is_awaitable)
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                field = fields.get(field_details_list[0].node.name.value)
+                resolve = field.resolve if field is not None else None
+                kind = type(resolve)
+                result: Any = Undefined
+                if kind is Attribute:
+                    result = _completed(resolve, source_value, is_awaitable)  # type: ignore[arg-type]
+                    if result is not Undefined:
+                        results[response_name] = result
+                        continue
+                field_path = Path(path, response_name, parent_type.name)
+                if kind is Child:
+                    result = self._child(
+                        resolve,  # type: ignore[arg-type]
+                        source_value,
+                        field_details_list,
+                        field_path,
+                        position_context,
+                    )
+                if result is Undefined:
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                name = awaitable_fields[0]
+                results[name] = await results[name]
+            else:
+                awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _child(
+        self,
+        child: Child,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """The object's completed sub-selection, or Undefined where graphql-core must complete it."""
+        try:
+            value = child.get(source)
+        except Exception:  # graphql-core reports it, located, on the ordinary path
+            return Undefined
+        if value is None:
+            return Undefined if child.non_null else None
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            return Undefined
+        return_type = child.object_type
+        try:
+            completed = self.collect_and_execute_subfields(
+                return_type, field_details_list, path, value, position_context
+            )
+        except Exception as error:
+            self.handle_field_error(error, _typed(child), field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as error:
+                self.handle_field_error(error, _typed(child), field_details_list, path)
+                return None
+
+        return await_completed()
+
+
+def _typed(child: Child) -> GraphQLOutputType:
+    return GraphQLNonNull(child.object_type) if child.non_null else child.object_type
 
 
 def _completed(attribute: Attribute, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
@@ -167,26 +265,3 @@ def _completed(attribute: Attribute, source: Any, is_awaitable: Callable[[Any], 
     except Exception:  # graphql-core reports it, located, on the ordinary path
         return Undefined
     return Undefined if coerced is None else coerced
-
-
-def _merged(
-    grouped_field_set: GroupedFieldSet,
-    done: dict[str, Any],
-    executed: AwaitableOrValue[dict[str, Any]],
-    is_awaitable: Callable[[Any], bool],
-) -> AwaitableOrValue[dict[str, Any]]:
-    """Both parts' results, in the order the fields were asked for (as the response must be)."""
-    if not done:
-        return executed
-
-    def ordered(rest: dict[str, Any]) -> dict[str, Any]:
-        both = {**done, **rest}
-        return {name: both[name] for name in grouped_field_set if name in both}
-
-    if is_awaitable(executed):
-
-        async def awaited() -> dict[str, Any]:
-            return ordered(await executed)  # type: ignore[misc]
-
-        return awaited()
-    return ordered(executed)  # type: ignore[arg-type]
