@@ -79,6 +79,7 @@ ITEMS: list[Item | None] = [
     _item(-4),  # a resolver that raises: a located error
     _item(5, size="five"),  # an Int that is no int: graphql-core's own error
     _item(6, colour="green"),  # no value of the enum
+    _item(7, note=7),  # a String given an int: graphql-core's "7"
 ]
 
 
@@ -188,6 +189,7 @@ async def test_a_result_with_errors_is_the_same_as_graphql_cores() -> None:
     assert [e.formatted for e in lean.errors or []] == [e.formatted for e in plain.errors or []]
     assert len(lean.errors or []) == 8
     assert lean.data["items"][1]["colour"] == "RED"  # type: ignore[index]
+    assert lean.data["items"][6]["note"] == "7"  # type: ignore[index]
 
 
 async def test_a_resolve_hook_still_sees_every_field() -> None:

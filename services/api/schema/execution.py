@@ -30,10 +30,12 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from graphql.type.scalars import serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+_AS_THEMSELVES = (serialize_string, serialize_id)
 # Values that are neither awaitable nor exceptions: most of what a page holds, checked by type.
 _PLAIN = frozenset({str, int, float, bool, Decimal, UUID, date, datetime})
 
@@ -41,11 +43,13 @@ _PLAIN = frozenset({str, int, float, bool, Decimal, UUID, date, datetime})
 class Attribute:
     """The resolver of a leaf field that returns an attribute of its source and needs no info."""
 
-    __slots__ = ("get", "non_null", "serialise")
+    __slots__ = ("get", "non_null", "same", "serialise")
 
     def __init__(self, get: Callable[[Any], Any], leaf: GraphQLLeafType, *, non_null: bool) -> None:
         self.get = get
         self.non_null = non_null
+        # The type of value the leaf serialises as itself: a str for String and ID.
+        self.same = str if getattr(leaf, "serialize", None) in _AS_THEMSELVES else None
         self.serialise = (
             _enum_names(leaf) if isinstance(leaf, CustomGraphQLEnumType) else leaf.coerce_output_value
         )
@@ -285,6 +289,8 @@ def _completed(attribute: Attribute, source: Any, is_awaitable: Callable[[Any], 
     """The field's serialised value, or Undefined where graphql-core must complete it."""
     try:
         value = attribute.get(source)
+        if type(value) is attribute.same:
+            return value
         if value is None:
             return Undefined if attribute.non_null else None
         if type(value) not in _PLAIN and (isinstance(value, Exception) or is_awaitable(value)):
