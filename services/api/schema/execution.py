@@ -1,10 +1,11 @@
-"""Plain attribute fields of leaf type completed without graphql-core's per-field machinery.
+"""Plain attribute fields completed without graphql-core's per-field machinery.
 
 Most of a page's fields (1,300 of the 1,500 of ``Requests(first: 100)``) are scalars or enums read
 straight off an object. graphql-core builds a resolve info, a path, and walks ``complete_value``
-for each; here such a field is read and serialised in place. Anything unusual (null for a
-non-null field, an exception, an awaitable, a value the type will not serialise, a middleware)
-goes the ordinary way, so that errors and their locations are graphql-core's own.
+for each; here such a field is read and serialised in place, and a plain object field (an edge's
+node) goes straight to its sub-selection. Anything unusual (null for a non-null field, an
+exception, an awaitable, a value the type will not serialise, a middleware) goes the ordinary
+way, so that results, errors and their locations are graphql-core's own.
 """
 
 from __future__ import annotations
