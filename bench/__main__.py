@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import allocation, baseline, http_load, lag, memory, rebuild, report, suggestions
+from bench import allocation, baseline, http_load, lag, memory, reads, rebuild, report, suggestions
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
 from domain.access import Role
@@ -50,6 +50,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
     parser.add_argument(
         "--memory-events", type=int, default=0, help="memory goal: events in a log of its own (0: skip it)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["all", "reads"],
+        default="all",
+        help="reads: only GraphQL against REST pages, in alternating rounds (bench/reads.py)",
     )
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument(
@@ -288,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"== {name} ==")
         try:
             with make() as backend:
+                if args.only == "reads":
+                    results[name] = {"reads": reads.run(backend, args.reads, _say)}
+                    continue
                 results[name] = _run_backend(backend, args)
         except BackendUnavailableError as error:
             _say(f"  SKIPPED: {error}")
@@ -297,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = {"skipped": f"server failed: {error}"}
             failed = True
 
+    if args.only == "reads":
+        return 1 if failed else 0
     matcher: dict[str, Any] | None = None
     if args.matcher:
         _say("== matcher ==")
