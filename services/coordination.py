@@ -644,7 +644,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
 
     def _replay(self, receipt: UUID, digest: str) -> Recorded[Any] | None:
         try:
-            stored: object = self.repository.get(receipt)
+            stored: object = self.repository_for(CommandReceipt).get(receipt)
         except AggregateNotFoundError:
             return None
         assert isinstance(stored, CommandReceipt)
@@ -655,7 +655,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
 
     def _get(self, kind: type[A], aggregate_id: UUID, name: str) -> A:
         try:
-            aggregate: object = self.repository.get(aggregate_id)
+            aggregate: object = self.repository_for(kind).get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(name, aggregate_id) from None
         if not isinstance(aggregate, kind):

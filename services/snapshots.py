@@ -15,10 +15,17 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent, ProjectorFunction, project_aggregate
+from eventsourcing.application import (
+    Application,
+    ProcessingEvent,
+    ProjectorFunction,
+    Repository,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 from eventsourcing.persistence import Transcoder, Transcoding
 from eventsourcing.utils import get_topic
@@ -193,6 +200,20 @@ class Snapshotting(Application[UUID]):
     after its command committed; ``IS_SNAPSHOTTING_ENABLED=n`` turns them off (reads then replay)."""
 
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = dict(SNAPSHOT_INTERVALS)
+
+    @cached_property
+    def _events_only(self) -> Repository[UUID]:
+        """The repository without the snapshot store, for kinds that never have snapshots."""
+        return Repository(self.events)
+
+    def repository_for(self, kind: type[Any]) -> Repository[UUID]:
+        """Where to read an aggregate of ``kind``: looking for a snapshot costs a query of its own,
+        so only kinds that may have one (or a base of such a kind) look."""
+        if self.snapshots is None or self.repository.cache is not None:
+            return self.repository
+        if any(issubclass(snapshotted, kind) for snapshotted in self.snapshotting_intervals):
+            return self.repository
+        return self._events_only
 
     def take_snapshot(
         self,

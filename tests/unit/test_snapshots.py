@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import domain.codes
 from domain.access import Role
 from domain.codes import MemberState
+from domain.crises import Crisis
 from domain.funds import FundWindow, StabilityFund
 from domain.money import Conversion
 from domain.organisations import OrganisationType
@@ -107,6 +108,32 @@ def test_commands_on_the_fund_read_it_from_its_latest_snapshot() -> None:
     assert app.get_fund(fund).balance == Decimal(5)
     assert_snapshots_agree(app, fund)
     assert_snapshots_agree(app, pledge)
+
+
+def test_only_kinds_that_can_have_snapshots_look_for_one() -> None:
+    """Looking costs a query: a crisis (never snapshotted) is read from its events alone, while
+    a request (snapshotted) and a read of unknown kind still look."""
+    app = Concord(MEMORY, today=fixed_today)
+    assert app.snapshots is not None
+    looked: list[object] = []
+    get = app.snapshots.get
+
+    def counting_get(*args: Any, **kwargs: Any) -> Any:
+        looked.append(kwargs.get("originator_id", args[0] if args else None))
+        return get(*args, **kwargs)
+
+    app.snapshots.get = counting_get  # type: ignore[method-assign]
+    crisis = app.open_crisis(SECRETARIAT, "Marawi", [MemberState.PHL], date(2026, 11, 1)).aggregate.id
+    request = app.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
+    assert looked == []  # posting read the crisis without looking for a snapshot
+    assert app.get_crisis(crisis).id == crisis
+    assert looked == []
+    app.amend_request(PHL, request, priority=5)
+    assert looked == [request]
+    assert app.repository_for(object) is app.repository
+    assert app.repository_for(AssistanceRequest) is app.repository
+    plain = Concord({**MEMORY, "IS_SNAPSHOTTING_ENABLED": "n"})
+    assert plain.repository_for(Crisis) is plain.repository
 
 
 def test_a_snapshot_that_cannot_be_written_does_not_fail_the_command(
