@@ -20,13 +20,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import and_, case, or_, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.database import writer
 from projections.runner import Decode, Decoded, ProjectionRunner, TrackingConflict
+from projections.tables import projection_tracking
 from projections.wakers import Wakeup
 
 log = logging.getLogger(__name__)
@@ -108,26 +111,35 @@ class LogFollower:
                 work.append((runner, relevant))
             elif relevant is not None:
                 idle.append(runner)
-        written, failed = await self._write(work, new_position) if work else ([], [])
+        written: list[ProjectionRunner] = []
+        failed: list[tuple[ProjectionRunner, BaseException]] = []
+        if work:
+            # The idle runners' rows move in the same transaction: no commit of their own later.
+            written, failed = await self._write(work, idle, new_position)
         for runner in written:
             runner.reached(new_position, written=True)
             self._set_aside.pop(runner.projector.name, None)
         for runner in idle:
-            runner.reached(new_position, written=False)
-            self._set_aside.pop(runner.projector.name, None)
+            if runner not in written and all(runner is not r for r, _ in failed):
+                runner.reached(new_position, written=False)
+                self._set_aside.pop(runner.projector.name, None)
         for runner, error in failed:
             await self._failed(runner, error)
         return len(notifications)
 
     async def _write(
-        self, work: list[tuple[ProjectionRunner, list[Decoded]]], new_position: int
-    ) -> tuple[list[ProjectionRunner], list[tuple[ProjectionRunner, Exception]]]:
+        self,
+        work: list[tuple[ProjectionRunner, list[Decoded]]],
+        idle: list[ProjectionRunner],
+        new_position: int,
+    ) -> tuple[list[ProjectionRunner], list[tuple[ProjectionRunner, BaseException]]]:
         """Every runner's rows and tracking row in one transaction (one commit, one connection),
         each runner's part in a savepoint of its own when there are several, so that one that
-        fails or finds its row moved is undone alone. If the transaction itself fails, nothing
-        is written and every runner in it is failed."""
+        fails or finds its row moved is undone alone; the ``idle`` runners' rows move to
+        ``new_position`` in one statement. If the transaction itself fails, nothing is written,
+        every runner with work is failed and the idle ones stay as they were on disk."""
         written: list[ProjectionRunner] = []
-        failed: list[tuple[ProjectionRunner, Exception]] = []
+        failed: list[tuple[ProjectionRunner, BaseException]] = []
         try:
             async with self._engine.begin() as conn:
                 if len(work) == 1:
@@ -143,33 +155,29 @@ class LogFollower:
                             failed.append((runner, error))
                         else:
                             written.append(runner)
+                moved = await move_positions(conn, [(runner, new_position) for runner in idle])
         except Exception as error:
             return [], [(runner, error) for runner, _ in work]
+        written.extend(r for r in idle if r.projector.name in moved)
+        failed.extend((r, _moved_away(r)) for r in idle if r.projector.name not in moved)
         return written, failed
 
     async def persist_positions(self) -> None:
-        """Write, in one transaction, the positions runners reached without a row to project."""
+        """Write, in one statement, the positions runners reached without a row to project."""
         behind = [r for r in self.active() if r.behind_on_disk]
         if not behind:
             return
-        moved: list[tuple[ProjectionRunner, int]] = []
-        conflicted: list[ProjectionRunner] = []
         try:
             async with self._engine.begin() as conn:
-                for runner in behind:
-                    try:
-                        await runner.move_tracking(conn)
-                    except TrackingConflict:
-                        conflicted.append(runner)  # that UPDATE changed nothing: the rest stands
-                    else:
-                        moved.append((runner, runner.position))
+                moved = await move_positions(conn, [(runner, runner.position) for runner in behind])
         except Exception:
             log.warning("could not write the projections' positions; retrying later", exc_info=True)
             return
-        for runner, position in moved:
-            runner.tracking_moved(position)
-        for runner in conflicted:
-            await self._restart(runner)
+        for runner in behind:
+            if runner.projector.name in moved:
+                runner.tracking_moved(runner.position)
+            else:
+                await self._restart(runner)  # another runner or a rebuild moved its row
 
     def _decode_one(self, notification: Notification) -> Any:
         try:
@@ -219,4 +227,34 @@ class LogFollower:
         return True
 
 
-__all__ = ["Decoded", "LogFollower"]
+async def move_positions(conn: AsyncConnection, moves: list[tuple[ProjectionRunner, int]]) -> set[str]:
+    """Move several runners' tracking rows in one statement, each guarded by the position its
+    runner last saw there (as ProjectionRunner's own update is); the names of the rows moved."""
+    if not moves:
+        return set()
+    # CASE rather than UPDATE ... FROM (VALUES ...): SQLite names no columns of a VALUES list.
+    table = projection_tracking
+    moved = await conn.execute(
+        update(table)
+        .where(
+            or_(
+                *(
+                    and_(table.c.projection == r.projector.name, table.c.position == r.persisted)
+                    for r, _ in moves
+                )
+            )
+        )
+        .values(
+            position=case({r.projector.name: position for r, position in moves}, value=table.c.projection),
+            updated_at=datetime.now(UTC),
+        )
+        .returning(table.c.projection)
+    )
+    return set(moved.scalars())
+
+
+def _moved_away(runner: ProjectionRunner) -> TrackingConflict:
+    return TrackingConflict(f"{runner.projector.name}: position moved away from {runner.persisted}")
+
+
+__all__ = ["Decoded", "LogFollower", "move_positions"]

@@ -154,6 +154,11 @@ class ProjectionRunner:
         self._persisted = new_position
 
     @property
+    def persisted(self) -> int:
+        """The position the tracking row had when this runner last wrote or read it."""
+        return self._persisted
+
+    @property
     def behind_on_disk(self) -> bool:
         """The position reached is ahead of the tracking row (moved in memory only)."""
         return self._persisted != self.position

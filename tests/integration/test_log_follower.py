@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from projections.follower import LogFollower
+from projections.follower import LogFollower, move_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import projection_tracking
@@ -176,3 +176,36 @@ async def test_a_projection_whose_row_moved_takes_the_rows_position(settings: Se
 
     assert last < max(r.position for r in group)
     assert len(rows) == 25
+
+
+async def test_positions_move_in_one_guarded_statement(settings: Settings) -> None:
+    """Idle runners' rows move with the batch that had rows to write, each only from the position
+    its runner saw: one moved meanwhile by someone else stays, and its runner is told."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        last = await record_history(runtime, 6)
+        group = runners(runtime)
+        log_follower = follower(runtime, group, batch_size=500)
+        await log_follower.start()
+        await drain(log_follower)
+        # The batch had requests to write: every idle runner's row moved in its transaction.
+        assert await tracking_rows(runtime) == dict.fromkeys((r.projector.name for r in group), last)
+
+        offers, finance = (next(r for r in group if r.projector.name == n) for n in ("offers", "finance"))
+        async with runtime.read_engine.begin() as conn:
+            await conn.execute(
+                projection_tracking.update()
+                .where(projection_tracking.c.projection == "finance")
+                .values(position=last - 1)
+            )
+        offers.reached(last + 5, written=False)
+        finance.reached(last + 5, written=False)
+        async with runtime.read_engine.begin() as conn:
+            moved = await move_positions(conn, [(offers, last + 5), (finance, last + 5)])
+        rows = await tracking_rows(runtime)
+    finally:
+        await runtime.close()
+
+    assert moved == {"offers"}
+    assert rows["offers"] == last + 5
+    assert rows["finance"] == last - 1
