@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import allocation, baseline, http_load, rebuild, report, suggestions
+from bench import allocation, baseline, http_load, lag, memory, reads, rebuild, report, suggestions
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
 from domain.access import Role
@@ -44,7 +44,22 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         default=100_000,
         help="events written for the rebuild (0: skip it; only the rebuild: python -m bench.rebuild)",
     )
+    parser.add_argument(
+        "--lag-rate", type=float, default=300.0, help="commands/s offered while lag is measured"
+    )
+    parser.add_argument(
+        "--lag-seconds", type=float, default=10.0, help="how long lag is measured (0: skip it)"
+    )
     parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
+    parser.add_argument(
+        "--memory-events", type=int, default=0, help="memory goal: events in a log of its own (0: skip it)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["all", "reads"],
+        default="all",
+        help="reads: only GraphQL against REST pages, in alternating rounds (bench/reads.py)",
+    )
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument(
         "--matcher",
@@ -188,6 +203,14 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             f"  rebuild of {rebuilt['projection']}: {rebuilt['events']:,} events in "
             f"{rebuilt['elapsed_s']:.1f} s = {rebuilt['events_per_s']:,.0f} events/s"
         )
+    lagged = None
+    if args.lag_seconds:
+        lagged = lag.measure(backend, args.lag_rate, args.lag_seconds)
+        _say(f"  {lag.describe(lagged)}")
+    measured_memory = None
+    if args.memory_events:
+        _say(f"  memory: API process with {args.memory_events:,} events more (bench.memory)")
+        measured_memory = memory.run(backend, memory.options(events=args.memory_events), say=_say)
     ratios = {
         "http_c16_over_save_8_threads": report.ratio(http["c16"]["commands_per_s"], save["8"]["saves_per_s"]),
         "http_c16_over_save_16_threads": report.ratio(
@@ -204,7 +227,10 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
         "http": http,
         "save": save,
         "rebuild": rebuilt,
-        "goals": _absolute_goals(http, rebuilt),
+        "lag": lagged,
+        "goals": _absolute_goals(http, rebuilt, lagged)
+        + (memory.goal_rows(measured_memory) if measured_memory else []),
+        "memory": measured_memory,
         "read_your_writes": ryw,
         "ratios": ratios,
         "elapsed_s": elapsed,
@@ -213,9 +239,23 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _absolute_goals(http: dict[str, Any], rebuilt: dict[str, Any] | None) -> list[list[str]]:
+def _absolute_goals(
+    http: dict[str, Any], rebuilt: dict[str, Any] | None, lagged: dict[str, Any] | None
+) -> list[list[str]]:
     """The goals measured against a fixed figure rather than a baseline: rows for the goals table."""
     rows = []
+    if lagged is not None:
+        p99 = lagged["lag"]["p99_ms"]
+        rows.append(
+            [
+                "projection lag",
+                f"p99 ms, {lagged['offered_per_s']:.0f} cmd/s offered ({lagged['done_per_s']:.0f} done)",
+                "(absolute)",
+                f"{p99:,.1f}",
+                "< 100",
+                "yes" if p99 < 100 and not lagged["errors"] else "no",
+            ]
+        )
     if rebuilt is not None:
         rate = rebuilt["events_per_s"]
         rows.append(
@@ -257,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"== {name} ==")
         try:
             with make() as backend:
+                if args.only == "reads":
+                    results[name] = {"reads": reads.run(backend, args.reads, _say)}
+                    continue
                 results[name] = _run_backend(backend, args)
         except BackendUnavailableError as error:
             _say(f"  SKIPPED: {error}")
@@ -266,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = {"skipped": f"server failed: {error}"}
             failed = True
 
+    if args.only == "reads":
+        return 1 if failed else 0
     matcher: dict[str, Any] | None = None
     if args.matcher:
         _say("== matcher ==")

@@ -26,6 +26,7 @@ from projections.wakers import Wakeup
 log = logging.getLogger(__name__)
 
 Decode = Callable[[Notification], Any]
+Decoded = tuple[Notification, Any]  # a notification and its domain event (or why it failed to decode)
 
 
 class TrackingConflict(RuntimeError):
@@ -89,7 +90,7 @@ class ProjectionRunner:
         async with aclosing(read) as log:
             async for page in log:
                 if page.events:
-                    await self._apply_decoded(page.events, page.last)
+                    await self._apply_catch_up(page.events, page.last)
                 self.position = page.last
                 self._report()
                 total += page.read
@@ -129,19 +130,65 @@ class ProjectionRunner:
         self.position = self._persisted = await self.load_position()
         self._report()
 
+    def relevant(self, decoded: Sequence[Decoded], new_position: int) -> list[Decoded] | None:
+        """What of a batch another reader took from the log and decoded (see LogFollower) this
+        projector wants past its position; None if it has already passed ``new_position``."""
+        if new_position <= self.position:
+            return None
+        position, topics = self.position, self.projector.topics
+        return [(n, e) for n, e in decoded if n.id > position and n.topic in topics]
+
+    async def write(self, conn: AsyncConnection, decoded: Sequence[Decoded], new_position: int) -> None:
+        """Project ``decoded`` and move the tracking row to ``new_position`` in the caller's
+        transaction; after it commits, the caller calls ``reached``. A notification that could not
+        be decoded carries its exception, raised here."""
+        writes = BatchedWrites(conn)  # projectors take it for the connection: it has what they call
+        for notification, event in decoded:
+            if isinstance(event, Exception):
+                raise event
+            await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
+        await writes.flush()
+        await self._move_tracking(conn, new_position)
+
+    def reached(self, new_position: int, *, written: bool) -> None:
+        """The position reached after a batch: ``written`` if its tracking row says so too."""
+        self.position = new_position
+        if written:
+            self._persisted = new_position
+        self._report()
+
     async def _apply(self, notifications: Sequence[Notification], new_position: int) -> None:
+        await self._apply_decoded([(n, self._decode(n)) for n in notifications], new_position)
+
+    async def _apply_decoded(self, decoded: Sequence[Decoded], new_position: int) -> None:
         async with self._engine.begin() as conn:
-            # Projectors take it for the connection: it has the two methods they call on one.
-            writes = BatchedWrites(conn)
-            for notification in notifications:
-                event = self._decode(notification)
-                await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
-            await writes.flush()
-            await self._move_tracking(conn, new_position)
+            await self.write(conn, decoded, new_position)
         self._persisted = new_position
 
-    async def _apply_decoded(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
-        """As _apply, with events decoded already (by catch_up's reader) and rows sent in bulk.
+    @property
+    def persisted(self) -> int:
+        """The position the tracking row had when this runner last wrote or read it."""
+        return self._persisted
+
+    @property
+    def behind_on_disk(self) -> bool:
+        """The position reached is ahead of the tracking row (moved in memory only)."""
+        return self._persisted != self.position
+
+    async def restart(self) -> None:
+        """Forget the position in memory and take the tracking row's (after a conflict or failure)."""
+        await self._restart()
+
+    async def move_tracking(self, conn: AsyncConnection) -> None:
+        """Write the position reached in ``conn``'s transaction; the caller commits, then calls
+        ``tracking_moved``. Raises TrackingConflict if another runner moved the row."""
+        await self._move_tracking(conn, self.position)
+
+    def tracking_moved(self, position: int) -> None:
+        self._persisted = position
+
+    async def _apply_catch_up(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
+        """A catch-up batch, decoded already (by its reader), its rows sent in bulk.
         The tracking row moves first: the transaction is open before a COPY could run outside it."""
         async with self._engine.begin() as conn:
             await self._move_tracking(conn, new_position)

@@ -17,6 +17,7 @@ from projections.assistance import CrisesProjector, MatchesProjector, OffersProj
 from projections.database import create_read_engine
 from projections.feed import LogFeed
 from projections.finance import FinanceProjector
+from projections.follower import LogFollower
 from projections.havens import SafeHavensProjector
 from projections.movements import MovementsProjector, SecurityIncidentsProjector
 from projections.organisations import OrganisationsProjector
@@ -245,20 +246,27 @@ async def _log_waker(runtime: Runtime) -> Waker:
 
 
 def _run_projections(runtime: Runtime, waker: Waker) -> None:
-    runtime.runners = projection_runners(runtime, waker=waker)
-    for runner in runtime.runners:
-        runtime._tasks.append(  # noqa: SLF001
-            asyncio.create_task(_supervised(runner), name=f"projection:{runner.projector.name}")
-        )
+    runtime.runners = projection_runners(runtime, waker=None)
+    follower = LogFollower(
+        runtime.runners,
+        engine=runtime.read_engine,
+        recorder=runtime.concord.recorder,
+        decode=runtime.concord.mapper.to_domain_event,
+        waker=waker.listener(),
+        batch_size=runtime.settings.projection_batch_size,
+        poll_interval=runtime.settings.projection_poll_interval,
+    )
+    runtime._tasks.append(asyncio.create_task(_supervised(follower), name="projections"))  # noqa: SLF001
 
 
-async def _supervised(runner: ProjectionRunner) -> None:
-    """Restart a failed projection after a pause, so that a database outage heals by itself."""
+async def _supervised(follower: LogFollower) -> None:
+    """Start reading again after a pause when the log cannot be read (a database outage heals by
+    itself); a single projection's failure is the follower's to handle."""
     while True:
         try:
-            await runner.run_forever()
+            await follower.run_forever()
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("projection %s failed; restarting in 1 s", runner.projector.name)
+            log.exception("reading the log for the projections failed; again in 1 s")
             await asyncio.sleep(1)

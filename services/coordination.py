@@ -46,6 +46,7 @@ from services.movements import Movements
 from services.projects import Projects
 from services.security import Security
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
+from services.snapshots import Snapshotting, register_state_transcodings
 from services.transcodings import ActorAsDict, DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
@@ -92,7 +93,7 @@ class IssuedKey:
     key: str = field(repr=False)
 
 
-class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Application):  # type: ignore[type-arg]
+class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotting, Application):  # type: ignore[type-arg]
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"
@@ -123,6 +124,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
         transcoder.register(DateAsISO())  # type: ignore[attr-defined]
         transcoder.register(ActorAsDict())  # type: ignore[attr-defined]
+        register_state_transcodings(transcoder)
 
     # Listeners learn of each commit's last position, to wake in-process projections.
     def on_recorded(self, listener: Callable[[int], None]) -> Callable[[], None]:
@@ -642,7 +644,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
 
     def _replay(self, receipt: UUID, digest: str) -> Recorded[Any] | None:
         try:
-            stored: object = self.repository.get(receipt)
+            stored: object = self.repository_for(CommandReceipt).get(receipt)
         except AggregateNotFoundError:
             return None
         assert isinstance(stored, CommandReceipt)
@@ -653,7 +655,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Applicatio
 
     def _get(self, kind: type[A], aggregate_id: UUID, name: str) -> A:
         try:
-            aggregate: object = self.repository.get(aggregate_id)
+            aggregate: object = self.repository_for(kind).get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(name, aggregate_id) from None
         if not isinstance(aggregate, kind):

@@ -18,7 +18,7 @@ from services.api import csv_exports, dashboard, events, exports, field_exports,
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
-from services.api.metrics import CommandOutcomes, Metrics, OperationLatency
+from services.api.metrics import Metrics, OperationLatency, observe_commands
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema import build_schema
@@ -56,11 +56,9 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
     app.add_middleware(CorrelationMiddleware)
     schema = build_schema(
         production=settings.is_production,
-        observers=[
-            lambda: OperationLatency(metrics.observe_operation),
-            lambda: CommandOutcomes(metrics.observe_command),
-        ],
+        observers=[lambda: OperationLatency(metrics.observe_operation)],
     )
+    observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
     rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, rate_limiter=rate_limiter)
     app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)

@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.assistance_mutations import AssistanceMutation
+from services.api.schema.execution import LeanExecutionContext, mark_attributes
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.live import Subscription
@@ -54,7 +55,7 @@ class ConcordSchema(strawberry.Schema):
 
 def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> strawberry.Schema:
     """The schema; in production without introspection. ``observers``: extensions that watch
-    resolvers (metrics), outermost, so that they see the policy's refusals too."""
+    operations (metrics), outermost. An observer with a ``resolve`` hook runs on every field."""
     production_only = [DisableIntrospection] if production else []
     built = ConcordSchema(
         query=merge_types(
@@ -88,6 +89,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         ),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=LeanExecutionContext,
         extensions=[
             *observers,
             *production_only,
@@ -98,6 +100,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         ],
     )
     guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
+    mark_attributes(built._schema)  # noqa: SLF001 (after the policy: guarded fields stay wrapped)
     return built
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 from uuid import UUID
 
@@ -25,32 +25,53 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    crisis: DataLoader[UUID, queries.CrisisRow | None]
-    request: DataLoader[UUID, queries.RequestRow | None]
-    offer: DataLoader[UUID, queries.OfferRow | None]
-    organisation: DataLoader[UUID, queries.OrganisationRow | None]
-    commitments: DataLoader[UUID, list[queries.CommitmentRow]]
-    open_incidents: DataLoader[str, list[tuple[str, str]]]
-    safe_haven: DataLoader[UUID, queries.SafeHavenRow | None]
+    """Each loader is made the first time a resolver of this request asks for it: most
+    operations use none or one, and a page of requests should not pay for seven."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Loaders:
+        return cls(engine)
+
+    @cached_property
+    def crisis(self) -> DataLoader[UUID, queries.CrisisRow | None]:
+        return _loader(self._engine, queries.crises_by_id)
+
+    @cached_property
+    def request(self) -> DataLoader[UUID, queries.RequestRow | None]:
+        return _loader(self._engine, queries.requests_by_id)
+
+    @cached_property
+    def offer(self) -> DataLoader[UUID, queries.OfferRow | None]:
+        return _loader(self._engine, queries.offers_by_id)
+
+    @cached_property
+    def organisation(self) -> DataLoader[UUID, queries.OrganisationRow | None]:
+        return _loader(self._engine, queries.organisations_by_id)
+
+    @cached_property
+    def safe_haven(self) -> DataLoader[UUID, queries.SafeHavenRow | None]:
+        return _loader(self._engine, queries.safe_havens_by_id)
+
+    @cached_property
+    def commitments(self) -> DataLoader[UUID, list[queries.CommitmentRow]]:
+        engine = self._engine
+
         async def commitments(ids: list[UUID]) -> list[list[queries.CommitmentRow]]:
             found = await queries.commitments_by_request(engine, ids)
             return [found[i] for i in ids]
+
+        return DataLoader(load_fn=commitments)
+
+    @cached_property
+    def open_incidents(self) -> DataLoader[str, list[tuple[str, str]]]:
+        engine = self._engine
 
         async def open_incidents(states: list[str]) -> list[list[tuple[str, str]]]:
             found = await field_queries.open_incidents_by_state(engine, states)
             return [found[s] for s in states]
 
-        return cls(
-            crisis=_loader(engine, queries.crises_by_id),
-            request=_loader(engine, queries.requests_by_id),
-            offer=_loader(engine, queries.offers_by_id),
-            organisation=_loader(engine, queries.organisations_by_id),
-            commitments=DataLoader(load_fn=commitments),
-            open_incidents=DataLoader(load_fn=open_incidents),
-            safe_haven=_loader(engine, queries.safe_havens_by_id),
-        )
+        return DataLoader(load_fn=open_incidents)

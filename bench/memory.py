@@ -1,0 +1,445 @@
+"""Issue 9's memory goal: the API process's RSS with 1,000,000 events stored, with and without snapshots.
+
+The log is written straight into the event store (as ``bench.rebuild`` does): a Stability Fund
+with ``--fund-events`` events (contributions, one allocation in a hundred), a safe haven with
+``--haven-events`` admissions and departures, both with the snapshots their commands would have
+taken every ``SNAPSHOT_INTERVALS`` events, and assistance requests (one in four amended) for the
+rest. Every projection then catches up in this process, so that the server starts with its read
+models current. ``concord serve`` is then started twice on that store: with snapshots, and with
+``CONCORD_IS_SNAPSHOTTING_ENABLED=n`` (the baseline: every command replays the whole fund). Each
+run sends allocations to the fund and admissions to the haven one at a time (latency and server
+CPU per command) and dashboard reads at concurrency 4, and reports the server's RSS and peak RSS.
+Last, one fund query with its whole ledger, which reads every event of the fund whatever the
+snapshots.
+
+``python -m bench.memory [--backend sqlite|postgresql|all] [--events N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
+from bench.baseline import ACTOR, _fresh_requests
+from bench.server import cpu_seconds, migrate, rss_mb, running_server
+from bench.stats import latency_summary
+from domain.access import Role
+from domain.codes import MemberState, Sector
+from domain.crises import Crisis
+from domain.funds import FundWindow, StabilityFund
+from domain.havens import SafeHaven
+from domain.pledges import DestinationKind
+from services.bootstrap import projection_runners, start, storage_for
+from services.coordination import Concord
+from services.settings import Settings
+from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot
+from services.tokens import DevSigner
+
+GOAL_MB = 300
+CHUNK = 2000  # events per insert
+ALLOCATE = (
+    "mutation($i: AllocateFromFundInput!) { allocateFromFund(input: $i) { position fund { balance } } }"
+)
+ADMIT = "mutation($i: PeopleInput!) { admitToSafeHaven(input: $i) { position safeHaven { id } } }"
+DEPART = "mutation($i: PeopleInput!) { recordDeparture(input: $i) { position safeHaven { id } } }"
+FUND_TOTALS = "query($id: ID!) { fund(id: $id) { balance received allocated } }"
+HAVENS = "query { safeHavens { id occupancy available } }"
+OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
+
+
+@dataclasses.dataclass(frozen=True)
+class Log:
+    events: int
+    fund_id: UUID
+    fund_events: int
+    haven_id: UUID
+    haven_events: int
+    request_id: UUID
+    snapshots: int
+    write_s: float
+
+
+class _Writer:
+    """Appends aggregates' pending events (and snapshots) to the store in big inserts."""
+
+    def __init__(self, app: Concord) -> None:
+        self.app = app
+        self.pending: list[Any] = []
+        self.written = 0
+        self.snapshots = 0
+
+    def add(self, *aggregates: Any) -> None:
+        for aggregate in aggregates:
+            self.pending.extend(self.app.mapper.to_stored_event(e) for e in aggregate.collect_events())
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def snapshot(self, aggregate: Any) -> None:
+        """What ``Concord`` takes after a command that brings an aggregate to a multiple of its interval."""
+        assert self.app.snapshots is not None
+        self.add(aggregate)
+        self.flush()
+        self.app.snapshots.put([StateSnapshot.take(aggregate)])
+        self.snapshots += 1
+
+    def flush(self) -> None:
+        if self.pending:
+            self.app.recorder.insert_events(self.pending)
+            self.written += len(self.pending)
+            self.pending = []
+
+
+def write_log(backend: Backend, events: int, fund_events: int, haven_events: int) -> Log:
+    started = time.perf_counter()
+    settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
+    app = Concord(storage_for(settings).event_store_env)
+    writer = _Writer(app)
+    try:
+        crisis = Crisis.open("Memory bench", [MemberState.PHL], date(2026, 11, 1), actor=ACTOR)
+        [request] = _fresh_requests(1)
+        writer.add(crisis, request)
+        fund = _write_fund(writer, fund_events, request.id)
+        haven = _write_haven(writer, haven_events, crisis.id)
+        _write_requests(writer, events)
+    finally:
+        app.close()
+    return Log(
+        writer.written,
+        fund.id,
+        fund.version,
+        haven.id,
+        haven.version,
+        request.id,
+        writer.snapshots,
+        time.perf_counter() - started,
+    )
+
+
+def _write_fund(writer: _Writer, events: int, request_id: UUID) -> StabilityFund:
+    """Contributions, and an allocation to ``request_id`` in every hundred events."""
+    fund = StabilityFund.open("ASEAN Stability Fund", actor=ACTOR)
+    interval = SNAPSHOT_INTERVALS[StabilityFund]
+    while fund.version < events:
+        if fund.version % 100 == 50:
+            fund.allocate(
+                FundWindow.STANDARD, DestinationKind.REQUEST, request_id, Decimal(10), "bench", actor=ACTOR
+            )
+        else:
+            fund.receive(uuid4(), uuid4(), Decimal(1000), actor=ACTOR)
+        if fund.version % interval == 0:
+            writer.snapshot(fund)
+        else:
+            writer.add(fund)
+    writer.flush()
+    return fund
+
+
+def _write_haven(writer: _Writer, events: int, crisis_id: UUID) -> SafeHaven:
+    haven = SafeHaven.designate(
+        crisis_id,
+        MemberState.PHL,
+        name="Balo-i evacuation centre",
+        admin_code="PH1536",
+        latitude=Decimal("8.0041"),
+        longitude=Decimal("124.2850"),
+        capacity_day=1_000_000,
+        services=[Sector.SHL],
+        actor=ACTOR,
+    )
+    interval = SNAPSHOT_INTERVALS[SafeHaven]
+    while haven.version < events:
+        if haven.version % 2:
+            haven.admit(3, actor=ACTOR)
+        else:
+            haven.record_departure(2, actor=ACTOR)
+        if haven.version % interval == 0:
+            writer.snapshot(haven)
+        else:
+            writer.add(haven)
+    writer.flush()
+    return haven
+
+
+def _write_requests(writer: _Writer, events: int) -> None:
+    """Requests posted, one in four amended, until the log holds ``events`` events."""
+    today = date.today()
+    while writer.written < events:
+        requests = _fresh_requests(min(500, max(1, (events - writer.written) * 4 // 5)))
+        for i, fresh in enumerate(requests):
+            if i % 4 == 0:
+                fresh.amend(dataclasses.replace(fresh.need, priority=5), today=today, actor=ACTOR)
+        writer.add(*requests)
+        writer.flush()
+
+
+def project_all(backend: Backend) -> dict[str, Any]:
+    """Every projection catches up with the log, as a worker would before the server starts."""
+
+    async def run() -> dict[str, Any]:
+        settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
+        runtime = await start(settings, run_projections=False)
+        counts: dict[str, int] = {}
+        started = time.perf_counter()
+        try:
+            for runner in projection_runners(runtime, waker=None):
+                counts[runner.projector.name] = await runner.catch_up()
+        finally:
+            await runtime.close()
+        return {"elapsed_s": time.perf_counter() - started, "events_read": counts}
+
+    return asyncio.run(run())
+
+
+def _status_mb(pid: int, key: str) -> float | None:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+class _Unsnapshotted(Backend):
+    def server_env(self) -> dict[str, str]:
+        return {**super().server_env(), "CONCORD_IS_SNAPSHOTTING_ENABLED": "n"}
+
+
+async def _post(client: httpx.AsyncClient, url: str, token: str, query: str, variables: Any) -> Any:
+    response = await client.post(
+        f"{url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"HTTP {response.status_code}: {json.dumps(body)[:500]}")
+    return body["data"]
+
+
+def serve_and_load(
+    backend: Backend, log: Log, *, snapshots: bool, commands: int, reads: int
+) -> dict[str, Any]:
+    target = backend if snapshots else _Unsnapshotted(backend.name, backend.data_dir, backend.database_url)
+    signer = DevSigner(backend.data_dir, "concord")
+    secretariat = signer.issue(subject="bench-secretariat", role=Role.SECRETARIAT)
+    coordinator = signer.issue(subject="bench-phl", role=Role.COORDINATOR, member_state=MemberState.PHL)
+    requests_page = {"query": (OPERATIONS / "Requests.graphql").read_text(), "variables": {"first": 100}}
+    with running_server(target) as server:
+        pid = server.process.pid
+        url = server.base_url
+
+        async def timed(
+            client: httpx.AsyncClient, token: str, query: str, variables: Any
+        ) -> tuple[float, float]:
+            cpu, wall = cpu_seconds(pid) or 0.0, time.perf_counter()
+            await _post(client, url, token, query, variables)
+            return time.perf_counter() - wall, (cpu_seconds(pid) or 0.0) - cpu
+
+        async def drive() -> dict[str, Any]:
+            async with httpx.AsyncClient(timeout=httpx.Timeout(300.0)) as client:
+                started_rss = rss_mb(pid)
+                fund_cmds = []
+                for _ in range(commands):
+                    allocation = {
+                        "fundId": str(log.fund_id),
+                        "window": "RESERVE",
+                        "destinationKind": "REQUEST",
+                        "destinationId": str(log.request_id),
+                        "usdAmount": "1",
+                        "rationale": "memory bench",
+                    }
+                    fund_cmds.append(await timed(client, secretariat, ALLOCATE, {"i": allocation}))
+                haven_cmds = []
+                for i in range(commands):
+                    query = ADMIT if i % 2 == 0 else DEPART
+                    haven_cmds.append(
+                        await timed(client, coordinator, query, {"i": {"id": str(log.haven_id), "people": 1}})
+                    )
+                after_commands = rss_mb(pid), _status_mb(pid, "VmHWM")
+
+                async def read(body: dict[str, Any], token: str) -> None:
+                    await _post(client, url, token, body["query"], body.get("variables"))
+
+                bodies = [
+                    (requests_page, coordinator),
+                    ({"query": HAVENS}, coordinator),
+                    ({"query": FUND_TOTALS, "variables": {"id": str(log.fund_id)}}, secretariat),
+                ]
+                read_started = time.perf_counter()
+                for start_at in range(0, reads, 4):
+                    await asyncio.gather(
+                        *(read(*bodies[(start_at + k) % 3]) for k in range(min(4, reads - start_at)))
+                    )
+                read_s = time.perf_counter() - read_started
+                after_reads = rss_mb(pid), _status_mb(pid, "VmHWM")
+                ledger = {"query": (OPERATIONS / "StabilityFundBalance.graphql").read_text()}
+                ledger_s, ledger_cpu = await timed(
+                    client, secretariat, ledger["query"], {"id": str(log.fund_id)}
+                )
+                after_ledger = rss_mb(pid), _status_mb(pid, "VmHWM")
+            return {
+                "snapshots": snapshots,
+                "rss_mb_at_start": started_rss,
+                "fund_command": _commands(fund_cmds),
+                "haven_command": _commands(haven_cmds),
+                "rss_mb_after_commands": after_commands[0],
+                "peak_rss_mb_after_commands": after_commands[1],
+                "reads": reads,
+                "reads_s": read_s,
+                "rss_mb_after_reads": after_reads[0],
+                "peak_rss_mb_after_reads": after_reads[1],
+                "ledger_query": {"wall_ms": ledger_s * 1000, "server_cpu_ms": ledger_cpu * 1000},
+                "rss_mb_after_ledger": after_ledger[0],
+                "peak_rss_mb_after_ledger": after_ledger[1],
+            }
+
+        return asyncio.run(drive())
+
+
+def _commands(timings: list[tuple[float, float]]) -> dict[str, Any]:
+    walls = [wall for wall, _ in timings]
+    return {
+        "count": len(timings),
+        "latency": latency_summary(walls),
+        "server_cpu_ms_mean": 1000 * sum(cpu for _, cpu in timings) / max(len(timings), 1),
+    }
+
+
+def run(backend: Backend, args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
+    migrate(backend)
+    say(f"  writing {args.events:,} events (fund {args.fund_events:,}, haven {args.haven_events:,})")
+    log = write_log(backend, args.events, args.fund_events, args.haven_events)
+    say(f"    {log.events:,} events and {log.snapshots} snapshots in {log.write_s:.0f} s")
+    projected = None
+    if args.project:
+        say("  every projection catching up")
+        projected = project_all(backend)
+        say(f"    in {projected['elapsed_s']:.0f} s")
+    runs = {}
+    for snapshots in (True, False):
+        label = "with snapshots" if snapshots else "without snapshots (baseline)"
+        say(f"  concord serve, {label}")
+        result = serve_and_load(backend, log, snapshots=snapshots, commands=args.commands, reads=args.reads)
+        _report(result, say)
+        runs["with" if snapshots else "without"] = result
+    with_, without = runs["with"], runs["without"]
+    return {
+        "log": dataclasses.asdict(log) | {"fund_id": str(log.fund_id), "haven_id": str(log.haven_id)},
+        "request_id": str(log.request_id),
+        "projected": projected,
+        "runs": runs,
+        "fund_command_cpu_ratio_without_over_with": _ratio(
+            without["fund_command"]["server_cpu_ms_mean"], with_["fund_command"]["server_cpu_ms_mean"]
+        ),
+        "goal_mb": GOAL_MB,
+    }
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _report(result: dict[str, Any], say: Any) -> None:
+    fund, haven = result["fund_command"], result["haven_command"]
+    say(
+        f"    allocateFromFund x{fund['count']}: p50 {fund['latency']['p50_ms']:.1f} ms, "
+        f"server CPU {fund['server_cpu_ms_mean']:.1f} ms each; admit/depart x{haven['count']}: "
+        f"p50 {haven['latency']['p50_ms']:.1f} ms, CPU {haven['server_cpu_ms_mean']:.1f} ms"
+    )
+    r = result
+    say(
+        f"    RSS MB: start {r['rss_mb_at_start']:.0f}, after commands {r['rss_mb_after_commands']:.0f}"
+        f" (peak {r['peak_rss_mb_after_commands']:.0f}), after {r['reads']} reads "
+        f"{r['rss_mb_after_reads']:.0f} (peak {r['peak_rss_mb_after_reads']:.0f}); "
+        f"after one fund ledger query ({r['ledger_query']['wall_ms']:.0f} ms) "
+        f"{r['rss_mb_after_ledger']:.0f} (peak {r['peak_rss_mb_after_ledger']:.0f}); goal < {GOAL_MB}"
+    )
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", type=int, default=1_000_000, help="events in the log")
+    parser.add_argument("--fund-events", type=int, default=50_000, help="events of the one Stability Fund")
+    parser.add_argument("--haven-events", type=int, default=20_000, help="events of the one safe haven")
+    parser.add_argument("--commands", type=int, default=20, help="commands on the fund (and on the haven)")
+    parser.add_argument("--reads", type=int, default=120, help="dashboard reads at concurrency 4")
+    parser.add_argument(
+        "--project",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="catch up every projection first",
+    )
+
+
+def options(**overrides: Any) -> argparse.Namespace:
+    """This module's defaults, for ``python -m bench --memory-events N``."""
+    parser = argparse.ArgumentParser()
+    arguments(parser)
+    return argparse.Namespace(**{**vars(parser.parse_args([])), **overrides})
+
+
+def goal_rows(result: dict[str, Any]) -> list[list[str]]:
+    """Rows for ``python -m bench``'s goals table: the peak RSS of the whole run, and the fund command."""
+    with_, without = result["runs"]["with"], result["runs"]["without"]
+    peak, baseline = with_["peak_rss_mb_after_ledger"], without["peak_rss_mb_after_ledger"]
+    ratio = result["fund_command_cpu_ratio_without_over_with"]
+    return [
+        [
+            "API memory",
+            f"peak RSS MB, {result['log']['events']:,} events, snapshots",
+            f"{baseline:,.0f} MB without snapshots",
+            f"{peak:,.0f}",
+            f"< {GOAL_MB}",
+            "yes" if peak < GOAL_MB else "no",
+        ],
+        [
+            "fund command",
+            f"server CPU ms, fund of {result['log']['fund_events']:,} events",
+            f"{without['fund_command']['server_cpu_ms_mean']:,.1f} ms without snapshots",
+            f"{with_['fund_command']['server_cpu_ms_mean']:,.1f}",
+            "(faster)",
+            "-" if ratio is None else f"{ratio:,.1f}x",
+        ],
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__)
+    parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
+    parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    arguments(parser)
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {}
+    makers = {"sqlite": sqlite_backend, "postgresql": lambda: postgres_backend(args.postgres_admin_url)}
+    for name, make in makers.items():
+        if args.backend not in ("all", name):
+            continue
+        print(f"== {name} ==", flush=True)
+        try:
+            with make() as backend:
+                results[name] = run(backend, args, say=lambda m: print(m, flush=True))
+        except BackendUnavailableError as error:
+            print(f"  SKIPPED: {error}")
+            results[name] = {"skipped": str(error)}
+    path = Path(__file__).resolve().parent / "results" / "memory.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(f"results written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""One reader of the log for all of a process's projection runners.
+
+Each runner used to read the log on its own: after every command ten runners each selected the
+new notifications, and each moved its tracking row, even the ones with nothing to project. The
+follower reads a page once, decodes each event once (only those some projector wants), and hands
+the page to every runner. A runner with something to project applies it in its own transaction,
+rows and tracking position together, exactly as before: exactly-once stays per projection, and a
+conflict or failure in one projection never rolls back another's. The others move their position
+in memory; when the log goes quiet the follower writes all those positions in one transaction.
+
+A runner that fails (a bug in its projector, a poison event) is set aside for a while, doubling
+up to ``max_backoff``, so that the rest of the read models go on; when it comes back it takes its
+tracking row's position again and the follower reads from there, the others skipping what they
+have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import and_, case, or_, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from projections.database import writer
+from projections.runner import Decode, Decoded, ProjectionRunner, TrackingConflict
+from projections.tables import projection_tracking
+from projections.wakers import Wakeup
+
+log = logging.getLogger(__name__)
+
+
+class LogFollower:
+    def __init__(
+        self,
+        runners: Sequence[ProjectionRunner],
+        *,
+        engine: AsyncEngine,
+        recorder: Any,
+        decode: Decode,
+        waker: Wakeup | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.runners = list(runners)
+        self._engine = writer(engine)
+        self._recorder = recorder
+        self._decode = decode
+        self._waker = waker
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._set_aside: dict[str, tuple[float, float]] = {}  # name -> (until, last backoff)
+        self._topics = frozenset().union(*(r.projector.topics for r in self.runners))
+
+    async def run_forever(self) -> None:
+        """Follow the log until cancelled, waking on the waker (or the poll interval)."""
+        await self.start()
+        while True:
+            if self._waker is not None:
+                self._waker.clear()
+            if await self.run_once():
+                continue
+            await self.persist_positions()
+            if self._waker is not None:
+                await self._waker.wait(self._poll_interval)
+            else:
+                await asyncio.sleep(self._poll_interval)
+
+    async def start(self) -> None:
+        """Take every runner's position from its tracking row (registering new projections)."""
+        for runner in self.runners:
+            await runner.restart()
+
+    def active(self) -> list[ProjectionRunner]:
+        """The runners not set aside after a failure (those whose time is up come back)."""
+        now = self._clock()
+        return [r for r in self.runners if self._set_aside.get(r.projector.name, (0.0, 0.0))[0] <= now]
+
+    async def run_once(self) -> int:
+        """Read one page from the slowest active runner's position and hand it to every active
+        runner; returns the number of notifications read."""
+        runners = await self._rejoin(self.active())
+        if not runners:
+            return 0
+        notifications: Sequence[Notification] = await asyncio.to_thread(
+            self._recorder.select_notifications,
+            min(r.position for r in runners),
+            self._batch_size,
+            inclusive_of_start=False,
+        )
+        if not notifications:
+            return 0
+        decoded = [(n, self._decode_one(n)) for n in notifications if n.topic in self._topics]
+        new_position = notifications[-1].id
+        work: list[tuple[ProjectionRunner, list[Decoded]]] = []
+        idle: list[ProjectionRunner] = []
+        for runner in runners:
+            relevant = runner.relevant(decoded, new_position)
+            if relevant:
+                work.append((runner, relevant))
+            elif relevant is not None:
+                idle.append(runner)
+        written: list[ProjectionRunner] = []
+        failed: list[tuple[ProjectionRunner, BaseException]] = []
+        if work:
+            # The idle runners' rows move in the same transaction: no commit of their own later.
+            written, failed = await self._write(work, idle, new_position)
+        for runner in written:
+            runner.reached(new_position, written=True)
+            self._set_aside.pop(runner.projector.name, None)
+        for runner in idle:
+            if runner not in written and all(runner is not r for r, _ in failed):
+                runner.reached(new_position, written=False)
+                self._set_aside.pop(runner.projector.name, None)
+        for runner, error in failed:
+            await self._failed(runner, error)
+        return len(notifications)
+
+    async def _write(
+        self,
+        work: list[tuple[ProjectionRunner, list[Decoded]]],
+        idle: list[ProjectionRunner],
+        new_position: int,
+    ) -> tuple[list[ProjectionRunner], list[tuple[ProjectionRunner, BaseException]]]:
+        """Every runner's rows and tracking row in one transaction (one commit, one connection),
+        each runner's part in a savepoint of its own when there are several, so that one that
+        fails or finds its row moved is undone alone; the ``idle`` runners' rows move to
+        ``new_position`` in one statement. If the transaction itself fails, nothing is written,
+        every runner with work is failed and the idle ones stay as they were on disk."""
+        written: list[ProjectionRunner] = []
+        failed: list[tuple[ProjectionRunner, BaseException]] = []
+        try:
+            async with self._engine.begin() as conn:
+                if len(work) == 1:
+                    runner, relevant = work[0]
+                    await runner.write(conn, relevant, new_position)
+                    written.append(runner)
+                else:
+                    for runner, relevant in work:
+                        try:
+                            async with conn.begin_nested():
+                                await runner.write(conn, relevant, new_position)
+                        except Exception as error:
+                            failed.append((runner, error))
+                        else:
+                            written.append(runner)
+                moved = await move_positions(conn, [(runner, new_position) for runner in idle])
+        except Exception as error:
+            return [], [(runner, error) for runner, _ in work]
+        written.extend(r for r in idle if r.projector.name in moved)
+        failed.extend((r, _moved_away(r)) for r in idle if r.projector.name not in moved)
+        return written, failed
+
+    async def persist_positions(self) -> None:
+        """Write, in one statement, the positions runners reached without a row to project."""
+        behind = [r for r in self.active() if r.behind_on_disk]
+        if not behind:
+            return
+        try:
+            async with self._engine.begin() as conn:
+                moved = await move_positions(conn, [(runner, runner.position) for runner in behind])
+        except Exception:
+            log.warning("could not write the projections' positions; retrying later", exc_info=True)
+            return
+        for runner in behind:
+            if runner.projector.name in moved:
+                runner.tracking_moved(runner.position)
+            else:
+                await self._restart(runner)  # another runner or a rebuild moved its row
+
+    def _decode_one(self, notification: Notification) -> Any:
+        try:
+            return self._decode(notification)
+        except Exception as error:  # only the runners that want this event fail on it
+            return error
+
+    async def _rejoin(self, runners: list[ProjectionRunner]) -> list[ProjectionRunner]:
+        """Runners back from being set aside read their position from the tracking row again."""
+        for runner in runners:
+            name = runner.projector.name
+            until, backoff = self._set_aside.get(name, (0.0, 0.0))
+            if until and backoff:
+                self._set_aside[name] = (0.0, backoff)  # keeps its backoff until it succeeds
+                if not await self._restart(runner):
+                    return [r for r in runners if r is not runner]
+        return runners
+
+    async def _failed(self, runner: ProjectionRunner, error: BaseException) -> None:
+        if isinstance(error, asyncio.CancelledError):
+            raise error
+        if isinstance(error, TrackingConflict):
+            # Another runner or a rebuild moved the row: take its position and go on.
+            await self._restart(runner)
+            return
+        self._set_aside_now(runner)
+        log.error(
+            "projection %s failed; set aside for %.0f s",
+            runner.projector.name,
+            self._set_aside[runner.projector.name][1],
+            exc_info=error,
+        )
+
+    def _set_aside_now(self, runner: ProjectionRunner) -> None:
+        name = runner.projector.name
+        last = self._set_aside.get(name, (0.0, 0.0))[1]
+        backoff = min(self._max_backoff, last * 2) if last else self._backoff
+        self._set_aside[name] = (self._clock() + backoff, backoff)
+
+    async def _restart(self, runner: ProjectionRunner) -> bool:
+        try:
+            await runner.restart()
+        except Exception:
+            log.warning("projection %s could not read its position", runner.projector.name, exc_info=True)
+            self._set_aside_now(runner)
+            return False
+        return True
+
+
+async def move_positions(conn: AsyncConnection, moves: list[tuple[ProjectionRunner, int]]) -> set[str]:
+    """Move several runners' tracking rows in one statement, each guarded by the position its
+    runner last saw there (as ProjectionRunner's own update is); the names of the rows moved."""
+    if not moves:
+        return set()
+    # CASE rather than UPDATE ... FROM (VALUES ...): SQLite names no columns of a VALUES list.
+    table = projection_tracking
+    moved = await conn.execute(
+        update(table)
+        .where(
+            or_(
+                *(
+                    and_(table.c.projection == r.projector.name, table.c.position == r.persisted)
+                    for r, _ in moves
+                )
+            )
+        )
+        .values(
+            position=case({r.projector.name: position for r, position in moves}, value=table.c.projection),
+            updated_at=datetime.now(UTC),
+        )
+        .returning(table.c.projection)
+    )
+    return set(moved.scalars())
+
+
+def _moved_away(runner: ProjectionRunner) -> TrackingConflict:
+    return TrackingConflict(f"{runner.projector.name}: position moved away from {runner.persisted}")
+
+
+__all__ = ["Decoded", "LogFollower", "move_positions"]

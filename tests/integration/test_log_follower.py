@@ -1,0 +1,211 @@
+"""One log reader for all projections: each page read once, every read model as if it read alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from projections.follower import LogFollower, move_positions
+from projections.requests import RequestsProjector
+from projections.runner import ProjectionRunner
+from projections.tables import projection_tracking
+from services.bootstrap import Runtime, all_projectors, start
+from services.settings import Settings
+from tests.conftest import fixed_today
+from tests.integration.test_projections import CrashingProjector, read_model, record_history
+
+
+class CountingRecorder:
+    """The application's own recorder, counting the pages read from it."""
+
+    def __init__(self, recorder: Any) -> None:
+        self._recorder = recorder
+        self.pages = 0
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Sequence[Any]:
+        self.pages += 1
+        return self._recorder.select_notifications(*args, **kwargs)  # type: ignore[no-any-return]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def runners(runtime: Runtime, projectors: Sequence[Any] | None = None) -> list[ProjectionRunner]:
+    return [
+        ProjectionRunner(
+            projector,
+            engine=runtime.read_engine,
+            recorder=runtime.concord.recorder,
+            decode=runtime.concord.mapper.to_domain_event,
+        )
+        for projector in (projectors if projectors is not None else all_projectors())
+    ]
+
+
+def follower(
+    runtime: Runtime, group: list[ProjectionRunner], recorder: Any = None, **options: Any
+) -> LogFollower:
+    return LogFollower(
+        group,
+        engine=runtime.read_engine,
+        recorder=recorder or runtime.concord.recorder,
+        decode=runtime.concord.mapper.to_domain_event,
+        **options,
+    )
+
+
+async def tracking_rows(runtime: Runtime) -> dict[str, int]:
+    async with runtime.read_engine.connect() as conn:
+        rows = await conn.execute(select(projection_tracking.c.projection, projection_tracking.c.position))
+        return {name: position for name, position in rows}  # noqa: C416 - a result has keys(): dict() would take it for a mapping
+
+
+async def drain(log_follower: LogFollower) -> None:
+    while await log_follower.run_once():
+        pass
+
+
+async def test_every_projection_follows_from_one_read_of_each_page(settings: Settings) -> None:
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        last = await record_history(runtime, 30)
+        counting = CountingRecorder(runtime.concord.recorder)
+        group = runners(runtime)
+        log_follower = follower(runtime, group, counting, batch_size=25)
+        await log_follower.start()
+        await drain(log_follower)
+        await log_follower.persist_positions()
+        followed = await read_model(runtime)
+        positions = await tracking_rows(runtime)
+    finally:
+        await runtime.close()
+
+    pages = -(-last // 25)
+    assert counting.pages == pages + 1  # and one that found the end
+    assert {r.projector.name: r.position for r in group} == dict.fromkeys(positions, last)
+    assert positions == dict.fromkeys((r.projector.name for r in group), last)
+    assert len(followed) == 30
+
+
+async def test_what_the_follower_writes_equals_each_projection_rebuilt_alone(settings: Settings) -> None:
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        await record_history(runtime, 40)
+        log_follower = follower(runtime, runners(runtime), batch_size=7)
+        await log_follower.start()
+        await drain(log_follower)
+        followed = await read_model(runtime)
+
+        alone = runners(runtime, [RequestsProjector()])[0]
+        await alone.reset()
+        await alone.catch_up()
+        rebuilt = await read_model(runtime)
+    finally:
+        await runtime.close()
+
+    assert len(followed) == 40
+    assert followed == rebuilt
+
+
+async def test_a_failing_projection_is_set_aside_and_the_others_go_on(settings: Settings) -> None:
+    """A bug in one projector must not stop the other read models; it retries later, from its
+    own tracking row, and ends where a rebuild would."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        last = await record_history(runtime, 30)
+        clock = Clock()
+        crashing = runners(runtime, [CrashingProjector(after_events=12)])[0]
+        others = [r for r in runners(runtime) if r.projector.name != crashing.projector.name]
+        log_follower = follower(runtime, [crashing, *others], batch_size=10, clock=clock)
+        await log_follower.start()
+        await drain(log_follower)
+        await log_follower.persist_positions()
+
+        stuck_at = await crashing.load_position()
+        assert 0 < stuck_at < last
+        assert crashing not in log_follower.active()
+        assert all(r.position == last for r in others)
+        assert (await tracking_rows(runtime))["organisations"] == last
+
+        assert isinstance(crashing.projector, CrashingProjector)
+        crashing.projector.remaining = 10**6  # the bug is fixed
+        clock.now += 0.5
+        assert crashing not in log_follower.active()  # still set aside (1 s)
+        clock.now += 1
+        assert crashing in log_follower.active()
+        await drain(log_follower)
+        recovered = await read_model(runtime)
+        assert crashing.position == last
+
+        alone = runners(runtime, [RequestsProjector()])[0]
+        await alone.reset()
+        await alone.catch_up()
+        rebuilt = await read_model(runtime)
+    finally:
+        await runtime.close()
+
+    assert recovered == rebuilt
+
+
+async def test_a_projection_whose_row_moved_takes_the_rows_position(settings: Settings) -> None:
+    """A rebuild (or another worker) moved the tracking row: the follower's runner re-reads it."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        last = await record_history(runtime, 20)
+        group = runners(runtime)
+        log_follower = follower(runtime, group, batch_size=500)
+        await log_follower.start()
+        await drain(log_follower)
+        await log_follower.persist_positions()
+
+        rebuild = runners(runtime, [RequestsProjector()])[0]
+        await rebuild.reset()  # the row is now at 0 and the table empty
+        await record_history(runtime, 5)  # new events: the stale runner's guarded update fails
+        await drain(log_follower)
+        await drain(log_follower)  # the restarted runner reads the log again from 0
+        rows = await read_model(runtime)
+    finally:
+        await runtime.close()
+
+    assert last < max(r.position for r in group)
+    assert len(rows) == 25
+
+
+async def test_positions_move_in_one_guarded_statement(settings: Settings) -> None:
+    """Idle runners' rows move with the batch that had rows to write, each only from the position
+    its runner saw: one moved meanwhile by someone else stays, and its runner is told."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        last = await record_history(runtime, 6)
+        group = runners(runtime)
+        log_follower = follower(runtime, group, batch_size=500)
+        await log_follower.start()
+        await drain(log_follower)
+        # The batch had requests to write: every idle runner's row moved in its transaction.
+        assert await tracking_rows(runtime) == dict.fromkeys((r.projector.name for r in group), last)
+
+        offers, finance = (next(r for r in group if r.projector.name == n) for n in ("offers", "finance"))
+        async with runtime.read_engine.begin() as conn:
+            await conn.execute(
+                projection_tracking.update()
+                .where(projection_tracking.c.projection == "finance")
+                .values(position=last - 1)
+            )
+        offers.reached(last + 5, written=False)
+        finance.reached(last + 5, written=False)
+        async with runtime.read_engine.begin() as conn:
+            moved = await move_positions(conn, [(offers, last + 5), (finance, last + 5)])
+        rows = await tracking_rows(runtime)
+    finally:
+        await runtime.close()
+
+    assert moved == {"offers"}
+    assert rows["offers"] == last + 5
+    assert rows["finance"] == last - 1
