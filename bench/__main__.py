@@ -194,6 +194,13 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             f"{s['saves_per_s']:.0f}/s, p50/p99 {s['latency']['p50_ms']:.1f}/"
             f"{s['latency']['p99_ms']:.1f} ms"
         )
+    direct = baseline.command_rate(backend, args.saves16, threads=16)
+    _say(
+        f"  Concord.post_request in-process, 16 threads (no HTTP, GraphQL or projections): "
+        f"{direct['commands']} in {direct['elapsed_s']:.2f} s = {direct['commands_per_s']:.0f}/s, "
+        f"{direct['cpu_ms_per_command']:.2f} ms of CPU each, p50/p99 {direct['latency']['p50_ms']:.1f}/"
+        f"{direct['latency']['p99_ms']:.1f} ms"
+    )
     rebuilt = None
     if args.rebuild_events:
         _say(f"  rebuild: writing {args.rebuild_events:,} events straight into the log")
@@ -216,6 +223,9 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
         "http_c16_over_save_16_threads": report.ratio(
             http["c16"]["commands_per_s"], save["16"]["saves_per_s"]
         ),
+        "commands_in_process_over_save_8_threads": report.ratio(
+            direct["commands_per_s"], save["8"]["saves_per_s"]
+        ),
         "http_c1_over_save_1_thread": report.ratio(http["c1"]["commands_per_s"], save["1"]["saves_per_s"]),
         "graphql_page_over_rest_page": report.ratio(
             http["graphql_page"]["per_s"], http["rest_page"]["per_s"]
@@ -226,6 +236,7 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     return {
         "http": http,
         "save": save,
+        "commands_in_process": direct,
         "rebuild": rebuilt,
         "lag": lagged,
         "goals": _absolute_goals(http, rebuilt, lagged)

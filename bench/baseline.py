@@ -11,11 +11,12 @@ from uuid import uuid4
 
 from bench.backends import Backend
 from bench.stats import latency_summary, rate
-from domain.access import Actor
+from domain.access import Actor, Role
 from domain.codes import MemberState, Sector
 from domain.requests import AssistanceRequest, Need
+from services.access import Principal
 from services.bootstrap import storage_for
-from services.coordination import Concord
+from services.coordination import Command, Concord
 from services.settings import Settings
 
 CRISIS = uuid4()  # app.save() checks no crisis: only the saving is timed
@@ -67,3 +68,39 @@ def save_rates(backend: Backend, saves: dict[int, int], warmup: int) -> dict[str
     finally:
         app.close()
     return {**rates, "postgres_pool_size": settings.postgres_pool_size}
+
+
+def command_rate(backend: Backend, commands: int, threads: int = 16) -> dict[str, Any]:
+    """``Concord.post_request`` from ``threads`` threads in-process: the whole command (crisis
+    check, decision, group commit) without HTTP, GraphQL or projections, to show where the time
+    of a command through HTTP goes."""
+    settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
+    app = Concord(storage_for(settings).event_store_env)
+    need = Need(Sector.SHL, "t", "d", Decimal(10), "piece", 3, date(2030, 1, 1), "PH1536", "SHL-TARP")
+    secretariat = Command(Principal("bench-secretariat", Role.SECRETARIAT))
+    coordinator = Command(Principal("bench-coordinator", Role.COORDINATOR, MemberState.PHL))
+
+    def post(_: int) -> float:
+        started = time.perf_counter()
+        app.post_request(coordinator, crisis, MemberState.PHL, need)
+        return time.perf_counter() - started
+
+    try:
+        crisis = app.open_crisis(
+            secretariat, "Command baseline", [MemberState.PHL], date(2026, 11, 1)
+        ).aggregate.id
+        with ThreadPoolExecutor(threads, thread_name_prefix="bench-command") as pool:
+            list(pool.map(post, range(threads * 4)))  # warm every thread and pooled connection
+            cpu, started = time.process_time(), time.perf_counter()
+            latencies = list(pool.map(post, range(commands)))
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        app.close()
+    return {
+        "threads": threads,
+        "commands": commands,
+        "elapsed_s": elapsed,
+        "commands_per_s": rate(commands, elapsed),
+        "cpu_ms_per_command": cpu * 1000 / commands,
+        "latency": latency_summary(latencies),
+    }

@@ -98,6 +98,10 @@ def goal_rows(name: str, result: dict[str, Any]) -> list[list[str]]:
         value = ratios.get(key)
         met = "-" if value is None else ("yes" if value >= wanted else "no")
         rows.append([name, what, numerator, baseline, _num(value, 2), f">= {wanted:g}", met])
+    direct = ratios.get("commands_in_process_over_save_8_threads")
+    if direct is not None:  # where a command's time goes: the same command without HTTP
+        reference = [name, "(reference, no goal)", "post_request/s in-process, 16 threads"]
+        rows.insert(1, [*reference, "app.save()/s, 8 threads", _num(direct, 2), "-", "-"])
     p99 = result.get("http", {}).get("c16", {}).get("latency", {}).get("p99_ms")
     met = "-" if p99 is None else ("yes" if p99 < 50 else "no")
     rows.append([name, "command latency", "p99 ms, c=16", "(absolute)", _num(p99, 1), "< 50", met])
