@@ -208,7 +208,9 @@ class FinanceProjector:
         totals = dict(
             (
                 await conn.execute(
-                    select(f.received, f.refunded, f.allocated, f.disbursed).where(f.id == event.originator_id)
+                    select(f.received, f.refunded, f.allocated, f.disbursed).where(
+                        f.id == event.originator_id
+                    )
                 )
             )
             .one()

@@ -149,21 +149,43 @@ async def test_the_ledger_is_read_page_by_page_with_the_totals_after_each_entry(
     )
     position = disbursed.json()["data"]["disburse"]["position"]
 
-    first = await client.data(LEDGER, {"id": money.fund, "first": 2}, as_=client.bearer(Role.VIEWER), after=position)
+    first = await client.data(
+        LEDGER, {"id": money.fund, "first": 2}, as_=client.bearer(Role.VIEWER), after=position
+    )
     cursor = first["fund"]["ledger"]["pageInfo"]["endCursor"]
-    rest = await client.data(LEDGER, {"id": money.fund, "first": 2, "after": cursor}, as_=client.bearer(Role.VIEWER))
+    rest = await client.data(
+        LEDGER, {"id": money.fund, "first": 2, "after": cursor}, as_=client.bearer(Role.VIEWER)
+    )
     too_many = await client.send(LEDGER, {"id": money.fund, "first": 101})
 
     pages = [first["fund"]["ledger"], rest["fund"]["ledger"]]
     assert [p["totalCount"] for p in pages] == [3, 3]
     assert [p["pageInfo"]["hasNextPage"] for p in pages] == [True, False]
     assert [e["node"] for p in pages for e in p["edges"]] == [
-        {"kind": "CONTRIBUTION", "usdAmount": "6600", "received": "6600", "allocated": "0",
-         "disbursed": "0", "balance": "6600"},
-        {"kind": "ALLOCATION", "usdAmount": "1000", "received": "6600", "allocated": "1000",
-         "disbursed": "0", "balance": "5600"},
-        {"kind": "DISBURSEMENT", "usdAmount": "400", "received": "6600", "allocated": "1000",
-         "disbursed": "400", "balance": "5600"},
+        {
+            "kind": "CONTRIBUTION",
+            "usdAmount": "6600",
+            "received": "6600",
+            "allocated": "0",
+            "disbursed": "0",
+            "balance": "6600",
+        },
+        {
+            "kind": "ALLOCATION",
+            "usdAmount": "1000",
+            "received": "6600",
+            "allocated": "1000",
+            "disbursed": "0",
+            "balance": "5600",
+        },
+        {
+            "kind": "DISBURSEMENT",
+            "usdAmount": "400",
+            "received": "6600",
+            "allocated": "1000",
+            "disbursed": "400",
+            "balance": "5600",
+        },
     ]  # read-model decimals without trailing zeros, as every read model gives them; fmt: skip
     assert too_many.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
 

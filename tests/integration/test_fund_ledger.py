@@ -39,7 +39,12 @@ def write_funds(settings: Settings) -> tuple[UUID, list[Any]]:
             other.receive(uuid4(), uuid4(), Decimal(5), actor=ACTOR)
             if n % 3 == 1:
                 allocation = fund.allocate(
-                    FundWindow.STANDARD, DestinationKind.REQUEST, uuid4(), Decimal("50.25"), "roofs", actor=ACTOR
+                    FundWindow.STANDARD,
+                    DestinationKind.REQUEST,
+                    uuid4(),
+                    Decimal("50.25"),
+                    "roofs",
+                    actor=ACTOR,
                 )
                 fund.disburse(allocation, Decimal(20), actor=ACTOR)
             if n % 7 == 3:

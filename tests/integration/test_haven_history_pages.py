@@ -94,7 +94,9 @@ def test_paging_through_a_havens_history_gives_every_change_once_in_order(
 
         assert [edge.node for page in pages for edge in page.edges] == whole[need_to_know]
         assert {page.total_count for page in pages} == {60}
-        assert [len(page.edges) for page in pages[:-1]] == [sizes[i % len(sizes)] for i in range(len(pages) - 1)]
+        assert [len(page.edges) for page in pages[:-1]] == [
+            sizes[i % len(sizes)] for i in range(len(pages) - 1)
+        ]
 
     check()
 

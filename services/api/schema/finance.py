@@ -119,7 +119,9 @@ class FundAllocation:
     decided_by: str
 
 
-@strawberry.type(description="A Stability Fund in US dollars: its totals from the event store, its ledger paged.")
+@strawberry.type(
+    description="A Stability Fund in US dollars: its totals from the event store, its ledger paged."
+)
 class Fund:
     id: strawberry.ID
     name: str
@@ -139,7 +141,9 @@ class Fund:
             "model: send Concord-Consistent-With to include a command's entry)."
         )
     )
-    async def ledger(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> FundLedgerConnection:
+    async def ledger(
+        self, info: Info, first: int = MAX_PAGE, after: str | None = None
+    ) -> FundLedgerConnection:
         return await ledger_page(info.context.runtime.read_engine, UUID(self.id), first, after)
 
     @classmethod

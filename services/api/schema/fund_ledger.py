@@ -47,7 +47,9 @@ class FundLedgerConnection:
     total_count: int
 
 
-async def ledger_page(engine: AsyncEngine, fund_id: UUID, first: int, after: str | None) -> FundLedgerConnection:
+async def ledger_page(
+    engine: AsyncEngine, fund_id: UUID, first: int, after: str | None
+) -> FundLedgerConnection:
     """One page of the ledger read model; the cursor is the fund's version after the entry."""
     check_first(first)
     rows, has_next, total = await fund_ledger_page(
