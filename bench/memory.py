@@ -404,11 +404,11 @@ def _report(result: dict[str, Any], say: Any) -> None:
         f"    RSS MB: start {r['rss_mb_at_start']:.0f}, after commands {r['rss_mb_after_commands']:.0f}"
         f" (peak {r['peak_rss_mb_after_commands']:.0f}), after {r['reads']} reads "
         f"{r['rss_mb_after_reads']:.0f} (peak {r['peak_rss_mb_after_reads']:.0f}); "
-        f"after the fund's ledger ({r['ledger_query']['pages']} pages, {r['ledger_query']['wall_ms']:.0f} ms, "
-        f"CPU {r['ledger_query']['server_cpu_ms']:.0f} ms) "
+        f"after the fund's ledger ({r['ledger_query']['pages']} pages, "
+        f"{r['ledger_query']['wall_ms']:.0f} ms, CPU {r['ledger_query']['server_cpu_ms']:.0f} ms) "
         f"{r['rss_mb_after_ledger']:.0f} (peak {r['peak_rss_mb_after_ledger']:.0f}); "
-        f"after the haven's history ({r['history_query']['pages']} pages, {r['history_query']['wall_ms']:.0f} ms, "
-        f"CPU {r['history_query']['server_cpu_ms']:.0f} ms) "
+        f"after the haven's history ({r['history_query']['pages']} pages, "
+        f"{r['history_query']['wall_ms']:.0f} ms, CPU {r['history_query']['server_cpu_ms']:.0f} ms) "
         f"{r['rss_mb_after_history']:.0f} (peak {r['peak_rss_mb_after_history']:.0f}); goal < {GOAL_MB}"
     )
 

@@ -202,20 +202,11 @@ class FinanceProjector:
 
     @staticmethod
     async def _add(conn: AsyncConnection, event: Any, position: int, column: str, amount: Decimal) -> None:
-        """The fund's total in ``column`` grows by ``amount``; its ledger gains the entry, with the totals after it."""
+        """The fund's total in ``column`` grows by ``amount``; its ledger gains the entry and the totals."""
         f = funds.c
         # Summed in Python: SQLite would add the stored decimals as binary floats.
-        totals = dict(
-            (
-                await conn.execute(
-                    select(f.received, f.refunded, f.allocated, f.disbursed).where(
-                        f.id == event.originator_id
-                    )
-                )
-            )
-            .one()
-            ._mapping
-        )
+        query = select(f.received, f.refunded, f.allocated, f.disbursed).where(f.id == event.originator_id)
+        totals = (await conn.execute(query)).one()._asdict()
         totals[column] += amount
         await _touch(conn, funds, event, position, **{column: totals[column]})
         received = totals["received"] - totals["refunded"]

@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("position", sa.BigInteger, nullable=False),
     )
     for table in _FINANCE_TABLES:
-        op.execute(sa.text(f"DELETE FROM {table}"))
+        op.execute(sa.table(table).delete())
     op.execute(sa.text("DELETE FROM projection_tracking WHERE projection = 'finance'"))
 
 

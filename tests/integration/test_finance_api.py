@@ -124,9 +124,9 @@ async def test_a_pledge_is_paid_into_the_fund_allocated_and_disbursed(money: Mon
     }
 
 
-LEDGER = """query($id: ID!, $first: Int, $after: String) { fund(id: $id) { ledger(first: $first, after: $after) {
-  totalCount pageInfo { hasNextPage endCursor } edges { node { kind usdAmount received allocated disbursed balance } }
-} } }"""
+LEDGER = """query($id: ID!, $first: Int, $after: String) { fund(id: $id) {
+  ledger(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { node { kind usdAmount received allocated disbursed balance } } } } }"""
 
 
 async def test_the_ledger_is_read_page_by_page_with_the_totals_after_each_entry(money: Money) -> None:

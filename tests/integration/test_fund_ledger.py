@@ -63,7 +63,7 @@ def expected_ledger(events: list[Any]) -> list[FundLedgerEntry]:
         StabilityFund.AllocationApproved: FundLedgerKind.ALLOCATION,
         StabilityFund.Disbursed: FundLedgerKind.DISBURSEMENT,
     }
-    totals = {kind: ZERO for kind in FundLedgerKind}
+    totals = dict.fromkeys(FundLedgerKind, ZERO)
     entries = []
     for event in events:
         kind = kinds.get(type(event))
