@@ -1,4 +1,4 @@
-"""Read models of money: pledges with their payments, funds with their allocations."""
+"""Read models of money: pledges with their payments, funds with their allocations and ledgers."""
 
 from __future__ import annotations
 
@@ -12,16 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.funds import StabilityFund
 from domain.pledges import Pledge, PledgeStatus
-from projections.tables import fund_allocations, funds, pledge_payments, pledges
+from projections.tables import fund_allocations, fund_ledger, funds, pledge_payments, pledges
 
 ZERO = Decimal(0)
+# The ledger's kind of entry for each total an event adds to (the values of FundLedgerKind).
+_LEDGER_KINDS = {
+    "received": "contribution",
+    "refunded": "refund",
+    "allocated": "allocation",
+    "disbursed": "disbursement",
+}
 _P = Pledge
 _F = StabilityFund
 
 
 class FinanceProjector:
     name = "finance"
-    tables: tuple[Table, ...] = (pledges, pledge_payments, funds, fund_allocations)
+    tables: tuple[Table, ...] = (pledges, pledge_payments, funds, fund_allocations, fund_ledger)
     topics = frozenset(
         get_topic(cls)
         for cls in (
@@ -195,9 +202,28 @@ class FinanceProjector:
 
     @staticmethod
     async def _add(conn: AsyncConnection, event: Any, position: int, column: str, amount: Decimal) -> None:
+        """The fund's total in ``column`` grows by ``amount``; its ledger gains the entry and the totals."""
+        f = funds.c
         # Summed in Python: SQLite would add the stored decimals as binary floats.
-        before = await conn.scalar(select(funds.c[column]).where(funds.c.id == event.originator_id))
-        await _touch(conn, funds, event, position, **{column: (before or ZERO) + amount})
+        query = select(f.received, f.refunded, f.allocated, f.disbursed).where(f.id == event.originator_id)
+        totals = (await conn.execute(query)).one()._asdict()
+        totals[column] += amount
+        await _touch(conn, funds, event, position, **{column: totals[column]})
+        received = totals["received"] - totals["refunded"]
+        await conn.execute(
+            insert(fund_ledger).values(
+                fund_id=event.originator_id,
+                version=event.originator_version,
+                at=event.timestamp,
+                kind=_LEDGER_KINDS[column],
+                usd_amount=amount,
+                received=received,
+                allocated=totals["allocated"],
+                disbursed=totals["disbursed"],
+                balance=received - totals["allocated"],
+                position=position,
+            )
+        )
 
 
 async def _touch(conn: AsyncConnection, table: Table, event: Any, position: int, **values: Any) -> None:

@@ -290,6 +290,23 @@ fund_allocations = Table(
     Column("decided_at", UTCDateTime, nullable=False),
 )
 
+# One row per money event of a fund, with the running totals after it: the fund's ledger, paged by
+# version, so that reading a long ledger never loads the fund's whole history.
+fund_ledger = Table(
+    "fund_ledger",
+    metadata,
+    Column("fund_id", Uuid, primary_key=True),
+    Column("version", BigInteger, primary_key=True),  # the fund's version after the event
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("usd_amount", Quantity, nullable=False),
+    Column("received", Quantity, nullable=False),  # contributions received less refunds, so far
+    Column("allocated", Quantity, nullable=False),
+    Column("disbursed", Quantity, nullable=False),
+    Column("balance", Quantity, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
 safe_havens = Table(
     "safe_havens",
     metadata,

@@ -124,6 +124,72 @@ async def test_a_pledge_is_paid_into_the_fund_allocated_and_disbursed(money: Mon
     }
 
 
+LEDGER = """query($id: ID!, $first: Int, $after: String) { fund(id: $id) {
+  ledger(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { node { kind usdAmount received allocated disbursed balance } } } } }"""
+
+
+async def test_the_ledger_is_read_page_by_page_with_the_totals_after_each_entry(money: Money) -> None:
+    client = money.client
+    request = (await client.post())["request"]["id"]
+    await money.paid_pledge("1000000")  # 6,600 USD
+    allocation = {
+        "fundId": money.fund,
+        "window": "STANDARD",
+        "destinationKind": "REQUEST",
+        "destinationId": request,
+        "usdAmount": "1000",
+        "rationale": "roofing",
+    }
+    allocated = await client.data(ALLOCATE, {"i": allocation})
+    allocation_id = allocated["allocateFromFund"]["fund"]["allocations"][0]["id"]
+    disbursed = await client.send(
+        "mutation($i: DisburseInput!) { disburse(input: $i) { position } }",
+        {"i": {"fundId": money.fund, "allocationId": allocation_id, "usdAmount": "400"}},
+    )
+    position = disbursed.json()["data"]["disburse"]["position"]
+
+    first = await client.data(
+        LEDGER, {"id": money.fund, "first": 2}, as_=client.bearer(Role.VIEWER), after=position
+    )
+    cursor = first["fund"]["ledger"]["pageInfo"]["endCursor"]
+    rest = await client.data(
+        LEDGER, {"id": money.fund, "first": 2, "after": cursor}, as_=client.bearer(Role.VIEWER)
+    )
+    too_many = await client.send(LEDGER, {"id": money.fund, "first": 101})
+
+    pages = [first["fund"]["ledger"], rest["fund"]["ledger"]]
+    assert [p["totalCount"] for p in pages] == [3, 3]
+    assert [p["pageInfo"]["hasNextPage"] for p in pages] == [True, False]
+    assert [e["node"] for p in pages for e in p["edges"]] == [
+        {
+            "kind": "CONTRIBUTION",
+            "usdAmount": "6600",
+            "received": "6600",
+            "allocated": "0",
+            "disbursed": "0",
+            "balance": "6600",
+        },
+        {
+            "kind": "ALLOCATION",
+            "usdAmount": "1000",
+            "received": "6600",
+            "allocated": "1000",
+            "disbursed": "0",
+            "balance": "5600",
+        },
+        {
+            "kind": "DISBURSEMENT",
+            "usdAmount": "400",
+            "received": "6600",
+            "allocated": "1000",
+            "disbursed": "400",
+            "balance": "5600",
+        },
+    ]  # read-model decimals without trailing zeros, as every read model gives them; fmt: skip
+    assert too_many.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+
 async def test_concurrent_allocations_never_overdraw_the_fund(money: Money) -> None:
     client = money.client
     request = (await client.post())["request"]["id"]

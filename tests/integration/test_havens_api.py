@@ -96,8 +96,8 @@ async def test_the_exact_location_is_need_to_know(client: Client, who: str, sees
         assert listed["safeHavens"] == [{"admin1": "PH15", "adminCode": None, "location": None}]
 
 
-HISTORY = """query($id: ID!) { safeHaven(id: $id) { history { event actor { principal }
-  changes { field before after } } } }"""
+HISTORY = """query($id: ID!) { safeHaven(id: $id) { history { edges { node { event actor { principal }
+  changes { field before after } } } } } }"""
 LINKED = """query($h: [ID!]) { requests(filter: {safeHaven: $h}) { edges { node {
   id safeHavenId safeHaven { name admin1 adminCode location { latitude } } } } } }"""
 
@@ -119,7 +119,7 @@ async def test_history_hides_the_exact_place_and_the_people_without_need_to_know
 
     seen = await client.data(HISTORY, {"id": haven}, as_=auth, after=admitted["admitToSafeHaven"]["position"])
 
-    history = seen["safeHaven"]["history"]
+    history = [edge["node"] for edge in seen["safeHaven"]["history"]["edges"]]
     assert [h["event"] for h in history] == ["Designated", "Admitted"]
     assert {"field": "occupancy", "before": "0", "after": "40"} in history[1]["changes"]
     fields = {c["field"] for h in history for c in h["changes"]}

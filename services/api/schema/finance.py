@@ -14,9 +14,9 @@ from domain import codes, funds, pledges
 from domain.money import Conversion
 from projections import queries
 from services.api.schema.context import Info
-from services.api.schema.fund_ledger import FundLedgerEntry, ledger_of
+from services.api.schema.fund_ledger import FundLedgerConnection, ledger_page
 from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.queries import check_first, decode_cursor, encode_cursor
+from services.api.schema.queries import MAX_PAGE, check_first, decode_cursor, encode_cursor
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
 
@@ -119,7 +119,9 @@ class FundAllocation:
     decided_by: str
 
 
-@strawberry.type(description="A Stability Fund's ledger in US dollars (read from the event store).")
+@strawberry.type(
+    description="A Stability Fund in US dollars: its totals from the event store, its ledger paged."
+)
 class Fund:
     id: strawberry.ID
     name: str
@@ -133,11 +135,16 @@ class Fund:
     balance: Decimal = strawberry.field(description="unallocated: received - refunded - allocated")
     allocations: list[FundAllocation]
 
-    @strawberry.field(description="The ledger over time, from the event store, oldest entry first.")
-    async def ledger(self, info: Info) -> list[FundLedgerEntry]:
-        c = info.context
-        events = await c.run(lambda: list(c.runtime.concord.events.get(UUID(self.id))))
-        return ledger_of(events)
+    @strawberry.field(
+        description=(
+            "The ledger over time, oldest entry first, a page at a time (from the finance read "
+            "model: send Concord-Consistent-With to include a command's entry)."
+        )
+    )
+    async def ledger(
+        self, info: Info, first: int = MAX_PAGE, after: str | None = None
+    ) -> FundLedgerConnection:
+        return await ledger_page(info.context.runtime.read_engine, UUID(self.id), first, after)
 
     @classmethod
     def of(cls, fund: funds.StabilityFund) -> Fund:

@@ -1,18 +1,18 @@
-"""A Stability Fund's ledger over time, replayed from its events: the balance after each entry."""
+"""A Stability Fund's ledger over time, page by page from its read model: the balance after each entry."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from uuid import UUID
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.funds import StabilityFund
-
-ZERO = Decimal(0)
+from projections.ledger_queries import fund_ledger_page
+from services.api.schema.queries import check_first, decode_cursor, encode_cursor, page_info
+from services.api.schema.types import PageInfo
 
 
 @strawberry.enum(description="What moved money in or out of a fund")
@@ -34,40 +34,42 @@ class FundLedgerEntry:
     balance: Decimal = strawberry.field(description="unallocated after this entry")
 
 
-_KINDS: dict[type[Any], FundLedgerKind] = {
-    StabilityFund.ContributionReceived: FundLedgerKind.CONTRIBUTION,
-    StabilityFund.ContributionRefunded: FundLedgerKind.REFUND,
-    StabilityFund.AllocationApproved: FundLedgerKind.ALLOCATION,
-    StabilityFund.Disbursed: FundLedgerKind.DISBURSEMENT,
-}
+@strawberry.type
+class FundLedgerEdge:
+    cursor: str
+    node: FundLedgerEntry
 
 
-def ledger_of(events: Iterable[Any]) -> list[FundLedgerEntry]:
-    """Running totals as the aggregate keeps them, one entry per money event, oldest first."""
-    received = allocated = disbursed = ZERO
-    entries = []
-    for event in events:
-        kind = _KINDS.get(type(event))
-        if kind is None:
-            continue
-        amount: Decimal = event.usd_amount
-        if kind is FundLedgerKind.CONTRIBUTION:
-            received += amount
-        elif kind is FundLedgerKind.REFUND:
-            received -= amount
-        elif kind is FundLedgerKind.ALLOCATION:
-            allocated += amount
-        else:
-            disbursed += amount
-        entries.append(
-            FundLedgerEntry(
-                at=event.timestamp,
-                kind=kind,
-                usd_amount=amount,
-                received=received,
-                allocated=allocated,
-                disbursed=disbursed,
-                balance=received - allocated,
-            )
+@strawberry.type(description="A page of a fund's ledger, oldest entry first (a Relay connection).")
+class FundLedgerConnection:
+    edges: list[FundLedgerEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def ledger_page(
+    engine: AsyncEngine, fund_id: UUID, first: int, after: str | None
+) -> FundLedgerConnection:
+    """One page of the ledger read model; the cursor is the fund's version after the entry."""
+    check_first(first)
+    rows, has_next, total = await fund_ledger_page(
+        engine, fund_id, first=first, after=decode_cursor(after) if after else None
+    )
+    edges = [
+        FundLedgerEdge(
+            cursor=encode_cursor(row.version),
+            node=FundLedgerEntry(
+                at=row.at,
+                kind=FundLedgerKind(row.kind),
+                usd_amount=row.usd_amount,
+                received=row.received,
+                allocated=row.allocated,
+                disbursed=row.disbursed,
+                balance=row.balance,
+            ),
         )
-    return entries
+        for row in rows
+    ]
+    return FundLedgerConnection(
+        edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
+    )

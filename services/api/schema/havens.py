@@ -15,9 +15,10 @@ from projections import queries
 from services.access import Owner, may
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.queries import MAX_PAGE, check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
-from services.api.schema.types import Actor, AssistanceRequest, FieldChange, field_changes
-from services.coordination import Recorded
+from services.api.schema.types import Actor, AssistanceRequest, FieldChange, PageInfo, field_changes
+from services.coordination import Concord, Recorded
 from services.errors import NotFound
 
 strawberry.enum(havens.HavenStatus, name="SafeHavenStatus")
@@ -64,15 +65,18 @@ class SafeHaven:
 
     @strawberry.field(
         description=(
-            "Every change, from the event store. Without need-to-know the exact area, the "
-            "coordinates and who made each change are left out."
+            "Every change, oldest first, a page at a time, from the event store (the cursor is the "
+            "haven's version). Without need-to-know the exact area, the coordinates and who made "
+            "each change are left out."
         )
     )
-    async def history(self, info: Info) -> list[SafeHavenChange]:
+    async def history(
+        self, info: Info, first: int = MAX_PAGE, after: str | None = None
+    ) -> SafeHavenChangeConnection:
+        check_first(first)
         c = info.context
-        events = await c.run(lambda: list(c.runtime.concord.events.get(UUID(self.id))))
         knows = may(c.principal, "SafeHaven.location", Owner(member_state=self.member_state))
-        return haven_history(events, need_to_know=knows)
+        return await c.run(history_connection, c.runtime.concord, UUID(self.id), first, after, knows)
 
     @classmethod
     def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
@@ -120,30 +124,80 @@ class SafeHavenChange:
     changes: list[FieldChange]
 
 
+@strawberry.type
+class SafeHavenChangeEdge:
+    cursor: str
+    node: SafeHavenChange
+
+
+@strawberry.type(description="A page of a safe haven's changes, oldest first (a Relay connection).")
+class SafeHavenChangeConnection:
+    edges: list[SafeHavenChangeEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+def history_page(
+    concord: Concord, haven_id: UUID, after: int, limit: int
+) -> tuple[havens.SafeHaven | None, list[Any], int]:
+    """The haven as it stood at version ``after`` (from its nearest snapshot), up to ``limit`` events
+    after it, and its number of events: one page in memory, never the whole history."""
+    start: havens.SafeHaven | None = None
+    if after:
+        found: object = concord.repository.get(haven_id, version=after)
+        if not isinstance(found, havens.SafeHaven):
+            raise NotFound("safe haven", haven_id)
+        start = found
+    events = list(concord.events.get(haven_id, gt=after or None, limit=limit))
+    last = list(concord.events.get(haven_id, desc=True, limit=1))
+    return start, events, last[0].originator_version if last else 0
+
+
+def history_connection(
+    concord: Concord, haven_id: UUID, first: int, after: str | None, need_to_know: bool
+) -> SafeHavenChangeConnection:
+    """One page of the haven's changes; the cursor is the haven's version after the change."""
+    start, events, total = history_page(concord, haven_id, decode_cursor(after) if after else 0, first + 1)
+    changes = haven_history(events[:first], need_to_know=need_to_know, start=start)
+    edges = [SafeHavenChangeEdge(cursor=encode_cursor(change.version), node=change) for change in changes]
+    return SafeHavenChangeConnection(
+        edges=edges, page_info=page_info(edges, has_next=len(events) > first, after=after), total_count=total
+    )
+
+
 _SENSITIVE = ("admin_code", "latitude", "longitude")
 
 
-def haven_history(events: list[Any], *, need_to_know: bool) -> list[SafeHavenChange]:
-    """The haven's events replayed into changes of its fields, as the caller may see them."""
+def _fields(haven: havens.SafeHaven | None, *, need_to_know: bool) -> dict[str, Any]:
+    if haven is None:
+        return {}
+    fields = {
+        "name": haven.name,
+        "admin_code": haven.admin_code,
+        "latitude": haven.latitude,
+        "longitude": haven.longitude,
+        "capacity_day": haven.capacity_day,
+        "capacity_night": haven.capacity_night,
+        "occupancy": haven.occupancy,
+        "reserved": haven.reserved,
+        "status": haven.status.value,
+    }
+    if not need_to_know:
+        fields = {k: v for k, v in fields.items() if k not in _SENSITIVE}
+    return fields
+
+
+def haven_history(
+    events: list[Any], *, need_to_know: bool, start: havens.SafeHaven | None = None
+) -> list[SafeHavenChange]:
+    """The haven's events replayed (from ``start``, its state before them) into changes of its
+    fields, as the caller may see them."""
     history = []
-    haven: havens.SafeHaven | None = None
-    before: dict[str, Any] = {}
+    haven = start
+    before = _fields(haven, need_to_know=need_to_know)
     for event in events:
         haven = event.mutate(haven)
-        assert haven is not None
-        after = {
-            "name": haven.name,
-            "admin_code": haven.admin_code,
-            "latitude": haven.latitude,
-            "longitude": haven.longitude,
-            "capacity_day": haven.capacity_day,
-            "capacity_night": haven.capacity_night,
-            "occupancy": haven.occupancy,
-            "reserved": haven.reserved,
-            "status": haven.status.value,
-        }
-        if not need_to_know:
-            after = {k: v for k, v in after.items() if k not in _SENSITIVE}
+        after = _fields(haven, need_to_know=need_to_know)
         actor = getattr(event, "actor", None)
         history.append(
             SafeHavenChange(

@@ -6,6 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 import strawberry
 
@@ -155,7 +156,7 @@ class Query:
         ]
         return OrganisationConnection(
             edges=edges,
-            page_info=_page_info(edges, has_next=has_next, after=after),
+            page_info=page_info(edges, has_next=has_next, after=after),
             total_count=total,
         )
 
@@ -184,7 +185,7 @@ class Query:
         ]
         return AssistanceRequestConnection(
             edges=edges,
-            page_info=_page_info(edges, has_next=page.has_next_page, after=after),
+            page_info=page_info(edges, has_next=page.has_next_page, after=after),
             total_count=page.total_count,
         )
 
@@ -256,7 +257,7 @@ class AssistanceQuery:
         )
         edges = [OfferEdge(cursor=encode_cursor(r.posted_position), node=Offer.from_row(r)) for r in rows]
         return OfferConnection(
-            edges=edges, page_info=_page_info(edges, has_next=has_next, after=after), total_count=total
+            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
         )
 
     @strawberry.field
@@ -287,7 +288,7 @@ class AssistanceQuery:
         )
         edges = [MatchEdge(cursor=encode_cursor(r.proposed_position), node=Match.from_row(r)) for r in rows]
         return MatchConnection(
-            edges=edges, page_info=_page_info(edges, has_next=has_next, after=after), total_count=total
+            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
         )
 
     @strawberry.field
@@ -340,8 +341,13 @@ def check_first(first: int) -> None:
         raise BadInput("first", f"must be from 0 to {MAX_PAGE}")
 
 
-def _page_info(
-    edges: Sequence[AssistanceRequestEdge | OrganisationEdge | OfferEdge | MatchEdge],
+class _Edge(Protocol):
+    @property
+    def cursor(self) -> str: ...
+
+
+def page_info(
+    edges: Sequence[_Edge],
     *,
     has_next: bool,
     after: str | None,

@@ -87,6 +87,23 @@ async function loadOrganisations() {
   organisations = names;
 }
 
+// A fund with its ledger, page by page, up to LEDGER_PAGES pages (the oldest entries first).
+const LEDGER_PAGES = 20;
+
+async function loadFund(id) {
+  const entries = [];
+  let fund = null;
+  let after = null;
+  let pages = 0;
+  do {
+    ({ fund } = await run("StabilityFundBalance", { id, first: 100, after }, token));
+    entries.push(...fund.ledger.edges.map((edge) => edge.node));
+    after = fund.ledger.pageInfo.hasNextPage ? fund.ledger.pageInfo.endCursor : null;
+    pages += 1;
+  } while (after && pages < LEDGER_PAGES);
+  return { fund: { ...fund, entries, entryCount: fund.ledger.totalCount } };
+}
+
 // --- Everything on the board, from the named operations.
 async function refresh() {
   const crisis = selectedCrisis();
@@ -100,9 +117,7 @@ async function refresh() {
     run("FundingByDonor", {}, token),
     crisis ? run("FundingByDonorAndCrisis", {}, token) : null,
   ]);
-  const ledgers = await Promise.all(
-    funding.funds.map((fund) => run("StabilityFundBalance", { id: fund.id }, token)),
-  );
+  const ledgers = await Promise.all(funding.funds.map((fund) => loadFund(fund.id)));
   const totals = crisis ? byCrisis.flowTotals.filter((t) => t.crisisId === crisis) : funding.flowTotals;
   if ([...new Set(totals.map((t) => t.sourceId))].some((id) => !organisations.has(id))) {
     await loadOrganisations();
@@ -237,8 +252,8 @@ function drawFund(funds) {
     type: "line",
     data: {
       datasets: funds.map((fund, i) => ({
-        label: fund.name,
-        data: fund.ledger.map((entry) => ({ x: Date.parse(entry.at), y: Number(entry.balance) })),
+        label: fund.entries.length < fund.entryCount ? `${fund.name} (first ${fund.entries.length} of ${fund.entryCount} entries)` : fund.name,
+        data: fund.entries.map((entry) => ({ x: Date.parse(entry.at), y: Number(entry.balance) })),
         borderColor: colours[i % colours.length],
         backgroundColor: colours[i % colours.length],
         stepped: true,

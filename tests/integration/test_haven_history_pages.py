@@ -1,0 +1,120 @@
+"""A safe haven's history read page by page from the event store, on SQLite and PostgreSQL: each
+page starts from the haven as it stood (its nearest snapshot plus later events), and the pages
+together are the history replayed from the first event, every change once and in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from domain.codes import MemberState, Sector
+from domain.havens import HavenStatus, SafeHaven
+from services.api.schema.havens import SafeHavenChange, haven_history, history_connection
+from services.bootstrap import storage_for
+from services.coordination import Concord
+from services.settings import Settings
+from tests.conftest import fixed_today
+from tests.snapshot_scenarios import ACTOR, INTERVAL, Snappy
+
+
+@pytest.fixture
+def haven(settings: Settings) -> Iterator[tuple[Concord, UUID]]:
+    """A haven with 60 events in 17 saves, snapshotted every few events, read by another Concord."""
+    env = storage_for(settings).event_store_env
+    writer, reader = Snappy(env, today=fixed_today), Concord(env, today=fixed_today)
+    try:
+        haven = SafeHaven.designate(
+            uuid4(),
+            MemberState.PHL,
+            name="Balo-i evacuation centre",
+            admin_code="PH1536",
+            latitude=Decimal("8.0041"),
+            longitude=Decimal("124.2850"),
+            capacity_day=500,
+            services=[Sector.SHL],
+            actor=ACTOR,
+        )
+        movement = uuid4()
+        while haven.version < 60:
+            step = haven.version % 7
+            if step == 3:
+                haven.reserve(movement, 2, date(2026, 12, 1), actor=ACTOR)
+            elif step == 4:
+                haven.release(movement, actor=ACTOR)
+            elif step == 5:
+                haven.change_status(HavenStatus.SUSPENDED, "shelling nearby", actor=ACTOR)
+            elif step == 6:
+                haven.change_status(HavenStatus.OPEN, "", actor=ACTOR)
+            elif haven.version % 2 or haven.occupancy < 3:
+                haven.admit(5, actor=ACTOR)
+            else:
+                haven.record_departure(3, actor=ACTOR)
+            if haven.version % 4 in (0, 3):
+                writer.save(haven)
+        writer.save(haven)
+        assert writer.snapshots is not None
+        assert len(list(writer.snapshots.get(haven.id))) >= 60 // INTERVAL - 1
+        yield reader, haven.id
+    finally:
+        writer.close()
+        reader.close()
+
+
+def _pages(concord: Concord, haven_id: UUID, sizes: list[int], *, need_to_know: bool) -> list[Any]:
+    pages, after, has_next = [], None, True
+    while has_next:
+        assert len(pages) <= 100, "the cursor does not move on"
+        page = history_connection(concord, haven_id, sizes[len(pages) % len(sizes)], after, need_to_know)
+        pages.append(page)
+        has_next, after = page.page_info.has_next_page, page.page_info.end_cursor
+    return pages
+
+
+def test_paging_through_a_havens_history_gives_every_change_once_in_order(
+    haven: tuple[Concord, UUID],
+) -> None:
+    concord, haven_id = haven
+    events = list(concord.events.get(haven_id))
+    whole: dict[bool, list[SafeHavenChange]] = {
+        knows: haven_history(events, need_to_know=knows) for knows in (True, False)
+    }
+
+    @hypothesis_settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(sizes=st.lists(st.integers(1, 100), min_size=1, max_size=5), need_to_know=st.booleans())
+    def check(sizes: list[int], need_to_know: bool) -> None:
+        pages = _pages(concord, haven_id, sizes, need_to_know=need_to_know)
+
+        assert [edge.node for page in pages for edge in page.edges] == whole[need_to_know]
+        assert {page.total_count for page in pages} == {60}
+        assert [len(page.edges) for page in pages[:-1]] == [
+            sizes[i % len(sizes)] for i in range(len(pages) - 1)
+        ]
+
+    check()
+
+
+def test_a_page_without_need_to_know_leaves_out_the_place_and_the_actor(haven: tuple[Concord, UUID]) -> None:
+    concord, haven_id = haven
+
+    later = history_connection(concord, haven_id, 10, _cursor(concord, haven_id, 20), False)
+
+    fields = {change.field for edge in later.edges for change in edge.node.changes}
+    assert [edge.node.version for edge in later.edges] == list(range(21, 31))
+    assert "occupancy" in fields
+    assert not fields & {"adminCode", "latitude", "longitude"}
+    assert all(edge.node.actor is None for edge in later.edges)
+
+
+def _cursor(concord: Concord, haven_id: UUID, version: int) -> str:
+    page = history_connection(concord, haven_id, version, None, True)
+    cursor = page.page_info.end_cursor
+    assert cursor is not None
+    return cursor
