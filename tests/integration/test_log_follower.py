@@ -11,10 +11,10 @@ from projections.follower import LogFollower, move_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import projection_tracking
-from services.bootstrap import Runtime, all_projectors, start
+from services.bootstrap import Runtime, projection_runners, start
 from services.settings import Settings
 from tests.conftest import fixed_today
-from tests.integration.test_projections import CrashingProjector, read_model, record_history
+from tests.integration.test_projections import CrashingProjector, read_model, record_history, runner_for
 
 
 class CountingRecorder:
@@ -38,15 +38,10 @@ class Clock:
 
 
 def runners(runtime: Runtime, projectors: Sequence[Any] | None = None) -> list[ProjectionRunner]:
-    return [
-        ProjectionRunner(
-            projector,
-            engine=runtime.read_engine,
-            recorder=runtime.concord.recorder,
-            decode=runtime.concord.mapper.to_domain_event,
-        )
-        for projector in (projectors if projectors is not None else all_projectors())
-    ]
+    """Every projection's runner, as the application wires them, or runners of ``projectors``."""
+    if projectors is None:
+        return projection_runners(runtime, waker=None)
+    return [runner_for(runtime, projector, batch_size=500) for projector in projectors]
 
 
 def follower(
