@@ -6,8 +6,9 @@ need-to-know (``REDACTED_FIELDS``), and viewers get small counts of people suppr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -26,7 +27,17 @@ from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 router = APIRouter(prefix="/exports", tags=["exports"])
+
+
+def hxl_csv(on: APIRouter, path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
+    """A GET route that streams HXL-tagged CSV, with the responses every export documents."""
+    return on.get(
+        path, summary=summary, response_class=StreamingResponse, responses={**CSV_RESPONSES, **GUARDED}
+    )
+
+
 CrisisFilter = Annotated[list[UUID] | None, Query(description="only these crises (repeatable)")]
 
 REQUEST_COLUMNS: list[Column[queries.RequestRow]] = [
@@ -50,12 +61,7 @@ REQUEST_COLUMNS: list[Column[queries.RequestRow]] = [
 ]
 
 
-@router.get(
-    "/requests.csv",
-    summary="Assistance requests as HXL-tagged CSV (hashtag row under the header)",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
-)
+@hxl_csv(router, "/requests.csv", "Assistance requests as HXL-tagged CSV (hashtag row under the header)")
 async def requests_csv(
     request: Request,
     _principal: Annotated[Principal, Depends(allowed("GET /exports/requests.csv"))],
@@ -103,12 +109,7 @@ def offer_columns(today: date) -> list[Column[exports.OfferWithOrganisation]]:
     ]
 
 
-@router.get(
-    "/offers.csv",
-    summary="Offers as HXL-tagged CSV (hashtag row under the header)",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
-)
+@hxl_csv(router, "/offers.csv", "Offers as HXL-tagged CSV (hashtag row under the header)")
 async def offers_csv(
     request: Request,
     _principal: Annotated[Principal, Depends(allowed("GET /exports/offers.csv"))],
@@ -130,12 +131,7 @@ COVERAGE_COLUMNS: list[Column[queries.CoverageRow]] = [
 ]
 
 
-@router.get(
-    "/coverage.csv",
-    summary="Coverage of live requests by member state and sector, as HXL-tagged CSV",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
-)
+@hxl_csv(router, "/coverage.csv", "Coverage of live requests by member state and sector, as HXL-tagged CSV")
 async def coverage_csv(
     request: Request,
     _principal: Annotated[Principal, Depends(allowed("GET /exports/coverage.csv"))],
@@ -176,11 +172,10 @@ def haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
     ]
 
 
-@router.get(
+@hxl_csv(
+    router,
     "/safe-havens.csv",
-    summary="Safe havens as HXL-tagged CSV; exact locations only for those with need-to-know",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
+    "Safe havens as HXL-tagged CSV; exact locations only for those with need-to-know",
 )
 async def safe_havens_csv(
     request: Request,
@@ -215,11 +210,8 @@ def flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
     ]
 
 
-@router.get(
-    "/flows.csv",
-    summary="Flows in the OCHA FTS shape, as HXL-tagged CSV (hashtag row under the header)",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
+@hxl_csv(
+    router, "/flows.csv", "Flows in the OCHA FTS shape, as HXL-tagged CSV (hashtag row under the header)"
 )
 async def flows_csv(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]

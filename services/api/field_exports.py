@@ -17,9 +17,8 @@ from domain.movements import AGE_GROUPS, SEXES
 from projections import field_queries
 from projections.disclosure import is_small
 from services.access import Owner, Principal, may
-from services.api.csv_exports import CrisisFilter, runtime_of
-from services.api.hxl import CSV_RESPONSES, Column, csv_response
-from services.api.openapi import GUARDED
+from services.api.csv_exports import CrisisFilter, hxl_csv, runtime_of
+from services.api.hxl import Column, csv_response
 from services.api.rest_auth import allowed
 
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -69,12 +68,7 @@ def movement_columns(principal: Principal) -> list[Column[field_queries.Movement
     ]
 
 
-@router.get(
-    "/movements.csv",
-    summary="Repatriation, resettlement and return movements as HXL-tagged CSV",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
-)
+@hxl_csv(router, "/movements.csv", "Repatriation, resettlement and return movements as HXL-tagged CSV")
 async def movements_csv(
     request: Request,
     principal: Annotated[Principal, Depends(allowed("GET /exports/movements.csv"))],
@@ -109,11 +103,10 @@ ACTIVITY_COLUMNS: list[Column[field_queries.ActivityRow]] = [
 ]
 
 
-@router.get(
+@hxl_csv(
+    router,
     "/3w.csv",
-    summary="Who does what, where (3W/4W) across requests, deliveries and projects, as HXL-tagged CSV",
-    response_class=StreamingResponse,
-    responses={**CSV_RESPONSES, **GUARDED},
+    "Who does what, where (3W/4W) across requests, deliveries and projects, as HXL-tagged CSV",
 )
 async def who_what_where_csv(
     request: Request,
