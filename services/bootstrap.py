@@ -27,7 +27,7 @@ from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
-from projections.wakers import SubscriptionWaker, Waker
+from projections.wakers import ListenWaker, Waker
 from services.authentication import Authenticator, token_verifier
 from services.availability import DatabaseWatch
 from services.coordination import Clock, Concord, utc_today
@@ -231,15 +231,11 @@ async def run_projections(runtime: Runtime) -> None:
 
 
 async def _log_waker(runtime: Runtime) -> Waker:
-    """This process's signal that the log grew, shared by its projection runners and live updates."""
-    waker: Waker
-    if runtime.storage.is_postgres:
-        # Commits by any process reach us through LISTEN/NOTIFY.
-        waker = SubscriptionWaker(runtime.concord.recorder)
-    else:
-        # SQLite has no notifications: wake on this process's own commits, poll for the rest.
-        waker = Waker()
-        runtime._unlisten.append(runtime.concord.on_recorded(waker.wake))  # noqa: SLF001
+    """This process's signal that the log grew, shared by its projection runners and live updates:
+    its own commits wake them at once; on PostgreSQL, LISTEN/NOTIFY brings other processes' too
+    (SQLite has no notifications: the runners poll for those)."""
+    waker: Waker = ListenWaker(runtime.concord.recorder) if runtime.storage.is_postgres else Waker()
+    runtime._unlisten.append(runtime.concord.on_recorded(waker.wake))  # noqa: SLF001
     await waker.start()
     runtime._wakers.append(waker)  # noqa: SLF001
     return waker
