@@ -56,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         await app.state.engine.dispose()
 
-    app = FastAPI(lifespan=lifespan)
+    app = FastAPI(lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
 
     @app.get("/requests")
     async def requests(request: Request, first: int = 20) -> Response:

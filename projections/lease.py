@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
+PROJECTIONS_LEASE = "concord:projections"  # one process projects per database
+
 
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for ``pg_advisory_lock`` from a readable name."""

@@ -8,6 +8,9 @@ import logging
 import threading
 from typing import Any
 
+import psycopg
+from psycopg import sql
+
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +43,8 @@ class Waker:
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._listeners: list[Wakeup] = []
+        self._pending: int | None = None  # a wake-up scheduled on the loop and not yet delivered
+        self._pending_lock = threading.Lock()
 
     def listener(self) -> Wakeup:
         wakeup = Wakeup()
@@ -47,12 +52,24 @@ class Waker:
         return wakeup
 
     def wake(self, position: int | None = None) -> None:
-        """Safe to call from any thread, e.g. right after the application commits."""
-        self._loop.call_soon_threadsafe(self._wake_all, position)
+        """Safe to call from any thread, e.g. right after the application commits. Wake-ups that
+        arrive before the loop has delivered the last one join it (with the highest position)."""
+        with self._pending_lock:
+            if self._pending is not None:
+                self._pending = max(self._pending, position or 0)
+                return
+            self._pending = position or 0
+        try:
+            self._loop.call_soon_threadsafe(self._wake_all)
+        except RuntimeError:  # the loop is closed: nobody is left to wake
+            with self._pending_lock:
+                self._pending = None
 
-    def _wake_all(self, position: int | None) -> None:
+    def _wake_all(self) -> None:
+        with self._pending_lock:
+            position, self._pending = self._pending, None
         for wakeup in self._listeners:
-            wakeup.set(position)
+            wakeup.set(position or None)
 
     async def start(self) -> None:
         """Begin listening for outside signals (none here)."""
@@ -61,22 +78,27 @@ class Waker:
         """Stop listening."""
 
 
-class SubscriptionWaker(Waker):
-    """Wakes on PostgreSQL LISTEN/NOTIFY, through eventsourcing's subscription to the log.
+class ListenWaker(Waker):
+    """Wakes on PostgreSQL LISTEN/NOTIFY: every transaction that records events notifies the
+    event table's channel, whichever process committed it.
 
-    Each notification the subscription yields was committed by some process; the runner then
-    reads the log itself, so the subscription only needs to tell it *that* there is more. If the
-    subscription fails (the database restarted), it is opened again, and the runner is woken in
-    case it missed something meanwhile; until then its poll interval covers the gap.
+    Only the fact that the log grew matters here (the runners read the log themselves), so the
+    listener holds a connection of its own, outside the pool, and reads nothing but the
+    notifications: eventsourcing's subscription would read every new notification again in a
+    thread of its own. Notifications that arrive together wake the runners once. If the
+    connection fails (the database restarted), it is opened again and the runners are woken in
+    case something was missed meanwhile; until then their poll interval covers the gap.
     """
 
-    def __init__(self, recorder: Any, *, retry_after: float = 1.0) -> None:
+    def __init__(self, recorder: Any, *, retry_after: float = 1.0, check_every: float = 0.5) -> None:
         super().__init__()
-        self._recorder = recorder
+        pool = recorder.datastore.pool
+        self._conninfo: str = pool.conninfo
+        self._connect_kwargs = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}
+        self._channel: str = recorder.channel_name
         self._retry_after = retry_after
+        self._check_every = check_every  # how soon the thread notices stop()
         self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._subscription: Any = None
         self._thread: threading.Thread | None = None
 
     async def start(self) -> None:
@@ -86,25 +108,18 @@ class SubscriptionWaker(Waker):
     def _listen(self) -> None:
         while not self._stopping.is_set():
             try:
-                subscription = self._recorder.subscribe(gt=self._recorder.max_notification_id())
-                with self._lock:
-                    # stop() may have run while the subscription was being opened: it must
-                    # not be left running, holding a pooled connection that close() waits for.
-                    self._subscription = subscription
-                    if self._stopping.is_set():
-                        subscription.stop()
-                with subscription:
-                    self.wake()
-                    for notification in subscription:
-                        self.wake(notification.id)
+                with psycopg.connect(self._conninfo, autocommit=True, **self._connect_kwargs) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+                    self.wake()  # whatever was recorded while (re)connecting
+                    while not self._stopping.is_set():
+                        if any(True for _ in conn.notifies(timeout=self._check_every, stop_after=1)):
+                            self.wake()
             except Exception:
-                log.warning("the log subscription failed; reopening it", exc_info=True)
+                if not self._stopping.is_set():
+                    log.warning("listening for new events failed; listening again", exc_info=True)
             self._stopping.wait(self._retry_after)
 
     async def stop(self) -> None:
-        with self._lock:
-            self._stopping.set()
-            if self._subscription is not None:
-                self._subscription.stop()
+        self._stopping.set()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 10)

@@ -15,6 +15,9 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 
+SLOW_PROBES_FOR_OUTAGE = 2
+
+
 class DatabaseWatch:
     def __init__(
         self,
@@ -29,6 +32,7 @@ class DatabaseWatch:
         self._retry_interval = retry_interval
         self._timeout = timeout
         self._suspect = asyncio.Event()
+        self._slow = 0  # probes in a row that timed out
         self.available = True
 
     def suspect(self) -> None:
@@ -43,11 +47,17 @@ class DatabaseWatch:
                     await self._probe()
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # any failure to answer is an outage
-                if self.available:
-                    log.warning("the database does not answer (%s); refusing requests with 503", error)
-                self.available = False
+            except TimeoutError:
+                # A database that is there but slow to answer (a busy machine) is given a second
+                # chance; one that refuses or drops the connection is down at once.
+                self._slow += 1
+                if self._slow >= SLOW_PROBES_FOR_OUTAGE:
+                    self._down(f"no answer within {self._timeout:g} s, {self._slow} times in a row")
+            except Exception as error:  # any other failure to answer is an outage
+                self._slow = 0
+                self._down(repr(error))
             else:
+                self._slow = 0
                 if not self.available:
                     log.warning("the database answers again")
                 self.available = True
@@ -55,3 +65,8 @@ class DatabaseWatch:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(pause):  # not wait_for: see projections.wakers
                     await self._suspect.wait()
+
+    def _down(self, why: str) -> None:
+        if self.available:
+            log.warning("the database does not answer (%s); refusing requests with 503", why)
+        self.available = False

@@ -19,6 +19,7 @@ from projections.feed import LogFeed
 from projections.finance import FinanceProjector
 from projections.follower import LogFollower
 from projections.havens import SafeHavensProjector
+from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.movements import MovementsProjector, SecurityIncidentsProjector
 from projections.organisations import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
@@ -27,7 +28,7 @@ from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
-from projections.wakers import SubscriptionWaker, Waker
+from projections.wakers import ListenWaker, Waker
 from services.authentication import Authenticator, token_verifier
 from services.availability import DatabaseWatch
 from services.coordination import Clock, Concord, utc_today
@@ -210,7 +211,10 @@ async def start(
         runtime._tasks.append(asyncio.create_task(runtime.feed.run(), name="live-updates"))  # noqa: SLF001
     if run_projections:
         assert waker is not None
-        _run_projections(runtime, waker)
+        if storage.is_postgres:
+            runtime._tasks.append(asyncio.create_task(_lead_projections(runtime, waker), name="projections"))  # noqa: SLF001
+        else:
+            _run_projections(runtime, waker)
     else:
         runtime._tasks.append(  # noqa: SLF001
             asyncio.create_task(
@@ -231,23 +235,23 @@ async def run_projections(runtime: Runtime) -> None:
 
 
 async def _log_waker(runtime: Runtime) -> Waker:
-    """This process's signal that the log grew, shared by its projection runners and live updates."""
-    waker: Waker
-    if runtime.storage.is_postgres:
-        # Commits by any process reach us through LISTEN/NOTIFY.
-        waker = SubscriptionWaker(runtime.concord.recorder)
-    else:
-        # SQLite has no notifications: wake on this process's own commits, poll for the rest.
-        waker = Waker()
-        runtime._unlisten.append(runtime.concord.on_recorded(waker.wake))  # noqa: SLF001
+    """This process's signal that the log grew, shared by its projection runners and live updates:
+    its own commits wake them at once; on PostgreSQL, LISTEN/NOTIFY brings other processes' too
+    (SQLite has no notifications: the runners poll for those)."""
+    waker: Waker = ListenWaker(runtime.concord.recorder) if runtime.storage.is_postgres else Waker()
+    runtime._unlisten.append(runtime.concord.on_recorded(waker.wake))  # noqa: SLF001
     await waker.start()
     runtime._wakers.append(waker)  # noqa: SLF001
     return waker
 
 
 def _run_projections(runtime: Runtime, waker: Waker) -> None:
+    runtime._tasks.append(asyncio.create_task(_supervised(_follower(runtime, waker)), name="projections"))  # noqa: SLF001
+
+
+def _follower(runtime: Runtime, waker: Waker) -> LogFollower:
     runtime.runners = projection_runners(runtime, waker=None)
-    follower = LogFollower(
+    return LogFollower(
         runtime.runners,
         engine=runtime.read_engine,
         recorder=runtime.concord.recorder,
@@ -256,7 +260,51 @@ def _run_projections(runtime: Runtime, waker: Waker) -> None:
         batch_size=runtime.settings.projection_batch_size,
         poll_interval=runtime.settings.projection_poll_interval,
     )
-    runtime._tasks.append(asyncio.create_task(_supervised(follower), name="projections"))  # noqa: SLF001
+
+
+async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
+    """Project only while holding the database's projection lease (PostgreSQL).
+
+    Several API processes (``concord serve --workers``, or several hosts) and ``concord project``
+    workers may share one database: the one holding the lease projects, the others follow the
+    tracking table for read-your-writes and take over within a second or so of its end. A lease
+    whose session is lost (the database restarted) is given up and sought again.
+    """
+    lease = ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE)
+    try:
+        while True:
+            standby = asyncio.create_task(_follow_others(runtime))
+            try:
+                await lease.acquire()
+            except Exception:
+                log.warning("could not seek the projection lease; again in 1 s", exc_info=True)
+                await _give_up(lease)
+                await asyncio.sleep(1)
+                continue
+            finally:
+                standby.cancel()
+                await asyncio.gather(standby, return_exceptions=True)
+            projecting = asyncio.create_task(_supervised(_follower(runtime, waker)))
+            try:
+                await lease.watch()
+            finally:
+                projecting.cancel()
+                await asyncio.gather(projecting, return_exceptions=True)
+                runtime.runners = []
+                await _give_up(lease)
+    finally:
+        await _give_up(lease)
+
+
+async def _follow_others(runtime: Runtime) -> None:
+    await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02)
+
+
+async def _give_up(lease: ProjectionLease) -> None:
+    try:
+        await lease.release()
+    except Exception:  # the session is already gone with the database
+        log.debug("closing the lease's session failed", exc_info=True)
 
 
 async def _supervised(follower: LogFollower) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import typer
@@ -15,7 +16,7 @@ import typer
 from domain.access import Actor, Role
 from domain.codes import MemberState
 from domain.errors import InvalidTransition
-from projections.lease import ProjectionLease
+from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
 from services import logs
 from services.access import Unauthenticated
@@ -26,8 +27,6 @@ from services.errors import NotFound
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status
-
-PROJECTION_LOCK = "concord:projections"  # one active `concord project` per database
 
 app = typer.Typer(
     help="Concord: coordination of post-conflict assistance among ASEAN member states.",
@@ -45,6 +44,9 @@ def _logging(settings: Settings | None = None) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="interface to listen on [CONCORD_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on [CONCORD_PORT]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="API processes, PostgreSQL only [CONCORD_WORKERS]")
+    ] = None,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql) and, unless told otherwise, the projections."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
@@ -52,15 +54,30 @@ def serve(
     from services.api.app import create_app  # noqa: PLC0415
 
     settings = Settings()
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
     _logging(settings)
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,  # uvicorn's loggers go through ours (services.logs)
-        log_level=settings.log_level.lower(),
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,  # uvicorn's loggers go through ours (services.logs)
+        "log_level": settings.log_level.lower(),
+        "proxy_headers": False,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    if settings.database_url is None:
+        typer.echo(
+            "error: several API processes need PostgreSQL (CONCORD_DATABASE_URL); the embedded "
+            "SQLite file takes one writing process",
+            err=True,
+        )
+        raise typer.Exit(2)
+    # Each process builds its own app from the environment; the one that holds the projection
+    # lease projects, the others stand by (services.bootstrap).
+    os.environ["CONCORD_WORKERS"] = str(settings.workers)
+    uvicorn.run("services.api.app:worker_app", factory=True, workers=settings.workers, **options)
 
 
 @app.command()
@@ -85,7 +102,7 @@ async def _project() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopped.set)
     runtime = await start(settings, run_projections=False)
-    lease = ProjectionLease(runtime.read_engine, PROJECTION_LOCK) if runtime.storage.is_postgres else None
+    lease = ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE) if runtime.storage.is_postgres else None
     lost = False
     try:
         if lease is not None:

@@ -7,12 +7,13 @@ it speaks of can be joined.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, Any
+
+import orjson
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
@@ -50,7 +51,8 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # orjson: two log lines a command (access and outcome) made the stdlib encoder show up.
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def handler(log_format: str = "json", stream: IO[str] | None = None) -> logging.Handler:

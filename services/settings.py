@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="fallback poll, seconds, where no wake-up signal exists"
     )
     postgres_pool_size: int = Field(default=10, ge=1)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes of `concord serve` (several: PostgreSQL only)",
+    )
     ready_max_lag: int = Field(
         default=1000, ge=0, description="/readyz fails while a projection is more positions behind"
     )
@@ -41,6 +47,11 @@ class Settings(BaseSettings):
         default="json", description="json: one JSON object a line, with the correlation id"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    opentelemetry: bool = Field(
+        default=False,
+        description="FastAPI's OpenTelemetry spans, metrics and logs for each request (to a provider "
+        "configured in the environment); off, no request pays for looking one up",
+    )
     group_commit_window_ms: float = Field(
         default=0.0, ge=0, le=100, description="how long a command may wait for others to share its commit"
     )
@@ -57,7 +68,9 @@ class Settings(BaseSettings):
         default=None,
         description="accept tokens from `concord token`; on by default in development only",
     )
-    rate_limit_per_minute: int = Field(default=1200, ge=1, description="requests per principal")
+    rate_limit_per_minute: int = Field(
+        default=1200, ge=1, description="requests per principal (shared out among the API processes)"
+    )
     rate_limit_burst: int = Field(default=200, ge=1, description="requests a principal may send at once")
 
     @property

@@ -12,8 +12,10 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services import logs
 from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         summary="Coordination of post-conflict assistance among ASEAN member states",
         version="0.1.0",
         lifespan=lifespan,
+        telemetry=_telemetry(settings.opentelemetry),
     )
     app.state.metrics = metrics
     app.add_middleware(CorrelationMiddleware)
@@ -59,10 +62,17 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         observers=[lambda: OperationLatency(metrics.observe_operation)],
     )
     observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
-    rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    # Each API process counts its own requests: the limits are shared out among them (connections
+    # are spread over the processes by the kernel, so a principal's share is about even).
+    rate_limiter = RateLimiter(
+        max(1, settings.rate_limit_per_minute // settings.workers),
+        max(1, settings.rate_limit_burst // settings.workers),
+    )
     endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, rate_limiter=rate_limiter)
-    app.add_api_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
+    # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
+    # solving would only cost time on every operation.
+    app.router.add_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
+    app.router.add_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
     app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, rate_limiter=rate_limiter).handle)
 
     app.include_router(csv_exports.router)
@@ -90,6 +100,20 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         return problem(seen.http_status, _title(seen.http_status), seen.message, headers, code=seen.code)
 
     return app
+
+
+def _telemetry(enabled: bool) -> TelemetryConfig:
+    """FastAPI's own OpenTelemetry: off unless asked for, since even unconfigured it looks up the
+    global providers (reading the environment) on every request."""
+    return {"tracing": enabled, "metrics": enabled, "logs": enabled}
+
+
+def worker_app() -> FastAPI:
+    """The app of one of several API processes (``concord serve --workers N``), each started
+    afresh by uvicorn: its settings come from the environment, and its logs go through ours."""
+    settings = Settings()
+    logs.configure(settings.log_format, settings.log_level)
+    return create_app(settings)
 
 
 def _title(status: int) -> str:

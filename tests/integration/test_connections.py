@@ -1,0 +1,96 @@
+"""Pooled event-store connections: a dead one is never handed out, a live one costs no round trip;
+and the LISTEN waker wakes on other processes' commits."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import psycopg
+import pytest
+
+from services.bootstrap import storage_for
+from services.connections import check_quickly
+from services.coordination import Concord
+from services.settings import Settings
+from tests.conftest import PostgresServer
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def concord(postgres_server: PostgresServer, tmp_path: Any) -> Any:
+    settings = Settings(database_url=postgres_server.new_database(), data_dir=tmp_path / "var")
+    app = Concord(storage_for(settings).event_store_env)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def _backend_pid(concord: Concord) -> int:
+    with concord.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+        return int(conn.info.backend_pid)
+
+
+def _terminate(admin_url: str, pid: int) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + 10
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.05)
+
+
+def test_the_pool_uses_the_quick_check(concord: Concord) -> None:
+    assert concord.recorder.datastore.pool._check is check_quickly  # type: ignore[attr-defined]
+
+
+def test_a_connection_the_server_closed_is_not_handed_out(
+    concord: Concord, postgres_server: PostgresServer
+) -> None:
+    concord.recorder.max_notification_id()  # a connection is now idle in the pool
+    dead = _backend_pid(concord)
+    _terminate(postgres_server.admin_url, dead)
+
+    with concord.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+        # Not the dead one, and it works at the first attempt (no retry needed).
+        assert conn.info.backend_pid != dead
+        assert conn.execute("SELECT 1").fetchone() is not None
+    assert concord.recorder.datastore.pool.get_stats().get("connections_lost", 0) == 0  # type: ignore[attr-defined]
+
+
+def test_the_check_refuses_a_closed_connection_and_passes_a_live_one(postgres_server: PostgresServer) -> None:
+    live = psycopg.connect(postgres_server.admin_url, autocommit=True)
+    check_quickly(live)  # nothing waiting on the socket: passes without a query
+    pid = live.info.backend_pid
+    _terminate(postgres_server.admin_url, pid)
+    with pytest.raises(psycopg.OperationalError):
+        check_quickly(live)
+    live.close()
+    with pytest.raises(psycopg.OperationalError):
+        check_quickly(live)
+
+
+async def test_the_listen_waker_wakes_on_another_processs_commit(concord: Concord) -> None:
+    from projections.wakers import ListenWaker  # noqa: PLC0415
+
+    waker = ListenWaker(concord.recorder, check_every=0.1)
+    wakeup = waker.listener()
+    await waker.start()
+    try:
+        await wakeup.wait(timeout=5)  # the wake-up it gives once it listens
+        wakeup.clear()
+        # Another process: a plain connection that records nothing but notifies the channel,
+        # as eventsourcing's insert does in every transaction that records events.
+        pool = concord.recorder.datastore.pool  # type: ignore[attr-defined]
+        with psycopg.connect(
+            pool.conninfo, autocommit=True, **{k: v for k, v in pool.kwargs.items() if k != "row_factory"}
+        ) as other:
+            other.execute(f'NOTIFY "{concord.recorder.channel_name}"')  # type: ignore[attr-defined]
+        started = time.monotonic()
+        await asyncio.wait_for(wakeup.wait(timeout=30), timeout=5)
+        assert time.monotonic() - started < 5
+    finally:
+        await waker.stop()
