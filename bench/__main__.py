@@ -7,6 +7,7 @@ import asyncio
 import multiprocessing
 import os
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import allocation, baseline, http_load, lag, memory, reads, rebuild, report, suggestions
+from bench import allocation, baseline, http_load, lag, memory, reads, rebuild, report, suggestions, wrk
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
 from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
 from domain.access import Role
@@ -34,6 +35,16 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100, help="HTTP warm-up commands (c=4)")
     parser.add_argument("--c1", type=int, default=300, help="HTTP commands at concurrency 1")
     parser.add_argument("--c16", type=int, default=1600, help="HTTP commands at concurrency 16")
+    parser.add_argument(
+        "--load-generator",
+        choices=["auto", "wrk", "httpx"],
+        default="auto",
+        help="what drives the c=1 and c=16 commands: wrk (C, bench/wrk.py) or the Python httpx client "
+        "(bench/http_load.py); auto: wrk when installed",
+    )
+    parser.add_argument("--c1-seconds", type=int, default=5, help="wrk: seconds at concurrency 1")
+    parser.add_argument("--c16-seconds", type=int, default=10, help="wrk: seconds at concurrency 16")
+    parser.add_argument("--wrk-warmup-seconds", type=int, default=2, help="wrk: warm-up before each level")
     parser.add_argument("--ryw", type=int, default=200, help="read-your-writes iterations")
     parser.add_argument("--saves1", type=int, default=1000, help="app.save() calls, 1 thread")
     parser.add_argument("--saves8", type=int, default=2000, help="app.save() calls, 8 threads")
@@ -70,7 +81,20 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--round-seed", type=int, default=7, help="seed of the 5,000 x 5,000 round")
     parser.add_argument("--suggestion-offers", type=int, default=100_000, help="offers in the read model")
     parser.add_argument("--suggestion-queries", type=int, default=200, help="matchSuggestions queries")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.load_generator == "auto":
+        args.load_generator = "wrk" if shutil.which("wrk") else "httpx"
+    elif args.load_generator == "wrk" and not shutil.which("wrk"):
+        parser.error("--load-generator wrk: wrk is not installed (apt-get install -y wrk)")
+    return args
+
+
+LOAD_GENERATORS = {
+    "wrk": "HTTP cmd/s c=1 and c=16: wrk (C, bench/wrk.py) on the same machine as the server, "
+    "for --c1-seconds / --c16-seconds; the other HTTP figures: httpx.AsyncClient in the benchmark process.",
+    "httpx": "HTTP figures: httpx.AsyncClient in the benchmark process, on the same machine as the "
+    "server subprocess (it takes CPU from the server's 2 cores; wrk is not installed or not chosen).",
+}
 
 
 def _matcher_part(args: argparse.Namespace) -> dict[str, Any]:
@@ -106,9 +130,18 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
         async def drive() -> dict[str, Any]:
             warm = await http_load.warm_up(server.base_url, args.warmup)
             _say(f"  warm-up: {args.warmup} commands, {warm['errors']} errors")
-            c1 = await http_load.command_level(server.base_url, args.c1, 1, server_cpu)
-            _report_level(c1)
-            c16 = await http_load.command_level(server.base_url, args.c16, 16, server_cpu)
+            if args.load_generator == "wrk":
+                c1 = await wrk.command_level(
+                    server.base_url, args.c1_seconds, 1, server_cpu, args.wrk_warmup_seconds
+                )
+                _report_level(c1)
+                c16 = await wrk.command_level(
+                    server.base_url, args.c16_seconds, 16, server_cpu, args.wrk_warmup_seconds
+                )
+            else:
+                c1 = await http_load.command_level(server.base_url, args.c1, 1, server_cpu)
+                _report_level(c1)
+                c16 = await http_load.command_level(server.base_url, args.c16, 16, server_cpu)
             _report_level(c16)
             ryw = await http_load.read_your_writes(server.base_url, args.ryw)
             _say(
@@ -126,7 +159,14 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
                 server_cpu,
             )
             _report_reads("GraphQL Requests(first: 100)", graphql)
-            return {"warmup": warm, "c1": c1, "c16": c16, "read_your_writes": ryw, "graphql_page": graphql}
+            return {
+                "load_generator": args.load_generator,
+                "warmup": warm,
+                "c1": c1,
+                "c16": c16,
+                "read_your_writes": ryw,
+                "graphql_page": graphql,
+            }
 
         result = asyncio.run(drive())
         result["server_rss_mb"] = rss_mb(pid)
@@ -157,17 +197,26 @@ def _report_reads(name: str, level: dict[str, Any]) -> None:
 
 def _report_level(level: dict[str, Any]) -> None:
     latency = level["latency"]
+    generator = level.get("load_generator", "httpx")
     _say(
-        f"  HTTP postRequest c={level['concurrency']}: {level['requests']} in "
+        f"  HTTP postRequest c={level['concurrency']} ({generator}): {level['requests']} in "
         f"{level['elapsed_s']:.2f} s = {level['commands_per_s']:.0f} cmd/s, "
         f"p50/p99 {latency['p50_ms']:.1f}/{latency['p99_ms']:.1f} ms, {level['errors']} errors"
     )
     elapsed = level["elapsed_s"]
+    acknowledged = level.get("ok", level["requests"] - level["errors"])
     if level.get("server_cpu_s") is not None and elapsed > 0:
         _say(
             f"    CPU busy: server {level['server_cpu_s'] / elapsed:.0%} of a core, "
-            f"client {level['client_cpu_s'] / elapsed:.0%} of a core"
+            f"client {level['client_cpu_s'] / elapsed:.0%} of a core; server "
+            f"{level['server_cpu_s'] / max(acknowledged, 1) * 1000:.2f} ms of CPU a command"
         )
+    if "recorded" in level:
+        _say(f"    the server recorded {level['recorded']['during_run']} meanwhile, {acknowledged} acked")
+    warm = level.get("warmup")
+    if warm and warm["errors"]:
+        _say(f"    warm-up ({warm['elapsed_s']:.0f} s): {warm['errors']} errors of {warm['requests']}")
+        _report_errors(warm)
     _report_errors(level)
 
 
@@ -331,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     _say("")
     _say("Measurements (latencies in ms)")
     _say(report.table(results))
+    _say(LOAD_GENERATORS[args.load_generator])
     if matcher is not None:
         _say("")
         _say("Matcher (baselines measured in the same run: the greedy round, the bare read-model query)")
@@ -344,9 +394,9 @@ def main(argv: list[str] | None = None) -> int:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "parameters": vars(args),
+        "load_generator": args.load_generator,
         "notes": [
-            "HTTP client (httpx.AsyncClient) runs in the benchmark process, on the same machine "
-            "as the server subprocess.",
+            LOAD_GENERATORS[args.load_generator],
             "app.save() baseline: aggregates are created before the clock starts; only "
             "app.save() is timed; same database as the HTTP part, after the server stopped.",
             "RYW latency is the { requests(first: 1) { totalCount } } query sent with "

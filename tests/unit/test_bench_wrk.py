@@ -1,0 +1,240 @@
+"""bench.wrk: the Lua script's printed summary is read and shaped as bench.http_load reports a level."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from bench import http_load, report, wrk
+
+# What the generated script's done() printed after a wrk -t2 -c16 run (wrk's own lines kept).
+SAMPLE = """\
+Running 10s test @ http://127.0.0.1:41234/graphql
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    47.12ms   21.40ms 212.51ms   71.33%
+    Req/Sec   170.21     31.08   250.00     69.50%
+  Latency Distribution
+     50%   44.03ms
+     75%   57.89ms
+     90%   73.10ms
+     99%  128.77ms
+  3392 requests in 10.01s, 1.52MB read
+  Non-2xx or 3xx responses: 2
+Requests/sec:    338.86
+Transfer/sec:    155.68KB
+concord-wrk threads=2
+concord-wrk requests=3392
+concord-wrk duration_us=10010123
+concord-wrk socket_connect=0
+concord-wrk socket_read=0
+concord-wrk socket_write=0
+concord-wrk socket_status=2
+concord-wrk socket_timeout=0
+concord-wrk ok=3389
+concord-wrk non200=2
+concord-wrk graphql_errors=1
+concord-wrk bad_payload=0
+concord-wrk latency_p50_us=44031
+concord-wrk latency_p90_us=73102
+concord-wrk latency_p99_us=128770
+concord-wrk latency_mean_us=47120.5
+concord-wrk latency_max_us=212510
+concord-wrk sample=HTTP 500: {"detail": "boom"} second line
+"""
+
+
+def test_parse_reads_the_summary_lines_and_ignores_wrks_own_report() -> None:
+    values = wrk.parse(SAMPLE)
+
+    assert values["requests"] == 3392
+    assert values["duration_us"] == 10010123
+    assert values["latency_p99_us"] == 128770
+    assert values["sample"] == 'HTTP 500: {"detail": "boom"} second line'
+    assert "Requests/sec" not in " ".join(values)
+
+
+def test_shape_gives_the_level_http_load_reports() -> None:
+    level = wrk.shape(wrk.parse(SAMPLE), concurrency=16, server_cpu_s=9.16, client_cpu_s=0.8)
+
+    assert level["load_generator"] == "wrk"
+    assert level["concurrency"] == 16
+    assert level["requests"] == 3392
+    assert level["elapsed_s"] == pytest.approx(10.010123)
+    assert level["commands_per_s"] == pytest.approx(3389 / 10.010123)  # acknowledged ones only
+    assert level["latency"]["p50_ms"] == pytest.approx(44.031)
+    assert level["latency"]["p90_ms"] == pytest.approx(73.102)
+    assert level["latency"]["p99_ms"] == pytest.approx(128.77)
+    assert level["server_cpu_ms_per_command"] == pytest.approx(9.16 / 3389 * 1000)
+    # The 2 statuses > 399 that wrk counts are the script's non200: not counted twice.
+    assert level["errors"] == 3
+    assert level["failures"]["non200"] == 2
+    assert level["failures"]["graphql_errors"] == 1
+    assert level["error_samples"] == ['HTTP 500: {"detail": "boom"} second line']
+
+
+def test_report_table_takes_a_wrk_level_unchanged() -> None:
+    level = wrk.shape(wrk.parse(SAMPLE), concurrency=16, server_cpu_s=None, client_cpu_s=0.8)
+    table = report.table({"postgresql": {"http": {"c16": level}}})
+
+    assert "339" in table
+    assert "44.0 / 128.8" in table
+
+
+def test_socket_errors_and_uncounted_responses_are_errors() -> None:
+    values = wrk.parse(SAMPLE.replace("socket_timeout=0", "socket_timeout=4").replace("ok=3389", "ok=3380"))
+    level = wrk.shape(values, concurrency=16, server_cpu_s=None, client_cpu_s=0.0)
+
+    assert level["failures"]["timeout"] == 4
+    assert level["errors"] == 3 + 4 + 1
+    assert "different number" in level["error_samples"][-1]
+
+
+def test_parse_without_the_summary_says_what_wrk_printed() -> None:
+    with pytest.raises(wrk.WrkError, match="unable to connect"):
+        wrk.parse("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_a_server_that_recorded_fewer_commands_than_acknowledged_is_reported() -> None:
+    assert wrk.unrecorded(before=100, after=1101, acknowledged=1000) is None
+    assert wrk.unrecorded(before=100, after=1105, acknowledged=1000) is None  # in flight at the end
+    assert "recorded 999" in (wrk.unrecorded(before=100, after=1100, acknowledged=1000) or "")
+
+
+def test_script_carries_body_and_headers_as_lua_strings() -> None:
+    lua = wrk.script({"query": 'say "hé"\n'}, {"authorization": "Bearer a.b"})
+
+    assert 'wrk.method = "POST"' in lua
+    assert 'wrk.headers["authorization"] = "Bearer a.b"' in lua
+    assert r'wrk.body = "{\"query\": \"say \\\"h\\u00e9\\\"\\n\"}"' in lua
+    assert wrk.lua_string("é\n") == r'"\195\169\010"'
+    assert "thread:get(name)" in lua
+    assert "latency:percentile(p)" in lua
+
+
+# Real wrk runs against a small server that answers like /graphql.
+BODY = {"query": "mutation { postRequest { position } }", "variables": {"n": "é"}}
+HEADERS = {"content-type": "application/json", "authorization": "Bearer test-token"}
+needs_wrk = pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
+
+
+class FakeGraphQL(BaseHTTPRequestHandler):
+    """Answers postRequest (some with a 500 or GraphQL errors when ``flaky``) and the requests count."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as wrk expects
+    wbufsize = 1 << 16  # headers and body in one write: no Nagle / delayed-ACK stall per answer
+    answered: ClassVar[Counter[str]] = Counter()
+    flaky = True
+    loses_every_other = False  # acknowledges every command, records half of them
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        with self.lock:
+            kind, status, payload = self._answer(body, sum(self.answered.values()))
+            self.answered[kind] += 1
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _answer(self, body: dict[str, object], n: int) -> tuple[str, int, bytes]:
+        if self.headers["authorization"] != HEADERS["authorization"]:
+            return "mismatch", 401, b'{"detail": "no token"}'
+        if "totalCount" in str(body.get("query")):
+            return self._count()
+        if body != BODY:
+            return "mismatch", 400, b'{"detail": "not the bench body"}'
+        if self.flaky and n % 7 == 3:
+            return "non200", 500, b'{"detail": "boom"}'
+        if self.flaky and n % 5 == 4:
+            return "graphql_errors", 200, b'{"data": null, "errors": [{"message": "x"}]}'
+        return "ok", 200, b'{"data": {"postRequest": {"position": %d, "request": {"id": "r"}}}}' % n
+
+    def _count(self) -> tuple[str, int, bytes]:
+        if not self.headers.get(http_load.CONSISTENT_WITH):
+            return "mismatch", 400, b'{"detail": "count without Concord-Consistent-With"}'
+        recorded = self.answered["ok"] // 2 if self.loses_every_other else self.answered["ok"]
+        return "count", 200, b'{"data": {"requests": {"totalCount": %d}}}' % recorded
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def fake_server() -> Iterator[str]:
+    FakeGraphQL.answered = Counter()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGraphQL)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_wrk
+def test_real_wrk_counts_every_kind_of_answer_across_threads(
+    fake_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FakeGraphQL, "flaky", True)
+    lua = tmp_path / "post.lua"
+    lua.write_text(wrk.script(BODY, HEADERS))
+
+    run = wrk.run(f"{fake_server}/graphql", seconds=1, concurrency=4, script_path=str(lua))
+    values, client_cpu = asyncio.run(run)
+    level = wrk.shape(values, concurrency=4, server_cpu_s=None, client_cpu_s=client_cpu)
+
+    answered = FakeGraphQL.answered
+    assert answered["mismatch"] == 0
+    assert level["threads"] == 2
+    assert level["requests"] > 50
+    # Whatever was still in flight when wrk stopped was answered but not counted.
+    assert 0 <= answered.total() - level["requests"] <= 4
+    assert 0 < level["failures"]["non200"] <= answered["non200"]
+    assert 0 < level["failures"]["graphql_errors"] <= answered["graphql_errors"]
+    assert level["failures"]["bad_payload"] == 0
+    assert (
+        level["ok"] == level["requests"] - level["failures"]["non200"] - level["failures"]["graphql_errors"]
+    )
+    assert level["errors"] == level["failures"]["non200"] + level["failures"]["graphql_errors"]
+    assert level["latency"]["p50_ms"] <= level["latency"]["p90_ms"] <= level["latency"]["p99_ms"]
+    assert level["error_samples"]
+
+
+@needs_wrk
+@pytest.mark.parametrize("loses_commands", [False, True])
+def test_command_level_checks_that_the_server_recorded_what_wrk_saw_acknowledged(
+    fake_server: str, monkeypatch: pytest.MonkeyPatch, loses_commands: bool
+) -> None:
+    monkeypatch.setattr(FakeGraphQL, "flaky", False)
+    monkeypatch.setattr(FakeGraphQL, "loses_every_other", loses_commands)
+    monkeypatch.setattr(http_load, "POST_BODY", BODY)
+    monkeypatch.setattr(http_load, "HEADERS", HEADERS)
+    cpu = iter([1.0, 1.5])
+
+    level = asyncio.run(wrk.command_level(fake_server, 1, 2, lambda: next(cpu)))
+
+    assert FakeGraphQL.answered["mismatch"] == 0
+    assert level["ok"] > 50
+    assert level["server_cpu_s"] == 0.5
+    if loses_commands:
+        assert level["errors"] == 1
+        assert "wrk counted" in level["error_samples"][0]
+    else:
+        assert level["errors"] == 0
+        assert level["ok"] <= level["recorded"]["during_run"] <= level["ok"] + 2
