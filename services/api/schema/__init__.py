@@ -20,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
+from services.api.schema.arguments import convert_arguments_once
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.execution import LeanExecutionContext, mark_attributes
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
@@ -99,6 +100,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    convert_arguments_once(built._schema, built.schema_converter)  # noqa: SLF001 (before the policy wraps them)
     guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
     mark_attributes(built._schema)  # noqa: SLF001 (after the policy: guarded fields stay wrapped)
     return built

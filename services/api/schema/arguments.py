@@ -1,0 +1,257 @@
+"""Resolver arguments converted by a plan compiled once per field, not by strawberry's walk per call.
+
+For every call, strawberry's ``convert_arguments`` works out again each argument's and each input
+field's type, GraphQL name and kind: about 18 recursive calls, each resolving a type annotation,
+for one ``postRequest``. Here, when the schema is built, each field with arguments gets a
+converter that does the same from a plan: input objects, enums, scalars, lists and optionals,
+which are all this schema has. An argument of any other type (``Maybe``, a lazy type, a
+``GlobalID``, an input with its own ``from_input``) is converted by strawberry's own
+``convert_argument``, and a field with field extensions or exception handlers (or a subscription)
+keeps strawberry's resolver.
+
+Written against strawberry-graphql 0.341.2 and graphql-core 3.3.2 (pinned in requirements*.lock):
+``ConvertedArguments.__call__`` follows ``strawberry.types.arguments.convert_argument`` and
+``Converted.resolve`` follows ``GraphQLCoreConverter.from_resolver``'s ``_resolver`` and
+``get_arguments``. tests/unit/test_lean_arguments.py compares the two over every field of the
+schema and fails on an upgrade that changes either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING
+from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from strawberry.relay.types import GlobalID
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import (
+    StrawberryArgument,
+    _is_leaf_type,
+    _is_optional_leaf_type,
+    convert_argument,
+)
+from strawberry.types.base import (
+    StrawberryList,
+    StrawberryMaybe,
+    StrawberryOptional,
+    StrawberryType,
+    has_object_definition,
+)
+from strawberry.types.enum import has_enum_definition
+from strawberry.types.field import StrawberryField
+from strawberry.types.unset import UNSET
+from strawberry.utils.await_maybe import await_maybe
+
+# The versions whose conversion and resolver this module follows; a test fails on any other.
+WRITTEN_FOR = {"strawberry-graphql": "0.341.2", "graphql-core": "3.3.2"}
+_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+_STRAWBERRY_RESOLVERS = frozenset({"_resolver", "_async_resolver"})
+
+Convert = Callable[[Any], Any]
+
+
+def _leaf(value: Any) -> Any:
+    """Scalars and enums: graphql-core's coerced value is already the Python value."""
+    return value
+
+
+def _copied_list(value: Any) -> Any:
+    """A list of leaves is copied: graphql-core shares one default value between requests."""
+    if value is None or value is UNSET:
+        return value
+    return list(value)
+
+
+class ConvertedArguments:
+    """One field's arguments, from graphql-core's coerced values to what its resolver takes."""
+
+    __slots__ = ("config", "plan", "scalars")
+
+    def __init__(self, field: StrawberryField, converter: GraphQLCoreConverter) -> None:
+        self.scalars = converter.scalar_registry
+        self.config = converter.config
+        name_of = self.config.name_converter.from_argument
+        # (GraphQL name, Python name, compiled converter or None, type for strawberry's fallback)
+        self.plan = tuple(
+            (name_of(argument), argument.python_name, *_planned(argument, self.scalars, self.config))
+            for argument in field.arguments
+        )
+
+    @property
+    def compiled(self) -> bool:
+        """Whether no argument falls back to strawberry's conversion."""
+        return all(convert is not None for _name, _python, convert, _type in self.plan)
+
+    def __call__(self, values: Mapping[str, Any], info: Any) -> dict[str, Any]:
+        """``strawberry.types.arguments.convert_arguments(values, field.arguments, …, info)``."""
+        kwargs: dict[str, Any] = {}
+        for name, python_name, convert, type_ in self.plan:
+            if name in values:
+                if convert is not None:
+                    kwargs[python_name] = convert(values[name])
+                else:
+                    kwargs[python_name] = convert_argument(
+                        values[name], type_, self.scalars, self.config, info, path=(name,)
+                    )
+        return kwargs
+
+
+def _planned(
+    argument: StrawberryArgument, scalars: Mapping[object, Any], config: Any
+) -> tuple[Convert | None, Any]:
+    """The argument's compiled converter, and its type for strawberry's if there is none."""
+    type_ = argument.type
+    return _compiled(type_, scalars, config, {}), type_
+
+
+def _compiled(
+    type_: StrawberryType | type, scalars: Mapping[object, Any], config: Any, seen: dict[Any, Convert]
+) -> Convert | None:
+    """The converter of values of ``type_``, checked in ``convert_argument``'s order; None where
+    strawberry must convert them. ``seen``: input types being compiled (one may contain itself)."""
+    if isinstance(type_, StrawberryOptional):  # Maybe (an Optional too) is strawberry's to convert
+        return None if isinstance(type_, StrawberryMaybe) else _compiled(type_.of_type, scalars, config, seen)
+    if isinstance(type_, StrawberryList):
+        return _list_of(type_.of_type, scalars, config, seen)
+    if _is_leaf_type(type_, scalars):
+        return None if type_ is GlobalID else _leaf
+    if has_enum_definition(type_):
+        return _compiled(type_.__strawberry_definition__, scalars, config, seen)
+    if has_object_definition(type_):
+        return seen[type_] if type_ in seen else _input_object(type_, scalars, config, seen)
+    return None  # a lazy type, or one strawberry would refuse: its own conversion decides
+
+
+def _list_of(
+    item: StrawberryType | type, scalars: Mapping[object, Any], config: Any, seen: dict[Any, Convert]
+) -> Convert | None:
+    if _is_leaf_type(item, scalars, skip_classes=(GlobalID,)) or _is_optional_leaf_type(
+        item, scalars, skip_classes=(GlobalID,)
+    ):
+        return _copied_list
+    convert_item = _compiled(item, scalars, config, seen)
+    if convert_item is None:
+        return None
+
+    def convert(value: Any) -> Any:
+        if value is None or value is UNSET:
+            return value
+        return [convert_item(each) for each in value]
+
+    return convert
+
+
+def _input_object(
+    cls: Any, scalars: Mapping[object, Any], config: Any, seen: dict[Any, Convert]
+) -> Convert | None:
+    definition = cls.__strawberry_definition__
+    if definition.from_input is not None:
+        return None
+    # None for the fields with no default, so that nullable fields need none (as strawberry does).
+    implicit = (
+        {
+            field.python_name: None
+            for field in definition.fields
+            if field.default_value is MISSING and field.default_factory is MISSING
+        }
+        if definition.is_input
+        else {}
+    )
+    fields: list[tuple[str, str, Convert]] = []
+
+    def convert(value: Any) -> Any:
+        if value is None or value is UNSET:
+            return value
+        kwargs = implicit.copy()
+        for name, python_name, convert_field in fields:
+            if name in value:
+                kwargs[python_name] = convert_field(value[name])
+        return cls(**kwargs)
+
+    seen[cls] = convert
+    name_of = config.name_converter.from_field
+    for field in definition.fields:
+        convert_field = _compiled(field.resolve_type(type_definition=definition), scalars, config, seen)
+        if convert_field is None:
+            return None
+        fields.append((name_of(field), field.python_name, convert_field))
+    return convert
+
+
+class Converted:
+    """A field's resolver as strawberry makes it (``from_resolver``'s ``_resolver`` with no field
+    extensions and no exception handlers), with its arguments converted by ``ConvertedArguments``."""
+
+    __slots__ = ("arguments", "field", "info_class", "info_named", "parent", "self_first")
+
+    def __init__(self, field: StrawberryField, converter: GraphQLCoreConverter) -> None:
+        self.field = field
+        self.info_class = converter.config.info_class
+        self.arguments = ConvertedArguments(field, converter)
+        resolver = field.base_resolver
+        assert resolver is not None
+        self.self_first = resolver.self_parameter is not None
+        # Keyword arguments that take the source or the info, as get_arguments adds them.
+        self.parent = tuple(
+            (parameter.name, parameter is resolver.info_parameter)
+            for parameter in (resolver.parent_parameter, resolver.root_parameter, resolver.info_parameter)
+            if parameter is not None
+        )
+        # strawberry's resolver passes its info as ``info`` whatever else took that name.
+        names = {python_name for _name, python_name, _convert, _type in self.arguments.plan}
+        self.info_named = "info" in names.union(name for name, is_info in self.parent if not is_info)
+
+    def resolve(self, source: Any, info: GraphQLResolveInfo[Any], kwargs: dict[str, Any]) -> Any:
+        strawberry_info = self.info_class(_raw_info=info, _field=self.field)
+        converted = self.arguments(kwargs, strawberry_info)
+        for name, is_info in self.parent:
+            converted[name] = strawberry_info if is_info else source
+        if self.info_named:
+            converted["info"] = strawberry_info
+        args = [source] if self.self_first else []
+        return self.field.get_result(source, info=strawberry_info, args=args, kwargs=converted)
+
+
+class ConvertedResolver(Converted):
+    __slots__ = ()
+
+    def __call__(self, source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        return self.resolve(source, info, kwargs)
+
+
+class AsyncConvertedResolver(Converted):
+    __slots__ = ()
+
+    async def __call__(self, source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        return await await_maybe(self.resolve(source, info, kwargs))
+
+
+def convert_arguments_once(schema: GraphQLSchema, converter: GraphQLCoreConverter) -> None:
+    """Give each field with arguments whose resolver strawberry made (but a subscription's) a
+    ``ConvertedResolver``. Run before anything wraps resolvers (the access policy)."""
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        if named is schema.subscription_type:
+            continue
+        for field in named.fields.values():
+            definition = (field.extensions or {}).get(_DEFINITION)
+            if not isinstance(definition, StrawberryField):
+                continue
+            if not _convertible(field.resolve, definition, converter):
+                continue
+            field.resolve = (AsyncConvertedResolver if definition.is_async else ConvertedResolver)(
+                definition, converter
+            )
+
+
+def _convertible(resolve: Any, definition: StrawberryField, converter: GraphQLCoreConverter) -> bool:
+    return (
+        getattr(resolve, "__name__", None) in _STRAWBERRY_RESOLVERS
+        and definition.base_resolver is not None
+        and bool(definition.arguments)
+        and not definition.extensions
+        and not definition.is_subscription
+        and not converter._get_field_exception_handlers(definition)  # noqa: SLF001 (as from_resolver asks)
+    )
