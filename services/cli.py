@@ -24,6 +24,7 @@ from services.authentication import dev_signer
 from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
 from services.coordination import Concord
 from services.errors import NotFound
+from services.heap import settle_heap
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status
@@ -65,7 +66,7 @@ def serve(
         "proxy_headers": False,
     }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(create_app(settings, settle=True), **options)
         return
     if settings.database_url is None:
         typer.echo(
@@ -102,6 +103,7 @@ async def _project() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopped.set)
     runtime = await start(settings, run_projections=False)
+    settle_heap()
     lease = ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE) if runtime.storage.is_postgres else None
     lost = False
     try:
@@ -166,6 +168,7 @@ def rebuild(
 
 async def _shadow_rebuild(name: str) -> int:
     runtime = await start(Settings(), run_projections=False)
+    settle_heap()
     try:
         projector = next(p for p in all_projectors() if p.name == name)
         head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
@@ -186,6 +189,7 @@ async def _shadow_rebuild(name: str) -> int:
 
 async def _rebuild(name: str) -> int:
     runtime = await start(Settings(), run_projections=False)
+    settle_heap()
     try:
         runner = next(r for r in projection_runners(runtime, waker=None) if r.projector.name == name)
         head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0

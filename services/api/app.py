@@ -26,13 +26,19 @@ from services.api.ratelimit import RateLimiter
 from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
+from services.heap import settle_heap
 from services.settings import Settings
 
 # Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
 _COMMAND_THREADS = 32
 
 
-def create_app(settings: Settings | None = None, *, today: Clock = utc_today) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, today: Clock = utc_today, settle: bool = False
+) -> FastAPI:
+    """The app; ``settle``: once started, take the start-up objects out of the garbage collector's
+    sight (``services.heap``), as ``concord serve`` does (tests, which start many apps in one
+    process, do not)."""
     settings = settings or Settings()
     metrics = Metrics()
 
@@ -42,6 +48,8 @@ def create_app(settings: Settings | None = None, *, today: Clock = utc_today) ->
         loop.set_default_executor(ThreadPoolExecutor(_COMMAND_THREADS, "concord-command"))
         app.state.runtime = runtime = await start(settings, live_updates=True, today=today)
         stop_timing = runtime.concord.on_write(metrics.writes.observe)
+        if settle:
+            settle_heap()
         try:
             yield
         finally:
@@ -113,7 +121,7 @@ def worker_app() -> FastAPI:
     afresh by uvicorn: its settings come from the environment, and its logs go through ours."""
     settings = Settings()
     logs.configure(settings.log_format, settings.log_level)
-    return create_app(settings)
+    return create_app(settings, settle=True)
 
 
 def _title(status: int) -> str:

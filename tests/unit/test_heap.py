@@ -1,0 +1,26 @@
+"""settle_heap: the start-up objects leave the collector's sight; young collections come less often."""
+
+from __future__ import annotations
+
+import gc
+
+from services.heap import YOUNG_GENERATION_THRESHOLD, settle_heap
+
+
+def test_settling_freezes_what_lives_and_raises_the_young_threshold() -> None:
+    threshold = gc.get_threshold()
+    long_lived = [object() for _ in range(10)], {"a": [1, 2]}
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert not gc.is_finalized(long_lived)
+        assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD
+        assert gc.get_threshold()[1:] == threshold[1:]
+        # What is made afterwards is still collected.
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
