@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import multiprocessing
 import os
 import platform
@@ -18,7 +19,15 @@ from typing import Any
 
 from bench import allocation, baseline, http_load, lag, memory, reads, rebuild, report, suggestions, wrk
 from bench.backends import Backend, BackendUnavailableError, postgres_backend, sqlite_backend
-from bench.server import REST_BASELINE, ServerFailedError, cpu_seconds, migrate, rss_mb, running_server
+from bench.server import (
+    REST_BASELINE,
+    ServerFailedError,
+    cpu_seconds,
+    migrate,
+    running_server,
+    tree_cpu_seconds,
+    tree_rss_mb,
+)
 from domain.access import Role
 from domain.codes import MemberState
 from services.tokens import DevSigner
@@ -45,6 +54,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--c1-seconds", type=int, default=5, help="wrk: seconds at concurrency 1")
     parser.add_argument("--c16-seconds", type=int, default=10, help="wrk: seconds at concurrency 16")
     parser.add_argument("--wrk-warmup-seconds", type=int, default=2, help="wrk: warm-up before each level")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes on PostgreSQL (concord serve --workers; SQLite always has one)",
+    )
     parser.add_argument("--ryw", type=int, default=200, help="read-your-writes iterations")
     parser.add_argument("--saves1", type=int, default=1000, help="app.save() calls, 1 thread")
     parser.add_argument("--saves8", type=int, default=2000, help="app.save() calls, 8 threads")
@@ -125,7 +140,7 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
         pid = server.process.pid
 
         def server_cpu() -> float | None:
-            return cpu_seconds(pid)
+            return tree_cpu_seconds(pid)  # with --workers, the API processes under uvicorn's supervisor
 
         async def drive() -> dict[str, Any]:
             warm = await http_load.warm_up(server.base_url, args.warmup)
@@ -169,7 +184,7 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             }
 
         result = asyncio.run(drive())
-        result["server_rss_mb"] = rss_mb(pid)
+        result["server_rss_mb"] = tree_rss_mb(pid)
         _say(f"  server RSS after the run: {result['server_rss_mb']:.0f} MB")
     with running_server(backend, REST_BASELINE) as rest:
         rest_pid = rest.process.pid
@@ -229,7 +244,11 @@ def _run_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     _say(f"  concord migrate ({backend.database_url or backend.data_dir})")
     migrate(backend)
-    http = _http_part(backend, args)
+    served = dataclasses.replace(backend, workers=args.workers) if backend.database_url else backend
+    if served.workers > 1:
+        _say(f"  concord serve --workers {served.workers}")
+    http = _http_part(served, args)
+    http["workers"] = served.workers
     ryw = http.pop("read_your_writes")
     _say(
         f"  app.save() baseline in-process, same database, server stopped: "

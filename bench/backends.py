@@ -25,6 +25,7 @@ class Backend:
     name: str
     data_dir: Path
     database_url: str | None  # None means embedded SQLite under data_dir
+    workers: int = 1  # API processes of `concord serve` (PostgreSQL only)
 
     def server_env(self) -> dict[str, str]:
         """The CONCORD_* variables for ``concord migrate`` / ``concord serve``."""
@@ -36,6 +37,7 @@ class Backend:
         }
         if self.database_url is not None:
             env["CONCORD_DATABASE_URL"] = self.database_url
+            env["CONCORD_WORKERS"] = str(self.workers)
         return env
 
 

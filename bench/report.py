@@ -52,8 +52,9 @@ def _row(name: str, result: dict[str, Any]) -> list[str]:
     ryw = result.get("read_your_writes", {})
     c1, c16 = http.get("c1", {}), http.get("c16", {})
     s1, s16 = save.get("1", {}), save.get("16", {})
+    workers = http.get("workers", 1)
     return [
-        name,
+        name if workers == 1 else f"{name} ({workers} API processes)",
         _num(c1.get("commands_per_s")),
         _num(c16.get("commands_per_s")),
         _num(s1.get("saves_per_s")),

@@ -45,6 +45,35 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux /proc), e.g. the API processes of ``serve --workers``."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time of a process and the processes it started (what a supervisor's workers used)."""
+    own = cpu_seconds(pid)
+    if own is None:
+        return None
+    return own + sum(cpu_seconds(child) or 0.0 for child in children(pid))
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """The largest resident set among a process and the processes it started."""
+    sizes = [size for p in (pid, *children(pid)) if (size := rss_mb(p)) is not None]
+    return max(sizes, default=None)
+
+
 def rss_mb(pid: int) -> float | None:
     """Resident set size of a process, in MB (Linux /proc); None where unavailable."""
     try:
