@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import and_, case, or_, update
+from sqlalchemy import and_, case, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.database import writer
@@ -33,6 +33,11 @@ from projections.tables import projection_tracking
 from projections.wakers import Wakeup
 
 log = logging.getLogger(__name__)
+
+#: PostgreSQL channel on which the follower says, as its transaction commits, that projections moved:
+#: API processes that do not project (standing by, or with ``CONCORD_PROJECTIONS=external``) then
+#: read the tracking table at once instead of at their next poll.
+PROJECTED = "concord_projected"
 
 
 class LogFollower:
@@ -156,6 +161,7 @@ class LogFollower:
                         else:
                             written.append(runner)
                 moved = await move_positions(conn, [(runner, new_position) for runner in idle])
+                await announce(conn, new_position)
         except Exception as error:
             return [], [(runner, error) for runner, _ in work]
         written.extend(r for r in idle if r.projector.name in moved)
@@ -170,6 +176,7 @@ class LogFollower:
         try:
             async with self._engine.begin() as conn:
                 moved = await move_positions(conn, [(runner, runner.position) for runner in behind])
+                await announce(conn, max(runner.position for runner in behind))
         except Exception:
             log.warning("could not write the projections' positions; retrying later", exc_info=True)
             return
@@ -258,3 +265,11 @@ def _moved_away(runner: ProjectionRunner) -> TrackingConflict:
 
 
 __all__ = ["Decoded", "LogFollower", "move_positions"]
+
+
+async def announce(conn: AsyncConnection, position: int) -> None:
+    """Notify ``PROJECTED`` when the transaction commits (PostgreSQL; SQLite's readers poll)."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(
+            text("SELECT pg_notify(:channel, :position)"), {"channel": PROJECTED, "position": str(position)}
+        )

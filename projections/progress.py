@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
+from projections.wakers import Wakeup
+
 log = logging.getLogger(__name__)
 
 
@@ -60,13 +62,18 @@ class Progress:
 
 
 async def follow_tracking_table(
-    progress: Progress, read_positions: Callable[[], Awaitable[dict[str, int]]], interval: float
+    progress: Progress,
+    read_positions: Callable[[], Awaitable[dict[str, int]]],
+    interval: float,
+    wakeup: Wakeup | None = None,
 ) -> None:
     """Keep ``progress`` current from the tracking table, for an API whose projections run elsewhere.
 
     Reads only while someone waits for a position, so an idle API costs the database nothing. A
     failed read (the database restarting) is retried at the next interval: this task must outlive
-    an outage, or every later read-your-writes would time out.
+    an outage, or every later read-your-writes would time out. With ``wakeup`` (the projecting
+    process's announcements, on PostgreSQL) it reads as soon as the projections move, and the
+    interval is only a fallback.
     """
     while True:
         if not progress.has_waiters:
@@ -80,4 +87,8 @@ async def follow_tracking_table(
         for name, position in positions.items():
             if name in progress.positions():
                 progress.advance(name, position)
-        await asyncio.sleep(interval)
+        if wakeup is None:
+            await asyncio.sleep(interval)
+        else:
+            await wakeup.wait(interval)
+            wakeup.clear()

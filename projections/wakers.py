@@ -90,12 +90,20 @@ class ListenWaker(Waker):
     case something was missed meanwhile; until then their poll interval covers the gap.
     """
 
-    def __init__(self, recorder: Any, *, retry_after: float = 1.0, check_every: float = 0.5) -> None:
+    def __init__(
+        self,
+        recorder: Any,
+        *,
+        channel: str | None = None,
+        retry_after: float = 1.0,
+        check_every: float = 0.5,
+    ) -> None:
+        """``channel``: another channel than the event table's, on the same database."""
         super().__init__()
         pool = recorder.datastore.pool
         self._conninfo: str = pool.conninfo
         self._connect_kwargs = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}
-        self._channel: str = recorder.channel_name
+        self._channel: str = channel or recorder.channel_name
         self._retry_after = retry_after
         self._check_every = check_every  # how soon the thread notices stop()
         self._stopping = threading.Event()

@@ -17,7 +17,7 @@ from projections.assistance import CrisesProjector, MatchesProjector, OffersProj
 from projections.database import create_read_engine
 from projections.feed import LogFeed
 from projections.finance import FinanceProjector
-from projections.follower import LogFollower
+from projections.follower import PROJECTED, LogFollower
 from projections.havens import SafeHavensProjector
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.movements import MovementsProjector, SecurityIncidentsProjector
@@ -216,11 +216,7 @@ async def start(
         else:
             _run_projections(runtime, waker)
     else:
-        runtime._tasks.append(  # noqa: SLF001
-            asyncio.create_task(
-                follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02)
-            )
-        )
+        runtime._tasks.append(asyncio.create_task(_follow_others(runtime)))  # noqa: SLF001
     return runtime
 
 
@@ -297,7 +293,23 @@ async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
 
 
 async def _follow_others(runtime: Runtime) -> None:
-    await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02)
+    """Keep ``runtime.progress`` current while another process projects: on PostgreSQL that process
+    announces each move (``projections.follower.PROJECTED``), and the tracking table is read then;
+    the poll is a fallback there, and SQLite's only way."""
+    if not runtime.storage.is_postgres:
+        await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02)
+        return
+    announcements = ListenWaker(runtime.concord.recorder, channel=PROJECTED)
+    await announcements.start()
+    try:
+        await follow_tracking_table(
+            runtime.progress,
+            lambda: tracking_positions(runtime.read_engine),
+            0.2,
+            announcements.listener(),
+        )
+    finally:
+        await announcements.stop()
 
 
 async def _give_up(lease: ProjectionLease) -> None:

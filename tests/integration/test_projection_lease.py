@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from domain.codes import MemberState
+from projections.follower import PROJECTED
 from services.bootstrap import Runtime, start
 from services.cli import app as cli
 from services.settings import Settings
@@ -89,3 +91,34 @@ def test_several_workers_are_refused_on_sqlite(tmp_path: Path, monkeypatch: pyte
     result = CliRunner().invoke(cli, ["serve", "--workers", "2"])
     assert result.exit_code == 2
     assert "PostgreSQL" in result.output
+
+
+async def test_the_projecting_process_announces_each_move_on_postgresql(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    url = postgres_server.new_database()
+    settings = Settings(database_url=url, data_dir=tmp_path, consistency_timeout=30)
+    runtime = await start(settings, today=fixed_today)
+    try:
+        await eventually(lambda: bool(runtime.runners), 10, "the process never projected")
+        with psycopg.connect(url, autocommit=True) as listener:
+            listener.execute(f"LISTEN {PROJECTED}")
+            crisis = (
+                await asyncio.to_thread(
+                    runtime.concord.open_crisis, SECRETARIAT, "Marawi", [MemberState.PHL], date(2026, 11, 1)
+                )
+            ).aggregate.id
+            written = await post(runtime, crisis, "Tents")
+            announced: list[int] = []
+
+            def listen() -> None:
+                for notify in listener.notifies(timeout=10):
+                    announced.append(int(notify.payload))
+                    if announced[-1] >= written:
+                        return
+
+            await asyncio.to_thread(listen)
+        assert announced, "no announcement within 10 s"
+        assert announced[-1] >= written
+    finally:
+        await runtime.close()
