@@ -8,6 +8,8 @@ from collections.abc import AsyncGenerator, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from projections.log_reader import LogReader
+
 
 @dataclass(frozen=True)
 class Page:
@@ -17,25 +19,24 @@ class Page:
 
 
 def read_page(
-    recorder: Any, decode: Callable[[Any], Any], topics: Collection[str], after: int, size: int
+    reader: LogReader, decode: Callable[[Any], Any], topics: Collection[str], after: int, size: int
 ) -> Page | None:
     """The page of the log after position ``after``; None at its end."""
-    notifications = recorder.select_notifications(after, size, inclusive_of_start=False)
-    if not notifications:
+    page = reader.read(after, size, topics)
+    if page is None:
         return None
-    events = [(decode(n), n.id) for n in notifications if n.topic in topics]
-    return Page(events, notifications[-1].id, len(notifications))
+    return Page([(decode(n), n.id) for n in page.notifications], page.last, page.read)
 
 
 async def pages(
-    recorder: Any, decode: Callable[[Any], Any], topics: Collection[str], *, after: int, size: int
+    reader: LogReader, decode: Callable[[Any], Any], topics: Collection[str], *, after: int, size: int
 ) -> AsyncGenerator[Page, None]:
     """The log's pages after ``after``, up to its end when the last page is read, one read ahead."""
-    ahead = asyncio.ensure_future(asyncio.to_thread(read_page, recorder, decode, topics, after, size))
+    ahead = asyncio.ensure_future(asyncio.to_thread(read_page, reader, decode, topics, after, size))
     try:
         while (page := await ahead) is not None:
             ahead = asyncio.ensure_future(
-                asyncio.to_thread(read_page, recorder, decode, topics, page.last, size)
+                asyncio.to_thread(read_page, reader, decode, topics, page.last, size)
             )
             yield page
     finally:
