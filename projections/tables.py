@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+_BindProcessor = Callable[[Any], Any]
+
 
 class Quantity(TypeDecorator[Decimal]):
     """Exact decimals: NUMERIC on PostgreSQL, text on SQLite (whose NUMERIC would round via float)."""
@@ -43,6 +46,11 @@ class Quantity(TypeDecorator[Decimal]):
         if value is None or dialect.name != "sqlite":
             return value
         return str(value)
+
+    def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
+        if dialect.name != "sqlite":  # process_bind_param gives the value back: not called per value
+            return self.impl_instance.bind_processor(dialect)
+        return super().bind_processor(dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else _tidy(Decimal(value))
@@ -65,6 +73,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and dialect.name == "sqlite":
             return value.astimezone(UTC).replace(tzinfo=None)
         return value
+
+    def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
+        if dialect.name != "sqlite":  # process_bind_param gives the value back: not called per value
+            return self.impl_instance.bind_processor(dialect)
+        slow = super().bind_processor(dialect)
+        assert slow is not None
+
+        def process(value: Any) -> Any:
+            """The text SQLite's DATETIME stores (its default format), without building the dict
+            of fields its format string takes: about a fifth of the cost, on two columns a row."""
+            if type(value) is not datetime:
+                return slow(value)
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:

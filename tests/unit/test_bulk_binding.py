@@ -1,0 +1,42 @@
+"""What a rebuild sends is what SQLAlchemy would send: the types' own bind processors, shortened,
+give the same values."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta, timezone
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import TypeDecorator
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.dialects.sqlite.aiosqlite import dialect as aiosqlite_dialect
+from sqlalchemy.engine import Dialect
+
+from projections.tables import Quantity, UTCDateTime
+
+DIALECTS: list[Dialect] = [aiosqlite_dialect(), asyncpg_dialect()]
+zones = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-9, minutes=-30))])
+
+
+def bound(kind: type[TypeDecorator[Any]], dialect: Dialect, value: Any) -> tuple[Any, Any]:
+    """``value`` as the type binds it now, and as TypeDecorator's own bind_processor would."""
+    impl = kind().dialect_impl(dialect)
+    ours, theirs = impl.bind_processor(dialect), TypeDecorator.bind_processor(impl, dialect)
+    return (value if ours is None else ours(value)), (value if theirs is None else theirs(value))
+
+
+@given(value=st.none() | st.datetimes(timezones=zones) | st.datetimes())
+def test_times_bind_as_sqlalchemy_binds_them(value: Any) -> None:
+    for dialect in DIALECTS:
+        ours, theirs = bound(UTCDateTime, dialect, value)
+        assert type(ours) is type(theirs)
+        assert ours == theirs
+
+
+@given(value=st.none() | st.decimals())
+def test_quantities_bind_as_sqlalchemy_binds_them(value: Any) -> None:
+    for dialect in DIALECTS:
+        ours, theirs = bound(Quantity, dialect, value)
+        assert type(ours) is type(theirs)
+        assert repr(ours) == repr(theirs)
