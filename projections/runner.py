@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.batching import BatchedWrites
-from projections.catchup import pages
+from projections.catchup import fewer_collections, pages
 from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
@@ -88,15 +88,16 @@ class ProjectionRunner:
         total = 0
         size = batch_size or self._batch_size
         read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
-        async with aclosing(read) as log:
-            async for page in log:
-                if page.events:
-                    await self._apply_catch_up(page.events, page.last)
-                self.position = page.last
-                self._report()
-                total += page.read
-                if on_batch is not None:
-                    on_batch(self.position)
+        with fewer_collections():
+            async with aclosing(read) as log:
+                async for page in log:
+                    if page.events:
+                        await self._apply_catch_up(page.events, page.last)
+                    self.position = page.last
+                    self._report()
+                    total += page.read
+                    if on_batch is not None:
+                        on_batch(self.position)
         await self.persist_position()
         self._report()
         return total

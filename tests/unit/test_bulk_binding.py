@@ -1,8 +1,9 @@
 """What a rebuild sends is what SQLAlchemy would send: the types' own bind processors, shortened,
-give the same values."""
+give the same values; and the collector's thresholds come back after catch-ups, however nested."""
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, timedelta, timezone
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.dialects.sqlite.aiosqlite import dialect as aiosqlite_dialect
 from sqlalchemy.engine import Dialect
 
+from projections.catchup import FEWER_COLLECTIONS_THRESHOLD, fewer_collections
 from projections.tables import Quantity, UTCDateTime
 
 DIALECTS: list[Dialect] = [aiosqlite_dialect(), asyncpg_dialect()]
@@ -40,3 +42,15 @@ def test_quantities_bind_as_sqlalchemy_binds_them(value: Any) -> None:
         ours, theirs = bound(Quantity, dialect, value)
         assert type(ours) is type(theirs)
         assert repr(ours) == repr(theirs)
+
+
+def test_the_collector_thresholds_come_back_after_overlapping_catch_ups() -> None:
+    before = gc.get_threshold()
+    first, second = fewer_collections(), fewer_collections()
+    first.__enter__()
+    assert gc.get_threshold()[0] >= FEWER_COLLECTIONS_THRESHOLD
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first to start ends first
+    assert gc.get_threshold()[0] >= FEWER_COLLECTIONS_THRESHOLD
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
