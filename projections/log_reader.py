@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -69,20 +70,12 @@ class RecorderLogReader:
         return LogPage(kept, notifications[-1].id, len(notifications))
 
 
-def _page(rows: list[tuple[Any, ...]], convert_id: Callable[[Any], Any] | None = None) -> LogPage | None:
-    """The statement's rows, in position order: the wanted notifications, and the one row whose
-    topic is NULL (no wanted notification's is) with the page's last position and count; it sorts
-    last, or just before a wanted notification at that same position."""
-    summary = rows.pop() if rows[-1][3] is None else rows.pop(-2)
-    last, _, read, topic, _ = summary
-    assert topic is None, summary
-    if not read:
-        return None
+def _notifications(
+    rows: list[tuple[Any, ...]], convert_id: Callable[[Any], Any] | None
+) -> list[Notification]:
     if convert_id is None:
-        notifications = [Notification(o, v, t, s, i) for i, o, v, t, s in rows]
-    else:
-        notifications = [Notification(convert_id(o), v, t, s, i) for i, o, v, t, s in rows]
-    return LogPage(notifications, last, read)
+        return [Notification(o, v, t, s, i) for i, o, v, t, s in rows]
+    return [Notification(convert_id(o), v, t, s, i) for i, o, v, t, s in rows]
 
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as select_notifications
@@ -91,17 +84,23 @@ def _retrying(read: Callable[..., Any], *args: Any) -> Any:
 
 
 class PostgresLogReader:
+    """One statement: the page's last position and count from the positions alone (an index-only
+    scan), and the wanted rows up to that position; no row of the page is held or sorted there."""
+
     def __init__(self, recorder: PostgresApplicationRecorder) -> None:
         self._datastore = recorder.datastore
+        # The bound is a scalar subquery so that it is an index condition even in a generic plan
+        # (a join with the page would let a scan of sparse topics run on to the end of the log).
         self._statement: Composed = SQL(
             "WITH page AS ("
+            " SELECT notification_id FROM {table} WHERE notification_id > %(after)s"
+            " ORDER BY notification_id LIMIT %(size)s)"
             " SELECT notification_id, originator_id, originator_version, topic, state FROM {table}"
-            " WHERE notification_id > %s ORDER BY notification_id LIMIT %s)"
-            " SELECT notification_id, originator_id, originator_version, topic, state FROM page"
-            " WHERE topic = ANY(%s)"
+            " WHERE notification_id > %(after)s"
+            " AND notification_id <= (SELECT max(notification_id) FROM page)"
+            " AND topic = ANY(%(topics)s)"
             " UNION ALL"
             " SELECT max(notification_id), NULL, count(*), NULL, NULL FROM page"
-            " ORDER BY 1"
         ).format(table=Identifier(recorder.datastore.schema, recorder.events_table_name))
 
     def read(self, after: int, size: int, topics: Collection[str]) -> LogPage | None:
@@ -113,37 +112,51 @@ class PostgresLogReader:
             self._datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row, binary=True) as cursor,
         ):
-            cursor.execute(self._statement, (after, size, list(topics)), prepare=True)
-            return _page(cursor.fetchall())
+            parameters = {"after": after, "size": size, "topics": list(topics)}
+            cursor.execute(self._statement, parameters, prepare=True)
+            rows = cursor.fetchall()
+        # The one row with no topic (no wanted notification's is NULL) is the page's last position
+        # and count; the others come in the order of the table, sorted here, not in the database.
+        at = len(rows) - 1 if rows[-1][3] is None else next(i for i, row in enumerate(rows) if row[3] is None)
+        last, _, read, _, _ = rows.pop(at)
+        if not read:
+            return None
+        rows.sort()  # by position, unique: no tuple is compared past it
+        return LogPage(_notifications(rows, None), last, read)
 
 
 class SQLiteLogReader:
+    """Two statements in one read transaction (one snapshot): the page's last position and count,
+    then the wanted rows up to it, in rowid order."""
+
     def __init__(self, recorder: SQLiteApplicationRecorder) -> None:
         self._datastore = recorder.datastore
-        self._convert_id = recorder.convert_originator_id
-        self._table = recorder.events_table_name
-        self._statements: dict[int, str] = {}  # by number of topics
+        # As recorder.convert_originator_id, without looking up the setting for every row.
+        self._convert_id = UUID if recorder.datastore.originator_id_type == "uuid" else None
+        table = recorder.events_table_name
+        self._bounds = (
+            f"SELECT max(rowid), count(*) FROM (SELECT rowid FROM {table} WHERE rowid > ?"  # noqa: S608 - eventsourcing's own table name
+            " ORDER BY rowid LIMIT ?)"
+        )
+        self._rows = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {table}"  # noqa: S608 - as above
+            " WHERE rowid > ? AND rowid <= ? AND topic IN ({}) ORDER BY rowid"
+        )
+        self._statements: dict[int, str] = {}  # the rows' statement by number of topics
 
     def read(self, after: int, size: int, topics: Collection[str]) -> LogPage | None:
         with self._datastore.transaction(commit=False) as cursor:
             raw = cursor.sqlite_cursor
             raw.row_factory = None  # tuples, not the connection's sqlite3.Row
-            raw.execute(self._statement(len(topics)), (after, size, *topics))
-            rows = raw.fetchall()
-        return _page(rows, self._convert_id)
+            last, read = raw.execute(self._bounds, (after, size)).fetchone()
+            if not read:
+                return None
+            rows = raw.execute(self._statement(len(topics)), (after, last, *topics)).fetchall()
+        return LogPage(_notifications(rows, self._convert_id), last, read)
 
     def _statement(self, topics: int) -> str:
         try:
             return self._statements[topics]
         except KeyError:
-            statement = self._statements[topics] = (
-                "WITH page AS MATERIALIZED ("  # noqa: S608 - the table is eventsourcing's own name
-                f" SELECT rowid AS id, originator_id, originator_version, topic, state FROM {self._table}"
-                " WHERE rowid > ? ORDER BY rowid LIMIT ?)"
-                " SELECT id, originator_id, originator_version, topic, state FROM page"
-                f" WHERE topic IN ({', '.join('?' * topics)})"
-                " UNION ALL"
-                " SELECT max(id), NULL, count(*), NULL, NULL FROM page"
-                " ORDER BY 1"
-            )
+            statement = self._statements[topics] = self._rows.format(", ".join("?" * topics))
             return statement
