@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import gc
 from datetime import UTC, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import TypeDecorator
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.dialects.sqlite.aiosqlite import dialect as aiosqlite_dialect
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 
 from projections.catchup import FEWER_COLLECTIONS_THRESHOLD, fewer_collections
-from projections.tables import Quantity, UTCDateTime
+from projections.tables import Day, Quantity, UTCDateTime
 
-DIALECTS: list[Dialect] = [aiosqlite_dialect(), asyncpg_dialect()]
+DIALECTS: list[Dialect] = [
+    make_url(url).get_dialect()() for url in ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+]
 zones = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-9, minutes=-30))])
 
 
 def bound(kind: type[TypeDecorator[Any]], dialect: Dialect, value: Any) -> tuple[Any, Any]:
     """``value`` as the type binds it now, and as TypeDecorator's own bind_processor would."""
-    impl = kind().dialect_impl(dialect)
+    impl = cast(TypeDecorator[Any], kind().dialect_impl(dialect))
     ours, theirs = impl.bind_processor(dialect), TypeDecorator.bind_processor(impl, dialect)
     return (value if ours is None else ours(value)), (value if theirs is None else theirs(value))
 
@@ -42,6 +42,17 @@ def test_quantities_bind_as_sqlalchemy_binds_them(value: Any) -> None:
         ours, theirs = bound(Quantity, dialect, value)
         assert type(ours) is type(theirs)
         assert repr(ours) == repr(theirs)
+
+
+@given(value=st.none() | st.dates() | st.datetimes())
+def test_days_bind_as_sqlalchemy_binds_them(value: Any) -> None:
+    for dialect in DIALECTS:
+        impl = Day().dialect_impl(dialect)
+        ours, theirs = impl.bind_processor(dialect), Day.impl().dialect_impl(dialect).bind_processor(dialect)
+        got = value if ours is None else ours(value)
+        expected = value if theirs is None else theirs(value)
+        assert type(got) is type(expected)
+        assert got == expected
 
 
 def test_the_collector_thresholds_come_back_after_overlapping_catch_ups() -> None:
