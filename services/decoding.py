@@ -48,6 +48,10 @@ def fast_decoder(mapper: Mapper[Any]) -> Decode:
     return FastDecoder(mapper)
 
 
+_NOTHING = object()
+_SCALARS = frozenset({str, int, bool, type(None)})  # parsed values that hold no object: floats aside
+
+
 class _Unusual(Exception):
     """The state holds a value only the mapper reads exactly (a float)."""
 
@@ -128,7 +132,16 @@ def _walker(decoders: _Decoders) -> Callable[[Any], Any]:
         for key, item in d.items():
             kind = type(item)
             if kind is dict:
-                d[key] = obj(item)
+                # Most objects are transcoded scalars ({"_type_": name, "_data_": "..."}): decoded
+                # here, as the hook would, without a call of this function for each.
+                if (
+                    len(item) == 2
+                    and type(name := item.get("_type_")) is str
+                    and type(data := item.get("_data_", _NOTHING)) in _SCALARS
+                ):
+                    d[key] = decoders[name](data)
+                else:
+                    d[key] = obj(item)
             elif kind is list:
                 d[key] = [value(x) for x in item]
             elif kind is float:
