@@ -16,7 +16,6 @@ one executemany of the compiled INSERT elsewhere.
 
 from __future__ import annotations
 
-import asyncio
 import weakref
 from collections import namedtuple
 from dataclasses import dataclass
@@ -77,11 +76,10 @@ class BatchedWrites:
             return
         assert self._table is not None
         rows, self._rows, self._by_key = self._rows, [], {}
-        conn = await self._conn.connection() if isinstance(self._conn, LateConnection) else self._conn
         if self._bulk:
-            await send_bulk(conn, self._table, self._columns, rows)
+            await send_bulk(self._conn, self._table, self._columns, rows)
         else:
-            await conn.execute(insert(self._table), rows)
+            await self._conn.execute(insert(self._table), rows)
 
     def _update_held(self, statement: Any, parameters: Any) -> HeldResult | None:
         """Apply ``UPDATE table SET col = value ... WHERE key = value`` to the held row it names;
@@ -103,31 +101,6 @@ class BatchedWrites:
         if plan.returning is None:
             return HeldResult(None)
         return HeldResult(_row_type(plan.returning)(*(row[name] for name in plan.returning)))
-
-
-class LateConnection:
-    """The connection of a transaction not begun yet, for a batch projected ahead of it (a
-    catch-up projects a page while the page before is written): what needs the database waits
-    for ``begin``, and then runs in order, in that transaction; the dialect is known before."""
-
-    def __init__(self, dialect: Any) -> None:
-        self.dialect = dialect
-        self._conn: Any = None
-        self._begun = asyncio.Event()
-
-    def begin(self, conn: Any) -> None:
-        self._conn = conn
-        self._begun.set()
-
-    async def connection(self) -> Any:
-        await self._begun.wait()
-        return self._conn
-
-    async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return await (await self.connection()).execute(statement, parameters)
-
-    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
-        return await (await self.connection()).scalar(statement, parameters)
 
 
 class HeldResult:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -16,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from projections.batching import BatchedWrites, LateConnection
-from projections.catchup import Page, fewer_collections, pages
+from projections.batching import BatchedWrites
+from projections.catchup import fewer_collections, pages
 from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
@@ -89,22 +88,16 @@ class ProjectionRunner:
         total = 0
         size = batch_size or self._batch_size
         read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
-        ahead: _Ahead | None = None  # the page being projected while the one before is written
-        try:
-            with fewer_collections():
-                async with aclosing(read) as log:
-                    async for page in log:
-                        # Written in order, one transaction each; each page's projection starts
-                        # as soon as it is read, and runs until it needs the database.
-                        written, ahead = ahead, self._project_ahead(page)
-                        if written is not None:
-                            total += await self._write_ahead(written, on_batch)
-                    if ahead is not None:
-                        written, ahead = ahead, None
-                        total += await self._write_ahead(written, on_batch)
-        finally:
-            if ahead is not None:
-                ahead.discard()
+        with fewer_collections():
+            async with aclosing(read) as log:
+                async for page in log:
+                    if page.events:
+                        await self._apply_catch_up(page.events, page.last)
+                    self.position = page.last
+                    self._report()
+                    total += page.read
+                    if on_batch is not None:
+                        on_batch(self.position)
         await self.persist_position()
         self._report()
         return total
@@ -192,35 +185,16 @@ class ProjectionRunner:
     def tracking_moved(self, position: int) -> None:
         self._persisted = position
 
-    async def _write_ahead(self, ahead: _Ahead, on_batch: Callable[[int], None] | None) -> int:
-        """A catch-up page, projected ahead: its transaction moves the tracking row first (so that
-        it is open before a COPY could run outside one), then lets the projection's statements
-        run, in order, rows sent in bulk. Returns the notifications the page read."""
-        page = ahead.page
-        try:
-            if page.events:
-                async with self._engine.begin() as conn:
-                    await self._move_tracking(conn, page.last)
-                    ahead.late.begin(conn)
-                    await ahead.projected
-                    await ahead.writes.flush()
-                self._persisted = page.last
-        finally:
-            ahead.discard()
-        self.position = page.last
-        self._report()
-        if on_batch is not None:
-            on_batch(self.position)
-        return page.read
-
-    def _project_ahead(self, page: Page) -> _Ahead:
-        late = LateConnection(self._engine.dialect)
-        writes = BatchedWrites(late, bulk=True)
-        return _Ahead(page, late, writes, asyncio.ensure_future(self._project(writes, page.events)))
-
-    async def _project(self, writes: BatchedWrites, events: Sequence[tuple[Any, int]]) -> None:
-        for event, position in events:
-            await self.projector.project(cast(AsyncConnection, writes), event, position)
+    async def _apply_catch_up(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
+        """A catch-up batch, decoded already (by its reader), its rows sent in bulk.
+        The tracking row moves first: the transaction is open before a COPY could run outside it."""
+        async with self._engine.begin() as conn:
+            await self._move_tracking(conn, new_position)
+            writes = BatchedWrites(conn, bulk=True)
+            for event, position in events:
+                await self.projector.project(cast(AsyncConnection, writes), event, position)
+            await writes.flush()
+        self._persisted = new_position
 
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
         """Guarded by the position last written, so that two runners never both apply a batch."""
@@ -265,20 +239,3 @@ class ProjectionRunner:
     def _report(self) -> None:
         if self._progress is not None:
             self._progress.advance(self.projector.name, self.position)
-
-
-@dataclass
-class _Ahead:
-    """A catch-up page whose projection has started, into writes held for its transaction."""
-
-    page: Page
-    late: LateConnection
-    writes: BatchedWrites
-    projected: asyncio.Future[None]
-
-    def discard(self) -> None:
-        """Stop the projection if it is still waiting, and take its outcome: an error of a
-        page never written is not logged as never retrieved."""
-        self.projected.cancel()
-        if self.projected.done() and not self.projected.cancelled():
-            self.projected.exception()

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from projections.batching import BatchedWrites, LateConnection
+from projections.batching import BatchedWrites
 from tests.conftest import PostgresServer
 
 metadata = MetaData()
@@ -260,37 +260,3 @@ async def test_rows_sent_in_bulk_roll_back_with_their_transaction(database_url: 
             assert await conn.scalar(select(func.count()).select_from(things)) == 0
     finally:
         await engine.dispose()
-
-
-async def test_a_batch_projected_ahead_waits_for_its_transaction_only_where_it_needs_it(
-    engine: AsyncEngine,
-) -> None:
-    """A catch-up projects a page while the page before is written: inserts are held and updates
-    of held rows answered before its transaction begins; a read waits for it, and then everything
-    runs in that transaction, in order."""
-    sent = statements_sent(engine)
-    late = LateConnection(engine.dialect)
-    writes = BatchedWrites(late, bulk=True)
-
-    async def project() -> int | None:
-        await writes.execute(insert(rows), {"id": 1, "name": "one"})
-        await writes.execute(update(rows).where(rows.c.id == 1).values(name="uno"))
-        await writes.execute(insert(rows), {"id": 2, "name": "two"})
-        counted: int | None = await writes.scalar(select(func.count()).select_from(rows))
-        await writes.execute(insert(rows), {"id": 3, "name": "three"})
-        return counted
-
-    projecting = asyncio.ensure_future(project())
-    await asyncio.sleep(0.05)
-    assert not projecting.done()  # at the count, which needs the database
-    assert sent == []
-    async with engine.begin() as conn:
-        await conn.execute(insert(rows), {"id": 0, "name": "before"})  # the transaction's own start
-        late.begin(conn)
-        assert await projecting == 3
-        await writes.flush()
-
-    assert [statement for statement, _ in sent] == ["INSERT", "INSERT", "SELECT", "INSERT"]
-    async with engine.connect() as conn:
-        names = (await conn.execute(select(rows.c.name).order_by(rows.c.id))).scalars().all()
-    assert names == ["before", "uno", "two", "three"]

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from domain.access import Role
 from domain.codes import MemberState, Sector
@@ -145,35 +145,6 @@ async def test_a_projection_killed_mid_batch_resumes_to_what_a_rebuild_gives(
 
     assert len(resumed) == 60
     assert resumed == rebuilt
-
-
-class RecordingProjector(RequestsProjector):
-    def __init__(self, log: list[tuple[str, int]]) -> None:
-        self.log = log
-
-    async def project(self, conn: Any, event: Any, position: int) -> None:
-        self.log.append(("project", position))
-        await super().project(conn, event, position)
-
-
-async def test_a_catch_up_projects_each_page_while_the_one_before_is_written(settings: Settings) -> None:
-    """Rows held in memory need no database: the next page's projection starts before the page
-    before commits (its statements still run in its own transaction, after that commit)."""
-    runtime = await start(settings, run_projections=False, today=fixed_today)
-    try:
-        await record_history(runtime, 30)
-        log: list[tuple[str, int]] = []
-        runner = runner_for(runtime, RecordingProjector(log), batch_size=10)
-        event.listen(runtime.read_engine.sync_engine, "commit", lambda _conn: log.append(("commit", 0)))
-        await runner.catch_up()
-        projected = await read_model(runtime)
-    finally:
-        await runtime.close()
-
-    first_page = log.index(("project", 2))  # position 1 is the crisis, not this projection's
-    first_page_commit = log.index(("commit", 0), first_page)
-    assert any(position > 10 for kind, position in log[first_page:first_page_commit] if kind == "project")
-    assert len(projected) == 30
 
 
 async def test_a_second_runner_never_applies_an_event_twice(settings: Settings) -> None:
