@@ -253,6 +253,14 @@ def _bulk_insert(
     return compiled.string, processors
 
 
+def _rows_given(parameters: Any) -> list[dict[str, Any]] | None:
+    """A row, or a list of rows, as a list; a projector's one row with no generator to check it."""
+    if isinstance(parameters, dict):
+        return [parameters]
+    is_rows = isinstance(parameters, list) and all(isinstance(row, dict) for row in parameters)
+    return parameters if is_rows else None
+
+
 def _rows_of(statement: Any, parameters: Any) -> list[dict[str, Any]] | None:
     """The rows of a plain insert: ``insert(table).values(...)``, or ``insert(table)`` with its
     parameters (a row or a list of rows); None for any other statement."""
@@ -264,8 +272,7 @@ def _rows_of(statement: Any, parameters: Any) -> list[dict[str, Any]] | None:
     if parameters is not None:
         if values:
             return None
-        rows = [parameters] if isinstance(parameters, dict) else parameters
-        return rows if isinstance(rows, list) and all(isinstance(r, dict) for r in rows) else None
+        return _rows_given(parameters)
     if not values or not all(isinstance(v, BindParameter) for v in values.values()):
         return None
     return [{key if isinstance(key, str) else str(key.key): value.value for key, value in values.items()}]
