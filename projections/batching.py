@@ -20,6 +20,7 @@ import weakref
 from collections import namedtuple
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Table, insert
@@ -214,10 +215,7 @@ async def send_bulk(conn: Any, table: Table, columns: tuple[str, ...], rows: lis
     if sql is None or (translate and dialect.driver != "asyncpg"):
         await conn.execute(insert(table), rows)  # defaults to compute, or a schema to translate
         return
-    records = [
-        tuple(row[name] if process is None else process(row[name]) for name, process in processors)
-        for row in rows
-    ]
+    records = _records(rows, processors)
     if dialect.driver == "asyncpg":
         raw = (await conn.get_raw_connection()).driver_connection
         if not raw.is_in_transaction():  # COPY would commit on its own: never
@@ -228,6 +226,15 @@ async def send_bulk(conn: Any, table: Table, columns: tuple[str, ...], rows: lis
         await raw.copy_records_to_table(table.name, records=records, columns=names, schema_name=schema)
         return
     await conn.exec_driver_sql(sql, records)
+
+
+def _records(rows: list[dict[str, Any]], processors: tuple[tuple[str, Any], ...]) -> list[tuple[Any, ...]]:
+    """The rows as tuples of bound values, built a column at a time (the loops run in C)."""
+    columns = []
+    for name, process in processors:
+        values = list(map(itemgetter(name), rows))
+        columns.append(values if process is None else list(map(process, values)))
+    return list(zip(*columns, strict=True))
 
 
 @cache
@@ -246,6 +253,14 @@ def _bulk_insert(
     return compiled.string, processors
 
 
+def _rows_given(parameters: Any) -> list[dict[str, Any]] | None:
+    """A row, or a list of rows, as a list; a projector's one row with no generator to check it."""
+    if isinstance(parameters, dict):
+        return [parameters]
+    is_rows = isinstance(parameters, list) and all(isinstance(row, dict) for row in parameters)
+    return parameters if is_rows else None
+
+
 def _rows_of(statement: Any, parameters: Any) -> list[dict[str, Any]] | None:
     """The rows of a plain insert: ``insert(table).values(...)``, or ``insert(table)`` with its
     parameters (a row or a list of rows); None for any other statement."""
@@ -257,8 +272,7 @@ def _rows_of(statement: Any, parameters: Any) -> list[dict[str, Any]] | None:
     if parameters is not None:
         if values:
             return None
-        rows = [parameters] if isinstance(parameters, dict) else parameters
-        return rows if isinstance(rows, list) and all(isinstance(r, dict) for r in rows) else None
+        return _rows_given(parameters)
     if not values or not all(isinstance(v, BindParameter) for v in values.values()):
         return None
     return [{key if isinstance(key, str) else str(key.key): value.value for key, value in values.items()}]

@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.database import writer
+from projections.log_reader import log_reader
 from projections.runner import Decode, Decoded, ProjectionRunner, TrackingConflict
 from projections.tables import projection_tracking
 from projections.wakers import Wakeup
@@ -57,7 +58,7 @@ class LogFollower:
     ) -> None:
         self.runners = list(runners)
         self._engine = writer(engine)
-        self._recorder = recorder
+        self._reader = log_reader(recorder)
         self._decode = decode
         self._waker = waker
         self._batch_size = batch_size
@@ -98,16 +99,13 @@ class LogFollower:
         runners = await self._rejoin(self.active())
         if not runners:
             return 0
-        notifications: Sequence[Notification] = await asyncio.to_thread(
-            self._recorder.select_notifications,
-            min(r.position for r in runners),
-            self._batch_size,
-            inclusive_of_start=False,
+        page = await asyncio.to_thread(
+            self._reader.read, min(r.position for r in runners), self._batch_size, self._topics
         )
-        if not notifications:
+        if page is None:
             return 0
-        decoded = [(n, self._decode_one(n)) for n in notifications if n.topic in self._topics]
-        new_position = notifications[-1].id
+        decoded = [(n, self._decode_one(n)) for n in page.notifications]
+        new_position = page.last
         work: list[tuple[ProjectionRunner, list[Decoded]]] = []
         idle: list[ProjectionRunner] = []
         for runner in runners:
@@ -130,7 +128,7 @@ class LogFollower:
                 self._set_aside.pop(runner.projector.name, None)
         for runner, error in failed:
             await self._failed(runner, error)
-        return len(notifications)
+        return page.read
 
     async def _write(
         self,

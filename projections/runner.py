@@ -16,8 +16,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.batching import BatchedWrites
-from projections.catchup import pages
+from projections.catchup import fewer_collections, pages
 from projections.database import writer
+from projections.log_reader import log_reader
 from projections.progress import Progress
 from projections.projector import Projector
 from projections.tables import projection_tracking
@@ -48,7 +49,7 @@ class ProjectionRunner:
     ) -> None:
         self.projector = projector
         self._engine = writer(engine)  # on SQLite: BEGIN IMMEDIATE, wait for the write lock
-        self._recorder = recorder
+        self._reader = log_reader(recorder)
         self._decode = decode
         self._waker = waker
         self._progress = progress
@@ -86,16 +87,17 @@ class ProjectionRunner:
         await self._restart()
         total = 0
         size = batch_size or self._batch_size
-        read = pages(self._recorder, self._decode, self.projector.topics, after=self.position, size=size)
-        async with aclosing(read) as log:
-            async for page in log:
-                if page.events:
-                    await self._apply_catch_up(page.events, page.last)
-                self.position = page.last
-                self._report()
-                total += page.read
-                if on_batch is not None:
-                    on_batch(self.position)
+        read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
+        with fewer_collections():
+            async with aclosing(read) as log:
+                async for page in log:
+                    if page.events:
+                        await self._apply_catch_up(page.events, page.last)
+                    self.position = page.last
+                    self._report()
+                    total += page.read
+                    if on_batch is not None:
+                        on_batch(self.position)
         await self.persist_position()
         self._report()
         return total
@@ -103,20 +105,16 @@ class ProjectionRunner:
     async def run_once(self) -> int:
         """Read one batch and apply it. A batch with nothing for this projector moves the position
         in memory only; the tracking row follows when the runner is idle (persist_position)."""
-        notifications: Sequence[Notification] = await asyncio.to_thread(
-            self._recorder.select_notifications,
-            self.position,
-            self._batch_size,
-            inclusive_of_start=False,
+        page = await asyncio.to_thread(
+            self._reader.read, self.position, self._batch_size, self.projector.topics
         )
-        if not notifications:
+        if page is None:
             return 0
-        relevant = [n for n in notifications if n.topic in self.projector.topics]
-        if relevant:
-            await self._apply(relevant, notifications[-1].id)
-        self.position = notifications[-1].id
+        if page.notifications:
+            await self._apply(page.notifications, page.last)
+        self.position = page.last
         self._report()
-        return len(notifications)
+        return page.read
 
     async def persist_position(self) -> None:
         """Write the position reached to the tracking row, if it is behind."""

@@ -177,7 +177,7 @@ async def _shadow_rebuild(name: str) -> int:
             projector,
             engine=runtime.read_engine,
             recorder=runtime.concord.recorder,
-            decode=runtime.concord.mapper.to_domain_event,
+            decode=runtime.decode,
             batch_size=runtime.settings.projection_rebuild_batch_size,
             on_batch=progress.show,
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.catchup import pages
+from projections.log_reader import RecorderLogReader
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ async def test_pages_cover_the_log_once_with_only_the_projectors_events_decoded(
         decoded.append(notification.id)
         return f"event {notification.id}"
 
-    async with aclosing(pages(recorder, decode, {"kept"}, after=4, size=10)) as log:
+    async with aclosing(pages(RecorderLogReader(recorder), decode, {"kept"}, after=4, size=10)) as log:
         got = [page async for page in log]
 
     assert [(page.last, page.read) for page in got] == [(14, 10), (24, 10), (25, 1)]
@@ -51,7 +52,7 @@ async def test_pages_cover_the_log_once_with_only_the_projectors_events_decoded(
 
 async def test_the_next_page_is_read_before_the_current_one_is_done_with() -> None:
     recorder = FakeRecorder(30)
-    async with aclosing(pages(recorder, str, {"kept"}, after=0, size=10)) as log:
+    async with aclosing(pages(RecorderLogReader(recorder), str, {"kept"}, after=0, size=10)) as log:
         first = await anext(log)
         # Not asked for yet: the page after the first is read anyway, while the first is written.
         assert await asyncio.to_thread(recorder.read_after.setdefault(first.last, threading.Event()).wait, 10)
