@@ -17,6 +17,7 @@ have.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import and_, case, or_, text, update
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.database import writer
@@ -139,16 +140,18 @@ class LogFollower:
         """Every runner's rows and tracking row in one transaction (one commit, one connection),
         each runner's part in a savepoint of its own when there are several, so that one that
         fails or finds its row moved is undone alone; the ``idle`` runners' rows move to
-        ``new_position`` in one statement. If the transaction itself fails, nothing is written,
+        ``new_position`` in one statement (with the one runner with work, when there is only one).
+        If the transaction itself fails, nothing is written,
         every runner with work is failed and the idle ones stay as they were on disk."""
         written: list[ProjectionRunner] = []
         failed: list[tuple[ProjectionRunner, BaseException]] = []
         try:
             async with self._engine.begin() as conn:
                 if len(work) == 1:
+                    # Its tracking row moves in the idle runners' statement: one UPDATE, not two.
                     runner, relevant = work[0]
-                    await runner.write(conn, relevant, new_position)
-                    written.append(runner)
+                    await runner.write(conn, relevant, new_position, move_tracking=False)
+                    idle = [runner, *idle]
                 else:
                     for runner, relevant in work:
                         try:
@@ -159,6 +162,8 @@ class LogFollower:
                         else:
                             written.append(runner)
                 moved = await move_positions(conn, [(runner, new_position) for runner in idle])
+                if len(work) == 1:
+                    _require_moved(work[0][0], moved)  # else its rows go with the transaction
                 await announce(conn, new_position)
         except Exception as error:
             return [], [(runner, error) for runner, _ in work]
@@ -237,25 +242,40 @@ async def move_positions(conn: AsyncConnection, moves: list[tuple[ProjectionRunn
     runner last saw there (as ProjectionRunner's own update is); the names of the rows moved."""
     if not moves:
         return set()
-    # CASE rather than UPDATE ... FROM (VALUES ...): SQLite names no columns of a VALUES list.
-    table = projection_tracking
-    moved = await conn.execute(
-        update(table)
-        .where(
-            or_(
-                *(
-                    and_(table.c.projection == r.projector.name, table.c.position == r.persisted)
-                    for r, _ in moves
-                )
-            )
-        )
-        .values(
-            position=case({r.projector.name: position for r, position in moves}, value=table.c.projection),
-            updated_at=datetime.now(UTC),
-        )
-        .returning(table.c.projection)
-    )
+    parameters: dict[str, Any] = {"now": datetime.now(UTC)}
+    for i, (runner, position) in enumerate(moves):
+        parameters[f"name_{i}"] = runner.projector.name
+        parameters[f"seen_{i}"] = runner.persisted
+        parameters[f"to_{i}"] = position
+    moved = await conn.execute(_move_statement(len(moves)), parameters)
     return set(moved.scalars())
+
+
+@functools.cache
+def _move_statement(count: int) -> TextClause:
+    """The UPDATE for ``count`` rows, built once: this runs after every command, and building and
+    caching-keying the same statement as an expression tree cost more than running it.
+    CASE rather than UPDATE ... FROM (VALUES ...): SQLite names no columns of a VALUES list."""
+    table = projection_tracking.name
+    whens = " ".join(f"WHEN :name_{i} THEN :to_{i}" for i in range(count))
+    guards = " OR ".join(f"(projection = :name_{i} AND position = :seen_{i})" for i in range(count))
+    columns = projection_tracking.c
+    binds = [bindparam("now", type_=columns.updated_at.type)]
+    for i in range(count):
+        binds += [
+            bindparam(f"name_{i}", type_=columns.projection.type),
+            bindparam(f"seen_{i}", type_=columns.position.type),
+            bindparam(f"to_{i}", type_=columns.position.type),
+        ]
+    # Only the table's name and placeholders go into the text: every value is bound.
+    sql = f"UPDATE {table} SET position = CASE projection {whens} END, updated_at = :now "  # noqa: S608
+    sql += f"WHERE {guards} RETURNING projection"
+    return text(sql).bindparams(*binds)
+
+
+def _require_moved(runner: ProjectionRunner, moved: set[str]) -> None:
+    if runner.projector.name not in moved:
+        raise _moved_away(runner)
 
 
 def _moved_away(runner: ProjectionRunner) -> TrackingConflict:

@@ -136,17 +136,26 @@ class ProjectionRunner:
         position, topics = self.position, self.projector.topics
         return [(n, e) for n, e in decoded if n.id > position and n.topic in topics]
 
-    async def write(self, conn: AsyncConnection, decoded: Sequence[Decoded], new_position: int) -> None:
+    async def write(
+        self,
+        conn: AsyncConnection,
+        decoded: Sequence[Decoded],
+        new_position: int,
+        *,
+        move_tracking: bool = True,
+    ) -> None:
         """Project ``decoded`` and move the tracking row to ``new_position`` in the caller's
         transaction; after it commits, the caller calls ``reached``. A notification that could not
-        be decoded carries its exception, raised here."""
+        be decoded carries its exception, raised here. With ``move_tracking=False`` the caller
+        moves the row itself in the same transaction, guarded by ``persisted`` as here."""
         writes = BatchedWrites(conn)  # projectors take it for the connection: it has what they call
         for notification, event in decoded:
             if isinstance(event, Exception):
                 raise event
             await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
         await writes.flush()
-        await self._move_tracking(conn, new_position)
+        if move_tracking:
+            await self._move_tracking(conn, new_position)
 
     def reached(self, new_position: int, *, written: bool) -> None:
         """The position reached after a batch: ``written`` if its tracking row says so too."""

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
+from domain.access import Role
+from domain.codes import MemberState
 from projections.follower import LogFollower, move_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import projection_tracking
+from services.access import Principal
 from services.bootstrap import Runtime, projection_runners, start
+from services.coordination import Command
 from services.settings import Settings
 from tests.conftest import fixed_today
+from tests.factories import a_need
 from tests.integration.test_projections import CrashingProjector, read_model, record_history, runner_for
 
 
@@ -204,3 +211,41 @@ async def test_positions_move_in_one_guarded_statement(settings: Settings) -> No
     assert moved == {"offers"}
     assert rows["offers"] == last + 5
     assert rows["finance"] == last - 1
+
+
+async def test_a_lone_writer_whose_row_moved_takes_the_whole_batch_back(settings: Settings) -> None:
+    """With one runner with rows to write, its tracking row moves in the idle runners' statement.
+    If a rebuild moved that row meanwhile, nothing of the batch stays: not the rows, not the idle
+    runners' positions; the runner takes its row's position again."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    coordinator = Command(Principal("coordinator-PHL", Role.COORDINATOR, MemberState.PHL))
+    secretariat = Command(Principal("secretariat", Role.SECRETARIAT))
+    try:
+        await record_history(runtime, 3)
+        crisis = await asyncio.to_thread(
+            runtime.concord.open_crisis, secretariat, "Typhoon", [MemberState.PHL], date(2026, 11, 2)
+        )
+        group = runners(runtime)
+        log_follower = follower(runtime, group, batch_size=500)
+        await log_follower.start()
+        await drain(log_follower)
+        rows_before, positions_before = await read_model(runtime), await tracking_rows(runtime)
+        moved_to = crisis.position + 1000
+        async with runtime.read_engine.begin() as conn:
+            await conn.execute(
+                projection_tracking.update()
+                .where(projection_tracking.c.projection == "assistance_requests")
+                .values(position=moved_to)
+            )
+        await asyncio.to_thread(
+            runtime.concord.post_request, coordinator, crisis.aggregate.id, MemberState.PHL, a_need()
+        )
+        assert await log_follower.run_once() == 1  # one page, one event: only requests want it
+        rows_after, positions_after = await read_model(runtime), await tracking_rows(runtime)
+        requests = next(r for r in group if r.projector.name == "assistance_requests")
+    finally:
+        await runtime.close()
+
+    assert rows_after == rows_before
+    assert positions_after == {**positions_before, "assistance_requests": moved_to}
+    assert requests.position == moved_to
