@@ -6,9 +6,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _IMMEDIATE = "sqlite_begin_immediate"
+_NO_TRANSACTION = "concord_no_transaction"
 
 
 def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -17,7 +19,32 @@ def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    event.listen(engine.sync_engine, "checkout", _open_or_replaced)
+    return engine
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for queries (the API's reads), sharing the pool: no transaction around them.
+
+    A read's statements each see what was committed when it started, in a transaction or not
+    (READ COMMITTED on PostgreSQL; SQLite's autocommit statements), so the BEGIN and ROLLBACK
+    around a query were two round trips (two thread hops on SQLite) that bought nothing.
+    Writers keep their transactions (``writer``, and the engine itself).
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**{_NO_TRANSACTION: True})
+
+
+def _open_or_replaced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """What ``pool_pre_ping`` is for, without its three round trips on asyncpg (BEGIN, an empty
+    query, ROLLBACK) before every query: a connection PostgreSQL closed (a restart, an idle
+    timeout, ``pg_terminate_backend``) has seen its socket close, so asyncpg knows it is closed;
+    the pool then opens a new one. A connection that dies between this check and its query fails
+    that query, and SQLAlchemy invalidates the pool on such a disconnect error."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("PostgreSQL closed this connection")
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
@@ -42,5 +69,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get(_NO_TRANSACTION, False):
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE, False) else "BEGIN")

@@ -24,7 +24,8 @@ BATCH = 500
 async def stream(
     engine: AsyncEngine, query: Select[Any], make: Callable[[Row[Any]], T], *, batch: int = BATCH
 ) -> AsyncIterator[T]:
-    """Rows of ``query`` as ``make`` turns them, ``batch`` at a time from a server-side cursor."""
+    """Rows of ``query`` as ``make`` turns them, ``batch`` at a time from a server-side cursor
+    (which asyncpg opens only in a transaction: not with ``database.reader``'s engine)."""
     async with engine.connect() as conn:
         result = await conn.stream(query.execution_options(yield_per=batch))
         async for partition in result.partitions():

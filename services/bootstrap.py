@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
-from projections.database import create_read_engine
+from projections.database import create_read_engine, reader
 from projections.feed import LogFeed
 from projections.finance import FinanceProjector
 from projections.follower import PROJECTED, LogFollower
@@ -149,6 +149,11 @@ class Runtime:
     _unlisten: list[Callable[[], None]] = field(default_factory=list)
 
     @cached_property
+    def query_engine(self) -> AsyncEngine:
+        """The read models for queries: ``read_engine``'s pool, no transaction around a query."""
+        return reader(self.read_engine)
+
+    @cached_property
     def decode(self) -> Decode:
         """How projections read stored events: what the mapper makes of them, made faster."""
         return fast_decoder(self.concord.mapper)
@@ -202,7 +207,7 @@ async def start(
         authenticator=Authenticator(verifier, concord),
     )
     if storage.is_postgres:
-        runtime.database = DatabaseWatch(lambda: _ping(runtime.read_engine))
+        runtime.database = DatabaseWatch(lambda: _ping(runtime.query_engine))
         runtime._tasks.append(asyncio.create_task(runtime.database.run(), name="database-watch"))  # noqa: SLF001
     if run_projections is None:
         run_projections = settings.projections == "in-process"
@@ -304,14 +309,14 @@ async def _follow_others(runtime: Runtime) -> None:
     announces each move (``projections.follower.PROJECTED``), and the tracking table is read then;
     the poll is a fallback there, and SQLite's only way."""
     if not runtime.storage.is_postgres:
-        await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.read_engine), 0.02)
+        await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.query_engine), 0.02)
         return
     announcements = ListenWaker(runtime.concord.recorder, channel=PROJECTED)
     await announcements.start()
     try:
         await follow_tracking_table(
             runtime.progress,
-            lambda: tracking_positions(runtime.read_engine),
+            lambda: tracking_positions(runtime.query_engine),
             0.2,
             announcements.listener(),
         )

@@ -35,7 +35,7 @@ async def projection_status(runtime: Runtime) -> list[ProjectionStatus]:
     Raises whatever the event store or the read-model database raise when they cannot answer.
     """
     head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
-    persisted = await tracking_positions(runtime.read_engine)
+    persisted = await tracking_positions(runtime.query_engine)
     reached = runtime.progress.positions() if runtime.runners else {}
     statuses = []
     for projector in all_projectors():

@@ -217,7 +217,7 @@ async def flows_csv(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]
 ) -> StreamingResponse:
     runtime = runtime_of(request)
-    rows = await queries.flows(runtime.read_engine)
+    rows = await queries.flows(runtime.query_engine)
     names = await flow_names(runtime, rows)
     return csv_response(rows, flow_columns(names), "concord-flows.csv")
 
@@ -225,7 +225,7 @@ async def flows_csv(
 async def flow_names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, str]:
     """Names of the organisations, funds, requests and crises that flows connect."""
     ids = {row.source_id for row in rows} | {row.destination_id for row in rows}
-    engine = runtime.read_engine
+    engine = runtime.query_engine
     names: dict[UUID, str] = {}
     names.update({i: o.name for i, o in (await queries.organisations_by_id(engine, list(ids))).items()})
     names.update({f.id: f.name for f in await queries.list_funds(engine) if f.id in ids})

@@ -24,7 +24,7 @@ Source = tuple[Any, Sequence[Column[Any]]]
 
 async def _requests(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
     where = queries.RequestFilter(crisis_ids=tuple(crisis))
-    return exports.requests(runtime.read_engine, where), REQUEST_COLUMNS
+    return exports.requests(runtime.read_engine, where), REQUEST_COLUMNS  # a cursor: in a transaction
 
 
 async def _offers(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
@@ -37,17 +37,17 @@ async def _safe_havens(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
 
 
 async def _flows(runtime: Runtime, _crisis: Sequence[UUID]) -> Source:
-    rows = await queries.flows(runtime.read_engine)
+    rows = await queries.flows(runtime.query_engine)
     return rows, flow_columns(await flow_names(runtime, rows))
 
 
 async def _movements(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    rows = await field_queries.list_movements(runtime.read_engine, crisis_ids=crisis)
+    rows = await field_queries.list_movements(runtime.query_engine, crisis_ids=crisis)
     return rows, movement_columns(OPERATOR)
 
 
 async def _who_what_where(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    rows = await field_queries.who_what_where(runtime.read_engine, crisis_ids=crisis, limit=EXPORT_LIMIT)
+    rows = await field_queries.who_what_where(runtime.query_engine, crisis_ids=crisis, limit=EXPORT_LIMIT)
     return rows, ACTIVITY_COLUMNS
 
 

@@ -48,7 +48,7 @@ async def iati_xml(
 
 
 async def iati_document(runtime: Runtime) -> etree._Element:
-    engine = runtime.read_engine
+    engine = runtime.query_engine
     funds = await queries.list_funds(engine)
     flows = await queries.flows(engine)
     organisations = await queries.organisations_by_id(engine, list({f.source_id for f in flows}))

@@ -9,7 +9,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
+from projections.database import create_read_engine, reader
 from services.bootstrap import storage_for
 from services.connections import check_quickly
 from services.coordination import Concord
@@ -94,3 +96,25 @@ async def test_the_listen_waker_wakes_on_another_processs_commit(concord: Concor
         assert time.monotonic() - started < 5
     finally:
         await waker.stop()
+
+
+async def test_a_read_model_connection_the_server_closed_is_replaced_without_a_failed_query(
+    postgres_server: PostgresServer, tmp_path: Any
+) -> None:
+    """The read engine checks a connection without a round trip (no pool_pre_ping): one whose
+    backend ended is replaced before a query runs on it, and queries run outside transactions."""
+    settings = Settings(database_url=postgres_server.new_database(), data_dir=tmp_path / "var")
+    engine = reader(create_read_engine(storage_for(settings).read_url))
+    try:
+        async with engine.connect() as conn:
+            dead = int(await conn.scalar(text("SELECT pg_backend_pid()")))
+            first = await conn.scalar(text("SELECT txid_current()"))
+            second = await conn.scalar(text("SELECT txid_current()"))
+            assert first != second  # each statement on its own: no BEGIN, no ROLLBACK
+        await asyncio.to_thread(_terminate, postgres_server.admin_url, dead)
+        await asyncio.sleep(0.1)  # the event loop sees the socket close
+
+        async with engine.connect() as conn:
+            assert int(await conn.scalar(text("SELECT pg_backend_pid()"))) != dead
+    finally:
+        await engine.dispose()

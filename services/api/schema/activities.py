@@ -81,7 +81,7 @@ class ActivityQuery:
         if not 1 <= first <= MAX_ACTIVITIES:
             raise BadInput("first", f"must be from 1 to {MAX_ACTIVITIES}")
         rows = await field_queries.who_what_where(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],
             sectors=[codes.Sector(s).value for s in sector or []],

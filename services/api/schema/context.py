@@ -26,7 +26,7 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders.on(self.runtime.read_engine)
+        self.loaders = Loaders.on(self.runtime.query_engine)
 
     def command(self, idempotency_key: str | None = None) -> Command:
         """The command's envelope; a key in the input wins over the header's."""

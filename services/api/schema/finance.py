@@ -144,7 +144,7 @@ class Fund:
     async def ledger(
         self, info: Info, first: int = MAX_PAGE, after: str | None = None
     ) -> FundLedgerConnection:
-        return await ledger_page(info.context.runtime.read_engine, UUID(self.id), first, after)
+        return await ledger_page(info.context.runtime.query_engine, UUID(self.id), first, after)
 
     @classmethod
     def of(cls, fund: funds.StabilityFund) -> Fund:
@@ -603,7 +603,7 @@ class FinanceListQuery:
             overdue_on=today if f.overdue else None,
         )
         rows, has_next, total = await queries.list_pledges(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             where,
             first=first,
             after=decode_cursor(after) if after else None,
@@ -615,7 +615,7 @@ class FinanceListQuery:
 
     @strawberry.field(description="Every fund with its totals.")
     async def funds(self, info: Info) -> list[FundSummary]:
-        rows = await queries.list_funds(info.context.runtime.read_engine)
+        rows = await queries.list_funds(info.context.runtime.query_engine)
         return [
             FundSummary(
                 id=strawberry.ID(str(r.id)),
@@ -632,7 +632,7 @@ class FinanceListQuery:
 
     @strawberry.field(description="Flows in the FTS shape: pledges in, fund allocations out.")
     async def flows(self, info: Info, year: int | None = None) -> list[Flow]:
-        return [_flow(r) for r in await queries.flows(info.context.runtime.read_engine, year=year)]
+        return [_flow(r) for r in await queries.flows(info.context.runtime.query_engine, year=year)]
 
     @strawberry.field(
         description=(
@@ -643,5 +643,5 @@ class FinanceListQuery:
     async def flow_totals(
         self, info: Info, group_by: list[FlowGroup], year: int | None = None
     ) -> list[FlowTotal]:
-        rows = await queries.flows(info.context.runtime.read_engine, year=year)
+        rows = await queries.flows(info.context.runtime.query_engine, year=year)
         return flow_totals(rows, set(group_by))

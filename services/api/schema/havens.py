@@ -322,7 +322,7 @@ class HavenQuery:
         area: list[str] | None = None,
     ) -> list[SafeHaven]:
         rows = await queries.list_safe_havens(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],
             statuses=[havens.HavenStatus(s).value for s in status or []],
@@ -344,7 +344,7 @@ class HavenQuery:
     @strawberry.field
     async def safe_haven(self, info: Info, id: strawberry.ID) -> SafeHaven | None:
         haven_id: UUID = parse_id(id)
-        found = await queries.safe_havens_by_id(info.context.runtime.read_engine, [haven_id])
+        found = await queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)
         return SafeHaven.from_row(found[haven_id])

@@ -149,7 +149,7 @@ class AllocationRound:
     @strawberry.field
     async def proposed_matches(self, info: Info) -> list[ProposedMatch]:
         found = await queries.matches_by_id(
-            info.context.runtime.read_engine, [p.match_id for p in self.proposal_ids]
+            info.context.runtime.query_engine, [p.match_id for p in self.proposal_ids]
         )
         return [
             ProposedMatch(
@@ -217,7 +217,7 @@ class MatchingQuery:
     ) -> list[MatchSuggestion]:
         check_first(first)
         c = info.context
-        need = await matching.need_line(c.runtime.read_engine, parse_id(request_id, "requestId"))
+        need = await matching.need_line(c.runtime.query_engine, parse_id(request_id, "requestId"))
         if need is None:
             raise NotFound("assistance request", str(request_id))
         principal = c.principal
@@ -229,7 +229,11 @@ class MatchingQuery:
         )
         today = c.runtime.concord.today()
         offers = await matching.candidate_offers(
-            c.runtime.read_engine, need, today, organisation_id=own_organisation, near_misses=include_excluded
+            c.runtime.query_engine,
+            need,
+            today,
+            organisation_id=own_organisation,
+            near_misses=include_excluded,
         )
         chosen = allocation.best(need, offers, today, allocation.Parameters(), first)
         return [MatchSuggestion.of(s) for s in chosen]
@@ -255,7 +259,7 @@ class MatchingMutation:
         crisis_id = parse_id(input.crisis_id, "crisisId") if input.crisis_id is not None else None
         concord = c.runtime.concord
         needs, offers, position = await matching.round_inputs(
-            c.runtime.read_engine, crisis_id, concord.today()
+            c.runtime.query_engine, crisis_id, concord.today()
         )
         recorded = await c.run(
             concord.run_allocation_round,

@@ -211,7 +211,7 @@ def _disclosed(info: Info, counts: dict[str, int], *, with_total: bool = True) -
 async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
     if haven_id is None:
         return None
-    found = await queries.safe_havens_by_id(info.context.runtime.read_engine, [haven_id])
+    found = await queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
     return SafeHaven.from_row(found[haven_id]) if haven_id in found else None
 
 
@@ -473,7 +473,7 @@ class MovementQuery:
         area: list[str] | None = None,
     ) -> list[Movement]:
         rows = await field_queries.list_movements(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],
             statuses=[movements.MovementStatus(s).value for s in status or []],
@@ -485,7 +485,7 @@ class MovementQuery:
     @strawberry.field
     async def movement(self, info: Info, id: strawberry.ID) -> Movement:
         movement_id = parse_id(id)
-        rows = await field_queries.list_movements(info.context.runtime.read_engine, ids=[movement_id])
+        rows = await field_queries.list_movements(info.context.runtime.query_engine, ids=[movement_id])
         if not rows:
             raise NotFound("movement", movement_id)
         return Movement.from_row(rows[0])
@@ -516,7 +516,7 @@ class MovementQuery:
             return havens.admin1(code, state)
 
         points = await field_queries.displacement_series(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             countries=[codes.MemberState(s).value for s in member_state or []],
             areas=[a.strip().upper() for a in area or []],

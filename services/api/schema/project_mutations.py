@@ -26,7 +26,7 @@ class ProjectPayload:
 
 async def _payload(info: Info, recorded: Recorded[projects.Project]) -> ProjectPayload:
     p = recorded.aggregate
-    funding = await project_queries.project_funding(info.context.runtime.read_engine, p.id)
+    funding = await project_queries.project_funding(info.context.runtime.query_engine, p.id)
     row = project_queries.ProjectRow(
         id=p.id,
         crisis_id=p.crisis_id,

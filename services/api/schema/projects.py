@@ -204,7 +204,7 @@ class ProjectQuery:
         if area and not area.isalnum():
             raise BadInput("area", f"{where.area!r} is not a P-code")
         rows, has_next, total = await project_queries.list_projects(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             project_queries.ProjectFilter(
                 crisis_ids=tuple(parse_id(c, "crisis") for c in where.crisis or []),
                 member_states=tuple(codes.MemberState(s).value for s in where.member_state or []),
@@ -223,7 +223,7 @@ class ProjectQuery:
     @strawberry.field
     async def project(self, info: Info, id: strawberry.ID) -> Project:
         project_id = parse_id(id)
-        found = await project_queries.projects_by_id(info.context.runtime.read_engine, [project_id])
+        found = await project_queries.projects_by_id(info.context.runtime.query_engine, [project_id])
         if project_id not in found:
             raise NotFound("project", project_id)
         return Project.from_row(found[project_id])

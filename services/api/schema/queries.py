@@ -116,7 +116,7 @@ class Query:
             concord = info.context.runtime.concord
             past = await info.context.run(concord.request_as_of, request_id, as_of)
             return AssistanceRequest.from_aggregate(past)
-        row = await queries.get_request(info.context.runtime.read_engine, request_id)
+        row = await queries.get_request(info.context.runtime.query_engine, request_id)
         if row is None:
             raise NotFound("assistance request", request_id)
         return AssistanceRequest.from_row(row)
@@ -135,7 +135,7 @@ class Query:
     @strawberry.field(description="One registered organisation.")
     async def organisation(self, info: Info, id: strawberry.ID) -> Organisation | None:
         organisation_id = parse_id(id)
-        row = await queries.get_organisation(info.context.runtime.read_engine, organisation_id)
+        row = await queries.get_organisation(info.context.runtime.query_engine, organisation_id)
         if row is None:
             raise NotFound("organisation", organisation_id)
         return Organisation.from_row(row)
@@ -146,7 +146,7 @@ class Query:
     ) -> OrganisationConnection:
         check_first(first)
         rows, has_next, total = await queries.list_organisations(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             first=first,
             after=decode_cursor(after) if after else None,
         )
@@ -173,7 +173,7 @@ class Query:
         where = filter.to_query() if filter else queries.RequestFilter()
         seen = decode_cursor(after) if after else None
         page = await queries.list_requests(
-            info.context.runtime.read_engine, where, first=first, after=seen, order=order_by.value
+            info.context.runtime.query_engine, where, first=first, after=seen, order=order_by.value
         )
         by_offset = order_by is not RequestOrder.NEWEST
         edges = [
@@ -216,7 +216,7 @@ class AssistanceQuery:
 
     @strawberry.field(description="Crises, newest first; closed ones only when asked for.")
     async def crises(self, info: Info, include_closed: bool = False) -> list[Crisis]:
-        rows = await queries.list_crises(info.context.runtime.read_engine, include_closed=include_closed)
+        rows = await queries.list_crises(info.context.runtime.query_engine, include_closed=include_closed)
         return [Crisis.from_row(row) for row in rows]
 
     @strawberry.field
@@ -250,7 +250,7 @@ class AssistanceQuery:
             available_on=info.context.runtime.concord.today() if f.available else None,
         )
         rows, has_next, total = await queries.list_offers(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             where,
             first=first,
             after=decode_cursor(after) if after else None,
@@ -281,7 +281,7 @@ class AssistanceQuery:
             statuses=tuple(matches_status(s) for s in f.status or ()),
         )
         rows, has_next, total = await queries.list_matches(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             where,
             first=first,
             after=decode_cursor(after) if after else None,
@@ -294,7 +294,7 @@ class AssistanceQuery:
     @strawberry.field
     async def match(self, info: Info, id: strawberry.ID) -> Match | None:
         match_id = parse_id(id)
-        found = await queries.matches_by_id(info.context.runtime.read_engine, [match_id])
+        found = await queries.matches_by_id(info.context.runtime.query_engine, [match_id])
         if match_id not in found:
             raise NotFound("match", match_id)
         return Match.from_row(found[match_id])
@@ -313,7 +313,7 @@ class AssistanceQuery:
     ) -> list[CoverageRow]:
         groups = set(group_by or [CoverageGroup.STATE, CoverageGroup.SECTOR])
         rows = await queries.coverage(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             parse_id(crisis, "crisis") if crisis else None,
             by_state=CoverageGroup.STATE in groups,
             by_sector=CoverageGroup.SECTOR in groups,

@@ -205,7 +205,7 @@ class SecurityQuery:
         status: list[IncidentStatus] | None = None,
     ) -> list[SecurityIncident]:
         rows = await field_queries.list_incidents(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],
             statuses=[security.IncidentStatus(s).value for s in status or []],

@@ -592,7 +592,7 @@ class PostRequestPayload:
     async def possible_duplicates(self, info: Info) -> list[AssistanceRequest]:
         request = self.request
         rows = await queries.possible_duplicates(
-            info.context.runtime.read_engine,
+            info.context.runtime.query_engine,
             crisis_id=UUID(request.crisis_id),
             member_state=codes.MemberState(request.member_state).value,
             admin_code=request.admin_code,
