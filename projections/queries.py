@@ -106,19 +106,27 @@ async def list_requests(
     first: int,
     after: int | None,
     order: str = "newest",
+    rows: bool = True,
+    count: bool = True,
 ) -> RequestPage:
-    """``after``: for "newest", the posted position of the last row seen; else how many were seen."""
+    """``after``: for "newest", the posted position of the last row seen; else how many were seen.
+    Without ``rows`` the page is empty (and has no next page), without ``count`` its total is 0:
+    for a caller that asked only for the other."""
     filtered = _filtered(select(*_COLUMNS), where)
     page = filtered.order_by(*REQUEST_ORDERS[order]).limit(first + 1)
     if after is not None and order == "newest":
         page = page.where(_r.posted_position < after)
     elif after is not None:
         page = page.offset(after)
-    count = _filtered(select(func.count()).select_from(assistance_requests), where)
+    counting = _filtered(select(func.count()).select_from(assistance_requests), where)
+    found: list[RequestRow] = []
+    total = 0
     async with engine.connect() as conn:
-        rows = [RequestRow(*row) for row in await conn.execute(page)]
-        total = int(await conn.scalar(count) or 0)
-    return RequestPage(rows=rows[:first], has_next_page=len(rows) > first, total_count=total)
+        if rows:
+            found = [RequestRow(*row) for row in await conn.execute(page)]
+        if count:
+            total = int(await conn.scalar(counting) or 0)
+    return RequestPage(rows=found[:first], has_next_page=len(found) > first, total_count=total)
 
 
 def _filtered(query: Select, where: RequestFilter) -> Select:  # type: ignore[type-arg]

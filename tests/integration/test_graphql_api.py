@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from domain.access import Role
 from services.api.app import create_app
@@ -296,3 +298,38 @@ async def test_organisations_are_registered_listed_and_suspended(client: Client)
     assert listed["organisations"]["edges"] == [
         {"node": {"name": organisation["name"], "hxlName": "DSWD", "suspended": True}}
     ]
+
+
+async def test_a_requests_connection_queries_only_what_was_asked_for(client: Client) -> None:
+    """A count alone runs no page query, a page alone no count; fragments count as asked."""
+    for _ in range(3):
+        position = (await client.post())["position"]
+    await client.data(LIST, {}, after=position)  # every projection has passed the posts
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "assistance_requests" in statement:
+            statements.append("count" if "count(" in statement.lower() else "page")
+
+    asked = {
+        "count": "{ requests(first: 2) { totalCount } }",
+        "page": "{ requests(first: 2) { edges { node { id } } pageInfo { hasNextPage } } }",
+        "both": """query { requests(first: 2) { ...Total } }
+            fragment Total on AssistanceRequestConnection {
+              totalCount ... on AssistanceRequestConnection { edges { cursor } } }""",
+    }
+    answers, ran = {}, {}
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        for name, query in asked.items():
+            answers[name] = (await client.data(query))["requests"]
+            ran[name], statements[:] = sorted(statements), []
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+    assert ran == {"count": ["count"], "page": ["page"], "both": ["count", "page"]}
+    assert answers["count"] == {"totalCount": 3}
+    assert len(answers["page"]["edges"]) == 2
+    assert answers["page"]["pageInfo"] == {"hasNextPage": True}
+    assert answers["both"]["totalCount"] == 3
+    assert len(answers["both"]["edges"]) == 2

@@ -14,7 +14,7 @@ from domain import codes, requests
 from domain.items import ITEMS
 from projections import queries
 from services.api.problems import BadInput
-from services.api.schema.context import Info
+from services.api.schema.context import Info, selected
 from services.api.schema.scalars import (
     CoverageGroup,
     MatchStatus,
@@ -172,8 +172,15 @@ class Query:
         check_first(first)
         where = filter.to_query() if filter else queries.RequestFilter()
         seen = decode_cursor(after) if after else None
+        asked = selected(info)
         page = await queries.list_requests(
-            info.context.runtime.query_engine, where, first=first, after=seen, order=order_by.value
+            info.context.runtime.query_engine,
+            where,
+            first=first,
+            after=seen,
+            order=order_by.value,
+            rows=bool(asked & {"edges", "pageInfo"}),
+            count="totalCount" in asked,
         )
         by_offset = order_by is not RequestOrder.NEWEST
         edges = [
