@@ -29,6 +29,7 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.database import writer
+from projections.handoff import OwnCommits
 from projections.log_reader import log_reader
 from projections.runner import Decode, Decoded, ProjectionRunner, TrackingConflict
 from projections.tables import projection_tracking
@@ -51,6 +52,7 @@ class LogFollower:
         recorder: Any,
         decode: Decode,
         waker: Wakeup | None = None,
+        own_commits: OwnCommits | None = None,
         batch_size: int = 500,
         poll_interval: float = 1.0,
         backoff: float = 1.0,
@@ -62,6 +64,7 @@ class LogFollower:
         self._reader = log_reader(recorder)
         self._decode = decode
         self._waker = waker
+        self._own_commits = own_commits
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._backoff = backoff
@@ -100,9 +103,12 @@ class LogFollower:
         runners = await self._rejoin(self.active())
         if not runners:
             return 0
-        page = await asyncio.to_thread(
-            self._reader.read, min(r.position for r in runners), self._batch_size, self._topics
-        )
+        after = min(r.position for r in runners)
+        page = None
+        if self._own_commits is not None:  # this process's latest commits, without a read
+            page = self._own_commits.page(after, self._batch_size, self._topics)
+        if page is None:
+            page = await asyncio.to_thread(self._reader.read, after, self._batch_size, self._topics)
         if page is None:
             return 0
         decoded = [(n, self._decode_one(n)) for n in page.notifications]

@@ -19,6 +19,7 @@ from projections.database import create_read_engine, reader
 from projections.feed import LogFeed
 from projections.finance import FinanceProjector
 from projections.follower import PROJECTED, LogFollower
+from projections.handoff import OwnCommits
 from projections.havens import SafeHavensProjector
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.movements import MovementsProjector, SecurityIncidentsProjector
@@ -254,10 +255,20 @@ async def _log_waker(runtime: Runtime) -> Waker:
 
 
 def _run_projections(runtime: Runtime, waker: Waker) -> None:
-    runtime._tasks.append(asyncio.create_task(_supervised(_follower(runtime, waker)), name="projections"))  # noqa: SLF001
+    runtime._tasks.append(asyncio.create_task(_projecting(runtime, waker), name="projections"))  # noqa: SLF001
 
 
-def _follower(runtime: Runtime, waker: Waker) -> LogFollower:
+async def _projecting(runtime: Runtime, waker: Waker) -> None:
+    """This process's projections, handed its own commits as they happen (projections.handoff)."""
+    own_commits = OwnCommits()
+    unlisten = runtime.concord.on_committed(own_commits.add)
+    try:
+        await _supervised(_follower(runtime, waker, own_commits))
+    finally:
+        unlisten()
+
+
+def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> LogFollower:
     runtime.runners = projection_runners(runtime, waker=None)
     return LogFollower(
         runtime.runners,
@@ -265,6 +276,7 @@ def _follower(runtime: Runtime, waker: Waker) -> LogFollower:
         recorder=runtime.concord.recorder,
         decode=runtime.decode,
         waker=waker.listener(),
+        own_commits=own_commits,
         batch_size=runtime.settings.projection_batch_size,
         poll_interval=runtime.settings.projection_poll_interval,
     )
@@ -292,7 +304,7 @@ async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
             finally:
                 standby.cancel()
                 await asyncio.gather(standby, return_exceptions=True)
-            projecting = asyncio.create_task(_supervised(_follower(runtime, waker)))
+            projecting = asyncio.create_task(_projecting(runtime, waker))
             try:
                 await lease.watch()
             finally:

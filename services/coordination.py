@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Recording, Transcoder
+from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.access import Actor, Role
@@ -107,6 +107,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         self._today = today
         self._listeners: list[Callable[[int], None]] = []
         self._write_listeners: list[Callable[[float], None]] = []
+        self._commit_listeners: list[Callable[[list[Notification]], None]] = []
         self._listeners_lock = threading.Lock()
         self._in_flight = InFlight()
         self._committer = GroupCommitter(
@@ -164,12 +165,29 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         for listener in listeners:
             listener(elapsed)
 
+    def on_committed(self, listener: Callable[[list[Notification]], None]) -> Callable[[], None]:
+        """``listener`` gets each group commit's notifications, in position order, from the
+        writer's thread, before the ``on_recorded`` listeners learn of the new position."""
+        with self._listeners_lock:
+            self._commit_listeners.append(listener)
+
+        def remove() -> None:
+            with self._listeners_lock:
+                self._commit_listeners.remove(listener)
+
+        return remove
+
     def _notify(self, recordings: list[Recording]) -> None:  # type: ignore[type-arg]
         if not recordings:
             return
         position = recordings[-1].notification.id
         with self._listeners_lock:
             listeners = list(self._listeners)
+            commit_listeners = list(self._commit_listeners)
+        if commit_listeners:
+            notifications = [recording.notification for recording in recordings]
+            for commit_listener in commit_listeners:
+                commit_listener(notifications)
         for listener in listeners:
             listener(position)
 

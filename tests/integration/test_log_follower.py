@@ -14,10 +14,10 @@ from domain.codes import MemberState
 from projections.follower import LogFollower, move_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
-from projections.tables import projection_tracking
+from projections.tables import assistance_requests, projection_tracking
 from services.access import Principal
-from services.bootstrap import Runtime, projection_runners, start
-from services.coordination import Command
+from services.bootstrap import Runtime, projection_runners, start, storage_for
+from services.coordination import Command, Concord
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need
@@ -249,3 +249,30 @@ async def test_a_lone_writer_whose_row_moved_takes_the_whole_batch_back(settings
     assert rows_after == rows_before
     assert positions_after == {**positions_before, "assistance_requests": moved_to}
     assert requests.position == moved_to
+
+
+async def test_another_writers_commit_between_this_processs_own_is_projected(settings: Settings) -> None:
+    """The projections take this process's commits from its writer, but only where they follow
+    on from where the projections stand: another process's commit in between is read from the log."""
+    runtime = await start(settings, run_projections=True, today=fixed_today)
+    other = Concord(storage_for(settings).event_store_env, today=fixed_today)
+    coordinator = Command(Principal("coordinator-PHL", Role.COORDINATOR, MemberState.PHL))
+    secretariat = Command(Principal("secretariat", Role.SECRETARIAT))
+    try:
+        crisis = await asyncio.to_thread(
+            runtime.concord.open_crisis, secretariat, "Typhoon", [MemberState.PHL], date(2026, 11, 2)
+        )
+        assert await runtime.progress.wait_for(crisis.position, timeout=30)
+        titles = ["ours before", "theirs", "ours after"]
+        for title, app in zip(titles, [runtime.concord, other, runtime.concord], strict=True):
+            posted = await asyncio.to_thread(
+                app.post_request, coordinator, crisis.aggregate.id, MemberState.PHL, a_need(title=title)
+            )
+        assert await runtime.progress.wait_for(posted.position, timeout=30)
+        rows = await read_model(runtime)
+    finally:
+        other.close()
+        await runtime.close()
+
+    title = assistance_requests.c.keys().index("title")
+    assert sorted(row[title] for row in rows) == sorted(titles)
