@@ -24,6 +24,7 @@ from bench.server import migrate
 from bench.stats import rate
 from services.bootstrap import projection_runners, start, storage_for
 from services.coordination import Concord
+from services.heap import settle_heap
 from services.settings import Settings
 
 CHUNK = 500  # requests per insert: psycopg's pipeline can stall on one of several MB
@@ -57,6 +58,7 @@ def rebuild_rate(backend: Backend, projection: str = "assistance_requests") -> d
             runners = projection_runners(runtime, waker=None)
             runner = next(r for r in runners if r.projector.name == projection)
             await runner.reset()
+            settle_heap()  # as concord rebuild does once started
             started, cpu_started = time.perf_counter(), time.process_time()
             count = await runner.catch_up(batch_size=settings.projection_rebuild_batch_size)
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
