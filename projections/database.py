@@ -13,11 +13,16 @@ _IMMEDIATE = "sqlite_begin_immediate"
 
 def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        return engine
+        return sqlite_engine(url)
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def sqlite_engine(url: str, **options: Any) -> AsyncEngine:
+    """A SQLite read engine; ``options`` for create_async_engine (a pool's size, in tests)."""
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:

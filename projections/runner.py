@@ -21,6 +21,7 @@ from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
 from projections.projector import Projector
+from projections.rebuilding import bulk_connection
 from projections.tables import projection_tracking
 from projections.wakers import Wakeup
 
@@ -84,21 +85,32 @@ class ProjectionRunner:
         """Project everything recorded so far; returns the number of notifications read.
         ``on_batch`` learns the position reached after each batch (progress for the CLI);
         ``batch_size`` (a rebuild's, larger than the live one) is events per transaction."""
-        await self._restart()
+        async with bulk_connection(self._engine) as conn:
+            return await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+
+    async def _catch_up(
+        self, conn: AsyncConnection, on_batch: Callable[[int], None] | None, size: int
+    ) -> int:
+        """The catch-up's batches, each in a transaction of its own on ``conn`` (its only one)."""
+        async with conn.begin():
+            self.position = self._persisted = await self._load_position(conn)
+        self._report()
         total = 0
-        size = batch_size or self._batch_size
         read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
         with fewer_collections():
             async with aclosing(read) as log:
                 async for page in log:
                     if page.events:
-                        await self._apply_catch_up(page.events, page.last)
+                        await self._apply_catch_up(conn, page.events, page.last)
                     self.position = page.last
                     self._report()
                     total += page.read
                     if on_batch is not None:
                         on_batch(self.position)
-        await self.persist_position()
+        if self._persisted != self.position:
+            async with conn.begin():
+                await self._move_tracking(conn, self.position)
+            self._persisted = self.position
         self._report()
         return total
 
@@ -185,10 +197,12 @@ class ProjectionRunner:
     def tracking_moved(self, position: int) -> None:
         self._persisted = position
 
-    async def _apply_catch_up(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
+    async def _apply_catch_up(
+        self, conn: AsyncConnection, events: Sequence[tuple[Any, int]], new_position: int
+    ) -> None:
         """A catch-up batch, decoded already (by its reader), its rows sent in bulk.
         The tracking row moves first: the transaction is open before a COPY could run outside it."""
-        async with self._engine.begin() as conn:
+        async with conn.begin():
             await self._move_tracking(conn, new_position)
             writes = BatchedWrites(conn, bulk=True)
             for event, position in events:
@@ -213,17 +227,19 @@ class ProjectionRunner:
     async def load_position(self) -> int:
         """The position recorded for this projector, registering it at 0 when new."""
         async with self._engine.begin() as conn:
-            dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            await conn.execute(
-                dialect_insert(projection_tracking)
-                .values(projection=self.projector.name, position=0, updated_at=datetime.now(UTC))
-                .on_conflict_do_nothing(index_elements=["projection"])
-            )
-            position = await conn.scalar(
-                select(projection_tracking.c.position).where(
-                    projection_tracking.c.projection == self.projector.name
-                )
-            )
+            return await self._load_position(conn)
+
+    async def _load_position(self, conn: AsyncConnection) -> int:
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        await conn.execute(
+            dialect_insert(projection_tracking)
+            .values(projection=self.projector.name, position=0, updated_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["projection"])
+        )
+        name = self.projector.name
+        position = await conn.scalar(
+            select(projection_tracking.c.position).where(projection_tracking.c.projection == name)
+        )
         return int(position or 0)
 
     async def reset(self) -> None:
