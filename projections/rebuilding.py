@@ -17,10 +17,15 @@ are never dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import Connection, Index, inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.schema import CreateIndex, DropIndex
+
+from projections.projector import Projector
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +66,41 @@ async def _restore_pragmas(conn: AsyncConnection, before: dict[str, int]) -> Non
     except BaseException:
         await conn.invalidate()  # never back into the pool with a rebuild's settings
         raise
+
+
+def write_only_indexes(projector: Projector) -> list[Index]:
+    """The projector's indexes that its own writes never read through (queries' indexes)."""
+    names: frozenset[str] = getattr(projector, "write_only_indexes", frozenset())
+    found = [index for table in projector.tables for index in table.indexes if index.name in names]
+    missing = names - {index.name for index in found}
+    if missing:
+        raise LookupError(f"{projector.name}: no index named {', '.join(sorted(missing))}")
+    if unique := [str(index.name) for index in found if index.unique]:
+        raise ValueError(f"{projector.name}: unique indexes are not write-only: {', '.join(unique)}")
+    return sorted(found, key=lambda index: str(index.name))
+
+
+async def drop_indexes(conn: AsyncConnection, indexes: Iterable[Index]) -> None:
+    for index in indexes:
+        await conn.execute(DropIndex(index, if_exists=True))
+
+
+async def create_indexes(conn: AsyncConnection, indexes: Iterable[Index]) -> None:
+    for index in indexes:
+        await conn.execute(CreateIndex(index, if_not_exists=True))
+
+
+def restore_indexes(conn: Connection, indexes: Iterable[Index]) -> list[str]:
+    """Create those of ``indexes`` missing from their tables (a rebuild was killed); their names."""
+    inspector = inspect(conn)
+    created = []
+    for index in indexes:
+        table: Any = index.table
+        if not inspector.has_table(table.name):
+            continue
+        if index.name not in {i["name"] for i in inspector.get_indexes(table.name)}:
+            conn.execute(CreateIndex(index, if_not_exists=True))
+            created.append(str(index.name))
+    if created:
+        log.warning("created indexes a rebuild had left missing: %s", ", ".join(created))
+    return created

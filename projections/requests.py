@@ -36,6 +36,10 @@ _AMEND_REQUEST = (
 class RequestsProjector:
     name = "assistance_requests"
     tables: tuple[Table, ...] = (assistance_requests, request_commitments)
+    # Queries' indexes: projecting reads rows by primary key and commitments by request_id only.
+    write_only_indexes = frozenset(
+        index.name for index in assistance_requests.indexes if index.name and not index.unique
+    )
     topics = frozenset(
         get_topic(cls)
         for cls in (

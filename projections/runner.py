@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import delete, select, update
+from sqlalchemy import Index, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -21,7 +21,7 @@ from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
 from projections.projector import Projector
-from projections.rebuilding import bulk_connection
+from projections.rebuilding import bulk_connection, create_indexes, drop_indexes, write_only_indexes
 from projections.tables import projection_tracking
 from projections.wakers import Wakeup
 
@@ -87,6 +87,35 @@ class ProjectionRunner:
         ``batch_size`` (a rebuild's, larger than the live one) is events per transaction."""
         async with bulk_connection(self._engine) as conn:
             return await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+
+    async def rebuild(
+        self, on_batch: Callable[[int], None] | None = None, *, batch_size: int | None = None
+    ) -> int:
+        """Reset, then catch up from the start of the log; returns the notifications read.
+        The projector's write-only indexes are dropped with its rows and created once the log is
+        replayed, whether the replay finished or not (``concord migrate`` restores any that a
+        killed rebuild left missing)."""
+        deferred = write_only_indexes(self.projector)
+        async with bulk_connection(self._engine) as conn:
+            async with conn.begin():
+                await drop_indexes(conn, deferred)
+                await self._reset(conn)
+            try:
+                count = await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+            except BaseException:
+                await self._create_indexes_after_failure(deferred)
+                raise
+            async with conn.begin():
+                await create_indexes(conn, deferred)
+        return count
+
+    async def _create_indexes_after_failure(self, indexes: list[Index]) -> None:
+        """On a connection of its own: the catch-up's may be what failed."""
+        try:
+            async with self._engine.begin() as conn:
+                await create_indexes(conn, indexes)
+        except Exception:
+            log.exception("%s: indexes not created again; concord migrate creates them", self.projector.name)
 
     async def _catch_up(
         self, conn: AsyncConnection, on_batch: Callable[[int], None] | None, size: int
@@ -245,11 +274,14 @@ class ProjectionRunner:
     async def reset(self) -> None:
         """Empty this projector's tables and rewind it to the start of the log, in one transaction."""
         async with self._engine.begin() as conn:
-            for table in reversed(self.projector.tables):
-                await conn.execute(delete(table))
-            await conn.execute(
-                delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
-            )
+            await self._reset(conn)
+
+    async def _reset(self, conn: AsyncConnection) -> None:
+        for table in reversed(self.projector.tables):
+            await conn.execute(delete(table))
+        await conn.execute(
+            delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
+        )
         self.position = self._persisted = 0
 
     def _report(self) -> None:
