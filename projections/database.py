@@ -15,10 +15,7 @@ _NO_TRANSACTION = "concord_no_transaction"
 
 def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        return engine
+        return sqlite_engine(url)
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     event.listen(engine.sync_engine, "checkout", _open_or_replaced)
     return engine
@@ -45,6 +42,14 @@ def _open_or_replaced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     that query, and SQLAlchemy invalidates the pool on such a disconnect error."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("PostgreSQL closed this connection")
+
+
+def sqlite_engine(url: str, **options: Any) -> AsyncEngine:
+    """A SQLite read engine; ``options`` for create_async_engine (a pool's size, in tests)."""
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:

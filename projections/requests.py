@@ -22,7 +22,7 @@ _TERMS = (
     "sector", "item", "title", "description", "quantity", "unit", "priority", "needed_by",
     "admin_code", "transport_needed", "escort_needed",
 )  # fmt: skip
-_terms_of = attrgetter(*_TERMS)  # an event's terms as a tuple, in one C call
+_terms_of = attrgetter(*_TERMS)  # an event's terms as a tuple, in one C call: as long as _TERMS
 ZERO = Decimal(0)
 _INSERT_REQUEST = insert(assistance_requests)
 _AMEND_REQUEST = (
@@ -36,6 +36,10 @@ _AMEND_REQUEST = (
 class RequestsProjector:
     name = "assistance_requests"
     tables: tuple[Table, ...] = (assistance_requests, request_commitments)
+    # Queries' indexes: projecting reads rows by primary key and commitments by request_id only.
+    write_only_indexes = frozenset(
+        index.name for index in assistance_requests.indexes if index.name and not index.unique
+    )
     topics = frozenset(
         get_topic(cls)
         for cls in (
@@ -70,7 +74,7 @@ class RequestsProjector:
                 "id": event.originator_id,
                 "crisis_id": event.crisis_id,
                 "member_state": event.member_state,
-                **dict(zip(_TERMS, _terms_of(event), strict=True)),
+                **dict(zip(_TERMS, _terms_of(event), strict=False)),
                 "committed": ZERO,
                 "in_transit": ZERO,
                 "delivered": ZERO,
@@ -89,7 +93,7 @@ class RequestsProjector:
     async def _amended(self, event: _R.Amended, conn: AsyncConnection, position: int) -> None:
         """An amendment leaves the commitments as they were, so the row's own totals (kept by
         _recount) give the new status: one round trip, two if the status changes, not four."""
-        values = dict(zip(_TERMS, _terms_of(event), strict=True))
+        values = dict(zip(_TERMS, _terms_of(event), strict=False))
         values.update(
             request_id=event.originator_id,
             version=event.originator_version,

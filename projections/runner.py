@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import delete, select, update
+from sqlalchemy import Index, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -21,6 +21,7 @@ from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
 from projections.projector import Projector
+from projections.rebuilding import bulk_connection, create_indexes, drop_indexes, write_only_indexes
 from projections.tables import projection_tracking
 from projections.wakers import Wakeup
 
@@ -84,21 +85,61 @@ class ProjectionRunner:
         """Project everything recorded so far; returns the number of notifications read.
         ``on_batch`` learns the position reached after each batch (progress for the CLI);
         ``batch_size`` (a rebuild's, larger than the live one) is events per transaction."""
-        await self._restart()
+        async with bulk_connection(self._engine) as conn:
+            return await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+
+    async def rebuild(
+        self, on_batch: Callable[[int], None] | None = None, *, batch_size: int | None = None
+    ) -> int:
+        """Reset, then catch up from the start of the log; returns the notifications read.
+        The projector's write-only indexes are dropped with its rows and created once the log is
+        replayed, whether the replay finished or not (``concord migrate`` restores any that a
+        killed rebuild left missing)."""
+        deferred = write_only_indexes(self.projector)
+        async with bulk_connection(self._engine) as conn:
+            async with conn.begin():
+                await drop_indexes(conn, deferred)
+                await self._reset(conn)
+            try:
+                count = await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+            except BaseException:
+                await self._create_indexes_after_failure(deferred)
+                raise
+            async with conn.begin():
+                await create_indexes(conn, deferred)
+        return count
+
+    async def _create_indexes_after_failure(self, indexes: list[Index]) -> None:
+        """On a connection of its own: the catch-up's may be what failed."""
+        try:
+            async with self._engine.begin() as conn:
+                await create_indexes(conn, indexes)
+        except Exception:
+            log.exception("%s: indexes not created again; concord migrate creates them", self.projector.name)
+
+    async def _catch_up(
+        self, conn: AsyncConnection, on_batch: Callable[[int], None] | None, size: int
+    ) -> int:
+        """The catch-up's batches, each in a transaction of its own on ``conn`` (its only one)."""
+        async with conn.begin():
+            self.position = self._persisted = await self._load_position(conn)
+        self._report()
         total = 0
-        size = batch_size or self._batch_size
         read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
         with fewer_collections():
             async with aclosing(read) as log:
                 async for page in log:
                     if page.events:
-                        await self._apply_catch_up(page.events, page.last)
+                        await self._apply_catch_up(conn, page.events, page.last)
                     self.position = page.last
                     self._report()
                     total += page.read
                     if on_batch is not None:
                         on_batch(self.position)
-        await self.persist_position()
+        if self._persisted != self.position:
+            async with conn.begin():
+                await self._move_tracking(conn, self.position)
+            self._persisted = self.position
         self._report()
         return total
 
@@ -194,10 +235,12 @@ class ProjectionRunner:
     def tracking_moved(self, position: int) -> None:
         self._persisted = position
 
-    async def _apply_catch_up(self, events: Sequence[tuple[Any, int]], new_position: int) -> None:
+    async def _apply_catch_up(
+        self, conn: AsyncConnection, events: Sequence[tuple[Any, int]], new_position: int
+    ) -> None:
         """A catch-up batch, decoded already (by its reader), its rows sent in bulk.
         The tracking row moves first: the transaction is open before a COPY could run outside it."""
-        async with self._engine.begin() as conn:
+        async with conn.begin():
             await self._move_tracking(conn, new_position)
             writes = BatchedWrites(conn, bulk=True)
             for event, position in events:
@@ -222,27 +265,32 @@ class ProjectionRunner:
     async def load_position(self) -> int:
         """The position recorded for this projector, registering it at 0 when new."""
         async with self._engine.begin() as conn:
-            dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            await conn.execute(
-                dialect_insert(projection_tracking)
-                .values(projection=self.projector.name, position=0, updated_at=datetime.now(UTC))
-                .on_conflict_do_nothing(index_elements=["projection"])
-            )
-            position = await conn.scalar(
-                select(projection_tracking.c.position).where(
-                    projection_tracking.c.projection == self.projector.name
-                )
-            )
+            return await self._load_position(conn)
+
+    async def _load_position(self, conn: AsyncConnection) -> int:
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        await conn.execute(
+            dialect_insert(projection_tracking)
+            .values(projection=self.projector.name, position=0, updated_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["projection"])
+        )
+        name = self.projector.name
+        position = await conn.scalar(
+            select(projection_tracking.c.position).where(projection_tracking.c.projection == name)
+        )
         return int(position or 0)
 
     async def reset(self) -> None:
         """Empty this projector's tables and rewind it to the start of the log, in one transaction."""
         async with self._engine.begin() as conn:
-            for table in reversed(self.projector.tables):
-                await conn.execute(delete(table))
-            await conn.execute(
-                delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
-            )
+            await self._reset(conn)
+
+    async def _reset(self, conn: AsyncConnection) -> None:
+        for table in reversed(self.projector.tables):
+            await conn.execute(delete(table))
+        await conn.execute(
+            delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
+        )
         self.position = self._persisted = 0
 
     def _report(self) -> None:

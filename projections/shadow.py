@@ -6,7 +6,8 @@ transaction: it locks the live tables (queries wait for milliseconds), replays t
 into the shadow, moves the live tables out to ``retired_<projection>`` and the shadow ones in, and
 sets the tracking row to the shadow's position. The live runner's next guarded tracking update
 then fails, so it re-reads its position and carries on from there; nothing is applied twice.
-PostgreSQL re-resolves table names in cached plans after DDL, so open connections follow.
+PostgreSQL re-resolves table names in cached plans after DDL, so open connections follow. The
+shadow's write-only indexes are built once its bulk is in, before the switch.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.projector import Projector
+from projections.rebuilding import create_indexes, drop_indexes, write_only_indexes
 from projections.runner import ProjectionRunner
 from projections.tables import metadata, projection_tracking
 
@@ -53,13 +55,17 @@ async def shadow_rebuild(
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{shadow}" CASCADE'))
         await conn.execute(text(f'CREATE SCHEMA "{shadow}"'))
+    deferred = write_only_indexes(projector)  # built once the bulk is in, not row by row
     async with shadow_engine.begin() as conn:
         await conn.run_sync(lambda sync: metadata.create_all(sync, tables=tables))
+        await drop_indexes(conn, deferred)
     runner = ProjectionRunner(
         projector, engine=shadow_engine, recorder=recorder, decode=decode, batch_size=batch_size
     )
     await runner.load_position()
     await runner.catch_up(on_batch)  # the bulk, while the live tables serve as before
+    async with shadow_engine.begin() as conn:
+        await create_indexes(conn, deferred)
     async with engine.begin() as conn:
         await _lock_live(conn, projector)
         await runner.catch_up(on_batch)  # what was recorded meanwhile; the live runner waits

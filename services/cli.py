@@ -194,8 +194,7 @@ async def _rebuild(name: str) -> int:
         runner = next(r for r in projection_runners(runtime, waker=None) if r.projector.name == name)
         head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
         progress = RebuildProgress(name, head)
-        await runner.reset()
-        count = await runner.catch_up(
+        count = await runner.rebuild(
             on_batch=progress.show, batch_size=runtime.settings.projection_rebuild_batch_size
         )
         progress.done()

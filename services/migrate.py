@@ -6,8 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine
 
-from services.bootstrap import Storage
+from projections.rebuilding import restore_indexes, write_only_indexes
+from services.bootstrap import Storage, all_projectors
 
 
 def project_root() -> Path:
@@ -27,3 +29,17 @@ def migrate(storage: Storage, revision: str = "head") -> None:
     config.set_main_option("script_location", str(root / "migrations"))
     config.set_main_option("sqlalchemy.url", storage.migration_url.replace("%", "%%"))
     command.upgrade(config, revision)
+    if revision == "head":
+        _restore_rebuilds_indexes(storage)
+
+
+def _restore_rebuilds_indexes(storage: Storage) -> list[str]:
+    """Indexes a killed ``concord rebuild`` dropped and never created again: the schema is
+    Alembic's once more (CREATE INDEX IF NOT EXISTS; nothing happens when none is missing)."""
+    indexes = [index for projector in all_projectors() for index in write_only_indexes(projector)]
+    engine = create_engine(storage.migration_url)
+    try:
+        with engine.begin() as conn:
+            return restore_indexes(conn, indexes)
+    finally:
+        engine.dispose()

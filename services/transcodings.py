@@ -34,8 +34,9 @@ class ActorAsDict(Transcoding):
         if data.keys() == _ACTOR_FIELD_SET:
             # Every field given: the instance Actor(**data) would be, without the frozen __init__'s
             # object.__setattr__ per field (every stored event has an actor; a rebuild reads them all).
+            # The parsed object is the decoder's own, made for this value: it becomes the fields.
             actor = object.__new__(Actor)
-            object.__setattr__(actor, "__dict__", {name: data[name] for name in _ACTOR_FIELDS})
+            object.__setattr__(actor, "__dict__", data)
             return actor
         return Actor(**data)  # type: ignore[arg-type]
 
