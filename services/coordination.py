@@ -53,6 +53,7 @@ from services.transcodings import ActorAsDict, DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
+L = TypeVar("L")  # a listener
 Clock = Callable[[], date]
 _RETRIES_ON_CONFLICT = 3
 
@@ -133,23 +134,20 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
 
     # Listeners learn of each commit's last position, to wake in-process projections.
     def on_recorded(self, listener: Callable[[int], None]) -> Callable[[], None]:
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._listeners_lock:
-                self._listeners.remove(listener)
-
-        return remove
+        return self._listen(self._listeners, listener)
 
     def on_write(self, listener: Callable[[float], None]) -> Callable[[], None]:
         """``listener`` learns how many seconds each successful write to the event store took."""
+        return self._listen(self._write_listeners, listener)
+
+    def _listen(self, listeners: list[L], listener: L) -> Callable[[], None]:
+        """Add ``listener`` to ``listeners``; the function that takes it off again."""
         with self._listeners_lock:
-            self._write_listeners.append(listener)
+            listeners.append(listener)
 
         def remove() -> None:
             with self._listeners_lock:
-                self._write_listeners.remove(listener)
+                listeners.remove(listener)
 
         return remove
 
@@ -168,14 +166,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
     def on_committed(self, listener: Callable[[list[Notification]], None]) -> Callable[[], None]:
         """``listener`` gets each group commit's notifications, in position order, from the
         writer's thread, before the ``on_recorded`` listeners learn of the new position."""
-        with self._listeners_lock:
-            self._commit_listeners.append(listener)
-
-        def remove() -> None:
-            with self._listeners_lock:
-                self._commit_listeners.remove(listener)
-
-        return remove
+        return self._listen(self._commit_listeners, listener)
 
     def _notify(self, recordings: list[Recording]) -> None:  # type: ignore[type-arg]
         if not recordings:

@@ -20,7 +20,8 @@ from services.bootstrap import Runtime, start
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import fixed_today
-from tests.integration.test_projections import read_model, record_history
+from tests.integration.test_projections import Crash, CrashingProjector, read_model, record_history
+from tests.integration.test_projections import runner_for as runner_of
 
 WRITE_ONLY = {str(index.name) for index in write_only_indexes(RequestsProjector())}
 
@@ -52,28 +53,7 @@ def index_names(runtime: Runtime, table: str, schema: str | None = None) -> set[
 
 
 def runner_for(runtime: Runtime, projector: RequestsProjector, batch_size: int = 7) -> ProjectionRunner:
-    return ProjectionRunner(
-        projector,
-        engine=runtime.read_engine,
-        recorder=runtime.concord.recorder,
-        decode=runtime.concord.mapper.to_domain_event,
-        batch_size=batch_size,
-    )
-
-
-class Crash(Exception):
-    """Stands for a projector failing part-way through a rebuild."""
-
-
-class CrashingProjector(RequestsProjector):
-    def __init__(self, after_events: int) -> None:
-        self.remaining = after_events
-
-    async def project(self, conn: Any, event: Any, position: int) -> None:
-        if self.remaining == 0:
-            raise Crash
-        self.remaining -= 1
-        await super().project(conn, event, position)
+    return runner_of(runtime, projector, batch_size)
 
 
 def test_the_deferred_indexes_are_only_queries_indexes() -> None:
