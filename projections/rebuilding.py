@@ -9,9 +9,9 @@ file again and again. A catch-up's one connection gets a 256 MB cache and a chec
 An index that the projector never reads through while it projects serves only queries. Kept up
 row by row it costs a B-tree insert per row and index; built once over the filled table it is a
 sort. A rebuild drops such indexes before it replays the log and creates them again when it ends,
-finished or not; ``restore_indexes`` (run by ``concord migrate``) creates any that a killed
-rebuild left missing. Unique indexes and those named in no projector's ``write_only_indexes``
-are never dropped.
+finished or not; ``restore_indexes`` creates any that a killed rebuild left missing, run by
+``concord migrate`` and by whichever process starts projecting (``restore_write_only_indexes``).
+Unique indexes and those named in no projector's ``write_only_indexes`` are never dropped.
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ async def _restore_pragmas(conn: AsyncConnection, before: dict[str, int]) -> Non
     except BaseException:
         await conn.invalidate()  # never back into the pool with a rebuild's settings
         raise
+
+
+async def restore_write_only_indexes(engine: AsyncEngine, projectors: Iterable[Projector]) -> list[str]:
+    """``restore_indexes`` for the projectors' write-only indexes: before a process projects, the
+    read models have every index a killed rebuild had dropped (nothing happens when none is missing)."""
+    indexes = [index for projector in projectors for index in write_only_indexes(projector)]
+    if not indexes:
+        return []
+    async with engine.begin() as conn:
+        return await conn.run_sync(restore_indexes, indexes)
 
 
 def write_only_indexes(projector: Projector) -> list[Index]:

@@ -28,6 +28,7 @@ from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
 from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
+from projections.rebuilding import restore_write_only_indexes
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.wakers import ListenWaker, Waker
@@ -263,9 +264,20 @@ async def _projecting(runtime: Runtime, waker: Waker) -> None:
     own_commits = OwnCommits()
     unlisten = runtime.concord.on_committed(own_commits.add)
     try:
-        await _supervised(_follower(runtime, waker, own_commits))
+        follower = _follower(runtime, waker, own_commits)
+        await _restore_indexes(runtime)
+        await _supervised(follower)
     finally:
         unlisten()
+
+
+async def _restore_indexes(runtime: Runtime) -> None:
+    """A rebuild killed before its end left its read model without its queries' indexes: the
+    process that projects creates them again before it starts (``concord migrate`` does too)."""
+    try:
+        await restore_write_only_indexes(runtime.read_engine, [r.projector for r in runtime.runners])
+    except Exception:  # the read models are whole without them; only their queries are slower
+        log.exception("could not create the indexes a rebuild left missing; concord migrate creates them")
 
 
 def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> LogFollower:

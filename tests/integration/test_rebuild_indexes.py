@@ -160,6 +160,30 @@ async def test_migrate_creates_the_indexes_a_killed_rebuild_left_missing(setting
     assert restored == again == []
 
 
+async def test_the_process_that_projects_creates_the_indexes_a_killed_rebuild_left_missing(
+    settings: Settings,
+) -> None:
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        posted = await record_history(runtime, 5)
+        async with runtime.read_engine.begin() as conn:
+            await drop_indexes(conn, write_only_indexes(RequestsProjector()))
+        left = index_names(runtime, "assistance_requests")
+    finally:
+        await runtime.close()
+    runtime = await start(settings, today=fixed_today)  # projects in this process
+    try:
+        assert await runtime.progress.wait_for(posted, timeout=30)
+        restored = index_names(runtime, "assistance_requests")
+        diff = await schema_diff(runtime)
+    finally:
+        await runtime.close()
+
+    assert not WRITE_ONLY & left
+    assert restored >= WRITE_ONLY
+    assert diff == []
+
+
 async def test_a_shadow_rebuild_leaves_the_live_indexes_and_switches_in_a_full_set(
     settings: Settings,
 ) -> None:
