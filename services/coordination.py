@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import IntegrityError, Notification, Recording, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder
 
@@ -88,6 +88,16 @@ class Recorded(Generic[T]):
     aggregate: T
     position: int
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class HistoryPage(Generic[T]):
+    """Up to a page of an aggregate's events after version ``after``, with the aggregate as it stood
+    at ``after`` (``start``; None before its first event) and its number of events (``total``)."""
+
+    start: T | None
+    events: list[DomainEventProtocol[UUID]]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -291,9 +301,11 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         return self._get(AssistanceRequest, request_id, "assistance request")
 
     def request_as_of(self, request_id: UUID, moment: datetime) -> AssistanceRequest:
-        """The request as it stood at ``moment``, replayed from the event store."""
-        state: AssistanceRequest | None = None
-        for event in self.events.get(request_id):
+        """The request as it stood at ``moment``: from the newest snapshot taken by then, and the
+        events after it up to ``moment``."""
+        state: Any = self._snapshot_taken_by(request_id, moment)
+        after = state.version if state is not None else None
+        for event in self.events.get(request_id, gt=after):
             assert isinstance(event, Aggregate.Event)
             if event.timestamp > moment:
                 break
@@ -302,10 +314,50 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
             raise NotFound("assistance request", request_id)
         return state
 
-    def request_history(self, principal: Principal, request_id: UUID) -> list[DomainEventProtocol[UUID]]:
+    def _snapshot_taken_by(self, aggregate_id: UUID, moment: datetime) -> Aggregate | None:
+        """The aggregate from its newest snapshot taken at or before ``moment``, if any. A snapshot
+        is taken after its last event committed, so every event it holds happened by then."""
+        if self.snapshots is None:
+            return None
+        below: int | None = None
+        while True:
+            newest = list(self.snapshots.get(aggregate_id, lte=below, desc=True, limit=1))
+            if not newest:
+                return None
+            snapshot = newest[0]
+            assert isinstance(snapshot, Snapshot)
+            if snapshot.timestamp <= moment:
+                restored: Aggregate = snapshot.mutate(None)  # type: ignore[assignment]
+                return restored
+            below = snapshot.originator_version - 1
+
+    def request_history(
+        self, principal: Principal, request_id: UUID, *, after: int = 0, limit: int | None = None
+    ) -> HistoryPage[AssistanceRequest]:
+        """Up to ``limit`` of the request's events after version ``after``; for the requesting
+        state's coordinators and the secretariat."""
         request = self.get_request(request_id)
         authorise(principal, "AssistanceRequest.history", Owner(member_state=request.member_state))
-        return list(self.events.get(request_id))
+        kind, name = AssistanceRequest, "assistance request"
+        return self.history_page(kind, name, request_id, after=after, limit=limit)
+
+    def history_page(
+        self, kind: type[A], name: str, aggregate_id: UUID, *, after: int = 0, limit: int | None = None
+    ) -> HistoryPage[A]:
+        """One page of an aggregate's events: only the page and the state before it (from the
+        nearest snapshot) in memory, never its whole history."""
+        start: A | None = None
+        if after:
+            try:
+                found: object = self.repository.get(aggregate_id, version=after)
+            except AggregateNotFoundError:
+                raise NotFound(name, aggregate_id) from None
+            if not isinstance(found, kind):
+                raise NotFound(name, aggregate_id)
+            start = found
+        events = list(self.events.get(aggregate_id, gt=after or None, limit=limit))
+        last = list(self.events.get(aggregate_id, desc=True, limit=1))
+        return HistoryPage(start, events, last[0].originator_version if last else 0)
 
     # Offers.
     def post_offer(self, command: Command, crisis_id: UUID, terms: Terms) -> Recorded[Offer]:

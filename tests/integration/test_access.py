@@ -29,7 +29,10 @@ SUSPEND = "mutation($i: SuspendOrganisationInput!) { suspendOrganisation(input: 
 REINSTATE = "mutation($i: ReinstateOrganisationInput!) { reinstateOrganisation(input: $i) { position } }"
 AMEND = "mutation($i: AmendRequestInput!) { amendRequest(input: $i) { position } }"
 CANCEL = "mutation($i: CancelRequestInput!) { cancelRequest(input: $i) { position } }"
-HISTORY = "query($id: ID!) { request(id: $id) { id history { event actor { principal role } } } }"
+HISTORY = (
+    "query($id: ID!) { request(id: $id) { id history { edges { node { event actor { principal role } } } } }"
+    " }"
+)
 
 
 def test_every_graphql_operation_and_route_has_a_policy_entry() -> None:

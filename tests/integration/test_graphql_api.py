@@ -220,11 +220,16 @@ async def test_graphql_over_http_status_codes_and_media_types(client: Client) ->
     assert "graphiql" in ide.text.lower()
 
 
-HISTORY = """query($id: ID!, $asOf: DateTime) {
+HISTORY = """query($id: ID!, $asOf: DateTime, $first: Int! = 100, $after: String) {
   request(id: $id, asOf: $asOf) {
     priority status version
-    history { event version at actor { principal role scope memberState correlationId idempotencyKey }
-              changes { field before after } }
+    history(first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { node {
+        event version at actor { principal role scope memberState correlationId idempotencyKey }
+        changes { field before after }
+      } }
+    }
   }
 }"""
 
@@ -239,14 +244,21 @@ async def test_history_says_who_changed_what_and_as_of_shows_the_past(client: Cl
     position = amended["amendRequest"]["position"]
 
     now = await client.data(HISTORY, {"id": request_id}, as_=phl, after=position)
-    first_at = now["request"]["history"][0]["at"]
+    first_page = await client.data(HISTORY, {"id": request_id, "first": 1}, as_=phl)
+    cursor = first_page["request"]["history"]["pageInfo"]["endCursor"]
+    second_page = await client.data(HISTORY, {"id": request_id, "first": 1, "after": cursor}, as_=phl)
+    first_at = now["request"]["history"]["edges"][0]["node"]["at"]
     then = await client.data(HISTORY, {"id": request_id, "asOf": first_at}, as_=phl)
     before_it_existed = await client.send(
         HISTORY, {"id": request_id, "asOf": "2020-01-01T00:00:00Z"}, as_=phl
     )
 
-    history = now["request"]["history"]
+    history = [edge["node"] for edge in now["request"]["history"]["edges"]]
+    assert now["request"]["history"]["totalCount"] == 2
     assert [h["event"] for h in history] == ["Posted", "Amended"]
+    pages = [first_page["request"]["history"], second_page["request"]["history"]]
+    assert [[edge["node"] for edge in page["edges"]] for page in pages] == [history[:1], history[1:]]
+    assert [page["pageInfo"]["hasNextPage"] for page in pages] == [True, False]
     assert history[0]["actor"]["principal"] == "coordinator-PHL@test"
     assert history[0]["actor"]["correlationId"] == "incident-42"
     assert history[1]["actor"]["idempotencyKey"] == "raise-1"

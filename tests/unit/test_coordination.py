@@ -167,8 +167,8 @@ def test_a_request_as_it_was_at_a_past_moment(concord: Concord, crisis: UUID) ->
 def test_history_is_for_the_owning_state_and_the_secretariat(concord: Concord, crisis: UUID) -> None:
     request_id = concord.post_request(PHL, crisis, MemberState.PHL, a_need()).aggregate.id
 
-    assert len(concord.request_history(PHL.principal, request_id)) == 1
-    assert len(concord.request_history(SECRETARIAT.principal, request_id)) == 1
+    assert len(concord.request_history(PHL.principal, request_id).events) == 1
+    assert len(concord.request_history(SECRETARIAT.principal, request_id).events) == 1
     with pytest.raises(Forbidden):
         concord.request_history(THA.principal, request_id)
 

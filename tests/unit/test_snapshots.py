@@ -26,6 +26,7 @@ from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking
 from domain.requests import AssistanceRequest
 from services.access import Principal
+from services.api.schema.types import history_of
 from services.coordination import Command, Concord
 from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings
 from tests.conftest import fixed_today
@@ -73,6 +74,53 @@ def test_a_request_as_of_any_moment_is_unchanged_by_snapshots() -> None:
     for event in app.events.get(request.id):
         as_of = app.request_as_of(request.id, event.timestamp)  # type: ignore[attr-defined]
         assert vars(as_of) == vars(app.repository.get(request.id, version=event.originator_version))
+
+
+def test_a_request_as_of_a_moment_replays_only_the_events_after_the_snapshot_taken_by_then() -> None:
+    app = Snappy(MEMORY, today=fixed_today)
+    request = AssistanceRequest.post(uuid4(), MemberState.PHL, a_need(), today=fixed_today(), actor=ACTOR)
+    app.save(request)
+    for priority in [1, 2, 3, 4, 5, 1, 2]:
+        request.amend(a_need(priority=priority), today=fixed_today(), actor=ACTOR)
+        app.save(request)
+    assert app.snapshots is not None
+    snapshots = {s.originator_version: s.timestamp for s in app.snapshots.get(request.id)}  # type: ignore[attr-defined]
+    read_after: list[int | None] = []
+    get = app.events.get
+
+    def recording(originator_id: Any, **kwargs: Any) -> Any:
+        read_after.append(kwargs.get("gt"))
+        return get(originator_id, **kwargs)
+
+    app.events.get = recording  # type: ignore[method-assign]
+    latest = app.request_as_of(request.id, snapshots[6])
+    between = app.request_as_of(request.id, snapshots[3])
+
+    assert read_after == [6, 3]
+    assert latest.version >= 6
+    assert between.version >= 3
+
+
+def test_a_requests_history_pages_start_from_its_snapshots_and_add_up_to_the_whole() -> None:
+    app = Snappy(MEMORY, today=fixed_today)
+    request = AssistanceRequest.post(uuid4(), MemberState.PHL, a_need(), today=fixed_today(), actor=ACTOR)
+    app.save(request)
+    for priority in [1, 2, 3, 4, 5, 1, 2]:
+        request.amend(a_need(priority=priority), today=fixed_today(), actor=ACTOR)
+        app.save(request)
+    request.cancel("duplicate", actor=ACTOR)
+    app.save(request)
+    whole = history_of(list(app.events.get(request.id)))
+    for size in range(1, 10):
+        pages, after = [], 0
+        while True:
+            page = app.history_page(AssistanceRequest, "request", request.id, after=after, limit=size)
+            assert page.total == 9
+            pages += history_of(page.events, page.start)
+            if len(page.events) < size:
+                break
+            after = page.events[-1].originator_version
+        assert pages == whole, size
 
 
 def test_commands_on_the_fund_read_it_from_its_latest_snapshot() -> None:

@@ -16,7 +16,7 @@ from projections import queries
 from services.api.schema.context import Info
 from services.api.schema.fund_ledger import FundLedgerConnection, ledger_page
 from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.queries import MAX_PAGE, check_first, decode_cursor, encode_cursor
+from services.api.schema.paging import MAX_PAGE, check_first, decode_cursor, encode_cursor
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
 

@@ -11,8 +11,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.ledger_queries import fund_ledger_page
-from services.api.schema.queries import check_first, decode_cursor, encode_cursor, page_info
-from services.api.schema.types import PageInfo
+from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 
 
 @strawberry.enum(description="What moved money in or out of a fund")

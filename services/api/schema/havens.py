@@ -15,9 +15,16 @@ from projections import queries
 from services.access import Owner, may
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.queries import MAX_PAGE, check_first, decode_cursor, encode_cursor, page_info
+from services.api.schema.paging import (
+    MAX_PAGE,
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+)
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
-from services.api.schema.types import Actor, AssistanceRequest, FieldChange, PageInfo, field_changes
+from services.api.schema.types import Actor, AssistanceRequest, FieldChange, field_changes
 from services.coordination import Concord, Recorded
 from services.errors import NotFound
 
@@ -137,31 +144,19 @@ class SafeHavenChangeConnection:
     total_count: int
 
 
-def history_page(
-    concord: Concord, haven_id: UUID, after: int, limit: int
-) -> tuple[havens.SafeHaven | None, list[Any], int]:
-    """The haven as it stood at version ``after`` (from its nearest snapshot), up to ``limit`` events
-    after it, and its number of events: one page in memory, never the whole history."""
-    start: havens.SafeHaven | None = None
-    if after:
-        found: object = concord.repository.get(haven_id, version=after)
-        if not isinstance(found, havens.SafeHaven):
-            raise NotFound("safe haven", haven_id)
-        start = found
-    events = list(concord.events.get(haven_id, gt=after or None, limit=limit))
-    last = list(concord.events.get(haven_id, desc=True, limit=1))
-    return start, events, last[0].originator_version if last else 0
-
-
 def history_connection(
     concord: Concord, haven_id: UUID, first: int, after: str | None, need_to_know: bool
 ) -> SafeHavenChangeConnection:
     """One page of the haven's changes; the cursor is the haven's version after the change."""
-    start, events, total = history_page(concord, haven_id, decode_cursor(after) if after else 0, first + 1)
-    changes = haven_history(events[:first], need_to_know=need_to_know, start=start)
+    page = concord.history_page(
+        havens.SafeHaven, "safe haven", haven_id, after=decode_cursor(after) if after else 0, limit=first + 1
+    )
+    changes = haven_history(page.events[:first], need_to_know=need_to_know, start=page.start)
     edges = [SafeHavenChangeEdge(cursor=encode_cursor(change.version), node=change) for change in changes]
     return SafeHavenChangeConnection(
-        edges=edges, page_info=page_info(edges, has_next=len(events) > first, after=after), total_count=total
+        edges=edges,
+        page_info=page_info(edges, has_next=len(page.events) > first, after=after),
+        total_count=page.total,
     )
 
 

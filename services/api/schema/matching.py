@@ -15,7 +15,7 @@ from projections import matching, queries
 from services.access import Owner, authorise
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.queries import check_first
+from services.api.schema.paging import check_first
 from services.api.schema.scalars import LogPosition, parse_id
 from services.api.schema.types import Match, Offer
 from services.errors import NotFound

@@ -18,7 +18,7 @@ from domain.project_parts import progress
 from projections import project_queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
-from services.api.schema.queries import check_first, decode_cursor, encode_cursor
+from services.api.schema.paging import check_first, decode_cursor, encode_cursor
 from services.api.schema.scalars import MemberState, Sector, parse_id
 from services.api.schema.types import Organisation
 from services.errors import NotFound

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Protocol
 
 import strawberry
 
@@ -15,6 +11,7 @@ from domain.items import ITEMS
 from projections import queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info, selected
+from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import (
     CoverageGroup,
     MatchStatus,
@@ -41,12 +38,8 @@ from services.api.schema.types import (
     Organisation,
     OrganisationConnection,
     OrganisationEdge,
-    PageInfo,
 )
 from services.errors import NotFound
-
-MAX_PAGE = 100
-_CURSOR_PREFIX = "position:"
 
 
 @strawberry.input(description="Every field narrows the list; a list matches any of its values.")
@@ -79,20 +72,6 @@ class RequestFilter:
             min_priority=self.min_priority,
             safe_haven_ids=tuple(parse_id(h, "safeHaven") for h in self.safe_haven or ()),
         )
-
-
-def encode_cursor(posted_position: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{posted_position}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if text.startswith(_CURSOR_PREFIX):
-            return int(text.removeprefix(_CURSOR_PREFIX))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise BadInput("after", f"{cursor!r} is not a cursor of this list")
 
 
 @strawberry.type
@@ -341,27 +320,3 @@ class AssistanceQuery:
 
 def matches_status(status: MatchStatus) -> str:
     return MatchStatus(status).value
-
-
-def check_first(first: int) -> None:
-    if not 0 <= first <= MAX_PAGE:
-        raise BadInput("first", f"must be from 0 to {MAX_PAGE}")
-
-
-class _Edge(Protocol):
-    @property
-    def cursor(self) -> str: ...
-
-
-def page_info(
-    edges: Sequence[_Edge],
-    *,
-    has_next: bool,
-    after: str | None,
-) -> PageInfo:
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )

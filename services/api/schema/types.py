@@ -26,11 +26,21 @@ from projections.queries import (
     OrganisationRow,
     RequestRow,
 )
+from services.access import Principal
 from services.api.schema.context import Info
+from services.api.schema.paging import (
+    MAX_PAGE,
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+)
 from services.api.schema.risk import RiskLevel, area_risk
 
 if TYPE_CHECKING:
     from services.api.schema.havens import SafeHaven
+    from services.coordination import Concord
 from services.api.schema.scalars import (
     CrisisPhase,
     DeliveryMode,
@@ -104,10 +114,11 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def history_of(events: list[Any]) -> list[RequestChange]:
-    """The events of one request as changes of its terms and status."""
+def history_of(events: list[Any], start: RequestAggregate | None = None) -> list[RequestChange]:
+    """The events of one request as changes of its terms and status; ``start`` is the request as
+    it stood before them (None before it was posted)."""
     changes = []
-    terms: dict[str, Any] = {}
+    terms = _terms_of(start)
     for event in events:
         now = dict(terms)
         if isinstance(event, RequestAggregate.Posted | RequestAggregate.Amended):
@@ -130,6 +141,49 @@ def history_of(events: list[Any]) -> list[RequestChange]:
         )
         terms = now
     return changes
+
+
+def _terms_of(request: RequestAggregate | None) -> dict[str, Any]:
+    """What ``history_of`` tracks of a request, as its events carry it, in the order they set it."""
+    if request is None:
+        return {}
+    terms: dict[str, Any] = {name: getattr(request.need, name) for name in _TERMS}
+    terms["sector"] = request.need.sector.value
+    terms["member_state"] = request.member_state.value
+    cancelled = request.cancelled
+    terms["status"] = (requests.RequestStatus.CANCELLED if cancelled else requests.RequestStatus.OPEN).value
+    if cancelled:
+        terms["cancellation_reason"] = request.cancellation_reason
+    return terms
+
+
+@strawberry.type
+class RequestChangeEdge:
+    cursor: str
+    node: RequestChange
+
+
+@strawberry.type(description="A page of a request's changes, oldest first (a Relay connection).")
+class RequestChangeConnection:
+    edges: list[RequestChangeEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+def request_history_connection(
+    concord: Concord, principal: Principal, request_id: UUID, first: int, after: str | None
+) -> RequestChangeConnection:
+    """One page of the request's changes; the cursor is the request's version after the change."""
+    page = concord.request_history(
+        principal, request_id, after=decode_cursor(after) if after else 0, limit=first + 1
+    )
+    changes = history_of(page.events[:first], page.start)
+    edges = [RequestChangeEdge(cursor=encode_cursor(change.version), node=change) for change in changes]
+    return RequestChangeConnection(
+        edges=edges,
+        page_info=page_info(edges, has_next=len(page.events) > first, after=after),
+        total_count=page.total,
+    )
 
 
 @strawberry.type(description="What an accepted match commits to a request, and by whom.")
@@ -214,15 +268,17 @@ class AssistanceRequest:
 
     @strawberry.field(
         description=(
-            "Every change, from the event store: when, who, what. For the requesting state's "
-            "coordinators and the secretariat."
+            "Every change, from the event store, a page at a time: when, who, what. For the "
+            "requesting state's coordinators and the secretariat."
         )
     )
-    async def history(self, info: Info) -> list[RequestChange]:
-        context = info.context
-        concord = context.runtime.concord
-        events = await context.run(concord.request_history, context.principal, UUID(self.id))
-        return history_of(events)
+    async def history(
+        self, info: Info, first: int = MAX_PAGE, after: str | None = None
+    ) -> RequestChangeConnection:
+        check_first(first)
+        c = info.context
+        page = request_history_connection
+        return await c.run(page, c.runtime.concord, c.principal, UUID(self.id), first, after)
 
     @classmethod
     def from_row(cls, row: RequestRow) -> AssistanceRequest:
@@ -542,14 +598,6 @@ class Me:
     role: Role
     member_state: MemberState | None
     organisation_id: strawberry.ID | None
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type
