@@ -62,13 +62,19 @@ def test_a_snapshot_and_later_events_equal_the_replay_of_all_events(scenario: Sc
     assert_snapshots_agree(app, aggregate_id)
 
 
-def test_a_request_as_of_any_moment_is_unchanged_by_snapshots() -> None:
-    app = Snappy(MEMORY, today=fixed_today)
+def amended_seven_times(app: Concord) -> AssistanceRequest:
+    """A request posted and amended seven times, saved each time: snapshots at versions 3 and 6."""
     request = AssistanceRequest.post(uuid4(), MemberState.PHL, a_need(), today=fixed_today(), actor=ACTOR)
     app.save(request)
     for priority in [1, 2, 3, 4, 5, 1, 2]:
         request.amend(a_need(priority=priority), today=fixed_today(), actor=ACTOR)
         app.save(request)
+    return request
+
+
+def test_a_request_as_of_any_moment_is_unchanged_by_snapshots() -> None:
+    app = Snappy(MEMORY, today=fixed_today)
+    request = amended_seven_times(app)
     assert app.snapshots is not None
     assert [s.originator_version for s in app.snapshots.get(request.id)] == [3, 6]
     for event in app.events.get(request.id):
@@ -78,11 +84,7 @@ def test_a_request_as_of_any_moment_is_unchanged_by_snapshots() -> None:
 
 def test_a_request_as_of_a_moment_replays_only_the_events_after_the_snapshot_taken_by_then() -> None:
     app = Snappy(MEMORY, today=fixed_today)
-    request = AssistanceRequest.post(uuid4(), MemberState.PHL, a_need(), today=fixed_today(), actor=ACTOR)
-    app.save(request)
-    for priority in [1, 2, 3, 4, 5, 1, 2]:
-        request.amend(a_need(priority=priority), today=fixed_today(), actor=ACTOR)
-        app.save(request)
+    request = amended_seven_times(app)
     assert app.snapshots is not None
     snapshots = {s.originator_version: s.timestamp for s in app.snapshots.get(request.id)}  # type: ignore[attr-defined]
     read_after: list[int | None] = []
@@ -103,11 +105,7 @@ def test_a_request_as_of_a_moment_replays_only_the_events_after_the_snapshot_tak
 
 def test_a_requests_history_pages_start_from_its_snapshots_and_add_up_to_the_whole() -> None:
     app = Snappy(MEMORY, today=fixed_today)
-    request = AssistanceRequest.post(uuid4(), MemberState.PHL, a_need(), today=fixed_today(), actor=ACTOR)
-    app.save(request)
-    for priority in [1, 2, 3, 4, 5, 1, 2]:
-        request.amend(a_need(priority=priority), today=fixed_today(), actor=ACTOR)
-        app.save(request)
+    request = amended_seven_times(app)
     request.cancel("duplicate", actor=ACTOR)
     app.save(request)
     whole = history_of(list(app.events.get(request.id)))
