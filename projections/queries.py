@@ -210,10 +210,10 @@ async def list_organisations(
 
 async def _by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequence[UUID]) -> dict[UUID, T]:
     """Rows of ``table`` for ``ids``, one query per batch of ids (the DataLoaders' batch function)."""
+    if not ids:
+        return {}
     columns = [table.c[name] for name in row_type.__dataclass_fields__]  # type: ignore[attr-defined]
     found: dict[UUID, T] = {}
-    if not ids:
-        return found
     async with engine.connect() as conn:
         for batch in in_batches(ids):
             rows = await conn.execute(select(*columns).where(table.c.id.in_(batch)))

@@ -47,7 +47,7 @@ async def iati_xml(
 
 async def iati_activities(runtime: Runtime) -> list[Activity]:
     """Every fund, then every project, oldest first, each with the flows that touch it: the flows are
-    read and sorted once, whatever their number."""
+    read and grouped once, whatever their number."""
     engine = runtime.query_engine
     funds = await queries.list_funds(engine)
     flows = await queries.flows(engine)
