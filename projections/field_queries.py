@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from projections.queries import in_batches
 from projections.tables import (
     assistance_requests,
     displacement_changes,
@@ -321,9 +322,9 @@ async def _project_activities(
     found = list(await conn.execute(query))
     ids = {UUID(i) for row in found for i in row.implementers.split(",") if i}
     names: dict[UUID, str] = {}
-    if ids:
-        result = await conn.execute(select(org.id, org.name).where(org.id.in_(ids)))
-        names = {row.id: row.name for row in result}
+    for batch in in_batches(ids):
+        result = await conn.execute(select(org.id, org.name).where(org.id.in_(batch)))
+        names.update({row.id: row.name for row in result})
 
     def implementers(text: str) -> list[UUID | None]:
         return [UUID(i) for i in text.split(",") if i] or [None]

@@ -1,7 +1,7 @@
 """Async queries on the projects read model, with each project's funding from the money read models.
 
 A page of projects costs a fixed four statements: the projects, their milestones, their results,
-and the pledges and fund allocations to them.
+and the pledges and fund allocations to them (four more for each further batch of ids).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from projections.queries import in_batches
 from projections.tables import fund_allocations, pledges, project_milestones, project_results, projects
 
 ZERO = Decimal(0)
@@ -129,26 +130,36 @@ async def list_projects(
 
 async def projects_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, ProjectRow]:
     p = projects.c
+    rows: list[dict[str, Any]] = []
     async with engine.connect() as conn:
-        query = select(*(p[name] for name in _FIELDS)).where(p.id.in_(list(ids)))
-        rows = [dict(zip(_FIELDS, row, strict=True)) for row in await conn.execute(query)]
+        for batch in in_batches(ids):
+            query = select(*(p[name] for name in _FIELDS)).where(p.id.in_(batch))
+            rows += [dict(zip(_FIELDS, row, strict=True)) for row in await conn.execute(query)]
         return {row.id: row for row in await _complete(conn, rows)}
 
 
+async def all_projects(engine: AsyncEngine) -> list[ProjectRow]:
+    """Every project, oldest first: for the exports, which are not paged."""
+    p = projects.c
+    query = select(*(p[name] for name in _FIELDS)).order_by(p.registered_position)
+    async with engine.connect() as conn:
+        rows = [dict(zip(_FIELDS, row, strict=True)) for row in await conn.execute(query)]
+        return await _complete(conn, rows)
+
+
 async def _complete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[ProjectRow]:
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return []
     m, r = project_milestones.c, project_results.c
     milestones: dict[UUID, list[MilestoneRow]] = defaultdict(list)
-    query = select(*(m[n] for n in MilestoneRow.__dataclass_fields__)).where(m.project_id.in_(ids))
-    for row in await conn.execute(query.order_by(m.due_date, m.planned_position)):
-        milestones[row.project_id].append(MilestoneRow(*row))
     results: dict[UUID, list[ResultRow]] = defaultdict(list)
-    query = select(*(r[n] for n in ResultRow.__dataclass_fields__)).where(r.project_id.in_(ids))
-    for row in await conn.execute(query.order_by(r.defined_position)):
-        results[row.project_id].append(ResultRow(*row))
-    funding = await _funding(conn, ids)
+    funding: dict[UUID, Funding] = {}
+    for ids in in_batches(row["id"] for row in rows):
+        query = select(*(m[n] for n in MilestoneRow.__dataclass_fields__)).where(m.project_id.in_(ids))
+        for row in await conn.execute(query.order_by(m.due_date, m.planned_position)):
+            milestones[row.project_id].append(MilestoneRow(*row))
+        query = select(*(r[n] for n in ResultRow.__dataclass_fields__)).where(r.project_id.in_(ids))
+        for row in await conn.execute(query.order_by(r.defined_position)):
+            results[row.project_id].append(ResultRow(*row))
+        funding.update(await _funding(conn, ids))
     return [
         ProjectRow(
             **{**row, "usd_rate": Decimal(row["usd_rate"])},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +29,18 @@ from projections.tables import (
 
 _r = assistance_requests.c
 T = TypeVar("T")
+K = TypeVar("K")
+
+#: Ids bound in one ``IN (...)`` list: well under the bind-parameter limits (SQLite 32,766 by default,
+#: asyncpg 32,767), since an export looks up the ends of every flow at once.
+IDS_PER_QUERY = 5_000
+
+
+def in_batches(ids: Iterable[K]) -> Iterator[list[K]]:
+    """The distinct ids, ``IDS_PER_QUERY`` at a time, in the order first seen."""
+    distinct = list(dict.fromkeys(ids))
+    for start in range(0, len(distinct), IDS_PER_QUERY):
+        yield distinct[start : start + IDS_PER_QUERY]
 
 
 @dataclass(frozen=True)
@@ -197,13 +209,16 @@ async def list_organisations(
 
 
 async def _by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequence[UUID]) -> dict[UUID, T]:
-    """Rows of ``table`` for ``ids``, in one query (the DataLoaders' batch function)."""
+    """Rows of ``table`` for ``ids``, one query per batch of ids (the DataLoaders' batch function)."""
     if not ids:
         return {}
     columns = [table.c[name] for name in row_type.__dataclass_fields__]  # type: ignore[attr-defined]
+    found: dict[UUID, T] = {}
     async with engine.connect() as conn:
-        rows = await conn.execute(select(*columns).where(table.c.id.in_(list(set(ids)))))
-        return {row.id: row_type(*row) for row in rows}
+        for batch in in_batches(ids):
+            rows = await conn.execute(select(*columns).where(table.c.id.in_(batch)))
+            found.update({row.id: row_type(*row) for row in rows})
+    return found
 
 
 async def requests_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, RequestRow]:
@@ -381,10 +396,11 @@ async def commitments_by_request(
     found: dict[UUID, list[CommitmentRow]] = {i: [] for i in request_ids}
     if not request_ids:
         return found
-    query = select(*columns).where(c.request_id.in_(list(set(request_ids)))).order_by(c.committed_at)
     async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            found[row.request_id].append(CommitmentRow(*row))
+        for batch in in_batches(request_ids):
+            query = select(*columns).where(c.request_id.in_(batch)).order_by(c.committed_at)
+            for row in await conn.execute(query):
+                found[row.request_id].append(CommitmentRow(*row))
     return found
 
 

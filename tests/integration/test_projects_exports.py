@@ -14,6 +14,9 @@ import pytest
 from lxml import etree
 
 from domain.access import Role
+from projections import queries
+from services.api import exports
+from services.api.iati import REPORTING_ORG
 from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import Client, serving
@@ -114,3 +117,57 @@ async def test_flows_to_a_project_carry_its_state_sector_and_crisis(client: Clie
     assert {r.get("#org+destination") for r in rows if r.get("#meta+destination+id") == project} == {
         "Rebuild Marawi's grand market"
     }
+
+
+async def test_every_pledge_is_in_the_activity_it_went_to_whatever_the_number_of_batches(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    implementer = await organisation(client, "Marawi Builders")
+    projects = [
+        (await register(client, implementer, title=f"Rebuild Marawi, block {n}"))["project"]["id"]
+        for n in range(3)
+    ]
+    fund = (await client.data(OPEN_FUND, {"i": {"name": "ASEAN Stability Fund"}}))["openFund"]["fund"]["id"]
+    expected: dict[str, tuple[str, str, str]] = {}  # pledge: where it went, from whom, IATI transaction type
+    position = 0
+    for n in range(4):
+        name = f"Donor {n}"
+        donor = client.bearer(Role.DONOR, org=uuid.UUID(await organisation(client, name)))
+        for kind, destination in (("FUND", fund), ("PROJECT", projects[n % 3])):
+            pledge = {
+                "destinationKind": kind, "destinationId": destination, "amount": "1000", "currency": "USD",
+                "usdRate": "1", "rateDate": "2026-11-20", "earmarking": "EARMARKED",
+            }  # fmt: skip
+            pledged = (await client.data(PLEDGE, {"i": pledge}, as_=donor))["makePledge"]
+            pledge_id, position, code = pledged["pledge"]["id"], pledged["position"], "13"
+            if n % 2:
+                await client.data(COMMIT, {"i": {"id": pledge_id, "dueDate": "2027-01-31"}}, as_=donor)
+                code = "11"
+            if n == 3:
+                payment = {"id": pledge_id, "amount": "400", "usdRate": "1", "rateDate": "2026-11-28",
+                           "paidOn": "2026-11-28"}  # fmt: skip
+                position = (await client.data(PAY, {"i": payment}, as_=donor))["recordPayment"]["position"]
+                code = "1"
+            expected[pledge_id] = (destination, name, code)
+    await client.data("{ funds { id } }", after=position)
+    monkeypatch.setattr(queries, "IDS_PER_QUERY", 2)
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 512)
+
+    response = await client.http.get("/exports/iati.xml", headers=client.bearer())
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    document = etree.fromstring(response.content)
+    schema = etree.XMLSchema(etree.parse(str(IATI_SCHEMA)))
+    assert schema.validate(document), schema.error_log
+    activities = {
+        a.findtext("iati-identifier").removeprefix(f"{REPORTING_ORG}-"): a
+        for a in document.iter("iati-activity")
+    }
+    assert sorted(activities) == sorted([fund, *projects])
+    found = {
+        t.get("ref"): (went_to, t.findtext("provider-org/narrative"), t.find("transaction-type").get("code"))
+        for went_to, activity in activities.items()
+        for t in activity.iter("transaction")
+    }
+    assert found == expected
