@@ -29,7 +29,23 @@ class FundWindow(enum.Enum):
 
 
 @dataclass(frozen=True)
+class AllocationBalance:
+    """What the fund's invariants need of an allocation still open: its amount and what was paid out.
+    Who decided, and why, is on its event and in the read model; the fund need not carry it."""
+
+    usd_amount: Decimal
+    disbursed: Decimal = ZERO
+
+    @property
+    def undisbursed(self) -> Decimal:
+        return self.usd_amount - self.disbursed
+
+
+@dataclass(frozen=True)
 class Allocation:
+    """An allocation as snapshots of a fund held it before ``class_version`` 2, every one in full:
+    kept so that those snapshots decode (their values name this class); ``upcast_v1_v2`` reads it."""
+
     window: FundWindow
     destination_kind: DestinationKind
     destination_id: UUID
@@ -44,6 +60,11 @@ class InsufficientBalance(InvalidTransition):
 
 
 class StabilityFund(Aggregate):
+    """Its state keeps running totals and the open allocations only, so that a command's cost
+    (and a snapshot's size) does not grow with the fund's history."""
+
+    class_version = 2  # v1 snapshots held every allocation in full: see upcast_v1_v2
+
     class Opened(Aggregate.Created):
         actor: Actor
         name: str
@@ -82,14 +103,8 @@ class StabilityFund(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, StabilityFund)
-            aggregate.allocations[self.allocation_id] = Allocation(
-                FundWindow(self.window),
-                DestinationKind(self.destination_kind),
-                self.destination_id,
-                self.usd_amount,
-                self.rationale,
-                self.actor.principal,
-            )
+            aggregate.allocated += self.usd_amount
+            aggregate.open_allocations[self.allocation_id] = AllocationBalance(self.usd_amount)
 
     class Disbursed(Aggregate.Event):
         actor: Actor
@@ -99,10 +114,11 @@ class StabilityFund(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             assert isinstance(aggregate, StabilityFund)
-            held = aggregate.allocations[self.allocation_id]
-            aggregate.allocations[self.allocation_id] = dataclasses.replace(
-                held, disbursed=held.disbursed + self.usd_amount
-            )
+            aggregate.disbursed += self.usd_amount
+            held = aggregate.open_allocations.pop(self.allocation_id)
+            after = dataclasses.replace(held, disbursed=held.disbursed + self.usd_amount)
+            if after.undisbursed > 0:
+                aggregate.open_allocations[self.allocation_id] = after
 
     def __init__(self, actor: Actor, name: str, member_state: str | None) -> None:
         self.opened_by = actor
@@ -110,7 +126,23 @@ class StabilityFund(Aggregate):
         self.member_state = MemberState(member_state) if member_state else None
         self.received = ZERO
         self.refunded = ZERO
-        self.allocations: dict[UUID, Allocation] = {}
+        self.allocated = ZERO
+        self.disbursed = ZERO
+        # Only allocations not yet fully disbursed: the state stays as small as the open ones.
+        self.open_allocations: dict[UUID, AllocationBalance] = {}
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot from before v2 holds every allocation in full and no totals: the totals are
+        summed from them once, and only the open allocations' balances are kept."""
+        allocations: dict[UUID, Allocation] = state.pop("allocations")
+        state["allocated"] = sum((a.usd_amount for a in allocations.values()), ZERO)
+        state["disbursed"] = sum((a.disbursed for a in allocations.values()), ZERO)
+        state["open_allocations"] = {
+            allocation_id: AllocationBalance(a.usd_amount, a.disbursed)
+            for allocation_id, a in allocations.items()
+            if a.disbursed < a.usd_amount
+        }
 
     @classmethod
     def open(cls, name: str, *, member_state: MemberState | None = None, actor: Actor) -> StabilityFund:
@@ -122,14 +154,6 @@ class StabilityFund(Aggregate):
             name=name,
             member_state=member_state.value if member_state else None,
         )
-
-    @property
-    def allocated(self) -> Decimal:
-        return sum((a.usd_amount for a in self.allocations.values()), ZERO)
-
-    @property
-    def disbursed(self) -> Decimal:
-        return sum((a.disbursed for a in self.allocations.values()), ZERO)
 
     @property
     def balance(self) -> Decimal:
@@ -190,11 +214,15 @@ class StabilityFund(Aggregate):
         return allocation_id
 
     def disburse(self, allocation_id: UUID, usd_amount: Decimal, *, actor: Actor) -> UUID:
-        allocation = self.allocations.get(allocation_id)
+        allocation = self.open_allocations.get(allocation_id)
         if allocation is None:
-            raise InvalidInput("allocationId", f"fund {self.id} has no allocation {allocation_id}")
+            raise InvalidInput(
+                "allocationId",
+                f"fund {self.id} has no open allocation {allocation_id}: none was approved with "
+                "this id, or it is fully disbursed",
+            )
         check_amount(usd_amount, "USD", "usdAmount")
-        if allocation.disbursed + usd_amount > allocation.usd_amount:
+        if usd_amount > allocation.undisbursed:
             raise InvalidInput(
                 "usdAmount",
                 f"{usd_amount} USD would exceed the allocation ({allocation.disbursed} of "

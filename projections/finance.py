@@ -181,6 +181,7 @@ class FinanceProjector:
             insert(fund_allocations).values(
                 allocation_id=event.allocation_id,
                 fund_id=event.originator_id,
+                version=event.originator_version,
                 window=event.window,
                 destination_kind=event.destination_kind,
                 destination_id=event.destination_id,

@@ -327,11 +327,13 @@ funds = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# A fund's allocations, paged in the order they were approved (by the fund's version after each).
 fund_allocations = Table(
     "fund_allocations",
     metadata,
     Column("allocation_id", Uuid, primary_key=True),
-    Column("fund_id", Uuid, nullable=False, index=True),
+    Column("fund_id", Uuid, nullable=False),
+    Column("version", BigInteger, nullable=False),  # the fund's version after the approval
     Column("window", String(16), nullable=False),
     Column("destination_kind", String(16), nullable=False),
     Column("destination_id", Uuid, nullable=False),
@@ -340,6 +342,7 @@ fund_allocations = Table(
     Column("rationale", Text, nullable=False),
     Column("decided_by", String(200), nullable=False),
     Column("decided_at", UTCDateTime, nullable=False),
+    Index("ix_fund_allocations_fund_version", "fund_id", "version", unique=True),
 )
 
 # One row per money event of a fund, with the running totals after it: the fund's ledger, paged by

@@ -637,7 +637,7 @@ class Demo:
             ),
         )
         if allocated is not None and self.random.random() < 0.6:
-            allocation = next(reversed(allocated.aggregate.allocations))
+            allocation = self.concord.approved_allocation(allocated.aggregate).allocation_id
             self.attempt(
                 "disbursements", lambda: self.concord.disburse(self.secretariat, fund.id, allocation, usd)
             )

@@ -203,6 +203,15 @@ class Finance:
     def get_fund(self: Concord, fund_id: UUID) -> StabilityFund:
         return self._get(StabilityFund, fund_id, "fund")
 
+    def approved_allocation(self: Concord, fund: StabilityFund) -> StabilityFund.AllocationApproved:
+        """The allocation whose approval brought ``fund`` to its version (as ``allocate_from_fund``
+        returns it), from its event: the fund itself keeps no rationale, nor anything once disbursed."""
+        [event] = self.events.get(fund.id, gt=fund.version - 1, lte=fund.version)
+        if not isinstance(event, StabilityFund.AllocationApproved):
+            msg = f"fund {fund.id} at version {fund.version} was not brought there by an allocation"
+            raise TypeError(msg)
+        return event
+
     def _check_destination(self: Concord, kind: DestinationKind, destination_id: UUID) -> None:
         """The destination must exist; a project must also be planned or under way."""
         if kind is DestinationKind.FUND:

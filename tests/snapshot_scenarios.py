@@ -7,6 +7,7 @@ DomainError) is skipped, as a refused command would be.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,12 +18,13 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 from hypothesis import strategies as st
 
 from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import DomainError
-from domain.funds import FundWindow, StabilityFund
+from domain.funds import Allocation, FundWindow, StabilityFund
 from domain.havens import HavenStatus, SafeHaven
 from domain.money import Conversion
 from domain.offers import DeliveryMode, Offer, Terms
@@ -32,7 +34,7 @@ from domain.projects import Project
 from domain.requests import AssistanceRequest
 from domain.security import IncidentKind, RiskLevel, SecurityArea, SecurityIncident
 from services.coordination import Concord
-from services.snapshots import SNAPSHOT_INTERVALS
+from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable
 from tests.conftest import TODAY
 from tests.factories import a_need
 
@@ -69,7 +71,7 @@ def _fund_steps() -> list[Step]:
         fund.allocate(window, DestinationKind.PROJECT, uuid4(), data.draw(amounts), "rationale", actor=ACTOR)
 
     def disburse(fund: StabilityFund, data: st.DataObject) -> None:
-        fund.disburse(_pick(data, fund.allocations), data.draw(amounts), actor=ACTOR)
+        fund.disburse(_pick(data, fund.open_allocations), data.draw(amounts), actor=ACTOR)
 
     def refund(fund: StabilityFund, data: st.DataObject) -> None:
         fund.return_contribution(uuid4(), uuid4(), data.draw(amounts), actor=ACTOR)
@@ -312,6 +314,38 @@ def replayed(app: Application, aggregate_id: UUID, version: int | None = None) -
     for event in app.events.get(aggregate_id, lte=version):
         state = event.mutate(state)  # type: ignore[attr-defined]
     return state
+
+
+def v1_fund_snapshot(app: Application, fund_id: UUID) -> StateSnapshot:  # type: ignore[type-arg]
+    """The fund's snapshot at its latest version as the code before ``class_version`` 2 took it:
+    every allocation in full (as its events applied them then), no totals, no class version."""
+    fund = replayed(app, fund_id)
+    v2_only = {"_id", "_version", "_pending_events", "allocated", "disbursed", "open_allocations"}
+    state = {name: value for name, value in vars(fund).items() if name not in v2_only}
+    allocations: dict[UUID, Allocation] = {}
+    for event in app.events.get(fund_id):
+        if isinstance(event, StabilityFund.AllocationApproved):
+            allocations[event.allocation_id] = Allocation(
+                FundWindow(event.window),
+                DestinationKind(event.destination_kind),
+                event.destination_id,
+                event.usd_amount,
+                event.rationale,
+                event.actor.principal,
+            )
+        elif isinstance(event, StabilityFund.Disbursed):
+            held = allocations[event.allocation_id]
+            allocations[event.allocation_id] = dataclasses.replace(
+                held, disbursed=held.disbursed + event.usd_amount
+            )
+    state["allocations"] = allocations
+    return StateSnapshot(
+        originator_id=fund_id,
+        originator_version=fund.version,
+        timestamp=StateSnapshot.create_timestamp(),
+        topic=get_topic(StabilityFund),
+        state=portable(state),
+    )
 
 
 def assert_snapshots_agree(app: Application, aggregate_id: UUID) -> None:  # type: ignore[type-arg]

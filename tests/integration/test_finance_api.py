@@ -29,8 +29,8 @@ PLEDGE = """mutation($i: MakePledgeInput!) { makePledge(input: $i) { position pl
 COMMIT = "mutation($i: CommitPledgeInput!) { commitPledge(input: $i) { pledge { status dueDate } } }"
 PAY = """mutation($i: RecordPaymentInput!) { recordPayment(input: $i) { pledge {
   status paid usdPaid payments { id amount usdAmount } } } }"""
-ALLOCATE = """mutation($i: AllocateFromFundInput!) { allocateFromFund(input: $i) { position fund {
-  balance allocated allocations { id window usdAmount decidedBy rationale } } } }"""
+ALLOCATE = """mutation($i: AllocateFromFundInput!) { allocateFromFund(input: $i) { position
+  allocation { id window usdAmount decidedBy rationale } fund { balance allocated } } }"""
 DISBURSE = "mutation($i: DisburseInput!) { disburse(input: $i) { fund { disbursed balance } } }"
 FUND = "query($id: ID!) { fund(id: $id) { received allocated disbursed balance } }"
 
@@ -100,7 +100,7 @@ async def test_a_pledge_is_paid_into_the_fund_allocated_and_disbursed(money: Mon
             }
         },
     )
-    allocation = allocated["allocateFromFund"]["fund"]["allocations"][0]
+    allocation = allocated["allocateFromFund"]["allocation"]
     disbursed = await client.data(
         DISBURSE, {"i": {"fundId": money.fund, "allocationId": allocation["id"], "usdAmount": "2000"}}
     )
@@ -142,7 +142,7 @@ async def test_the_ledger_is_read_page_by_page_with_the_totals_after_each_entry(
         "rationale": "roofing",
     }
     allocated = await client.data(ALLOCATE, {"i": allocation})
-    allocation_id = allocated["allocateFromFund"]["fund"]["allocations"][0]["id"]
+    allocation_id = allocated["allocateFromFund"]["allocation"]["id"]
     disbursed = await client.send(
         "mutation($i: DisburseInput!) { disburse(input: $i) { position } }",
         {"i": {"fundId": money.fund, "allocationId": allocation_id, "usdAmount": "400"}},
@@ -188,6 +188,60 @@ async def test_the_ledger_is_read_page_by_page_with_the_totals_after_each_entry(
         },
     ]  # read-model decimals without trailing zeros, as every read model gives them; fmt: skip
     assert too_many.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+
+ALLOCATIONS = """query($id: ID!, $first: Int, $after: String) { fund(id: $id) { allocated
+  allocations(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id window destinationKind usdAmount disbursed rationale decidedBy } } } } }"""
+
+
+async def test_the_allocations_are_read_page_by_page_from_the_read_model(money: Money) -> None:
+    """Every allocation once, oldest first, a fully disbursed one too (the fund's own state drops
+    it); the allocation a command approved comes back with the command."""
+    client = money.client
+    request = (await client.post())["request"]["id"]
+    await money.paid_pledge("1000000")  # 6,600 USD
+    approved = []
+    for n in range(5):
+        allocation = {
+            "fundId": money.fund,
+            "window": "STANDARD",
+            "destinationKind": "REQUEST",
+            "destinationId": request,
+            "usdAmount": str(100 + n),
+            "rationale": f"roofing, phase {n}",
+        }
+        allocated = await client.data(ALLOCATE, {"i": allocation})
+        approved.append(allocated["allocateFromFund"]["allocation"])
+    disbursed = await client.send(
+        "mutation($i: DisburseInput!) { disburse(input: $i) { position } }",
+        {"i": {"fundId": money.fund, "allocationId": approved[1]["id"], "usdAmount": "101"}},
+    )
+    position = disbursed.json()["data"]["disburse"]["position"]
+
+    viewer = client.bearer(Role.VIEWER)
+    pages, cursor = [], None
+    for _ in range(3):
+        page = await client.data(
+            ALLOCATIONS, {"id": money.fund, "first": 2, "after": cursor}, as_=viewer, after=position
+        )
+        pages.append(page["fund"]["allocations"])
+        cursor = pages[-1]["pageInfo"]["endCursor"]
+    too_many = await client.send(ALLOCATIONS, {"id": money.fund, "first": 101})
+    not_a_cursor = await client.send(ALLOCATIONS, {"id": money.fund, "after": "page-2"})
+
+    assert [p["totalCount"] for p in pages] == [5, 5, 5]
+    assert [p["pageInfo"]["hasNextPage"] for p in pages] == [True, True, False]
+    nodes = [e["node"] for p in pages for e in p["edges"]]
+    assert [n["id"] for n in nodes] == [a["id"] for a in approved]
+    assert [(n["usdAmount"], n["disbursed"], n["rationale"]) for n in nodes] == [
+        (str(100 + n), "101" if n == 1 else "0", f"roofing, phase {n}") for n in range(5)
+    ]
+    assert {(n["window"], n["destinationKind"], n["decidedBy"]) for n in nodes} == {
+        ("STANDARD", "REQUEST", "secretariat-any@test")
+    }
+    assert too_many.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+    assert not_a_cursor.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 
 async def test_concurrent_allocations_never_overdraw_the_fund(money: Money) -> None:
@@ -351,7 +405,7 @@ async def test_the_iati_export_is_valid_iati_2_03(money: Money) -> None:
             }
         },
     )
-    allocation = allocated["allocateFromFund"]["fund"]["allocations"][0]["id"]
+    allocation = allocated["allocateFromFund"]["allocation"]["id"]
     disbursed = await client.data(
         DISBURSE, {"i": {"fundId": money.fund, "allocationId": allocation, "usdAmount": "400"}}
     )

@@ -29,8 +29,8 @@ PLEDGE = """mutation($i: MakePledgeInput!) { makePledge(input: $i) { position pl
 COMMIT = "mutation($i: CommitPledgeInput!) { commitPledge(input: $i) { position } }"
 PAY = "mutation($i: RecordPaymentInput!) { recordPayment(input: $i) { position } }"
 OPEN_FUND = "mutation($i: OpenFundInput!) { openFund(input: $i) { fund { id } } }"
-ALLOCATE = """mutation($i: AllocateFromFundInput!) { allocateFromFund(input: $i) { position fund {
-  allocations { id } } } }"""
+ALLOCATE = """mutation($i: AllocateFromFundInput!) { allocateFromFund(input: $i) { position
+  allocation { id } } }"""
 DISBURSE = "mutation($i: DisburseInput!) { disburse(input: $i) { position } }"
 PROJECT = """query($id: ID!) { project(id: $id) { title status admin1 implementingOrganisations { name }
   funding { pledged committed paid allocated disbursed pledges gap } } }"""
@@ -213,7 +213,7 @@ async def test_pledges_and_allocations_to_a_project_are_its_funding(client: Clie
         "usdAmount": "20000", "rationale": "market reopening brings back livelihoods",
     }  # fmt: skip
     allocated = await client.data(ALLOCATE, {"i": allocation})
-    allocation_id = allocated["allocateFromFund"]["fund"]["allocations"][0]["id"]
+    allocation_id = allocated["allocateFromFund"]["allocation"]["id"]
     disbursed = await client.data(
         DISBURSE, {"i": {"fundId": fund, "allocationId": allocation_id, "usdAmount": "5000"}}
     )

@@ -65,7 +65,7 @@ async def funded_project(client: Client) -> tuple[str, int]:
         "usdAmount": "20000", "rationale": "the market roof before the rains",
     }  # fmt: skip
     allocated = await client.data(ALLOCATE, {"i": allocation})
-    allocation_id = allocated["allocateFromFund"]["fund"]["allocations"][0]["id"]
+    allocation_id = allocated["allocateFromFund"]["allocation"]["id"]
     disbursed = await client.data(
         DISBURSE, {"i": {"fundId": fund, "allocationId": allocation_id, "usdAmount": "5000"}}
     )

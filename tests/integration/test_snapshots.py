@@ -15,11 +15,27 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from domain.funds import StabilityFund
+from domain.access import Role
+from domain.errors import InvalidInput
+from domain.funds import AllocationBalance, FundWindow, StabilityFund
+from domain.pledges import DestinationKind
+from services.access import Principal
 from services.bootstrap import storage_for
+from services.coordination import Command
 from services.settings import Settings
 from tests.conftest import fixed_today
-from tests.snapshot_scenarios import ACTOR, SCENARIOS, Scenario, Snappy, assert_snapshots_agree, live
+from tests.snapshot_scenarios import (
+    ACTOR,
+    SCENARIOS,
+    Scenario,
+    Snappy,
+    assert_snapshots_agree,
+    live,
+    replayed,
+    v1_fund_snapshot,
+)
+
+SECRETARIAT = Command(Principal("officer@asean.org", Role.SECRETARIAT))
 
 
 @pytest.fixture
@@ -67,3 +83,34 @@ def test_snapshots_are_rows_of_the_table_the_migrations_made(
         with sqlite3.connect(storage.sqlite_path) as conn:
             rows = conn.execute(query.format("stored_snapshots", "?"), (fund.id.hex,)).fetchall()
     assert sorted(version for (version,) in rows) == [3, 6]
+
+
+def test_a_fund_snapshot_written_before_v2_is_read_by_another_concord_and_commands_carry_on(
+    apps: tuple[Snappy, Snappy],
+) -> None:
+    writer, reader = apps
+    fund = StabilityFund.open("ASEAN Stability Fund", actor=ACTOR)
+    fund.receive(uuid4(), uuid4(), Decimal(1000), actor=ACTOR)
+    roofs, school = (
+        fund.allocate(FundWindow.RESERVE, DestinationKind.REQUEST, uuid4(), Decimal(usd), "why", actor=ACTOR)
+        for usd in ("300", "200")
+    )
+    fund.disburse(roofs, Decimal(300), actor=ACTOR)
+    fund.disburse(school, Decimal(50), actor=ACTOR)
+    fund.receive(uuid4(), uuid4(), Decimal(1), actor=ACTOR)
+    writer.save(fund)  # version 7: v2 snapshots at 3 and 6, and now the old kind at 7
+    assert writer.snapshots is not None
+    writer.snapshots.put([v1_fund_snapshot(writer, fund.id)])
+
+    read = reader.get_fund(fund.id)
+    assert (read.version, read.allocated, read.disbursed, read.balance) == (
+        7, Decimal(500), Decimal(350), Decimal(501),
+    )  # fmt: skip
+    assert read.open_allocations == {school: AllocationBalance(Decimal(200), Decimal(50))}
+    reader.disburse(SECRETARIAT, fund.id, school, Decimal(150))
+    with pytest.raises(InvalidInput, match="fully disbursed"):
+        reader.disburse(SECRETARIAT, fund.id, school, Decimal(1))
+    for version in (7, 8):
+        assert vars(reader.repository.get(fund.id, version=version)) == vars(
+            replayed(reader, fund.id, version)
+        )

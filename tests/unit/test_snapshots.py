@@ -8,10 +8,13 @@ import enum
 import logging
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -20,7 +23,8 @@ import domain.codes
 from domain.access import Role
 from domain.codes import MemberState
 from domain.crises import Crisis
-from domain.funds import FundWindow, StabilityFund
+from domain.errors import InvalidInput
+from domain.funds import AllocationBalance, FundWindow, StabilityFund
 from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking
@@ -40,6 +44,7 @@ from tests.snapshot_scenarios import (
     assert_snapshots_agree,
     live,
     replayed,
+    v1_fund_snapshot,
 )
 
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -241,3 +246,78 @@ def test_the_snapshot_class_is_the_one_concord_stores() -> None:
     [snapshot] = app.snapshots.get(fund.id)
     assert type(snapshot) is StateSnapshot
     assert dataclasses.is_dataclass(snapshot)
+
+
+# A snapshot of a fund as the code before StabilityFund.class_version 2 stored it (commit f2a5cda):
+# opened, 1000.50 USD received, allocation 2 (300 USD) fully disbursed, allocation 3 (200.25 USD)
+# 50 USD disbursed; the fund's id is UUID(int=1) and its version 6.
+V1_FUND_SNAPSHOT = Path(__file__).parent.parent / "data" / "fund-snapshot-v1.json"
+
+
+def test_a_fund_snapshot_stored_before_v2_reads_as_totals_and_the_open_allocations() -> None:
+    app = Concord(MEMORY)
+    stored = StoredEvent(
+        originator_id=UUID(int=1),
+        originator_version=6,
+        topic=get_topic(StateSnapshot),
+        state=V1_FUND_SNAPSHOT.read_bytes().strip(),
+    )
+    fund = app.mapper.to_domain_event(stored).mutate(None)  # type: ignore[attr-defined]
+
+    assert isinstance(fund, StabilityFund)
+    assert (fund.id, fund.version, fund.name) == (UUID(int=1), 6, "ASEAN Stability Fund")
+    assert (fund.received, fund.refunded, fund.allocated, fund.disbursed, fund.balance) == (
+        Decimal("1000.50"), Decimal(0), Decimal("500.25"), Decimal(350), Decimal("500.25"),
+    )  # fmt: skip
+    assert fund.open_allocations == {UUID(int=3): AllocationBalance(Decimal("200.25"), Decimal(50))}
+
+    fund.disburse(UUID(int=3), Decimal("150.25"), actor=ACTOR)
+    with pytest.raises(InvalidInput, match="fully disbursed"):
+        fund.disburse(UUID(int=2), Decimal(1), actor=ACTOR)
+    fund.collect_events()
+    assert (fund.disbursed, fund.open_allocations) == (Decimal("500.25"), {})
+    again = app.mapper.to_domain_event(app.mapper.to_stored_event(StateSnapshot.take(fund)))
+    assert again.state["class_version"] == 2  # type: ignore[attr-defined]
+    assert vars(again.mutate(None)) == vars(fund)  # type: ignore[attr-defined]
+
+
+def test_a_v1_fund_snapshot_in_the_store_is_read_and_later_commands_carry_on() -> None:
+    """Written with every allocation in full, as before v2, it is read back upcast: the same fund its
+    events give, on which commands go on and later snapshots are v2."""
+    app = Concord(MEMORY, today=fixed_today)
+    assert app.snapshots is not None
+    fund = StabilityFund.open("ASEAN Stability Fund", actor=ACTOR)
+    fund.receive(uuid4(), uuid4(), Decimal(1000), actor=ACTOR)
+    roofs, school, well = (
+        fund.allocate(FundWindow.RESERVE, DestinationKind.REQUEST, uuid4(), Decimal(usd), "why", actor=ACTOR)
+        for usd in ("300", "200", "100")
+    )
+    fund.disburse(roofs, Decimal(300), actor=ACTOR)
+    fund.disburse(school, Decimal(50), actor=ACTOR)
+    app.save(fund)
+    app.snapshots.put([v1_fund_snapshot(app, fund.id)])
+    [stored] = app.snapshots.recorder.select_events(fund.id)
+    assert b'"domain.funds:Allocation"' in stored.state
+    assert b"class_version" not in stored.state
+    [snapshot] = app.snapshots.get(fund.id)
+    assert vars(snapshot.mutate(None)) == vars(replayed(app, fund.id))  # type: ignore[attr-defined]
+
+    read = app.get_fund(fund.id)  # from the snapshot, with no later event
+    assert (read.version, read.allocated, read.disbursed, read.balance) == (
+        7, Decimal(600), Decimal(350), Decimal(400),
+    )  # fmt: skip
+    assert read.open_allocations == {
+        school: AllocationBalance(Decimal(200), Decimal(50)),
+        well: AllocationBalance(Decimal(100)),
+    }
+    assert vars(read) == vars(replayed(app, fund.id))
+
+    app.disburse(SECRETARIAT, fund.id, school, Decimal(150))
+    with pytest.raises(InvalidInput, match="fully disbursed"):
+        app.disburse(SECRETARIAT, fund.id, roofs, Decimal(1))
+    app.take_snapshot(fund.id)
+    latest = app.snapshots.get(fund.id, desc=True, limit=1)
+    assert [s.state["class_version"] for s in latest] == [2]  # type: ignore[attr-defined]
+    after = app.get_fund(fund.id)
+    assert vars(after) == vars(replayed(app, fund.id))
+    assert (after.disbursed, list(after.open_allocations)) == (Decimal(500), [well])

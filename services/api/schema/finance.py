@@ -9,14 +9,23 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain import codes, funds, pledges
 from domain.money import Conversion
 from projections import queries
+from projections.ledger_queries import FundAllocationRow, fund_allocations_page
 from services.api.schema.context import Info
 from services.api.schema.fund_ledger import FundLedgerConnection, ledger_page
 from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.paging import MAX_PAGE, check_first, decode_cursor, encode_cursor
+from services.api.schema.paging import (
+    MAX_PAGE,
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+)
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
 
@@ -107,7 +116,7 @@ class Pledge:
         )
 
 
-@strawberry.type
+@strawberry.type(description="An allocation approved from a fund: who decided, when, and why.")
 class FundAllocation:
     id: strawberry.ID
     window: FundWindow
@@ -117,10 +126,71 @@ class FundAllocation:
     disbursed: Decimal
     rationale: str
     decided_by: str
+    decided_at: datetime
+
+    @classmethod
+    def of(cls, row: FundAllocationRow) -> FundAllocation:
+        return cls(
+            id=strawberry.ID(str(row.allocation_id)),
+            window=funds.FundWindow(row.window),
+            destination_kind=pledges.DestinationKind(row.destination_kind),
+            destination_id=strawberry.ID(str(row.destination_id)),
+            usd_amount=row.usd_amount,
+            disbursed=row.disbursed,
+            rationale=row.rationale,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+        )
+
+    @classmethod
+    def approved(cls, event: funds.StabilityFund.AllocationApproved) -> FundAllocation:
+        """As its approval records it: nothing disbursed yet."""
+        return cls(
+            id=strawberry.ID(str(event.allocation_id)),
+            window=funds.FundWindow(event.window),
+            destination_kind=pledges.DestinationKind(event.destination_kind),
+            destination_id=strawberry.ID(str(event.destination_id)),
+            usd_amount=event.usd_amount,
+            disbursed=Decimal(0),
+            rationale=event.rationale,
+            decided_by=event.actor.principal,
+            decided_at=event.timestamp,
+        )
+
+
+@strawberry.type
+class FundAllocationEdge:
+    cursor: str
+    node: FundAllocation
+
+
+@strawberry.type(description="A page of a fund's allocations, oldest first (a Relay connection).")
+class FundAllocationConnection:
+    edges: list[FundAllocationEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def allocations_page(
+    engine: AsyncEngine, fund_id: UUID, first: int, after: str | None
+) -> FundAllocationConnection:
+    """One page of the allocations read model; the cursor is the fund's version after the approval."""
+    check_first(first)
+    rows, has_next, total = await fund_allocations_page(
+        engine, fund_id, first=first, after=decode_cursor(after) if after else None
+    )
+    edges = [
+        FundAllocationEdge(cursor=encode_cursor(row.version), node=FundAllocation.of(row)) for row in rows
+    ]
+    return FundAllocationConnection(
+        edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
+    )
 
 
 @strawberry.type(
-    description="A Stability Fund in US dollars: its totals from the event store, its ledger paged."
+    description=(
+        "A Stability Fund in US dollars: its totals from the event store, its ledger and allocations paged."
+    )
 )
 class Fund:
     id: strawberry.ID
@@ -133,7 +203,6 @@ class Fund:
     allocated: Decimal
     disbursed: Decimal
     balance: Decimal = strawberry.field(description="unallocated: received - refunded - allocated")
-    allocations: list[FundAllocation]
 
     @strawberry.field(
         description=(
@@ -146,6 +215,18 @@ class Fund:
     ) -> FundLedgerConnection:
         return await ledger_page(info.context.runtime.query_engine, UUID(self.id), first, after)
 
+    @strawberry.field(
+        description=(
+            "Its allocations, oldest approval first, a page at a time, with who decided and why "
+            "(from the finance read model: send Concord-Consistent-With to include a command's "
+            "allocation)."
+        )
+    )
+    async def allocations(
+        self, info: Info, first: int = MAX_PAGE, after: str | None = None
+    ) -> FundAllocationConnection:
+        return await allocations_page(info.context.runtime.query_engine, UUID(self.id), first, after)
+
     @classmethod
     def of(cls, fund: funds.StabilityFund) -> Fund:
         return cls(
@@ -157,19 +238,6 @@ class Fund:
             allocated=fund.allocated,
             disbursed=fund.disbursed,
             balance=fund.balance,
-            allocations=[
-                FundAllocation(
-                    id=strawberry.ID(str(allocation_id)),
-                    window=a.window,
-                    destination_kind=a.destination_kind,
-                    destination_id=strawberry.ID(str(a.destination_id)),
-                    usd_amount=a.usd_amount,
-                    disbursed=a.disbursed,
-                    rationale=a.rationale,
-                    decided_by=a.decided_by,
-                )
-                for allocation_id, a in fund.allocations.items()
-            ],
         )
 
 
@@ -182,6 +250,15 @@ class PledgePayload:
 @strawberry.type
 class FundPayload:
     fund: Fund
+    position: LogPosition
+
+
+@strawberry.type
+class FundAllocationPayload:
+    fund: Fund
+    allocation: FundAllocation = strawberry.field(
+        description="the allocation approved, from its event (the fund lists it once its read model has it)"
+    )
     position: LogPosition
 
 
@@ -356,10 +433,11 @@ class FinanceMutation:
     @strawberry.mutation(
         description="Approve an allocation to a request or project; never beyond the balance."
     )
-    async def allocate_from_fund(self, info: Info, input: AllocateFromFundInput) -> FundPayload:
+    async def allocate_from_fund(self, info: Info, input: AllocateFromFundInput) -> FundAllocationPayload:
         c = info.context
+        concord = c.runtime.concord
         recorded = await c.run(
-            c.runtime.concord.allocate_from_fund,
+            concord.allocate_from_fund,
             c.command(input.idempotency_key),
             parse_id(input.fund_id, "fundId"),
             window=funds.FundWindow(input.window),
@@ -368,7 +446,12 @@ class FinanceMutation:
             usd_amount=input.usd_amount,
             rationale=input.rationale,
         )
-        return _fund(recorded)
+        approved = await c.run(concord.approved_allocation, recorded.aggregate)
+        return FundAllocationPayload(
+            fund=Fund.of(recorded.aggregate),
+            allocation=FundAllocation.approved(approved),
+            position=LogPosition(recorded.position),
+        )
 
     @strawberry.mutation(description="Pay out against an allocation; never beyond it.")
     async def disburse(self, info: Info, input: DisburseInput) -> FundPayload:
