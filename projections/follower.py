@@ -167,10 +167,10 @@ class LogFollower:
                             failed.append((runner, error))
                         else:
                             written.append(runner)
-                moved = await move_positions(conn, [(runner, new_position) for runner in idle])
+                moves = [(runner, new_position) for runner in idle]
+                moved = await move_positions(conn, moves, announcing=new_position)
                 if len(work) == 1:
                     _require_moved(work[0][0], moved)  # else its rows go with the transaction
-                await announce(conn, new_position)
         except Exception as error:
             return [], [(runner, error) for runner, _ in work]
         written.extend(r for r in idle if r.projector.name in moved)
@@ -184,8 +184,8 @@ class LogFollower:
             return
         try:
             async with self._engine.begin() as conn:
-                moved = await move_positions(conn, [(runner, runner.position) for runner in behind])
-                await announce(conn, max(runner.position for runner in behind))
+                moves = [(runner, runner.position) for runner in behind]
+                moved = await move_positions(conn, moves, announcing=max(r.position for r in behind))
         except Exception:
             log.warning("could not write the projections' positions; retrying later", exc_info=True)
             return
@@ -243,25 +243,39 @@ class LogFollower:
         return True
 
 
-async def move_positions(conn: AsyncConnection, moves: list[tuple[ProjectionRunner, int]]) -> set[str]:
+async def move_positions(
+    conn: AsyncConnection, moves: list[tuple[ProjectionRunner, int]], *, announcing: int | None = None
+) -> set[str]:
     """Move several runners' tracking rows in one statement, each guarded by the position its
-    runner last saw there (as ProjectionRunner's own update is); the names of the rows moved."""
+    runner last saw there (as ProjectionRunner's own update is); the names of the rows moved.
+    With ``announcing``, the transaction also announces that position (``announce``): on
+    PostgreSQL in the same statement, one round trip fewer after every command."""
     if not moves:
+        if announcing is not None:
+            await announce(conn, announcing)
         return set()
+    notify = announcing is not None and conn.dialect.name == "postgresql"
     parameters: dict[str, Any] = {"now": datetime.now(UTC)}
     for i, (runner, position) in enumerate(moves):
         parameters[f"name_{i}"] = runner.projector.name
         parameters[f"seen_{i}"] = runner.persisted
         parameters[f"to_{i}"] = position
-    moved = await conn.execute(_move_statement(len(moves)), parameters)
-    return set(moved.scalars())
+    if notify:
+        parameters.update(channel=PROJECTED, announced=str(announcing))
+    result = await conn.execute(_move_statement(len(moves), notify=notify), parameters)
+    moved = {row[0] for row in result}
+    if notify and not moved:  # no row to carry the notification
+        await announce(conn, announcing)  # type: ignore[arg-type]
+    return moved
 
 
 @functools.cache
-def _move_statement(count: int) -> TextClause:
+def _move_statement(count: int, *, notify: bool = False) -> TextClause:
     """The UPDATE for ``count`` rows, built once: this runs after every command, and building and
     caching-keying the same statement as an expression tree cost more than running it.
-    CASE rather than UPDATE ... FROM (VALUES ...): SQLite names no columns of a VALUES list."""
+    CASE rather than UPDATE ... FROM (VALUES ...): SQLite names no columns of a VALUES list.
+    With ``notify`` (PostgreSQL) each moved row also calls pg_notify with the same channel and
+    payload: PostgreSQL delivers identical notifications of one transaction once, at its commit."""
     table = projection_tracking.name
     whens = " ".join(f"WHEN :name_{i} THEN :to_{i}" for i in range(count))
     guards = " OR ".join(f"(projection = :name_{i} AND position = :seen_{i})" for i in range(count))
@@ -276,6 +290,8 @@ def _move_statement(count: int) -> TextClause:
     # Only the table's name and placeholders go into the text: every value is bound.
     sql = f"UPDATE {table} SET position = CASE projection {whens} END, updated_at = :now "  # noqa: S608
     sql += f"WHERE {guards} RETURNING projection"
+    if notify:
+        sql += ", pg_notify(:channel, :announced)"
     return text(sql).bindparams(*binds)
 
 
@@ -291,9 +307,10 @@ def _moved_away(runner: ProjectionRunner) -> TrackingConflict:
 __all__ = ["Decoded", "LogFollower", "move_positions"]
 
 
+_ANNOUNCE = text("SELECT pg_notify(:channel, :position)")
+
+
 async def announce(conn: AsyncConnection, position: int) -> None:
     """Notify ``PROJECTED`` when the transaction commits (PostgreSQL; SQLite's readers poll)."""
     if conn.dialect.name == "postgresql":
-        await conn.execute(
-            text("SELECT pg_notify(:channel, :position)"), {"channel": PROJECTED, "position": str(position)}
-        )
+        await conn.execute(_ANNOUNCE, {"channel": PROJECTED, "position": str(position)})

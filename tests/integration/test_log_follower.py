@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import psycopg
+import pytest
 from sqlalchemy import select
 
 from domain.access import Role
 from domain.codes import MemberState
-from projections.follower import LogFollower, move_positions
+from projections.follower import PROJECTED, LogFollower, move_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import assistance_requests, projection_tracking
@@ -211,6 +213,42 @@ async def test_positions_move_in_one_guarded_statement(settings: Settings) -> No
     assert moved == {"offers"}
     assert rows["offers"] == last + 5
     assert rows["finance"] == last - 1
+
+
+async def test_moving_several_rows_announces_the_position_once_at_the_commit(settings: Settings) -> None:
+    """On PostgreSQL the announcement rides on the rows' UPDATE: one notification for the whole
+    transaction, sent at its commit, also when no row moved; SQLite has none to send."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    if not runtime.storage.is_postgres:
+        await runtime.close()
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    try:
+        last = await record_history(runtime, 3)
+        group = runners(runtime)
+        log_follower = follower(runtime, group, batch_size=500)
+        await log_follower.start()
+        await drain(log_follower)
+        for runner in group:
+            runner.reached(last + 7, written=False)
+        url = runtime.storage.migration_url.replace("+psycopg", "")
+        with psycopg.connect(url, autocommit=True) as listener:
+            listener.execute(f"LISTEN {PROJECTED}")
+            async with runtime.read_engine.begin() as conn:
+                moved = await move_positions(conn, [(r, last + 7) for r in group], announcing=last + 7)
+                before_commit = list(listener.notifies(timeout=0.5))
+            at_commit = [n.payload for n in listener.notifies(timeout=2, stop_after=2)]
+            async with runtime.read_engine.begin() as conn:  # no row moves: the rows are at last + 7
+                unmoved = await move_positions(conn, [(group[0], last + 9)], announcing=last + 9)
+            alone = [n.payload for n in listener.notifies(timeout=2, stop_after=1)]
+    finally:
+        await runtime.close()
+
+    assert moved == {r.projector.name for r in group}
+    assert len(group) > 1
+    assert before_commit == []
+    assert at_commit == [str(last + 7)]
+    assert unmoved == set()
+    assert alone == [str(last + 9)]
 
 
 async def test_a_lone_writer_whose_row_moved_takes_the_whole_batch_back(settings: Settings) -> None:
