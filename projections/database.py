@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -62,13 +65,24 @@ def writer(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{_IMMEDIATE: True})
 
 
+def use_wal(path: Path) -> None:
+    """Put the SQLite file in WAL mode before any connection of this process shares it. Switching
+    a file to WAL needs it to itself and fails at once, with no busy wait, while another
+    connection is in a transaction: left to the first connections of the event store and of the
+    read models, the switch raced with the projections' first reads ("database is locked")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=30)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the driver, begins transactions (_sqlite_begin), so that writers can be immediate.
     dbapi_connection.isolation_level = None
-    # WAL lets readers run beside the event store's writer; busy_timeout queues writers.
+    # WAL lets readers run beside the event store's writer (use_wal set it before this process
+    # connected; a no-op then); busy_timeout queues writers.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
-from projections.database import create_read_engine, reader
+from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
 from projections.finance import FinanceProjector
 from projections.follower import PROJECTED, LogFollower
@@ -199,6 +199,8 @@ async def start(
     with ``live_updates``, follow the log for subscribers (an API process)."""
     storage = storage_for(settings)
     verifier = token_verifier(settings)  # refuses unsafe settings before anything opens
+    if storage.sqlite_path is not None:
+        await asyncio.to_thread(use_wal, storage.sqlite_path)
     concord = await asyncio.to_thread(Concord, storage.event_store_env, today=today)
     runtime = Runtime(
         settings=settings,

@@ -4,7 +4,9 @@ and the LISTEN waker wakes on other processes' commits."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from contextlib import closing
 from typing import Any
 
 import psycopg
@@ -12,9 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from projections.database import create_read_engine, reader
-from services.bootstrap import storage_for
+from services.bootstrap import start, storage_for
 from services.connections import check_quickly
 from services.coordination import Concord
+from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import PostgresServer
 
@@ -118,3 +121,26 @@ async def test_a_read_model_connection_the_server_closed_is_replaced_without_a_f
             assert int(await conn.scalar(text("SELECT pg_backend_pid()"))) != dead
     finally:
         await engine.dispose()
+
+
+async def test_a_sqlite_file_is_in_wal_mode_before_the_first_command(tmp_path: Any) -> None:
+    """Switching to WAL fails at once while another connection reads: the switch is made before
+    the event store and the read models open their first connections, not by whichever comes first."""
+    settings = Settings(data_dir=tmp_path / "var")
+    storage = storage_for(settings)
+    migrate(storage)  # Alembic leaves the file in SQLite's default rollback-journal mode
+    assert storage.sqlite_path is not None
+    before = _journal_mode(storage.sqlite_path)
+    runtime = await start(settings, run_projections=False)
+    try:
+        after_start = _journal_mode(storage.sqlite_path)
+    finally:
+        await runtime.close()
+
+    assert before == "delete"
+    assert after_start == "wal"
+
+
+def _journal_mode(path: Any) -> str:
+    with closing(sqlite3.connect(path)) as conn:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
