@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.tables import fund_allocations, fund_ledger
 
-_l = fund_ledger.c
-_a = fund_allocations.c
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,11 @@ class FundLedgerRow:
     balance: Decimal
 
 
-_COLUMNS = [_l[name] for name in FundLedgerRow.__dataclass_fields__]
-
-
 async def fund_ledger_page(
     engine: AsyncEngine, fund_id: UUID, *, first: int, after: int | None
 ) -> tuple[list[FundLedgerRow], bool, int]:
     """Oldest first; ``after`` is the version of the last entry seen. Rows, has-next, total."""
-    query = select(*_COLUMNS).where(_l.fund_id == fund_id).order_by(_l.version).limit(first + 1)
-    if after is not None:
-        query = query.where(_l.version > after)
-    async with engine.connect() as conn:
-        rows = [FundLedgerRow(*row) for row in await conn.execute(query)]
-        total = int(await conn.scalar(select(func.count()).where(_l.fund_id == fund_id)) or 0)
-    return rows[:first], len(rows) > first, total
+    return await _page(engine, fund_ledger, FundLedgerRow, fund_id, first, after)
 
 
 @dataclass(frozen=True)
@@ -59,18 +50,24 @@ class FundAllocationRow:
     decided_at: datetime
 
 
-_ALLOCATION_COLUMNS = [_a[name] for name in FundAllocationRow.__dataclass_fields__]
-
-
 async def fund_allocations_page(
     engine: AsyncEngine, fund_id: UUID, *, first: int, after: int | None
 ) -> tuple[list[FundAllocationRow], bool, int]:
     """Oldest approval first; ``after`` is the fund's version after the last one seen. Rows,
     has-next, total."""
-    query = select(*_ALLOCATION_COLUMNS).where(_a.fund_id == fund_id).order_by(_a.version).limit(first + 1)
+    return await _page(engine, fund_allocations, FundAllocationRow, fund_id, first, after)
+
+
+async def _page(
+    engine: AsyncEngine, table: Table, row_type: type[R], fund_id: UUID, first: int, after: int | None
+) -> tuple[list[R], bool, int]:
+    """A keyset page of one fund's rows of ``table`` by the fund's version, and their count."""
+    c = table.c
+    columns: list[Any] = [c[name] for name in row_type.__dataclass_fields__]  # type: ignore[attr-defined]
+    query = select(*columns).where(c.fund_id == fund_id).order_by(c.version).limit(first + 1)
     if after is not None:
-        query = query.where(_a.version > after)
+        query = query.where(c.version > after)
     async with engine.connect() as conn:
-        rows = [FundAllocationRow(*row) for row in await conn.execute(query)]
-        total = int(await conn.scalar(select(func.count()).where(_a.fund_id == fund_id)) or 0)
+        rows = [row_type(*row) for row in await conn.execute(query)]
+        total = int(await conn.scalar(select(func.count()).where(c.fund_id == fund_id)) or 0)
     return rows[:first], len(rows) > first, total

@@ -36,6 +36,14 @@ class Activity:
     parts: Iterator[etree._Element]
 
 
+def _identified(activity_id: UUID, title: str, description: str) -> Iterator[etree._Element]:
+    """What every activity opens with: its identifier, the Secretariat reporting, title, description."""
+    yield text("iati-identifier", f"{REPORTING_ORG}-{activity_id}")
+    yield narrated(etree.Element("reporting-org", ref=REPORTING_ORG, type=_REGIONAL), _SECRETARIAT)
+    yield narrated(etree.Element("title"), title)
+    yield narrated(etree.Element("description", type="1"), description)
+
+
 def fund_activity(
     fund: queries.FundRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
 ) -> Activity:
@@ -47,12 +55,8 @@ def _fund_parts(
     fund: queries.FundRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
 ) -> Iterator[etree._Element]:
     """Flows in: pledges; flows out: allocations (2 outgoing commitment, then 3 as disbursed)."""
-    yield text("iati-identifier", f"{REPORTING_ORG}-{fund.id}")
-    yield narrated(etree.Element("reporting-org", ref=REPORTING_ORG, type=_REGIONAL), _SECRETARIAT)
-    yield narrated(etree.Element("title"), fund.name)
-    yield narrated(
-        etree.Element("description", type="1"),
-        "Pooled fund under annex V.3 of the ASEAN Security Community Plan of Action",
+    yield from _identified(
+        fund.id, fund.name, "Pooled fund under annex V.3 of the ASEAN Security Community Plan of Action"
     )
     yield narrated(
         etree.Element("participating-org", ref=REPORTING_ORG, role=_FUNDER, type=_REGIONAL), _SECRETARIAT
@@ -80,10 +84,7 @@ def _project_parts(
     project: project_queries.ProjectRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
 ) -> Iterator[etree._Element]:
     """Flows in: pledges, and fund allocations (11, then 1 as disbursed)."""
-    yield text("iati-identifier", f"{REPORTING_ORG}-{project.id}")
-    yield narrated(etree.Element("reporting-org", ref=REPORTING_ORG, type=_REGIONAL), _SECRETARIAT)
-    yield narrated(etree.Element("title"), project.title)
-    yield narrated(etree.Element("description", type="1"), project.description or project.title)
+    yield from _identified(project.id, project.title, project.description or project.title)
     state = MemberState(project.member_state)
     host = etree.Element("participating-org", role=_ACCOUNTABLE, type=_GOVERNMENT)
     yield narrated(host, f"Government of {state.label}")
