@@ -62,7 +62,7 @@ $("#crisis").addEventListener("change", (event) => {
   if (event.target.value) params.set("crisis", event.target.value);
   else params.delete("crisis");
   history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
-  refresh();
+  refresh().catch(failed);
 });
 
 async function loadCrises() {
@@ -104,8 +104,13 @@ async function loadFund(id) {
   return { fund: { ...fund, entries, entryCount: fund.ledger.totalCount } };
 }
 
-// --- Everything on the board, from the named operations.
+// --- Everything on the board, from the named operations. Refreshes overlap (a live update while
+// the crisis filter changes): only the latest one started may draw, so that a slower, older one
+// never paints the board over with another filter's figures.
+let latestRefresh = 0;
+
 async function refresh() {
+  const mine = ++latestRefresh;
   const crisis = selectedCrisis();
   const list = crisis ? [crisis] : null;
   const [coverage, needs, havens, incidents, displacement, funding, byCrisis] = await Promise.all([
@@ -122,6 +127,7 @@ async function refresh() {
   if ([...new Set(totals.map((t) => t.sourceId))].some((id) => !organisations.has(id))) {
     await loadOrganisations();
   }
+  if (mine !== latestRefresh) return;
   drawKeyFigures(coverage.coverage, needs.requests, havens.safeHavens, incidents.incidents, displacement.displacement);
   drawCoverage(coverage.coverage);
   drawFunding(totals, funding.funds);
