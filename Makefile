@@ -25,9 +25,11 @@ run: $(VENV)/.runtime
 	$(BIN)/concord demo --if-empty
 	$(BIN)/concord serve
 
-## Run every test (PostgreSQL tests run when 127.0.0.1:5432 answers; CI requires it)
+## Run every test (PostgreSQL tests run when 127.0.0.1:5432 answers; CI requires it), on
+## TEST_WORKERS processes (pytest-xdist; much of a test's time is spent waiting on its projections)
+TEST_WORKERS ?= 3
 test: $(VENV)/.dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -61,8 +62,13 @@ class PostgresServer:
         return self.url(name)
 
     def drop_all(self) -> None:
-        for name in [*self.databases, self.template]:
-            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        """Drop this run's databases, several at a time: one by one took half a minute of teardown."""
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(self._drop, self.databases))
+        self._drop(self.template)
+
+    def _drop(self, name: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(item.path).parents:
             item.add_marker(pytest.mark.fault)
+            # Under pytest-xdist (`--dist loadgroup`) they run one after another on one worker: they
+            # stop databases and kill processes, and their time bounds assume the others are not doing so.
+            item.add_marker(pytest.mark.xdist_group("fault"))
 
 
 @pytest.fixture(scope="module")
