@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState, Sector
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.requests import REASON_MAX, check_admin_code, text
 
 CAPACITY_MAX = 1_000_000
@@ -27,6 +27,8 @@ class HavenStatus(enum.Enum):
 
 class OverCapacity(InvalidTransition):
     """More people would be admitted than the haven can shelter."""
+
+    refusal = Refusal.OVER_CAPACITY
 
 
 def admin1(admin_code: str, member_state: MemberState) -> str:
@@ -215,7 +217,11 @@ class SafeHaven(Aggregate):
         if people <= 0:
             raise InvalidInput("people", "record at least one person leaving")
         if people > self.occupancy:
-            raise InvalidInput("people", f"only {self.occupancy} people are sheltered at {self.name}")
+            raise InvalidInput(
+                "people",
+                f"only {self.occupancy} people are sheltered at {self.name}",
+                refusal=Refusal.OVER_DEPARTURE,
+            )
         self.trigger_event(self.Departed, actor=actor, people=people)
 
     def change_status(self, status: HavenStatus, reason: str, *, actor: Actor) -> None:
