@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition, Refusal
+from domain.geography import BOUNDS
 from domain.requests import REASON_MAX, check_admin_code, text
 
 CAPACITY_MAX = 1_000_000
@@ -168,6 +169,8 @@ class SafeHaven(Aggregate):
         admin_code = check_admin_code(member_state, admin_code)
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise InvalidInput("location", "latitude must be within ±90 and longitude within ±180")
+        if not BOUNDS[member_state.value].holds(float(latitude), float(longitude)):
+            raise InvalidInput("location", f"{latitude}, {longitude} lies outside {member_state.label}")
         night = capacity_day if capacity_night is None else capacity_night
         for field, value in (("capacityDay", capacity_day), ("capacityNight", night)):
             if not 0 <= value <= CAPACITY_MAX:
