@@ -124,6 +124,9 @@ class Parameters:
     #: faster at 5,000 x 5,000). t may then fall short of the max-min by at most tie_break,
     #: less than rounding to whole units moves it. The integer programs use no tie-break.
     tie_break: float = 1e-4
+    #: Stage 3: among the fair and covering optima, the offers the suggestions rank higher.
+    #: Rounds recorded before it had no such stage (``domain.rounds.parameters_of``).
+    preference_stage: bool = True
 
     def as_dict(self) -> dict[str, str]:
         return {name: str(value) for name, value in self.__dict__.items()}
@@ -192,13 +195,19 @@ def _pair(need: NeedLine, offer: OfferLine, today: date) -> tuple[Decimal, float
     return quantity, share, near, slack, min(max(slack, 0), _TIMELY_DAYS) / _TIMELY_DAYS
 
 
-def score(need: NeedLine, offer: OfferLine, today: date, weight: NeedWeight) -> float:
-    """The need's weight times the weighted pair terms; 0 for a pair that breaks a rule."""
+def preference(need: NeedLine, offer: OfferLine, today: date) -> float:
+    """The weighted pair terms (coverage, proximity, timeliness) in [0, 1]; 0 for a pair that
+    breaks a rule. Suggestions rank by it, and a round prefers by it among its fair optima."""
     if violations(need, offer, today):
         return 0.0
     _, share, near, _, timely = _pair(need, offer, today)
     terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
-    return weight.value * (terms + SCORE_WEIGHTS["timeliness"] * timely)
+    return terms + SCORE_WEIGHTS["timeliness"] * timely
+
+
+def score(need: NeedLine, offer: OfferLine, today: date, weight: NeedWeight) -> float:
+    """The need's weight times the pair's preference."""
+    return weight.value * preference(need, offer, today)
 
 
 def suggest(need: NeedLine, offer: OfferLine, today: date, parameters: Parameters) -> Suggestion:

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 
 
 class CrisisPhase(enum.Enum):
@@ -82,7 +82,7 @@ class Crisis(Aggregate):
 
     def change_phase(self, phase: CrisisPhase, *, actor: Actor) -> None:
         if self.is_closed:
-            raise InvalidTransition(f"crisis {self.name!r} is closed")
+            raise InvalidTransition(f"crisis {self.name!r} is closed", refusal=Refusal.CRISIS_CLOSED)
         if phase is self.phase:
             raise InvalidInput("phase", f"the crisis is already in {phase.value}")
         self.trigger_event(self.PhaseChanged, actor=actor, phase=phase.value)
@@ -92,4 +92,4 @@ class Crisis(Aggregate):
 
     def require_open(self) -> None:
         if self.is_closed:
-            raise InvalidTransition(f"crisis {self.name!r} is closed")
+            raise InvalidTransition(f"crisis {self.name!r} is closed", refusal=Refusal.CRISIS_CLOSED)

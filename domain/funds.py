@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.money import check_amount
 from domain.pledges import DestinationKind
 from domain.requests import text
@@ -57,6 +57,8 @@ class Allocation:
 
 class InsufficientBalance(InvalidTransition):
     """The fund does not hold enough to do this; its balance never goes negative."""
+
+    refusal = Refusal.INSUFFICIENT_BALANCE
 
 
 class StabilityFund(Aggregate):
@@ -227,6 +229,7 @@ class StabilityFund(Aggregate):
                 "usdAmount",
                 f"{usd_amount} USD would exceed the allocation ({allocation.disbursed} of "
                 f"{allocation.usd_amount} USD disbursed)",
+                refusal=Refusal.OVER_DISBURSEMENT,
             )
         disbursement_id = uuid4()
         self.trigger_event(

@@ -12,7 +12,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState, Sector
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
+from domain.geography import BOUNDS
 from domain.requests import REASON_MAX, check_admin_code, text
 
 CAPACITY_MAX = 1_000_000
@@ -27,6 +28,8 @@ class HavenStatus(enum.Enum):
 
 class OverCapacity(InvalidTransition):
     """More people would be admitted than the haven can shelter."""
+
+    refusal = Refusal.OVER_CAPACITY
 
 
 def admin1(admin_code: str, member_state: MemberState) -> str:
@@ -166,6 +169,8 @@ class SafeHaven(Aggregate):
         admin_code = check_admin_code(member_state, admin_code)
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise InvalidInput("location", "latitude must be within ±90 and longitude within ±180")
+        if not BOUNDS[member_state.value].holds(float(latitude), float(longitude)):
+            raise InvalidInput("location", f"{latitude}, {longitude} lies outside {member_state.label}")
         night = capacity_day if capacity_night is None else capacity_night
         for field, value in (("capacityDay", capacity_day), ("capacityNight", night)):
             if not 0 <= value <= CAPACITY_MAX:
@@ -215,7 +220,11 @@ class SafeHaven(Aggregate):
         if people <= 0:
             raise InvalidInput("people", "record at least one person leaving")
         if people > self.occupancy:
-            raise InvalidInput("people", f"only {self.occupancy} people are sheltered at {self.name}")
+            raise InvalidInput(
+                "people",
+                f"only {self.occupancy} people are sheltered at {self.name}",
+                refusal=Refusal.OVER_DEPARTURE,
+            )
         self.trigger_event(self.Departed, actor=actor, people=people)
 
     def change_status(self, status: HavenStatus, reason: str, *, actor: Actor) -> None:

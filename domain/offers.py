@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState, Sector
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.requests import REASON_MAX, UNIT_MAX, ZERO, check_item, check_quantity, text
 
 
@@ -232,6 +232,8 @@ class Offer(Aggregate):
 
 class OverAllocation(InvalidTransition):
     """More would be allocated of an offer than it holds."""
+
+    refusal = Refusal.OVER_ALLOCATION
 
 
 def offer_status(*, withdrawn: bool, expired: bool, quantity: Decimal, allocated: Decimal) -> OfferStatus:

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.money import Conversion, check_amount
 from domain.requests import REASON_MAX, text
 
@@ -236,6 +236,7 @@ class Pledge(Aggregate):
             raise InvalidInput(
                 "amount",
                 f"{amount} {self.currency} would exceed the {self.amount} pledged ({self.paid} paid)",
+                refusal=Refusal.OVER_PAYMENT,
             )
         conversion = Conversion.checked(self.currency, conversion.usd_rate, conversion.on)
         payment_id = uuid4()
@@ -258,7 +259,11 @@ class Pledge(Aggregate):
             raise InvalidInput("paymentId", f"pledge {self.id} has no payment {payment_id}")
         check_amount(amount, self.currency)
         if amount > payment.net:
-            raise InvalidInput("amount", f"only {payment.net} {self.currency} of that payment remain")
+            raise InvalidInput(
+                "amount",
+                f"only {payment.net} {self.currency} of that payment remain",
+                refusal=Refusal.OVER_REFUND,
+            )
         usd = (
             payment.usd_amount - payment.usd_refunded
             if amount == payment.net

@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState, Sector
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.items import item
 
 TITLE_MAX = 200
@@ -385,7 +385,9 @@ class AssistanceRequest(Aggregate):
         held = self._commitment(match_id)
         if quantity > held.dispatched:
             raise InvalidInput(
-                "quantityReceived", f"{quantity} is more than the {held.dispatched} dispatched"
+                "quantityReceived",
+                f"{quantity} is more than the {held.dispatched} dispatched",
+                refusal=Refusal.OVER_RECEIPT,
             )
         self.trigger_event(self.Received, actor=actor, match_id=match_id, quantity=quantity)
 
@@ -402,6 +404,8 @@ class AssistanceRequest(Aggregate):
 
 class OverCommitment(InvalidTransition):
     """More would be committed to a request than it asks for."""
+
+    refusal = Refusal.OVER_COMMITMENT
 
 
 def status_of(

@@ -70,11 +70,21 @@ def _offer_of(row: list[str]) -> OfferLine:
     )  # fmt: skip
 
 
+#: What a round recorded before a parameter existed behaved as: re-solving it must do the same.
+_BEFORE_RECORDED: dict[str, Any] = {"preference_stage": False}
+
+
+def _typed(kind: object, value: str) -> Any:
+    if kind == "bool":
+        return value == "True"
+    return int(value) if kind == "int" else float(value)
+
+
 def parameters_of(recorded: dict[str, str]) -> Parameters:
     """The parameters a round recorded, with their types back."""
     kinds = {f.name: f.type for f in fields(Parameters)}
-    typed: dict[str, Any] = {k: (int(v) if kinds[k] == "int" else float(v)) for k, v in recorded.items()}
-    return Parameters(**typed)
+    typed = {k: _typed(kinds[k], v) for k, v in recorded.items()}
+    return Parameters(**{**_BEFORE_RECORDED, **typed})
 
 
 def _objective(value: Objective) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.codes import MemberState
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.havens import admin1
 from domain.requests import DESCRIPTION_MAX, REASON_MAX, check_admin_code, text
 
@@ -63,6 +63,8 @@ class IncidentStatus(enum.Enum):
 
 class ClearanceRequired(InvalidTransition):
     """Into an area at the highest risk level nothing moves without a security clearance."""
+
+    refusal = Refusal.CLEARANCE_REQUIRED
 
 
 def overlaps(a: str, b: str) -> bool:

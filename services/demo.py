@@ -47,6 +47,30 @@ AREAS: dict[MemberState, list[str]] = {
     MemberState.THA: ["TH63", "TH32", "TH33", "TH34"],
     MemberState.KHM: ["KH22", "KH13", "KH01"],
 }
+#: A representative point of each of those areas (its main town), what the demo's safe havens
+#: are placed near: P-code -> (latitude, longitude, the town and the area).
+PLACES: dict[str, tuple[float, float, str]] = {
+    "PH1536": (8.0031, 124.2850, "Marawi, capital of Lanao del Sur"),
+    "PH153617": (7.9986, 124.2928, "Marawi City, Lanao del Sur"),
+    "PH153605": (7.8000, 124.1700, "Binidayan, Lanao del Sur"),
+    "PH1538": (6.8647, 124.4417, "Shariff Aguak, Maguindanao"),
+    "PH1035": (8.0500, 123.7972, "Tubod, capital of Lanao del Norte"),
+    "PH1043": (8.4822, 124.6472, "Cagayan de Oro, Misamis Oriental"),
+    "MMR012": (20.1460, 92.8983, "Sittwe, capital of Rakhine State"),
+    "MMR012003": (20.5930, 93.1900, "Mrauk-U, Rakhine State"),
+    "MMR012007": (20.1800, 93.0300, "Pauktaw, Rakhine State"),
+    "MMR001": (25.3833, 97.3950, "Myitkyina, capital of Kachin State"),
+    "MMR001002": (25.3500, 97.4400, "Waingmaw, Kachin State"),
+    "MMR017": (16.7792, 94.7325, "Pathein, capital of Ayeyarwady Region"),
+    "TH63": (16.8798, 99.1257, "Tak, capital of Tak province"),
+    "TH32": (14.8818, 103.4936, "Surin, capital of Surin province"),
+    "TH33": (15.1186, 104.3220, "Si Sa Ket, capital of Si Sa Ket province"),
+    "TH34": (15.2287, 104.8564, "Ubon Ratchathani, capital of its province"),
+    "KH22": (14.1817, 103.5176, "Samraong, capital of Oddar Meanchey"),
+    "KH13": (13.8131, 104.9806, "Tbeng Meanchey, capital of Preah Vihear"),
+    "KH01": (13.5859, 102.9737, "Serei Saophoan, capital of Banteay Meanchey"),
+}
+_NEAR = 0.01  # degrees (about a kilometre): how far from its area's point a demo haven may lie
 _RATES = {
     "USD": "1",
     "JPY": "0.0067",
@@ -166,6 +190,10 @@ class Demo:
 
     def n(self, base: int) -> int:
         return max(1, round(base * self.scale))
+
+    def near(self, degrees: float) -> Decimal:
+        """A coordinate within ``_NEAR`` of an area's point, to four places (about 11 m)."""
+        return Decimal(str(round(degrees + self.random.uniform(-_NEAR, _NEAR), 4)))
 
     def attempt(self, what: str, call: Callable[[], Any]) -> Any:
         try:
@@ -345,8 +373,8 @@ class Demo:
                             state,
                             name=f"{_SITE_NAMES[number % len(_SITE_NAMES)]} {area}",
                             admin_code=area,
-                            latitude=Decimal(self.random.randint(50, 200)) / 10,
-                            longitude=Decimal(self.random.randint(950, 1260)) / 10,
+                            latitude=self.near(PLACES[area][0]),
+                            longitude=self.near(PLACES[area][1]),
                             capacity_day=capacity,
                             capacity_night=int(capacity * 0.8),
                             services=self.random.sample(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from uuid import UUID
+
+
+class Retry(enum.Enum):
+    """Why a command was not recorded though the same command may well succeed if sent again:
+    no business rule refused it (those are ``domain.errors.Refusal``)."""
+
+    CONCURRENT_UPDATE = "CONCURRENT_UPDATE"
+    COMMAND_IN_FLIGHT = "COMMAND_IN_FLIGHT"
 
 
 class NotFound(LookupError):
@@ -14,3 +23,5 @@ class NotFound(LookupError):
 
 class Conflict(RuntimeError):
     """Others kept changing the same aggregate; the command was not recorded. Try again."""
+
+    retry = Retry.CONCURRENT_UPDATE

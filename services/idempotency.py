@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.errors import InvalidInput
+from services.errors import Retry
 
 _NAMESPACE = UUID("6f0e7bb8-3c47-5d1e-9a51-8b0c2d6c0a11")
 KEY_MAX = 200
@@ -30,6 +31,8 @@ class IdempotencyKeyReused(Exception):
 
 class CommandInFlight(Exception):
     """The same key is being processed right now; retry once it has finished."""
+
+    retry = Retry.COMMAND_IN_FLIGHT
 
 
 def check_key(key: str) -> str:

@@ -105,7 +105,10 @@ def create_app(
     async def unexpected_problem(_request: Request, error: Exception) -> Response:
         seen = public(error)
         headers = {"Retry-After": "1"} if seen.http_status == 503 else None
-        return problem(seen.http_status, _title(seen.http_status), seen.message, headers, code=seen.code)
+        reason = {"reason": seen.details["reason"]} if "reason" in seen.details else {}
+        return problem(
+            seen.http_status, _title(seen.http_status), seen.message, headers, code=seen.code, **reason
+        )
 
     return app
 

@@ -29,6 +29,9 @@ class Problem(BaseModel):
     status: int
     detail: str
     code: str | None = Field(default=None, description="Concord's public error code, where there is one")
+    reason: str | None = Field(
+        default=None, description="Why a business rule refused, where one did (the README lists them)"
+    )
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

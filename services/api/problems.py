@@ -12,10 +12,10 @@ from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.responses import JSONResponse, Response
 
-from domain.errors import DomainError, InvalidInput, InvalidTransition
+from domain.errors import DomainError, InvalidInput, InvalidTransition, Refusal
 from domain.security import ClearanceRequired
 from services.access import Forbidden, Unauthenticated
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, NotFound, Retry
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
 
 log = logging.getLogger("concord.api")
@@ -64,11 +64,23 @@ def public(error: BaseException) -> Public:
             details: dict[str, object] = {}
             if isinstance(error, InvalidInput | BadInput):
                 details["field"] = error.field
+            reason = reason_of(error)
+            if reason is not None:
+                details["reason"] = reason.value
             return Public(code, str(error), details, status)
     if isinstance(error, Unavailable) or _is_database_outage(error):
         return Public("SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly", {}, 503)
     log.error("unexpected error", exc_info=error)
     return Public("INTERNAL_SERVER_ERROR", "internal error; it has been logged", {}, 500)
+
+
+def reason_of(error: BaseException) -> Refusal | Retry | None:
+    """Why a business rule refused (or why to retry): ``extensions.reason`` and a problem's ``reason``."""
+    if isinstance(error, DomainError):
+        return error.refusal
+    if isinstance(error, Conflict | CommandInFlight):
+        return error.retry
+    return None
 
 
 def code_of(error: BaseException) -> str:

@@ -9,7 +9,10 @@ pairs that ``domain.allocation`` allows (a test checks it), with ~45,000 variabl
 by the offers allowed to serve it.
 
 Stage 1 maximises t, the lowest coverage among states with a need some offer can serve; stage 2
-keeps every such state at t (less a tolerance) and maximises the weighted coverage of all needs.
+keeps every such state at t (less a tolerance) and maximises the weighted coverage of all needs;
+stage 3 holds that coverage too and maximises the offers' preference (``domain.allocation.preference``,
+the suggestions' own ranking: coverage, proximity, timeliness) x what each offer gives, so that among
+equally fair and covering rounds the nearer, earlier offers are taken rather than the lower ids.
 Up to ``Parameters.exact_limit`` variables both stages are integer programs in whole allocation
 steps; above it they are LPs (HiGHS dual simplex; see ``Parameters.tie_break``), the flows are
 rounded down to whole steps and a top-up pass hands out what rounding left, so nothing is given
@@ -37,11 +40,11 @@ from domain.allocation import (
     Parameters,
     due,
     need_weight,
+    preference,
     quantum,
     units,
     violations,
 )
-from domain.geography import proximity
 from domain.items import SUBSTITUTES
 
 _EPS = 1e-6
@@ -218,6 +221,7 @@ class _Model:
         per_unit = np.zeros(n_needs)
         per_unit[counted] = weight[counted] * step[counted] / open_[counted]
         self.total = per_unit / weight[counted].sum() if counted.any() else per_unit
+        self.preference = self._preferences(today)
         reachable = self._reachable()
         self.states = sorted({n.member_state for n, ok in zip(needs, reachable, strict=True) if ok})
         state_row = {s: k for k, s in enumerate(self.states)}
@@ -258,6 +262,29 @@ class _Model:
         self.row_upper = np.concatenate([np.zeros(n_nodes), self.left, np.zeros(len(self.states))])
         self.col_upper = np.concatenate([self.want, np.full(n_entries + len(arcs), highspy.kHighsInf), [1.0]])
 
+    def _preferences(self, today: date) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Each entry's preference: its offer's for the first open need it can serve (the
+        earliest due at or after its node; by id at one node), as the suggestions would rank it.
+        Within a chain every need is in the same state, so proximity is exact and an offer
+        available earlier is always the timelier."""
+        network = self.network
+        first_open: list[int] = [-1] * len(network.next_node)
+        for i in range(len(network.needs) - 1, -1, -1):  # needs are sorted by id: the lowest wins
+            if self.want[i] > 0:
+                first_open[network.node_of_need[i]] = i
+        for node in range(len(first_open) - 1, -1, -1):  # a chain's nodes are numbered forward
+            if first_open[node] < 0 and network.next_node[node] >= 0:
+                first_open[node] = first_open[network.next_node[node]]
+        return np.array(
+            [
+                preference(network.needs[first_open[node]], network.offers[j], today)
+                if first_open[node] >= 0
+                else 0.0
+                for j, node in network.entries
+            ],
+            dtype=float,
+        )
+
     def _reachable(self) -> list[bool]:
         """Needs some offer can reach: the states they are in are the ones fairness counts."""
         entered = [False] * len(self.network.next_node)
@@ -292,11 +319,29 @@ class _Model:
         cost[: self.n_needs] = -self.total
         highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), cost)
         x = self._run(highs)
-        values = {"min_state_coverage": t, "weighted_coverage": float(self.total @ x[: self.n_needs])}
+        covered = float(self.total @ x[: self.n_needs])
+        values = {"min_state_coverage": t, "weighted_coverage": covered}
+        if self.parameters.preference_stage:
+            x = self._prefer(highs, covered)
+            values["preference"] = float(self.preference @ x[self.n_needs : self.n_needs + self.n_entries])
         method = (
             "integer program (HiGHS MIP)" if exact else "linear program (HiGHS dual simplex), rounded down"
         )
         return x[:-1], method, values
+
+    def _prefer(self, highs: highspy.Highs, covered: float) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Stage 3: hold the weighted coverage (less a millionth of the heaviest need's step; the
+        row scaled like the fairness rows) with t still held; maximise the preferred quantity."""
+        columns = self.variables + 1
+        heaviest = float(self.total.max())
+        if heaviest <= 0:
+            return self._run(highs)
+        y = np.arange(self.n_needs, dtype=np.int32)
+        highs.addRow(covered / heaviest - 1e-6, highspy.kHighsInf, self.n_needs, y, self.total / heaviest)
+        cost = np.zeros(columns)
+        cost[self.n_needs : self.n_needs + self.n_entries] = -self.preference
+        highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), cost)
+        return self._run(highs)
 
     def _highs(self, exact: bool) -> highspy.Highs:
         rows, cols, values, n_rows = self.matrix
@@ -335,7 +380,7 @@ class _Model:
 
 
 def _decompose(network: Network, model: _Model, flows: np.ndarray[Any, Any]) -> Allocation:
-    """Turn flows into (need, offer) quantities in whole steps, nearest offers first; then top up.
+    """Turn flows into (need, offer) quantities in whole steps, preferred offers first; then top up.
 
     Walking a chain forward, every offer that has entered so far may serve the need at hand (the
     later a need is due, the more offers it may take), so handing out the LP's rounded-down flows
@@ -357,18 +402,13 @@ def _decompose(network: Network, model: _Model, flows: np.ndarray[Any, Any]) -> 
 
     def walk(limit: list[int], wanted: list[int]) -> None:
         for head in heads:
-            state = needs[need_at[head][0]].member_state  # one requesting state per chain
-
-            def nearest_first(e: int, state: str = state) -> tuple[float, int]:
-                return -proximity(offers[network.entries[e][0]].home_state, state)[0], e
-
             pool: list[int] = []
             node = head
             while node >= 0:
                 if node in entries_at:
                     pool = sorted(
                         [e for e in pool if limit[e] and left[network.entries[e][0]]] + entries_at[node],
-                        key=nearest_first,
+                        key=lambda e: (-model.preference[e], e),
                     )
                 for i in need_at[node]:
                     for e in pool:

@@ -59,6 +59,16 @@ async def test_the_host_state_admits_within_capacity(client: Client) -> None:
     assert foreign.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+async def test_admitting_beyond_capacity_says_so_apart_from_a_lost_race(client: Client) -> None:
+    haven = (await designate(client))["safeHaven"]["id"]
+    phl = client.coordinator("PHL")
+
+    over = await client.send(ADMIT, {"i": {"id": haven, "people": 301}}, as_=phl)
+
+    [error] = over.json()["errors"]
+    assert error["extensions"] == {"code": "CONFLICT", "reason": "OVER_CAPACITY"}
+
+
 @pytest.mark.parametrize(
     ("who", "sees_location"),
     [

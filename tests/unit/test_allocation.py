@@ -279,3 +279,68 @@ def test_the_best_suggestions_are_the_top_of_the_full_ranking(
     [wanted], offers = world
     ranked = rank(suggest(wanted, o, TODAY, Parameters()) for o in offers)
     assert best(wanted, offers, TODAY, Parameters(), first) == ranked[:first]
+
+
+def kits(state: str, quantity: int, **overrides: object) -> NeedLine:
+    return need(state, quantity, 4, item="WSH-HYGIENE", unit="kit", **overrides)
+
+
+def kits_offered(quantity: int, home: str | None, start_in_days: int, offer_id: UUID) -> OfferLine:
+    return offer(
+        quantity,
+        ["PHL", "MMR"],
+        offer_id=offer_id,
+        party=home or f"org-{offer_id.int}",
+        home_state=home,
+        item="WSH-HYGIENE",
+        unit="kit",
+        available_from=TODAY + timedelta(days=start_in_days),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations([UUID(int=n) for n in (11, 12, 13)]), st.sampled_from([LP, MIP]))
+def test_among_equally_fair_rounds_the_nearer_earlier_offer_is_chosen(
+    ids: list[UUID], parameters: Parameters
+) -> None:
+    """2,500 hygiene kits for Myanmar: Thailand's are next door and ready now; Japan's and the EU's
+    come from afar (unknown home: proximity 0.5) and the EU's only in 25 days. Any split covers
+    the need, so fairness and coverage tie; the suggestions' ranking decides, whatever the ids."""
+    thailand, japan, eu = ids
+    wanted = [kits("MMR", 2500, needed_by=TODAY + timedelta(days=30))]
+    offers = [
+        kits_offered(1500, "THA", 0, thailand),
+        kits_offered(1500, None, 0, japan),
+        kits_offered(1500, None, 25, eu),
+    ]
+
+    solution = solve(wanted, offers, TODAY, parameters)
+
+    assert dict(solution.allocation.lines) == {
+        (wanted[0].request_id, thailand): Decimal(1500),
+        (wanted[0].request_id, japan): Decimal(1000),
+    }
+    assert solution.stage_values["min_state_coverage"] == pytest.approx(1.0)
+    assert "preference" in solution.stage_values
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations([UUID(int=n) for n in (21, 22)]), st.sampled_from([LP, MIP]))
+def test_a_nearer_offer_goes_to_the_state_it_is_nearer_to(ids: list[UUID], parameters: Parameters) -> None:
+    """Two states each need 100 kits; Thailand's offer and Indonesia's each hold 100 and serve
+    both. Either pairing covers everything: each offer goes to its neighbour."""
+    from_thailand, from_indonesia = ids
+    wanted = [kits("MMR", 100), kits("TLS", 100)]
+    offers = [
+        offer(100, ["MMR", "TLS"], offer_id=from_thailand, party="THA", home_state="THA",
+              item="WSH-HYGIENE", unit="kit"),
+        offer(100, ["MMR", "TLS"], offer_id=from_indonesia, party="IDN", home_state="IDN",
+              item="WSH-HYGIENE", unit="kit"),
+    ]  # fmt: skip
+
+    lines = solve(wanted, offers, TODAY, parameters).allocation.lines
+
+    assert lines == {
+        (wanted[0].request_id, from_thailand): Decimal(100),
+        (wanted[1].request_id, from_indonesia): Decimal(100),
+    }

@@ -8,11 +8,12 @@ from uuid import uuid4
 
 import pytest
 
-from domain.allocation import NeedLine, OfferLine
+from domain.allocation import NeedLine, OfferLine, Parameters
 from domain.errors import InvalidInput
 from domain.matches import MatchStatus
 from domain.offers import Offer
 from domain.requests import AssistanceRequest
+from domain.rounds import parameters_of
 from services.access import Forbidden
 from services.coordination import Command
 from services.matching.rounds import Snapshot
@@ -129,3 +130,10 @@ def test_only_the_secretariat_runs_a_round_and_a_retry_records_it_once(world: Wo
 def test_a_round_for_an_unknown_crisis_is_refused(world: World) -> None:
     with pytest.raises(InvalidInput, match="crisisId"):
         world.concord.run_allocation_round(SECRETARIAT, uuid4(), Snapshot([], [], 0))
+
+
+def test_a_round_recorded_before_the_preference_stage_re_solves_without_it() -> None:
+    recorded = {k: v for k, v in Parameters().as_dict().items() if k != "preference_stage"}
+
+    assert parameters_of(recorded) == Parameters(preference_stage=False)
+    assert parameters_of(Parameters().as_dict()) == Parameters()
