@@ -210,8 +210,9 @@ class FinanceProjector:
             .values(disbursed=(before or ZERO) + event.usd_amount)
         )
         await self._add(
-            conn, event, position, "disbursed", event.usd_amount, allocation_id=event.allocation_id
-        )
+            conn, event, position, "disbursed", event.usd_amount,
+            allocation_id=event.allocation_id, disbursement_id=event.disbursement_id,
+        )  # fmt: skip
 
     @staticmethod
     async def _add(
@@ -223,6 +224,7 @@ class FinanceProjector:
         *,
         value_date: date | None = None,
         allocation_id: Any = None,
+        disbursement_id: Any = None,
     ) -> None:
         """The fund's total in ``column`` grows by ``amount``; its ledger gains the entry and the totals.
         ``value_date``: when the money moved, where the event says; else the day it was recorded."""
@@ -247,6 +249,7 @@ class FinanceProjector:
                 position=position,
                 value_date=value_date or event.timestamp.date(),
                 allocation_id=allocation_id,
+                disbursement_id=disbursement_id,
             )
         )
 

@@ -364,6 +364,7 @@ fund_ledger = Table(
     # When the money moved: a contribution's payment date; for the others, the day it was recorded.
     Column("value_date", Day, nullable=False),
     Column("allocation_id", Uuid),  # the allocation an allocation or disbursement entry is of
+    Column("disbursement_id", Uuid),
 )
 
 safe_havens = Table(

@@ -1,6 +1,6 @@
 """What the IATI export and the fund's chart need to be true to the dates money moved: each fund
-ledger entry gains its value date (a contribution's payment date) and the allocation it is of, and
-each organisation its IATI organisation identifier.
+ledger entry gains its value date (a contribution's payment date), the allocation it is of and, for
+a disbursement, its id; each organisation gains its IATI organisation identifier.
 
 Rows already projected cannot say when their money moved, so the finance read models are emptied
 and its tracking row deleted, as ``concord rebuild finance`` does: the projection replays the log
@@ -38,6 +38,7 @@ def upgrade() -> None:
     with op.batch_alter_table("fund_ledger") as batch:
         batch.add_column(sa.Column("value_date", Day, nullable=False))
         batch.add_column(sa.Column("allocation_id", sa.Uuid))
+        batch.add_column(sa.Column("disbursement_id", sa.Uuid))
     op.add_column("organisations", sa.Column("iati_identifier", sa.String(100)))
 
 
@@ -45,5 +46,6 @@ def downgrade() -> None:
     _replay_finance()
     op.drop_column("organisations", "iati_identifier")
     with op.batch_alter_table("fund_ledger") as batch:
+        batch.drop_column("disbursement_id")
         batch.drop_column("allocation_id")
         batch.drop_column("value_date")
