@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
@@ -169,7 +170,10 @@ class FinanceProjector:
 
     @_apply.register
     async def _received(self, event: _F.ContributionReceived, conn: AsyncConnection, position: int) -> None:
-        await self._add(conn, event, position, "received", event.usd_amount)
+        # The pledge's payment comes before the fund's receipt in the log: both are saved at once.
+        p = pledge_payments.c
+        paid_on = await conn.scalar(select(p.paid_on).where(p.payment_id == event.payment_id))
+        await self._add(conn, event, position, "received", event.usd_amount, value_date=paid_on)
 
     @_apply.register
     async def _returned(self, event: _F.ContributionRefunded, conn: AsyncConnection, position: int) -> None:
@@ -192,7 +196,9 @@ class FinanceProjector:
                 decided_at=event.timestamp,
             )
         )
-        await self._add(conn, event, position, "allocated", event.usd_amount)
+        await self._add(
+            conn, event, position, "allocated", event.usd_amount, allocation_id=event.allocation_id
+        )
 
     @_apply.register
     async def _disbursed(self, event: _F.Disbursed, conn: AsyncConnection, position: int) -> None:
@@ -203,11 +209,25 @@ class FinanceProjector:
             .where(a.allocation_id == event.allocation_id)
             .values(disbursed=(before or ZERO) + event.usd_amount)
         )
-        await self._add(conn, event, position, "disbursed", event.usd_amount)
+        await self._add(
+            conn, event, position, "disbursed", event.usd_amount,
+            allocation_id=event.allocation_id, disbursement_id=event.disbursement_id,
+        )  # fmt: skip
 
     @staticmethod
-    async def _add(conn: AsyncConnection, event: Any, position: int, column: str, amount: Decimal) -> None:
-        """The fund's total in ``column`` grows by ``amount``; its ledger gains the entry and the totals."""
+    async def _add(
+        conn: AsyncConnection,
+        event: Any,
+        position: int,
+        column: str,
+        amount: Decimal,
+        *,
+        value_date: date | None = None,
+        allocation_id: Any = None,
+        disbursement_id: Any = None,
+    ) -> None:
+        """The fund's total in ``column`` grows by ``amount``; its ledger gains the entry and the totals.
+        ``value_date``: when the money moved, where the event says; else the day it was recorded."""
         f = funds.c
         # Summed in Python: SQLite would add the stored decimals as binary floats.
         query = select(f.received, f.refunded, f.allocated, f.disbursed).where(f.id == event.originator_id)
@@ -227,6 +247,9 @@ class FinanceProjector:
                 disbursed=totals["disbursed"],
                 balance=received - totals["allocated"],
                 position=position,
+                value_date=value_date or event.timestamp.date(),
+                allocation_id=allocation_id,
+                disbursement_id=disbursement_id,
             )
         )
 

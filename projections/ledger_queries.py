@@ -4,7 +4,7 @@ memory, never the whole."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
@@ -27,6 +27,7 @@ class FundLedgerRow:
     allocated: Decimal
     disbursed: Decimal
     balance: Decimal
+    value_date: date
 
 
 async def fund_ledger_page(

@@ -42,6 +42,7 @@ class OrganisationsProjector:
                 organisation_type=event.organisation_type,
                 hxl_name=event.hxl_name,
                 member_state=event.member_state,
+                iati_identifier=event.iati_identifier,
                 suspended=False,
                 registered_at=event.timestamp,
                 updated_at=event.timestamp,

@@ -178,6 +178,7 @@ class OrganisationRow:
     organisation_type: str
     hxl_name: str
     member_state: str | None
+    iati_identifier: str | None
     suspended: bool
     registered_at: datetime
     updated_at: datetime

@@ -265,6 +265,7 @@ organisations = Table(
     Column("organisation_type", String(48), nullable=False),
     Column("hxl_name", String(200), nullable=False),
     Column("member_state", String(3)),
+    Column("iati_identifier", String(100)),
     Column("suspended", Boolean, nullable=False),
     Column("registered_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -360,6 +361,10 @@ fund_ledger = Table(
     Column("disbursed", Quantity, nullable=False),
     Column("balance", Quantity, nullable=False),
     Column("position", BigInteger, nullable=False),
+    # When the money moved: a contribution's payment date; for the others, the day it was recorded.
+    Column("value_date", Day, nullable=False),
+    Column("allocation_id", Uuid),  # the allocation an allocation or disbursement entry is of
+    Column("disbursement_id", Uuid),
 )
 
 safe_havens = Table(

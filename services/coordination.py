@@ -504,6 +504,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         *,
         hxl_name: str = "",
         member_state: MemberState | None = None,
+        iati_identifier: str = "",
     ) -> Recorded[Organisation]:
         scope = self._authorise(command, "mutation.registerOrganisation")
 
@@ -514,6 +515,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
                     organisation_type,
                     hxl_name=hxl_name,
                     member_state=member_state,
+                    iati_identifier=iati_identifier,
                     actor=command.actor(scope),
                 )
             ]
@@ -523,6 +525,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
             "type": organisation_type.value,
             "hxl_name": hxl_name,
             "member_state": member_state.value if member_state else None,
+            "iati_identifier": iati_identifier,
         }
         return self._execute(command, "registerOrganisation", payload, register)
 

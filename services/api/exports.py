@@ -15,10 +15,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from lxml import etree
 
-from projections import project_queries, queries
+from projections import iati_queries, project_queries, queries
 from services.access import Principal
-from services.api.csv_exports import flow_names
-from services.api.iati import Activity, fund_activity, project_activity
+from services.api.iati import Activity, Counterparts, fund_activity, project_activity
 from services.api.openapi import problems
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
@@ -46,28 +45,32 @@ async def iati_xml(
 
 
 async def iati_activities(runtime: Runtime) -> list[Activity]:
-    """Every fund, then every project, oldest first, each with the flows that touch it: the flows are
-    read and grouped once, whatever their number."""
+    """Every fund, then every project, oldest first, each with the money that touches it stage by
+    stage: read and grouped once, whatever its amount."""
     engine = runtime.query_engine
     funds = await queries.list_funds(engine)
-    flows = await queries.flows(engine)
     projects = await project_queries.all_projects(engine)
-    names = await flow_names(runtime, flows)
-    implementers = {UUID(i) for p in projects for i in p.implementers.split(",") if i}
-    found = await queries.organisations_by_id(engine, list(implementers))
-    names.update({i: o.name for i, o in found.items()})
-    in_and_out: dict[UUID, list[queries.FlowRow]] = defaultdict(list)  # by fund, in the order made
-    received: dict[UUID, list[queries.FlowRow]] = defaultdict(list)  # by project
-    for flow in flows:
-        if flow.source_kind == "fund":
-            in_and_out[flow.source_id].append(flow)
-        elif flow.destination_kind == "fund":
-            in_and_out[flow.destination_id].append(flow)
-        if flow.destination_kind == "project":
-            received[flow.destination_id].append(flow)
+    pledged = await iati_queries.pledges_to_activities(engine)
+    allocated = await iati_queries.allocations_with_disbursements(engine)
+    organisation_ids = {p.organisation_id for p in pledged}
+    organisation_ids.update(UUID(i) for p in projects for i in p.implementers.split(",") if i)
+    counterparts = Counterparts(
+        organisations=await queries.organisations_by_id(engine, list(organisation_ids)),
+        funds={fund.id: fund for fund in funds},
+        projects={project.id: project for project in projects},
+    )
+    pledged_to: dict[UUID, list[iati_queries.PledgeStages]] = defaultdict(list)  # by fund or project
+    for pledge in pledged:
+        pledged_to[pledge.destination_id].append(pledge)
+    allocated_by: dict[UUID, list[iati_queries.AllocationStages]] = defaultdict(list)  # by fund
+    allocated_to: dict[UUID, list[iati_queries.AllocationStages]] = defaultdict(list)  # by project
+    for allocation in allocated:
+        allocated_by[allocation.fund_id].append(allocation)
+        if allocation.destination_kind == "project":
+            allocated_to[allocation.destination_id].append(allocation)
     return [
-        *(fund_activity(fund, in_and_out[fund.id], names) for fund in funds),
-        *(project_activity(project, received[project.id], names) for project in projects),
+        *(fund_activity(f, pledged_to[f.id], allocated_by[f.id], counterparts) for f in funds),
+        *(project_activity(p, pledged_to[p.id], allocated_to[p.id], counterparts) for p in projects),
     ]
 
 

@@ -1,6 +1,12 @@
 """IATI 2.03 XML parts: the Stability Fund and each reconstruction project as an activity (status,
 dates, country, sector, implementers, money in and out, results), made one part at a time.
 
+Money is reported stage by stage, each on the day it moved: a pledge (13) when made, a commitment
+(11) when committed, incoming funds (1) per payment on its payment date; from a fund, an outgoing
+commitment (2) per allocation and a disbursement (3) per disbursement, which the project receiving
+them reports as 11 and 1. Funds and projects are named by their IATI activity identifiers, and
+organisations by their IATI organisation identifiers where they are registered.
+
 Left out on purpose: budgets (IATI wants one per period of at most a year, which Concord does not
 plan) and locations (no IATI geographic vocabulary names OCHA P-codes).
 """
@@ -10,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from lxml import etree
@@ -17,6 +24,7 @@ from lxml import etree
 from domain.codes import MemberState, Sector
 from domain.projects import ProjectStatus
 from projections import project_queries, queries
+from projections.iati_queries import AllocationStages, PledgeStages
 
 REPORTING_ORG = "XM-ASEAN-SEC"  # no registered IATI organisation identifier exists yet
 IATI_INCOMING_PLEDGE, IATI_INCOMING_COMMITMENT, IATI_INCOMING_FUNDS = "13", "11", "1"
@@ -25,6 +33,12 @@ _FUNDER, _ACCOUNTABLE, _IMPLEMENTING, _GOVERNMENT, _REGIONAL = "1", "2", "4", "1
 _OWN_VOCABULARY = "99"  # the reporting organisation's own: Concord's sector codes
 _ACTIVITY_DATES = (("1", "planned_start"), ("2", "started_on"), ("3", "planned_end"), ("4", "ended_on"))
 _SECRETARIAT = "ASEAN Secretariat"
+_UNNAMED = "Unnamed organisation"  # not yet in the organisations read model
+
+
+def activity_identifier(activity_id: UUID) -> str:
+    """The IATI activity identifier of a fund or project: the reporting organisation's, then ours."""
+    return f"{REPORTING_ORG}-{activity_id}"
 
 
 @dataclass(frozen=True)
@@ -36,25 +50,72 @@ class Activity:
     parts: Iterator[etree._Element]
 
 
+@dataclass(frozen=True)
+class Party:
+    """A transaction's provider or receiver: the organisation's name, its IATI organisation identifier
+    where registered, and the IATI activity the money comes from or goes to, where it is one of ours."""
+
+    name: str
+    ref: str | None = None
+    activity: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Counterparts:
+    """Who is at the other end of the money: the organisations, funds and projects, by id."""
+
+    organisations: Mapping[UUID, queries.OrganisationRow]
+    funds: Mapping[UUID, queries.FundRow]
+    projects: Mapping[UUID, project_queries.ProjectRow]
+
+    def organisation(self, organisation_id: UUID) -> Party:
+        found = self.organisations.get(organisation_id)
+        return Party(_UNNAMED) if found is None else Party(found.name, found.iati_identifier)
+
+    def fund(self, fund_id: UUID) -> Party:
+        """A fund gives as the Secretariat, which manages it, out of the fund's activity."""
+        found = self.funds.get(fund_id)
+        name = _SECRETARIAT if found is None else found.name
+        return Party(name, REPORTING_ORG, activity_identifier(fund_id), _REGIONAL)
+
+    def receiver(self, allocation: AllocationStages) -> Party:
+        """A project receives through its lead implementer, in its own activity; a request, through
+        the government of the state that made it."""
+        state = MemberState(allocation.member_state) if allocation.member_state else None
+        government = Party(f"Government of {state.label}" if state else _UNNAMED, type=_GOVERNMENT)
+        if allocation.destination_kind != "project":
+            return government
+        project = self.projects.get(allocation.destination_id)
+        lead = next(iter(_implementers(project)), None) if project else None
+        party = government if lead is None else self.organisation(lead)
+        return Party(party.name, party.ref, activity_identifier(allocation.destination_id), party.type)
+
+
 def _identified(activity_id: UUID, title: str, description: str) -> Iterator[etree._Element]:
     """What every activity opens with: its identifier, the Secretariat reporting, title, description."""
-    yield text("iati-identifier", f"{REPORTING_ORG}-{activity_id}")
+    yield text("iati-identifier", activity_identifier(activity_id))
     yield narrated(etree.Element("reporting-org", ref=REPORTING_ORG, type=_REGIONAL), _SECRETARIAT)
     yield narrated(etree.Element("title"), title)
     yield narrated(etree.Element("description", type="1"), description)
 
 
 def fund_activity(
-    fund: queries.FundRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
+    fund: queries.FundRow,
+    pledged: Sequence[PledgeStages],
+    allocated: Sequence[AllocationStages],
+    counterparts: Counterparts,
 ) -> Activity:
-    """``flows``: the pledges to the fund and its allocations, in the order they were made."""
-    return Activity(fund.opened_at, _fund_parts(fund, flows, names))
+    """``pledged``: the pledges to the fund; ``allocated``: its allocations; each in the order made."""
+    return Activity(fund.opened_at, _fund_parts(fund, pledged, allocated, counterparts))
 
 
 def _fund_parts(
-    fund: queries.FundRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
+    fund: queries.FundRow,
+    pledged: Sequence[PledgeStages],
+    allocated: Sequence[AllocationStages],
+    counterparts: Counterparts,
 ) -> Iterator[etree._Element]:
-    """Flows in: pledges; flows out: allocations (2 outgoing commitment, then 3 as disbursed)."""
     yield from _identified(
         fund.id, fund.name, "Pooled fund under annex V.3 of the ASEAN Security Community Plan of Action"
     )
@@ -63,34 +124,41 @@ def _fund_parts(
     )
     yield etree.Element("activity-status", code="2")
     yield etree.Element("activity-date", type="2", attrib={"iso-date": fund.opened_at.date().isoformat()})
-    for flow in flows:
-        if flow.source_kind == "organisation":
-            yield _pledged(flow, names)
-            continue
-        receiver = str(flow.destination_id)
-        yield transaction(IATI_OUTGOING_COMMITMENT, flow, flow.usd_amount, receiver=receiver)
-        if flow.usd_paid > 0:
-            yield transaction(IATI_DISBURSEMENT, flow, flow.usd_paid, receiver=receiver)
+    for pledge in pledged:
+        yield from _pledge_stages(pledge, counterparts)
+    for allocation in allocated:
+        receiver = counterparts.receiver(allocation)
+        yield from _allocation_stages(
+            allocation, IATI_OUTGOING_COMMITMENT, IATI_DISBURSEMENT, receiver=receiver
+        )
 
 
 def project_activity(
-    project: project_queries.ProjectRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
+    project: project_queries.ProjectRow,
+    pledged: Sequence[PledgeStages],
+    allocated: Sequence[AllocationStages],
+    counterparts: Counterparts,
 ) -> Activity:
-    """``flows``: the pledges and fund allocations to the project, in the order they were made."""
-    return Activity(project.registered_at, _project_parts(project, flows, names))
+    """``pledged``: the pledges to the project; ``allocated``: the funds' allocations to it."""
+    return Activity(project.registered_at, _project_parts(project, pledged, allocated, counterparts))
 
 
 def _project_parts(
-    project: project_queries.ProjectRow, flows: Sequence[queries.FlowRow], names: Mapping[UUID, str]
+    project: project_queries.ProjectRow,
+    pledged: Sequence[PledgeStages],
+    allocated: Sequence[AllocationStages],
+    counterparts: Counterparts,
 ) -> Iterator[etree._Element]:
-    """Flows in: pledges, and fund allocations (11, then 1 as disbursed)."""
     yield from _identified(project.id, project.title, project.description or project.title)
     state = MemberState(project.member_state)
     host = etree.Element("participating-org", role=_ACCOUNTABLE, type=_GOVERNMENT)
     yield narrated(host, f"Government of {state.label}")
-    for organisation in filter(None, project.implementers.split(",")):
+    for organisation in _implementers(project):
+        party = counterparts.organisation(organisation)
         implementer = etree.Element("participating-org", role=_IMPLEMENTING)
-        yield narrated(implementer, names.get(UUID(organisation), organisation))
+        if party.ref:
+            implementer.set("ref", party.ref)
+        yield narrated(implementer, party.name)
     yield etree.Element("activity-status", code=ProjectStatus(project.status).iati_code)
     for code, attribute in _ACTIVITY_DATES:
         day: date | None = getattr(project, attribute)
@@ -99,26 +167,56 @@ def _project_parts(
     yield etree.Element("recipient-country", code=state.iso2)
     sector = etree.Element("sector", vocabulary=_OWN_VOCABULARY, code=project.sector)
     yield narrated(sector, Sector(project.sector).label)
-    for flow in flows:
-        if flow.source_kind == "organisation":
-            yield _pledged(flow, names)
-            continue
-        provider = names.get(flow.source_id, str(flow.source_id))
-        yield transaction(IATI_INCOMING_COMMITMENT, flow, flow.usd_amount, provider=provider)
-        if flow.usd_paid > 0:
-            yield transaction(IATI_INCOMING_FUNDS, flow, flow.usd_paid, provider=provider)
+    for pledge in pledged:
+        yield from _pledge_stages(pledge, counterparts)
+    for allocation in allocated:
+        provider = counterparts.fund(allocation.fund_id)
+        yield from _allocation_stages(
+            allocation, IATI_INCOMING_COMMITMENT, IATI_INCOMING_FUNDS, provider=provider
+        )
     for result in project.results:
         yield _result(project, result)
 
 
-def _pledged(flow: queries.FlowRow, names: Mapping[UUID, str]) -> etree._Element:
-    """A pledge in: 13 pledge, 11 commitment, 1 funds received (what is paid of it)."""
-    provider = names.get(flow.source_id, str(flow.source_id))
-    if flow.usd_paid > 0:
-        return transaction(IATI_INCOMING_FUNDS, flow, flow.usd_paid, provider=provider)
-    if flow.status == "commitment":
-        return transaction(IATI_INCOMING_COMMITMENT, flow, flow.usd_amount, provider=provider)
-    return transaction(IATI_INCOMING_PLEDGE, flow, flow.usd_amount, provider=provider)
+def _implementers(project: project_queries.ProjectRow) -> list[UUID]:
+    return [UUID(organisation) for organisation in project.implementers.split(",") if organisation]
+
+
+def _pledge_stages(pledge: PledgeStages, counterparts: Counterparts) -> Iterator[etree._Element]:
+    """A pledge in: 13 when made, 11 when committed, 1 for what each payment brought (net of refunds)."""
+    provider = counterparts.organisation(pledge.organisation_id)
+    usd = pledge.usd_amount
+    yield transaction(IATI_INCOMING_PLEDGE, f"pledge-{pledge.id}", pledge.pledged_on, usd, provider=provider)
+    if pledge.committed_on is not None:
+        yield transaction(
+            IATI_INCOMING_COMMITMENT, f"commitment-{pledge.id}", pledge.committed_on, usd, provider=provider
+        )
+    for payment in pledge.payments:
+        if payment.usd_amount > 0:
+            ref = f"payment-{payment.id}"
+            yield transaction(
+                IATI_INCOMING_FUNDS, ref, payment.paid_on, payment.usd_amount, provider=provider
+            )
+
+
+def _allocation_stages(
+    allocation: AllocationStages,
+    committed: str,
+    disbursed: str,
+    *,
+    provider: Party | None = None,
+    receiver: Party | None = None,
+) -> Iterator[etree._Element]:
+    """An allocation: ``committed`` when approved, ``disbursed`` for each disbursement of it."""
+    yield transaction(
+        committed, f"allocation-{allocation.id}", allocation.decided_on, allocation.usd_amount,
+        provider=provider, receiver=receiver,
+    )  # fmt: skip
+    for paid in allocation.disbursements:
+        yield transaction(
+            disbursed, f"disbursement-{paid.id}", paid.disbursed_on, paid.usd_amount,
+            provider=provider, receiver=receiver,
+        )  # fmt: skip
 
 
 def _result(project: project_queries.ProjectRow, row: project_queries.ResultRow) -> etree._Element:
@@ -140,18 +238,38 @@ def _result(project: project_queries.ProjectRow, row: project_queries.ResultRow)
 
 
 def transaction(
-    code: str, flow: queries.FlowRow, usd: object, *, provider: str | None = None, receiver: str | None = None
+    code: str,
+    ref: str,
+    on: date,
+    usd: Decimal,
+    *,
+    provider: Party | None = None,
+    receiver: Party | None = None,
 ) -> etree._Element:
-    element = etree.Element("transaction", ref=str(flow.id))
+    """A transaction of ``usd`` US dollars on day ``on``; ``ref`` names it within Concord."""
+    element = etree.Element("transaction", ref=f"{REPORTING_ORG}-{ref}")
     etree.SubElement(element, "transaction-type", code=code)
-    etree.SubElement(element, "transaction-date", attrib={"iso-date": flow.decided_on.isoformat()})
-    on = flow.decided_on.isoformat()
-    value = etree.SubElement(element, "value", currency="USD", attrib={"value-date": on})
+    etree.SubElement(element, "transaction-date", attrib={"iso-date": on.isoformat()})
+    value = etree.SubElement(element, "value", currency="USD", attrib={"value-date": on.isoformat()})
     value.text = str(usd)
     if provider is not None:
-        narrated(etree.SubElement(element, "provider-org"), provider)
+        narrated(
+            _party(etree.SubElement(element, "provider-org"), provider, "provider-activity-id"), provider.name
+        )
     if receiver is not None:
-        narrated(etree.SubElement(element, "receiver-org"), receiver)
+        narrated(
+            _party(etree.SubElement(element, "receiver-org"), receiver, "receiver-activity-id"), receiver.name
+        )
+    return element
+
+
+def _party(element: etree._Element, party: Party, activity_attribute: str) -> etree._Element:
+    if party.ref:
+        element.set("ref", party.ref)
+    if party.activity:
+        element.set(activity_attribute, party.activity)
+    if party.type:
+        element.set("type", party.type)
     return element
 
 

@@ -23,6 +23,7 @@ ADMIT = "mutation($i: PeopleInput!) { admitToSafeHaven(input: $i) { position } }
 FIGURES = (
     "mutation($i: RecordDisplacementFiguresInput!) { recordDisplacementFigures(input: $i) { position } }"
 )
+PAID_ON = ("2026-10-03", "2026-11-28")  # the two payments into the fund
 REPORT = "mutation($i: ReportIncidentInput!) { reportIncident(input: $i) { position } }"
 
 
@@ -98,8 +99,8 @@ class Loader:
         return Loaded(marawi=marawi, rakhine=rakhine)
 
     def money(self, crisis: str, request: str) -> None:
-        """JICA pays ¥1,000,000 into the Stability Fund and pledges $250,000 to the crisis; the fund
-        allocates $5,000 to the roofing request."""
+        """JICA pays ¥1,000,000 into the Stability Fund, half on 3 October and half on 28 November,
+        and pledges $250,000 to the crisis; the fund allocates $5,000 to the roofing request."""
         jica = self.send(REGISTER, {"name": "JICA", "type": "DIALOGUE_PARTNER"}, self.secretariat)
         organisation = jica["registerOrganisation"]["organisation"]["id"]
         donor = cli_token(self.env, "--role", "donor", "--org", organisation)
@@ -108,14 +109,15 @@ class Loader:
         ]
         to_fund = self.pledge(donor, "FUND", fund, "1000000", "JPY", "0.0066")
         self.send(COMMIT, {"id": to_fund, "dueDate": "2027-01-31"}, donor)
-        paid = {
-            "id": to_fund,
-            "amount": "1000000",
-            "usdRate": "0.0066",
-            "rateDate": "2026-11-28",
-            "paidOn": "2026-11-28",
-        }
-        self.send(PAY, paid, donor)
+        for paid_on in PAID_ON:
+            paid = {
+                "id": to_fund,
+                "amount": "500000",
+                "usdRate": "0.0066",
+                "rateDate": paid_on,
+                "paidOn": paid_on,
+            }
+            self.send(PAY, paid, donor)
         to_crisis = self.pledge(donor, "CRISIS", crisis, "250000", "USD", "1")
         self.send(COMMIT, {"id": to_crisis, "dueDate": "2027-02-28"}, donor)
         self.send(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from services.settings import Settings
 from tests.conftest import REQUIRE_POSTGRES
-from tests.e2e.dashboard_data import POST, Loader
+from tests.e2e.dashboard_data import PAID_ON, POST, Loader
 from tests.e2e.test_served import (
     CONCORD,
     cli_token,
@@ -33,10 +35,23 @@ BROWSER_FLAGS = [
     "--disable-component-update",
 ]
 
+FUND_DRAWN = "(n) => Chart.getChart('fund-chart')?.data.datasets[0]?.data.length === n"
+FUND_POINTS = """Chart.getChart('fund-chart').data.datasets[0].data.map(
+  (point) => [new Date(point.x).toISOString().slice(0, 10), point.y])"""
+FUND_AXIS = """(() => { const x = Chart.getChart('fund-chart').scales.x;
+  return [x.min, x.max].map((t) => new Date(t).toISOString().slice(0, 10)); })()"""
+
 if not Path(CHROMIUM).is_file():
     if REQUIRE_POSTGRES:  # CI: .ci/run installs it; a missing browser is a failure there
         pytest.fail(f"chromium is not installed at {CHROMIUM}; CI must install it", pytrace=False)
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def fund_chart(page: Page, *, points: int) -> tuple[list[Any], list[str]]:
+    """The Stability Fund chart's points as [value date, balance] once it has ``points``, and the
+    first and last day of its x-axis."""
+    page.wait_for_function(FUND_DRAWN, arg=points, timeout=WAIT_MS)
+    return page.evaluate(FUND_POINTS), page.evaluate(FUND_AXIS)
 
 
 def test_the_dashboard_loads_filters_and_updates_live(settings: Settings, tmp_path: Path) -> None:
@@ -83,6 +98,7 @@ def test_the_dashboard_loads_filters_and_updates_live(settings: Settings, tmp_pa
             page.select_option("#crisis", data.marawi)
             expect(page.locator("#kpi-requests .value")).to_have_text("2", timeout=WAIT_MS)
             filtered_url = page.url
+            fund_points, fund_axis = fund_chart(page, points=3)
 
             posted = graphql(
                 base,
@@ -108,6 +124,10 @@ def test_the_dashboard_loads_filters_and_updates_live(settings: Settings, tmp_pa
     assert rakhine_rows == 1
     assert data.marawi in filtered_url
     assert navigations == 1  # the new request arrived without a reload
+    # The balance against the days the money moved, not the minute the test recorded them in.
+    assert fund_points == [[PAID_ON[0], 3300], [PAID_ON[1], 6600], [str(datetime.now(UTC).date()), 1600]]
+    assert fund_axis[0] <= PAID_ON[0]
+    assert fund_axis[1] >= fund_points[-1][0]
     assert problems == []
 
 

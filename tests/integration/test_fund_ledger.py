@@ -74,6 +74,7 @@ def expected_ledger(events: list[Any]) -> list[FundLedgerEntry]:
         entries.append(
             FundLedgerEntry(
                 at=event.timestamp,
+                value_date=event.timestamp.date(),  # no payment behind these receipts: recorded day
                 kind=kind,
                 usd_amount=event.usd_amount,
                 received=received,

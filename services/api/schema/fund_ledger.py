@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -24,7 +24,10 @@ class FundLedgerKind(enum.Enum):
 
 @strawberry.type(description="One entry of a fund's ledger, in US dollars, with the totals after it.")
 class FundLedgerEntry:
-    at: datetime
+    at: datetime = strawberry.field(description="when it was recorded")
+    value_date: date = strawberry.field(
+        description="when the money moved: a contribution's payment date; else the day it was recorded"
+    )
     kind: FundLedgerKind
     usd_amount: Decimal
     received: Decimal = strawberry.field(description="contributions received less refunds, so far")
@@ -59,6 +62,7 @@ async def ledger_page(
             cursor=encode_cursor(row.version),
             node=FundLedgerEntry(
                 at=row.at,
+                value_date=row.value_date,
                 kind=FundLedgerKind(row.kind),
                 usd_amount=row.usd_amount,
                 received=row.received,

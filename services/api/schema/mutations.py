@@ -85,6 +85,9 @@ class RegisterOrganisationInput:
     member_state: MemberState | None = strawberry.field(
         default=None, description="required for a member-state government"
     )
+    iati_identifier: str = strawberry.field(
+        default="", description="its IATI organisation identifier (e.g. XM-DAC-41114), where it has one"
+    )
     idempotency_key: str | None = IDEMPOTENCY_KEY
 
 
@@ -185,6 +188,7 @@ class Mutation:
             organisations.OrganisationType(input.type),
             hxl_name=input.hxl_name,
             member_state=codes.MemberState(input.member_state) if input.member_state else None,
+            iati_identifier=input.iati_identifier,
         )
         return _organisation_payload(recorded)
 

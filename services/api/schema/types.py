@@ -564,6 +564,9 @@ class Organisation:
     member_state: MemberState | None = strawberry.field(
         description="for a member-state government, which state"
     )
+    iati_identifier: str | None = strawberry.field(
+        description="its IATI organisation identifier, where it is registered with IATI"
+    )
     suspended: bool
     registered_at: datetime
 
@@ -575,6 +578,7 @@ class Organisation:
             type=OrganisationType(row.organisation_type),
             hxl_name=row.hxl_name,
             member_state=codes.MemberState(row.member_state) if row.member_state else None,
+            iati_identifier=row.iati_identifier,
             suspended=row.suspended,
             registered_at=row.registered_at,
         )
@@ -587,6 +591,7 @@ class Organisation:
             type=organisation.organisation_type,
             hxl_name=organisation.hxl_name,
             member_state=organisation.member_state,
+            iati_identifier=organisation.iati_identifier,
             suspended=organisation.suspended,
             registered_at=organisation.created_on,
         )

@@ -252,6 +252,25 @@ function drawFunding(totals, funds) {
     : "No Stability Fund opened yet.";
 }
 
+// What each kind of ledger entry does to a fund's unallocated balance (a disbursement pays out what
+// was already allocated).
+const BALANCE_EFFECT = { CONTRIBUTION: 1, REFUND: -1, ALLOCATION: -1, DISBURSEMENT: 0 };
+const valueDay = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+// The balance on the days the money moved: a payment counts on its payment date, however late it
+// was recorded, so the entries are put in value-date order (the order recorded within a day) and the
+// balance summed again in that order, in cents.
+function balanceByValueDate(entries) {
+  const dated = entries
+    .map((entry, recorded) => ({ entry, recorded, day: Date.parse(entry.valueDate) }))
+    .sort((a, b) => a.day - b.day || a.recorded - b.recorded);
+  let cents = 0;
+  return dated.map(({ entry, day }) => {
+    cents += BALANCE_EFFECT[entry.kind] * Math.round(Number(entry.usdAmount) * 100);
+    return { x: day, y: cents / 100 };
+  });
+}
+
 function drawFund(funds) {
   const colours = [palette.blue, palette.amber, palette.teal, palette.red];
   chart("fund-chart", {
@@ -259,7 +278,7 @@ function drawFund(funds) {
     data: {
       datasets: funds.map((fund, i) => ({
         label: fund.entries.length < fund.entryCount ? `${fund.name} (first ${fund.entries.length} of ${fund.entryCount} entries)` : fund.name,
-        data: fund.entries.map((entry) => ({ x: Date.parse(entry.at), y: Number(entry.balance) })),
+        data: balanceByValueDate(fund.entries),
         borderColor: colours[i % colours.length],
         backgroundColor: colours[i % colours.length],
         stepped: true,
@@ -267,11 +286,11 @@ function drawFund(funds) {
     },
     options: {
       scales: {
-        x: { type: "linear", ticks: { callback: (v) => fmt.dateTime(v), maxTicksLimit: 4 } },
+        x: { type: "linear", ticks: { callback: (v) => valueDay.format(v), maxTicksLimit: 4 } },
         y: { beginAtZero: true, ticks: { callback: (v) => fmt.dollars(v) } },
       },
       plugins: {
-        tooltip: { callbacks: { title: (items) => fmt.dateTime(items[0].parsed.x), label: (c) => `${c.dataset.label}: ${fmt.dollarsExact(c.parsed.y)}` } },
+        tooltip: { callbacks: { title: (items) => valueDay.format(items[0].parsed.x), label: (c) => `${c.dataset.label}: ${fmt.dollarsExact(c.parsed.y)}` } },
       },
     },
   });
