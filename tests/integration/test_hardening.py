@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from services.bootstrap import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from services.tokens import DevSigner
-from tests.api import Client, serving
+from tests.api import Client, doubling_fragments, serving
 
 
 @pytest.fixture
@@ -66,6 +68,29 @@ async def test_too_many_aliases_even_through_fragments(client: Client, calls: li
     assert response.status_code == 400
     assert _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
     assert calls == []
+
+
+async def test_an_exponential_fragment_expansion_is_refused(client: Client, calls: list[str]) -> None:
+    response = await client.send(doubling_fragments(21))
+
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "once its fragments are expanded" in response.json()["errors"][0]["message"]
+    assert calls == []
+
+
+async def test_another_caller_is_answered_while_a_costly_query_is_refused(client: Client) -> None:
+    started = time.perf_counter()
+
+    async def ordinary() -> tuple[int, float]:
+        response = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
+        return response.status_code, time.perf_counter() - started
+
+    refused, (status, waited) = await asyncio.gather(client.send(doubling_fragments(21)), ordinary())
+
+    assert _codes(refused.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert status == 200
+    assert waited < 2  # generous: expanding the hostile document held every caller for seconds
 
 
 def test_the_installed_depth_rule_refuses_depth_eleven() -> None:

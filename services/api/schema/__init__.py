@@ -10,10 +10,8 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -22,6 +20,7 @@ from strawberry.tools import merge_types
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.arguments import convert_arguments_once
 from services.api.schema.assistance_mutations import AssistanceMutation
+from services.api.schema.cost import cost_rule
 from services.api.schema.execution import LeanExecutionContext, mark_attributes
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
@@ -39,13 +38,12 @@ from services.api.schema.security import SecurityMutation, SecurityQuery
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
+# Fields once fragments are expanded: the named operations select a few dozen, introspection 220.
+MAX_SELECTIONS = 1000
 
-# The limit rules are built once: ValidationCache keys on the rule classes, and the limiters
-# build new classes per instance, so per-request limiters made every validation a cache miss.
-_LIMIT_RULES = [
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-]
+# The limit rule is built once: ValidationCache keys on the rule classes, so a class per request
+# made every validation a cache miss.
+_LIMIT_RULES = [cost_rule(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_selections=MAX_SELECTIONS)]
 
 
 class ConcordSchema(strawberry.Schema):
