@@ -62,6 +62,9 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         telemetry=_telemetry(settings.opentelemetry),
+        # Pages to try the API from, in development; /openapi.json stays, the REST contract.
+        docs_url=None if settings.is_production else "/docs",
+        redoc_url=None if settings.is_production else "/redoc",
     )
     app.state.metrics = metrics
     app.add_middleware(CorrelationMiddleware)
