@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
@@ -42,7 +41,7 @@ MAX_TOKENS = 4000
 # Fields once fragments are expanded: the named operations select a few dozen, introspection 220.
 MAX_SELECTIONS = 1000
 
-# The limit rule is built once: ValidationCache keys on the rule classes, so a class per request
+# The limit rule is built once: validation is cached by the rule classes, so a class per request
 # made every validation a cache miss.
 _LIMIT_RULES = [cost_rule(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_selections=MAX_SELECTIONS)]
 
@@ -94,10 +93,9 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         extensions=[
             *observers,
             *production_only,
-            lambda: AddValidationRules(_LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=256),
-            lambda: Validation(hide_suggestions=production),
+            lambda: Validation(limits=_LIMIT_RULES, hide_suggestions=production),
         ],
     )
     convert_arguments_once(built._schema, built.schema_converter)  # noqa: SLF001 (before the policy wraps them)
