@@ -59,7 +59,8 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = Field(
         default="development",
-        description="production: no development signer, no GraphiQL, no introspection",
+        description="production: no development signer, no GraphiQL, no introspection, "
+        "no field suggestions in GraphQL errors, no /docs or /redoc",
     )
     auth_audience: str = Field(default="concord", description="the `aud` every token must carry")
     auth_issuer: str | None = Field(default=None, description="the identity provider's `iss`")

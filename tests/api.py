@@ -45,6 +45,12 @@ mutation Cancel($input: CancelRequestInput!) {
 }"""
 
 
+def doubling_fragments(levels: int, last: str = "me { role }") -> str:
+    """Each fragment spreads the next twice: the last is expanded 2^levels times."""
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels))
+    return f"query Q1 {{ ...F0 }} {chain} fragment F{levels} on Query {{ {last} }}"
+
+
 class Client:
     """Sends GraphQL as a principal: the secretariat unless told otherwise."""
 

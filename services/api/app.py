@@ -20,7 +20,7 @@ from services.api import csv_exports, dashboard, events, exports, field_exports,
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
-from services.api.metrics import Metrics, OperationLatency, observe_commands
+from services.api.metrics import Metrics, OperationLatency, named_operations, observe_commands
 from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema import build_schema
@@ -40,7 +40,7 @@ def create_app(
     sight (``services.heap``), as ``concord serve`` does (tests, which start many apps in one
     process, do not)."""
     settings = settings or Settings()
-    metrics = Metrics()
+    metrics = Metrics(named_operations(dashboard.operations_dir()))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +62,9 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         telemetry=_telemetry(settings.opentelemetry),
+        # Pages to try the API from, in development; /openapi.json stays, the REST contract.
+        docs_url=None if settings.is_production else "/docs",
+        redoc_url=None if settings.is_production else "/redoc",
     )
     app.state.metrics = metrics
     app.add_middleware(CorrelationMiddleware)

@@ -1,21 +1,20 @@
 """Prometheus metrics at /metrics: commands, GraphQL operations, projections, event-store writes.
 
 Labels are bounded and carry nothing sensitive: command names and public error codes from the
-schema, at most ``MAX_OPERATION_NAMES`` GraphQL operation names (then "other"; anonymous
-operations share "anonymous"), projection names. Each app has its own registry.
+schema, the names of the named operations of graphql/operations/ (any other name a client sends
+is "other", a nameless operation "anonymous"), projection names. Each app has its own registry.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from inspect import isawaitable
+from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLSchema, default_field_resolver
+from graphql import GraphQLSchema, OperationDefinitionNode, default_field_resolver, parse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from strawberry.extensions import SchemaExtension
 
@@ -23,13 +22,24 @@ from services.api.problems import code_of
 from services.status import ProjectionStatus
 
 log = logging.getLogger("concord.commands")
-MAX_OPERATION_NAMES = 100
-_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
 _SECONDS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
+def named_operations(directory: Path) -> frozenset[str]:
+    """The names of the operations in the contract's ``*.graphql`` files."""
+    return frozenset(
+        definition.name.value
+        for path in directory.glob("*.graphql")
+        for definition in parse(path.read_text(encoding="utf-8")).definitions
+        if isinstance(definition, OperationDefinitionNode) and definition.name is not None
+    )
+
+
 class Metrics:
-    def __init__(self) -> None:
+    """``operations``: the names worth a series of their own; a client chooses any other name."""
+
+    def __init__(self, operations: Iterable[str] = ()) -> None:
+        self._operations = frozenset(operations)
         self.registry = CollectorRegistry()
         r = self.registry
         self.commands = Counter(
@@ -61,21 +71,11 @@ class Metrics:
             buckets=_SECONDS,
             registry=r,
         )
-        self._names: set[str] = set()
-        self._lock = threading.Lock()
 
     def operation_label(self, name: str | None) -> str:
         if not name:
             return "anonymous"
-        if not _NAME.match(name):
-            return "other"
-        with self._lock:
-            if name in self._names:
-                return name
-            if len(self._names) < MAX_OPERATION_NAMES:
-                self._names.add(name)
-                return name
-        return "other"
+        return name if name in self._operations else "other"
 
     def observe_operation(self, name: str | None, seconds: float, ok: bool) -> None:
         self.operations.labels(self.operation_label(name), "ok" if ok else "errors").observe(seconds)

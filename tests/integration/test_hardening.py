@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from services.bootstrap import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from services.tokens import DevSigner
-from tests.api import Client, serving
+from tests.api import Client, doubling_fragments, serving
 
 
 @pytest.fixture
@@ -66,6 +68,29 @@ async def test_too_many_aliases_even_through_fragments(client: Client, calls: li
     assert response.status_code == 400
     assert _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
     assert calls == []
+
+
+async def test_an_exponential_fragment_expansion_is_refused(client: Client, calls: list[str]) -> None:
+    response = await client.send(doubling_fragments(21))
+
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "once its fragments are expanded" in response.json()["errors"][0]["message"]
+    assert calls == []
+
+
+async def test_another_caller_is_answered_while_a_costly_query_is_refused(client: Client) -> None:
+    started = time.perf_counter()
+
+    async def ordinary() -> tuple[int, float]:
+        response = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
+        return response.status_code, time.perf_counter() - started
+
+    refused, (status, waited) = await asyncio.gather(client.send(doubling_fragments(21)), ordinary())
+
+    assert _codes(refused.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert status == 200
+    assert waited < 2  # generous: expanding the hostile document held every caller for seconds
 
 
 def test_the_installed_depth_rule_refuses_depth_eleven() -> None:
@@ -172,3 +197,67 @@ async def test_errors_are_masked_unless_they_carry_a_public_code(
 
     assert _codes(body) == ["INTERNAL_SERVER_ERROR"]
     assert "hunter2" not in str(body)
+
+
+async def test_production_errors_suggest_no_names() -> None:
+    """With introspection off, "Did you mean …" would spell the schema out to anyone who guesses."""
+    from services.api.schema import build_schema  # noqa: PLC0415
+
+    typo = "{ requets { totalCount } }"
+    unknown_field = "query($f: RequestFilter) { requests(filter: $f) { totalCount } }"
+    development, production = build_schema(), build_schema(production=True)
+
+    suggested = (await development.execute(typo)).errors
+    hidden = [
+        *((await production.execute(typo)).errors or []),
+        *(
+            (await production.execute(unknown_field, variable_values={"f": {"stauts": ["OPEN"]}})).errors
+            or []
+        ),
+    ]
+
+    assert suggested
+    assert "Did you mean 'request' or 'requests'?" in suggested[0].message
+    assert len(hidden) == 2
+    assert all("Did you mean" not in error.message for error in hidden)
+
+
+async def test_production_serves_no_api_pages_but_the_openapi_document(tmp_path: Path) -> None:
+    pages: dict[str, dict[str, int]] = {}
+    paths = ("/docs", "/redoc", "/openapi.json")
+    for environment, signer in (("development", True), ("production", False)):
+        async for client in _client(tmp_path / environment, environment=environment, auth_dev_signer=signer):
+            pages[environment] = {path: (await client.http.get(path)).status_code for path in paths}
+
+    assert pages["development"] == {"/docs": 200, "/redoc": 200, "/openapi.json": 200}
+    assert pages["production"] == {"/docs": 404, "/redoc": 404, "/openapi.json": 200}
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "field"),
+    [
+        ("query($o: RequestOrder) { requests(orderBy: $o) { totalCount } }", {"o": "NEWST"}, "o"),
+        ("{ requests(orderBy: NEWST) { totalCount } }", {}, "orderBy"),
+        (
+            "query($f: RequestFilter) { requests(filter: $f) { totalCount } }",
+            {"f": {"status": ["OPN"]}},
+            "status.0",
+        ),
+        ("{ requests(filter: {status: [OPEN, OPN]}) { totalCount } }", {}, "status.1"),
+    ],
+    ids=["variable", "literal", "in a variable's list", "in a literal's list"],
+)
+async def test_an_unknown_enum_value_names_its_field_and_the_values_there_are(
+    client: Client, calls: list[str], document: str, variables: dict[str, Any], field: str
+) -> None:
+    response = await client.send(document, variables)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == field
+    listed = ["NEWEST", "PRIORITY", "URGENCY"] if "orderBy" in document else None
+    allowed = error["extensions"]["allowed"]
+    assert allowed == listed if listed else "CANCELLED" in allowed
+    assert ", ".join(allowed) in error["message"]
+    assert calls == []

@@ -8,13 +8,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -22,7 +18,9 @@ from strawberry.tools import merge_types
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.arguments import convert_arguments_once
 from services.api.schema.assistance_mutations import AssistanceMutation
-from services.api.schema.execution import LeanExecutionContext, mark_attributes
+from services.api.schema.cost import cost_rule
+from services.api.schema.enums import list_allowed_values
+from services.api.schema.execution import LeanExecutionContext, QuietExecutionContext, mark_attributes
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.live import Subscription
@@ -35,17 +33,17 @@ from services.api.schema.projects import ProjectQuery
 from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
 from services.api.schema.security import SecurityMutation, SecurityQuery
+from services.api.schema.validation import Validation
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
+# Fields once fragments are expanded: the named operations select a few dozen, introspection 220.
+MAX_SELECTIONS = 1000
 
-# The limit rules are built once: ValidationCache keys on the rule classes, and the limiters
-# build new classes per instance, so per-request limiters made every validation a cache miss.
-_LIMIT_RULES = [
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-]
+# The limit rule is built once: validation is cached by the rule classes, so a class per request
+# made every validation a cache miss.
+_LIMIT_RULES = [cost_rule(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_selections=MAX_SELECTIONS)]
 
 
 class ConcordSchema(strawberry.Schema):
@@ -55,8 +53,9 @@ class ConcordSchema(strawberry.Schema):
 
 
 def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> strawberry.Schema:
-    """The schema; in production without introspection. ``observers``: extensions that watch
-    operations (metrics), outermost. An observer with a ``resolve`` hook runs on every field."""
+    """The schema; in production without introspection and without "Did you mean …" in errors.
+    ``observers``: extensions that watch operations (metrics), outermost. An observer with a
+    ``resolve`` hook runs on every field."""
     production_only = [DisableIntrospection] if production else []
     built = ConcordSchema(
         query=merge_types(
@@ -90,19 +89,19 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         ),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
-        execution_context_class=LeanExecutionContext,
+        execution_context_class=QuietExecutionContext if production else LeanExecutionContext,
         extensions=[
             *observers,
             *production_only,
-            lambda: AddValidationRules(_LIMIT_RULES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            lambda: Validation(limits=_LIMIT_RULES, hide_suggestions=production),
         ],
     )
     convert_arguments_once(built._schema, built.schema_converter)  # noqa: SLF001 (before the policy wraps them)
     guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
     mark_attributes(built._schema)  # noqa: SLF001 (after the policy: guarded fields stay wrapped)
+    list_allowed_values(built._schema)  # noqa: SLF001
     return built
 
 

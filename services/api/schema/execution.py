@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from graphql import (
+    GraphQLError,
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
@@ -34,6 +35,8 @@ from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from graphql.type.scalars import serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+
+from services.api.schema.enums import located_in_variable
 
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _AS_THEMSELVES = (serialize_string, serialize_id)
@@ -153,6 +156,14 @@ def _plain_method(definition: Any) -> Callable[[Any], Any] | None:
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, with ``Attribute`` and ``Child`` fields completed in place."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> list[GraphQLError] | Any:
+        """The executor, or the variables' errors: an enum value's naming where it was given."""
+        built = super().build(*args, **kwargs)
+        if isinstance(built, list):
+            return [located_in_variable(error) for error in built]
+        return built
 
     def execute_fields(
         self,
@@ -280,6 +291,14 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
 
         return await_completed()
+
+
+class QuietExecutionContext(LeanExecutionContext):
+    """Production's: no "Did you mean …" in the errors of variables or arguments."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> list[GraphQLError] | Any:
+        return super().build(*args, **{**kwargs, "hide_suggestions": True})
 
 
 def _typed(child: Child) -> GraphQLOutputType:

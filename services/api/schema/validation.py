@@ -1,0 +1,53 @@
+"""Validation as strawberry's ``ValidationCache`` does it, plus what it cannot do: the limits first,
+alone, so that a document they refuse costs no more (graphql-core's overlapping-fields rule is
+quadratic in repeated fields); no "Did you mean …" suggestions (production: with introspection
+off, they would spell out the schema field by field); the input of a refused enum literal named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, validate
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from services.api.schema.enums import located_in_document
+
+
+@lru_cache(maxsize=256)
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: tuple[type[ASTValidationRule], ...],
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    refused = validate(schema, document, limits)
+    if refused:
+        return refused
+    everything = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+    errors = validate(schema, document, everything, hide_suggestions=hide_suggestions)
+    return located_in_document(errors, document)
+
+
+class Validation(SchemaExtension):
+    """Cached by the parsed document (the same object for the same text, from ``ParserCache``)."""
+
+    def __init__(self, *, limits: Sequence[type[ASTValidationRule]], hide_suggestions: bool) -> None:
+        super().__init__()
+        self._limits = tuple(limits)
+        self._hide_suggestions = hide_suggestions
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = _validate(
+            context.schema._schema,  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
+            context.graphql_document,
+            self._limits,
+            tuple(context.validation_rules),
+            self._hide_suggestions,
+        )
+        yield
