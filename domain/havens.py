@@ -13,7 +13,8 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition
-from domain.requests import REASON_MAX, check_admin_code, text
+from domain.requests import REASON_MAX, check_admin_code
+from domain.text import text
 
 CAPACITY_MAX = 1_000_000
 

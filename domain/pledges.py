@@ -15,7 +15,8 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition
 from domain.money import Conversion, check_amount
-from domain.requests import REASON_MAX, text
+from domain.requests import REASON_MAX
+from domain.text import text
 
 ZERO = Decimal(0)
 
