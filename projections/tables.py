@@ -167,6 +167,10 @@ projection_tracking = Table(
     Column("projection", SafeString(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Set while the projection fails (the last error and since when); ``failures`` only grows.
+    Column("error", SafeText),
+    Column("failing_since", UTCDateTime),
+    Column("failures", BigInteger, nullable=False, server_default="0"),
 )
 
 assistance_requests = Table(
