@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition, Refusal
+from domain.text import check_characters
 
 
 class CrisisPhase(enum.Enum):
@@ -58,7 +59,7 @@ class Crisis(Aggregate):
         actor: Actor,
         phase: CrisisPhase = CrisisPhase.ACTIVE_RESPONSE,
     ) -> Crisis:
-        name = name.strip()
+        name = check_characters("name", name).strip()
         if not name or len(name) > 200:
             raise InvalidInput("name", "must be 1 to 200 characters")
         if not affected_states:

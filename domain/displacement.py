@@ -18,7 +18,8 @@ from domain.access import Actor
 from domain.codes import MemberState
 from domain.errors import InvalidInput
 from domain.movements import GROUP_MAX, MovementKind, Place
-from domain.requests import check_admin_code, text
+from domain.requests import check_admin_code
+from domain.text import text
 
 STOCK_MAX = 100 * GROUP_MAX
 

@@ -18,7 +18,7 @@ from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.money import check_amount
 from domain.pledges import DestinationKind
-from domain.requests import text
+from domain.text import text
 
 ZERO = Decimal(0)
 

@@ -14,7 +14,8 @@ from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.geography import BOUNDS
-from domain.requests import REASON_MAX, check_admin_code, text
+from domain.requests import REASON_MAX, check_admin_code
+from domain.text import text
 
 CAPACITY_MAX = 1_000_000
 

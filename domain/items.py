@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from domain.codes import Sector
 from domain.errors import InvalidInput
+from domain.text import check_characters
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ ITEMS: dict[str, Item] = {
 
 def item(code: str) -> Item:
     try:
-        return ITEMS[code]
+        return ITEMS[check_characters("item", code)]
     except KeyError:
         raise InvalidInput("item", f"{code!r} is not on Concord's item list") from None
 

@@ -19,8 +19,9 @@ from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition
 from domain.items import may_serve
 from domain.offers import Offer
-from domain.requests import REASON_MAX, AssistanceRequest, check_quantity, text
+from domain.requests import REASON_MAX, AssistanceRequest, check_quantity
 from domain.security import Clearance, RiskLevel, SecurityArea, check_cleared
+from domain.text import text
 
 
 class MatchStatus(enum.Enum):

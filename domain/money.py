@@ -8,6 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from domain.errors import InvalidInput
+from domain.text import check_characters
 
 #: ISO 4217 codes Concord accepts, with their minor units: the ASEAN members' currencies and
 #: those of the usual donors (dialogue partners, the EU, the Nordic and Swiss donors).
@@ -23,7 +24,7 @@ CENT = Decimal("0.01")
 
 def check_amount(amount: Decimal, currency: str, field: str = "amount") -> Decimal:
     """A positive amount with no more decimals than the currency has minor units."""
-    if currency not in MINOR_UNITS:
+    if check_characters("currency", currency) not in MINOR_UNITS:
         raise InvalidInput("currency", f"{currency!r} is not an ISO 4217 currency Concord accepts")
     if not amount.is_finite() or amount <= 0:
         raise InvalidInput(field, "must be greater than zero")

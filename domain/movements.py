@@ -20,8 +20,9 @@ from domain.access import Actor
 from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition
 from domain.havens import SafeHaven
-from domain.requests import REASON_MAX, check_admin_code, text
+from domain.requests import REASON_MAX, check_admin_code
 from domain.security import Clearance, RiskLevel, SecurityArea, check_cleared
+from domain.text import check_characters, text
 
 GROUP_MAX = 1_000_000
 _COUNTRY = re.compile(r"[A-Z]{3}")
@@ -117,11 +118,13 @@ def check_place(place: Place, field: str, haven: SafeHaven | None) -> Place:
     """A place with its admin area checked; a safe haven stands for its own state and area."""
     if haven is not None:
         return Place(haven.member_state.value, haven.admin_code, haven.id)
-    country = place.country.strip().upper()
+    country = check_characters(field, place.country).strip().upper()
     if not _COUNTRY.fullmatch(country):
         raise InvalidInput(field, f"{place.country!r} is not an ISO 3166-1 alpha-3 country code")
     state = MemberState(country) if country in MemberState.__members__ else None
     admin_code = place.admin_code
+    if admin_code is not None:
+        admin_code = check_characters("adminCode", admin_code)
     if admin_code is not None and state is not None:
         admin_code = check_admin_code(state, admin_code)
     return Place(country, admin_code)

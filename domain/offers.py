@@ -14,7 +14,8 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition, Refusal
-from domain.requests import REASON_MAX, UNIT_MAX, ZERO, check_item, check_quantity, text
+from domain.requests import REASON_MAX, UNIT_MAX, ZERO, check_item, check_quantity
+from domain.text import check_characters, text
 
 
 class DeliveryMode(enum.Enum):
@@ -56,7 +57,8 @@ class Terms:
             raise InvalidInput("availableUntil", f"{self.available_until.isoformat()} is in the past")
         if not self.serves:
             raise InvalidInput("serves", "name at least one member state the offer can serve")
-        standby = self.standby_capacity.strip() if self.standby_capacity else None
+        standby = self.standby_capacity
+        standby = check_characters("standbyCapacity", standby).strip() if standby else None
         if standby is not None and len(standby) > 100:
             raise InvalidInput("standbyCapacity", "must be at most 100 characters")
         description = text("description", self.description, 4000, required=False)

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition
+from domain.text import check_characters
 
 NAME_MAX = 200
 #: An IATI organisation identifier: a registration agency's code (country or XM/XI) and list, then
@@ -92,16 +93,16 @@ class Organisation(Aggregate):
     ) -> Organisation:
         """Register an organisation; its HXL ``#org`` name defaults to its name. ``iati_identifier``
         only where it is registered with IATI: the exports name it by it."""
-        name = name.strip()
+        name = check_characters("name", name).strip()
         if not name or len(name) > NAME_MAX:
             raise InvalidInput("name", f"must be 1 to {NAME_MAX} characters")
-        hxl_name = hxl_name.strip() or name
+        hxl_name = check_characters("hxlName", hxl_name).strip() or name
         if len(hxl_name) > NAME_MAX:
             raise InvalidInput("hxlName", f"must be at most {NAME_MAX} characters")
         is_government = organisation_type is OrganisationType.MEMBER_STATE_GOVERNMENT
         if is_government != (member_state is not None):
             raise InvalidInput("memberState", "is required for a member-state government, and only for one")
-        iati_identifier = iati_identifier.strip()
+        iati_identifier = check_characters("iatiIdentifier", iati_identifier).strip()
         if iati_identifier and not IATI_IDENTIFIER.fullmatch(iati_identifier):
             raise InvalidInput(
                 "iatiIdentifier", "must be an IATI organisation identifier, such as XM-DAC-41114"
@@ -120,7 +121,9 @@ class Organisation(Aggregate):
     def suspend(self, reason: str, *, actor: Actor) -> None:
         if self.suspended:
             raise InvalidTransition(f"organisation {self.id} is already suspended")
-        self.trigger_event(self.Suspended, actor=actor, reason=reason.strip()[:1000])
+        self.trigger_event(
+            self.Suspended, actor=actor, reason=check_characters("reason", reason).strip()[:1000]
+        )
 
     def reinstate(self, *, actor: Actor) -> None:
         if not self.suspended:

@@ -15,7 +15,8 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.money import Conversion, check_amount
-from domain.requests import REASON_MAX, text
+from domain.requests import REASON_MAX
+from domain.text import check_characters, text
 
 ZERO = Decimal(0)
 
@@ -169,6 +170,7 @@ class Pledge(Aggregate):
         description: str = "",
         actor: Actor,
     ) -> Pledge:
+        currency = check_characters("currency", currency).strip().upper()
         check_amount(amount, currency)
         conversion = Conversion.checked(currency, conversion.usd_rate, conversion.on)
         portions = annual_portions or []

@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from domain.errors import InvalidInput
-from domain.requests import QUANTITY_MAX, QUANTITY_PLACES, text
+from domain.requests import QUANTITY_MAX, QUANTITY_PLACES
+from domain.text import check_characters, text
 
 #: An HXL hashtag with attributes, e.g. #reached+children or #indicator+schools+rebuilt.
 _HXL_TAG = re.compile(r"#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*")
@@ -107,7 +108,7 @@ def check_measure(value: Decimal, field: str) -> Decimal:
 
 
 def check_hxl_tag(tag: str) -> str:
-    tag = tag.strip().lower()
+    tag = check_characters("hxlTag", tag).strip().lower()
     if tag and not _HXL_TAG.fullmatch(tag):
         raise InvalidInput("hxlTag", f"{tag!r} is not an HXL hashtag (e.g. #reached+children)")
     if len(tag) > 100:

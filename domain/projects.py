@@ -28,7 +28,8 @@ from domain.project_parts import (
     check_measure,
     checked_terms,
 )
-from domain.requests import REASON_MAX, check_admin_code, text
+from domain.requests import REASON_MAX, check_admin_code
+from domain.text import text
 
 __all__ = ["PROJECT_SECTORS", "Milestone", "Project", "ProjectStatus", "Result", "ResultTerms"]
 

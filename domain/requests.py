@@ -17,6 +17,7 @@ from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.items import item
+from domain.text import check_characters, text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 4000
@@ -93,7 +94,7 @@ class Commitment:
 
 def check_admin_code(member_state: MemberState, admin_code: str) -> str:
     """A P-code of the requesting state: its ISO2 (or, as Myanmar's COD uses, ISO3) prefix + digits."""
-    code = admin_code.strip().upper()
+    code = check_characters("adminCode", admin_code).strip().upper()
     for prefix in (member_state.iso2, member_state.value):
         if code.startswith(prefix) and _PCODE_DIGITS.fullmatch(code[len(prefix) :]):
             return code
@@ -102,15 +103,6 @@ def check_admin_code(member_state: MemberState, admin_code: str) -> str:
         f"{admin_code!r} is not a P-code of {member_state.label} "
         f"(expected {member_state.iso2} followed by digits, e.g. {member_state.iso2}15)",
     )
-
-
-def text(field: str, value: str, maximum: int, *, required: bool) -> str:
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput(field, "must not be empty")
-    if len(value) > maximum:
-        raise InvalidInput(field, f"must be at most {maximum} characters (got {len(value)})")
-    return value
 
 
 def check_quantity(quantity: Decimal, field: str = "quantity") -> None:

@@ -20,7 +20,8 @@ from domain.access import Actor
 from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition, Refusal
 from domain.havens import admin1
-from domain.requests import DESCRIPTION_MAX, REASON_MAX, check_admin_code, text
+from domain.requests import DESCRIPTION_MAX, REASON_MAX, check_admin_code
+from domain.text import text
 
 
 class RiskLevel(enum.Enum):

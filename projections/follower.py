@@ -11,7 +11,8 @@ in memory; when the log goes quiet the follower writes all those positions in on
 A runner that fails (a bug in its projector, a poison event) is set aside for a while, doubling
 up to ``max_backoff``, so that the rest of the read models go on; when it comes back it takes its
 tracking row's position again and the follower reads from there, the others skipping what they
-have.
+have. Its tracking row says it fails, with the error, until it writes again (projections.failures):
+readiness and ``concord status`` show it at once, in any process.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.database import writer
+from projections.failures import clear_failure, record_failure, tracking_rows
 from projections.handoff import OwnCommits
 from projections.log_reader import log_reader
 from projections.runner import Decode, Decoded, ProjectionRunner, TrackingConflict
@@ -71,6 +73,7 @@ class LogFollower:
         self._max_backoff = max_backoff
         self._clock = clock
         self._set_aside: dict[str, tuple[float, float]] = {}  # name -> (until, last backoff)
+        self._failing: set[str] = set()  # names whose tracking row says they fail
         self._topics = frozenset().union(*(r.projector.topics for r in self.runners))
 
     async def run_forever(self) -> None:
@@ -91,6 +94,8 @@ class LogFollower:
         """Take every runner's position from its tracking row (registering new projections)."""
         for runner in self.runners:
             await runner.restart()
+        tracked = await tracking_rows(self._engine)
+        self._failing = {name for name, row in tracked.items() if row.error is not None}
 
     def active(self) -> list[ProjectionRunner]:
         """The runners not set aside after a failure (those whose time is up come back)."""
@@ -126,6 +131,18 @@ class LogFollower:
         if work:
             # The idle runners' rows move in the same transaction: no commit of their own later.
             written, failed = await self._write(work, idle, new_position)
+        await self._settle(written, idle, failed, new_position)
+        return page.read
+
+    async def _settle(
+        self,
+        written: list[ProjectionRunner],
+        idle: list[ProjectionRunner],
+        failed: list[tuple[ProjectionRunner, BaseException]],
+        new_position: int,
+    ) -> None:
+        """Each runner's position after a page: moved, or set aside after a failure; a runner that
+        was failing and moved again is recorded as recovered."""
         for runner in written:
             runner.reached(new_position, written=True)
             self._set_aside.pop(runner.projector.name, None)
@@ -135,7 +152,9 @@ class LogFollower:
                 self._set_aside.pop(runner.projector.name, None)
         for runner, error in failed:
             await self._failed(runner, error)
-        return page.read
+        for runner in [*written, *(r for r in idle if r not in written)]:
+            if runner.projector.name in self._failing and all(runner is not r for r, _ in failed):
+                await self._recovered(runner)
 
     async def _write(
         self,
@@ -220,12 +239,25 @@ class LogFollower:
             await self._restart(runner)
             return
         self._set_aside_now(runner)
-        log.error(
-            "projection %s failed; set aside for %.0f s",
-            runner.projector.name,
-            self._set_aside[runner.projector.name][1],
-            exc_info=error,
-        )
+        name = runner.projector.name
+        backoff = self._set_aside[name][1]
+        log.error("projection %s failed; set aside for %.0f s", name, backoff, exc_info=error)
+        try:
+            await record_failure(self._engine, name, error)
+        except Exception:  # the database may be what failed: the next attempt records it
+            log.warning("could not record projection %s's failure", name, exc_info=True)
+        else:
+            self._failing.add(name)
+
+    async def _recovered(self, runner: ProjectionRunner) -> None:
+        name = runner.projector.name
+        try:
+            await clear_failure(self._engine, name)
+        except Exception:
+            log.warning("could not record that projection %s recovered", name, exc_info=True)
+        else:
+            self._failing.discard(name)
+            log.info("projection %s recovered", name)
 
     def _set_aside_now(self, runner: ProjectionRunner) -> None:
         name = runner.projector.name

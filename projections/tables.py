@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from domain.text import replace_unsafe
+
 _BindProcessor = Callable[[Any], Any]
 
 
@@ -124,14 +126,51 @@ class Day(TypeDecorator[date]):
         return process
 
 
+class SafeString(TypeDecorator[str]):
+    """VARCHAR whose text is written with ``domain.text.replace_unsafe``: the one place text goes into
+    read-model rows. Commands refuse such characters now; events recorded before may still carry
+    them, and PostgreSQL refuses NUL in text, which halted a read model on one event's title."""
+
+    impl = String
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
+        return _safe(self.impl_instance.bind_processor(dialect))
+
+
+class SafeText(TypeDecorator[str]):
+    """TEXT, written as SafeString is."""
+
+    impl = Text
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
+        return _safe(self.impl_instance.bind_processor(dialect))
+
+
+def _safe(then: _BindProcessor | None) -> _BindProcessor:
+    """Called per value (a rebuild binds millions): the check runs in C for the usual clean text."""
+
+    def process(value: Any) -> Any:
+        if type(value) is str and not value.isprintable():
+            value = replace_unsafe(value)
+        return value if then is None else then(value)
+
+    return process
+
+
 metadata = MetaData()
 
 projection_tracking = Table(
     "projection_tracking",
     metadata,
-    Column("projection", String(64), primary_key=True),
+    Column("projection", SafeString(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Set while the projection fails (the last error and since when); ``failures`` only grows.
+    Column("error", SafeText),
+    Column("failing_since", UTCDateTime),
+    Column("failures", BigInteger, nullable=False, server_default="0"),
 )
 
 assistance_requests = Table(
@@ -139,23 +178,23 @@ assistance_requests = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("crisis_id", Uuid, nullable=False),
-    Column("member_state", String(3), nullable=False),
-    Column("sector", String(8), nullable=False),
-    Column("item", String(32), nullable=False),
-    Column("title", String(200), nullable=False),
-    Column("description", Text, nullable=False),
+    Column("member_state", SafeString(3), nullable=False),
+    Column("sector", SafeString(8), nullable=False),
+    Column("item", SafeString(32), nullable=False),
+    Column("title", SafeString(200), nullable=False),
+    Column("description", SafeText, nullable=False),
     Column("quantity", Quantity, nullable=False),
-    Column("unit", String(32), nullable=False),
+    Column("unit", SafeString(32), nullable=False),
     Column("committed", Quantity, nullable=False),
     Column("in_transit", Quantity, nullable=False),
     Column("delivered", Quantity, nullable=False),
     Column("priority", SmallInteger, nullable=False),
     Column("needed_by", Day, nullable=False),
-    Column("admin_code", String(16), nullable=False),
+    Column("admin_code", SafeString(16), nullable=False),
     Column("transport_needed", Boolean, nullable=False),
     Column("escort_needed", Boolean, nullable=False),
-    Column("status", String(24), nullable=False),
-    Column("cancellation_reason", Text),
+    Column("status", SafeString(24), nullable=False),
+    Column("cancellation_reason", SafeText),
     Column("safe_haven_id", Uuid, index=True),  # needs of a safe haven's population
     Column("version", Integer, nullable=False),
     Column("posted_at", UTCDateTime, nullable=False),
@@ -177,7 +216,7 @@ request_commitments = Table(
     Column("request_id", Uuid, nullable=False, index=True),
     Column("quantity", Quantity, nullable=False),
     Column("organisation_id", Uuid),
-    Column("offering_state", String(3)),
+    Column("offering_state", SafeString(3)),
     Column("dispatched", Quantity, nullable=False),
     Column("delivered", Quantity, nullable=False),
     Column("received", Boolean, nullable=False),
@@ -188,10 +227,10 @@ crises = Table(
     "crises",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("affected_states", String(64), nullable=False),  # ISO3 codes, comma-separated
+    Column("name", SafeString(200), nullable=False),
+    Column("affected_states", SafeString(64), nullable=False),  # ISO3 codes, comma-separated
     Column("start_date", Day, nullable=False),
-    Column("phase", String(24), nullable=False),
+    Column("phase", SafeString(24), nullable=False),
     Column("opened_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("opened_position", BigInteger, nullable=False, unique=True),
@@ -204,18 +243,18 @@ offers = Table(
     Column("id", Uuid, primary_key=True),
     Column("crisis_id", Uuid, nullable=False),
     Column("organisation_id", Uuid),
-    Column("offering_state", String(3)),
-    Column("sector", String(8), nullable=False),
-    Column("item", String(32), nullable=False),
+    Column("offering_state", SafeString(3)),
+    Column("sector", SafeString(8), nullable=False),
+    Column("item", SafeString(32), nullable=False),
     Column("quantity", Quantity, nullable=False),
     Column("allocated", Quantity, nullable=False),
-    Column("unit", String(32), nullable=False),
+    Column("unit", SafeString(32), nullable=False),
     Column("available_from", Day, nullable=False),
     Column("available_until", Day, nullable=False),
-    Column("serves", String(64), nullable=False),  # ISO3 codes, comma-separated
-    Column("delivery_mode", String(16), nullable=False),
-    Column("standby_capacity", String(100)),
-    Column("description", Text, nullable=False),
+    Column("serves", SafeString(64), nullable=False),  # ISO3 codes, comma-separated
+    Column("delivery_mode", SafeString(16), nullable=False),
+    Column("standby_capacity", SafeString(100)),
+    Column("description", SafeText, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
     Column("posted_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -243,13 +282,13 @@ matches = Table(
     Column("request_id", Uuid, nullable=False, index=True),
     Column("offer_id", Uuid, nullable=False, index=True),
     Column("quantity", Quantity, nullable=False),
-    Column("unit", String(32), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("unit", SafeString(32), nullable=False),
+    Column("status", SafeString(16), nullable=False),
     Column("over_cover", Boolean, nullable=False),
     Column("dispatched", Quantity),
     Column("received", Quantity),
-    Column("reason", Text),
-    Column("proposed_by", String(200), nullable=False),
+    Column("reason", SafeText),
+    Column("proposed_by", SafeString(200), nullable=False),
     Column("proposed_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("proposed_position", BigInteger, nullable=False, unique=True),
@@ -261,11 +300,11 @@ organisations = Table(
     "organisations",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("organisation_type", String(48), nullable=False),
-    Column("hxl_name", String(200), nullable=False),
-    Column("member_state", String(3)),
-    Column("iati_identifier", String(100)),
+    Column("name", SafeString(200), nullable=False),
+    Column("organisation_type", SafeString(48), nullable=False),
+    Column("hxl_name", SafeString(200), nullable=False),
+    Column("member_state", SafeString(3)),
+    Column("iati_identifier", SafeString(100)),
     Column("suspended", Boolean, nullable=False),
     Column("registered_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -279,16 +318,16 @@ pledges = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("organisation_id", Uuid, nullable=False, index=True),
-    Column("destination_kind", String(16), nullable=False),
+    Column("destination_kind", SafeString(16), nullable=False),
     Column("destination_id", Uuid, nullable=False, index=True),
     Column("amount", Quantity, nullable=False),
-    Column("currency", String(3), nullable=False),
+    Column("currency", SafeString(3), nullable=False),
     Column("usd_rate", Quantity, nullable=False),
     Column("rate_date", Day, nullable=False),
     Column("usd_amount", Quantity, nullable=False),
-    Column("earmarking", String(24), nullable=False),
+    Column("earmarking", SafeString(24), nullable=False),
     Column("in_kind", Boolean, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", SafeString(16), nullable=False),
     Column("paid", Quantity, nullable=False),
     Column("usd_paid", Quantity, nullable=False),
     Column("due_date", Day),
@@ -316,8 +355,8 @@ funds = Table(
     "funds",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("member_state", String(3)),
+    Column("name", SafeString(200), nullable=False),
+    Column("member_state", SafeString(3)),
     Column("received", Quantity, nullable=False),
     Column("refunded", Quantity, nullable=False),
     Column("allocated", Quantity, nullable=False),
@@ -335,13 +374,13 @@ fund_allocations = Table(
     Column("allocation_id", Uuid, primary_key=True),
     Column("fund_id", Uuid, nullable=False),
     Column("version", BigInteger, nullable=False),  # the fund's version after the approval
-    Column("window", String(16), nullable=False),
-    Column("destination_kind", String(16), nullable=False),
+    Column("window", SafeString(16), nullable=False),
+    Column("destination_kind", SafeString(16), nullable=False),
     Column("destination_id", Uuid, nullable=False),
     Column("usd_amount", Quantity, nullable=False),
     Column("disbursed", Quantity, nullable=False),
-    Column("rationale", Text, nullable=False),
-    Column("decided_by", String(200), nullable=False),
+    Column("rationale", SafeText, nullable=False),
+    Column("decided_by", SafeString(200), nullable=False),
     Column("decided_at", UTCDateTime, nullable=False),
     Index("ix_fund_allocations_fund_version", "fund_id", "version", unique=True),
 )
@@ -354,7 +393,7 @@ fund_ledger = Table(
     Column("fund_id", Uuid, primary_key=True),
     Column("version", BigInteger, primary_key=True),  # the fund's version after the event
     Column("at", UTCDateTime, nullable=False),
-    Column("kind", String(16), nullable=False),
+    Column("kind", SafeString(16), nullable=False),
     Column("usd_amount", Quantity, nullable=False),
     Column("received", Quantity, nullable=False),  # contributions received less refunds, so far
     Column("allocated", Quantity, nullable=False),
@@ -372,18 +411,18 @@ safe_havens = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("crisis_id", Uuid, nullable=False, index=True),
-    Column("member_state", String(3), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("admin1", String(8), nullable=False),
-    Column("admin_code", String(16), nullable=False),
+    Column("member_state", SafeString(3), nullable=False),
+    Column("name", SafeString(200), nullable=False),
+    Column("admin1", SafeString(8), nullable=False),
+    Column("admin_code", SafeString(16), nullable=False),
     Column("latitude", Quantity, nullable=False),
     Column("longitude", Quantity, nullable=False),
     Column("capacity_day", Integer, nullable=False),
     Column("capacity_night", Integer, nullable=False),
     Column("occupancy", Integer, nullable=False),
     Column("reserved", Integer, nullable=False, server_default="0"),  # for approved movements
-    Column("services", String(200), nullable=False),  # HXL #sector codes, comma-separated
-    Column("status", String(16), nullable=False),
+    Column("services", SafeString(200), nullable=False),  # HXL #sector codes, comma-separated
+    Column("status", SafeString(16), nullable=False),
     Column("designated_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("designated_position", BigInteger, nullable=False, unique=True),
@@ -403,14 +442,14 @@ movements = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("crisis_id", Uuid, nullable=False, index=True),
-    Column("kind", String(32), nullable=False),
-    Column("status", String(32), nullable=False, index=True),
-    Column("origin_country", String(3), nullable=False),
-    Column("origin_admin_code", String(16)),
+    Column("kind", SafeString(32), nullable=False),
+    Column("status", SafeString(32), nullable=False, index=True),
+    Column("origin_country", SafeString(3), nullable=False),
+    Column("origin_admin_code", SafeString(16)),
     Column("origin_haven_id", Uuid),
-    Column("destination_state", String(3), nullable=False, index=True),
-    Column("destination_admin_code", String(16), nullable=False),
-    Column("destination_admin1", String(8), nullable=False),
+    Column("destination_state", SafeString(3), nullable=False, index=True),
+    Column("destination_admin_code", SafeString(16), nullable=False),
+    Column("destination_admin1", SafeString(8), nullable=False),
     Column("destination_haven_id", Uuid),
     Column("people", Integer, nullable=False),
     Column("people_arrived", Integer),
@@ -420,10 +459,10 @@ movements = Table(
     Column("planned_arrival", Day, nullable=False),
     Column("departed_on", Day),
     Column("arrived_on", Day),
-    Column("voluntariness_confirmed_by", String(200)),
-    Column("voluntariness_method", String(40)),
+    Column("voluntariness_confirmed_by", SafeString(200)),
+    Column("voluntariness_method", SafeString(40)),
     Column("voluntariness_confirmed_on", Day),
-    Column("cleared_risk", String(16)),
+    Column("cleared_risk", SafeString(16)),
     Column("planned_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("planned_position", BigInteger, nullable=False, unique=True),
@@ -435,14 +474,14 @@ security_incidents = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("crisis_id", Uuid, index=True),
-    Column("member_state", String(3), nullable=False, index=True),
-    Column("admin_code", String(16), nullable=False),
-    Column("admin1", String(8), nullable=False),
+    Column("member_state", SafeString(3), nullable=False, index=True),
+    Column("admin_code", SafeString(16), nullable=False),
+    Column("admin1", SafeString(8), nullable=False),
     Column("occurred_on", Day, nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("severity", String(16), nullable=False),
-    Column("status", String(8), nullable=False, index=True),
-    Column("description", Text, nullable=False),
+    Column("kind", SafeString(32), nullable=False),
+    Column("severity", SafeString(16), nullable=False),
+    Column("status", SafeString(8), nullable=False, index=True),
+    Column("description", SafeText, nullable=False),
     Column("affected_organisations", JSON, nullable=False),
     Column("reported_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
@@ -457,13 +496,13 @@ displacement_changes = Table(
     Column("position", BigInteger, primary_key=True),
     Column("area", SmallInteger, primary_key=True),  # a movement changes two areas at one position
     Column("crisis_id", Uuid, nullable=False, index=True),
-    Column("country", String(3), nullable=False),
-    Column("admin_code", String(16), nullable=False, index=True),
+    Column("country", SafeString(3), nullable=False),
+    Column("admin_code", SafeString(16), nullable=False, index=True),
     Column("as_of", Day, nullable=False),
     Column("displaced", Integer, nullable=False),
     Column("returned", Integer, nullable=False),
     Column("resettled", Integer, nullable=False),
-    Column("source", String(200), nullable=False),
+    Column("source", SafeString(200), nullable=False),
     Column("source_id", Uuid, nullable=False),
 )
 
@@ -472,20 +511,20 @@ projects = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("crisis_id", Uuid, nullable=False, index=True),
-    Column("member_state", String(3), nullable=False),
-    Column("title", String(200), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("sector", String(8), nullable=False),
-    Column("admin_code", String(16), nullable=False),
-    Column("implementers", Text, nullable=False),  # organisation ids, comma-separated
+    Column("member_state", SafeString(3), nullable=False),
+    Column("title", SafeString(200), nullable=False),
+    Column("description", SafeText, nullable=False),
+    Column("sector", SafeString(8), nullable=False),
+    Column("admin_code", SafeString(16), nullable=False),
+    Column("implementers", SafeText, nullable=False),  # organisation ids, comma-separated
     Column("budget", Quantity, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("usd_rate", String(40), nullable=False),  # exact: NUMERIC(28, 4) would round a dong's rate
+    Column("currency", SafeString(3), nullable=False),
+    Column("usd_rate", SafeString(40), nullable=False),  # exact: NUMERIC(28, 4) would round a dong's rate
     Column("usd_budget", Quantity, nullable=False),
     Column("planned_start", Day, nullable=False),
     Column("planned_end", Day, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("status_reason", Text, nullable=False),
+    Column("status", SafeString(16), nullable=False),
+    Column("status_reason", SafeText, nullable=False),
     Column("started_on", Day),
     Column("ended_on", Day),
     Column("registered_at", UTCDateTime, nullable=False),
@@ -501,10 +540,10 @@ project_milestones = Table(
     metadata,
     Column("milestone_id", Uuid, primary_key=True),
     Column("project_id", Uuid, nullable=False, index=True),
-    Column("title", String(200), nullable=False),
+    Column("title", SafeString(200), nullable=False),
     Column("due_date", Day, nullable=False),
     Column("achieved_on", Day),
-    Column("note", Text, nullable=False),
+    Column("note", SafeText, nullable=False),
     Column("planned_position", BigInteger, nullable=False),
 )
 
@@ -513,9 +552,9 @@ project_results = Table(
     metadata,
     Column("result_id", Uuid, primary_key=True),
     Column("project_id", Uuid, nullable=False, index=True),
-    Column("indicator", String(200), nullable=False),
-    Column("unit", String(32), nullable=False),
-    Column("hxl_tag", String(100), nullable=False),
+    Column("indicator", SafeString(200), nullable=False),
+    Column("unit", SafeString(32), nullable=False),
+    Column("hxl_tag", SafeString(100), nullable=False),
     Column("baseline", Quantity, nullable=False),
     Column("target", Quantity, nullable=False),
     Column("achieved", Quantity),

@@ -345,12 +345,16 @@ async def _export(kind: str, out: str, crises: list[UUID]) -> int:
 
 @app.command()
 def status() -> None:
-    """Each projection's position, the head of the log, its lag and state."""
+    """Each projection's position, the head of the log, its lag and state; a failing one's error."""
     statuses = asyncio.run(_status())
     typer.echo(f"{'projection':<24} {'position':>10} {'head':>10} {'lag':>10}  state")
     for s in statuses:
         position = "-" if s.position is None else str(s.position)
         typer.echo(f"{s.name:<24} {position:>10} {s.head:>10} {s.lag:>10}  {s.state}")
+    for s in statuses:
+        if s.error is not None:
+            since = s.failing_since.isoformat(timespec="seconds") if s.failing_since else "?"
+            typer.echo(f"{s.name}: failing since {since} ({s.failures} failures so far): {s.error}")
 
 
 async def _status() -> list[ProjectionStatus]:

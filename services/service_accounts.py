@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition
+from domain.text import check_characters
 
 KEY_PREFIX = "concord_"
 _NAMESPACE = UUID("0b6c3f7e-1d2a-5b9c-8e4f-a1b2c3d4e5f6")
@@ -74,7 +75,7 @@ class ServiceAccount(Aggregate):
         organisation_id: str | None,
         actor: Actor,
     ) -> ServiceAccount:
-        name = name.strip()
+        name = check_characters("name", name).strip()
         if not name or len(name) > 200:
             raise InvalidInput("name", "must be 1 to 200 characters")
         return cls._create(

@@ -1,14 +1,17 @@
-"""How far each projection has read the log: for /readyz, /metrics and ``concord status``."""
+"""How far each projection has read the log, and whether it fails: for /readyz, /metrics and
+``concord status``."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 
-from projections.queries import tracking_positions
+from projections.failures import tracking_rows
 from services.bootstrap import Runtime, all_projectors
 
-UP_TO_DATE, BEHIND, NEVER_RUN = "up to date", "behind", "never run"
+UP_TO_DATE, BEHIND, NEVER_RUN, FAILING = "up to date", "behind", "never run", "failing"
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,9 @@ class ProjectionStatus:
     name: str
     position: int | None  # None: the projection has never run against this database
     head: int  # the last position in the log
+    error: str | None = None  # the last error while it fails; None once it writes again
+    failing_since: datetime | None = None
+    failures: int = 0  # how many times it has failed, ever
 
     @property
     def lag(self) -> int:
@@ -24,21 +30,31 @@ class ProjectionStatus:
 
     @property
     def state(self) -> str:
+        if self.error is not None:
+            return FAILING
         if self.position is None:
             return NEVER_RUN if self.head else UP_TO_DATE
         return UP_TO_DATE if self.lag == 0 else BEHIND
 
 
 async def projection_status(runtime: Runtime) -> list[ProjectionStatus]:
-    """Each projection's position: the tracking table's, or further if this process got there.
+    """Each projection's position: the tracking table's, or further if this process got there;
+    and its failure, as the tracking table records it.
 
     Raises whatever the event store or the read-model database raise when they cannot answer.
     """
     head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
-    persisted = await tracking_positions(runtime.query_engine)
+    tracked = await tracking_rows(runtime.query_engine)
     reached = runtime.progress.positions() if runtime.runners else {}
     statuses = []
     for projector in all_projectors():
-        known = [p for p in (persisted.get(projector.name), reached.get(projector.name)) if p is not None]
-        statuses.append(ProjectionStatus(projector.name, max(known) if known else None, head))
+        row = tracked.get(projector.name)
+        persisted = row.position if row is not None else None
+        known = [p for p in (persisted, reached.get(projector.name)) if p is not None]
+        status = ProjectionStatus(projector.name, max(known) if known else None, head)
+        if row is not None:
+            status = dataclasses.replace(
+                status, error=row.error, failing_since=row.since, failures=row.failures
+            )
+        statuses.append(status)
     return statuses

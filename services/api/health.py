@@ -33,7 +33,7 @@ class ProjectionReadiness(BaseModel):
     name: str
     position: int | None = Field(description="null: never run against this database")
     lag: int = Field(description="positions behind the log's head")
-    state: str = Field(description="up to date, behind or never run")
+    state: str = Field(description="up to date, behind, never run or failing")
 
 
 class Readiness(BaseModel):
@@ -51,7 +51,8 @@ async def healthz(request: Request) -> Liveness:
 
 @router.get(
     "/readyz",
-    summary="Readiness: the event store and read models answer, and every projection is close to the head",
+    summary="Readiness: the event store and read models answer, no projection fails, and every projection "
+    "is close to the head",
     response_model=Readiness,
     responses=problems(503),
 )
@@ -63,6 +64,10 @@ async def readyz(request: Request) -> Response | Readiness:
     except Exception as error:
         log.warning("not ready: a database does not answer (%s)", type(error).__name__)
         return problem(503, "Service Unavailable", "the event store or the read models do not answer", retry)
+    failing = [s for s in statuses if s.error is not None]
+    if failing:
+        named = "; ".join(f"{s.name} ({s.error})" for s in failing)
+        return problem(503, "Service Unavailable", f"projections failing: {named}", retry)
     max_lag = runtime.settings.ready_max_lag
     behind = [s for s in statuses if s.lag > max_lag]
     if behind:

@@ -23,6 +23,7 @@ from lxml import etree
 
 from domain.codes import MemberState, Sector
 from domain.projects import ProjectStatus
+from domain.text import replace_unsafe
 from projections import project_queries, queries
 from projections.iati_queries import AllocationStages, PledgeStages
 
@@ -275,11 +276,12 @@ def _party(element: etree._Element, party: Party, activity_attribute: str) -> et
 
 def text(tag: str, value: str) -> etree._Element:
     element = etree.Element(tag)
-    element.text = value
+    element.text = replace_unsafe(value)
     return element
 
 
 def narrated(element: etree._Element, value: str) -> etree._Element:
-    """``element`` with a ``narrative`` of ``value``."""
-    etree.SubElement(element, "narrative").text = value
+    """``element`` with a ``narrative`` of ``value``; what XML cannot hold (text recorded before
+    commands refused it) shown as U+FFFD, so that one title never aborts the export."""
+    etree.SubElement(element, "narrative").text = replace_unsafe(value)
     return element

@@ -16,6 +16,8 @@ from typing import Any
 
 from graphql import GraphQLSchema, OperationDefinitionNode, default_field_resolver, parse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from strawberry.extensions import SchemaExtension
 
 from services.api.problems import code_of
@@ -64,6 +66,8 @@ class Metrics:
             ["projection"],
             registry=r,
         )
+        self.failures = _ProjectionFailures()
+        r.register(self.failures)
         self.head = Gauge("concord_event_log_head", "The last position recorded in the event log", registry=r)
         self.writes = Histogram(
             "concord_event_store_write_seconds",
@@ -95,9 +99,29 @@ class Metrics:
             self.position.labels(status.name).set(status.position or 0)
             self.lag.labels(status.name).set(status.lag)
             self.head.set(status.head)
+        self.failures.observe(statuses)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _ProjectionFailures(Collector):
+    """``concord_projection_failures_total``: the failures each projection's tracking row counts,
+    so that every API process reports them, whichever process projects."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    def observe(self, statuses: list[ProjectionStatus]) -> None:
+        self._counts = {status.name: status.failures for status in statuses}
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "concord_projection_failures", "Times each projection failed on a batch", labels=["projection"]
+        )
+        for name, count in sorted(self._counts.items()):
+            family.add_metric([name], count)
+        yield family
 
 
 class OperationLatency(SchemaExtension):

@@ -362,7 +362,7 @@ class FinanceMutation:
             destination_kind=pledges.DestinationKind(input.destination_kind),
             destination_id=parse_id(input.destination_id, "destinationId"),
             amount=input.amount,
-            currency=input.currency.strip().upper(),
+            currency=input.currency,
             conversion=Conversion(input.usd_rate, input.rate_date),
             earmarking=pledges.Earmarking(input.earmarking),
             in_kind=input.in_kind,
