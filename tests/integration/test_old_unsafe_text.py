@@ -65,6 +65,7 @@ async def record_old_events(served: Served) -> tuple[str, str, int]:
         organisation_type="ngo",
         hxl_name=f"Marawi{UNSAFE}Builders",
         member_state=None,
+        iati_identifier=f"XM-DAC-{UNSAFE}",
     )
     request = AssistanceRequest._create(
         AssistanceRequest.Posted,
