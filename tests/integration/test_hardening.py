@@ -93,6 +93,29 @@ async def test_another_caller_is_answered_while_a_costly_query_is_refused(client
     assert waited < 2  # generous: expanding the hostile document held every caller for seconds
 
 
+async def test_fragments_spread_side_by_side_are_refused_without_delaying_another_caller(
+    client: Client,
+) -> None:
+    """Within every limit, 300 fragments that each select ``me`` took seconds to validate."""
+    definitions = " ".join(f"fragment S{i} on Query {{ me {{ role }} }}" for i in range(300))
+    spreads = " ".join(f"...S{i}" for i in range(300))
+    started = time.perf_counter()
+
+    async def ordinary() -> tuple[int, float]:
+        response = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
+        return response.status_code, time.perf_counter() - started
+
+    refused, (status, waited) = await asyncio.gather(
+        client.send(f"query Q {{ {spreads} }} {definitions}"), ordinary()
+    )
+
+    assert refused.status_code == 400
+    assert _codes(refused.json()) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "can be merged" in refused.json()["errors"][0]["message"]
+    assert status == 200
+    assert waited < 1  # generous: the stock rule held every caller for 0.3-1.3 s, more under load
+
+
 def test_the_installed_depth_rule_refuses_depth_eleven() -> None:
     """Today's schema nests at most six deep, so the rule is checked on its own: it guards the
     deeper types to come (requests → matches → offers → organisations …)."""

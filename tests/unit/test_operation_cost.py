@@ -7,14 +7,36 @@ import time
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLError, parse, specified_rules, validate
+from graphql import (
+    GraphQLError,
+    OverlappingFieldsCanBeMergedRule,
+    get_introspection_query,
+    parse,
+    specified_rules,
+    validate,
+)
 
 from services.api.dashboard import operations_dir
-from services.api.schema import _LIMIT_RULES, MAX_ALIASES, MAX_DEPTH, MAX_SELECTIONS, schema
+from services.api.schema import (
+    _LIMIT_RULES,
+    _MERGE_RULE,
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_MERGE_STEPS,
+    MAX_SELECTIONS,
+    schema,
+)
 from services.api.schema.cost import operation_costs
 from tests.api import doubling_fragments
 
-RULES = [*specified_rules, *_LIMIT_RULES]
+RULES = [
+    *(_MERGE_RULE if r is OverlappingFieldsCanBeMergedRule else r for r in specified_rules),
+    *_LIMIT_RULES,
+]
+MERGE_REFUSED = (
+    f"Checking that fields of one name can be merged would take more than {MAX_MERGE_STEPS} steps: "
+    "repeat a field, or spread fragments side by side, fewer times"
+)
 
 
 def messages(document: str) -> list[str]:
@@ -88,3 +110,78 @@ async def test_a_document_over_the_limits_is_not_validated_further() -> None:
         "'anonymous' selects 1800 fields once its fragments are expanded; "
         f"at most {MAX_SELECTIONS} are allowed"
     ]
+
+
+def merge_steps(document: str) -> int:
+    """Steps the overlapping-fields rule took, counted as graphql-core counts them; past the
+    budget, the rule stops before the end of the document."""
+    taken: list[int] = []
+
+    class Counting(_MERGE_RULE):  # type: ignore[misc,valid-type]
+        def leave_document(self, *_: object) -> None:
+            taken.append(MAX_MERGE_STEPS - self.rule_context.remaining_complexity_budget)
+
+    validate(schema._schema, parse(document), [Counting])
+    return taken[0] if taken else MAX_MERGE_STEPS + 1
+
+
+def fragments_side_by_side(count: int, body: str = "me { role }", on: str = "Query") -> str:
+    definitions = " ".join(f"fragment S{i} on {on} {{ {body} }}" for i in range(count))
+    return " ".join(f"...S{i}" for i in range(count)), definitions
+
+
+def hostile_shapes() -> dict[str, str]:
+    """Each within the depth, alias, field and token limits; each took 0.1-2 s to validate."""
+    spreads, definitions = fragments_side_by_side(300)
+    nested_spreads, nested = fragments_side_by_side(300, body="role", on="Me")
+    half = [fragments_side_by_side(150, body=f"me {{ {leaf} }}") for leaf in ("role", "subject")]
+    return {
+        "one field 200 times": "{ " + "me { role } " * 200 + "}",
+        "one leaf 990 times": "{ " + "__typename " * 990 + "}",
+        "30 fields repeating one 30 times": "{ " + ("me { " + "role " * 30 + "} ") * 30 + "}",
+        "300 fragments side by side": f"query Q {{ {spreads} }} {definitions}",
+        "300 fragments in a field": f"query Q {{ me {{ {nested_spreads} }} }} {nested}",
+        "two fragments of 150 each": (
+            f"query Q {{ ...A ...B }} fragment A on Query {{ {half[0][0]} }} {half[0][1]} "
+            f"fragment B on Query {{ {half[1][0].replace('S', 'T')} }} {half[1][1].replace('S', 'T')}"
+        ),
+        "an unused fragment": "{ me { role } } fragment U on Query { " + "me { role } " * 900 + "}",
+    }
+
+
+@pytest.mark.parametrize("shape", hostile_shapes())
+def test_repeated_fields_and_spreads_are_refused_once_their_comparisons_exceed_the_budget(shape: str) -> None:
+    assert MERGE_REFUSED in messages(hostile_shapes()[shape])
+
+
+@pytest.mark.parametrize("repeated", ["me { role } ", "__typename "])
+def test_the_most_repetition_allowed_validates_quickly(repeated: str) -> None:
+    """The steps grow with the square of the copies; the budget caps them whatever the shape."""
+    copies = next(n for n in range(2, 1000) if merge_steps("{ " + repeated * (n + 1) + "}") > MAX_MERGE_STEPS)
+    allowed = "{ " + repeated * copies + "}"
+
+    started = time.perf_counter()
+    errors = messages(allowed)
+    elapsed = time.perf_counter() - started
+
+    assert errors == []
+    assert merge_steps(allowed) <= MAX_MERGE_STEPS
+    assert MERGE_REFUSED in messages("{ " + repeated * (copies + 1) + "}")
+    assert elapsed < 0.5  # generous: the stock budget of 500,000 steps took seconds
+
+
+def test_named_operations_and_introspection_take_a_small_part_of_the_budget() -> None:
+    documents = [p.read_text(encoding="utf-8") for p in operations_dir().glob("*.graphql")]
+
+    steps = [merge_steps(document) for document in [*documents, get_introspection_query()]]
+
+    assert max(steps) <= MAX_MERGE_STEPS // 100
+
+
+def test_too_many_conflicts_still_end_with_graphql_cores_own_message() -> None:
+    """The rule's own conflicts, past a hundred errors, abort the validation as before."""
+    pages = " ".join(f"requests(first: {n}) {{ totalCount }}" for n in range(1, 16))  # 105 conflicting pairs
+
+    errors = messages(f"{{ {pages} }}")
+
+    assert errors[-1] == "Too many validation errors, error limit reached. Validation aborted."

@@ -18,7 +18,7 @@ from strawberry.tools import merge_types
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.arguments import convert_arguments_once
 from services.api.schema.assistance_mutations import AssistanceMutation
-from services.api.schema.cost import cost_rule
+from services.api.schema.cost import cost_rule, merge_rule
 from services.api.schema.enums import list_allowed_values
 from services.api.schema.execution import LeanExecutionContext, QuietExecutionContext, mark_attributes
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
@@ -40,10 +40,14 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 # Fields once fragments are expanded: the named operations select a few dozen, introspection 220.
 MAX_SELECTIONS = 1000
+# Steps of graphql-core's overlapping-fields rule: the named operations and introspection take
+# none, 200 copies of one field 20,000; at a few microseconds a step, refused within tens of ms.
+MAX_MERGE_STEPS = 10_000
 
 # The limit rule is built once: validation is cached by the rule classes, so a class per request
 # made every validation a cache miss.
 _LIMIT_RULES = [cost_rule(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_selections=MAX_SELECTIONS)]
+_MERGE_RULE = merge_rule(max_steps=MAX_MERGE_STEPS)
 
 
 class ConcordSchema(strawberry.Schema):
@@ -95,7 +99,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
             *production_only,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=256),
-            lambda: Validation(limits=_LIMIT_RULES, hide_suggestions=production),
+            lambda: Validation(limits=_LIMIT_RULES, merging=_MERGE_RULE, hide_suggestions=production),
         ],
     )
     convert_arguments_once(built._schema, built.schema_converter)  # noqa: SLF001 (before the policy wraps them)

@@ -5,6 +5,12 @@ walks the expansion (strawberry's depth and alias limiters do) takes exponential
 document of a few hundred characters. Here each fragment is measured once, in an order where
 the fragments it spreads are measured first, and a spread adds its fragment's measure; so the
 work is linear in the document's text whatever the expansion, and the expansion is bounded too.
+
+What the limits leave, graphql-core's overlapping-fields rule bounds by counting its own work:
+it compares every two fields of one response name, and every two fragments spread side by side,
+at each level of the expansion; 200 copies of ``me { role }`` took 100,000 of its steps. No count
+of the shapes measured here bounds that through nesting (20 fields each repeating one field 20
+times compare 400 fields pairwise), so the rule is given a budget of steps instead.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+from graphql.validation.rules.overlapping_fields_can_be_merged import OverlappingFieldsCanBeMergedRule
+from graphql.validation.validate import ValidationAbortedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +140,29 @@ def cost_rule(*, max_depth: int, max_aliases: int, max_selections: int) -> type[
                 context.report_error(GraphQLError(f"{aliases} aliases found. Allowed: {max_aliases}"))
 
     return OperationCostRule
+
+
+def merge_rule(*, max_steps: int) -> type[ASTValidationRule]:
+    """graphql-core's overlapping-fields rule with ``max_steps`` of its complexity budget instead
+    of 500,000 (seconds of work), refused with a message that says why. Written against
+    graphql-core 3.3.2: its ``rule_context`` holds the budget and ``ValidationAbortedError`` ends
+    the validation once it is spent."""
+
+    class MergeCostRule(OverlappingFieldsCanBeMergedRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.rule_context.remaining_complexity_budget = max_steps
+
+        def enter_selection_set(self, selection_set: SelectionSetNode, *args: Any) -> None:
+            try:
+                super().enter_selection_set(selection_set, *args)
+            except ValidationAbortedError:
+                if self.rule_context.remaining_complexity_budget >= 0:
+                    raise  # graphql-core's limit on the number of errors
+                message = (
+                    f"Checking that fields of one name can be merged would take more than {max_steps} "
+                    "steps: repeat a field, or spread fragments side by side, fewer times"
+                )
+                raise ValidationAbortedError(message, selection_set) from None
+
+    return MergeCostRule
