@@ -14,6 +14,7 @@ from projections import field_queries, queries
 from projections.disclosure import disclose
 from services.access import Owner, may
 from services.api.problems import BadInput
+from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.havens import SafeHaven
 from services.api.schema.mutations import IDEMPOTENCY_KEY
@@ -470,7 +471,7 @@ class MovementQuery:
             member_states=[codes.MemberState(s).value for s in member_state or []],
             statuses=[movements.MovementStatus(s).value for s in status or []],
             kinds=[movements.MovementKind(k).value for k in kind or []],
-            areas=[a.strip().upper() for a in area or []],
+            areas=visible_areas(info.context.principal, "Movement.destinationAdminCode", area),
         )
         return [Movement.from_row(r) for r in rows]
 
@@ -511,7 +512,7 @@ class MovementQuery:
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             countries=[codes.MemberState(s).value for s in member_state or []],
-            areas=[a.strip().upper() for a in area or []],
+            areas=visible_areas(principal, "Movement.destinationAdminCode", area),
             since=since,
             until=until,
             roll_up=roll_up,
