@@ -90,6 +90,11 @@ class Sector(enum.Enum):
     def label(self) -> str:
         return _SECTOR_NAMES[self]
 
+    @classmethod
+    def _missing_(cls, value: object) -> Sector | None:
+        """GraphQL spells a code by its name (``PB_REC``): read it as the code (``PB-REC``) too."""
+        return cls.__members__.get(value) if isinstance(value, str) else None
+
 
 _SECTOR_NAMES = {
     Sector.CCM: "Camp coordination and camp management",

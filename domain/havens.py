@@ -43,6 +43,15 @@ def admin1(admin_code: str, member_state: MemberState) -> str:
     return admin_code[: len(member_state.iso2) + 2]
 
 
+def member_state_of(admin_code: str) -> MemberState | None:
+    """Whose P-code this is, by its prefix: ISO3 (MMR001) before ISO2 (PH15); None if no member's."""
+    for prefix in ("value", "iso2"):
+        for state in MemberState:
+            if admin_code.startswith(getattr(state, prefix)):
+                return state
+    return None
+
+
 class SafeHaven(Aggregate):
     class Designated(Aggregate.Created):
         actor: Actor

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from projections.queries import in_batches
+from projections.queries import in_batches, within
 from projections.tables import (
     assistance_requests,
     displacement_changes,
@@ -55,11 +55,6 @@ def _in(column: Any, values: Sequence[Any]) -> list[Any]:
     return [column.in_(list(values))] if values else []
 
 
-def _within(column: Any, areas: Sequence[str]) -> list[Any]:
-    """Rows in any of the areas: a P-code and every code under it."""
-    return [or_(*(column.startswith(area) for area in areas))] if areas else []
-
-
 async def list_movements(
     engine: AsyncEngine,
     *,
@@ -76,7 +71,7 @@ async def list_movements(
         *_in(m.crisis_id, crisis_ids),
         *_in(m.status, statuses),
         *_in(m.kind, kinds),
-        *_within(m.destination_admin_code, areas),
+        *within(m.destination_admin_code, areas),
     ]
     if member_states:
         conditions.append(or_(m.destination_state.in_(member_states), m.origin_country.in_(member_states)))
@@ -114,7 +109,7 @@ async def list_incidents(
         *_in(i.crisis_id, crisis_ids),
         *_in(i.member_state, member_states),
         *_in(i.status, statuses),
-        *_within(i.admin_code, areas),
+        *within(i.admin_code, areas),
     ]
     columns = [i[name] for name in IncidentRow.__dataclass_fields__]
     async with engine.connect() as conn:
@@ -161,7 +156,7 @@ async def displacement_series(
 ) -> list[DisplacementPoint]:
     """Stocks by area over time. ``roll_up(country, code)`` may coarsen each area (e.g. to admin-1)."""
     d = displacement_changes.c
-    conditions = [*_in(d.crisis_id, crisis_ids), *_in(d.country, countries), *_within(d.admin_code, areas)]
+    conditions = [*_in(d.crisis_id, crisis_ids), *_in(d.country, countries), *within(d.admin_code, areas)]
     if until is not None:
         conditions.append(d.as_of <= until)
     query = (
@@ -237,7 +232,7 @@ async def who_what_where(
         *_in(r.crisis_id, crisis_ids),
         *_in(r.member_state, member_states),
         *_in(r.sector, sectors),
-        *_within(r.admin_code, areas),
+        *within(r.admin_code, areas),
     )
     deliveries = (
         select(
@@ -268,7 +263,7 @@ async def who_what_where(
             *_in(m.crisis_id, crisis_ids),
             *_in(r.member_state, member_states),
             *_in(r.sector, sectors),
-            *_within(r.admin_code, areas),
+            *within(r.admin_code, areas),
         )
     )
     parts = {"request": requests, "delivery": deliveries}
@@ -315,7 +310,7 @@ async def _project_activities(
             *_in(p.crisis_id, crisis_ids),
             *_in(p.member_state, member_states),
             *_in(p.sector, sectors),
-            *_within(p.admin_code, areas),
+            *within(p.admin_code, areas),
         )
         .limit(limit)
     )

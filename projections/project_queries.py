@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from projections.queries import in_batches
+from projections.queries import in_batches, within
 from projections.tables import fund_allocations, pledges, project_milestones, project_results, projects
 
 ZERO = Decimal(0)
@@ -114,8 +114,7 @@ async def list_projects(
     ):
         if values:
             conditions.append(column.in_(values))
-    if where.area:
-        conditions.append(p.admin_code.startswith(where.area, autoescape=True))
+    conditions += within(p.admin_code, [where.area] if where.area else [])
     query = select(*(p[name] for name in _FIELDS)).where(*conditions)
     if after is not None:
         query = query.where(p.registered_position < after)

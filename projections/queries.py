@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, Table, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.tables import (
@@ -41,6 +41,12 @@ def in_batches(ids: Iterable[K]) -> Iterator[list[K]]:
     distinct = list(dict.fromkeys(ids))
     for start in range(0, len(distinct), IDS_PER_QUERY):
         yield distinct[start : start + IDS_PER_QUERY]
+
+
+def within(column: Any, areas: Sequence[str]) -> list[Any]:
+    """Rows in any of the areas: a P-code and every code under it. A caller's ``%`` and ``_`` are
+    matched as themselves, not as LIKE's wildcards (``_`` would match every code)."""
+    return [or_(*(column.startswith(area, autoescape=True) for area in areas))] if areas else []
 
 
 @dataclass(frozen=True)
@@ -307,7 +313,7 @@ async def list_offers(
     if where.organisation_ids:
         conditions.append(o.organisation_id.in_(where.organisation_ids))
     if where.serving:
-        conditions.append(o.serves.contains(where.serving))
+        conditions.append(o.serves.contains(where.serving, autoescape=True))
     if where.available_on is not None:
         conditions += [~o.withdrawn, o.available_until >= where.available_on]
     columns = [o[name] for name in OfferRow.__dataclass_fields__]

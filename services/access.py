@@ -237,12 +237,12 @@ REDACTED_FIELDS = frozenset(
 
 
 #: Counts of people a viewer sees only from 5 up (projections.disclosure); each maps to the
-#: counts it is derived from, which withhold it too.
+#: counts it is derived from, which withhold it too. A movement's people and sex-and-age cells,
+#: one row with its total, are disclosed together by their resolvers.
 SMALL_COUNTS: dict[str, tuple[str, ...]] = {
     "SafeHaven.occupancy": (),
     "SafeHaven.reserved": (),
     "SafeHaven.available": ("occupancy", "reserved"),
-    "Movement.people": (),
     "Movement.peopleArrived": (),
     "DisplacementFigures.displaced": (),
     "DisplacementFigures.returned": (),

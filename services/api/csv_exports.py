@@ -14,13 +14,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.havens import admin1
 from domain.offers import offer_status
 from domain.requests import RequestStatus
 from projections import exports, project_queries, queries
-from projections.disclosure import is_small
+from projections.disclosure import disclose_count
 from services.access import Owner, Principal, may
 from services.api.hxl import CSV_RESPONSES, Column, csv_response
 from services.api.openapi import GUARDED
@@ -39,6 +38,10 @@ def hxl_csv(on: APIRouter, path: str, summary: str) -> Callable[[Endpoint], Endp
 
 
 CrisisFilter = Annotated[list[UUID] | None, Query(description="only these crises (repeatable)")]
+SectorFilter = Annotated[
+    list[Sector] | None,
+    Query(description="only these sectors (repeatable): the code (PB-REC) or its GraphQL name (PB_REC)"),
+]
 
 REQUEST_COLUMNS: list[Column[queries.RequestRow]] = [
     Column("Request", "#meta+id", lambda r: r.id),
@@ -67,7 +70,7 @@ async def requests_csv(
     _principal: Annotated[Principal, Depends(allowed("GET /exports/requests.csv"))],
     crisis: CrisisFilter = None,
     member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
-    sector: Annotated[list[Sector] | None, Query()] = None,
+    sector: SectorFilter = None,
     status: Annotated[list[RequestStatus] | None, Query()] = None,
 ) -> StreamingResponse:
     where = queries.RequestFilter(
@@ -146,11 +149,11 @@ def haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
         return may(principal, "SafeHaven.location", Owner(member_state=MemberState(r.member_state)))
 
     def people(count: int) -> int | None:
-        """Viewers never see a count of people from 1 to 4 (projections.disclosure)."""
-        return None if principal.role is Role.VIEWER and is_small(count) else count
+        return disclose_count(principal.role, count)
 
     def available(r: queries.SafeHavenRow) -> int | None:
-        if people(r.occupancy) is None:  # it would give the suppressed occupancy away
+        """Capacity less occupancy and reserved room: blank where either is, which it would give away."""
+        if people(r.occupancy) is None or people(r.reserved) is None:
             return None
         return max(min(r.capacity_day, r.capacity_night) - r.occupancy - r.reserved, 0)
 

@@ -32,7 +32,7 @@ from domain.projects import Project
 from domain.requests import AssistanceRequest
 from domain.rounds import AllocationRound
 from domain.security import SecurityArea, SecurityIncident
-from projections.disclosure import is_small, suppress_small_counts
+from projections.disclosure import disclose, disclose_count
 from services.access import Owner, Principal, may
 from services.idempotency import CommandReceipt
 from services.service_accounts import ServiceAccount
@@ -121,14 +121,13 @@ def payload_for(principal: Principal, event: Any) -> dict[str, Any]:
         SafeHaven.MovementReceived,
         SafeHaven.MovementSentOff,
     )
-    if isinstance(event, people_events) and _suppressed(principal, event.people):
-        fields["people"] = None
-    if isinstance(event, Movement.Arrived) and _suppressed(principal, event.people_arrived):
-        fields["people_arrived"] = None
-    if isinstance(event, Movement.Planned) and principal.role is Role.VIEWER:
-        fields["group"] = suppress_small_counts(event.group).cells
-        fields["vulnerable"] = suppress_small_counts(event.vulnerable, with_total=False).cells
+    if isinstance(event, people_events):
+        fields["people"] = disclose_count(principal.role, event.people)
+    if isinstance(event, Movement.Arrived):
+        fields["people_arrived"] = disclose_count(principal.role, event.people_arrived)
     if isinstance(event, Movement.Planned):
+        fields["group"] = disclose(principal.role, event.group).cells
+        fields["vulnerable"] = disclose(principal.role, event.vulnerable, with_total=False).cells
         places = [Place.from_dict(event.origin), Place.from_dict(event.destination)]
         owners = [Owner(member_state=p.member_state) for p in places if p.member_state]
         if not may(principal, "Movement.destinationAdminCode", *owners):
@@ -153,10 +152,6 @@ def actor_for(principal: Principal, event: Any) -> dict[str, Any] | None:
     if principal.role is Role.SECRETARIAT or actor.principal == principal.subject:
         return actor.as_dict()
     return {"role": actor.role}
-
-
-def _suppressed(principal: Principal, people: int) -> bool:
-    return principal.role is Role.VIEWER and is_small(people)
 
 
 def plain(value: Any) -> Any:

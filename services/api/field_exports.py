@@ -1,7 +1,8 @@
 """HXL-tagged CSV of movements and of the 3W (who does what, where).
 
 Movements carry the HXL disaggregation of the group (``#affected+f+age0_4`` …); exact areas go
-only to those with need-to-know, and viewers get counts from 1 to 4 people suppressed.
+only to those with need-to-know, and the group's cells and total are disclosed to each caller as
+GraphQL and the event feed disclose them (``projections.disclosure``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from domain.access import Role
-from domain.codes import MemberState, Sector
-from domain.movements import AGE_GROUPS, SEXES
+from domain.codes import MemberState
+from domain.movements import GROUP_KEYS
 from projections import field_queries
-from projections.disclosure import is_small
+from projections.disclosure import Suppressed, disclose, disclose_count
 from services.access import Owner, Principal, may
-from services.api.csv_exports import CrisisFilter, hxl_csv, runtime_of
+from services.api.csv_exports import CrisisFilter, SectorFilter, hxl_csv, runtime_of
 from services.api.hxl import Column, csv_response
 from services.api.rest_auth import allowed
 
@@ -32,16 +32,19 @@ def movement_columns(principal: Principal) -> list[Column[field_queries.Movement
             owners.append(Owner(member_state=MemberState(r.origin_country)))
         return may(principal, "Movement.destinationAdminCode", *owners)
 
-    def people(count: int | None) -> int | None:
-        """Viewers never see a count of people from 1 to 4 (projections.disclosure)."""
-        if count is None:
-            return None
-        return None if principal.role is Role.VIEWER and is_small(count) else count
+    last: list[tuple[field_queries.MovementRow, Suppressed[str]]] = []
+
+    def disclosed(r: field_queries.MovementRow) -> Suppressed[str]:
+        """The row's cells and total as the caller may see them, worked out once per row."""
+        if not last or last[0][0] is not r:
+            cells = {key: r.group_counts.get(key, 0) for key in GROUP_KEYS}
+            last[:] = [(r, disclose(principal.role, cells))]
+        return last[0][1]
 
     def group(key: str) -> Column[field_queries.MovementRow]:
         sex, age = key.split(":")
         tag = f"#affected+{sex[0]}+age{age.replace('-', '_').replace('+', '_plus')}+num"
-        return Column(f"{sex.title()} {age}", tag, lambda r: people(r.group_counts.get(key, 0)))
+        return Column(f"{sex.title()} {age}", tag, lambda r: disclosed(r).cells[key])
 
     return [
         Column("Movement", "#meta+id", lambda r: r.id),
@@ -57,9 +60,13 @@ def movement_columns(principal: Principal) -> list[Column[field_queries.Movement
             "#loc+code+destination",
             lambda r: r.destination_admin_code if need_to_know(r) else None,
         ),
-        Column("People", "#affected+num", lambda r: people(r.people)),
-        *[group(key) for key in (f"{s}:{a}" for s in SEXES for a in AGE_GROUPS)],
-        Column("People arrived", "#affected+arrived+num", lambda r: people(r.people_arrived)),
+        Column("People", "#affected+num", lambda r: disclosed(r).total),
+        *[group(key) for key in GROUP_KEYS],
+        Column(
+            "People arrived",
+            "#affected+arrived+num",
+            lambda r: disclose_count(principal.role, r.people_arrived),
+        ),
         Column("Planned departure", "#date+start+planned", lambda r: r.planned_departure),
         Column("Planned arrival", "#date+end+planned", lambda r: r.planned_arrival),
         Column("Departed", "#date+start", lambda r: r.departed_on),
@@ -113,7 +120,7 @@ async def who_what_where_csv(
     _principal: Annotated[Principal, Depends(allowed("GET /exports/3w.csv"))],
     crisis: CrisisFilter = None,
     member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
-    sector: Annotated[list[Sector] | None, Query()] = None,
+    sector: SectorFilter = None,
 ) -> StreamingResponse:
     rows = await field_queries.who_what_where(
         runtime_of(request).read_engine,

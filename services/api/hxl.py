@@ -14,6 +14,7 @@ import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from fastapi.responses import StreamingResponse
@@ -44,7 +45,9 @@ class Column(Generic[R]):
 
 
 def cell(value: object) -> str:
-    """How a value is written: ISO dates, enum values, empty for unknown (None)."""
+    """How a value is written: ISO dates, enum values, numbers in one plain form (800, 12.5, never
+    800.0 or 1E+3), empty for unknown (None), and text that a spreadsheet would run as a formula
+    made inert."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -53,7 +56,28 @@ def cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return str(value.value)
-    return str(value)
+    if isinstance(value, int | Decimal | float):
+        return number(Decimal(str(value)))
+    return inert(str(value))
+
+
+def number(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection), also behind the
+#: leading blanks some strip on import; a leading tab or line break is itself such a start.
+FORMULA_START = ("=", "+", "-", "@")
+_BLANKS = " \t\r\n"
+
+
+def inert(text: str) -> str:
+    """Text as text: a cell that a spreadsheet would evaluate gets a leading apostrophe (OWASP)."""
+    if text[:1] in ("\t", "\r", "\n") or text.lstrip(_BLANKS).startswith(FORMULA_START):
+        return "'" + text
+    return text
 
 
 async def lines(rows: AsyncIterable[R] | Iterable[R], columns: Sequence[Column[R]]) -> AsyncIterator[str]:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import hxl
 import pytest
 
-from services.api.hxl import ROWS_PER_CHUNK, Column, lines
+from services.api.hxl import ROWS_PER_CHUNK, Column, cell, lines
 
 COLUMNS: list[Column[int]] = [
     Column("Number", "#indicator+num", lambda n: n),
@@ -63,3 +63,37 @@ async def test_rows_are_written_out_before_the_source_is_exhausted() -> None:
     assert consumed_at_first_chunk == ROWS_PER_CHUNK
     assert first.count("\r\n") == ROWS_PER_CHUNK + 2  # header and hashtag rows come first
     assert sum(chunk.count("\r\n") for chunk in rest) == ROWS_PER_CHUNK * 4
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("  =1+1", "'  =1+1"),
+        ("Tarpaulins - 4x6 m", "Tarpaulins - 4x6 m"),
+        ("", ""),
+    ],
+)
+def test_text_a_spreadsheet_would_evaluate_is_made_inert(text: str, written: str) -> None:
+    assert cell(text) == written
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (Decimal("800.0"), "800"),
+        (Decimal("12.5") + Decimal("787.5"), "800"),
+        (Decimal("12.50"), "12.5"),
+        (Decimal("1E+3"), "1000"),
+        (Decimal("-2.5"), "-2.5"),
+        (-3, "-3"),
+        (540, "540"),
+    ],
+)
+def test_numbers_are_written_one_way_and_negative_ones_stay_numbers(value: object, written: str) -> None:
+    assert cell(value) == written

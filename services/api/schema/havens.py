@@ -13,6 +13,7 @@ from domain import codes, havens
 from domain.access import Actor as ActorRecord
 from projections import queries
 from services.access import Owner, may
+from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.paging import (
@@ -324,7 +325,7 @@ class HavenQuery:
         )
         if area:
             principal = info.context.principal
-            codes_asked = [a.strip().upper() for a in area]
+            codes_asked = visible_areas(principal, "SafeHaven.adminCode", area)
 
             def within(row: queries.SafeHavenRow) -> bool:
                 """By its exact area for those with need-to-know, else by its admin-1 only, so that

@@ -9,12 +9,12 @@ from uuid import UUID
 import strawberry
 
 from domain import codes, havens, movements
-from domain.access import Role
 from domain.displacement import DisplacementAssessment
 from projections import field_queries, queries
-from projections.disclosure import suppress_small_counts
+from projections.disclosure import disclose
 from services.access import Owner, may
 from services.api.problems import BadInput
+from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.havens import SafeHaven
 from services.api.schema.mutations import IDEMPOTENCY_KEY
@@ -83,14 +83,17 @@ class Movement:
     # Need to know: the exact areas (they may be a safe haven's) resolve to null for others.
     origin_admin_code: str | None
     destination_admin_code: str | None
-    people: int = strawberry.field(graphql_type=int | None, description="null for viewers when 1 to 4")
     people_arrived: int | None = strawberry.field(description="null for viewers when 1 to 4")
     group_counts: strawberry.Private[dict[str, int]]
     vulnerable_counts: strawberry.Private[dict[str, int]]
 
+    @strawberry.field(description="The group's size: null for viewers when 1 to 4, or to protect a cell")
+    def people(self, info: Info) -> int | None:
+        return disclose(info.context.principal.role, self.group_counts).total
+
     @strawberry.field(description="By sex and age group; small counts withheld from viewers")
     def group(self, info: Info) -> list[GroupCount]:
-        shown = _disclosed(info, self.group_counts)
+        shown = disclose(info.context.principal.role, self.group_counts).cells
         result = []
         for key in movements.GROUP_KEYS:
             sex, age = key.split(":")
@@ -99,7 +102,7 @@ class Movement:
 
     @strawberry.field(description="Vulnerable-group counts; small counts withheld from viewers")
     def vulnerable(self, info: Info) -> list[VulnerableCount]:
-        shown = _disclosed(info, self.vulnerable_counts, with_total=False)
+        shown = disclose(info.context.principal.role, self.vulnerable_counts, with_total=False).cells
         return [VulnerableCount(group=VulnerableGroup(k), people=n) for k, n in sorted(shown.items())]
 
     planned_departure: date
@@ -144,7 +147,6 @@ class Movement:
             destination_admin1=row.destination_admin1,
             origin_admin_code=row.origin_admin_code,
             destination_admin_code=row.destination_admin_code,
-            people=row.people,
             people_arrived=row.people_arrived,
             group_counts=row.group_counts,
             vulnerable_counts=row.vulnerable,
@@ -177,7 +179,6 @@ class Movement:
             destination_admin1=havens.admin1(movement.destination.admin_code, state),
             origin_admin_code=movement.origin.admin_code,
             destination_admin_code=movement.destination.admin_code,
-            people=movement.people,
             people_arrived=movement.people_arrived,
             group_counts=movement.group,
             vulnerable_counts=movement.vulnerable,
@@ -198,14 +199,6 @@ def _owners(receiving: str, origin: str) -> list[Owner]:
     if origin in codes.MemberState.__members__:
         owners.append(Owner(member_state=codes.MemberState(origin)))
     return owners
-
-
-def _disclosed(info: Info, counts: dict[str, int], *, with_total: bool = True) -> dict[str, int | None]:
-    """For viewers, cells of 1 to 4 people withheld, with a second cell where the total would
-    give one away (complementary suppression, projections.disclosure)."""
-    if info.context.principal.role is not Role.VIEWER:
-        return dict(counts)
-    return suppress_small_counts(counts, with_total=with_total).cells
 
 
 async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
@@ -478,7 +471,7 @@ class MovementQuery:
             member_states=[codes.MemberState(s).value for s in member_state or []],
             statuses=[movements.MovementStatus(s).value for s in status or []],
             kinds=[movements.MovementKind(k).value for k in kind or []],
-            areas=[a.strip().upper() for a in area or []],
+            areas=visible_areas(info.context.principal, "Movement.destinationAdminCode", area),
         )
         return [Movement.from_row(r) for r in rows]
 
@@ -519,7 +512,7 @@ class MovementQuery:
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             countries=[codes.MemberState(s).value for s in member_state or []],
-            areas=[a.strip().upper() for a in area or []],
+            areas=visible_areas(principal, "Movement.destinationAdminCode", area),
             since=since,
             until=until,
             roll_up=roll_up,

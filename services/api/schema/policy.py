@@ -12,8 +12,7 @@ from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, default_field_resolver
 
-from domain.access import Role
-from projections.disclosure import is_small
+from projections.disclosure import disclose_count
 from services.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS, Owner, authorise, may
 
 Resolver = Callable[..., Any]
@@ -82,11 +81,10 @@ def _count_gate(resolve: Resolver, derived_from: tuple[str, ...]) -> Resolver:
     """For viewers, a count of 1 to 4 people (or one derived from such a count) resolves to null."""
 
     def gated(root: Any, info: Any, **kwargs: Any) -> Any:
-        if info.context.principal.role is not Role.VIEWER:
-            return resolve(root, info, **kwargs)
-        if any(is_small(getattr(root, name)) for name in derived_from):
+        role = info.context.principal.role
+        if any(disclose_count(role, getattr(root, name)) is None for name in derived_from):
             return None
         value = resolve(root, info, **kwargs)
-        return None if isinstance(value, int) and is_small(value) else value
+        return disclose_count(role, value) if isinstance(value, int) else value
 
     return gated
