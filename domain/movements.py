@@ -26,6 +26,8 @@ from domain.text import check_characters, text
 
 GROUP_MAX = 1_000_000
 _COUNTRY = re.compile(r"[A-Z]{3}")
+#: A P-code of a country outside ASEAN (e.g. Bangladesh's ``BD2022``): letters, then digits.
+_FOREIGN_PCODE = re.compile(r"[A-Z]{2,3}\d{1,12}")
 
 
 class MovementKind(enum.Enum):
@@ -123,10 +125,14 @@ def check_place(place: Place, field: str, haven: SafeHaven | None) -> Place:
         raise InvalidInput(field, f"{place.country!r} is not an ISO 3166-1 alpha-3 country code")
     state = MemberState(country) if country in MemberState.__members__ else None
     admin_code = place.admin_code
-    if admin_code is not None:
-        admin_code = check_characters("adminCode", admin_code)
     if admin_code is not None and state is not None:
         admin_code = check_admin_code(state, admin_code)
+    elif admin_code is not None:
+        admin_code = check_characters("adminCode", admin_code).strip().upper()
+        if not _FOREIGN_PCODE.fullmatch(admin_code):
+            raise InvalidInput(
+                "adminCode", f"{place.admin_code!r} is not a P-code (letters then digits, e.g. BD2022)"
+            )
     return Place(country, admin_code)
 
 

@@ -127,15 +127,16 @@ class Day(TypeDecorator[date]):
 
 
 class SafeString(TypeDecorator[str]):
-    """VARCHAR whose text is written with ``domain.text.replace_unsafe``: the one place text goes into
-    read-model rows. Commands refuse such characters now; events recorded before may still carry
-    them, and PostgreSQL refuses NUL in text, which halted a read model on one event's title."""
+    """VARCHAR whose text is written with ``domain.text.replace_unsafe``, and cut to the column's
+    length: the one place text goes into read-model rows. Commands refuse such text now; events
+    recorded before may still carry it, and PostgreSQL refuses NUL in text and text longer than its
+    column, either of which halted a read model on one event. The event keeps the whole text."""
 
     impl = String
     cache_ok = True
 
     def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
-        return _safe(self.impl_instance.bind_processor(dialect))
+        return _fitted(_safe(self.impl_instance.bind_processor(dialect)), self.impl_instance.length)
 
 
 class SafeText(TypeDecorator[str]):
@@ -146,6 +147,19 @@ class SafeText(TypeDecorator[str]):
 
     def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
         return _safe(self.impl_instance.bind_processor(dialect))
+
+
+def _fitted(then: _BindProcessor, length: int | None) -> _BindProcessor:
+    """Text longer than its column cut to it, its last character an ellipsis to show the cut."""
+    if length is None:
+        return then
+
+    def process(value: Any) -> Any:
+        if type(value) is str and len(value) > length:
+            value = value[: length - 1] + "\u2026"
+        return then(value)
+
+    return process
 
 
 def _safe(then: _BindProcessor | None) -> _BindProcessor:

@@ -146,3 +146,36 @@ async def test_the_iati_and_csv_exports_complete_over_old_unsafe_text(served: Se
     assert {name: response.status_code for name, response in csvs.items()} == dict.fromkeys(CSV_EXPORTS, 200)
     requests_csv = io.StringIO(csvs["requests"].text).read()
     assert f"Tarpaulins{SHOWN}" in requests_csv
+
+
+async def test_old_text_longer_than_its_column_is_projected_cut_to_it(served: Served) -> None:
+    """PostgreSQL refuses text longer than a VARCHAR; a log holding it must not halt the read model."""
+    overlong = "PH" + "1" * 20
+    request = AssistanceRequest._create(
+        AssistanceRequest.Posted,
+        id=uuid.uuid4(),
+        actor=SYSTEM,
+        crisis_id=uuid.UUID(served.client.crisis_id),
+        member_state="PHL",
+        sector="SHL",
+        title="Tarpaulins",
+        description="",
+        quantity=Decimal(500),
+        unit="piece",
+        priority=4,
+        needed_by=date(2027, 1, 15),
+        admin_code=overlong,
+        item="SHL-TARP",
+        transport_needed=False,
+        escort_needed=False,
+    )
+    recordings = await asyncio.to_thread(served.runtime.concord.save, request)
+
+    read = await served.client.data(
+        "query($r: ID!) { request(id: $r) { adminCode } }",
+        {"r": str(request.id)},
+        after=recordings[-1].notification.id,
+    )
+
+    assert read["request"]["adminCode"] == overlong[:15] + "\u2026"
+    assert (await served.client.http.get("/readyz")).status_code == 200

@@ -147,6 +147,15 @@ def test_a_refugee_repatriation_from_outside_asean_is_planned_with_its_origin_co
     assert (m.origin.country, m.origin.member_state, m.receiving_state.value) == ("BGD", None, "PHL")
 
 
+def test_an_origin_outside_asean_takes_a_p_code_and_nothing_else() -> None:
+    m = movement(kind=MovementKind.REFUGEE_REPATRIATION, origin=Place("BGD", "bd2022"))
+    assert m.origin.admin_code == "BD2022"
+    for code in ("BD" + "2" * 20, "Cox's Bazar", "2022"):
+        with pytest.raises(InvalidInput) as refused:
+            movement(kind=MovementKind.REFUGEE_REPATRIATION, origin=Place("BGD", code))
+        assert refused.value.field == "adminCode"
+
+
 def test_arrivals_change_the_stocks_in_dtm_terms() -> None:
     origin, destination = Place("PHL", "PH1536"), Place("PHL", "PH1538")
 
