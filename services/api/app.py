@@ -16,7 +16,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import logs
-from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi
+from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi, workbench
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
@@ -92,6 +92,7 @@ def create_app(
     app.include_router(events.router)
     app.include_router(health.router)
     dashboard.install(app)
+    workbench.install(app, settings)
     openapi.install(app)
 
     @app.exception_handler(StarletteHTTPException)

@@ -12,7 +12,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-_MEDIA_TYPES = {
+MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -20,7 +20,7 @@ _MEDIA_TYPES = {
     ".svg": "image/svg+xml",
 }
 # Scripts and styles from this origin only; data over this origin's HTTP and WebSocket.
-_HEADERS = {
+PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -42,14 +42,14 @@ def operations_dir() -> Path:
 
 
 async def page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type=_MEDIA_TYPES[".html"], headers=_HEADERS)
+    return FileResponse(STATIC_DIR / "index.html", media_type=MEDIA_TYPES[".html"], headers=PAGE_HEADERS)
 
 
 async def asset(name: str) -> FileResponse:
     path = STATIC_DIR / name
-    if name.startswith(".") or "/" in name or path.suffix not in _MEDIA_TYPES or not path.is_file():
+    if name.startswith(".") or "/" in name or path.suffix not in MEDIA_TYPES or not path.is_file():
         raise HTTPException(404, f"no asset {name!r}")
-    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers=_HEADERS)
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=PAGE_HEADERS)
 
 
 async def operation(name: str) -> PlainTextResponse:

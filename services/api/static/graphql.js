@@ -14,18 +14,25 @@ async function operationText(name) {
   return texts.get(name);
 }
 
-export async function run(name, variables, token) {
+// One operation over HTTP, with extra headers (Idempotency-Key, Concord-Consistent-With); the
+// response's status and body as they came, for a caller that shows errors itself.
+export async function send(name, variables, token, headers = {}) {
   const response = await fetch("/graphql", {
     method: "POST",
     headers: {
       "content-type": "application/json",
       accept: "application/graphql-response+json",
       authorization: `Bearer ${token}`,
+      ...headers,
     },
     body: JSON.stringify({ query: await operationText(name), variables, operationName: name }),
   });
-  const body = await response.json().catch(() => ({}));
-  if (response.status === 401) throw new AuthError(body.errors?.[0]?.message ?? "not signed in");
+  return { status: response.status, body: await response.json().catch(() => ({})) };
+}
+
+export async function run(name, variables, token, headers = {}) {
+  const { status, body } = await send(name, variables, token, headers);
+  if (status === 401) throw new AuthError(body.errors?.[0]?.message ?? "not signed in");
   if (body.errors?.length) {
     const { message, extensions } = body.errors[0];
     if (extensions?.code === "FORBIDDEN" || extensions?.code === "UNAUTHENTICATED") {
