@@ -43,6 +43,7 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.log_positions import position_of
 from services.matching.rounds import Rounds
 from services.movements import Movements
 from services.projects import Projects
@@ -716,7 +717,10 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         if stored.payload_digest != digest:
             raise IdempotencyKeyReused("this idempotency key was already used for a different command")
         result: object = self.repository.get(stored.aggregate_id, version=stored.aggregate_version)
-        return Recorded(result, self.recorder.max_notification_id() or 0, replayed=True)
+        # The receipt was the last event its command saved: its position is the command's.
+        position = position_of(self.recorder, receipt, stored.version)
+        assert position is not None, "a receipt that was read has a position"
+        return Recorded(result, position, replayed=True)
 
     def _get(self, kind: type[A], aggregate_id: UUID, name: str) -> A:
         try:
