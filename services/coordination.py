@@ -30,7 +30,7 @@ from domain.offers import Offer, Terms
 from domain.organisations import Organisation, OrganisationType
 from domain.requests import AssistanceRequest, Need
 from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
-from services.connections import use_quick_checks
+from services.connections import bound_waits, use_quick_checks
 from services.errors import Conflict, NotFound
 from services.finance import Finance
 from services.group_commit import GroupCommitter
@@ -116,6 +116,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         super().__init__(dict(env) if env else None)
         if isinstance(self.recorder, PostgresApplicationRecorder):
             use_quick_checks(self.recorder)
+            bound_waits(self.recorder)
         self._today = today
         self._listeners: list[Callable[[int], None]] = []
         self._write_listeners: list[Callable[[float], None]] = []

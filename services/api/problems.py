@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from domain.errors import DomainError, InvalidInput, InvalidTransition
 from domain.security import ClearanceRequired
 from services.access import Forbidden, Unauthenticated
+from services.deadlines import DatabaseTimeout
 from services.errors import Conflict, NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
 
@@ -65,7 +66,7 @@ def public(error: BaseException) -> Public:
             if isinstance(error, InvalidInput | BadInput):
                 details["field"] = error.field
             return Public(code, str(error), details, status)
-    if isinstance(error, Unavailable) or _is_database_outage(error):
+    if isinstance(error, Unavailable | DatabaseTimeout) or _is_database_outage(error):
         return Public("SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly", {}, 503)
     log.error("unexpected error", exc_info=error)
     return Public("INTERNAL_SERVER_ERROR", "internal error; it has been logged", {}, 500)
@@ -76,7 +77,7 @@ def code_of(error: BaseException) -> str:
     for kinds, code, _status in _CODES:
         if isinstance(error, kinds):
             return code
-    if isinstance(error, Unavailable) or _is_database_outage(error):
+    if isinstance(error, Unavailable | DatabaseTimeout) or _is_database_outage(error):
         return "SERVICE_UNAVAILABLE"
     return "INTERNAL_SERVER_ERROR"
 
