@@ -23,7 +23,7 @@ log = logging.getLogger("concord.api")
 router = APIRouter(tags=["operations"])
 RETRY_AFTER = "5"
 # A probe of the databases that takes longer is an outage the watch has not seen yet.
-READY_PROBE_TIMEOUT = 0.8
+READY_PROBE_TIMEOUT = 0.5
 
 
 class Liveness(BaseModel):
