@@ -1,4 +1,4 @@
-"""A pooled PostgreSQL connection checked without a round trip when it is handed out.
+"""eventsourcing's PostgreSQL pool: connections checked without a round trip, waits bounded.
 
 eventsourcing's ``pre_ping`` makes the pool send an empty query on every checkout, so that the
 dead connections a database restart leaves in the pool are not handed out (its ten retries could
@@ -6,6 +6,10 @@ all draw dead ones). That is one round trip more for every read and write a comm
 connection the server has closed has something waiting on its socket (the server's goodbye, or
 the end of the stream), and one in use by nobody has nothing waiting otherwise; so the socket is
 polled first, and only a connection with something waiting gets the empty query.
+
+A wait for a connection is cut to what is left of the caller's deadline (services.deadlines):
+while the database is down the pool has none to give, and every one of eventsourcing's ten
+attempts would otherwise wait the pool's whole timeout.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
+
+from services.deadlines import time_left
 
 
 def check_quickly(conn: psycopg.Connection[Any]) -> None:
@@ -41,3 +47,22 @@ def use_quick_checks(recorder: Any) -> None:
         msg = "psycopg_pool.ConnectionPool keeps its check elsewhere: see services/connections.py"
         raise RuntimeError(msg)
     pool._check = check_quickly  # noqa: SLF001
+
+
+def bound_waits(recorder: Any) -> None:
+    """Stop an eventsourcing PostgreSQL recorder's waits for a pooled connection at the caller's
+    deadline, with ``DatabaseTimeout`` (which the library's retries let through).
+
+    ``psycopg_pool.ConnectionPool.connection`` takes every connection through ``getconn``, looked
+    up on the instance; the version is pinned as for ``use_quick_checks``.
+    """
+    pool = recorder.datastore.pool
+    unbounded = pool.getconn
+
+    def getconn(timeout: float | None = None) -> Any:
+        left = time_left()  # raises once the deadline has passed
+        if left is not None:
+            timeout = min(pool.timeout if timeout is None else timeout, left)
+        return unbounded(timeout)
+
+    pool.getconn = getconn

@@ -30,7 +30,7 @@ from domain.offers import Offer, Terms
 from domain.organisations import Organisation, OrganisationType
 from domain.requests import AssistanceRequest, Need
 from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
-from services.connections import use_quick_checks
+from services.connections import bound_waits, use_quick_checks
 from services.errors import Conflict, NotFound
 from services.finance import Finance
 from services.group_commit import GroupCommitter
@@ -43,6 +43,7 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.log_positions import position_of
 from services.matching.rounds import Rounds
 from services.movements import Movements
 from services.projects import Projects
@@ -115,6 +116,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         super().__init__(dict(env) if env else None)
         if isinstance(self.recorder, PostgresApplicationRecorder):
             use_quick_checks(self.recorder)
+            bound_waits(self.recorder)
         self._today = today
         self._listeners: list[Callable[[int], None]] = []
         self._write_listeners: list[Callable[[float], None]] = []
@@ -719,7 +721,10 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         if stored.payload_digest != digest:
             raise IdempotencyKeyReused("this idempotency key was already used for a different command")
         result: object = self.repository.get(stored.aggregate_id, version=stored.aggregate_version)
-        return Recorded(result, self.recorder.max_notification_id() or 0, replayed=True)
+        # The receipt was the last event its command saved: its position is the command's.
+        position = position_of(self.recorder, receipt, stored.version)
+        assert position is not None, "a receipt that was read has a position"
+        return Recorded(result, position, replayed=True)
 
     def _get(self, kind: type[A], aggregate_id: UUID, name: str) -> A:
         try:

@@ -5,6 +5,10 @@ behind one another for the lock, a round trip and a commit each. One writer thre
 waiting command's events in one transaction instead, while each command keeps its own outcome:
 commands that touch the same aggregate never share a batch, and if a batch still fails on a
 version conflict, its commands are recorded one by one, so only the conflicting one fails.
+
+A command with a deadline (services.deadlines) waits for its commit until then at most. One the
+writer has not taken by then is dropped, unrecorded; one it has taken may still commit, as a
+commit whose acknowledgement was lost: a retry with the same idempotency key finds its receipt.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Notification, Recording, StoredEvent
 
+from services import deadlines
+from services.deadlines import DatabaseTimeout
+
 log = logging.getLogger(__name__)
 
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int] | None]
@@ -32,9 +39,13 @@ class Pending:
 
     events: Sequence[DomainEventProtocol[Any]]
     stored: Sequence[StoredEvent]
+    deadline: float | None = None  # time.monotonic(): the command gives up waiting then
     done: threading.Event = field(default_factory=threading.Event)
     recordings: list[Recording] = field(default_factory=list)  # type: ignore[type-arg]
     error: BaseException | None = None
+    taken: bool = False  # the writer is recording it
+    abandoned: bool = False  # its command stopped waiting before the writer took it
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def originators(self) -> set[Any]:
@@ -49,6 +60,24 @@ class Pending:
     def fail(self, error: BaseException) -> None:
         self.error = error
         self.done.set()
+
+    def take(self) -> bool:
+        """For the writer: False if its command has given up on it (it is then never recorded)."""
+        with self._lock:
+            self.taken = not self.abandoned
+            return self.taken
+
+    def abandon(self) -> None:
+        """For the command, at its deadline: raise ``DatabaseTimeout`` unless the outcome came."""
+        with self._lock:
+            if self.done.is_set():
+                return
+            self.abandoned = not self.taken
+        if self.abandoned:
+            msg = "the event store did not take the command in time; it was not recorded"
+        else:
+            msg = "the event store did not confirm the commit in time; it may be recorded"
+        raise DatabaseTimeout(msg)
 
 
 _STOP = object()
@@ -75,11 +104,15 @@ class GroupCommitter:
         self._closed = False
 
     def commit(self, events: Sequence[DomainEventProtocol[Any]], stored: Sequence[StoredEvent]) -> Pending:
-        """Record one command's events; blocks until they are committed or have failed."""
-        pending = Pending(events, stored)
+        """Record one command's events; blocks until they are committed or have failed, or until
+        the caller's deadline (then ``DatabaseTimeout``)."""
+        pending = Pending(events, stored, deadlines.deadline())
         self._ensure_started()
         self._queue.put(pending)
-        pending.done.wait()
+        if pending.deadline is None:
+            pending.done.wait()
+        elif not pending.done.wait(max(0.0, pending.deadline - time.monotonic())):
+            pending.abandon()
         if pending.error is not None:
             raise pending.error
         return pending
@@ -107,7 +140,9 @@ class GroupCommitter:
         stopping = False
         while not stopping or self._deferred:
             arrived, stopping = self._gather(stopping)
-            batch, self._deferred = self._split([*self._deferred, *arrived])
+            waiting = [pending for pending in [*self._deferred, *arrived] if not pending.abandoned]
+            batch, self._deferred = self._split(waiting)
+            batch = [pending for pending in batch if pending.take()]
             if batch:
                 self._write(batch)
 
@@ -147,8 +182,11 @@ class GroupCommitter:
         return batch, later
 
     def _write(self, batch: list[Pending]) -> None:
+        waits = [pending.deadline for pending in batch]
+        last_deadline = None if None in waits else max(w for w in waits if w is not None)
         try:
-            ids = self._insert([s for pending in batch for s in pending.stored])
+            with deadlines.until(last_deadline):  # nobody waits for the batch any longer
+                ids = self._insert([s for pending in batch for s in pending.stored])
         except IntegrityError as error:
             if len(batch) == 1:
                 batch[0].fail(error)

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         description="FastAPI's OpenTelemetry spans, metrics and logs for each request (to a provider "
         "configured in the environment); off, no request pays for looking one up",
     )
+    command_db_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="seconds a request may wait for the event store in all, retries included; "
+        "then 503 SERVICE_UNAVAILABLE with Retry-After",
+    )
     group_commit_window_ms: float = Field(
         default=0.0, ge=0, le=100, description="how long a command may wait for others to share its commit"
     )

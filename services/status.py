@@ -10,6 +10,7 @@ from datetime import datetime
 
 from projections.failures import tracking_rows
 from services.bootstrap import Runtime, all_projectors
+from services.deadlines import in_thread
 
 UP_TO_DATE, BEHIND, NEVER_RUN, FAILING = "up to date", "behind", "never run", "failing"
 
@@ -37,14 +38,23 @@ class ProjectionStatus:
         return UP_TO_DATE if self.lag == 0 else BEHIND
 
 
-async def projection_status(runtime: Runtime) -> list[ProjectionStatus]:
+async def projection_status(runtime: Runtime, *, timeout: float | None = None) -> list[ProjectionStatus]:
     """Each projection's position: the tracking table's, or further if this process got there;
     and its failure, as the tracking table records it.
 
-    Raises whatever the event store or the read-model database raise when they cannot answer.
+    Raises whatever the event store or the read-model database raise when they cannot answer, and
+    ``TimeoutError`` when they have not within ``timeout`` seconds (the event store's retries
+    included: its thread gives up then too).
     """
-    head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
-    tracked = await tracking_rows(runtime.query_engine)
+    head_of_log = runtime.concord.recorder.max_notification_id
+    async with asyncio.timeout(timeout):
+        latest: int | None
+        if timeout is None:
+            latest = await asyncio.to_thread(head_of_log)
+        else:
+            latest = await in_thread(timeout, head_of_log)
+        head = latest or 0
+        tracked = await tracking_rows(runtime.query_engine)
     reached = runtime.progress.positions() if runtime.runners else {}
     statuses = []
     for projector in all_projectors():

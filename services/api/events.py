@@ -7,7 +7,6 @@ its principal may read (``services.api.feed``).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from services.api.feed import Catalogue, actor_for, payload_for
 from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
+from services.deadlines import in_thread
 
 MAX_LIMIT = 1000
 CATALOGUE = Catalogue.build()
@@ -75,7 +75,8 @@ async def events(
         except KeyError as error:
             raise HTTPException(422, f"topics: {error.args[0]!r} names no event type of the feed") from None
         visible = [t for t in visible if t in wanted]
-    return await asyncio.to_thread(_page, runtime, principal, after, min(limit, MAX_LIMIT), visible)
+    timeout = runtime.settings.command_db_timeout
+    return await in_thread(timeout, _page, runtime, principal, after, min(limit, MAX_LIMIT), visible)
 
 
 def _page(runtime: Runtime, principal: Principal, after: int, limit: int, topics: Sequence[str]) -> FeedPage:

@@ -7,7 +7,6 @@ because read-your-writes (``Concord-Consistent-With``) must hold a query before 
 
 from __future__ import annotations
 
-import asyncio
 import math
 from typing import Any
 
@@ -27,6 +26,7 @@ from services.api.problems import problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
+from services.deadlines import in_thread
 from services.logs import correlation_id
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -221,7 +221,8 @@ async def _authenticate(request: Request, runtime: Runtime) -> Principal:
     known = runtime.authenticator.remembered(authorization, api_key)
     if known is not None:
         return known
-    return await asyncio.to_thread(runtime.authenticator.authenticate, authorization, api_key)
+    timeout = runtime.settings.command_db_timeout
+    return await in_thread(timeout, runtime.authenticator.authenticate, authorization, api_key)
 
 
 def _correlation_id(request: Request) -> str:

@@ -27,6 +27,7 @@ from services.api.graphql_http import format_error
 from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
+from services.deadlines import in_thread
 
 log = logging.getLogger("concord.api")
 
@@ -125,7 +126,8 @@ class _Connection:
         try:
             principal = authenticator.remembered(authorization, api_key)
             if principal is None:
-                principal = await asyncio.to_thread(authenticator.authenticate, authorization, api_key)
+                timeout = self.runtime.settings.command_db_timeout
+                principal = await in_thread(timeout, authenticator.authenticate, authorization, api_key)
         except Unauthenticated:
             await self._close(4403, "Forbidden")
         self.principal = principal

@@ -22,6 +22,8 @@ from services.status import projection_status
 log = logging.getLogger("concord.api")
 router = APIRouter(tags=["operations"])
 RETRY_AFTER = "5"
+# A probe of the databases that takes longer is an outage the watch has not seen yet.
+READY_PROBE_TIMEOUT = 0.5
 
 
 class Liveness(BaseModel):
@@ -59,11 +61,19 @@ async def healthz(request: Request) -> Liveness:
 async def readyz(request: Request) -> Response | Readiness:
     runtime: Runtime = request.app.state.runtime
     retry = {"Retry-After": RETRY_AFTER}
+    unanswered = problem(
+        503, "Service Unavailable", "the event store or the read models do not answer", retry
+    )
+    watch = runtime.database
+    if watch is not None and not watch.available:
+        return unanswered
     try:
-        statuses = await projection_status(runtime)
+        statuses = await projection_status(runtime, timeout=READY_PROBE_TIMEOUT)
     except Exception as error:
         log.warning("not ready: a database does not answer (%s)", type(error).__name__)
-        return problem(503, "Service Unavailable", "the event store or the read models do not answer", retry)
+        if watch is not None:
+            watch.suspect()
+        return unanswered
     failing = [s for s in statuses if s.error is not None]
     if failing:
         named = "; ".join(f"{s.name} ({s.error})" for s in failing)

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from domain.errors import DomainError, InvalidInput, InvalidTransition, Refusal
 from domain.security import ClearanceRequired
 from services.access import Forbidden, Unauthenticated
+from services.deadlines import DatabaseTimeout
 from services.errors import Conflict, NotFound, Retry
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
 
@@ -68,7 +69,7 @@ def public(error: BaseException) -> Public:
             if reason is not None:
                 details["reason"] = reason.value
             return Public(code, str(error), details, status)
-    if isinstance(error, Unavailable) or _is_database_outage(error):
+    if isinstance(error, Unavailable | DatabaseTimeout) or _is_database_outage(error):
         return Public("SERVICE_UNAVAILABLE", "the database is unavailable; retry shortly", {}, 503)
     log.error("unexpected error", exc_info=error)
     return Public("INTERNAL_SERVER_ERROR", "internal error; it has been logged", {}, 500)
@@ -88,7 +89,7 @@ def code_of(error: BaseException) -> str:
     for kinds, code, _status in _CODES:
         if isinstance(error, kinds):
             return code
-    if isinstance(error, Unavailable) or _is_database_outage(error):
+    if isinstance(error, Unavailable | DatabaseTimeout) or _is_database_outage(error):
         return "SERVICE_UNAVAILABLE"
     return "INTERNAL_SERVER_ERROR"
 

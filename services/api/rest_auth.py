@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request
 
 from services.access import Forbidden, Principal, Unauthenticated, authorise
 from services.bootstrap import Runtime
+from services.deadlines import in_thread
 
 
 def allowed(route: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -21,8 +21,11 @@ def allowed(route: str) -> Callable[[Request], Awaitable[Principal]]:
         try:
             principal = runtime.authenticator.remembered(authorization, api_key)
             if principal is None:
-                principal = await asyncio.to_thread(
-                    runtime.authenticator.authenticate, authorization, api_key
+                principal = await in_thread(
+                    runtime.settings.command_db_timeout,
+                    runtime.authenticator.authenticate,
+                    authorization,
+                    api_key,
                 )
             authorise(principal, route)
         except Unauthenticated as error:

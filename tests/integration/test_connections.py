@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from typing import Any
@@ -17,6 +18,7 @@ from projections.database import create_read_engine, reader
 from services.bootstrap import start, storage_for
 from services.connections import check_quickly
 from services.coordination import Concord
+from services.deadlines import DatabaseTimeout, within
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import PostgresServer
@@ -144,3 +146,31 @@ async def test_a_sqlite_file_is_in_wal_mode_before_the_first_command(tmp_path: A
 def _journal_mode(path: Any) -> str:
     with closing(sqlite3.connect(path)) as conn:
         return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+def test_a_wait_for_a_pooled_connection_ends_at_the_callers_deadline(
+    postgres_server: PostgresServer, tmp_path: Any
+) -> None:
+    settings = Settings(database_url=postgres_server.new_database(), data_dir=tmp_path / "var")
+    env = {**storage_for(settings).event_store_env, "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "0"}
+    with Concord(env) as concord:
+        pool = concord.recorder.datastore.pool  # type: ignore[attr-defined]
+        taken = pool.getconn()  # the only connection: given back after 5 s at the latest
+        once = threading.Lock()
+
+        def give_back() -> None:
+            if once.acquire(blocking=False):
+                pool.putconn(taken)
+
+        timer = threading.Timer(5, give_back)
+        timer.start()
+        started = time.monotonic()
+        try:
+            with pytest.raises(DatabaseTimeout), within(0.5):
+                concord.recorder.max_notification_id()
+            waited = time.monotonic() - started
+        finally:
+            timer.cancel()
+            give_back()
+
+    assert waited < 1.5  # the bound, and at most one of eventsourcing's pauses between attempts

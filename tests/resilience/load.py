@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -35,24 +36,28 @@ class Answer:
     retry_after: str | None = None
     request_id: str | None = None
     position: int | None = None
+    sent: float = 0.0  # time.monotonic() when it was sent
+    elapsed: float = 0.0  # seconds from sending to the answer
 
 
 def post_request(base: str, token: str, crisis: str, key: str, timeout: float = 15) -> Answer:
     variables = {"i": post_request_input(crisisId=crisis, title=f"load {key}")}
     headers = {"Accept": GRAPHQL_RESPONSE, "Authorization": f"Bearer {token}", "Idempotency-Key": key}
+    sent = time.monotonic()
     try:
         response = httpx.post(
             f"{base}/graphql", json={"query": POST, "variables": variables}, headers=headers, timeout=timeout
         )
     except httpx.TransportError:
-        return Answer(None)
+        return Answer(None, sent=sent, elapsed=time.monotonic() - sent)
+    elapsed = time.monotonic() - sent
     body: dict[str, Any] = response.json()
     errors = body.get("errors") or [{}]
     if response.status_code == 200 and "errors" not in body:
         posted = body["data"]["postRequest"]
-        return Answer(200, None, None, posted["request"]["id"], int(posted["position"]))
+        return Answer(200, None, None, posted["request"]["id"], int(posted["position"]), sent, elapsed)
     code = body.get("code") or errors[0].get("extensions", {}).get("code")
-    return Answer(response.status_code, code, response.headers.get("retry-after"))
+    return Answer(response.status_code, code, response.headers.get("retry-after"), sent=sent, elapsed=elapsed)
 
 
 @dataclass
@@ -63,6 +68,7 @@ class CommandLoad:
     token: str
     crisis: str
     threads: int = 3
+    pause_on_refusal: float = 0.0  # seconds a client waits after a refusal before its next command
     acknowledged: dict[str, Answer] = field(default_factory=dict)
     refused: list[tuple[str, Answer]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -97,6 +103,8 @@ class CommandLoad:
                     self.refused.append((key, answer))
             if answer.status is None:
                 self._stop.wait(0.1)  # the server is gone; do not spin
+            elif answer.status != 200:
+                self._stop.wait(self.pause_on_refusal)
 
     def wait_for_acknowledgements(self, count: int, timeout: float) -> bool:
         """True once ``count`` commands were acknowledged in all."""

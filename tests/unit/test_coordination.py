@@ -126,6 +126,20 @@ def test_the_same_idempotency_key_and_payload_returns_the_first_result(
     assert concord.repository.get(receipt_id(PHL.principal.subject, "post-tarpaulins-1"))
 
 
+def test_a_retry_after_other_commands_returns_the_first_position_not_the_head(
+    concord: Concord, crisis: UUID
+) -> None:
+    command = Command(PHL.principal, idempotency_key="post-tarpaulins-2")
+    first = concord.post_request(command, crisis, MemberState.PHL, a_need())
+    later = concord.post_request(PHL, crisis, MemberState.PHL, a_need(priority=1))
+
+    again = concord.post_request(command, crisis, MemberState.PHL, a_need())
+
+    assert again.replayed
+    assert later.position > first.position
+    assert again.position == first.position
+
+
 def test_the_same_key_with_a_different_payload_is_refused(concord: Concord, crisis: UUID) -> None:
     command = Command(PHL.principal, idempotency_key="k-1")
     concord.post_request(command, crisis, MemberState.PHL, a_need())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -14,6 +13,7 @@ from services.access import Principal
 from services.api.schema.loaders import Loaders
 from services.bootstrap import Runtime
 from services.coordination import Command
+from services.deadlines import in_thread
 
 T = TypeVar("T")
 
@@ -38,8 +38,9 @@ class Context:
         )
 
     async def run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a (synchronous) call into the event-sourced application off the event loop."""
-        return await asyncio.to_thread(call, *args, **kwargs)
+        """Run a (synchronous) call into the event-sourced application off the event loop; its
+        waits for the database end after ``CONCORD_COMMAND_DB_TIMEOUT``."""
+        return await in_thread(self.runtime.settings.command_db_timeout, call, *args, **kwargs)
 
 
 Info = StrawberryInfo[Context, None]
