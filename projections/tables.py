@@ -136,7 +136,8 @@ class SafeString(TypeDecorator[str]):
     cache_ok = True
 
     def bind_processor(self, dialect: Dialect) -> _BindProcessor | None:
-        return _fitted(_safe(self.impl_instance.bind_processor(dialect)), self.impl_instance.length)
+        length: int | None = getattr(self.impl_instance, "length", None)
+        return _fitted(_safe(self.impl_instance.bind_processor(dialect)), length)
 
 
 class SafeText(TypeDecorator[str]):
