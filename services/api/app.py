@@ -21,7 +21,7 @@ from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
 from services.api.metrics import Metrics, OperationLatency, observe_commands
-from services.api.problems import problem, public
+from services.api.problems import BadInput, problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema import build_schema
 from services.bootstrap import start
@@ -100,6 +100,10 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_problem(_request: Request, error: RequestValidationError) -> Response:
         return problem(422, "Unprocessable Content", "the request is not valid", errors=error.errors())
+
+    @app.exception_handler(BadInput)
+    async def bad_input_problem(_request: Request, error: BadInput) -> Response:
+        return problem(400, _title(400), str(error), code="BAD_USER_INPUT", field=error.field)
 
     @app.exception_handler(Exception)
     async def unexpected_problem(_request: Request, error: Exception) -> Response:

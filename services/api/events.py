@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from services.access import Principal
 from services.api.feed import Catalogue, actor_for, payload_for
-from services.api.openapi import GUARDED
+from services.api.openapi import GUARDED, problems
+from services.api.positions import MAX_POSITION, parse_position
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 
@@ -49,12 +50,18 @@ class FeedPage(BaseModel):
     summary="The event log, page by page, as the caller may see it",
     response_model=FeedPage,
     response_model_by_alias=True,
-    responses=GUARDED,
+    responses={**GUARDED, **problems(400)},
 )
 async def events(
     request: Request,
     principal: Annotated[Principal, Depends(allowed("GET /events"))],
-    after: Annotated[int, Query(ge=0, description="the last position seen (0: from the start)")] = 0,
+    after: Annotated[
+        str,
+        Query(
+            description="the last position seen (0: from the start)",
+            json_schema_extra={"type": "integer", "minimum": 0, "maximum": MAX_POSITION},
+        ),
+    ] = "0",
     limit: Annotated[int, Query(ge=1, description=f"events per page; at most {MAX_LIMIT} are sent")] = 100,
     topics: Annotated[
         list[str] | None,
@@ -67,6 +74,7 @@ async def events(
     ] = None,
 ) -> FeedPage:
     runtime: Runtime = request.app.state.runtime
+    position = parse_position(after, "after")
     visible = CATALOGUE.visible_topics(principal)
     names = [n.strip() for value in topics or () for n in value.split(",") if n.strip()]
     if names:
@@ -75,7 +83,7 @@ async def events(
         except KeyError as error:
             raise HTTPException(422, f"topics: {error.args[0]!r} names no event type of the feed") from None
         visible = [t for t in visible if t in wanted]
-    return await asyncio.to_thread(_page, runtime, principal, after, min(limit, MAX_LIMIT), visible)
+    return await asyncio.to_thread(_page, runtime, principal, position, min(limit, MAX_LIMIT), visible)
 
 
 def _page(runtime: Runtime, principal: Principal, after: int, limit: int, topics: Sequence[str]) -> FeedPage:

@@ -23,7 +23,8 @@ from strawberry.types.graphql import OperationType
 
 from services.access import Principal, Unauthenticated
 from services.api import correlation
-from services.api.problems import problem, public
+from services.api.positions import parse_position
+from services.api.problems import BadInput, problem, public
 from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
@@ -44,12 +45,21 @@ _ANY_OPERATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
 class RequestError(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request: answered with a problem."""
 
-    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        *,
+        code: str | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
         self.headers = headers or {}
+        self.code = code
 
 
 class GraphQLEndpoint:
@@ -160,7 +170,8 @@ class GraphQLEndpoint:
                 return _respond(body, media_type, 429, headers)
             stale = await _wait_for_consistency(request, runtime)
         except RequestError as error:
-            return problem(error.status, error.title, error.detail, {**error.headers, **trace})
+            extra = {"code": error.code} if error.code else {}
+            return problem(error.status, error.title, error.detail, {**error.headers, **trace}, **extra)
         except Unauthenticated as error:
             body = {"errors": [_error(str(error), "UNAUTHENTICATED")]}
             return _respond(body, media_type, 401, {**CHALLENGE, **trace})
@@ -249,15 +260,23 @@ def _respond(
 
 
 async def _wait_for_consistency(request: Request, runtime: Runtime) -> dict[str, Any] | None:
-    """Hold the request until the read models reach the given position; a STALE_READ if they don't."""
+    """Hold the request until the read models reach the given position; a STALE_READ if they don't.
+
+    A position beyond the log's head is refused at once: positions are given at commit, so no
+    writer has been told of it, and waiting could not make it reachable.
+    """
     raw = request.headers.get(CONSISTENT_WITH)
     if raw is None:
         return None
-    position = int(raw) if raw.strip().isdigit() else -1
-    if position < 0:
-        raise RequestError(
-            400, "Bad Request", f"{CONSISTENT_WITH} must be a log position (a whole number >= 0)"
-        )
+    try:
+        position = parse_position(raw, CONSISTENT_WITH)
+    except BadInput as error:
+        raise RequestError(400, "Bad Request", str(error), code="BAD_USER_INPUT") from None
+    if position > runtime.progress.reached:
+        head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
+        if position > head:
+            detail = f"{CONSISTENT_WITH}: position {position} is beyond the log's head {head}"
+            raise RequestError(400, "Bad Request", detail, code="BAD_USER_INPUT")
     timeout = runtime.settings.consistency_timeout
     if await runtime.progress.wait_for(position, timeout):
         return None
