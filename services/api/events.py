@@ -59,7 +59,7 @@ async def events(
         str,
         Query(
             description="the last position seen (0: from the start)",
-            json_schema_extra={"type": "integer", "minimum": 0, "maximum": MAX_POSITION},
+            json_schema_extra={"type": "integer", "minimum": 0, "maximum": MAX_POSITION, "default": 0},
         ),
     ] = "0",
     limit: Annotated[int, Query(ge=1, description=f"events per page; at most {MAX_LIMIT} are sent")] = 100,
