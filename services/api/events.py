@@ -51,17 +51,22 @@ class FeedPage(BaseModel):
     response_model=FeedPage,
     response_model_by_alias=True,
     responses={**GUARDED, **problems(400)},
+    # ``after`` is read by hand: a number outside the store's range is a 400 like any bad position.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "after",
+                "in": "query",
+                "required": False,
+                "description": "the last position seen (0: from the start)",
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_POSITION, "default": 0},
+            }
+        ]
+    },
 )
 async def events(
     request: Request,
     principal: Annotated[Principal, Depends(allowed("GET /events"))],
-    after: Annotated[
-        str,
-        Query(
-            description="the last position seen (0: from the start)",
-            json_schema_extra={"type": "integer", "minimum": 0, "maximum": MAX_POSITION, "default": 0},
-        ),
-    ] = "0",
     limit: Annotated[int, Query(ge=1, description=f"events per page; at most {MAX_LIMIT} are sent")] = 100,
     topics: Annotated[
         list[str] | None,
@@ -74,7 +79,7 @@ async def events(
     ] = None,
 ) -> FeedPage:
     runtime: Runtime = request.app.state.runtime
-    position = parse_position(after, "after")
+    after = parse_position(request.query_params.get("after", "0"), "after")
     visible = CATALOGUE.visible_topics(principal)
     names = [n.strip() for value in topics or () for n in value.split(",") if n.strip()]
     if names:
@@ -83,7 +88,7 @@ async def events(
         except KeyError as error:
             raise HTTPException(422, f"topics: {error.args[0]!r} names no event type of the feed") from None
         visible = [t for t in visible if t in wanted]
-    return await asyncio.to_thread(_page, runtime, principal, position, min(limit, MAX_LIMIT), visible)
+    return await asyncio.to_thread(_page, runtime, principal, after, min(limit, MAX_LIMIT), visible)
 
 
 def _page(runtime: Runtime, principal: Principal, after: int, limit: int, topics: Sequence[str]) -> FeedPage:
