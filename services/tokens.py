@@ -145,6 +145,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
             role=role,
             member_state=MemberState(state) if state else None,
             organisation_id=UUID(str(organisation)) if organisation else None,
+            issuer=str(claims["iss"]) if "iss" in claims else None,
         )
     except (ValueError, KeyError) as error:
         raise Unauthenticated(f"the token's claims do not name a Concord principal: {error}") from None

@@ -163,7 +163,7 @@ class GraphQLEndpoint:
         try:
             _check_request(query, variables, operation_name, extensions)
             principal = await _authenticate(request, runtime)
-            wait = self._rate_limiter.wait_needed(principal.subject)
+            wait = self._rate_limiter.wait_needed(principal.identity)
             if wait > 0:
                 body = {"errors": [_error("too many requests; slow down", "RATE_LIMITED")]}
                 headers = {"Retry-After": str(max(1, math.ceil(wait))), **trace}

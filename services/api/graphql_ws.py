@@ -157,7 +157,7 @@ class _Connection:
             return _error("variables must be a JSON object", "BAD_USER_INPUT")
         if len(self.operations) >= self.endpoint.max_operations:
             return _error("too many operations on one connection", "RATE_LIMITED")
-        if self.endpoint.rate_limiter.wait_needed(self.principal.subject) > 0:
+        if self.endpoint.rate_limiter.wait_needed(self.principal.identity) > 0:
             return _error("too many requests; slow down", "RATE_LIMITED")
         return None
 

@@ -118,6 +118,17 @@ async def test_safe_haven_events_as_each_caller_may_see_them(
         assert admitted["actor"] == {"role": "coordinator"}
 
 
+async def test_a_namesake_in_another_state_is_not_shown_the_actor(client: Client) -> None:
+    await designate(client)
+    namesake = client.bearer(Role.COORDINATOR, "THA", subject="coordinator-PHL@test")
+
+    (designated,) = (await feed(client, as_=namesake, topics="SafeHaven.Designated"))["items"]
+    (as_host,) = (await feed(client, as_=client.coordinator("PHL"), topics="SafeHaven.Designated"))["items"]
+
+    assert designated["actor"] == {"role": "coordinator"}
+    assert as_host["actor"]["principal"] == "coordinator-PHL@test"
+
+
 async def test_bad_parameters_get_problem_details(client: Client) -> None:
     not_a_number = await client.http.get("/events?limit=many", headers=client.bearer())
     unknown = await client.http.get("/events?topics=Nonsense.Happened", headers=client.bearer())

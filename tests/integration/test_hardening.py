@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from graphql import parse, validate
 
+from domain.access import Role
 from projections import queries
 from services.api.schema import _LIMIT_RULES, MAX_DEPTH, schema
 from services.bootstrap import storage_for
@@ -138,6 +140,17 @@ async def test_a_principal_over_its_rate_is_told_to_slow_down(tmp_path: Path, ca
     assert _codes(limited.json()) == ["RATE_LIMITED"]
     assert someone_else.status_code == 200
     assert calls == ["list_requests"] * 4
+
+
+async def test_donors_sharing_a_subject_do_not_share_a_bucket(tmp_path: Path) -> None:
+    async for client in _client(tmp_path, rate_limit_burst=2, rate_limit_per_minute=60):
+        first = client.bearer(Role.DONOR, org=uuid.uuid4(), subject="kenji")
+        second = client.bearer(Role.DONOR, org=uuid.uuid4(), subject="kenji")
+        spent = [(await client.send("{ requests { totalCount } }", as_=first)).status_code for _ in range(3)]
+        other = await client.send("{ requests { totalCount } }", as_=second)
+
+    assert spent == [200, 200, 429]
+    assert other.status_code == 200
 
 
 async def test_production_has_no_introspection_and_no_graphiql(tmp_path: Path, calls: list[str]) -> None:
