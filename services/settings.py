@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         default=1200, ge=1, description="requests per principal (shared out among the API processes)"
     )
     rate_limit_burst: int = Field(default=200, ge=1, description="requests a principal may send at once")
+    rate_limit_failed_auth_per_minute: int = Field(
+        default=60, ge=1, description="failed authentications per client address (then 429)"
+    )
+    rate_limit_failed_auth_burst: int = Field(
+        default=30, ge=1, description="failed authentications a client address may make at once"
+    )
 
     @property
     def is_production(self) -> bool:

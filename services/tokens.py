@@ -105,8 +105,8 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError as error:
-            raise Unauthenticated(f"malformed token: {error}") from None
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise Unauthenticated("malformed token") from None
         algorithm = header.get("alg")
         if algorithm not in ALGORITHMS:
             raise Unauthenticated(f"tokens signed with {algorithm!r} are not accepted")

@@ -8,7 +8,6 @@ because read-your-writes (``Concord-Consistent-With``) must hold a query before 
 from __future__ import annotations
 
 import asyncio
-import math
 from typing import Any
 
 import orjson
@@ -21,11 +20,11 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from services.access import Principal, Unauthenticated
+from services.access import Unauthenticated
 from services.api import correlation
+from services.api.admission import Admission, RateLimited
 from services.api.positions import parse_position
 from services.api.problems import BadInput, problem, public
-from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
 from services.logs import correlation_id
@@ -63,10 +62,10 @@ class RequestError(Exception):
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: strawberry.Schema, *, ide: bool, rate_limiter: RateLimiter) -> None:
+    def __init__(self, schema: strawberry.Schema, *, ide: bool, admission: Admission) -> None:
         self._schema = schema
         self._ide = get_graphql_ide_html("graphiql") if ide else None
-        self._rate_limiter = rate_limiter
+        self._admission = admission
 
     async def get(self, request: Request) -> Response:
         params = request.query_params
@@ -162,12 +161,12 @@ class GraphQLEndpoint:
             return _respond(body, media_type, status, {RETRY_AFTER: "1", **trace})
         try:
             _check_request(query, variables, operation_name, extensions)
-            principal = await _authenticate(request, runtime)
-            wait = self._rate_limiter.wait_needed(principal.identity)
-            if wait > 0:
-                body = {"errors": [_error("too many requests; slow down", "RATE_LIMITED")]}
-                headers = {"Retry-After": str(max(1, math.ceil(wait))), **trace}
-                return _respond(body, media_type, 429, headers)
+            principal = await self._admission.admit(
+                runtime.authenticator,
+                request.headers.get("authorization"),
+                request.headers.get("x-api-key"),
+                request.client.host if request.client else None,
+            )
             stale = await _wait_for_consistency(request, runtime)
         except RequestError as error:
             extra = {"code": error.code} if error.code else {}
@@ -175,6 +174,9 @@ class GraphQLEndpoint:
         except Unauthenticated as error:
             body = {"errors": [_error(str(error), "UNAUTHENTICATED")]}
             return _respond(body, media_type, 401, {**CHALLENGE, **trace})
+        except RateLimited as error:
+            body = {"errors": [_error(str(error), "RATE_LIMITED")]}
+            return _respond(body, media_type, 429, {RETRY_AFTER: str(error.retry_after), **trace})
         if stale is not None:
             status = 503 if media_type == GRAPHQL_RESPONSE else 200
             return _respond({"errors": [stale]}, media_type, status, {"Retry-After": "1", **trace})
@@ -224,15 +226,6 @@ def format_error(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
 
 def _error(message: str, code: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
-
-
-async def _authenticate(request: Request, runtime: Runtime) -> Principal:
-    authorization = request.headers.get("authorization")
-    api_key = request.headers.get("x-api-key")
-    known = runtime.authenticator.remembered(authorization, api_key)
-    if known is not None:
-        return known
-    return await asyncio.to_thread(runtime.authenticator.authenticate, authorization, api_key)
 
 
 def _correlation_id(request: Request) -> str:
