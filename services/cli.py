@@ -63,6 +63,11 @@ def serve(
     settings = Settings()
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    try:
+        settings.check_serving()
+    except ValueError as error:
+        typer.echo(f"concord serve: {error}", err=True)
+        raise typer.Exit(2) from None
     _logging(settings)
     options: dict[str, Any] = {
         "host": host or settings.host,

@@ -96,6 +96,24 @@ class Settings(BaseSettings):
             msg = "set both CONCORD_AUTH_ISSUER and CONCORD_AUTH_JWKS_URL, or neither"
             raise ValueError(msg)
 
+    def check_serving(self) -> None:
+        """Refuse, besides what ``check`` refuses, an API that trusts no issuer of credentials
+        (production without an identity provider): it would answer every request 401 without
+        saying why. Commands that serve no requests (migrate, project, rebuild) need none."""
+        self.check()
+        if self.auth_issuer is None and not self.dev_signer_enabled:
+            msg = (
+                "refusing to start: no identity provider is configured (set CONCORD_AUTH_ISSUER and "
+                "CONCORD_AUTH_JWKS_URL)"
+                + (
+                    " and CONCORD_ENVIRONMENT=production has no development signer"
+                    if self.is_production
+                    else " and the development signer is off (CONCORD_AUTH_DEV_SIGNER)"
+                )
+                + ", so every request would be refused"
+            )
+            raise ValueError(msg)
+
     @property
     def uses_postgres(self) -> bool:
         return self.database_url is not None

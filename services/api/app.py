@@ -40,6 +40,7 @@ def create_app(
     sight (``services.heap``), as ``concord serve`` does (tests, which start many apps in one
     process, do not)."""
     settings = settings or Settings()
+    settings.check_serving()
     metrics = Metrics()
 
     @asynccontextmanager

@@ -207,9 +207,10 @@ async def test_a_garbage_token_is_called_malformed_and_nothing_more(client: Clie
 
 
 async def test_production_has_no_introspection_and_no_graphiql(tmp_path: Path, calls: list[str]) -> None:
-    async for client in _client(tmp_path, environment="production", auth_dev_signer=False):
+    provider = {"auth_issuer": "https://id.example.org/", "auth_jwks_url": "https://id.example.org/jwks"}
+    async for client in _client(tmp_path, environment="production", auth_dev_signer=False, **provider):
         ide = await client.http.get("/graphql", headers={"accept": "text/html"})
-        # No signer is trusted in production here: any token is refused before validation.
+        # Only the identity provider is trusted: a development token is refused before validation.
         refused = await client.send("{ __schema { types { name } } }")
 
     assert ide.status_code == 404
