@@ -16,7 +16,7 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import logs
-from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi
+from services.api import csv_exports, dashboard, events, exports, field_exports, graphiql, health, openapi
 from services.api.admission import Admission, RateLimited
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
@@ -85,6 +85,8 @@ def create_app(
     app.include_router(events.router)
     app.include_router(health.router)
     dashboard.install(app)
+    if not settings.is_production:
+        graphiql.install(app)
     openapi.install(app)
 
     @app.exception_handler(StarletteHTTPException)

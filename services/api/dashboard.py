@@ -20,7 +20,7 @@ _MEDIA_TYPES = {
     ".svg": "image/svg+xml",
 }
 # Scripts and styles from this origin only; data over this origin's HTTP and WebSocket.
-_HEADERS = {
+HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -42,14 +42,19 @@ def operations_dir() -> Path:
 
 
 async def page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type=_MEDIA_TYPES[".html"], headers=_HEADERS)
+    return FileResponse(STATIC_DIR / "index.html", media_type=_MEDIA_TYPES[".html"], headers=HEADERS)
 
 
 async def asset(name: str) -> FileResponse:
-    path = STATIC_DIR / name
+    return static_file(STATIC_DIR, name, HEADERS)
+
+
+def static_file(directory: Path, name: str, headers: dict[str, str]) -> FileResponse:
+    """One file of ``directory`` (never below it), of a kind a page loads."""
+    path = directory / name
     if name.startswith(".") or "/" in name or path.suffix not in _MEDIA_TYPES or not path.is_file():
         raise HTTPException(404, f"no asset {name!r}")
-    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers=_HEADERS)
+    return FileResponse(path, media_type=_MEDIA_TYPES[path.suffix], headers=headers)
 
 
 async def operation(name: str) -> PlainTextResponse:

@@ -14,14 +14,13 @@ import orjson
 import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from services.access import Unauthenticated
-from services.api import correlation
+from services.api import correlation, graphiql
 from services.api.admission import Admission, RateLimited
 from services.api.positions import parse_position
 from services.api.problems import BadInput, problem, public
@@ -64,15 +63,15 @@ class RequestError(Exception):
 class GraphQLEndpoint:
     def __init__(self, schema: strawberry.Schema, *, ide: bool, admission: Admission) -> None:
         self._schema = schema
-        self._ide = get_graphql_ide_html("graphiql") if ide else None
+        self._ide = ide
         self._admission = admission
 
     async def get(self, request: Request) -> Response:
         params = request.query_params
         if "query" not in params and _accepts_html(request):
-            if self._ide is None:
+            if not self._ide:
                 return problem(404, "Not Found", "GraphiQL is off in production")
-            return HTMLResponse(self._ide)
+            return graphiql.page()
         try:
             media_type = _negotiate(request)
             variables = _json_object(params.get("variables"), "variables")
