@@ -245,6 +245,7 @@ POLICY: dict[str, Rule | str] = {
     # each operation reads is not (the page sends the user's token with every operation).
     "GET /": PUBLIC,
     "GET /static/{name}": PUBLIC,
+    "GET /static/graphiql/{name}": PUBLIC,  # GraphiQL's files (development only)
     "GET /operations/{name}.graphql": PUBLIC,
 }
 
