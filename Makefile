@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench lock clean schema
+.PHONY: run test lint bench lock clean schema graphiql
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
@@ -50,3 +50,21 @@ clean:
 ## Export graphql/schema.graphql from the code
 schema: $(VENV)/.dev
 	$(BIN)/python -m services.api.export_schema
+
+## Refresh GraphiQL's vendored files from the npm registry, as pinned in its package-lock.json
+GRAPHIQL := services/api/static/graphiql
+graphiql:
+	rm -rf .graphiql-npm && mkdir .graphiql-npm && cp $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json .graphiql-npm/
+	cd .graphiql-npm && npm ci --ignore-scripts --no-audit --no-fund
+	cp .graphiql-npm/node_modules/react/umd/react.production.min.js \
+	   .graphiql-npm/node_modules/react-dom/umd/react-dom.production.min.js \
+	   .graphiql-npm/node_modules/graphiql/graphiql.min.js \
+	   .graphiql-npm/node_modules/graphiql/graphiql.min.css $(GRAPHIQL)/
+	cp .graphiql-npm/node_modules/@graphiql/plugin-explorer/dist/index.umd.js $(GRAPHIQL)/plugin-explorer.umd.js
+	cp .graphiql-npm/node_modules/@graphiql/plugin-explorer/dist/style.css $(GRAPHIQL)/plugin-explorer.css
+	cp .graphiql-npm/node_modules/react/LICENSE $(GRAPHIQL)/react-LICENSE.md
+	cp .graphiql-npm/node_modules/react-dom/LICENSE $(GRAPHIQL)/react-dom-LICENSE.md
+	cp .graphiql-npm/node_modules/graphiql/LICENSE $(GRAPHIQL)/graphiql-LICENSE.md
+	cp .graphiql-npm/node_modules/@graphiql/plugin-explorer/node_modules/graphiql-explorer/LICENSE \
+	   $(GRAPHIQL)/graphiql-explorer-LICENSE.md
+	rm -rf .graphiql-npm

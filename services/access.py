@@ -38,12 +38,41 @@ class Principal:
     member_state: MemberState | None = None
     organisation_id: UUID | None = None
     via: str = "token"
+    issuer: str | None = None  # the token's ``iss``; none for API keys and the CLI
+
+    @property
+    def identity(self) -> str:
+        """The whole principal as one stable key: who issued it, its subject, role and scope.
+
+        Idempotency receipts and rate-limit buckets are keyed on it, never on the subject alone:
+        two identity providers, or one subject in two organisations, are different callers.
+        """
+        return "\n".join(
+            (
+                self.via,
+                self.issuer or "",
+                self.subject,
+                self.role.value,
+                self.member_state.value if self.member_state else "",
+                str(self.organisation_id or ""),
+            )
+        )
 
     def __post_init__(self) -> None:
         if self.role is Role.COORDINATOR and self.member_state is None:
             raise Unauthenticated("a coordinator's credentials must name a member state")
         if self.role is Role.DONOR and self.organisation_id is None:
             raise Unauthenticated("a donor's credentials must name an organisation")
+
+    def did(self, actor: Actor) -> bool:
+        """Whether this principal is the one ``actor`` records (its subject in the same role
+        and scope): a shared subject in another organisation or member state is someone else."""
+        return (actor.principal, actor.role, actor.member_state, actor.organisation_id) == (
+            self.subject,
+            self.role.value,
+            self.member_state.value if self.member_state else None,
+            str(self.organisation_id) if self.organisation_id else None,
+        )
 
     def actor(
         self, scope: Scope, *, correlation_id: str | None = None, idempotency_key: str | None = None
@@ -216,6 +245,7 @@ POLICY: dict[str, Rule | str] = {
     # each operation reads is not (the page sends the user's token with every operation).
     "GET /": PUBLIC,
     "GET /static/{name}": PUBLIC,
+    "GET /static/graphiql/{name}": PUBLIC,  # GraphiQL's files (development only)
     "GET /operations/{name}.graphql": PUBLIC,
 }
 

@@ -63,6 +63,11 @@ def serve(
     settings = Settings()
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    try:
+        settings.check_serving()
+    except ValueError as error:
+        typer.echo(f"concord serve: {error}", err=True)
+        raise typer.Exit(2) from None
     _logging(settings)
     options: dict[str, Any] = {
         "host": host or settings.host,
@@ -370,7 +375,9 @@ def token(
     role: Annotated[Role, typer.Option(help="coordinator, donor, secretariat or viewer")],
     state: Annotated[MemberState | None, typer.Option(help="the coordinator's member state (ISO3)")] = None,
     org: Annotated[str | None, typer.Option(help="the donor's organisation id")] = None,
-    subject: Annotated[str | None, typer.Option(help="who the token names (sub)")] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="who the token names (sub); by default one per role and scope")
+    ] = None,
     hours: Annotated[float, typer.Option(help="how long the token is valid")] = 8.0,
 ) -> None:
     """Print a token from the development signer, which the local server accepts."""
@@ -380,7 +387,7 @@ def token(
         organisation = UUID(org) if org else None
         typer.echo(
             signer.issue(
-                subject=subject or f"dev-{role.value}{'-' + state.value if state else ''}",
+                subject=subject or dev_subject(role, state, organisation),
                 role=role,
                 member_state=state,
                 organisation_id=organisation,
@@ -390,6 +397,14 @@ def token(
     except (ValueError, Unauthenticated) as error:
         typer.echo(f"concord token: {error}", err=True)
         raise typer.Exit(2) from None
+
+
+def dev_subject(role: Role, state: MemberState | None, organisation: UUID | None) -> str:
+    """``dev-donor-<org>``: a subject of its own for each role and scope, so that two development
+    principals never pass for one (in the audit trail, the event feed or anywhere a subject shows)."""
+    return "-".join(
+        ["dev", role.value, *([state.value] if state else []), *([str(organisation)] if organisation else [])]
+    )
 
 
 apikey = typer.Typer(help="Service-account API keys for integrations (only a hash is stored).")

@@ -688,7 +688,7 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
             aggregates = work()
             return Recorded(aggregates[0], self._save(*aggregates))
         key = check_key(command.idempotency_key)
-        receipt = receipt_id(command.principal.subject, key)
+        receipt = receipt_id(command.principal, key)
         digest = payload_digest(operation, payload)
         with self._in_flight.hold(receipt):
             replay = self._replay(receipt, digest)

@@ -1,4 +1,4 @@
-"""Idempotent commands: a receipt aggregate per (principal, key), saved with the command's events.
+"""Idempotent commands: a receipt aggregate per (whole principal, key), saved with the command's events.
 
 The receipt's id is derived from the principal and the key, so a second attempt either finds the
 receipt or collides with it on save — the same transaction that records the command's events,
@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.errors import InvalidInput
+from services.access import Principal
 from services.errors import Retry
 
 _NAMESPACE = UUID("6f0e7bb8-3c47-5d1e-9a51-8b0c2d6c0a11")
@@ -41,8 +42,10 @@ def check_key(key: str) -> str:
     return key
 
 
-def receipt_id(principal: str, key: str) -> UUID:
-    return uuid5(_NAMESPACE, f"{principal}\n{key}")
+def receipt_id(principal: Principal, key: str) -> UUID:
+    """One receipt per whole principal and key (``Principal.identity``), so that two callers
+    sharing a subject never see each other's result."""
+    return uuid5(_NAMESPACE, f"{principal.identity}\n{key}")
 
 
 def payload_digest(operation: str, payload: Mapping[str, Any]) -> str:

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         default=1200, ge=1, description="requests per principal (shared out among the API processes)"
     )
     rate_limit_burst: int = Field(default=200, ge=1, description="requests a principal may send at once")
+    rate_limit_failed_auth_per_minute: int = Field(
+        default=60, ge=1, description="failed authentications per client address (then 429)"
+    )
+    rate_limit_failed_auth_burst: int = Field(
+        default=30, ge=1, description="failed authentications a client address may make at once"
+    )
 
     @property
     def is_production(self) -> bool:
@@ -96,6 +102,24 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         if (self.auth_issuer is None) != (self.auth_jwks_url is None):
             msg = "set both CONCORD_AUTH_ISSUER and CONCORD_AUTH_JWKS_URL, or neither"
+            raise ValueError(msg)
+
+    def check_serving(self) -> None:
+        """Refuse, besides what ``check`` refuses, an API that trusts no issuer of credentials
+        (production without an identity provider): it would answer every request 401 without
+        saying why. Commands that serve no requests (migrate, project, rebuild) need none."""
+        self.check()
+        if self.auth_issuer is None and not self.dev_signer_enabled:
+            msg = (
+                "refusing to start: no identity provider is configured (set CONCORD_AUTH_ISSUER and "
+                "CONCORD_AUTH_JWKS_URL)"
+                + (
+                    " and CONCORD_ENVIRONMENT=production has no development signer"
+                    if self.is_production
+                    else " and the development signer is off (CONCORD_AUTH_DEV_SIGNER)"
+                )
+                + ", so every request would be refused"
+            )
             raise ValueError(msg)
 
     @property

@@ -105,8 +105,8 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError as error:
-            raise Unauthenticated(f"malformed token: {error}") from None
+        except (jwt.PyJWTError, ValueError, TypeError):
+            raise Unauthenticated("malformed token") from None
         algorithm = header.get("alg")
         if algorithm not in ALGORITHMS:
             raise Unauthenticated(f"tokens signed with {algorithm!r} are not accepted")
@@ -145,6 +145,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
             role=role,
             member_state=MemberState(state) if state else None,
             organisation_id=UUID(str(organisation)) if organisation else None,
+            issuer=str(claims["iss"]) if "iss" in claims else None,
         )
     except (ValueError, KeyError) as error:
         raise Unauthenticated(f"the token's claims do not name a Concord principal: {error}") from None

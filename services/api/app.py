@@ -16,13 +16,23 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import logs
-from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi, workbench
+from services.api import (
+    csv_exports,
+    dashboard,
+    events,
+    exports,
+    field_exports,
+    graphiql,
+    health,
+    openapi,
+    workbench,
+)
+from services.api.admission import Admission, RateLimited
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
 from services.api.metrics import Metrics, OperationLatency, named_operations, observe_commands
-from services.api.problems import problem, public
-from services.api.ratelimit import RateLimiter
+from services.api.problems import BadInput, problem, public
 from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
@@ -40,6 +50,7 @@ def create_app(
     sight (``services.heap``), as ``concord serve`` does (tests, which start many apps in one
     process, do not)."""
     settings = settings or Settings()
+    settings.check_serving()
     metrics = Metrics(named_operations(dashboard.operations_dir()))
 
     @asynccontextmanager
@@ -73,18 +84,13 @@ def create_app(
         observers=[lambda: OperationLatency(metrics.observe_operation)],
     )
     observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
-    # Each API process counts its own requests: the limits are shared out among them (connections
-    # are spread over the processes by the kernel, so a principal's share is about even).
-    rate_limiter = RateLimiter(
-        max(1, settings.rate_limit_per_minute // settings.workers),
-        max(1, settings.rate_limit_burst // settings.workers),
-    )
-    endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, rate_limiter=rate_limiter)
+    app.state.admission = admission = Admission.from_settings(settings)
+    endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, admission=admission)
     # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
     # solving would only cost time on every operation.
     app.router.add_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
     app.router.add_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
-    app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, rate_limiter=rate_limiter).handle)
+    app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, admission=admission).handle)
 
     app.include_router(csv_exports.router)
     app.include_router(field_exports.router)
@@ -93,6 +99,8 @@ def create_app(
     app.include_router(health.router)
     dashboard.install(app)
     workbench.install(app, settings)
+    if not settings.is_production:
+        graphiql.install(app)
     openapi.install(app)
 
     @app.exception_handler(StarletteHTTPException)
@@ -104,6 +112,15 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_problem(_request: Request, error: RequestValidationError) -> Response:
         return problem(422, "Unprocessable Content", "the request is not valid", errors=error.errors())
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited_problem(_request: Request, error: RateLimited) -> Response:
+        headers = {"Retry-After": str(error.retry_after)}
+        return problem(429, _title(429), str(error), headers, code="RATE_LIMITED")
+
+    @app.exception_handler(BadInput)
+    async def bad_input_problem(_request: Request, error: BadInput) -> Response:
+        return problem(400, _title(400), str(error), code="BAD_USER_INPUT", field=error.field)
 
     @app.exception_handler(Exception)
     async def unexpected_problem(_request: Request, error: Exception) -> Response:

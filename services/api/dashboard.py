@@ -46,10 +46,15 @@ async def page() -> FileResponse:
 
 
 async def asset(name: str) -> FileResponse:
-    path = STATIC_DIR / name
+    return static_file(STATIC_DIR, name, PAGE_HEADERS)
+
+
+def static_file(directory: Path, name: str, headers: dict[str, str]) -> FileResponse:
+    """One file of ``directory`` (never below it), of a kind a page loads."""
+    path = directory / name
     if name.startswith(".") or "/" in name or path.suffix not in MEDIA_TYPES or not path.is_file():
         raise HTTPException(404, f"no asset {name!r}")
-    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=PAGE_HEADERS)
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=headers)
 
 
 async def operation(name: str) -> PlainTextResponse:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from services.access import Principal
 from services.api.feed import Catalogue, actor_for, payload_for
-from services.api.openapi import GUARDED
+from services.api.openapi import GUARDED, problems
+from services.api.positions import MAX_POSITION, parse_position
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
 from services.deadlines import in_thread
@@ -49,12 +50,23 @@ class FeedPage(BaseModel):
     summary="The event log, page by page, as the caller may see it",
     response_model=FeedPage,
     response_model_by_alias=True,
-    responses=GUARDED,
+    responses={**GUARDED, **problems(400)},
+    # ``after`` is read by hand: a number outside the store's range is a 400 like any bad position.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "after",
+                "in": "query",
+                "required": False,
+                "description": "the last position seen (0: from the start)",
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_POSITION, "default": 0},
+            }
+        ]
+    },
 )
 async def events(
     request: Request,
     principal: Annotated[Principal, Depends(allowed("GET /events"))],
-    after: Annotated[int, Query(ge=0, description="the last position seen (0: from the start)")] = 0,
     limit: Annotated[int, Query(ge=1, description=f"events per page; at most {MAX_LIMIT} are sent")] = 100,
     topics: Annotated[
         list[str] | None,
@@ -67,6 +79,7 @@ async def events(
     ] = None,
 ) -> FeedPage:
     runtime: Runtime = request.app.state.runtime
+    after = parse_position(request.query_params.get("after", "0"), "after")
     visible = CATALOGUE.visible_topics(principal)
     names = [n.strip() for value in topics or () for n in value.split(",") if n.strip()]
     if names:

@@ -149,7 +149,7 @@ def actor_for(principal: Principal, event: Any) -> dict[str, Any] | None:
     actor = getattr(event, "actor", None)
     if not isinstance(actor, Actor):
         return None
-    if principal.role is Role.SECRETARIAT or actor.principal == principal.subject:
+    if principal.role is Role.SECRETARIAT or principal.did(actor):
         return actor.as_dict()
     return {"role": actor.role}
 

@@ -7,23 +7,22 @@ because read-your-writes (``Concord-Consistent-With``) must hold a query before 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import orjson
 import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from services.access import Principal, Unauthenticated
-from services.api import correlation
-from services.api.problems import problem, public
-from services.api.ratelimit import RateLimiter
+from services.access import Unauthenticated
+from services.api import correlation, graphiql
+from services.api.admission import Admission, RateLimited
+from services.api.positions import parse_position
+from services.api.problems import BadInput, problem, public
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
 from services.deadlines import in_thread
@@ -44,26 +43,35 @@ _ANY_OPERATION = frozenset({OperationType.QUERY, OperationType.MUTATION})
 class RequestError(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request: answered with a problem."""
 
-    def __init__(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        *,
+        code: str | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
         self.headers = headers or {}
+        self.code = code
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: strawberry.Schema, *, ide: bool, rate_limiter: RateLimiter) -> None:
+    def __init__(self, schema: strawberry.Schema, *, ide: bool, admission: Admission) -> None:
         self._schema = schema
-        self._ide = get_graphql_ide_html("graphiql") if ide else None
-        self._rate_limiter = rate_limiter
+        self._ide = ide
+        self._admission = admission
 
     async def get(self, request: Request) -> Response:
         params = request.query_params
         if "query" not in params and _accepts_html(request):
-            if self._ide is None:
+            if not self._ide:
                 return problem(404, "Not Found", "GraphiQL is off in production")
-            return HTMLResponse(self._ide)
+            return graphiql.page()
         try:
             media_type = _negotiate(request)
             variables = _json_object(params.get("variables"), "variables")
@@ -152,18 +160,22 @@ class GraphQLEndpoint:
             return _respond(body, media_type, status, {RETRY_AFTER: "1", **trace})
         try:
             _check_request(query, variables, operation_name, extensions)
-            principal = await _authenticate(request, runtime)
-            wait = self._rate_limiter.wait_needed(principal.subject)
-            if wait > 0:
-                body = {"errors": [_error("too many requests; slow down", "RATE_LIMITED")]}
-                headers = {"Retry-After": str(max(1, math.ceil(wait))), **trace}
-                return _respond(body, media_type, 429, headers)
+            principal = await self._admission.admit(
+                runtime.authenticator,
+                request.headers.get("authorization"),
+                request.headers.get("x-api-key"),
+                request.client.host if request.client else None,
+            )
             stale = await _wait_for_consistency(request, runtime)
         except RequestError as error:
-            return problem(error.status, error.title, error.detail, {**error.headers, **trace})
+            extra = {"code": error.code} if error.code else {}
+            return problem(error.status, error.title, error.detail, {**error.headers, **trace}, **extra)
         except Unauthenticated as error:
             body = {"errors": [_error(str(error), "UNAUTHENTICATED")]}
             return _respond(body, media_type, 401, {**CHALLENGE, **trace})
+        except RateLimited as error:
+            body = {"errors": [_error(str(error), "RATE_LIMITED")]}
+            return _respond(body, media_type, 429, {RETRY_AFTER: str(error.retry_after), **trace})
         if stale is not None:
             status = 503 if media_type == GRAPHQL_RESPONSE else 200
             return _respond({"errors": [stale]}, media_type, status, {"Retry-After": "1", **trace})
@@ -215,16 +227,6 @@ def _error(message: str, code: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
 
 
-async def _authenticate(request: Request, runtime: Runtime) -> Principal:
-    authorization = request.headers.get("authorization")
-    api_key = request.headers.get("x-api-key")
-    known = runtime.authenticator.remembered(authorization, api_key)
-    if known is not None:
-        return known
-    timeout = runtime.settings.command_db_timeout
-    return await in_thread(timeout, runtime.authenticator.authenticate, authorization, api_key)
-
-
 def _correlation_id(request: Request) -> str:
     """The id CorrelationMiddleware chose for this request: the same in the logs and the events."""
     return correlation_id.get() or correlation.chosen(request.headers)
@@ -250,15 +252,24 @@ def _respond(
 
 
 async def _wait_for_consistency(request: Request, runtime: Runtime) -> dict[str, Any] | None:
-    """Hold the request until the read models reach the given position; a STALE_READ if they don't."""
+    """Hold the request until the read models reach the given position; a STALE_READ if they don't.
+
+    A position beyond the log's head is refused at once: positions are given at commit, so no
+    writer has been told of it, and waiting could not make it reachable.
+    """
     raw = request.headers.get(CONSISTENT_WITH)
     if raw is None:
         return None
-    position = int(raw) if raw.strip().isdigit() else -1
-    if position < 0:
-        raise RequestError(
-            400, "Bad Request", f"{CONSISTENT_WITH} must be a log position (a whole number >= 0)"
-        )
+    try:
+        position = parse_position(raw, CONSISTENT_WITH)
+    except BadInput as error:
+        raise RequestError(400, "Bad Request", str(error), code="BAD_USER_INPUT") from None
+    if position > runtime.progress.reached:
+        timeout = runtime.settings.command_db_timeout
+        head = await in_thread(timeout, runtime.concord.recorder.max_notification_id) or 0
+        if position > head:
+            detail = f"{CONSISTENT_WITH}: position {position} is beyond the log's head {head}"
+            raise RequestError(400, "Bad Request", detail, code="BAD_USER_INPUT")
     timeout = runtime.settings.consistency_timeout
     if await runtime.progress.wait_for(position, timeout):
         return None

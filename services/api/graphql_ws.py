@@ -23,11 +23,10 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.aio import aclosing
 
 from services.access import Principal, Unauthenticated
+from services.api.admission import Admission, RateLimited
 from services.api.graphql_http import format_error
-from services.api.ratelimit import RateLimiter
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
-from services.deadlines import in_thread
 
 log = logging.getLogger("concord.api")
 
@@ -44,12 +43,12 @@ class GraphQLWebSocket:
         self,
         schema: strawberry.Schema,
         *,
-        rate_limiter: RateLimiter,
+        admission: Admission,
         init_timeout: float = 10.0,
         max_operations: int = 100,
     ) -> None:
         self.schema = schema
-        self.rate_limiter = rate_limiter
+        self.admission = admission
         self.init_timeout = init_timeout
         self.max_operations = max_operations
 
@@ -122,14 +121,15 @@ class _Connection:
         if payload is not None and not isinstance(payload, dict):
             await self._close(4400, "the connection_init payload must be an object")
         authorization, api_key = _credentials(payload or {})
-        authenticator = self.runtime.authenticator
+        address = self.websocket.client.host if self.websocket.client else None
         try:
-            principal = authenticator.remembered(authorization, api_key)
-            if principal is None:
-                timeout = self.runtime.settings.command_db_timeout
-                principal = await in_thread(timeout, authenticator.authenticate, authorization, api_key)
+            principal = await self.endpoint.admission.admit(
+                self.runtime.authenticator, authorization, api_key, address
+            )
         except Unauthenticated:
             await self._close(4403, "Forbidden")
+        except RateLimited:
+            await self._close(4429, "Too many requests")
         self.principal = principal
         await self._send({"type": "connection_ack"})
 
@@ -159,8 +159,10 @@ class _Connection:
             return _error("variables must be a JSON object", "BAD_USER_INPUT")
         if len(self.operations) >= self.endpoint.max_operations:
             return _error("too many operations on one connection", "RATE_LIMITED")
-        if self.endpoint.rate_limiter.wait_needed(self.principal.subject) > 0:
-            return _error("too many requests; slow down", "RATE_LIMITED")
+        try:
+            self.endpoint.admission.check(self.principal)
+        except RateLimited as error:
+            return _error(str(error), "RATE_LIMITED")
         return None
 
     def _forget(self, operation_id: str, task: asyncio.Task[None]) -> None:

@@ -16,6 +16,7 @@ _WHY = {
     401: "no credentials, or credentials that prove nothing (WWW-Authenticate: Bearer)",
     403: "the caller's role may not use this route",
     422: "a parameter is not valid (its errors listed under `errors`)",
+    429: "too many requests from this caller: retry after Retry-After seconds",
     503: "not ready: retry after Retry-After seconds",
 }
 
@@ -43,7 +44,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: What a route behind ``rest_auth.allowed`` can answer besides its own result.
-GUARDED = problems(401, 403, 422)
+GUARDED = problems(401, 403, 422, 429)
 
 
 def install(app: FastAPI) -> None:

@@ -1,4 +1,5 @@
-"""A token bucket per principal: a burst is allowed, a sustained flood is answered with 429."""
+"""A token bucket per key (a principal, a client address): a burst is allowed, a sustained flood is
+answered with 429."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Authentication and the access policy for REST routes: the same principals and table as GraphQL."""
+"""Authentication, rate limits and the access policy for REST routes: the same principals, buckets
+and table as GraphQL. Every authenticated route depends on ``allowed``, so none escapes them."""
 
 from __future__ import annotations
 
@@ -7,26 +8,24 @@ from collections.abc import Awaitable, Callable
 from fastapi import HTTPException, Request
 
 from services.access import Forbidden, Principal, Unauthenticated, authorise
+from services.api.admission import Admission
 from services.bootstrap import Runtime
-from services.deadlines import in_thread
 
 
 def allowed(route: str) -> Callable[[Request], Awaitable[Principal]]:
-    """A FastAPI dependency: the caller's principal, if the policy lets it use ``route``."""
+    """A FastAPI dependency: the caller's principal, within its rate, if the policy lets it use
+    ``route``. Raises RateLimited (answered 429 by the app) for a caller over its rate."""
 
     async def dependency(request: Request) -> Principal:
         runtime: Runtime = request.app.state.runtime
-        authorization = request.headers.get("authorization")
-        api_key = request.headers.get("x-api-key")
+        admission: Admission = request.app.state.admission
         try:
-            principal = runtime.authenticator.remembered(authorization, api_key)
-            if principal is None:
-                principal = await in_thread(
-                    runtime.settings.command_db_timeout,
-                    runtime.authenticator.authenticate,
-                    authorization,
-                    api_key,
-                )
+            principal = await admission.admit(
+                runtime.authenticator,
+                request.headers.get("authorization"),
+                request.headers.get("x-api-key"),
+                request.client.host if request.client else None,
+            )
             authorise(principal, route)
         except Unauthenticated as error:
             raise HTTPException(

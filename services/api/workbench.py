@@ -19,7 +19,7 @@ import services.web
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from services.access import Unauthenticated
-from services.api.dashboard import MEDIA_TYPES, PAGE_HEADERS
+from services.api.dashboard import MEDIA_TYPES, PAGE_HEADERS, static_file
 from services.authentication import dev_signer
 from services.settings import Settings
 
@@ -58,10 +58,7 @@ def _page(file: str) -> Any:
 
 
 async def asset(name: str) -> FileResponse:
-    path = WEB_DIR / name
-    if name.startswith(".") or "/" in name or path.suffix not in MEDIA_TYPES or not path.is_file():
-        raise HTTPException(404, f"no asset {name!r}")
-    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=PAGE_HEADERS)
+    return static_file(WEB_DIR, name, PAGE_HEADERS)
 
 
 async def code_lists() -> JSONResponse:

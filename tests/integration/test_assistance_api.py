@@ -196,3 +196,25 @@ async def test_a_page_of_a_hundred_matches_costs_a_fixed_number_of_queries(parti
     # the page and its count, then one query per relation: requests, offers, crises,
     # commitments, organisations — not one per row.
     assert len(statements) <= 8, statements
+
+
+async def test_donors_of_two_organisations_sharing_a_subject_keep_their_own_offers(parties: Parties) -> None:
+    """Receipts are the whole principal's: the same ``sub`` and Idempotency-Key in another
+    organisation is another caller, who gets an offer of its own, not the first one's back."""
+    client = parties.client
+    other_org = (await client.data(REGISTER, {"i": {"name": "Mercy Relief", "type": "NGO"}}))[
+        "registerOrganisation"
+    ]["organisation"]["id"]
+    other = Parties(client, other_org)
+    key = {"Idempotency-Key": "tarps-2026-11-28"}
+    parties.donor = {**parties.donor, **key}
+    other.donor = {**other.donor, **key}
+
+    first = (await parties.offer("80"))["offer"]
+    second = (await other.offer("80"))["offer"]
+    again = (await parties.offer("80"))["offer"]
+
+    assert other.donor["Authorization"] != parties.donor["Authorization"]
+    assert second["id"] != first["id"]
+    assert (first["organisationId"], second["organisationId"]) == (parties.donor_org, other_org)
+    assert again["id"] == first["id"]

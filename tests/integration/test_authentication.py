@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -17,10 +18,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
 from services.access import Unauthenticated
+from services.api.app import create_app
+from services.cli import app as cli
 from services.settings import Settings
 from services.tokens import KeySet, TokenVerifier, jwks_fetcher
 
@@ -213,3 +217,21 @@ def test_production_refuses_the_development_signer() -> None:
         Settings(environment="production", auth_dev_signer=True).check()
     assert not Settings(environment="production").dev_signer_enabled
     assert Settings().dev_signer_enabled
+
+
+def test_an_api_that_trusts_no_issuer_refuses_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production without an identity provider would answer every request 401 without a word."""
+    with pytest.raises(ValueError, match="refusing to start: no identity provider"):
+        create_app(Settings(environment="production", data_dir=tmp_path))
+    with pytest.raises(ValueError, match="refusing to start: no identity provider"):
+        create_app(Settings(auth_dev_signer=False, data_dir=tmp_path))
+    monkeypatch.setenv("CONCORD_ENVIRONMENT", "production")
+    monkeypatch.setenv("CONCORD_DATA_DIR", str(tmp_path))
+    served = CliRunner().invoke(cli, ["serve"])
+
+    assert served.exit_code == 2
+    assert "CONCORD_AUTH_ISSUER" in served.output
+    provider = {"auth_issuer": ISSUER, "auth_jwks_url": "https://idp.example.asean/jwks"}
+    assert create_app(Settings(environment="production", data_dir=tmp_path, **provider))

@@ -118,15 +118,43 @@ async def test_safe_haven_events_as_each_caller_may_see_them(
         assert admitted["actor"] == {"role": "coordinator"}
 
 
+async def test_a_namesake_in_another_state_is_not_shown_the_actor(client: Client) -> None:
+    await designate(client)
+    namesake = client.bearer(Role.COORDINATOR, "THA", subject="coordinator-PHL@test")
+
+    (designated,) = (await feed(client, as_=namesake, topics="SafeHaven.Designated"))["items"]
+    (as_host,) = (await feed(client, as_=client.coordinator("PHL"), topics="SafeHaven.Designated"))["items"]
+
+    assert designated["actor"] == {"role": "coordinator"}
+    assert as_host["actor"]["principal"] == "coordinator-PHL@test"
+
+
 async def test_bad_parameters_get_problem_details(client: Client) -> None:
-    negative = await client.http.get("/events?after=-1", headers=client.bearer())
     not_a_number = await client.http.get("/events?limit=many", headers=client.bearer())
     unknown = await client.http.get("/events?topics=Nonsense.Happened", headers=client.bearer())
     anonymous = await client.http.get("/events")
     capped = await client.http.get("/events?limit=1000000", headers=client.bearer())
 
-    for response in (negative, not_a_number, unknown):
+    for response in (not_a_number, unknown):
         assert response.status_code == 422, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
     assert anonymous.status_code == 401
     assert capped.status_code == 200
+
+
+@pytest.mark.parametrize("after", ["-1", "9223372036854775808", "18446744073709551616", "1e3", "many"])
+async def test_an_after_that_is_no_log_position_is_a_bad_request(client: Client, after: str) -> None:
+    response = await client.http.get("/events", params={"after": after}, headers=client.bearer())
+
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "BAD_USER_INPUT"
+
+
+async def test_the_last_position_there_can_be_is_an_empty_page(client: Client) -> None:
+    last = 2**63 - 1
+
+    page = await feed(client, after=last)
+
+    assert page["items"] == []
+    assert page["next"] == last

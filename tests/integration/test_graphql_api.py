@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,7 +17,7 @@ from domain.access import Role
 from services.api.app import create_app
 from services.settings import Settings
 from services.tokens import DevSigner
-from tests.api import AMEND, CANCEL, GET, GRAPHQL_RESPONSE, LIST, POST, Client, serving
+from tests.api import AMEND, CANCEL, GET, GRAPHQL_RESPONSE, LIST, OPEN_CRISIS, POST, Client, serving
 from tests.conftest import fixed_today
 
 
@@ -153,16 +155,63 @@ async def test_changing_a_cancelled_request_is_a_conflict(client: Client) -> Non
 async def test_a_read_ahead_of_the_projections_times_out_as_stale_read(
     settings: Settings, signer: DevSigner
 ) -> None:
-    settings = settings.model_copy(update={"consistency_timeout": 0.2})
+    """No projection runs here (they are left to another process that is not there), so the read
+    models never reach the position of the crisis just opened."""
+    settings = settings.model_copy(update={"consistency_timeout": 0.2, "projections": "external"})
     app = create_app(settings, today=fixed_today)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://concord") as http:
-            response = await Client(http, signer).send(LIST, {}, after=10_000)
+            client = Client(http, signer)
+            opened = await client.data(
+                OPEN_CRISIS, {"i": {"name": "Typhoon", "affectedStates": ["PHL"], "startDate": "2026-11-01"}}
+            )
+            response = await client.send(LIST, {}, after=opened["openCrisis"]["position"])
 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.json()["errors"][0]["extensions"]["code"] == "STALE_READ"
+
+
+async def test_a_position_beyond_the_head_is_refused_at_once(client: Client) -> None:
+    """Positions are given at commit: one beyond the head was never given, so no wait could reach it."""
+    head = (await client.post())["position"]
+
+    started = time.monotonic()
+    response = await client.send(LIST, {}, after=head + 1000)
+    waited = time.monotonic() - started
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "BAD_USER_INPUT"
+    assert response.json()["detail"] == (
+        f"Concord-Consistent-With: position {head + 1000} is beyond the log's head {head}"
+    )
+    assert waited < 2  # the settings let a read wait 30 s
+    assert (await client.send(LIST, {}, after=head)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "sent", ["9223372036854775808", "18446744073709551616", "-1", "+5", "1.5", "9" * 5000]
+)
+async def test_a_consistent_with_that_is_no_position_is_bad_input(client: Client, sent: str) -> None:
+    response = await client.http.post(
+        "/graphql",
+        json={"query": LIST},
+        headers={"Accept": GRAPHQL_RESPONSE, "Concord-Consistent-With": sent, **client.bearer()},
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_cursor_beyond_the_positions_range_is_bad_input(client: Client) -> None:
+    cursor = base64.urlsafe_b64encode(b"position:9223372036854775808").decode()
+
+    body = (await client.send(LIST, {"after": cursor})).json()
+
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 @pytest.mark.parametrize(

@@ -167,7 +167,7 @@ def test_concurrent_commands_each_get_their_own_outcome(concord: Concord) -> Non
         assert isinstance(recorded, Recorded)
         assert originator_at(concord, recorded.position) == recorded.aggregate.id
     assert isinstance(once, Recorded)  # its receipt is the last of its events, its request before it
-    assert originator_at(concord, once.position) == receipt_id(PHL.principal.subject, "post-once-0001")
+    assert originator_at(concord, once.position) == receipt_id(PHL.principal, "post-once-0001")
     assert originator_at(concord, once.position - 1) == once.aggregate.id
     amended = [a for a in amends if isinstance(a, Recorded)]
     assert amended, "at least one amendment wins each round"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from graphql import parse, validate
 
+from domain.access import Role
 from projections import queries
 from services.api.schema import _LIMIT_RULES, MAX_DEPTH, schema
 from services.bootstrap import storage_for
@@ -188,10 +190,75 @@ async def test_a_principal_over_its_rate_is_told_to_slow_down(tmp_path: Path, ca
     assert calls == ["list_requests"] * 4
 
 
+async def test_donors_sharing_a_subject_do_not_share_a_bucket(tmp_path: Path) -> None:
+    async for client in _client(tmp_path, rate_limit_burst=2, rate_limit_per_minute=60):
+        first = client.bearer(Role.DONOR, org=uuid.uuid4(), subject="kenji")
+        second = client.bearer(Role.DONOR, org=uuid.uuid4(), subject="kenji")
+        spent = [(await client.send("{ requests { totalCount } }", as_=first)).status_code for _ in range(3)]
+        other = await client.send("{ requests { totalCount } }", as_=second)
+
+    assert spent == [200, 200, 429]
+    assert other.status_code == 200
+
+
+async def test_rest_routes_share_the_principal_s_bucket(tmp_path: Path) -> None:
+    async for client in _client(tmp_path, rate_limit_burst=3, rate_limit_per_minute=60):
+        auth = client.bearer(subject="eager-integration")
+        statuses = [
+            (await client.http.get(path, headers=auth)).status_code
+            for path in ("/events", "/exports/requests.csv")
+        ]
+        await client.send("{ requests { totalCount } }", as_=auth)
+        feed = await client.http.get("/events", headers=auth)
+        export = await client.http.get("/exports/iati.xml", headers=auth)
+        someone_else = await client.http.get("/events", headers=client.bearer(subject="other"))
+
+    assert statuses == [200, 200]
+    for limited in (feed, export):
+        assert limited.status_code == 429
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        assert int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["code"] == "RATE_LIMITED"
+    assert someone_else.status_code == 200
+
+
+async def test_a_flood_of_garbage_tokens_is_slowed_down_by_address(tmp_path: Path, calls: list[str]) -> None:
+    settings = {"rate_limit_failed_auth_burst": 3, "rate_limit_failed_auth_per_minute": 60}
+    async for client in _client(tmp_path, **settings):
+        garbage = {"Authorization": "Bearer not-a-token"}
+        graphql = [
+            (await client.send("{ requests { totalCount } }", as_=garbage)).status_code for _ in range(3)
+        ]
+        graphql_flooded = await client.send("{ requests { totalCount } }", as_=garbage)
+        rest_flooded = await client.http.get("/events", headers={"X-API-Key": "concord_nonsense"})
+        valid = await client.send("{ requests { totalCount } }")
+
+    assert graphql == [401, 401, 401]
+    assert graphql_flooded.status_code == 429
+    assert _codes(graphql_flooded.json()) == ["RATE_LIMITED"]
+    assert int(graphql_flooded.headers["retry-after"]) >= 1
+    assert rest_flooded.status_code == 429
+    assert rest_flooded.headers["content-type"].startswith("application/problem+json")
+    assert valid.status_code == 200
+    assert calls == ["list_requests"]
+
+
+async def test_a_garbage_token_is_called_malformed_and_nothing_more(client: Client) -> None:
+    garbage = {"Authorization": "Bearer eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln"}
+
+    graphql = await client.send("{ requests { totalCount } }", as_=garbage)
+    rest = await client.http.get("/events", headers=garbage)
+
+    assert graphql.status_code == rest.status_code == 401
+    assert [e["message"] for e in graphql.json()["errors"]] == ["malformed token"]
+    assert rest.json()["detail"] == "malformed token"
+
+
 async def test_production_has_no_introspection_and_no_graphiql(tmp_path: Path, calls: list[str]) -> None:
-    async for client in _client(tmp_path, environment="production", auth_dev_signer=False):
+    provider = {"auth_issuer": "https://id.example.org/", "auth_jwks_url": "https://id.example.org/jwks"}
+    async for client in _client(tmp_path, environment="production", auth_dev_signer=False, **provider):
         ide = await client.http.get("/graphql", headers={"accept": "text/html"})
-        # No signer is trusted in production here: any token is refused before validation.
+        # Only the identity provider is trusted: a development token is refused before validation.
         refused = await client.send("{ __schema { types { name } } }")
 
     assert ide.status_code == 404

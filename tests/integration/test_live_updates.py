@@ -100,6 +100,24 @@ def test_the_connection_authenticates_with_the_same_credentials_as_http(
     assert bare_token == {"type": "connection_ack"}
 
 
+def test_a_flood_of_forged_connections_is_slowed_down(settings: Settings, signer: DevSigner) -> None:
+    settings = settings.model_copy(update={"rate_limit_failed_auth_burst": 2})
+    codes = []
+    with TestClient(create_app(settings, today=fixed_today)) as http:
+        for _ in range(3):
+            with http.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+                ws.send_json({"type": "connection_init", "payload": {"Authorization": "Bearer forged"}})
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    ws.receive_json()
+                codes.append(closed.value.code)
+        with http.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+            ws.send_json({"type": "connection_init", "payload": {"token": token(signer, Role.VIEWER)}})
+            valid = ws.receive_json()
+
+    assert codes == [4403, 4403, 4429]
+    assert valid == {"type": "connection_ack"}
+
+
 def test_the_protocol_ping_queries_and_refusals(http: TestClient, signer: DevSigner) -> None:
     with http.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
         connected(ws, token(signer, Role.VIEWER))

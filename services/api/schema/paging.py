@@ -9,6 +9,7 @@ from typing import Protocol
 
 import strawberry
 
+from services.api.positions import check_position
 from services.api.problems import BadInput
 
 MAX_PAGE = 100
@@ -31,7 +32,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         if text.startswith(_CURSOR_PREFIX):
-            return int(text.removeprefix(_CURSOR_PREFIX))
+            return check_position(int(text.removeprefix(_CURSOR_PREFIX)), "after")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise BadInput("after", f"{cursor!r} is not a cursor of this list")
