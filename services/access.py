@@ -247,6 +247,17 @@ POLICY: dict[str, Rule | str] = {
     "GET /static/{name}": PUBLIC,
     "GET /static/graphiql/{name}": PUBLIC,  # GraphiQL's files (development only)
     "GET /operations/{name}.graphql": PUBLIC,
+    # The workbench's pages, scripts and code lists are public like the dashboard's; every command
+    # and read they make is decided by its own entry. The development sign-in mints tokens only
+    # where it exists (development, with the development signer on).
+    "GET /workbench": PUBLIC,
+    "GET /workbench/": PUBLIC,
+    "GET /workbench/static/{name}": PUBLIC,
+    "GET /workbench/codes.json": PUBLIC,
+    "GET /workbench/sign-in": PUBLIC,
+    "POST /workbench/dev/token": PUBLIC,
+    "GET /workbench/needs": PUBLIC,
+    "GET /workbench/needs/new": PUBLIC,
 }
 
 #: "<Type>.<field>" entries: object fields checked with the object's owner as they resolve.

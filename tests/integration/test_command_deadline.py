@@ -128,7 +128,7 @@ def test_a_commit_not_confirmed_in_time_is_answered_by_its_retry_with_the_first_
         with pytest.raises(DatabaseTimeout, match="may be recorded"):
             post_within(concord, keyed, crisis, "held commit")
         waited = time.monotonic() - started
-    first_position = eventually_recorded(concord, receipt_id(PHL.principal.subject, "held-1"))
+    first_position = eventually_recorded(concord, receipt_id(PHL.principal, "held-1"))
     concord.post_request(PHL, crisis, MemberState.PHL, a_need(title="later"))
 
     retry = post_within(concord, keyed, crisis, "held commit")
@@ -153,7 +153,7 @@ def test_a_command_still_queued_at_its_deadline_is_not_recorded_and_its_retry_re
             post_within(concord, keyed, crisis, "queued")
         waited = time.monotonic() - started
     ahead.join(30)
-    left_out = position_of(concord.recorder, receipt_id(PHL.principal.subject, "queued-1"), 1)
+    left_out = position_of(concord.recorder, receipt_id(PHL.principal, "queued-1"), 1)
 
     retry = post_within(concord, keyed, crisis, "queued")
 
@@ -190,8 +190,8 @@ async def test_a_mutation_held_past_the_bound_answers_503_and_its_retry_records_
 
     retried = await client.http.post("/graphql", json=body, headers=headers)
     runtime = client.http._transport.app.state.runtime  # type: ignore[attr-defined]
-    subject = runtime.authenticator.authenticate(headers["Authorization"]).subject
-    recorded_at = position_of(runtime.concord.recorder, receipt_id(subject, "held-2"), 1)
+    principal = runtime.authenticator.authenticate(headers["Authorization"])
+    recorded_at = position_of(runtime.concord.recorder, receipt_id(principal, "held-2"), 1)
 
     assert waited < BOUND + SLACK
     assert refused.status_code == 503, refused.text

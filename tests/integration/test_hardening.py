@@ -316,7 +316,10 @@ async def test_production_serves_no_api_pages_but_the_openapi_document(tmp_path:
     pages: dict[str, dict[str, int]] = {}
     paths = ("/docs", "/redoc", "/openapi.json")
     for environment, signer in (("development", True), ("production", False)):
-        async for client in _client(tmp_path / environment, environment=environment, auth_dev_signer=signer):
+        provider = {"auth_issuer": "https://id.example.org/", "auth_jwks_url": "https://id.example.org/jwks"}
+        async for client in _client(
+            tmp_path / environment, environment=environment, auth_dev_signer=signer, **provider
+        ):
             pages[environment] = {path: (await client.http.get(path)).status_code for path in paths}
 
     assert pages["development"] == {"/docs": 200, "/redoc": 200, "/openapi.json": 200}

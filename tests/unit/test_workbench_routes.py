@@ -21,7 +21,12 @@ async def call(settings: Settings, method: str, path: str, **kwargs: object) -> 
 
 
 async def test_production_has_no_development_sign_in(tmp_path: Path) -> None:
-    production = Settings(environment="production", data_dir=tmp_path)
+    production = Settings(
+        environment="production",
+        data_dir=tmp_path,
+        auth_issuer="https://id.example.org/",
+        auth_jwks_url="https://id.example.org/jwks",
+    )
 
     page = await call(production, "GET", "/workbench/sign-in")
     minted = await call(production, "POST", "/workbench/dev/token", json={"role": "secretariat"})
