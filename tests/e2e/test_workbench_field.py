@@ -11,15 +11,12 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e import test_workbench
 from tests.e2e.test_served import cli_token, graphql
-from tests.e2e.test_workbench import (  # noqa: F401 (pytest fixtures)
-    Served,
-    keep,
-    page,
-    serious_violations,
-    served,
-    sign_in_as_coordinator,
-)
+from tests.e2e.test_workbench import Served, keep, serious_violations, sign_in_as_coordinator
+
+served = test_workbench.served  # the same `concord serve` and chromium page, as fixtures here
+page = test_workbench.page
 
 HAVEN = "Saduc evacuation centre"
 HAVEN_STATE = "query { safeHavens(memberState: [PHL]) { name occupancy reserved capacity } }"
@@ -136,8 +133,8 @@ def test_a_coordinator_runs_a_safe_haven_moves_people_home_and_reports_an_incide
     assert "lies outside Philippines" in outside  # the domain's refusal, at the field it names
     assert re.search(r"has room for only 20 more people", over_capacity)
     assert "OVER_CAPACITY" not in over_capacity
-    assert "F 18–59: 5" in row
-    assert "M 0–4: 3" in row
+    assert "F 18\N{EN DASH}59: 5" in row
+    assert "M 0\N{EN DASH}4: 3" in row
     assert "Arrived" in row
     assert havens == [{"name": HAVEN, "occupancy": 72, "reserved": 0, "capacity": 100}]
     assert moved == [{"status": "ARRIVED", "people": 8, "peopleArrived": 8}]
