@@ -48,9 +48,10 @@ function showValidity(field) {
 }
 
 // Wires a form to a command. `operation`: the named mutation; `variables()`: its variables from the
-// form; `onRecorded(data)`: what follows success. Resolves nothing; the form reports through
-// #<form id>-status (polite) and #<form id>-problem (alert).
-export function commandForm(form, { operation, variables, token, onRecorded }) {
+// form; `onRecorded(data)`: what follows success; `reasons`: words of the page's own for a refusal
+// reason, `(message) => text`, where it can say more than the general words. Resolves nothing; the
+// form reports through #<form id>-status (polite) and #<form id>-problem (alert).
+export function commandForm(form, { operation, variables, token, onRecorded, reasons = {} }) {
   const status = document.getElementById(`${form.id}-status`);
   const problem = document.getElementById(`${form.id}-problem`);
   const submit = form.querySelector('button[type="submit"]');
@@ -130,7 +131,7 @@ export function commandForm(form, { operation, variables, token, onRecorded }) {
       if (field && refuseAt(field, error.message.replace(new RegExp(`^${field}: `), ""))) {
         problem.textContent = "The server refused a field: see the message below it.";
       } else {
-        problem.textContent = REASONS[reason] ?? error.message;
+        problem.textContent = reasons[reason]?.(error.message) ?? REASONS[reason] ?? error.message;
       }
     } catch {
       status.textContent = "";

@@ -15,6 +15,9 @@ const PAGES = {
   COORDINATOR: [
     ["/workbench/needs", "My needs"],
     ["/workbench/needs/new", "Post a need"],
+    ["/workbench/safe-havens", "Safe havens"],
+    ["/workbench/movements", "Movements"],
+    ["/workbench/incidents", "Security incidents"],
   ],
 };
 
