@@ -251,6 +251,30 @@ def best(
     return [suggest(need, offer, today, parameters) for _, offer in scored[:first]]
 
 
+def needs_served(
+    needs: Iterable[NeedLine],
+    offers: Sequence[OfferLine],
+    today: date,
+    parameters: Parameters,
+    first: int,
+) -> list[Suggestion]:
+    """The ``first`` needs the offers could serve, best first, each with its best offer explained:
+    the matching desk's score read from the offering party's side, one line per need."""
+    chosen: dict[UUID, tuple[float, OfferLine]] = {}
+    by_id = {need.request_id: need for need in needs}
+    for need in by_id.values():
+        weight = need_weight(need, today, parameters)
+        for offer in offers:
+            if violations(need, offer, today):
+                continue
+            value = score(need, offer, today, weight)
+            held = chosen.get(need.request_id)
+            if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
+                chosen[need.request_id] = (value, offer)
+    ranked = sorted(chosen.items(), key=lambda pair: (-pair[1][0], str(pair[0])))
+    return [suggest(by_id[request_id], offer, today, parameters) for request_id, (_, offer) in ranked[:first]]
+
+
 def _urgency_note(weight: NeedWeight) -> str:
     days = weight.days_to_needed_by
     if days >= 0:

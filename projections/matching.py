@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.allocation import NeedLine, OfferLine, due
-from domain.items import SUBSTITUTES
+from domain.items import ITEMS, SUBSTITUTES, may_serve
 from projections.tables import (
     assistance_requests,
     crises,
@@ -31,6 +31,7 @@ _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
 #: The projectors a snapshot reads from: its position is the least they have all reached.
 SOURCES = ("assistance_requests", "offers", "matches", "organisations")
 _OPEN = ("open", "partially-covered")
+_LISTED_IDS = 500  # beyond this many needs, their matches are read whole rather than listed
 
 
 async def _position(conn: AsyncConnection) -> int:
@@ -171,3 +172,42 @@ async def candidate_offers(
     async with engine.connect() as conn:
         rows = (await conn.execute(_offers_query(and_(*conditions)))).all()
     return [_offer(row) for row in rows]
+
+
+async def party_offers(
+    engine: AsyncEngine,
+    today: date,
+    *,
+    organisation_id: UUID | None = None,
+    offering_state: str | None = None,
+    offer_id: UUID | None = None,
+) -> list[OfferLine]:
+    """The offering party's offers still open for matching today (or just the one asked for)."""
+    conditions: list[ColumnElement[bool]] = [_o.available_until >= today]
+    if organisation_id is not None:
+        conditions.append(_o.organisation_id == organisation_id)
+    if offering_state is not None:
+        conditions.append(_o.offering_state == offering_state)
+    if offer_id is not None:
+        conditions.append(_o.id == offer_id)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(_offers_query(*conditions))).all()
+    return [line for line in map(_offer, rows) if line.remaining > 0]
+
+
+async def servable_needs(engine: AsyncEngine, offers: Sequence[OfferLine]) -> list[NeedLine]:
+    """Open needs, in open crises, of an item the offers are or may substitute for."""
+    offered = {offer.item for offer in offers}
+    items = sorted(item for item in ITEMS if any(may_serve(item, o) for o in offered))
+    if not items:
+        return []
+    open_crises = select(crises.c.id).where(crises.c.phase != "closed")
+    query = select(*_REQUEST_COLUMNS).where(
+        _r.status.in_(_OPEN), _r.item.in_(items), _r.crisis_id.in_(open_crises)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+        ids = [row.id for row in rows] if len(rows) <= _LISTED_IDS else None
+        pending, declined = await _pending_and_declined(conn, ids)
+    needs = [_need(r, pending.get(r.id, Decimal(0)), frozenset(declined.get(r.id, ()))) for r in rows]
+    return [need for need in needs if need.open_quantity > 0]

@@ -219,6 +219,8 @@ POLICY: dict[str, Rule | str] = {
         Role.DONOR: Scope.OWN_ORGANISATION,
         Role.SECRETARIAT: Scope.ANY,
     },
+    # The same score from the offering party's side: the open needs its own offers could serve.
+    "query.needSuggestions": _OFFERING_PARTY,
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
     "GET /healthz": PUBLIC,

@@ -26,6 +26,8 @@ from services.settings import Settings
 WEB_DIR = Path(services.web.__file__).resolve().parent
 PAGES = {"": "index.html", "needs": "needs.html", "needs/new": "post-need.html"}
 PAGES |= {"safe-havens": "havens.html", "movements": "movements.html", "incidents": "incidents.html"}
+PAGES |= {"offers": "offers.html", "could-serve": "could-serve.html"}  # the donor's
+PAGES |= {"deliveries": "deliveries.html", "pledges": "pledges.html"}
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 

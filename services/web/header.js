@@ -19,6 +19,12 @@ const PAGES = {
     ["/workbench/movements", "Movements"],
     ["/workbench/incidents", "Security incidents"],
   ],
+  DONOR: [
+    ["/workbench/offers", "My offers"],
+    ["/workbench/could-serve", "Needs I could serve"],
+    ["/workbench/deliveries", "Matches"],
+    ["/workbench/pledges", "Pledges and flows"],
+  ],
 };
 
 // Fills the page's header; resolves to the API's `me`, or signs out if the API refuses the token.

@@ -5,6 +5,7 @@ import { requireSignIn } from "./session.js";
 
 const SUMMARIES = {
   COORDINATOR: "Post your state's needs and follow what is committed, in transit and delivered.",
+  DONOR: "Offer what your organisation can give, see the needs it could serve, deliver its matches, and follow its pledges.",
 };
 const token = requireSignIn();
 

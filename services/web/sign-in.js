@@ -8,7 +8,7 @@ import { returnPath, signIn } from "./session.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#sign-in");
-const HOME = { coordinator: "/workbench/needs" };
+const HOME = { coordinator: "/workbench/needs", donor: "/workbench/offers" };
 
 async function mint(claims) {
   const response = await fetch("/workbench/dev/token", {

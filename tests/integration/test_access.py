@@ -245,6 +245,7 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("query.matches", None, _plain("{ matches { totalCount } }")),
     ("query.coverage", None, _plain("{ coverage { requests } }")),
     ("query.matchSuggestions", "own", _on_request("PHL", SUGGEST)),
+    ("query.needSuggestions", None, _plain("{ needSuggestions { score } }")),
     ("mutation.runAllocationRound", None, _plain(ROUND, {"i": {}})),
 ]
 

@@ -33,6 +33,7 @@ from services.api.schema.projects import ProjectQuery
 from services.api.schema.queries import AssistanceQuery, Query
 from services.api.schema.scalars import SCALARS
 from services.api.schema.security import SecurityMutation, SecurityQuery
+from services.api.schema.serving import ServingQuery
 from services.api.schema.validation import Validation
 
 MAX_DEPTH = 10
@@ -75,6 +76,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 ActivityQuery,
                 ProjectQuery,
                 MatchingQuery,
+                ServingQuery,
             ),
         ),
         mutation=merge_types(

@@ -1,0 +1,97 @@
+"""The matching desk from the offering party's side: the open needs its offers could serve."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+import strawberry
+
+from domain import allocation
+from domain.access import Role
+from domain.codes import MemberState
+from projections import matching
+from services.access import Owner, authorise
+from services.api.schema.context import Info
+from services.api.schema.matching import ScoreTerm
+from services.api.schema.paging import check_first
+from services.api.schema.scalars import parse_id
+from services.api.schema.types import AssistanceRequest, Offer
+from services.errors import NotFound
+
+
+@strawberry.type(
+    description="An open need one of the caller's offers could serve: the best such offer, explained."
+)
+class NeedSuggestion:
+    request_id: strawberry.ID
+    offer_id: strawberry.ID = strawberry.field(description="the caller's offer that serves it best")
+    score: float = strawberry.field(description="as matchSuggestions scores the pair for the need")
+    quantity: Decimal = strawberry.field(description="what the offer could cover of what is still open")
+    terms: list[ScoreTerm]
+
+    @strawberry.field
+    async def request(self, info: Info) -> AssistanceRequest | None:
+        row = await info.context.loaders.request.load(UUID(self.request_id))
+        return AssistanceRequest.from_row(row) if row else None
+
+    @strawberry.field
+    async def offer(self, info: Info) -> Offer | None:
+        row = await info.context.loaders.offer.load(UUID(self.offer_id))
+        return Offer.from_row(row) if row else None
+
+    @classmethod
+    def of(cls, suggestion: allocation.Suggestion) -> NeedSuggestion:
+        return cls(
+            request_id=strawberry.ID(str(suggestion.need.request_id)),
+            offer_id=strawberry.ID(str(suggestion.offer.offer_id)),
+            score=suggestion.score,
+            quantity=suggestion.quantity,
+            terms=[
+                ScoreTerm(
+                    name=t.name, value=t.value, weight=t.weight, contribution=t.contribution, note=t.note
+                )
+                for t in suggestion.terms
+            ],
+        )
+
+
+@strawberry.type
+class ServingQuery:
+    @strawberry.field(
+        description=(
+            "Open needs the caller's offers could serve, best first: each need once, with the "
+            "offer that serves it best and every term of that pair's score (as matchSuggestions "
+            "explains it). A donor asks for its organisation's offers, a coordinator for its "
+            "state's; offerId narrows to one of them."
+        )
+    )
+    async def need_suggestions(
+        self, info: Info, first: int = 10, offer_id: strawberry.ID | None = None
+    ) -> list[NeedSuggestion]:
+        check_first(first)
+        c = info.context
+        principal = c.principal
+        engine = c.runtime.query_engine
+        wanted = parse_id(offer_id, "offerId") if offer_id is not None else None
+        if wanted is not None:
+            row = await c.loaders.offer.load(wanted)
+            if row is None:
+                raise NotFound("offer", str(offer_id))
+            owner = Owner(
+                member_state=MemberState(row.offering_state) if row.offering_state else None,
+                organisation_id=row.organisation_id,
+            )
+            authorise(principal, "query.needSuggestions", owner)
+        today = c.runtime.concord.today()
+        donor = principal.role is Role.DONOR
+        offers = await matching.party_offers(
+            engine,
+            today,
+            organisation_id=principal.organisation_id if donor else None,
+            offering_state=principal.member_state.value if principal.member_state and not donor else None,
+            offer_id=wanted,
+        )
+        needs = await matching.servable_needs(engine, offers)
+        served = allocation.needs_served(needs, offers, today, allocation.Parameters(), first)
+        return [NeedSuggestion.of(s) for s in served]

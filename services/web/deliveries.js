@@ -1,0 +1,89 @@
+// Matches to confirm and dispatch: every match of the organisation's offers, those waiting for the
+// donor first; confirm once the requesting state has accepted, dispatch once confirmed, decline
+// before dispatch. Kept live.
+
+import { run } from "/static/graphql.js";
+import {
+  $, afterCommand, cell, myOffers, number, refreshLive, rowCommand, startDonorPage, replaceRows,
+} from "./donor.js";
+import { requireSignIn } from "./session.js";
+
+const token = requireSignIn();
+const STATUS_NAMES = {
+  PROPOSED: "Proposed: waiting for the requesting state",
+  ACCEPTED: "Accepted: confirm you will deliver",
+  CONFIRMED: "Confirmed: dispatch when it leaves",
+  DISPATCHED: "Dispatched",
+  DELIVERED: "Delivered",
+  DECLINED: "Declined",
+  CANCELLED: "Cancelled",
+};
+const ORDER = ["ACCEPTED", "CONFIRMED", "PROPOSED", "DISPATCHED", "DELIVERED", "DECLINED", "CANCELLED"];
+const NEXT = {
+  ACCEPTED: ["confirm", "Confirm", "ConfirmMatch", "Confirmed"],
+  CONFIRMED: ["dispatch", "Dispatch", "DispatchMatch", "Dispatched"],
+};
+let me = null;
+
+function row(match) {
+  const tr = document.createElement("tr");
+  tr.dataset.match = match.id;
+  const title = document.createElement("strong");
+  title.textContent = match.request?.title ?? match.request?.id ?? "";
+  const step = NEXT[match.status];
+  const subject = `${number.format(match.quantity)} ${match.unit} for ${title.textContent}`;
+  const command = (action, label, operation, done, fields = [], input = () => ({})) =>
+    rowCommand({
+      id: match.id,
+      action,
+      label,
+      operation,
+      token,
+      fields,
+      variables: (form) => ({ input: { id: match.id, ...input(form) } }),
+      onRecorded: afterCommand(load, `${done}: ${subject}.`),
+    });
+  const declinable = ["PROPOSED", "ACCEPTED", "CONFIRMED"].includes(match.status);
+  tr.append(
+    cell(title),
+    cell(`${match.request?.memberState ?? ""} · ${match.request?.adminCode ?? ""}`),
+    cell(match.request?.neededBy ?? ""),
+    cell(`${number.format(match.quantity)} ${match.unit} of ${match.offer?.item ?? ""}`, "num"),
+    cell(STATUS_NAMES[match.status] ?? match.status),
+    cell(step ? command(...step) : ""),
+    cell(
+      declinable
+        ? command("decline", "Decline", "DeclineMatch", "Declined",
+            [{ name: "reason", text: "Reason", maxLength: 500 }],
+            (form) => ({ reason: form.elements.namedItem("reason").value }))
+        : "",
+    ),
+  );
+  return tr;
+}
+
+async function load(headers = {}) {
+  try {
+    const offers = await myOffers(token, me.organisationId, headers);
+    const found = offers.length
+      ? (await run("OfferMatches", { offers: offers.map((offer) => offer.id), first: 100 }, token, headers)).matches
+      : { edges: [], totalCount: 0 };
+    const matches = found.edges.map(({ node }) => node);
+    matches.sort((a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || b.proposedAt.localeCompare(a.proposedAt));
+    replaceRows($("#matches-body"), matches.map(row));
+    const waiting = matches.filter((match) => NEXT[match.status]).length;
+    $("#count").textContent = `${found.totalCount} ${found.totalCount === 1 ? "match" : "matches"}, ${waiting} waiting for you`;
+    $("#problem").textContent = "";
+  } catch (error) {
+    $("#problem").textContent = `The list could not be read: ${error.message}`;
+  }
+}
+
+async function start() {
+  me = await startDonorPage(token);
+  if (!me) return;
+  await load();
+  refreshLive(token, load);
+}
+
+if (token) start();
