@@ -24,7 +24,14 @@ from services.authentication import dev_signer
 from services.settings import Settings
 
 WEB_DIR = Path(services.web.__file__).resolve().parent
-PAGES = {"": "index.html", "needs": "needs.html", "needs/new": "post-need.html"}
+PAGES = {
+    "": "index.html",
+    "needs": "needs.html",
+    "needs/new": "post-need.html",
+    "fund": "fund.html",
+    "projects": "projects.html",
+    "projects/project": "project.html",
+}
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 

@@ -16,6 +16,10 @@ const PAGES = {
     ["/workbench/needs", "My needs"],
     ["/workbench/needs/new", "Post a need"],
   ],
+  SECRETARIAT: [
+    ["/workbench/fund", "Stability Fund"],
+    ["/workbench/projects", "Projects"],
+  ],
 };
 
 // Fills the page's header; resolves to the API's `me`, or signs out if the API refuses the token.

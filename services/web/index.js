@@ -5,6 +5,7 @@ import { requireSignIn } from "./session.js";
 
 const SUMMARIES = {
   COORDINATOR: "Post your state's needs and follow what is committed, in transit and delivered.",
+  SECRETARIAT: "Run the Stability Fund (allocate with a rationale, disburse, read its ledger) and follow reconstruction projects.",
 };
 const token = requireSignIn();
 
