@@ -154,6 +154,7 @@ def test_the_secretariat_runs_the_fund_and_a_project_and_the_ledger_shows_every_
 
     page.goto(f"{served.base}/workbench/projects")
     expect(page.locator("#count")).to_have_text("0 projects")
+    expect(page.locator("#more")).to_be_hidden()  # nothing more to show
     register_a_project(page, (day - timedelta(days=30)).isoformat(), (day + timedelta(days=365)).isoformat())
     projects_page = serious_violations(page)
     keep(page, served, "projects")
