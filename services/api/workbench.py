@@ -28,6 +28,7 @@ PAGES = {"": "index.html", "needs": "needs.html", "needs/new": "post-need.html"}
 PAGES |= {"safe-havens": "havens.html", "movements": "movements.html", "incidents": "incidents.html"}
 PAGES |= {"offers": "offers.html", "could-serve": "could-serve.html"}  # the donor's
 PAGES |= {"deliveries": "deliveries.html", "pledges": "pledges.html"}
+PAGES |= {"fund": "fund.html", "projects": "projects.html", "projects/project": "project.html"}
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 

@@ -25,6 +25,10 @@ const PAGES = {
     ["/workbench/deliveries", "Matches"],
     ["/workbench/pledges", "Pledges and flows"],
   ],
+  SECRETARIAT: [
+    ["/workbench/fund", "Stability Fund"],
+    ["/workbench/projects", "Projects"],
+  ],
 };
 
 // Fills the page's header; resolves to the API's `me`, or signs out if the API refuses the token.
