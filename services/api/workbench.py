@@ -25,6 +25,8 @@ from services.settings import Settings
 
 WEB_DIR = Path(services.web.__file__).resolve().parent
 PAGES = {"": "index.html", "needs": "needs.html", "needs/new": "post-need.html"}
+PAGES |= {"crises": "crises.html", "organisations": "organisations.html"}
+PAGES |= {"desk": "desk.html", "rounds": "rounds.html"}
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 

@@ -16,6 +16,12 @@ const PAGES = {
     ["/workbench/needs", "My needs"],
     ["/workbench/needs/new", "Post a need"],
   ],
+  SECRETARIAT: [
+    ["/workbench/crises", "Crises"],
+    ["/workbench/organisations", "Organisations"],
+    ["/workbench/desk", "Matching desk"],
+    ["/workbench/rounds", "Allocation rounds"],
+  ],
 };
 
 // Fills the page's header; resolves to the API's `me`, or signs out if the API refuses the token.

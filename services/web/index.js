@@ -5,6 +5,7 @@ import { requireSignIn } from "./session.js";
 
 const SUMMARIES = {
   COORDINATOR: "Post your state's needs and follow what is committed, in transit and delivered.",
+  SECRETARIAT: "Open and close crises, keep the register of organisations, propose matches and run allocation rounds.",
 };
 const token = requireSignIn();
 
