@@ -162,7 +162,14 @@ function suggestionCard(suggestion, need, index) {
     `Could cover ${number.format(suggestion.quantity)} ${need.unit} of the need; ` +
     `${number.format(offer?.remaining ?? 0)} of ${offer?.item ?? "the item"} remain, ` +
     `available ${offer?.availableFrom ?? "?"} to ${offer?.availableUntil ?? "?"}.`;
-  li.append(heading, facts, termsTable(suggestion, index));
+  const multipliers = suggestion.terms.filter((term) => term.weight === 0);
+  const sum = suggestion.terms.reduce((total, term) => total + (term.weight === 0 ? 0 : term.contribution), 0);
+  const equation = document.createElement("p");
+  equation.className = "muted equation";
+  equation.textContent =
+    `Score = ${multipliers.map((term) => `${TERMS[term.name] ?? term.name} ${decimal.format(term.value)}`).join(" × ")}` +
+    ` × the sum of the contributions ${decimal.format(sum)} = ${decimal.format(suggestion.score)}.`;
+  li.append(heading, facts, termsTable(suggestion, index), equation);
   if (suggestion.excludedBy.length) {
     const rules = document.createElement("p");
     rules.className = "flag";

@@ -89,12 +89,14 @@ function showProposals(round) {
     }),
   );
   $("#no-proposals").hidden = round.proposedMatches.length > 0;
+  $("#proposals").hidden = round.proposedMatches.length === 0;
   $("#skipped-body").replaceChildren(
     ...round.skipped.map((line) =>
       row(cell(`need ${short(line.requestId)}`), cell(`offer ${short(line.offerId)}`), cell(number.format(line.quantity), "num"), cell(line.reason)),
     ),
   );
   $("#no-skipped").hidden = round.skipped.length > 0;
+  $("#skipped").hidden = round.skipped.length === 0;
 }
 
 async function review(id, headers = {}) {

@@ -147,6 +147,7 @@ def propose_from_the_desk(page: Page, served: Served) -> dict[str, Any]:
         "scores": [float(text.rsplit("score ", 1)[1]) for text in cards.locator("h3").all_inner_texts()],
         "terms": cards.first.locator("tbody th").all_inner_texts(),
         "notes": cards.first.locator("tbody td:last-child").all_inner_texts(),
+        "equation": cards.first.locator("p.equation").inner_text(),
         "axe": serious_violations(page),
     }
     best = cards.first.locator("h3").inner_text().split(":")[0]
@@ -213,6 +214,8 @@ def test_the_secretariat_coordinates_a_crisis_from_the_workbench(served: Served,
     assert desk["scores"] == sorted(desk["scores"], reverse=True)
     assert desk["terms"] == ["Priority", "Urgency", "Coverage", "Proximity", "Timeliness"]
     assert all(note.strip() for note in desk["notes"])  # every term explained in words
+    assert desk["equation"].startswith("Score = Priority 5 \u00d7 Urgency")
+    assert desk["equation"].endswith(f"= {desk['scores'][0]:g}.")
     assert desk["overflow at 420 px"] <= 0
     assert "Lowest state coverage" in round_["objective"]
     assert "Weighted coverage of all needs" in round_["objective"]
