@@ -29,6 +29,8 @@ PAGES |= {"safe-havens": "havens.html", "movements": "movements.html", "incident
 PAGES |= {"offers": "offers.html", "could-serve": "could-serve.html"}  # the donor's
 PAGES |= {"deliveries": "deliveries.html", "pledges": "pledges.html"}
 PAGES |= {"fund": "fund.html", "projects": "projects.html", "projects/project": "project.html"}
+PAGES |= {"crises": "crises.html", "organisations": "organisations.html"}
+PAGES |= {"desk": "desk.html", "rounds": "rounds.html"}
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 

@@ -26,6 +26,10 @@ const PAGES = {
     ["/workbench/pledges", "Pledges and flows"],
   ],
   SECRETARIAT: [
+    ["/workbench/crises", "Crises"],
+    ["/workbench/organisations", "Organisations"],
+    ["/workbench/desk", "Matching desk"],
+    ["/workbench/rounds", "Allocation rounds"],
     ["/workbench/fund", "Stability Fund"],
     ["/workbench/projects", "Projects"],
   ],

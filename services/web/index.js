@@ -6,7 +6,7 @@ import { requireSignIn } from "./session.js";
 const SUMMARIES = {
   COORDINATOR: "Post your state's needs and follow what is committed, in transit and delivered.",
   DONOR: "Offer what your organisation can give, see the needs it could serve, deliver its matches, and follow its pledges.",
-  SECRETARIAT: "Run the Stability Fund (allocate with a rationale, disburse, read its ledger) and follow reconstruction projects.",
+  SECRETARIAT: "Open and close crises, keep the register of organisations, propose matches, run allocation rounds and the Stability Fund, and follow reconstruction projects.",
 };
 const token = requireSignIn();
 
