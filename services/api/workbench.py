@@ -25,6 +25,8 @@ from services.settings import Settings
 
 WEB_DIR = Path(services.web.__file__).resolve().parent
 PAGES = {"": "index.html", "needs": "needs.html", "needs/new": "post-need.html"}
+PAGES["need"] = "need.html"  # one need: amend, cancel (?id=)
+PAGES["decisions"] = "decisions.html"  # proposals to accept or decline, deliveries to record
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 
