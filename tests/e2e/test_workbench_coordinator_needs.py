@@ -23,6 +23,7 @@ POST = "mutation($i: PostRequestInput!) { postRequest(input: $i) { position requ
 POST_OFFER = "mutation($i: PostOfferInput!) { postOffer(input: $i) { offer { id } } }"
 PROPOSE = "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { match { id } } }"
 STEP = "mutation($i: MatchStepInput!) {{ {0}(input: $i) {{ position match {{ status }} }} }}"
+DESIGNATE = "mutation($i: DesignateSafeHavenInput!) { designateSafeHaven(input: $i) { safeHaven { id } } }"
 SETTING = "query { crises { id } organisations { edges { node { id } } } }"
 
 
@@ -57,6 +58,18 @@ class Parties:
         }
         return str(self.call(POST, values, self.phl)["postRequest"]["request"]["id"])  # type: ignore[index]
 
+    def safe_haven(self, name: str) -> None:
+        haven = {
+            "crisisId": self.crisis,
+            "memberState": "PHL",
+            "name": name,
+            "adminCode": "PH153617",
+            "latitude": "7.9986",
+            "longitude": "124.2928",
+            "capacityDay": 400,
+        }
+        self.call(DESIGNATE, haven, self.phl)
+
     def proposals(self, need: str, *quantities: str) -> list[str]:
         today = datetime.now(UTC).date()
         offer = {
@@ -84,19 +97,22 @@ class Parties:
 
 
 def post_a_duplicate_then_cancel_it(page: Page, served: Served) -> list[str]:
-    """Sees the possible duplicate before posting, posts all the same, then cancels with a reason;
+    """Sees the possible duplicate before posting, posts all the same (for a safe haven's people),
+    then cancels it with a reason;
     returns axe's findings on the form as it showed the duplicate."""
     fill_need(page, "Tarpaulins for Saduc, again")
     duplicates = page.locator("#duplicates")
     expect(duplicates).to_be_visible()
     expect(duplicates.locator("li")).to_have_count(1)
     expect(duplicates).to_contain_text("Tarpaulins for Saduc returnees")
+    page.select_option("#safeHavenId", label="Saduc evacuation centre (PH15)")
     keep(page, served, "post-need-duplicate")
     findings = serious_violations(page)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/workbench/needs\?"))
     page.locator("tr.just-posted a").click()
     page.wait_for_url(re.compile(r"/workbench/need\?id="))
+    expect(page.locator("#summary")).to_contain_text("for Saduc evacuation centre")
     page.fill("#cancel-reason", "Posted twice: the Saduc need already stands")
     page.click("#cancel button[type=submit]")
     expect(page.locator("#done")).to_have_text("Cancelled.")
@@ -138,6 +154,7 @@ def test_a_coordinator_sees_a_duplicate_cancels_amends_decides_and_records_a_del
 ) -> None:
     parties = Parties(served)
     original = parties.need("Tarpaulins for Saduc returnees", "500")
+    parties.safe_haven("Saduc evacuation centre")
     sign_in_as_coordinator(page, served)
     post_page = post_a_duplicate_then_cancel_it(page, served)
     need_page = amend(page, served, original)
