@@ -352,6 +352,7 @@ class MatchFilter:
     request_ids: tuple[UUID, ...] = ()
     offer_ids: tuple[UUID, ...] = ()
     statuses: tuple[str, ...] = ()
+    requesting_states: tuple[str, ...] = ()  # the member states whose requests they serve
 
 
 async def matches_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, MatchRow]:
@@ -371,6 +372,9 @@ async def list_matches(
     ):
         if values:
             conditions.append(column.in_(values))
+    if where.requesting_states:
+        of_states = select(_r.id).where(_r.member_state.in_(where.requesting_states))
+        conditions.append(m.request_id.in_(of_states))
     columns = [m[name] for name in MatchRow.__dataclass_fields__]
     query = select(*columns).where(*conditions).order_by(m.proposed_position.desc()).limit(first + 1)
     if after is not None:
@@ -455,7 +459,13 @@ async def coverage(
 
 
 async def possible_duplicates(
-    engine: AsyncEngine, *, crisis_id: UUID, member_state: str, admin_code: str, item: str, excluding: UUID
+    engine: AsyncEngine,
+    *,
+    crisis_id: UUID,
+    member_state: str,
+    admin_code: str,
+    item: str,
+    excluding: UUID | None = None,
 ) -> list[RequestRow]:
     """Live requests of the same state, crisis, admin area and item: maybe the same need twice."""
     query = select(*_COLUMNS).where(
@@ -464,8 +474,9 @@ async def possible_duplicates(
         _r.item == item,
         _r.crisis_id == crisis_id,
         _r.status.in_(("open", "partially-covered")),
-        _r.id != excluding,
     )
+    if excluding is not None:
+        query = query.where(_r.id != excluding)
     async with engine.connect() as conn:
         return [RequestRow(*row) for row in await conn.execute(query.limit(10))]
 

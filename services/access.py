@@ -195,6 +195,8 @@ POLICY: dict[str, Rule | str] = {
     "mutation.reinstateOrganisation": _SECRETARIAT,
     "query.request": _EVERYONE,
     "query.requests": _EVERYONE,
+    # Exact admin areas of live requests, before posting one: the state's own and the secretariat.
+    "query.possibleDuplicates": _NEED_TO_KNOW,
     "query.organisation": _EVERYONE,
     "query.organisations": _EVERYONE,
     "query.me": _EVERYONE,

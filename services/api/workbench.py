@@ -31,6 +31,8 @@ PAGES |= {"deliveries": "deliveries.html", "pledges": "pledges.html"}
 PAGES |= {"fund": "fund.html", "projects": "projects.html", "projects/project": "project.html"}
 PAGES |= {"crises": "crises.html", "organisations": "organisations.html"}
 PAGES |= {"desk": "desk.html", "rounds": "rounds.html"}
+PAGES["need"] = "need.html"  # one need: amend, cancel (?id=)
+PAGES["decisions"] = "decisions.html"  # proposals to accept or decline, deliveries to record
 DEV_PAGES = {"sign-in": "sign-in.html"}
 DEV_TOKEN_HOURS = 8
 

@@ -1,6 +1,7 @@
 // Every command form: rules checked as the user types, one Idempotency-Key per submission (a double
-// click or a retry after a lost answer sends the same key, so the command is recorded once), the
-// server's refusal shown at the field it names, business refusals in plain words.
+// click, a retry after a lost answer or a reload mid-submission sends the same key, so the command
+// is recorded once), the server's refusal shown at the field it names, business refusals in plain
+// words.
 
 import { send } from "/static/graphql.js";
 import { signOut } from "./session.js";
@@ -33,6 +34,20 @@ export function newKey() {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The key of a submission not yet answered, kept in the tab across a reload: one slot per form
+// of a page. Sent again after a reload, the same command is answered with its first result.
+function pendingKeys(form) {
+  const slot = `concord.idempotency-key:${location.pathname}#${form.id}`;
+  return {
+    take: () => sessionStorage.getItem(slot) ?? newKey(),
+    keep: (key) => sessionStorage.setItem(slot, key),
+    settle: () => {
+      sessionStorage.removeItem(slot);
+      return newKey();
+    },
+  };
+}
+
 function errorOf(field) {
   return document.getElementById(`${field.id}-error`);
 }
@@ -55,7 +70,8 @@ export function commandForm(form, { operation, variables, token, onRecorded, rea
   const status = document.getElementById(`${form.id}-status`);
   const problem = document.getElementById(`${form.id}-problem`);
   const submit = form.querySelector('button[type="submit"]');
-  let key = newKey();
+  const pending = pendingKeys(form);
+  let key = pending.take();
   let sending = false;
   form.noValidate = true; // the messages below each field replace the browser's bubbles
 
@@ -68,7 +84,7 @@ export function commandForm(form, { operation, variables, token, onRecorded, rea
     field.addEventListener("blur", () => showValidity(field));
   }
   form.addEventListener("reset", () => {
-    key = newKey();
+    key = pending.settle();
     for (const field of form.elements) {
       field.setCustomValidity?.("");
       field.removeAttribute("aria-invalid");
@@ -90,8 +106,13 @@ export function commandForm(form, { operation, variables, token, onRecorded, rea
 
   async function sendOnce() {
     for (let attempt = 0; ; attempt += 1) {
+      pending.keep(key);
       const outcome = await send(operation, variables(), token, { "Idempotency-Key": key });
-      const reason = outcome.body.errors?.[0]?.extensions?.reason;
+      const { code, reason } = outcome.body.errors?.[0]?.extensions ?? {};
+      if (code === "IDEMPOTENCY_KEY_REUSED" && attempt === 0) {
+        key = pending.settle(); // a key kept from another submission before a reload: this one is new
+        continue;
+      }
       if (reason !== "COMMAND_IN_FLIGHT" || attempt >= RETRIES) return outcome;
       await pause(RETRY_PAUSE_MS); // the same key is still being recorded: ask again for its result
     }
@@ -117,7 +138,7 @@ export function commandForm(form, { operation, variables, token, onRecorded, rea
       const error = body.errors?.[0];
       if (!error) {
         status.textContent = "Recorded.";
-        key = newKey();
+        key = pending.settle();
         await onRecorded(body.data);
         return;
       }
@@ -127,7 +148,7 @@ export function commandForm(form, { operation, variables, token, onRecorded, rea
         problem.textContent = "The server could not record it just now. Send again: it will be recorded once.";
         return; // the same key: a retry cannot record twice
       }
-      key = newKey(); // refused: nothing was recorded under this key
+      key = pending.settle(); // refused: nothing was recorded under this key
       if (field && refuseAt(field, error.message.replace(new RegExp(`^${field}: `), ""))) {
         problem.textContent = "The server refused a field: see the message below it.";
       } else {

@@ -15,6 +15,7 @@ const PAGES = {
   COORDINATOR: [
     ["/workbench/needs", "My needs"],
     ["/workbench/needs/new", "Post a need"],
+    ["/workbench/decisions", "Proposals and deliveries"],
     ["/workbench/safe-havens", "Safe havens"],
     ["/workbench/movements", "Movements"],
     ["/workbench/incidents", "Security incidents"],

@@ -37,7 +37,10 @@ function row(need, posted) {
   if (need.id === posted) tr.className = "just-posted";
   const title = cell("");
   const strong = document.createElement("strong");
-  strong.textContent = need.title;
+  const link = document.createElement("a");
+  link.href = `/workbench/need?id=${encodeURIComponent(need.id)}`;
+  link.textContent = need.title;
+  strong.append(link);
   title.append(strong, document.createElement("br"), `${need.item} · ${need.sector}`);
   const flags = [need.transportNeeded && "transport", need.escortNeeded && "escort"].filter(Boolean);
   if (flags.length) title.append(` · needs ${flags.join(" and ")}`);

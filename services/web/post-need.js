@@ -1,5 +1,6 @@
 // Post a need: a coordinator's request for assistance in its own state. The item picker fills the
-// unit; the admin area must be a P-code of the coordinator's state.
+// unit; the admin area must be a P-code of the coordinator's state. Before it is posted, the live
+// needs it may duplicate are shown; a safe haven of the crisis may be named as whose need it is.
 
 import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
@@ -9,10 +10,78 @@ import { requireSignIn } from "./session.js";
 
 const $ = (selector) => document.querySelector(selector);
 const token = requireSignIn();
+const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
+const DUPLICATE_PAUSE_MS = 250;
 
 function localDate(date) {
   const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
   return shifted.toISOString().slice(0, 10);
+}
+
+// The live needs of the same crisis, item and admin area, once all three are valid.
+function watchDuplicates(form, me) {
+  let timer = null;
+  let asked = "";
+  async function look() {
+    const fields = ["crisisId", "item", "adminCode"].map((name) => form.elements.namedItem(name));
+    const section = $("#duplicates");
+    const question = fields.map((field) => field.value).join("|");
+    if (!fields.every((field) => field.value && field.validity.valid)) {
+      section.hidden = true;
+      asked = "";
+      return;
+    }
+    if (question === asked) return;
+    asked = question;
+    const [crisis, item, adminCode] = fields.map((field) => field.value);
+    const variables = { crisis, memberState: me.memberState, item, adminCode };
+    let possibleDuplicates;
+    try {
+      ({ possibleDuplicates } = await run("PossibleDuplicates", variables, token));
+    } catch {
+      asked = ""; // asked again at the next change
+      return;
+    }
+    if (asked !== question) return; // the fields changed meanwhile
+    const entries = possibleDuplicates.map((need) => {
+      const entry = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `/workbench/need?id=${encodeURIComponent(need.id)}`;
+      link.textContent = need.title;
+      const figures = `${number.format(need.quantity)} ${need.unit}, needed by ${need.neededBy}, gap ${number.format(need.gap)}`;
+      entry.append(link, ` · ${figures}`);
+      return entry;
+    });
+    $("#duplicates-list").replaceChildren(...entries);
+    section.hidden = entries.length === 0;
+    $("#duplicates-status").textContent = entries.length
+      ? `${entries.length === 1 ? "One live need" : `${entries.length} live needs`} of the same item and area already posted.`
+      : "";
+  }
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(look, DUPLICATE_PAUSE_MS);
+  };
+  for (const name of ["crisisId", "sector", "item", "adminCode"]) {
+    form.elements.namedItem(name).addEventListener("input", soon);
+    form.elements.namedItem(name).addEventListener("change", soon);
+  }
+  form.addEventListener("reset", () => {
+    asked = "";
+    $("#duplicates").hidden = true;
+  });
+}
+
+// The host state's safe havens in the chosen crisis, for naming whose need it is.
+async function offerSafeHavens(crisis, me) {
+  const picker = $("#safeHavenId");
+  picker.replaceChildren(option("", "None: not a safe haven's need"));
+  if (!crisis) return;
+  const { safeHavens } = await run("SafeHavens", { crisis: [crisis], memberState: [me.memberState] }, token);
+  if ($("#crisisId").value !== crisis) return;
+  for (const haven of safeHavens.filter((h) => h.status !== "CLOSED")) {
+    picker.append(option(haven.id, `${haven.name} (${haven.admin1})`));
+  }
 }
 
 async function start() {
@@ -62,7 +131,10 @@ async function start() {
   form.addEventListener("reset", () => {
     $("#item").replaceChildren(option("", "Choose a sector first"));
     $("#item").disabled = true;
+    $("#safeHavenId").replaceChildren(option("", "None: not a safe haven's need"));
   });
+  $("#crisisId").addEventListener("change", () => offerSafeHavens($("#crisisId").value, me));
+  watchDuplicates(form, me);
 
   commandForm(form, {
     operation: "PostRequest",
@@ -85,6 +157,7 @@ async function start() {
           adminCode: value("adminCode"),
           transportNeeded: checked("transportNeeded"),
           escortNeeded: checked("escortNeeded"),
+          safeHavenId: value("safeHavenId") || null,
         },
       };
     },

@@ -9,6 +9,7 @@ import strawberry
 from domain import codes, requests
 from domain.items import ITEMS
 from projections import queries
+from services.access import Owner, authorise
 from services.api.problems import BadInput
 from services.api.schema.context import Info, selected
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
@@ -139,6 +140,34 @@ class Query:
             total_count=total,
         )
 
+    @strawberry.field(
+        description=(
+            "Live requests (open or partially covered) of the same crisis, state, item and admin "
+            "area: what a need about to be posted may duplicate. excluding leaves one out (the "
+            "request itself). For the state's coordinators and the secretariat."
+        )
+    )
+    async def possible_duplicates(
+        self,
+        info: Info,
+        crisis: strawberry.ID,
+        member_state: MemberState,
+        item: str,
+        admin_code: str,
+        excluding: strawberry.ID | None = None,
+    ) -> list[AssistanceRequest]:
+        state = codes.MemberState(member_state)
+        authorise(info.context.principal, "query.possibleDuplicates", Owner(member_state=state))
+        rows = await queries.possible_duplicates(
+            info.context.runtime.query_engine,
+            crisis_id=parse_id(crisis, "crisis"),
+            member_state=state.value,
+            admin_code=admin_code.strip().upper(),
+            item=item.strip(),
+            excluding=parse_id(excluding, "excluding") if excluding else None,
+        )
+        return [AssistanceRequest.from_row(row) for row in rows]
+
     @strawberry.field(description="Assistance requests, newest first (a Relay connection).")
     async def requests(
         self,
@@ -194,6 +223,9 @@ class MatchFilter:
     request: list[strawberry.ID] | None = None
     offer: list[strawberry.ID] | None = None
     status: list[MatchStatus] | None = None
+    requesting_state: list[MemberState] | None = strawberry.field(
+        default=None, description="only matches serving the requests of these member states"
+    )
 
 
 @strawberry.type
@@ -265,6 +297,7 @@ class AssistanceQuery:
             request_ids=tuple(parse_id(r, "request") for r in f.request or ()),
             offer_ids=tuple(parse_id(o, "offer") for o in f.offer or ()),
             statuses=tuple(matches_status(s) for s in f.status or ()),
+            requesting_states=tuple(codes.MemberState(s).value for s in f.requesting_state or ()),
         )
         rows, has_next, total = await queries.list_matches(
             info.context.runtime.query_engine,

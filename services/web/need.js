@@ -1,0 +1,109 @@
+// One need: where it stands (requested, committed, in transit, delivered, gap), and, for its own
+// state's coordinators, amending it and cancelling it with a reason. After either command the
+// page reads the need with Concord-Consistent-With; the Changes subscription keeps it current.
+
+import { follow, run } from "/static/graphql.js";
+import { codeLists } from "./codes.js";
+import { commandForm } from "./forms.js";
+import { mountHeader } from "./header.js";
+import { requireSignIn, signOut } from "./session.js";
+
+const $ = (selector) => document.querySelector(selector);
+const token = requireSignIn();
+const id = new URLSearchParams(location.search).get("id") ?? "";
+const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
+const STATUS_NAMES = {
+  OPEN: "Open",
+  PARTIALLY_COVERED: "Partially covered",
+  COVERED: "Covered",
+  CLOSED: "Closed",
+  CANCELLED: "Cancelled",
+};
+const AMENDABLE = ["title", "description", "quantity", "adminCode", "priority", "neededBy"];
+const FLAGS = ["transportNeeded", "escortNeeded"];
+let need = null;
+
+function show(read) {
+  need = read;
+  $("#title").textContent = need.title;
+  document.title = `${need.title} · Concord workbench`;
+  const haven = need.safeHaven ? ` · for ${need.safeHaven.name}` : "";
+  $("#summary").textContent = `${need.item} · ${need.sector} · ${need.adminCode} · priority ${need.priority} · needed by ${need.neededBy}${haven}`;
+  $("#requested").textContent = `${number.format(need.quantity)} ${need.unit}`;
+  for (const name of ["committed", "inTransit", "delivered", "gap"]) {
+    $(`#${name}`).textContent = number.format(need[name]);
+  }
+  const reason = need.cancellationReason ? `: ${need.cancellationReason}` : "";
+  $("#status").textContent = `${STATUS_NAMES[need.status] ?? need.status}${reason}`;
+}
+
+function fillAmendment() {
+  for (const name of AMENDABLE) $(`#amend-${name}`).value = String(need[name] ?? "");
+  for (const name of FLAGS) $(`#amend-${name}`).checked = need[name];
+  $("#amend-unit").textContent = `(${need.unit})`;
+}
+
+async function load(headers = {}) {
+  try {
+    show((await run("Need", { id }, token, headers)).request);
+    $("#problem").textContent = "";
+  } catch (error) {
+    $("#problem").textContent = `The need could not be read: ${error.message}`;
+  }
+}
+
+function announce(text) {
+  $("#done").textContent = text;
+  $("#done").hidden = false;
+  $("#done").focus();
+}
+
+async function start() {
+  const me = await mountHeader(token);
+  await load();
+  if (!need) return;
+  const active = need.status !== "CANCELLED" && need.status !== "CLOSED";
+  if (me.role !== "COORDINATOR" || me.memberState !== need.memberState || !active) {
+    $("#not-yours").hidden = me.role === "COORDINATOR" && me.memberState === need.memberState;
+    follow("Changes", token, { onNext: () => load(), onStatus: () => {}, onAuthError: signOut });
+    return;
+  }
+  const { states } = await codeLists();
+  const prefixes = states.get(me.memberState).pcodePrefixes;
+  $("#amend-adminCode").pattern = `(${prefixes.join("|")})[0-9]{1,12}`;
+  $("#amend-adminCode").dataset.patternMessage = `A P-code of ${states.get(me.memberState).name}, e.g. ${prefixes[0]}15.`;
+  fillAmendment();
+  const amend = $("#amend");
+  commandForm(amend, {
+    operation: "AmendRequest",
+    token,
+    variables: () => {
+      const input = { id };
+      for (const name of AMENDABLE) input[name] = amend.elements.namedItem(name).value;
+      for (const name of FLAGS) input[name] = amend.elements.namedItem(name).checked;
+      input.priority = Number(input.priority);
+      input.adminCode = input.adminCode.toUpperCase();
+      return { input };
+    },
+    onRecorded: async ({ amendRequest }) => {
+      await load({ "Concord-Consistent-With": amendRequest.position });
+      fillAmendment();
+      announce("Amended. The need now reads as shown.");
+    },
+  });
+  const cancel = $("#cancel");
+  commandForm(cancel, {
+    operation: "CancelRequest",
+    token,
+    variables: () => ({ input: { id, reason: cancel.elements.namedItem("reason").value.trim() } }),
+    onRecorded: async ({ cancelRequest }) => {
+      await load({ "Concord-Consistent-With": cancelRequest.position });
+      $("#forms").hidden = true;
+      announce("Cancelled.");
+    },
+  });
+  $("#forms").hidden = false;
+  follow("Changes", token, { onNext: () => load(), onStatus: () => {}, onAuthError: signOut });
+}
+
+if (token) start();
