@@ -247,6 +247,11 @@ POLICY: dict[str, Rule | str] = {
     "GET /static/{name}": PUBLIC,
     "GET /static/graphiql/{name}": PUBLIC,  # GraphiQL's files (development only)
     "GET /operations/{name}.graphql": PUBLIC,
+    # The workbench's sign-in: how its pages sign in, the client library, the provider's way back.
+    "GET /workbench/config.json": PUBLIC,
+    "GET /workbench/vendor/{name}": PUBLIC,
+    "GET /workbench/signed-in": PUBLIC,
+    "GET /workbench/signed-out": PUBLIC,
 }
 
 #: "<Type>.<field>" entries: object fields checked with the object's owner as they resolve.

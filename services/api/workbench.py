@@ -112,9 +112,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.add_api_route(route, _assets(directory, headers), methods=["GET"], include_in_schema=False)
     app.add_api_route("/workbench/codes.json", code_lists, methods=["GET"], include_in_schema=False)
     app.add_api_route("/workbench/config.json", sign_in_config, methods=["GET"], include_in_schema=False)
-    if config["signIn"] == "openid":
-        for path, file in OPENID_PAGES.items():
-            add_page(path, file)
+    for path, file in OPENID_PAGES.items():
+        add_page(path, file)
     if settings.is_production or not settings.dev_signer_enabled:
         return
     for path, file in DEV_PAGES.items():
