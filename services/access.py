@@ -262,6 +262,27 @@ POLICY: dict[str, Rule | str] = {
     "POST /workbench/dev/token": PUBLIC,
     "GET /workbench/needs": PUBLIC,
     "GET /workbench/needs/new": PUBLIC,
+    "GET /workbench/need": PUBLIC,
+    "GET /workbench/decisions": PUBLIC,
+    "GET /workbench/safe-havens": PUBLIC,
+    "GET /workbench/movements": PUBLIC,
+    "GET /workbench/incidents": PUBLIC,
+    "GET /workbench/offers": PUBLIC,
+    "GET /workbench/could-serve": PUBLIC,
+    "GET /workbench/deliveries": PUBLIC,
+    "GET /workbench/pledges": PUBLIC,
+    "GET /workbench/crises": PUBLIC,
+    "GET /workbench/organisations": PUBLIC,
+    "GET /workbench/desk": PUBLIC,
+    "GET /workbench/rounds": PUBLIC,
+    "GET /workbench/fund": PUBLIC,
+    "GET /workbench/projects": PUBLIC,
+    "GET /workbench/projects/project": PUBLIC,
+    # The workbench's sign-in: how its pages sign in, the client library, the provider's way back.
+    "GET /workbench/config.json": PUBLIC,
+    "GET /workbench/vendor/{name}": PUBLIC,
+    "GET /workbench/signed-in": PUBLIC,
+    "GET /workbench/signed-out": PUBLIC,
 }
 
 #: "<Type>.<field>" entries: object fields checked with the object's owner as they resolve.

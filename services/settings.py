@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +73,16 @@ class Settings(BaseSettings):
     auth_audience: str = Field(default="concord", description="the `aud` every token must carry")
     auth_issuer: str | None = Field(default=None, description="the identity provider's `iss`")
     auth_jwks_url: str | None = Field(default=None, description="where the provider publishes its JWKS")
+    auth_client_id: str | None = Field(
+        default=None,
+        description="the workbench's public client at the identity provider (code flow with PKCE); "
+        "unset: the workbench offers no OpenID Connect sign-in",
+    )
+    auth_scopes: str = Field(
+        default="openid",
+        description="the scopes the workbench asks for: whatever the provider needs to issue an access "
+        "token for the `concord` audience, and a refresh token for silent renewal",
+    )
     auth_dev_signer: bool | None = Field(
         default=None,
         description="accept tokens from `concord token`; on by default in development only",
@@ -103,6 +114,27 @@ class Settings(BaseSettings):
         if (self.auth_issuer is None) != (self.auth_jwks_url is None):
             msg = "set both CONCORD_AUTH_ISSUER and CONCORD_AUTH_JWKS_URL, or neither"
             raise ValueError(msg)
+        if self.auth_client_id and not self.auth_issuer:
+            msg = "CONCORD_AUTH_CLIENT_ID needs the provider it is registered with: set CONCORD_AUTH_ISSUER"
+            raise ValueError(msg)
+        if self.auth_issuer and self.auth_client_id and self.issuer_origin is None:
+            msg = "CONCORD_AUTH_ISSUER must be an http(s) URL for the workbench's sign-in"
+            raise ValueError(msg)
+
+    @property
+    def issuer_origin(self) -> str | None:
+        """The identity provider's origin (scheme://host[:port]), which the workbench's pages may reach."""
+        if not self.auth_issuer:
+            return None
+        parts = urlsplit(self.auth_issuer)
+        try:
+            port = parts.port
+        except ValueError:
+            return None
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            return None
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        return f"{parts.scheme}://{host}{f':{port}' if port else ''}"
 
     def check_serving(self) -> None:
         """Refuse, besides what ``check`` refuses, an API that trusts no issuer of credentials

@@ -19,16 +19,24 @@ MEDIA_TYPES = {
     ".md": "text/markdown; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-# Scripts and styles from this origin only; data over this origin's HTTP and WebSocket.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",
-}
+
+
+def page_headers(*, connect_to: tuple[str, ...] = ()) -> dict[str, str]:
+    """Scripts and styles from this origin only; data over this origin's HTTP and WebSocket, and
+    the origins in ``connect_to`` (the workbench's identity provider)."""
+    connect = " ".join(("'self'", *connect_to))
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        ),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache",
+    }
+
+
+PAGE_HEADERS = page_headers()
 
 
 def operations_dir() -> Path:

@@ -1,8 +1,10 @@
 """The workbench at /workbench/: the pages where coordinators, donors and the secretariat work.
 
 The pages and their scripts (``services/web/``) are public, as the dashboard's are; every data
-call carries the user's token. In development a sign-in page mints tokens with the development
-signer; in production neither that page nor its endpoint exists.
+call carries the user's token. With ``CONCORD_AUTH_CLIENT_ID`` the pages sign in at the identity
+provider (code flow with PKCE, in the browser), so their policy lets them reach its origin. In
+development a sign-in page mints tokens with the development signer; in production neither that
+page nor its endpoint exists.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import services.web
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from services.access import Unauthenticated
-from services.api.dashboard import MEDIA_TYPES, PAGE_HEADERS, static_file
+from services.api.dashboard import MEDIA_TYPES, page_headers, static_file
 from services.authentication import dev_signer
 from services.settings import Settings
 
@@ -34,6 +36,8 @@ PAGES |= {"desk": "desk.html", "rounds": "rounds.html"}
 PAGES["need"] = "need.html"  # one need: amend, cancel (?id=)
 PAGES["decisions"] = "decisions.html"  # proposals to accept or decline, deliveries to record
 DEV_PAGES = {"sign-in": "sign-in.html"}
+OPENID_PAGES = {"signed-in": "signed-in.html", "signed-out": "signed-out.html"}
+VENDOR_DIR = WEB_DIR / "vendor"
 DEV_TOKEN_HOURS = 8
 
 
@@ -58,15 +62,32 @@ def codes() -> dict[str, Any]:
     }
 
 
-def _page(file: str) -> Any:
+def sign_in(settings: Settings) -> dict[str, Any]:
+    """How the pages sign in: at the OpenID Connect provider, on the development page, or not at all."""
+    if settings.auth_client_id and settings.auth_issuer:
+        return {
+            "signIn": "openid",
+            "issuer": settings.auth_issuer,
+            "clientId": settings.auth_client_id,
+            "scopes": settings.auth_scopes,
+        }
+    if settings.dev_signer_enabled and not settings.is_production:
+        return {"signIn": "development"}
+    return {"signIn": None}
+
+
+def _page(file: str, headers: dict[str, str]) -> Any:
     async def serve() -> FileResponse:
-        return FileResponse(WEB_DIR / file, media_type=MEDIA_TYPES[".html"], headers=PAGE_HEADERS)
+        return FileResponse(WEB_DIR / file, media_type=MEDIA_TYPES[".html"], headers=headers)
 
     return serve
 
 
-async def asset(name: str) -> FileResponse:
-    return static_file(WEB_DIR, name, PAGE_HEADERS)
+def _assets(directory: Path, headers: dict[str, str]) -> Any:
+    async def asset(name: str) -> FileResponse:
+        return static_file(directory, name, headers)
+
+    return asset
 
 
 async def code_lists() -> JSONResponse:
@@ -78,16 +99,33 @@ async def home() -> RedirectResponse:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """The pages, their assets and code lists; the development sign-in only where it may exist."""
+    """The pages, their assets and code lists; each sign-in's pages only where it may exist."""
+    config = sign_in(settings)
+    origin = settings.issuer_origin
+    headers = page_headers(connect_to=(origin,) if origin and config["signIn"] == "openid" else ())
+
+    async def sign_in_config() -> JSONResponse:
+        return JSONResponse(config, headers={"Cache-Control": "no-cache"})
+
+    def add_page(path: str, file: str) -> None:
+        app.add_api_route(
+            f"/workbench/{path}", _page(file, headers), methods=["GET"], include_in_schema=False
+        )
+
     app.add_api_route("/workbench", home, methods=["GET"], include_in_schema=False)
     for path, file in PAGES.items():
-        app.add_api_route(f"/workbench/{path}", _page(file), methods=["GET"], include_in_schema=False)
-    app.add_api_route("/workbench/static/{name}", asset, methods=["GET"], include_in_schema=False)
+        add_page(path, file)
+    for prefix, directory in (("static", WEB_DIR), ("vendor", VENDOR_DIR)):
+        route = f"/workbench/{prefix}/{{name}}"
+        app.add_api_route(route, _assets(directory, headers), methods=["GET"], include_in_schema=False)
     app.add_api_route("/workbench/codes.json", code_lists, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/workbench/config.json", sign_in_config, methods=["GET"], include_in_schema=False)
+    for path, file in OPENID_PAGES.items():
+        add_page(path, file)
     if settings.is_production or not settings.dev_signer_enabled:
         return
     for path, file in DEV_PAGES.items():
-        app.add_api_route(f"/workbench/{path}", _page(file), methods=["GET"], include_in_schema=False)
+        add_page(path, file)
     signer = dev_signer(settings)
 
     async def dev_token(sign_in: DevSignIn) -> JSONResponse:
