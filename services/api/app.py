@@ -16,7 +16,17 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import logs
-from services.api import csv_exports, dashboard, events, exports, field_exports, health, openapi, workbench
+from services.api import (
+    csv_exports,
+    dashboard,
+    events,
+    exports,
+    field_exports,
+    health,
+    imports,
+    openapi,
+    workbench,
+)
 from services.api.correlation import CorrelationMiddleware
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
@@ -89,6 +99,7 @@ def create_app(
     app.include_router(csv_exports.router)
     app.include_router(field_exports.router)
     app.include_router(exports.router)
+    app.include_router(imports.router)
     app.include_router(events.router)
     app.include_router(health.router)
     dashboard.install(app)
