@@ -3,14 +3,23 @@ are refused one by one; the same file twice posts nothing twice (SQLite and Post
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from domain.access import Role
+from domain.codes import MemberState
+from services.access import Principal
+from services.bootstrap import start
+from services.cli import app
+from services.coordination import Command
 from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import Client, serving
@@ -107,3 +116,37 @@ async def test_an_upload_is_refused_as_problem_details(client: Client) -> None:
     assert [anonymous.status_code, viewer.status_code, garbage.status_code] == [401, 403, 400]
     assert garbage.headers["content-type"] == "application/problem+json"
     assert garbage.json()["code"] == "BAD_USER_INPUT"
+
+
+async def test_concord_import_posts_a_files_rows_once_and_names_the_bad_ones(
+    settings: Settings, signer: DevSigner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    runtime = await start(settings, run_projections=False)
+    try:
+        secretariat = Command(Principal("officer@asean.org", Role.SECRETARIAT))
+        opened = runtime.concord.open_crisis(secretariat, "Marawi", [MemberState.PHL], date(2026, 11, 1))
+    finally:
+        await runtime.close()
+    rows = [request_row(opened.aggregate.id, n, **{"Needed by": "2030-01-31"}) for n in range(5)]
+    rows[3]["Priority"] = "urgent"
+    upload_file = tmp_path / "needs.csv"
+    upload_file.write_bytes(as_csv(sheet(rows)))
+    monkeypatch.setenv("CONCORD_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:
+        monkeypatch.setenv("CONCORD_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("CONCORD_DATABASE_URL", raising=False)
+    token = signer.issue(subject="maria@dswd.gov.ph", role=Role.COORDINATOR, member_state=MemberState.PHL)
+    command = ["import", "requests", str(upload_file), "--token", token]
+    runner = CliRunner()
+
+    first = await asyncio.to_thread(runner.invoke, app, command)
+    second = await asyncio.to_thread(runner.invoke, app, command)
+    viewer = signer.issue(subject="v@test", role=Role.VIEWER)
+    refused = await asyncio.to_thread(runner.invoke, app, [*command[:3], "--token", viewer])
+
+    assert first.exit_code == 1  # a row was refused: scripts notice
+    assert "4 posted, 1 error" in first.stdout
+    assert "line 6: priority:" in first.stderr
+    assert "4 already-posted, 1 error" in second.stdout
+    assert refused.exit_code == 2
