@@ -15,6 +15,8 @@ import dataclasses
 import enum
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -33,6 +35,9 @@ from services.imports.sheets import SheetRow, read_sheet
 #: What a row's command may refuse with: shown at the row; anything else (an outage) stops the import.
 _ROW_REFUSALS = (DomainError, Forbidden, NotFound, Conflict, IdempotencyKeyReused, CommandInFlight)
 Progress = Callable[[int, int], None]
+#: Rows in flight at once: their commands share the event store's group commits
+#: (``services.group_commit``), where one after another each would wait for its own.
+ROW_WORKERS = 8
 
 
 class Kind(enum.Enum):
@@ -104,17 +109,18 @@ def import_file(
     check_columns(fields, tags)
     digest = hashlib.sha256(content).hexdigest()
     report = ImportReport(kind, digest, commit, [])
-    for done, row in enumerate(rows, start=1):
+
+    def one(row: SheetRow) -> ImportedRow:
         command = Command(principal, correlation_id, row_key(digest, row.line), dry_run=not commit)
-        if row_timeout is None:
-            imported = _import_row(concord, command, kind, fields, row)
-        else:
-            with within(row_timeout):
-                imported = _import_row(concord, command, kind, fields, row)
-        report.rows.append(imported)
-        report.position = max(report.position, imported.position)
-        if progress is not None:
-            progress(done, len(rows))
+        with within(row_timeout) if row_timeout is not None else nullcontext():
+            return _import_row(concord, command, kind, fields, row)
+
+    with ThreadPoolExecutor(ROW_WORKERS, "concord-import") as pool:
+        for done, imported in enumerate(pool.map(one, rows), start=1):
+            report.rows.append(imported)
+            report.position = max(report.position, imported.position)
+            if progress is not None:
+                progress(done, len(rows))
     return report
 
 
