@@ -239,6 +239,9 @@ POLICY: dict[str, Rule | str] = {
     "GET /exports/movements.csv": _EVERYONE,
     "GET /exports/3w.csv": _EVERYONE,
     "GET /exports/iati.xml": _EVERYONE,
+    # Uploads: each row is then its own command, decided by that command's entry.
+    "POST /imports/requests": _COORDINATOR_OWN_STATE,
+    "POST /imports/offers": _OFFERING_PARTY,
     "GET /graphql": PUBLIC,  # GraphiQL; each operation is then decided by its own entry
     "POST /graphql": PUBLIC,
     # Live updates: graphql-transport-ws; the connection authenticates, each operation is decided

@@ -1,4 +1,4 @@
-"""The ``concord`` command: serve, migrate, project, rebuild, status, token, apikey."""
+"""The ``concord`` command: serve, migrate, project, rebuild, export, import, status, token, apikey."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import typer
 
 from domain.access import Actor, Role
 from domain.codes import MemberState
-from domain.errors import InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
 from services import logs
@@ -346,6 +346,68 @@ async def _export(kind: str, out: str, crises: list[UUID]) -> int:
         return count
     finally:
         await runtime.close()
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help="requests or offers")],
+    file: Annotated[str, typer.Argument(help="an HXL-tagged CSV or XLSX file, as the exports write")],
+    preview: Annotated[bool, typer.Option("--preview", help="check each row, post nothing")] = False,
+    token: Annotated[str | None, typer.Option(envvar="CONCORD_TOKEN", help="who posts: a token")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="CONCORD_API_KEY", help="or an API key")] = None,
+) -> None:
+    """Post the rows of a spreadsheet as requests or offers, as the caller the credentials name.
+
+    Straight into the event store, as the API would (same commands, policy and idempotency keys):
+    an operator's tool on the server, with no upload size limit and a bar row by row."""
+    from services.imports.service import Kind  # noqa: PLC0415 - only this command needs it
+
+    _logging()
+    if kind not in {k.value for k in Kind}:
+        typer.echo(f"unknown import {kind!r}; known: requests, offers", err=True)
+        raise typer.Exit(2)
+    try:
+        with open(file, "rb") as opened:
+            content = opened.read()
+    except OSError as error:
+        typer.echo(f"concord import: {error}", err=True)
+        raise typer.Exit(2) from None
+    report = asyncio.run(_import(Kind(kind), content, token, api_key, commit=not preview))
+    summary = ", ".join(f"{n:,} {status}" for status, n in report.summary().items() if n)
+    typer.echo(f"{kind} from {file}: {summary or 'no rows'}")
+    for row in report.rows:
+        for refused in row.errors:
+            typer.echo(f"line {row.line}: {refused.field or 'row'}: {refused.message}", err=True)
+    if any(row.errors for row in report.rows):
+        raise typer.Exit(1)
+
+
+async def _import(kind: Any, content: bytes, token: str | None, api_key: str | None, *, commit: bool) -> Any:
+    from services.access import Forbidden, authorise  # noqa: PLC0415
+    from services.imports.service import import_file  # noqa: PLC0415
+
+    runtime = await start(Settings(), run_projections=False)
+    bar = ProgressBar(f"import {kind.value}")
+    try:
+        principal = runtime.authenticator.authenticate(f"Bearer {token}" if token else None, api_key)
+        authorise(principal, f"POST /imports/{kind.value}")
+        report = await asyncio.to_thread(
+            import_file,
+            runtime.concord,
+            principal,
+            kind,
+            content,
+            commit=commit,
+            correlation_id=f"cli-import-{os.getpid()}",
+            progress=lambda done, total: bar.show(done, total, f"row {done:,} of {total:,}"),
+        )
+    except (Unauthenticated, Forbidden, InvalidInput) as error:
+        typer.echo(f"concord import: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        bar.done()
+        await runtime.close()
+    return report
 
 
 @app.command()

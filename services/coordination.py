@@ -75,6 +75,9 @@ class Command:
     principal: Principal
     correlation_id: str | None = None
     idempotency_key: str | None = None
+    #: Authorise and validate as for real, save nothing: a preview (an upload's rows) answers
+    #: with the aggregate as it would be (position 0), or as it was when the key was used before.
+    dry_run: bool = False
 
     def actor(self, scope: Scope) -> Actor:
         return self.principal.actor(
@@ -686,10 +689,12 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         """Run ``work`` and save what it changed, with a receipt when the command has a key."""
         if command.idempotency_key is None:
             aggregates = work()
-            return Recorded(aggregates[0], self._save(*aggregates))
+            return Recorded(aggregates[0], 0 if command.dry_run else self._save(*aggregates))
         key = check_key(command.idempotency_key)
         receipt = receipt_id(command.principal, key)
         digest = payload_digest(operation, payload)
+        if command.dry_run:
+            return self._replay(receipt, digest) or Recorded(work()[0], 0)
         with self._in_flight.hold(receipt):
             replay = self._replay(receipt, digest)
             if replay is not None:

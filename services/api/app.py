@@ -24,6 +24,7 @@ from services.api import (
     field_exports,
     graphiql,
     health,
+    imports,
     openapi,
     workbench,
 )
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(csv_exports.router)
     app.include_router(field_exports.router)
     app.include_router(exports.router)
+    app.include_router(imports.router)
     app.include_router(events.router)
     app.include_router(health.router)
     dashboard.install(app)

@@ -15,6 +15,7 @@ _WHY = {
     400: "a request that cannot be answered as sent",
     401: "no credentials, or credentials that prove nothing (WWW-Authenticate: Bearer)",
     403: "the caller's role may not use this route",
+    413: "the body is larger than the route accepts",
     422: "a parameter is not valid (its errors listed under `errors`)",
     429: "too many requests from this caller: retry after Retry-After seconds",
     503: "not ready: retry after Retry-After seconds",
