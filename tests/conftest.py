@@ -93,7 +93,12 @@ def postgres_server() -> Iterator[PostgresServer]:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for a fresh, migrated database on each back end."""
     if request.param == "sqlite":
-        result = Settings(data_dir=tmp_path / "var", projection_poll_interval=0.2, consistency_timeout=30)
+        result = Settings(
+            data_dir=tmp_path / "var",
+            projection_poll_interval=0.2,
+            consistency_timeout=30,
+            command_db_timeout=30,
+        )
         migrate(storage_for(result))
         return result
     server: PostgresServer = request.getfixturevalue("postgres_server")
@@ -102,6 +107,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "var",
         projection_poll_interval=0.2,
         consistency_timeout=30,  # a busy CI machine must not turn a slow read into STALE_READ
+        command_db_timeout=30,  # nor a command queued behind others into SERVICE_UNAVAILABLE
     )
 
 

@@ -81,18 +81,30 @@ async def test_an_exponential_fragment_expansion_is_refused(client: Client, call
     assert calls == []
 
 
-async def test_another_caller_is_answered_while_a_costly_query_is_refused(client: Client) -> None:
+async def ordinary_request(client: Client) -> tuple[int, float]:
+    """Another caller's plain read: its status and how long it took."""
     started = time.perf_counter()
+    response = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
+    return response.status_code, time.perf_counter() - started
 
-    async def ordinary() -> tuple[int, float]:
-        response = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
-        return response.status_code, time.perf_counter() - started
 
-    refused, (status, waited) = await asyncio.gather(client.send(doubling_fragments(21)), ordinary())
+async def alone(client: Client) -> float:
+    """How long the plain read takes on this machine just now, with nothing else asked."""
+    return min([(await ordinary_request(client))[1] for _ in range(3)])
+
+
+async def test_another_caller_is_answered_while_a_costly_query_is_refused(client: Client) -> None:
+    baseline = await alone(client)
+
+    refused, (status, waited) = await asyncio.gather(
+        client.send(doubling_fragments(21)), ordinary_request(client)
+    )
 
     assert _codes(refused.json()) == ["GRAPHQL_VALIDATION_FAILED"]
     assert status == 200
-    assert waited < 2  # generous: expanding the hostile document held every caller for seconds
+    # Measured against the same read alone, in the same run: expanding the hostile document used
+    # to hold every caller for seconds (5.7 s at 2^20 spreads).
+    assert waited < 5 * baseline + 0.5
 
 
 async def test_fragments_spread_side_by_side_are_refused_without_delaying_another_caller(
@@ -101,21 +113,17 @@ async def test_fragments_spread_side_by_side_are_refused_without_delaying_anothe
     """Within every limit, 300 fragments that each select ``me`` took seconds to validate."""
     definitions = " ".join(f"fragment S{i} on Query {{ me {{ role }} }}" for i in range(300))
     spreads = " ".join(f"...S{i}" for i in range(300))
-    started = time.perf_counter()
-
-    async def ordinary() -> tuple[int, float]:
-        response = await client.send("{ requests { totalCount } }", as_=client.bearer(subject="other"))
-        return response.status_code, time.perf_counter() - started
+    baseline = await alone(client)
 
     refused, (status, waited) = await asyncio.gather(
-        client.send(f"query Q {{ {spreads} }} {definitions}"), ordinary()
+        client.send(f"query Q {{ {spreads} }} {definitions}"), ordinary_request(client)
     )
 
     assert refused.status_code == 400
     assert _codes(refused.json()) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "can be merged" in refused.json()["errors"][0]["message"]
     assert status == 200
-    assert waited < 1  # generous: the stock rule held every caller for 0.3-1.3 s, more under load
+    assert waited < 5 * baseline + 0.5  # the stock rule held every caller for 0.3-1.3 s, more under load
 
 
 def test_the_installed_depth_rule_refuses_depth_eleven() -> None:

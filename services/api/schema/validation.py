@@ -2,11 +2,13 @@
 alone, so that a document they refuse costs no more (graphql-core's overlapping-fields rule is
 quadratic in repeated fields), and that rule with a smaller budget of work (``cost.merge_rule``);
 no "Did you mean …" suggestions (production: with introspection off, they would spell out the
-schema field by field); the input of a refused enum literal named."""
+schema field by field); the input of a refused enum literal named. A long document is validated off
+the event loop, so that however long its validation takes, other callers' requests go on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from functools import lru_cache
 
 from graphql import (
@@ -22,6 +24,9 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from services.api.schema.enums import located_in_document
+
+#: Longer documents are validated in a thread; every named operation is shorter.
+OFF_LOOP_CHARACTERS = 2_000
 
 
 @lru_cache(maxsize=256)
@@ -56,10 +61,10 @@ class Validation(SchemaExtension):
         self._merging = merging
         self._hide_suggestions = hide_suggestions
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
-        context.pre_execution_errors = _validate(
+        arguments = (
             context.schema._schema,  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
             context.graphql_document,
             self._limits,
@@ -69,4 +74,8 @@ class Validation(SchemaExtension):
             ),
             self._hide_suggestions,
         )
+        if len(context.query or "") > OFF_LOOP_CHARACTERS:
+            context.pre_execution_errors = await asyncio.to_thread(_validate, *arguments)
+        else:
+            context.pre_execution_errors = _validate(*arguments)
         yield
