@@ -135,7 +135,8 @@ function tableRow(row, columns) {
   line.textContent = String(row.line);
   const status = document.createElement("td");
   status.textContent = STATUS_NAMES[row.status] ?? row.status;
-  if (row.id && kind === KINDS.COORDINATOR && row.status !== "error") {
+  // A preview's "post" row carries the id its dry run made up: only a recorded need is linked.
+  if (row.id && kind === KINDS.COORDINATOR && !["post", "error"].includes(row.status)) {
     const link = document.createElement("a");
     link.href = `/workbench/need?id=${encodeURIComponent(row.id)}`;
     link.textContent = status.textContent;
@@ -185,7 +186,7 @@ function show(report) {
     });
     lines.append(committed ? "; they were not posted." : "; they will not be posted.");
   }
-  $("#report-heading").textContent = committed ? "Posted" : "Preview";
+  $("#results-heading").textContent = committed ? "Posted" : "Preview";
   $("#rows-caption").textContent = committed ? "The rows and what became of them" : "The rows as they will be posted";
   $("#commit").hidden = committed;
   $("#commit").disabled = good === 0;
@@ -195,7 +196,7 @@ function show(report) {
   see.hidden = !committed;
   see.href = report.position ? `${href}?consistentWith=${report.position}` : href;
   see.textContent = `See them in ${label}`;
-  $("#report").hidden = false;
+  $("#results").hidden = false;
 }
 
 async function preview(event) {
@@ -218,7 +219,7 @@ async function preview(event) {
     $("#commit-problem").textContent = "";
     $("#upload-status").textContent = "";
     show(report);
-    $("#report-heading").focus();
+    $("#results-heading").focus();
   } catch (error) {
     $("#upload-status").textContent = "";
     refused(error, $("#upload-problem"));
@@ -251,7 +252,7 @@ async function commit() {
   $("#summary").textContent = "Posting…";
   try {
     show(await upload(previewed, true));
-    $("#report-heading").focus();
+    $("#results-heading").focus();
   } catch (error) {
     button.disabled = false;
     $("#summary").textContent = "";
@@ -276,7 +277,7 @@ async function start() {
     $("#file").dataset.touched = "true";
     checkFile();
     previewed = null; // another file: its own preview first
-    $("#report").hidden = true;
+    $("#results").hidden = true;
   });
   form.addEventListener("submit", preview);
   $("#commit").addEventListener("click", commit);

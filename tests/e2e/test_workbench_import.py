@@ -45,14 +45,13 @@ def test_a_coordinator_previews_200_rows_posts_the_197_good_and_a_second_upload_
     bad = page.locator("#rows-body tr.has-error")
     expect(bad).to_have_count(3)
     errors = [
-        (row.get_attribute("id"), row.locator("td.bad").get_attribute("data-field"))
-        for row in bad.all()
+        (row.get_attribute("id"), row.locator("td.bad").get_attribute("data-field")) for row in bad.all()
     ]
     quantity_error = page.locator("#line-20 td.bad .field-error").inner_text()
     findings = checked(page, served, "import-preview")
     page.click("#commit")
     expect(summary).to_have_text("200 rows: 197 posted · 3 with errors · 0 already posted.")
-    expect(page.locator("#report-heading")).to_be_focused()
+    expect(page.locator("#results-heading")).to_be_focused()
     see_them = page.locator("#see-them").get_attribute("href") or ""
     findings += serious_violations(page)
     keep(page, served, "import-posted")
