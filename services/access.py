@@ -281,6 +281,7 @@ POLICY: dict[str, Rule | str] = {
     "GET /workbench/fund": PUBLIC,
     "GET /workbench/projects": PUBLIC,
     "GET /workbench/projects/project": PUBLIC,
+    "GET /workbench/import": PUBLIC,
     # The workbench's sign-in: how its pages sign in, the client library, the provider's way back.
     "GET /workbench/config.json": PUBLIC,
     "GET /workbench/vendor/{name}": PUBLIC,

@@ -6,7 +6,7 @@
 import { send } from "/static/graphql.js";
 import { signOut } from "./session.js";
 
-const REASONS = {
+export const REASONS = {
   CRISIS_CLOSED: "The crisis is closed: nothing more can be recorded under it.",
   OVER_CAPACITY: "The safe haven has no room for that many people.",
   OVER_ALLOCATION: "That is more than remains of the offer.",

@@ -19,12 +19,14 @@ const PAGES = {
     ["/workbench/safe-havens", "Safe havens"],
     ["/workbench/movements", "Movements"],
     ["/workbench/incidents", "Security incidents"],
+    ["/workbench/import", "Upload a spreadsheet"],
   ],
   DONOR: [
     ["/workbench/offers", "My offers"],
     ["/workbench/could-serve", "Needs I could serve"],
     ["/workbench/deliveries", "Matches"],
     ["/workbench/pledges", "Pledges and flows"],
+    ["/workbench/import", "Upload a spreadsheet"],
   ],
   SECRETARIAT: [
     ["/workbench/crises", "Crises"],

@@ -155,7 +155,8 @@ async function startForm() {
 async function start() {
   me = await startDonorPage(token);
   if (!me) return;
-  await Promise.all([load(), startForm()]);
+  const position = new URLSearchParams(location.search).get("consistentWith"); // after an upload
+  await Promise.all([load(position ? { "Concord-Consistent-With": position } : {}), startForm()]);
   refreshLive(token, load);
 }
 

@@ -1,0 +1,73 @@
+"""The upload page in a real headless Chromium against a real `concord serve`, on SQLite and
+PostgreSQL: a coordinator previews a sheet of 200 needs with 3 bad rows, sees each error at its row
+and field, posts the 197 good ones, and uploading the same file again posts none. axe-core on the
+preview and the result; screenshots of each, the preview also at 420 px."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e import test_workbench
+from tests.e2e.test_served import graphql
+from tests.e2e.test_workbench import Served, keep, serious_violations
+from tests.e2e.test_workbench_field import checked
+from tests.sheets import as_csv, request_row, sheet
+
+served = test_workbench.served  # the same `concord serve` and chromium page, as fixtures here
+page = test_workbench.page
+
+NEEDS = "query { requests(first: 1) { totalCount } }"
+
+
+def test_a_coordinator_previews_200_rows_posts_the_197_good_and_a_second_upload_posts_none(
+    served: Served, page: Page
+) -> None:
+    crisis = graphql(served.base, "query { crises { id } }", {}, served.viewer)["crises"][0]["id"]
+    due = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    rows = [request_row(crisis, n, **{"Needed by": due}) for n in range(200)]
+    rows[17]["Requested"] = "lots"
+    rows[80]["Item"] = "NOT-AN-ITEM"
+    rows[150]["Admin area"] = "TH1001"
+    upload = {"name": "needs.csv", "mimeType": "text/csv", "buffer": as_csv(sheet(rows))}
+    page.goto(f"{served.base}/workbench/import")
+    page.wait_for_url(re.compile(r"/workbench/sign-in\?next="))
+    page.select_option("#memberState", "PHL")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{served.base}/workbench/import")
+
+    page.set_input_files("#file", upload)
+    page.click("#upload button[type=submit]")
+    summary = page.locator("#summary")
+    expect(summary).to_have_text("200 rows: 197 good · 3 with errors · 0 already posted.")
+    bad = page.locator("#rows-body tr.has-error")
+    expect(bad).to_have_count(3)
+    errors = [
+        (row.get_attribute("id"), row.locator("td.bad").get_attribute("data-field")) for row in bad.all()
+    ]
+    quantity_error = page.locator("#line-20 td.bad .field-error").inner_text()
+    findings = checked(page, served, "import-preview")
+    page.click("#commit")
+    expect(summary).to_have_text("200 rows: 197 posted · 3 with errors · 0 already posted.")
+    expect(page.locator("#results-heading")).to_be_focused()
+    see_them = page.locator("#see-them").get_attribute("href") or ""
+    findings += serious_violations(page)
+    keep(page, served, "import-posted")
+    posted = graphql(served.base, NEEDS, {}, served.viewer)["requests"]["totalCount"]
+
+    page.set_input_files("#file", upload)
+    page.click("#upload button[type=submit]")
+    expect(summary).to_have_text("200 rows: 0 good · 3 with errors · 197 already posted.")
+    expect(page.locator("#commit")).to_be_disabled()
+    keep(page, served, "import-again")
+    page.goto(f"{served.base}{see_them}")
+    expect(page.locator("#count")).to_have_text("197 needs")
+
+    assert errors == [("line-20", "quantity"), ("line-83", "item"), ("line-153", "adminCode")]
+    assert "not a number" in quantity_error
+    assert findings == []
+    assert re.fullmatch(r"/workbench/needs\?consistentWith=\d+", see_them)
+    assert posted == 197
+    assert graphql(served.base, NEEDS, {}, served.viewer)["requests"]["totalCount"] == 197
