@@ -35,6 +35,7 @@ PAGES |= {"crises": "crises.html", "organisations": "organisations.html"}
 PAGES |= {"desk": "desk.html", "rounds": "rounds.html"}
 PAGES["need"] = "need.html"  # one need: amend, cancel (?id=)
 PAGES["decisions"] = "decisions.html"  # proposals to accept or decline, deliveries to record
+PAGES["history"] = "history.html"  # any object's history and the object as it stood (?kind=&id=)
 DEV_PAGES = {"sign-in": "sign-in.html"}
 OPENID_PAGES = {"signed-in": "signed-in.html", "signed-out": "signed-out.html"}
 VENDOR_DIR = WEB_DIR / "vendor"
