@@ -267,6 +267,7 @@ POLICY: dict[str, Rule | str] = {
     "GET /workbench/needs/new": PUBLIC,
     "GET /workbench/need": PUBLIC,
     "GET /workbench/decisions": PUBLIC,
+    "GET /workbench/history": PUBLIC,
     "GET /workbench/safe-havens": PUBLIC,
     "GET /workbench/movements": PUBLIC,
     "GET /workbench/incidents": PUBLIC,

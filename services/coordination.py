@@ -306,17 +306,20 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
         return self._get(AssistanceRequest, request_id, "assistance request")
 
     def request_as_of(self, request_id: UUID, moment: datetime) -> AssistanceRequest:
-        """The request as it stood at ``moment``: from the newest snapshot taken by then, and the
-        events after it up to ``moment``."""
-        state: Any = self._snapshot_taken_by(request_id, moment)
+        return self.as_of(AssistanceRequest, "assistance request", request_id, moment)
+
+    def as_of(self, kind: type[A], name: str, aggregate_id: UUID, moment: datetime) -> A:
+        """The aggregate as it stood at ``moment``: from the newest snapshot taken by then, and the
+        events after it up to ``moment``; NOT_FOUND if it did not exist yet."""
+        state: Any = self._snapshot_taken_by(aggregate_id, moment)
         after = state.version if state is not None else None
-        for event in self.events.get(request_id, gt=after):
+        for event in self.events.get(aggregate_id, gt=after):
             assert isinstance(event, Aggregate.Event)
             if event.timestamp > moment:
                 break
             state = event.mutate(state)
-        if not isinstance(state, AssistanceRequest):
-            raise NotFound("assistance request", request_id)
+        if not isinstance(state, kind):
+            raise NotFound(name, aggregate_id)
         return state
 
     def _snapshot_taken_by(self, aggregate_id: UUID, moment: datetime) -> Aggregate | None:

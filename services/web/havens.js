@@ -38,8 +38,14 @@ function row(haven) {
   tr.dataset.haven = haven.id;
   const name = document.createElement("strong");
   name.textContent = haven.name;
+  const history = document.createElement("a");
+  history.href = `/workbench/history?kind=safe-haven&id=${encodeURIComponent(haven.id)}`;
+  history.textContent = "History";
+  history.setAttribute("aria-label", `History of ${haven.name}`);
+  const named = document.createElement("div");
+  named.append(name, " ", history);
   tr.append(
-    cell(name),
+    cell(named),
     cell(haven.adminCode ?? ""),
     cell(crises.get(haven.crisisId) ?? ""),
     cell(words(haven.status, STATUS)),

@@ -11,6 +11,7 @@ import { requireSignIn, signOut } from "./session.js";
 const $ = (selector) => document.querySelector(selector);
 const token = requireSignIn();
 const id = new URLSearchParams(location.search).get("id") ?? "";
+$("#history-link").href = `/workbench/history?kind=request&id=${encodeURIComponent(id)}`;
 const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
 const STATUS_NAMES = {
   OPEN: "Open",

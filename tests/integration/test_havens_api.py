@@ -203,3 +203,32 @@ async def test_an_area_filter_cannot_find_a_haven_below_admin_1_without_need_to_
     else:
         assert len(exact.json()["data"]["safeHavens"]) == found
     assert len(province["safeHavens"]) == 1
+
+
+HAVEN_AS_OF = """query($id: ID!, $asOf: DateTime) { safeHaven(id: $id, asOf: $asOf) {
+  occupancy adminCode history { edges { node { at event } } } } }"""
+
+
+async def test_as_of_shows_the_haven_as_it_stood_and_still_hides_its_place(client: Client) -> None:
+    haven = (await designate(client))["safeHaven"]["id"]
+    phl = client.coordinator("PHL")
+    await client.data(ADMIT, {"i": {"id": haven, "people": 40}}, as_=phl)
+    admitted = await client.data(ADMIT, {"i": {"id": haven, "people": 10}}, as_=phl)
+    position = admitted["admitToSafeHaven"]["position"]
+    now = await client.data(HAVEN_AS_OF, {"id": haven}, as_=phl, after=position)
+    [designated_at, first_admission_at, _] = [e["node"]["at"] for e in now["safeHaven"]["history"]["edges"]]
+
+    at_designation = await client.data(HAVEN_AS_OF, {"id": haven, "asOf": designated_at}, as_=phl)
+    after_first = await client.data(HAVEN_AS_OF, {"id": haven, "asOf": first_admission_at}, as_=phl)
+    for_a_viewer = await client.data(
+        HAVEN_AS_OF, {"id": haven, "asOf": first_admission_at}, as_=client.bearer(Role.VIEWER)
+    )
+    before_it_existed = await client.send(HAVEN_AS_OF, {"id": haven, "asOf": "2020-01-01T00:00:00Z"}, as_=phl)
+    no_zone = await client.send(HAVEN_AS_OF, {"id": haven, "asOf": "2026-11-28T09:00:00"}, as_=phl)
+
+    assert at_designation["safeHaven"]["occupancy"] == 0
+    assert after_first["safeHaven"]["occupancy"] == 40
+    assert after_first["safeHaven"]["adminCode"] == "PH153602"
+    assert for_a_viewer["safeHaven"]["adminCode"] is None
+    assert before_it_existed.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert no_zone.json()["errors"][0]["extensions"]["field"] == "asOf"

@@ -13,6 +13,7 @@ from domain import codes, havens
 from domain.access import Actor as ActorRecord
 from projections import queries
 from services.access import Owner, may
+from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
@@ -337,9 +338,22 @@ class HavenQuery:
             rows = [r for r in rows if within(r)]
         return [SafeHaven.from_row(r) for r in rows]
 
-    @strawberry.field
-    async def safe_haven(self, info: Info, id: strawberry.ID) -> SafeHaven | None:
+    @strawberry.field(
+        description=(
+            "One safe haven; NOT_FOUND if there is none with this id. With asOf, the haven as it "
+            "stood then, replayed from the event store."
+        )
+    )
+    async def safe_haven(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> SafeHaven | None:
         haven_id: UUID = parse_id(id)
+        if as_of is not None:
+            if as_of.tzinfo is None:
+                raise BadInput("asOf", "give a time zone, e.g. 2026-11-28T09:00:00Z")
+            concord = info.context.runtime.concord
+            past = await info.context.run(concord.as_of, havens.SafeHaven, "safe haven", haven_id, as_of)
+            return SafeHaven.from_aggregate(past)
         found = await queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)
