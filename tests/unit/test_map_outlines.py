@@ -14,7 +14,7 @@ import pytest
 from domain.codes import MemberState
 from services.demo import _NEAR, AREAS, PLACES
 
-ATLAS = Path(__file__).resolve().parents[2] / "services" / "api" / "static" / "countries-50m.json"
+ATLAS = Path(__file__).resolve().parents[2] / "services" / "api" / "static" / "countries-50m.topojson"
 #: ISO 3166-1 numeric, world-atlas's ids (as MEMBERS in services/api/static/map.js).
 NUMERIC = {
     "BRN": "096", "KHM": "116", "IDN": "360", "LAO": "418", "MYS": "458", "MMR": "104",

@@ -24,7 +24,7 @@ let atlas = null;
 
 // The outlines, projected once: the viewBox is fixed, so paths and the projection are too.
 export function loadAtlas() {
-  atlas ??= fetch("/static/countries-50m.json")
+  atlas ??= fetch("/static/countries-50m.topojson")
     .then((response) => {
       if (!response.ok) throw new Error(`the map's boundaries did not load (${response.status})`);
       return response.json();
