@@ -47,18 +47,19 @@ AREAS: dict[MemberState, list[str]] = {
     MemberState.THA: ["TH63", "TH32", "TH33", "TH34"],
     MemberState.KHM: ["KH22", "KH13", "KH01"],
 }
-#: A representative point of each of those areas (its main town), what the demo's safe havens
-#: are placed near: P-code -> (latitude, longitude, the town and the area).
+#: A representative point of each of those areas (its main town, or just inland of a coastal one,
+#: so that it lies on land in the dashboard map's 1:50m Natural Earth outlines too), what the
+#: demo's safe havens are placed near: P-code -> (latitude, longitude, the town and the area).
 PLACES: dict[str, tuple[float, float, str]] = {
     "PH1536": (8.0031, 124.2850, "Marawi, capital of Lanao del Sur"),
     "PH153617": (7.9986, 124.2928, "Marawi City, Lanao del Sur"),
     "PH153605": (7.8000, 124.1700, "Binidayan, Lanao del Sur"),
     "PH1538": (6.8647, 124.4417, "Shariff Aguak, Maguindanao"),
-    "PH1035": (8.0500, 123.7972, "Tubod, capital of Lanao del Norte"),
+    "PH1035": (8.0350, 123.7922, "Tubod, capital of Lanao del Norte"),
     "PH1043": (8.4822, 124.6472, "Cagayan de Oro, Misamis Oriental"),
-    "MMR012": (20.1460, 92.8983, "Sittwe, capital of Rakhine State"),
+    "MMR012": (20.1810, 92.8783, "Sittwe, capital of Rakhine State"),
     "MMR012003": (20.5930, 93.1900, "Mrauk-U, Rakhine State"),
-    "MMR012007": (20.1800, 93.0300, "Pauktaw, Rakhine State"),
+    "MMR012007": (20.2050, 93.0450, "Pauktaw, Rakhine State"),
     "MMR001": (25.3833, 97.3950, "Myitkyina, capital of Kachin State"),
     "MMR001002": (25.3500, 97.4400, "Waingmaw, Kachin State"),
     "MMR017": (16.7792, 94.7325, "Pathein, capital of Ayeyarwady Region"),

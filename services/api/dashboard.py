@@ -17,6 +17,7 @@ MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
+    ".topojson": "application/json",  # the map's outlines (package.json and lock files are not served)
     ".svg": "image/svg+xml",
 }
 

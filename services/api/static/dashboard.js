@@ -3,6 +3,7 @@
 
 import { AuthError, follow, run } from "./graphql.js";
 import * as fmt from "./format.js";
+import { drawMap, loadAtlas } from "./map.js";
 
 const TOKEN_KEY = "concord.token";
 const $ = (selector) => document.querySelector(selector);
@@ -113,7 +114,7 @@ async function refresh() {
   const mine = ++latestRefresh;
   const crisis = selectedCrisis();
   const list = crisis ? [crisis] : null;
-  const [coverage, needs, havens, incidents, displacement, funding, byCrisis] = await Promise.all([
+  const [coverage, needs, havens, incidents, displacement, funding, byCrisis, byState, atlas] = await Promise.all([
     run("Coverage", { crisis, groupBy: ["STATE", "SECTOR"] }, token),
     run("OldestUnmetNeeds", { crisis: list, first: 10 }, token),
     run("SafeHavens", { crisis: list }, token),
@@ -121,6 +122,8 @@ async function refresh() {
     run("Displacement", { crisis: list }, token),
     run("FundingByDonor", {}, token),
     crisis ? run("FundingByDonorAndCrisis", {}, token) : null,
+    run("Coverage", { crisis, groupBy: ["STATE"] }, token),
+    loadAtlas(),
   ]);
   const ledgers = await Promise.all(funding.funds.map((fund) => loadFund(fund.id)));
   const totals = crisis ? byCrisis.flowTotals.filter((t) => t.crisisId === crisis) : funding.flowTotals;
@@ -130,6 +133,7 @@ async function refresh() {
   if (mine !== latestRefresh) return;
   drawKeyFigures(coverage.coverage, needs.requests, havens.safeHavens, incidents.incidents, displacement.displacement);
   drawCoverage(coverage.coverage);
+  drawMap(atlas, byState.coverage, havens.safeHavens);
   drawFunding(totals, funding.funds);
   drawFund(ledgers.map((l) => l.fund));
   drawHavens(havens.safeHavens);
