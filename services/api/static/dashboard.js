@@ -188,7 +188,10 @@ function drawKeyFigures(coverage, needs, havens, incidents, displacement) {
 
 function drawCoverage(rows) {
   const states = [...new Set(rows.map((r) => r.memberState))].sort();
-  const sectors = [...new Set(rows.map((r) => r.sector))].sort();
+  const gaps = new Map();
+  for (const r of rows) gaps.set(r.sector, (gaps.get(r.sector) ?? 0) + Number(r.gap));
+  // The widest gaps first: the sectors a coordinator looks at first, and the first seen at 420 px.
+  const sectors = [...gaps.keys()].sort((a, b) => gaps.get(b) - gaps.get(a) || a.localeCompare(b));
   const table = $("#coverage-table");
   if (!rows.length) {
     table.replaceChildren(caption("No needs posted yet."));
@@ -204,6 +207,7 @@ function drawCoverage(rows) {
     for (const sector of sectors) {
       const row = cell.get(`${state}/${sector}`);
       const td = document.createElement("td");
+      td.dataset.sector = fmt.sectorName(sector); // its label where a narrow screen stacks the cells
       if (row) {
         const covered = Number(row.requested) ? Number(row.committed) / Number(row.requested) : 1;
         gap += Number(row.gap);
@@ -217,6 +221,7 @@ function drawCoverage(rows) {
     }
     const total = document.createElement("td");
     total.className = "total";
+    total.dataset.sector = "Gap";
     total.textContent = fmt.number(gap);
     tr.append(total);
     return tr;
