@@ -34,6 +34,14 @@ class ScoreTerm:
     contribution: float
     note: str
 
+    @classmethod
+    def all_of(cls, suggestion: allocation.Suggestion) -> list[ScoreTerm]:
+        """Every term of a suggestion's score, as matchSuggestions and needSuggestions show them."""
+        return [
+            cls(name=t.name, value=t.value, weight=t.weight, contribution=t.contribution, note=t.note)
+            for t in suggestion.terms
+        ]
+
 
 @strawberry.type(description="An offer that could serve the request: its score and the reasons for it.")
 class MatchSuggestion:
@@ -56,12 +64,7 @@ class MatchSuggestion:
             offer_id=strawberry.ID(str(suggestion.offer.offer_id)),
             score=suggestion.score,
             quantity=suggestion.quantity,
-            terms=[
-                ScoreTerm(
-                    name=t.name, value=t.value, weight=t.weight, contribution=t.contribution, note=t.note
-                )
-                for t in suggestion.terms
-            ],
+            terms=ScoreTerm.all_of(suggestion),
             excluded_by=list(suggestion.excluded_by),
         )
 

@@ -47,12 +47,7 @@ class NeedSuggestion:
             offer_id=strawberry.ID(str(suggestion.offer.offer_id)),
             score=suggestion.score,
             quantity=suggestion.quantity,
-            terms=[
-                ScoreTerm(
-                    name=t.name, value=t.value, weight=t.weight, contribution=t.contribution, note=t.note
-                )
-                for t in suggestion.terms
-            ],
+            terms=ScoreTerm.all_of(suggestion),
         )
 
 
