@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Request, Route, expect, sync_playwright
 
+from domain.access import Role
 from services.settings import Settings
+from services.tokens import DevSigner
 from tests.e2e.test_dashboard import ARTIFACTS, BROWSER_FLAGS, CHROMIUM, WAIT_MS
 from tests.e2e.test_served import (
-    CONCORD,
-    cli_token,
     environment,
     free_port,
     graphql,
@@ -52,20 +52,22 @@ class Served:
 
 @pytest.fixture
 def served(settings: Settings, tmp_path: Path) -> Iterator[Served]:
-    """`concord serve` on a migrated database with a crisis in the Philippines and one organisation."""
+    """`concord serve` on a migrated database (the settings fixture's) with a crisis in the
+    Philippines and one organisation. Tokens come from the development signer in this process, with
+    the key the server reads: a `concord token` process each cost seconds of start-up per test."""
     port = free_port()
     env = environment(settings, CONCORD_PORT=str(port))
-    subprocess.run([CONCORD, "migrate"], env=env, check=True, capture_output=True)
+    signer = DevSigner(settings.data_dir, settings.auth_audience)
+    secretariat = signer.issue(subject="secretariat@e2e", role=Role.SECRETARIAT)
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
     with running(["serve"], env, log) as server:
         wait_until_serving(base, server, log)
-        secretariat = cli_token(env, "--role", "secretariat")
         crisis = {"name": "Marawi displacement", "affectedStates": ["PHL"], "startDate": "2026-11-01"}
         graphql(base, OPEN_CRISIS, {"i": crisis}, secretariat)
         graphql(base, REGISTER, {"i": {"name": "JICA", "type": "DIALOGUE_PARTNER"}}, secretariat)
         backend = "postgres" if settings.database_url else "sqlite"
-        yield Served(base, env, backend, cli_token(env, "--role", "viewer"))
+        yield Served(base, env, backend, signer.issue(subject="viewer@e2e", role=Role.VIEWER))
 
 
 @pytest.fixture
