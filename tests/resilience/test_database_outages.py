@@ -172,10 +172,13 @@ def test_database_outages_are_answered_at_once_and_lose_or_double_nothing(tmp_pa
         slow = [p for p in outage.probes if p.took >= READY_WITHIN + READY_SLACK]
         assert not slow, (seen, slow)
         assert outage.keyed_during is not None, seen
-        assert (outage.keyed_during.status, outage.keyed_during.code) == (503, "SERVICE_UNAVAILABLE"), seen
+        # An outage shorter than the bound may end while a command waits: then it is recorded.
+        outlasts = outage.seconds > COMMAND_BOUND + SLACK
+        answered = {(outage.keyed_during.status, outage.keyed_during.code)}
+        assert answered <= {(503, "SERVICE_UNAVAILABLE"), *(() if outlasts else ((200, None),))}, seen
         refused = [a for a in outage.during if a.status != 200]
-        assert refused, seen
-        assert {(a.status, a.code) for a in refused} == {(503, "SERVICE_UNAVAILABLE")}, (seen, refused)
+        assert refused or not outlasts, seen
+        assert {(a.status, a.code) for a in refused} <= {(503, "SERVICE_UNAVAILABLE")}, (seen, refused)
         assert all(a.retry_after and a.retry_after.isdigit() for a in refused), (seen, refused)
         held = [a for a in outage.during if a.elapsed >= COMMAND_BOUND + SLACK]
         assert not held, (seen, held)
@@ -187,6 +190,6 @@ def test_database_outages_are_answered_at_once_and_lose_or_double_nothing(tmp_pa
         print(  # the README quotes these
             f"{outage.seconds} s outage: /readyz answered 503 in at most {slowest.took:.2f} s (the "
             f"probe {slowest.sent:.1f} s after the stop; {len(outage.probes)} probes); commands "
-            f"answered in at most {max(a.elapsed for a in outage.during):.2f} s; ready again "
+            f"answered in at most {max((a.elapsed for a in outage.during), default=0):.2f} s; ready again "
             f"{outage.ready_again_after:.2f} s after the restart"
         )
