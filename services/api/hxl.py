@@ -19,6 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from fastapi.responses import StreamingResponse
 
+from services.cells import inert
+
 R = TypeVar("R")
 #: A hashtag and its attributes, as HXL 1.1 writes them: ``#adm1+code``, ``#value+usd``.
 HASHTAG = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")
@@ -65,19 +67,6 @@ def number(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.normalize(), "f")
-
-
-#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection), also behind the
-#: leading blanks some strip on import; a leading tab or line break is itself such a start.
-FORMULA_START = ("=", "+", "-", "@")
-_BLANKS = " \t\r\n"
-
-
-def inert(text: str) -> str:
-    """Text as text: a cell that a spreadsheet would evaluate gets a leading apostrophe (OWASP)."""
-    if text[:1] in ("\t", "\r", "\n") or text.lstrip(_BLANKS).startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 async def lines(rows: AsyncIterable[R] | Iterable[R], columns: Sequence[Column[R]]) -> AsyncIterator[str]:

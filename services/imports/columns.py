@@ -22,11 +22,10 @@ import hxl
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput
 from domain.offers import DeliveryMode
+from services.cells import as_written
 from services.imports.sheets import SheetRow
 
 E = TypeVar("E", bound=enum.Enum)
-#: What the exports put before text a spreadsheet would run as a formula (OWASP), taken off again.
-_INERT = re.compile(r"^'(?=[=+\-@\t\r\n]|\s+[=+\-@])")
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def day(value: str) -> date:
 
 
 def text(value: str) -> str:
-    return _INERT.sub("", value)
+    return as_written(value)
 
 
 def one_of(kind: type[E]) -> Callable[[str], E]:
