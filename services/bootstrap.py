@@ -133,6 +133,20 @@ def all_projectors() -> list[Projector]:
     ]
 
 
+class LogHead:
+    """The furthest log position this process knows to exist: its own commits and any head it read.
+
+    A position at or below it needs no read of the store to be known real (read-your-writes asks
+    this on every read after a command)."""
+
+    def __init__(self) -> None:
+        self.known = 0
+
+    def saw(self, position: int) -> None:
+        """Called from the writer's thread too; a lost race only costs a read of the store."""
+        self.known = max(self.known, position)
+
+
 @dataclass
 class Runtime:
     """A running Concord: the command service, the read side and, if in-process, its projections."""
@@ -146,6 +160,7 @@ class Runtime:
     runners: list[ProjectionRunner] = field(default_factory=list)
     database: DatabaseWatch | None = None  # PostgreSQL only: an embedded SQLite file is always there
     feed: LogFeed | None = None  # live updates, for an API process
+    log_head: LogHead = field(default_factory=LogHead)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _wakers: list[Waker] = field(default_factory=list)
     _unlisten: list[Callable[[], None]] = field(default_factory=list)
@@ -210,6 +225,7 @@ async def start(
         progress=Progress(p.name for p in all_projectors()),
         authenticator=Authenticator(verifier, concord),
     )
+    runtime._unlisten.append(concord.on_recorded(runtime.log_head.saw))  # noqa: SLF001
     if storage.is_postgres:
         runtime.database = DatabaseWatch(lambda: _ping(runtime.query_engine))
         runtime._tasks.append(asyncio.create_task(runtime.database.run(), name="database-watch"))  # noqa: SLF001

@@ -264,9 +264,10 @@ async def _wait_for_consistency(request: Request, runtime: Runtime) -> dict[str,
         position = parse_position(raw, CONSISTENT_WITH)
     except BadInput as error:
         raise RequestError(400, "Bad Request", str(error), code="BAD_USER_INPUT") from None
-    if position > runtime.progress.reached:
+    if position > runtime.progress.reached and position > runtime.log_head.known:
         timeout = runtime.settings.command_db_timeout
         head = await in_thread(timeout, runtime.concord.recorder.max_notification_id) or 0
+        runtime.log_head.saw(head)
         if position > head:
             detail = f"{CONSISTENT_WITH}: position {position} is beyond the log's head {head}"
             raise RequestError(400, "Bad Request", detail, code="BAD_USER_INPUT")

@@ -191,6 +191,27 @@ async def test_a_position_beyond_the_head_is_refused_at_once(client: Client) -> 
     assert (await client.send(LIST, {}, after=head)).status_code == 200
 
 
+async def test_a_read_after_ones_own_command_needs_no_read_of_the_logs_head(client: Client) -> None:
+    """The process knows the positions it committed: read-your-writes costs no extra store read."""
+    runtime = client.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    position = (await client.post())["position"]
+    heads_read: list[int] = []
+    read_head = runtime.concord.recorder.max_notification_id
+
+    def counted() -> int | None:
+        heads_read.append(1)
+        return read_head()  # type: ignore[no-any-return]
+
+    runtime.concord.recorder.max_notification_id = counted
+    try:
+        response = await client.send(LIST, {}, after=position)
+    finally:
+        del runtime.concord.recorder.max_notification_id
+
+    assert response.status_code == 200
+    assert heads_read == []
+
+
 @pytest.mark.parametrize(
     "sent", ["9223372036854775808", "18446744073709551616", "-1", "+5", "1.5", "9" * 5000]
 )
