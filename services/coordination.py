@@ -30,11 +30,15 @@ from domain.offers import Offer, Terms
 from domain.organisations import Organisation, OrganisationType
 from domain.requests import AssistanceRequest, Need
 from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
+from services.commands.allocation_rounds import Rounds
+from services.commands.movements import Movements
+from services.commands.pledges import Finance
+from services.commands.projects import Projects
+from services.commands.relief_worker_safety import Security
+from services.commands.safe_havens import Havens
 from services.connections import bound_waits, use_quick_checks
 from services.errors import Conflict, NotFound
-from services.finance import Finance
 from services.group_commit import GroupCommitter
-from services.havens import Havens
 from services.idempotency import (
     CommandReceipt,
     IdempotencyKeyReused,
@@ -44,10 +48,6 @@ from services.idempotency import (
     receipt_id,
 )
 from services.log_positions import position_of
-from services.matching.rounds import Rounds
-from services.movements import Movements
-from services.projects import Projects
-from services.security import Security
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 from services.snapshots import Snapshotting, register_state_transcodings
 from services.transcodings import ActorAsDict, DateAsISO

@@ -1,1 +1,1 @@
-"""Matching offers to needs: suggestions for one request and allocation rounds across states."""
+"""The allocation round's solver (the round's command is in services.commands.allocation_rounds)."""

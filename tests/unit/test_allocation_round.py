@@ -15,8 +15,8 @@ from domain.offers import Offer
 from domain.requests import AssistanceRequest
 from domain.rounds import parameters_of
 from services.access import Forbidden
+from services.commands.allocation_rounds import Snapshot
 from services.coordination import Command
-from services.matching.rounds import Snapshot
 from tests.unit.test_matching import PHL, SECRETARIAT, World
 
 

@@ -18,8 +18,8 @@ from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.paging import check_first
 from services.api.schema.scalars import LogPosition, parse_id
 from services.api.schema.types import Match, Offer
+from services.commands.allocation_rounds import Snapshot
 from services.errors import NotFound
-from services.matching.rounds import Snapshot
 
 strawberry.enum(allocation.Constraint, name="MatchConstraint")
 

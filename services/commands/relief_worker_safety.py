@@ -18,8 +18,8 @@ from domain.matches import Match
 from domain.movements import Movement
 from domain.security import IncidentKind, RiskLevel, SecurityArea, SecurityIncident, security_area_id
 from services.access import Owner
+from services.commands.movements import movement_owners
 from services.errors import NotFound
-from services.movements import movement_owners
 
 if TYPE_CHECKING:
     from services.coordination import Command, Concord, Recorded

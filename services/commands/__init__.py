@@ -1,0 +1,1 @@
+"""The command side, one module per concept: what each command checks, decides and saves."""
