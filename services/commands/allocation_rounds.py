@@ -1,4 +1,4 @@
-"""The secretariat's allocation round, as a command of the Concord application (a mixin).
+"""The secretariat's allocation round: the matcher proposes matches across states in one command.
 
 The API reads the open needs and offers from the read models and hands them in with the log
 position they were read at; the round solves, then proposes each line through ``Match.propose``
@@ -9,7 +9,6 @@ in one transaction. A line whose offer or request changed since the read is skip
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -21,11 +20,12 @@ from domain.matches import Match
 from domain.offers import Offer
 from domain.requests import AssistanceRequest
 from domain.rounds import AllocationRound, Proposal, Skipped, parameters_of
+from services.commands.core import Command, CommandCore, Recorded
+from services.commands.crises import open_crisis_named
+from services.commands.offers import find_offer
+from services.commands.requests import find_request
 from services.errors import NotFound
 from services.matching.solver import solve
-
-if TYPE_CHECKING:
-    from services.coordination import Command, Concord, Recorded
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ class Snapshot:
     position: int
 
 
-class Rounds:
+class AllocationRoundCommands(CommandCore):
     def run_allocation_round(
-        self: Concord,
+        self,
         command: Command,
         crisis_id: UUID | None,
         snapshot: Snapshot,
@@ -51,7 +51,7 @@ class Rounds:
 
         def work() -> list[Aggregate]:
             if crisis_id is not None:
-                self._open_crisis_named(crisis_id)
+                open_crisis_named(self, crisis_id)
             today, actor = self.today(), command.actor(scope)
             solution = solve(snapshot.needs, snapshot.offers, today, weights)
             baseline = greedy(snapshot.needs, snapshot.offers, today, weights)
@@ -62,8 +62,8 @@ class Rounds:
             skipped: list[Skipped] = []
             for (request_id, offer_id), quantity in solution.allocation.lines.items():
                 try:
-                    request = requests.get(request_id) or self.get_request(request_id)
-                    offer = offers.get(offer_id) or self.get_offer(offer_id)
+                    request = requests.get(request_id) or find_request(self, request_id)
+                    offer = offers.get(offer_id) or find_offer(self, offer_id)
                     match = Match.propose(request, offer, quantity, today=today, actor=actor)
                 except (DomainError, NotFound) as refused:
                     skipped.append(Skipped(request_id, offer_id, quantity, str(refused)))
@@ -90,10 +90,10 @@ class Rounds:
         payload = {"crisis": str(crisis_id), "parameters": weights.as_dict()}
         return self._retrying(lambda: self._execute(command, "runAllocationRound", payload, work))
 
-    def get_allocation_round(self: Concord, round_id: UUID) -> AllocationRound:
-        return self._get(AllocationRound, round_id, "allocation round")
+    def get_allocation_round(self, round_id: UUID) -> AllocationRound:
+        return self.load(AllocationRound, round_id, "allocation round")
 
-    def reproduces(self: Concord, held: AllocationRound) -> bool:
+    def reproduces(self, held: AllocationRound) -> bool:
         """Whether solving the round's recorded inputs, on its day, with its parameters, finds
         exactly the lines it recorded (proposed or skipped): the audit of a round."""
         needs, offers = held.inputs()

@@ -1,28 +1,26 @@
-"""Commands on movements and displacement figures (a mixin of Concord).
+"""Commands on movements of people: planned, confirmed voluntary, approved, cleared, under way, arrived.
 
 A movement into or out of a safe haven is saved together with the haven: approval reserves its
-room, departure and arrival change its occupancy, in the same transaction as the movement.
+room, departure and arrival change its occupancy, in the same transaction as the movement. Either
+state may plan it; only the receiving state approves, clears it for security and records arrival.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
-from domain.codes import MemberState
-from domain.displacement import DisplacementAssessment
 from domain.errors import InvalidInput
-from domain.havens import SafeHaven
 from domain.movements import Movement, MovementKind, Place, VoluntarinessMethod, check_place
 from services.access import Owner
-from services.errors import NotFound
-
-if TYPE_CHECKING:
-    from services.coordination import Command, Concord, Recorded
+from services.commands.core import Command, CommandCore, Recorded
+from services.commands.crises import open_crisis_named
+from services.commands.relief_worker_safety import find_security_area
+from services.commands.safe_havens import find_safe_haven, safe_haven_named
 
 
 def movement_owners(movement: Movement) -> list[Owner]:
@@ -33,9 +31,9 @@ def movement_owners(movement: Movement) -> list[Owner]:
     return owners
 
 
-class Movements:
+class MovementCommands(CommandCore):
     def plan_movement(
-        self: Concord,
+        self,
         command: Command,
         crisis_id: UUID,
         kind: MovementKind,
@@ -48,9 +46,9 @@ class Movements:
         planned_arrival: date,
     ) -> Recorded[Movement]:
         def plan() -> list[Aggregate]:
-            self._open_crisis_named(crisis_id)
-            origin_haven = self._haven_named(origin.safe_haven_id, "origin")
-            destination_haven = self._haven_named(destination.safe_haven_id, "destination")
+            open_crisis_named(self, crisis_id)
+            origin_haven = safe_haven_named(self, origin.safe_haven_id, "origin")
+            destination_haven = safe_haven_named(self, destination.safe_haven_id, "destination")
             source = check_place(origin, "origin", origin_haven)
             target = check_place(destination, "destination", destination_haven)
             # Either state may plan it: the one they leave or the one receiving them.
@@ -84,7 +82,7 @@ class Movements:
         return self._execute(command, "planMovement", payload, plan)
 
     def confirm_voluntariness(
-        self: Concord,
+        self,
         command: Command,
         movement_id: UUID,
         *,
@@ -108,7 +106,7 @@ class Movements:
             owner=movement_owners,
         )
 
-    def approve_movement(self: Concord, command: Command, movement_id: UUID) -> Recorded[Movement]:
+    def approve_movement(self, command: Command, movement_id: UUID) -> Recorded[Movement]:
         """Only the receiving state approves; a haven of arrival is saved with its reservation."""
         return self._movement_step(
             command,
@@ -122,11 +120,11 @@ class Movements:
         )
 
     def start_movement(
-        self: Concord, command: Command, movement_id: UUID, departed_on: date | None = None
+        self, command: Command, movement_id: UUID, departed_on: date | None = None
     ) -> Recorded[Movement]:
         def start(movement: Movement, actor: Actor) -> list[Aggregate]:
             assert movement.destination.admin_code is not None
-            area = self.security_area(movement.receiving_state, movement.destination.admin_code)
+            area = find_security_area(self, movement.receiving_state, movement.destination.admin_code)
             return self._with_haven(
                 movement.origin.safe_haven_id,
                 lambda haven: movement.start(area, haven, departed_on or self.today(), actor=actor),
@@ -136,7 +134,7 @@ class Movements:
         return self._movement_step(command, "startMovement", movement_id, payload, movement_owners, start)
 
     def record_arrival(
-        self: Concord,
+        self,
         command: Command,
         movement_id: UUID,
         people_arrived: int,
@@ -159,7 +157,7 @@ class Movements:
         )
 
     def postpone_movement(
-        self: Concord,
+        self,
         command: Command,
         movement_id: UUID,
         planned_departure: date,
@@ -184,9 +182,7 @@ class Movements:
             ),
         )
 
-    def cancel_movement(
-        self: Concord, command: Command, movement_id: UUID, reason: str = ""
-    ) -> Recorded[Movement]:
+    def cancel_movement(self, command: Command, movement_id: UUID, reason: str = "") -> Recorded[Movement]:
         return self._movement_step(
             command,
             "cancelMovement",
@@ -198,54 +194,28 @@ class Movements:
             ),
         )
 
-    def get_movement(self: Concord, movement_id: UUID) -> Movement:
-        return self._get(Movement, movement_id, "movement")
+    def clear_movement_for_security(
+        self, command: Command, movement_id: UUID, conditions: str
+    ) -> Recorded[Movement]:
+        """The receiving state (or the secretariat) clears a movement into an area carrying a risk."""
 
-    def record_displacement_figures(
-        self: Concord,
-        command: Command,
-        crisis_id: UUID,
-        member_state: MemberState,
-        admin_code: str,
-        *,
-        as_of: date,
-        displaced: int,
-        returned: int,
-        resettled: int,
-        source: str,
-    ) -> Recorded[DisplacementAssessment]:
-        scope = self._authorise(
-            command, "mutation.recordDisplacementFigures", Owner(member_state=member_state)
-        )
+        def clear() -> list[Aggregate]:
+            movement = self.get_movement(movement_id)
+            owners = movement_owners(movement)[:1]  # the receiving state, or the secretariat
+            scope = self._authorise(command, "mutation.clearForSecurity", *owners)
+            assert movement.destination.admin_code is not None
+            area = find_security_area(self, movement.receiving_state, movement.destination.admin_code)
+            movement.clear_for_security(area, conditions, actor=command.actor(scope))
+            return [movement]
 
-        def record() -> list[Aggregate]:
-            self._open_crisis_named(crisis_id)
-            assessment = DisplacementAssessment.record(
-                crisis_id,
-                member_state,
-                admin_code,
-                as_of=as_of,
-                displaced=displaced,
-                returned=returned,
-                resettled=resettled,
-                source=source,
-                today=self.today(),
-                actor=command.actor(scope),
-            )
-            return [assessment]
+        payload = {"movement": str(movement_id), "conditions": conditions}
+        return self._retrying(lambda: self._execute(command, "clearForSecurity", payload, clear))
 
-        payload: dict[str, Any] = {
-            "crisis": str(crisis_id),
-            "state": member_state.value,
-            "admin": admin_code,
-            "as_of": as_of.isoformat(),
-            "figures": [displaced, returned, resettled],
-            "source": source,
-        }
-        return self._execute(command, "recordDisplacementFigures", payload, record)
+    def get_movement(self, movement_id: UUID) -> Movement:
+        return self.load(Movement, movement_id, "movement")
 
     def _movement_step(
-        self: Concord,
+        self,
         command: Command,
         operation: str,
         movement_id: UUID,
@@ -263,15 +233,7 @@ class Movements:
             lambda: self._execute(command, operation, {"id": str(movement_id), **payload}, work)
         )
 
-    def _with_haven(self: Concord, haven_id: UUID | None, step: Any) -> list[Aggregate]:
-        haven = self.get_safe_haven(haven_id) if haven_id else None
+    def _with_haven(self, haven_id: UUID | None, step: Any) -> list[Aggregate]:
+        haven = find_safe_haven(self, haven_id) if haven_id else None
         step(haven)
         return [haven] if haven is not None else []
-
-    def _haven_named(self: Concord, haven_id: UUID | None, field: str) -> SafeHaven | None:
-        if haven_id is None:
-            return None
-        try:
-            return self.get_safe_haven(haven_id)
-        except NotFound:
-            raise InvalidInput(field, f"there is no safe haven with id {haven_id}") from None

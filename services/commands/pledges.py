@@ -1,32 +1,29 @@
-"""Commands on money: pledges followed to payment, and the Stability Fund's ledger.
+"""Commands on pledges: a donor's promise followed to commitment, payment and refund (FTS's terms).
 
-A mixin of the Concord application: each command authorises, then saves every aggregate it
-changed in one transaction (a payment to the fund records on the pledge and on the fund).
+A donor pledges for its own organisation, to a fund, a request, a project or a crisis. A payment
+to the Stability Fund is a contribution on its ledger too: the pledge and the fund are saved in
+one transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.access import Actor, Role
-from domain.codes import MemberState
-from domain.funds import FundWindow, StabilityFund
+from domain.access import Role
 from domain.money import Conversion
 from domain.pledges import DestinationKind, Earmarking, Pledge
 from services.access import Forbidden, Owner
+from services.commands.core import Command, CommandCore, Recorded
+from services.commands.fund import check_destination, find_fund
 
-if TYPE_CHECKING:
-    from services.coordination import Command, Concord, Recorded
 
-
-class Finance:
+class PledgeCommands(CommandCore):
     def make_pledge(
-        self: Concord,
+        self,
         command: Command,
         *,
         destination_kind: DestinationKind,
@@ -47,7 +44,7 @@ class Finance:
         scope = self._authorise(command, "mutation.makePledge", Owner(organisation_id=organisation))
 
         def make() -> list[Aggregate]:
-            self._check_destination(destination_kind, destination_id)
+            check_destination(self, destination_kind, destination_id)
             pledge = Pledge.make(
                 organisation_id=organisation,
                 destination_kind=destination_kind,
@@ -77,7 +74,7 @@ class Finance:
         return self._execute(command, "makePledge", payload, make)
 
     def commit_pledge(
-        self: Concord, command: Command, pledge_id: UUID, due_date: date, reference: str
+        self, command: Command, pledge_id: UUID, due_date: date, reference: str
     ) -> Recorded[Pledge]:
         return self._change(
             command,
@@ -88,7 +85,7 @@ class Finance:
             owner=lambda pledge: [Owner(organisation_id=pledge.organisation_id)],
         )
 
-    def cancel_pledge(self: Concord, command: Command, pledge_id: UUID, reason: str) -> Recorded[Pledge]:
+    def cancel_pledge(self, command: Command, pledge_id: UUID, reason: str) -> Recorded[Pledge]:
         return self._change(
             command,
             "cancelPledge",
@@ -99,7 +96,7 @@ class Finance:
         )
 
     def record_payment(
-        self: Concord,
+        self,
         command: Command,
         pledge_id: UUID,
         amount: Decimal,
@@ -117,7 +114,7 @@ class Finance:
             payment_id = pledge.record_payment(amount, conversion, paid_on, actor=actor)
             changed: list[Aggregate] = [pledge]
             if pledge.destination_kind is DestinationKind.FUND:
-                fund = self.get_fund(pledge.destination_id)
+                fund = find_fund(self, pledge.destination_id)
                 fund.receive(pledge.id, payment_id, pledge.payments[payment_id].usd_amount, actor=actor)
                 changed.append(fund)
             return changed
@@ -131,7 +128,7 @@ class Finance:
         return self._retrying(lambda: self._execute(command, "recordPayment", payload, work))
 
     def refund_payment(
-        self: Concord, command: Command, pledge_id: UUID, payment_id: UUID, amount: Decimal, reason: str
+        self, command: Command, pledge_id: UUID, payment_id: UUID, amount: Decimal, reason: str
     ) -> Recorded[Pledge]:
         def work() -> list[Aggregate]:
             pledge = self.get_pledge(pledge_id)
@@ -140,7 +137,7 @@ class Finance:
             usd = pledge.refund(payment_id, amount, reason, actor=actor)
             changed: list[Aggregate] = [pledge]
             if pledge.destination_kind is DestinationKind.FUND:
-                fund = self.get_fund(pledge.destination_id)
+                fund = find_fund(self, pledge.destination_id)
                 fund.return_contribution(pledge.id, payment_id, usd, actor=actor)
                 changed.append(fund)
             return changed
@@ -148,81 +145,5 @@ class Finance:
         payload = {"id": str(pledge_id), "payment": str(payment_id), "amount": str(amount), "reason": reason}
         return self._retrying(lambda: self._execute(command, "refundPayment", payload, work))
 
-    def get_pledge(self: Concord, pledge_id: UUID) -> Pledge:
-        return self._get(Pledge, pledge_id, "pledge")
-
-    def open_fund(
-        self: Concord, command: Command, name: str, member_state: MemberState | None = None
-    ) -> Recorded[StabilityFund]:
-        scope = self._authorise(command, "mutation.openFund")
-
-        def open_() -> list[Aggregate]:
-            return [StabilityFund.open(name, member_state=member_state, actor=command.actor(scope))]
-
-        payload = {"name": name, "member_state": member_state.value if member_state else None}
-        return self._execute(command, "openFund", payload, open_)
-
-    def allocate_from_fund(
-        self: Concord,
-        command: Command,
-        fund_id: UUID,
-        *,
-        window: FundWindow,
-        destination_kind: DestinationKind,
-        destination_id: UUID,
-        usd_amount: Decimal,
-        rationale: str,
-    ) -> Recorded[StabilityFund]:
-        """The secretariat's decision, on record; concurrent allocations never overdraw the fund
-        (each saves the fund at the version it read)."""
-
-        def allocate(fund: StabilityFund, actor: Actor) -> None:
-            self._check_destination(destination_kind, destination_id)
-            fund.allocate(window, destination_kind, destination_id, usd_amount, rationale, actor=actor)
-
-        payload = {
-            "fund": str(fund_id),
-            "window": window.value,
-            "to": f"{destination_kind.value}:{destination_id}",
-            "usd": str(usd_amount),
-            "rationale": rationale,
-        }
-        return self._change(command, "allocateFromFund", lambda: self.get_fund(fund_id), payload, allocate)
-
-    def disburse(
-        self: Concord, command: Command, fund_id: UUID, allocation_id: UUID, usd_amount: Decimal
-    ) -> Recorded[StabilityFund]:
-        return self._change(
-            command,
-            "disburse",
-            lambda: self.get_fund(fund_id),
-            {"fund": str(fund_id), "allocation": str(allocation_id), "usd": str(usd_amount)},
-            lambda fund, actor: _disburse(fund, allocation_id, usd_amount, actor),
-        )
-
-    def get_fund(self: Concord, fund_id: UUID) -> StabilityFund:
-        return self._get(StabilityFund, fund_id, "fund")
-
-    def approved_allocation(self: Concord, fund: StabilityFund) -> StabilityFund.AllocationApproved:
-        """The allocation whose approval brought ``fund`` to its version (as ``allocate_from_fund``
-        returns it), from its event: the fund itself keeps no rationale, nor anything once disbursed."""
-        [event] = self.events.get(fund.id, gt=fund.version - 1, lte=fund.version)
-        if not isinstance(event, StabilityFund.AllocationApproved):
-            msg = f"fund {fund.id} at version {fund.version} was not brought there by an allocation"
-            raise TypeError(msg)
-        return event
-
-    def _check_destination(self: Concord, kind: DestinationKind, destination_id: UUID) -> None:
-        """The destination must exist; a project must also be planned or under way."""
-        if kind is DestinationKind.FUND:
-            self.get_fund(destination_id)
-        elif kind is DestinationKind.REQUEST:
-            self.get_request(destination_id)
-        elif kind is DestinationKind.CRISIS:
-            self.get_crisis(destination_id)
-        else:
-            self._fundable_project(destination_id)
-
-
-def _disburse(fund: StabilityFund, allocation_id: UUID, usd_amount: Decimal, actor: Actor) -> None:
-    fund.disburse(allocation_id, usd_amount, actor=actor)
+    def get_pledge(self, pledge_id: UUID) -> Pledge:
+        return self.load(Pledge, pledge_id, "pledge")

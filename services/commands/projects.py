@@ -1,8 +1,4 @@
-# The self types below are Concord, which derives from this mixin; in the import cycle mypy checks
-# this module before it has Concord's bases and reports each one (Finance and Havens escape only
-# by the order mypy happens to check them in).
-# mypy: disable-error-code="misc"
-"""Commands on reconstruction and rehabilitation projects (a mixin of Concord).
+"""Commands on reconstruction and rehabilitation projects.
 
 Who may: a project belongs to its host member state. Its coordinators register it and decide its
 status (national ownership of reconstruction), and so does the secretariat, which registers the
@@ -16,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -26,10 +21,10 @@ from domain.errors import InvalidInput
 from domain.money import Conversion
 from domain.projects import Project, ProjectStatus, ResultTerms
 from services.access import Owner
+from services.commands.core import Command, CommandCore, Recorded
+from services.commands.crises import open_crisis_named
+from services.commands.organisations import find_organisation
 from services.errors import NotFound
-
-if TYPE_CHECKING:
-    from services.coordination import Command, Concord, Recorded
 
 
 def project_owners(project: Project) -> list[Owner]:
@@ -39,9 +34,20 @@ def project_owners(project: Project) -> list[Owner]:
     ]
 
 
-class Projects:
+def find_project(core: CommandCore, project_id: UUID) -> Project:
+    return core.load(Project, project_id, "project")
+
+
+def fundable_project(core: CommandCore, project_id: UUID) -> Project:
+    """A destination for pledges and allocations: it exists and is planned or under way."""
+    project = find_project(core, project_id)
+    project.require_fundable()
+    return project
+
+
+class ProjectCommands(CommandCore):
     def register_project(
-        self: Concord,
+        self,
         command: Command,
         crisis_id: UUID,
         member_state: MemberState,
@@ -62,7 +68,7 @@ class Projects:
         scope = self._authorise(command, "mutation.registerProject", Owner(member_state=member_state))
 
         def register() -> list[Aggregate]:
-            self._open_crisis_named(crisis_id)
+            open_crisis_named(self, crisis_id)
             for organisation in implementers:
                 self._check_implementer(organisation)
             project = Project.register(
@@ -100,7 +106,7 @@ class Projects:
         return self._execute(command, "registerProject", payload, register)
 
     def change_project_status(
-        self: Concord, command: Command, project_id: UUID, status: ProjectStatus, reason: str = ""
+        self, command: Command, project_id: UUID, status: ProjectStatus, reason: str = ""
     ) -> Recorded[Project]:
         return self._change(
             command,
@@ -112,7 +118,7 @@ class Projects:
         )
 
     def plan_milestone(
-        self: Concord, command: Command, project_id: UUID, title: str, due_date: date
+        self, command: Command, project_id: UUID, title: str, due_date: date
     ) -> Recorded[Project]:
         return self._change(
             command,
@@ -124,7 +130,7 @@ class Projects:
         )
 
     def record_milestone(
-        self: Concord,
+        self,
         command: Command,
         project_id: UUID,
         milestone_id: UUID,
@@ -148,9 +154,7 @@ class Projects:
             owner=project_owners,
         )
 
-    def define_result(
-        self: Concord, command: Command, project_id: UUID, terms: ResultTerms
-    ) -> Recorded[Project]:
+    def define_result(self, command: Command, project_id: UUID, terms: ResultTerms) -> Recorded[Project]:
         return self._change(
             command,
             "defineResult",
@@ -161,7 +165,7 @@ class Projects:
         )
 
     def record_result(
-        self: Concord,
+        self,
         command: Command,
         project_id: UUID,
         result_id: UUID,
@@ -185,18 +189,12 @@ class Projects:
             owner=project_owners,
         )
 
-    def get_project(self: Concord, project_id: UUID) -> Project:
-        return self._get(Project, project_id, "project")
+    def get_project(self, project_id: UUID) -> Project:
+        return find_project(self, project_id)
 
-    def _fundable_project(self: Concord, project_id: UUID) -> Project:
-        """A destination for pledges and allocations: it exists and is planned or under way."""
-        project = self.get_project(project_id)
-        project.require_fundable()
-        return project
-
-    def _check_implementer(self: Concord, organisation_id: UUID) -> None:
+    def _check_implementer(self, organisation_id: UUID) -> None:
         try:
-            organisation = self.get_organisation(organisation_id)
+            organisation = find_organisation(self, organisation_id)
         except NotFound:
             raise InvalidInput(
                 "implementingOrganisations", f"no organisation is registered with id {organisation_id}"

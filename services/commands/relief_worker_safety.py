@@ -1,33 +1,39 @@
-"""Commands on relief-worker safety: incidents, the risk they raise, clearances (a mixin of Concord).
+"""Commands on relief-worker safety: incidents, and the risk they raise in their admin-1 area.
 
-An incident and its admin-1 area's ``SecurityArea`` are saved together, so a dispatch reads the
-risk as it stands; a clearance names the area version it was given against.
+An incident and its area's ``SecurityArea`` are saved together, so a dispatch or a departure reads
+the risk as it stands (``find_security_area``). Clearing a match or a movement for security against that
+risk is a step of the match (``services.commands.matches``) or the movement
+(``services.commands.movements``), saved on it with the area version it was given against.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.codes import MemberState
 from domain.errors import InvalidInput
-from domain.matches import Match
-from domain.movements import Movement
 from domain.security import IncidentKind, RiskLevel, SecurityArea, SecurityIncident, security_area_id
 from services.access import Owner
-from services.commands.movements import movement_owners
+from services.commands.core import Command, CommandCore, Recorded
+from services.commands.crises import open_crisis_named
+from services.commands.organisations import find_organisation
 from services.errors import NotFound
 
-if TYPE_CHECKING:
-    from services.coordination import Command, Concord, Recorded
+
+def find_security_area(core: CommandCore, member_state: MemberState, admin_code: str) -> SecurityArea | None:
+    """The open incidents of the admin-1 area holding ``admin_code``; None if it never had one."""
+    try:
+        return core.load(SecurityArea, security_area_id(member_state, admin_code), "security area")
+    except NotFound:
+        return None
 
 
-class Security:
+class ReliefWorkerSafetyCommands(CommandCore):
     def report_incident(
-        self: Concord,
+        self,
         command: Command,
         member_state: MemberState,
         admin_code: str,
@@ -43,10 +49,10 @@ class Security:
 
         def report() -> list[Aggregate]:
             if crisis_id is not None:
-                self._open_crisis_named(crisis_id)
+                open_crisis_named(self, crisis_id)
             for organisation_id in affected_organisations:
                 try:
-                    self.get_organisation(organisation_id)
+                    find_organisation(self, organisation_id)
                 except NotFound:
                     raise InvalidInput(
                         "affectedOrganisations", f"no organisation {organisation_id}"
@@ -82,9 +88,7 @@ class Security:
         }
         return self._retrying(lambda: self._execute(command, "reportIncident", payload, report))
 
-    def close_incident(
-        self: Concord, command: Command, incident_id: UUID, reason: str
-    ) -> Recorded[SecurityIncident]:
+    def close_incident(self, command: Command, incident_id: UUID, reason: str) -> Recorded[SecurityIncident]:
         def close() -> list[Aggregate]:
             incident = self.get_incident(incident_id)
             scope = self._authorise(
@@ -101,43 +105,8 @@ class Security:
         payload = {"id": str(incident_id), "reason": reason}
         return self._retrying(lambda: self._execute(command, "closeIncident", payload, close))
 
-    def clear_movement_for_security(
-        self: Concord, command: Command, movement_id: UUID, conditions: str
-    ) -> Recorded[Movement]:
-        def clear() -> list[Aggregate]:
-            movement = self.get_movement(movement_id)
-            owners = movement_owners(movement)[:1]  # the receiving state, or the secretariat
-            scope = self._authorise(command, "mutation.clearForSecurity", *owners)
-            assert movement.destination.admin_code is not None
-            area = self.security_area(movement.receiving_state, movement.destination.admin_code)
-            movement.clear_for_security(area, conditions, actor=command.actor(scope))
-            return [movement]
+    def get_incident(self, incident_id: UUID) -> SecurityIncident:
+        return self.load(SecurityIncident, incident_id, "security incident")
 
-        payload = {"movement": str(movement_id), "conditions": conditions}
-        return self._retrying(lambda: self._execute(command, "clearForSecurity", payload, clear))
-
-    def clear_match_for_security(
-        self: Concord, command: Command, match_id: UUID, conditions: str
-    ) -> Recorded[Match]:
-        def clear() -> list[Aggregate]:
-            match = self.get_match(match_id)
-            request = self.get_request(match.request_id)
-            scope = self._authorise(
-                command, "mutation.clearForSecurity", Owner(member_state=request.member_state)
-            )
-            area = self.security_area(request.member_state, request.need.admin_code)
-            match.clear_for_security(request, area, conditions, actor=command.actor(scope))
-            return [match]
-
-        payload = {"match": str(match_id), "conditions": conditions}
-        return self._retrying(lambda: self._execute(command, "clearForSecurity", payload, clear))
-
-    def get_incident(self: Concord, incident_id: UUID) -> SecurityIncident:
-        return self._get(SecurityIncident, incident_id, "security incident")
-
-    def security_area(self: Concord, member_state: MemberState, admin_code: str) -> SecurityArea | None:
-        """The open incidents of the admin-1 area holding ``admin_code``; None if it never had one."""
-        try:
-            return self._get(SecurityArea, security_area_id(member_state, admin_code), "security area")
-        except NotFound:
-            return None
+    def security_area(self, member_state: MemberState, admin_code: str) -> SecurityArea | None:
+        return find_security_area(self, member_state, admin_code)

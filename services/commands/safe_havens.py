@@ -1,24 +1,41 @@
-"""Commands on safe havens, by the host member state's coordinators (a mixin of Concord)."""
+"""Commands on safe havens, by the host member state's coordinators.
+
+Requests and movements name a haven too: ``safe_haven_named`` is their check.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.codes import MemberState, Sector
+from domain.errors import InvalidInput
 from domain.havens import HavenStatus, SafeHaven
 from services.access import Owner
+from services.commands.core import Command, CommandCore, Recorded
+from services.commands.crises import open_crisis_named
+from services.errors import NotFound
 
-if TYPE_CHECKING:
-    from services.coordination import Command, Concord, Recorded
+
+def find_safe_haven(core: CommandCore, haven_id: UUID) -> SafeHaven:
+    return core.load(SafeHaven, haven_id, "safe haven")
 
 
-class Havens:
+def safe_haven_named(core: CommandCore, haven_id: UUID | None, field: str) -> SafeHaven | None:
+    """The haven a command names in ``field``, if it names one; ``InvalidInput`` if there is none."""
+    if haven_id is None:
+        return None
+    try:
+        return find_safe_haven(core, haven_id)
+    except NotFound:
+        raise InvalidInput(field, f"there is no safe haven with id {haven_id}") from None
+
+
+class SafeHavenCommands(CommandCore):
     def designate_safe_haven(
-        self: Concord,
+        self,
         command: Command,
         crisis_id: UUID,
         member_state: MemberState,
@@ -34,7 +51,7 @@ class Havens:
         scope = self._authorise(command, "mutation.designateSafeHaven", Owner(member_state=member_state))
 
         def designate() -> list[Aggregate]:
-            self._open_crisis_named(crisis_id)
+            open_crisis_named(self, crisis_id)
             haven = SafeHaven.designate(
                 crisis_id,
                 member_state,
@@ -60,9 +77,7 @@ class Havens:
         }
         return self._execute(command, "designateSafeHaven", payload, designate)
 
-    def admit_to_safe_haven(
-        self: Concord, command: Command, haven_id: UUID, people: int
-    ) -> Recorded[SafeHaven]:
+    def admit_to_safe_haven(self, command: Command, haven_id: UUID, people: int) -> Recorded[SafeHaven]:
         return self._change(
             command,
             "admitToSafeHaven",
@@ -72,7 +87,7 @@ class Havens:
             owner=lambda haven: [Owner(member_state=haven.member_state)],
         )
 
-    def record_departure(self: Concord, command: Command, haven_id: UUID, people: int) -> Recorded[SafeHaven]:
+    def record_departure(self, command: Command, haven_id: UUID, people: int) -> Recorded[SafeHaven]:
         return self._change(
             command,
             "recordDeparture",
@@ -83,7 +98,7 @@ class Havens:
         )
 
     def change_safe_haven_status(
-        self: Concord, command: Command, haven_id: UUID, status: HavenStatus, reason: str = ""
+        self, command: Command, haven_id: UUID, status: HavenStatus, reason: str = ""
     ) -> Recorded[SafeHaven]:
         return self._change(
             command,
@@ -94,5 +109,5 @@ class Havens:
             owner=lambda haven: [Owner(member_state=haven.member_state)],
         )
 
-    def get_safe_haven(self: Concord, haven_id: UUID) -> SafeHaven:
-        return self._get(SafeHaven, haven_id, "safe haven")
+    def get_safe_haven(self, haven_id: UUID) -> SafeHaven:
+        return find_safe_haven(self, haven_id)
