@@ -7,6 +7,7 @@ state may plan it; only the receiving state approves, clears it for security and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,6 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.errors import InvalidInput
+from domain.havens import SafeHaven
 from domain.movements import Movement, MovementKind, Place, VoluntarinessMethod, check_place
 from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
@@ -220,20 +222,22 @@ class MovementCommands(CommandCore):
         operation: str,
         movement_id: UUID,
         payload: dict[str, Any],
-        owners: Any,
-        step: Any,
+        owners: Callable[[Movement], list[Owner]],
+        step: Callable[[Movement, Actor], list[Aggregate]],
     ) -> Recorded[Movement]:
+        """Load the movement, authorise, take the step; save the movement with what else it changed."""
+
         def work() -> list[Aggregate]:
             movement = self.get_movement(movement_id)
             scope = self._authorise(command, f"mutation.{operation}", *owners(movement))
-            changed: list[Aggregate] = step(movement, command.actor(scope))
-            return [movement, *changed]
+            return [movement, *step(movement, command.actor(scope))]
 
         return self._retrying(
             lambda: self._execute(command, operation, {"id": str(movement_id), **payload}, work)
         )
 
-    def _with_haven(self, haven_id: UUID | None, step: Any) -> list[Aggregate]:
+    def _with_haven(self, haven_id: UUID | None, step: Callable[[SafeHaven | None], None]) -> list[Aggregate]:
+        """Take ``step`` with the haven the movement leaves or reaches (if any); the haven to save too."""
         haven = find_safe_haven(self, haven_id) if haven_id else None
         step(haven)
         return [haven] if haven is not None else []
