@@ -7,7 +7,7 @@ import enum
 
 
 class Refusal(enum.Enum):
-    """Which business rule refused; listed, with its code and meaning, once in the README."""
+    """Which business rule refused; listed, with its code and meaning, once in docs/api.md."""
 
     INVALID_TRANSITION = "INVALID_TRANSITION"
     CRISIS_CLOSED = "CRISIS_CLOSED"

@@ -8,7 +8,7 @@ ms under load, three times in ten seconds at c=16, and set the p99 of commands (
 sight (they would never be garbage anyway) and collects the youngest generation less often:
 CPython's default threshold of 700 collected it about 60 times a second at c=16, each request
 leaving a few thousand short-lived objects. With both: p99 at c=16 about 220 -> 80 ms, server CPU
-per command about 3.2 -> 2.5 ms (README, Performance).
+per command about 3.2 -> 2.5 ms.
 """
 
 from __future__ import annotations

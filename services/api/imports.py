@@ -46,7 +46,7 @@ Commit = Annotated[
 class RowErrorOut(BaseModel):
     field: str | None = Field(description="the input field it concerns, as GraphQL names it")
     message: str
-    reason: str | None = Field(default=None, description="a business refusal's reason (README)")
+    reason: str | None = Field(default=None, description="a business refusal's reason (docs/api.md)")
 
 
 class RowOut(BaseModel):

@@ -32,7 +32,7 @@ class Problem(BaseModel):
     detail: str
     code: str | None = Field(default=None, description="Concord's public error code, where there is one")
     reason: str | None = Field(
-        default=None, description="Why a business rule refused, where one did (the README lists them)"
+        default=None, description="Why a business rule refused, where one did (docs/api.md lists them)"
     )
 
 

@@ -59,7 +59,7 @@ class RowStatus(enum.Enum):
 class RowError:
     field: str | None
     message: str
-    reason: str | None = None  # a business refusal's reason, as the README's table lists it
+    reason: str | None = None  # a business refusal's reason, as docs/api.md lists it
 
 
 @dataclass

@@ -30,7 +30,7 @@ from tests.e2e.test_served import (
 )
 
 AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
-README = Path(__file__).resolve().parents[2] / "README.md"
+WORKBENCH_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "workbench.md"
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
 REGISTER = (
     "mutation($i: RegisterOrganisationInput!) { registerOrganisation(input: $i) { organisation { id } } }"
@@ -279,9 +279,13 @@ def test_the_servers_refusal_shows_at_the_field_it_names(served: Served, page: P
     assert served.needs_titled("Blankets") == 1
 
 
-def test_the_readmes_development_sign_in_example_gives_a_token_the_api_accepts(served: Served) -> None:
+def test_the_workbench_guides_development_sign_in_example_gives_a_token_the_api_accepts(
+    served: Served,
+) -> None:
     example = re.search(
-        r"```sh\n(curl -s http://127\.0\.0\.1:8000/workbench/dev/token.*?)```", README.read_text(), re.S
+        r"```sh\n(curl -s http://127\.0\.0\.1:8000/workbench/dev/token.*?)```",
+        WORKBENCH_GUIDE.read_text(),
+        re.S,
     )
     assert example is not None
     command = example.group(1).replace("http://127.0.0.1:8000", served.base)

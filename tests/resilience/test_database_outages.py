@@ -187,7 +187,7 @@ def test_database_outages_are_answered_at_once_and_lose_or_double_nothing(tmp_pa
         assert set(outage.in_store) == outage.acknowledged, seen
         assert set(outage.in_store.values()) == {1}, seen
         slowest = max(outage.probes, key=lambda p: p.took)
-        print(  # the README quotes these
+        print(  # timings for the record (docs/performance.md, Method)
             f"{outage.seconds} s outage: /readyz answered 503 in at most {slowest.took:.2f} s (the "
             f"probe {slowest.sent:.1f} s after the stop; {len(outage.probes)} probes); commands "
             f"answered in at most {max((a.elapsed for a in outage.during), default=0):.2f} s; ready again "

@@ -101,7 +101,7 @@ def test_postgres_down_gives_503_and_concord_recovers_by_itself(
     assert set(in_store) == acknowledged
     assert set(in_store.values()) == {1}
     assert in_read_model == in_store
-    print(  # the README quotes these
+    print(  # timings for the record (docs/performance.md, Method)
         f"query refused {query_refused_in:.2f} s after the stop; commands in flight refused after "
         f"{refused_after:.2f} s; first acknowledgement {recovered_after:.2f} s after the start"
     )

@@ -1,4 +1,4 @@
-"""Refusal reasons: every business-rule refusal names a stable reason, and the README lists each once."""
+"""Refusal reasons: every business-rule refusal names a stable reason, and the API guide lists each once."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from services.idempotency import CommandInFlight
 from services.settings import Settings
 from tests.unit.test_havens import ACTOR, haven
 
-README = Path(__file__).parents[2] / "README.md"
+API_GUIDE = Path(__file__).parents[2] / "docs" / "api.md"
 
 
-def readme_reasons() -> dict[str, str]:
-    """The README's table of refusal reasons: reason -> code."""
-    text = README.read_text()
+def guide_reasons() -> dict[str, str]:
+    """The API guide's table of refusal reasons: reason -> code."""
+    text = API_GUIDE.read_text()
     table = text.split("**Refusal reasons.**", 1)[1].split("\n\n", 2)[1]
     rows = re.findall(r"^\| `([A-Z_]+)` \| `([A-Z_]+)` \|", table, flags=re.MULTILINE)
     return dict(rows) if len(dict(rows)) == len(rows) else {}
@@ -32,8 +32,8 @@ def _subclasses(kind: type[DomainError]) -> list[type[DomainError]]:
     return [kind, *(s for c in kind.__subclasses__() for s in _subclasses(c))]
 
 
-def test_the_readme_lists_every_reason_the_code_defines_once() -> None:
-    listed = readme_reasons()
+def test_the_api_guide_lists_every_reason_the_code_defines_once() -> None:
+    listed = guide_reasons()
 
     assert set(listed) == {r.value for r in Refusal} | {r.value for r in Retry}
     for kind in _subclasses(InvalidTransition):  # each kind's own reason: its code as listed
