@@ -1,15 +1,15 @@
 """graphql-core used past its API. Written for graphql-core 3.3.2 (WRITTEN_FOR, requirements.lock).
 
 What it replaces, and why:
-- ``ExecutionContext.execute_fields`` and ``complete_value``, for plain fields. Most of a page's
+- ``Executor.execute_fields`` and ``complete_value``, for plain fields. Most of a page's
   fields (1,300 of the 1,500 of ``Requests(first: 100)``) are scalars or enums read straight off an
   object; graphql-core builds a resolve info and a path and walks ``complete_value`` for each. A
   field whose resolver is an ``Attribute`` (services.api.strawberry_internals marks them) is read
   and serialised in place, and a ``Child`` (an edge's node) or a list's object goes straight to its
   sub-selection. Anything unusual (null for a non-null field, an exception, an awaitable, a value
   the type will not serialise, a middleware) goes the ordinary way, so that results, errors and
-  their locations are graphql-core's own. CPU per page in-process, with and without: 11.8 → 5.7 ms
-  (medians of five rounds of 100, 2026-12-06, load average about 5).
+  their locations are graphql-core's own. ``python -m bench.internals``: 12.8 → 7.2 ms of CPU a page
+  (2026-12-06, load average about 11).
 - ``GraphQLEnumType.coerce_input_value`` and ``coerce_input_literal``, replaced on each enum of the
   schema: graphql-core's refusal of an unknown value names at most five suggestions and takes no
   hook; ``refuse_unknown_enum_values`` raises the schema's own error instead (not for speed).
