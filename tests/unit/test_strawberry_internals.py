@@ -6,9 +6,10 @@ from __future__ import annotations
 import enum
 import inspect
 from importlib.metadata import version
+from typing import Any
 
 import strawberry
-from graphql import GraphQLField, GraphQLObjectType
+from graphql import EnumValueNode, GraphQLField, GraphQLObjectType
 from strawberry.relay.types import GlobalID
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.arguments import _is_leaf_type, _is_optional_leaf_type, convert_argument
@@ -62,6 +63,10 @@ class Query:
 
 
 SCHEMA = strawberry.Schema(query=Query)
+
+
+def _parameters(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
 
 
 def _field(type_name: str, name: str) -> GraphQLField:
@@ -123,14 +128,14 @@ def test_the_argument_conversion_the_plan_falls_back_to_takes_what_it_passes() -
         {"colour": Colour.BLUE, "shortNames": ["a"]}, Filter, scalars, config, None, path=("filter",)
     )
     assert converted == Filter(colour=Colour.BLUE, short_names=["a"])
-    assert list(inspect.signature(StrawberryField.get_result).parameters) == [
+    assert _parameters(StrawberryField.get_result) == [
         "self",
         "source",
         "info",
         "args",
         "kwargs",
     ]
-    assert list(inspect.signature(SCHEMA.config.info_class).parameters) == ["_raw_info", "_field"]
+    assert _parameters(SCHEMA.config.info_class) == ["_raw_info", "_field"]
 
 
 def test_enum_names_serialise_every_member_of_every_enum_as_strawberry_does() -> None:
@@ -140,3 +145,22 @@ def test_enum_names_serialise_every_member_of_every_enum_as_strawberry_does() ->
         fast = _enum_names(graphql_enum)
         for member in graphql_enum.wrapped_cls:
             assert fast(member) == graphql_enum.coerce_output_value(member), (graphql_enum.name, member)
+
+
+def test_strawberrys_enum_type_coerces_input_with_graphql_cores_parameters() -> None:
+    """The enum refusal (services.api.graphql_core_internals) calls it as ``(value, True)``."""
+    colour = SCHEMA._schema.type_map["Colour"]
+    assert isinstance(colour, CustomGraphQLEnumType)
+
+    assert _parameters(CustomGraphQLEnumType.coerce_input_value) == [
+        "self",
+        "input_value",
+        "hide_suggestions",
+    ]
+    assert _parameters(CustomGraphQLEnumType.coerce_input_literal) == [
+        "self",
+        "value_node",
+        "hide_suggestions",
+    ]
+    assert colour.coerce_input_value("BLUE", True) is Colour.BLUE
+    assert colour.coerce_input_literal(EnumValueNode(value="RED"), True) is Colour.RED
