@@ -1,5 +1,5 @@
 """CPU per ``postRequest`` in one process, with strawberry's argument conversion and with the plan
-compiled at schema build (``services.api.schema.arguments``).
+compiled at schema build (``services.api.strawberry_internals``).
 
 Three figures, each from ``time.process_time`` (which the other engineers' load moves far less
 than a wall clock):
@@ -40,8 +40,8 @@ from domain.codes import MemberState
 from services.access import Principal
 from services.api import schema as schema_package
 from services.api.app import create_app
-from services.api.schema.arguments import ConvertedArguments
 from services.api.schema.context import Context
+from services.api.strawberry_internals import ConvertedArguments
 from services.bootstrap import Runtime, start, storage_for
 from services.migrate import migrate
 from services.settings import Settings

@@ -35,7 +35,7 @@ from projections.wakers import ListenWaker, Waker
 from services.authentication import Authenticator, token_verifier
 from services.availability import DatabaseWatch
 from services.coordination import Clock, Concord, utc_today
-from services.decoding import Decode, fast_decoder
+from services.infrastructure.eventsourcing_internals import Decode, fast_decoder
 from services.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
 """GraphQL over HTTP, as the GraphQL-over-HTTP specification says.
 
 Owned here rather than taken from strawberry's router because the specification's
-``application/graphql-response+json`` (with its status codes) is not in strawberry 0.341, and
-because read-your-writes (``Concord-Consistent-With``) must hold a query before it executes.
+``application/graphql-response+json`` (with its status codes) is not in strawberry: 0.341.2, the
+newest release, answers ``application/json`` with 200 whatever the ``Accept``, a syntax error
+included. And read-your-writes (``Concord-Consistent-With``) must hold a query before it executes.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from projections.database import create_read_engine, reader
 from services.bootstrap import start, storage_for
-from services.connections import check_quickly
 from services.coordination import Concord
 from services.deadlines import DatabaseTimeout, within
+from services.infrastructure.psycopg_pool_internals import check_quickly
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import PostgresServer

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import domain
 from domain.access import Actor
 from services.coordination import Concord
-from services.decoding import FastDecoder, fast_decoder
+from services.infrastructure.eventsourcing_internals import FastDecoder, fast_decoder
 
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 APP = Concord(MEMORY)

@@ -11,7 +11,7 @@ from eventsourcing.persistence import StoredEvent
 from domain.errors import InvalidInput
 from domain.organisations import Organisation, OrganisationType
 from services.coordination import Concord
-from services.decoding import fast_decoder
+from services.infrastructure.eventsourcing_internals import fast_decoder
 from tests.snapshot_scenarios import ACTOR
 
 APP = Concord({"PERSISTENCE_MODULE": "eventsourcing.popo"})

@@ -16,11 +16,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
-from services.api.schema.arguments import convert_arguments_once
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.cost import cost_rule, merge_rule
 from services.api.schema.enums import list_allowed_values
-from services.api.schema.execution import LeanExecutionContext, QuietExecutionContext, mark_attributes
+from services.api.schema.execution import ConcordExecutionContext, QuietExecutionContext
 from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
 from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
 from services.api.schema.live import Subscription
@@ -35,6 +34,7 @@ from services.api.schema.scalars import SCALARS
 from services.api.schema.security import SecurityMutation, SecurityQuery
 from services.api.schema.serving import ServingQuery
 from services.api.schema.validation import Validation
+from services.api.strawberry_internals import convert_arguments_once, mark_attributes
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -95,7 +95,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         ),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
-        execution_context_class=QuietExecutionContext if production else LeanExecutionContext,
+        execution_context_class=QuietExecutionContext if production else ConcordExecutionContext,
         extensions=[
             *observers,
             *production_only,

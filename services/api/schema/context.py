@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.types import Info as StrawberryInfo
+from strawberry.types.nodes import SelectedField, Selection
 
 from services.access import Principal
 from services.api.schema.loaders import Loaders
@@ -49,24 +49,16 @@ Info = StrawberryInfo[Context, None]
 def selected(info: Info) -> frozenset[str]:
     """The names of the fields asked for directly under the field being resolved, through its
     fragments too: what a resolver need not fetch (a count nobody asked for, rows when only the
-    count was asked). A field under ``@skip``/``@include`` counts as asked for.
-
-    Reads graphql-core's field nodes (strawberry's ``selected_fields`` would convert the whole
-    subtree and its arguments for one level of names); the locked versions are tested
-    (tests/unit/test_lean_arguments.py)."""
-    raw = info._raw_info  # noqa: SLF001 - graphql-core's GraphQLResolveInfo
+    count was asked). A field under ``@skip``/``@include`` counts as asked for."""
     names: set[str] = set()
 
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                names.add(selection.name.value)
-            elif isinstance(selection, InlineFragmentNode):
-                walk(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = raw.fragments.get(selection.name.value)
-                walk(fragment.selection_set if fragment else None)
+    def walk(selections: list[Selection]) -> None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                names.add(selection.name)
+            else:  # a fragment, spread or inline
+                walk(selection.selections)
 
-    for node in raw.field_nodes:
-        walk(node.selection_set)
+    for asked in info.selected_fields:  # one for each time the field is named
+        walk(asked.selections)
     return frozenset(names)

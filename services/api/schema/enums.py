@@ -8,14 +8,12 @@ suggestions (none in production); the caller of a code list needs the list.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from graphql import (
     ArgumentNode,
     DocumentNode,
-    EnumValueNode,
     GraphQLEnumType,
     GraphQLError,
     GraphQLSchema,
@@ -24,14 +22,10 @@ from graphql import (
     ValueNode,
     VariableDefinitionNode,
     Visitor,
-    print_ast,
     visit,
 )
-from graphql.pyutils import inspect
 
-# graphql-core's wrapping of a variable's error: "Variable '$f' has invalid value at .status[0]: …"
-_IN_VARIABLE = re.compile(r"^Variable '\$(?P<name>\w+)' has invalid value(?: at (?P<path>[^:]+))?: ")
-_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
+from services.api.graphql_core_internals import place_in_variable, refuse_unknown_enum_values
 
 
 class UnknownEnumValue(GraphQLError):
@@ -46,36 +40,7 @@ class UnknownEnumValue(GraphQLError):
 
 def list_allowed_values(schema: GraphQLSchema) -> None:
     """Make each enum of the schema refuse an unknown value with an ``UnknownEnumValue``."""
-    for named in schema.type_map.values():
-        if isinstance(named, GraphQLEnumType) and not named.name.startswith("__"):
-            named.coerce_input_value = _coerce_value(named)  # type: ignore[method-assign]
-            named.coerce_input_literal = _coerce_literal(named)  # type: ignore[method-assign]
-
-
-def _coerce_value(enum: GraphQLEnumType) -> Callable[..., Any]:
-    coerce = enum.coerce_input_value
-
-    def coerce_input_value(input_value: Any, _hide_suggestions: bool = False) -> Any:
-        try:
-            return coerce(input_value, True)
-        except GraphQLError:
-            shown = f"'{input_value}'" if isinstance(input_value, str) else inspect(input_value)
-            raise UnknownEnumValue(enum, shown) from None
-
-    return coerce_input_value
-
-
-def _coerce_literal(enum: GraphQLEnumType) -> Callable[..., Any]:
-    coerce = enum.coerce_input_literal
-
-    def coerce_input_literal(node: Any, _hide_suggestions: bool = False) -> Any:
-        try:
-            return coerce(node, True)
-        except GraphQLError:
-            shown = f"'{node.value}'" if isinstance(node, EnumValueNode) else print_ast(node)
-            raise UnknownEnumValue(enum, shown, node) from None
-
-    return coerce_input_literal
+    refuse_unknown_enum_values(schema, UnknownEnumValue)
 
 
 def located_in_document(errors: Iterable[GraphQLError], document: DocumentNode) -> list[GraphQLError]:
@@ -95,15 +60,14 @@ def located_in_document(errors: Iterable[GraphQLError], document: DocumentNode) 
 def located_in_variable(error: GraphQLError) -> GraphQLError:
     """A variable's error, an enum value's with the place in the variable as its field."""
     refused = error.original_error
-    matched = _IN_VARIABLE.match(error.message)
-    if not isinstance(refused, UnknownEnumValue) or matched is None:
+    field = place_in_variable(error)
+    if not isinstance(refused, UnknownEnumValue) or field is None:
         return error
-    steps = [name or index for name, index in _STEP.findall(matched["path"] or "")]
     return GraphQLError(
         error.message,
         error.nodes,
         original_error=refused,
-        extensions={**(refused.extensions or {}), "field": ".".join(steps) or matched["name"]},
+        extensions={**(refused.extensions or {}), "field": field},
     )
 
 

@@ -1,30 +1,49 @@
-"""Resolver arguments converted by a plan compiled once per field, not by strawberry's walk per call.
+"""strawberry used past its API. Written for strawberry-graphql 0.341.2 (WRITTEN_FOR, requirements.lock).
 
-For every call, strawberry's ``convert_arguments`` works out again each argument's and each input
-field's type, GraphQL name and kind: about 18 recursive calls, each resolving a type annotation,
-for one ``postRequest``. Here, when the schema is built, each field with arguments gets a
-converter that does the same from a plan: input objects, enums, scalars, lists and optionals,
-which are all this schema has. An argument of any other type (``Maybe``, a lazy type, a
-``GlobalID``, an input with its own ``from_input``) is converted by strawberry's own
-``convert_argument``, and a field with field extensions or exception handlers (or a subscription)
-keeps strawberry's resolver.
+Over 300 lines on purpose: everything to compare with a new strawberry release is here, and only here.
 
-Written against strawberry-graphql 0.341.2 and graphql-core 3.3.2 (pinned in requirements*.lock):
-``ConvertedArguments.__call__`` follows ``strawberry.types.arguments.convert_argument`` and
-``Converted.resolve`` follows ``GraphQLCoreConverter.from_resolver``'s ``_resolver`` and
-``get_arguments``. tests/unit/test_lean_arguments.py compares the two over every field of the
-schema and fails on an upgrade that changes either.
+What it replaces, and why:
+- ``strawberry.types.arguments.convert_arguments``, called by the resolver strawberry makes
+  (``GraphQLCoreConverter.from_resolver``'s ``_resolver``), which works out again on every call each
+  argument's and each input field's type, GraphQL name and kind (about 18 recursive calls for one
+  ``postRequest``). Each field with arguments gets, when the schema is built, a converter compiled
+  from a plan: input objects, enums, scalars, lists and optionals, which are all this schema has. An
+  argument of any other type (``Maybe``, a lazy type, a ``GlobalID``, an input with its own
+  ``from_input``) is converted by strawberry's own ``convert_argument``, and a field with field
+  extensions or exception handlers (or a subscription) keeps strawberry's resolver.
+  ``python -m bench.command_cpu``: postRequest's conversion 80 → 2 µs of CPU, its ``schema.execute``
+  306 → 158 µs (2026-12-06, load average 4.4).
+- The resolvers strawberry makes for a plain attribute (``_get_basic_result``) and for a method that
+  takes ``self`` alone, and its enum serialisation (a loop over the values): such fields get an
+  ``Attribute`` or ``Child`` resolver that services.api.graphql_core_internals completes in place
+  (the measurement is there).
+
+On an upgrade, tests/unit/test_strawberry_internals.py fails first; compare with the new release
+``convert_argument`` and ``convert_arguments`` (``ConvertedArguments.__call__`` follows them),
+``from_resolver``'s ``_resolver``, ``_async_resolver`` and ``_get_basic_result`` and its
+``get_arguments`` (``Converted.resolve`` follows them), ``CustomGraphQLEnumType.coerce_output_value``
+and ``Info``'s fields; then run tests/unit/test_lean_arguments.py and test_lean_execution.py, which
+compare every field of the schema with strawberry's own conversion and results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from graphql import (
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    is_leaf_type,
+)
 from strawberry.relay.types import GlobalID
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.arguments import (
     StrawberryArgument,
     _is_leaf_type,
@@ -43,8 +62,10 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 from strawberry.utils.await_maybe import await_maybe
 
-# The versions whose conversion and resolver this module follows; a test fails on any other.
-WRITTEN_FOR = {"strawberry-graphql": "0.341.2", "graphql-core": "3.3.2"}
+from services.api.graphql_core_internals import Attribute, Child
+
+# The version whose conversion and resolvers this module follows; a test fails on any other.
+WRITTEN_FOR = {"strawberry-graphql": "0.341.2"}
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _STRAWBERRY_RESOLVERS = frozenset({"_resolver", "_async_resolver"})
 
@@ -255,3 +276,82 @@ def _convertible(resolve: Any, definition: StrawberryField, converter: GraphQLCo
         and not definition.is_subscription
         and not converter._get_field_exception_handlers(definition)  # noqa: SLF001 (as from_resolver asks)
     )
+
+
+def mark_attributes(schema: GraphQLSchema) -> None:
+    """Give each plain attribute field of leaf or object type an ``Attribute`` or ``Child`` resolver.
+
+    Run after anything else that wraps resolvers (the access policy): a wrapped field no longer
+    has strawberry's own resolver and is left alone.
+    """
+    for named in schema.type_map.values():
+        if isinstance(named, GraphQLObjectType) and not named.name.startswith("__"):
+            for field in named.fields.values():
+                resolver = _attribute(field)
+                if resolver is not None:
+                    field.resolve = resolver
+
+
+def _enum_names(enum: CustomGraphQLEnumType) -> Callable[[Any], Any]:
+    """strawberry's enum serialisation (the first name whose value matches), as one dict lookup."""
+    names: dict[Any, str] = {}
+    for name, value in enum.values.items():
+        names.setdefault(value.value, name)
+    wrapped = enum.wrapped_cls
+    slow = enum.coerce_output_value
+
+    def serialise(member: Any) -> Any:
+        if isinstance(member, wrapped):
+            name = names.get(member.value)
+            if name is not None:
+                return name
+        return slow(member)
+
+    return serialise
+
+
+def _attribute(field: GraphQLField) -> Attribute | Child | None:
+    definition = (field.extensions or {}).get(_DEFINITION)
+    if definition is None or definition.extensions:
+        return None
+    non_null = isinstance(field.type, GraphQLNonNull)
+    of_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    # A leaf or plain object type holds no error type of a union: no exception handlers apply.
+    if is_leaf_type(of_type):
+        serialise = _enum_names(of_type) if isinstance(of_type, CustomGraphQLEnumType) else None
+        kind: Callable[[Callable[[Any], Any]], Attribute | Child] = partial(
+            Attribute, leaf=of_type, non_null=non_null, serialise=serialise
+        )
+    elif isinstance(of_type, GraphQLObjectType) and of_type.is_type_of is None:
+        kind = partial(Child, object_type=of_type, non_null=non_null)
+    else:
+        return None
+    # The resolver strawberry made, not one wrapped since (by the access policy, say).
+    made_by = getattr(field.resolve, "__name__", None)
+    if made_by == "_get_basic_result":
+        get = _plain_attribute(definition)
+    elif made_by == "_resolver" and is_leaf_type(of_type):
+        get = _plain_method(definition)
+    else:
+        return None
+    return None if get is None else kind(get)
+
+
+def _plain_attribute(definition: Any) -> Callable[[Any], Any] | None:
+    """An attribute with no resolver."""
+    if definition.base_resolver is not None:
+        return None
+    name = definition.python_name
+    default = definition.default_resolver
+    return attrgetter(name) if default is getattr else (lambda source: default(source, name))
+
+
+def _plain_method(definition: Any) -> Callable[[Any], Any] | None:
+    """A synchronous resolver that takes ``self`` alone (like ``gap``): called with the source."""
+    resolver = definition.base_resolver
+    if resolver is None or resolver.is_async or resolver.self_parameter is None:
+        return None
+    if len(resolver.signature.parameters) != 1:
+        return None
+    method: Callable[[Any], Any] = resolver.wrapped_func
+    return method
