@@ -36,7 +36,6 @@ from services.commands.relief_worker_safety import ReliefWorkerSafetyCommands
 from services.commands.requests import RequestCommands
 from services.commands.safe_havens import SafeHavenCommands
 from services.commands.service_accounts import IssuedKey, ServiceAccountCommands
-from services.connections import bound_waits, use_quick_checks
 from services.errors import NotFound
 from services.group_commit import GroupCommitter
 from services.idempotency import (
@@ -48,6 +47,7 @@ from services.idempotency import (
     receipt_id,
 )
 from services.infrastructure.eventsourcing_internals import replay, save_through
+from services.infrastructure.psycopg_pool_internals import bound_waits, use_quick_checks
 from services.log_positions import position_of
 from services.snapshots import Snapshotting, register_state_transcodings
 from services.transcodings import ActorAsDict, DateAsISO
