@@ -249,7 +249,7 @@ def test_the_dashboard_signs_in_at_the_provider_and_renews_its_token_without_a_r
     log_in_at_the_provider(page, deployment, "viewer", "read-only")
     page.wait_for_url(f"{deployment.base}/")
     expect(page.locator("body")).to_have_attribute("data-loaded", "true")
-    expect(page.locator("#live")).to_have_text("Live")
+    expect(page.locator("#live")).to_have_text("Live", timeout=WAIT_MS)
     keep(page, "dashboard-openid")
     dashboard = serious_violations(page)
     first = page.evaluate(TOKEN)
