@@ -321,6 +321,16 @@ SMALL_COUNTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def permissions(principal: Principal) -> dict[str, Scope]:
+    """The entries of the table the principal's role may use, with the scope it acts over: what a
+    page offers it. Each use is decided again, with its owners, by ``authorise``."""
+    return {
+        operation: rule[principal.role]
+        for operation, rule in POLICY.items()
+        if not isinstance(rule, str) and principal.role in rule
+    }
+
+
 def may(principal: Principal, operation: str, *owners: Owner) -> bool:
     try:
         authorise(principal, operation, *owners)

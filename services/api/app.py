@@ -99,7 +99,7 @@ def create_app(
     app.include_router(imports.router)
     app.include_router(events.router)
     app.include_router(health.router)
-    dashboard.install(app)
+    dashboard.install(app, workbench.headers_for(settings))
     workbench.install(app, settings)
     if not settings.is_production:
         graphiql.install(app)

@@ -50,14 +50,6 @@ def operations_dir() -> Path:
     raise FileNotFoundError(msg)
 
 
-async def page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type=MEDIA_TYPES[".html"], headers=PAGE_HEADERS)
-
-
-async def asset(name: str) -> FileResponse:
-    return static_file(STATIC_DIR, name, PAGE_HEADERS)
-
-
 def static_file(directory: Path, name: str, headers: dict[str, str]) -> FileResponse:
     """One file of ``directory`` (never below it), of a kind a page loads."""
     path = directory / name
@@ -79,8 +71,16 @@ async def operation(name: str) -> PlainTextResponse:
     )
 
 
-def install(app: FastAPI) -> None:
-    """The page, its assets and the operations' texts; left out of the OpenAPI document (not an API)."""
+def install(app: FastAPI, headers: dict[str, str] = PAGE_HEADERS) -> None:
+    """The page, its assets and the operations' texts; left out of the OpenAPI document (not an API).
+    ``headers``: the workbench's, when the page signs in and renews its token as the workbench does."""
+
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type=MEDIA_TYPES[".html"], headers=headers)
+
+    async def asset(name: str) -> FileResponse:
+        return static_file(STATIC_DIR, name, headers)
+
     app.add_api_route("/", page, methods=["GET"], include_in_schema=False)
     app.add_api_route("/static/{name}", asset, methods=["GET"], include_in_schema=False)
     app.add_api_route("/operations/{name}.graphql", operation, methods=["GET"], include_in_schema=False)

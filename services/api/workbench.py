@@ -100,11 +100,19 @@ async def home() -> RedirectResponse:
     return RedirectResponse("/workbench/", status_code=308)
 
 
+def headers_for(settings: Settings) -> dict[str, str]:
+    """The pages' headers: their policy lets them reach the identity provider where they sign in
+    there (the dashboard's too, which renews its token the same way)."""
+    origin = settings.issuer_origin
+    if origin is None or sign_in(settings)["signIn"] != "openid":
+        return page_headers()
+    return page_headers(connect_to=(origin,))
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """The pages, their assets and code lists; each sign-in's pages only where it may exist."""
     config = sign_in(settings)
-    origin = settings.issuer_origin
-    headers = page_headers(connect_to=(origin,) if origin and config["signIn"] == "openid" else ())
+    headers = headers_for(settings)
 
     async def sign_in_config() -> JSONResponse:
         return JSONResponse(config, headers={"Cache-Control": "no-cache"})

@@ -2,8 +2,8 @@
 // it ends. With an OpenID Connect provider configured (/workbench/config.json), oidc-client-ts signs
 // in with the authorization code flow and PKCE, renews the access token with the refresh token
 // before it expires, and signs out at the provider; on a development server the sign-in page mints
-// the token. Either way the access token is kept under one key of this tab's storage, which the
-// dashboard reads too, and the pages do not change.
+// the token. Either way the access token is kept under one key of this tab's storage, and the pages
+// do not change. The dashboard (/) imports this module too, so that its token is renewed alike.
 
 const TOKEN_KEY = "concord.token"; // shared with the dashboard: one sign-in per browser tab
 export const SIGN_IN_PATH = "/workbench/sign-in";
@@ -62,6 +62,9 @@ async function openIdClient({ issuer, clientId, scopes }) {
 const config = await fetch("/workbench/config.json").then((response) => response.json());
 const provider = config.signIn === "openid" ? await openIdClient(config) : null;
 
+// How this server signs in: "openid" (at the provider), "development" (the sign-in page) or null.
+export const signInKind = config.signIn ?? null;
+
 // The token of this tab, or null when there is none or it has expired.
 export function currentToken() {
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -75,7 +78,7 @@ export function currentToken() {
 
 // What a page keeps and sends: it reads, as a string, as the tab's current token, so a token
 // renewed after the page started is the one its later requests carry.
-const credential = Object.freeze({ toString: () => currentToken() ?? "" });
+export const credential = Object.freeze({ toString: () => currentToken() ?? "" });
 
 // Who the token names, as its claims say (the API's `me` query is the authority).
 export function principal() {
@@ -93,6 +96,11 @@ export function principal() {
 
 export function signIn(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+// Forgets the tab's token here only (a refused one, say); signOut also ends the provider's session.
+export function forget() {
+  sessionStorage.removeItem(TOKEN_KEY);
 }
 
 // Back from the provider with the code: exchanges it (with the PKCE verifier) for the tokens, and

@@ -1,14 +1,17 @@
 """The dashboard's map in a real headless Chromium: every member state shaded by its coverage, the
-safe havens as points inside their state with their occupancy in their names, nothing of what the
-API withholds from a viewer, and axe-core's no serious or critical violation."""
+safe havens as points inside their state with their occupancy in their names, and each haven's
+point only for those with need-to-know (README, Data responsibility): the secretariat sees every
+haven, a host state's coordinator its own, a viewer none, and no exact coordinate reaches a
+viewer's page at all; axe-core finds no serious or critical violation."""
 
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
 
 from domain.codes import MemberState
 from services.demo import PLACES
@@ -18,6 +21,8 @@ from tests.e2e.test_dashboard import ARTIFACTS, BROWSER_FLAGS, CHROMIUM, WAIT_MS
 from tests.e2e.test_served import CONCORD, cli_token, environment, free_port, running, wait_until_serving
 from tests.e2e.test_workbench import serious_violations
 
+SITTWE = tuple(str(value) for value in PLACES["MMR012"][:2])  # the second haven's latitude, longitude
+SAFE_HAVENS = '"operationName":"SafeHavens"'
 STATES = """[...document.querySelectorAll('#map-states g.state')].map((g) => ({
   state: g.dataset.state, band: g.getAttribute('class'), name: g.getAttribute('aria-label'),
   marker: g.querySelector('circle.marker') !== null }))"""
@@ -29,17 +34,57 @@ HAVENS = """[...document.querySelectorAll('#map-havens circle')].map((c) => {
   return { name: c.getAttribute('aria-label'), inside }; })"""
 
 
-def open_dashboard(browser: Browser, base: str, token: str, problems: list[str]) -> Page:
+def open_dashboard(
+    browser: Browser, base: str, token: str, problems: list[str], answers: list[Response] | None = None
+) -> Page:
+    """The dashboard loaded with ``token``; ``answers`` collects the API's answers to SafeHavens."""
     page = browser.new_page(locale="en-US", timezone_id="UTC", viewport={"width": 1440, "height": 1400})
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "console",
         lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
     )
+    if answers is not None:
+        page.on(
+            "response",
+            lambda answer: (
+                answers.append(answer) if SAFE_HAVENS in (answer.request.post_data or "") else None
+            ),
+        )
     page.goto(f"{base}/#token={token}")
     expect(page.locator("#map-states g.state")).to_have_count(len(MemberState), timeout=WAIT_MS)
     page.wait_for_function("document.body.dataset.loaded === 'true'", timeout=WAIT_MS)
     return page
+
+
+@dataclass
+class Seen:
+    """What one principal's dashboard shows of the safe havens, and what the API gave it."""
+
+    points: list[dict[str, Any]]
+    note: str
+    rows: list[str]
+    locations: list[Any]
+    content: str
+    violations: list[str]
+
+
+def what_is_seen(page: Page, answers: list[Response], shot: str) -> Seen:
+    """The map's haven points, its note and haven table (read at once: a live refresh may redraw
+    it meanwhile), every location the API's SafeHavens answers gave the page, and the page itself."""
+    expect(page.locator("#map-havens-body tr")).to_have_count(2, timeout=WAIT_MS)
+    page.locator(".map-tables summary").click()
+    expect(page.locator(".map-tables")).to_have_attribute("open", "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("section[aria-labelledby='map-title']").screenshot(path=str(ARTIFACTS / f"{shot}.png"))
+    return Seen(
+        points=page.evaluate(HAVENS),
+        note=page.locator("#map-note").inner_text(),
+        rows=page.locator("#map-havens-body").inner_text().splitlines(),
+        locations=[haven["location"] for answer in answers for haven in answer.json()["data"]["safeHavens"]],
+        content=page.content(),
+        violations=serious_violations(page),
+    )
 
 
 def load(base: str, env: dict[str, str]) -> Loader:
@@ -77,25 +122,14 @@ def test_the_map_shades_every_member_state_and_places_the_havens_it_may_show(
         viewer = cli_token(env, "--role", "viewer")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS)
-            page = open_dashboard(browser, base, loader.secretariat, problems)
-            expect(page.locator("#map-havens circle")).to_have_count(2, timeout=WAIT_MS)
-            states: list[dict[str, Any]] = page.evaluate(STATES)
-            havens: list[dict[str, Any]] = page.evaluate(HAVENS)
-            page.locator(".map-tables summary").click()
-            table = page.locator("#map-coverage-body tr").all_inner_texts()
-            secretariat_violations = serious_violations(page)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.locator("section[aria-labelledby='map-title']").screenshot(
-                path=str(ARTIFACTS / f"dashboard-map-{backend}.png")
-            )
-
-            public = open_dashboard(browser, base, viewer, problems)
-            expect(public.locator("#map-havens-body tr")).to_have_count(2, timeout=WAIT_MS)
-            public.locator(".map-tables summary").click()
-            viewer_points = public.locator("#map-havens circle").count()
-            note = public.locator("#map-note").inner_text()
-            viewer_havens = public.locator("#map-havens-body tr").all_inner_texts()
-            viewer_violations = serious_violations(public)
+            seen: dict[str, Seen] = {}
+            for who, token in (("secretariat", loader.secretariat), ("host", loader.mmr), ("viewer", viewer)):
+                answers: list[Response] = []
+                page = open_dashboard(browser, base, token, problems, answers)
+                seen[who] = what_is_seen(page, answers, f"dashboard-map-{who}-{backend}")
+                if who == "secretariat":
+                    states: list[dict[str, Any]] = page.evaluate(STATES)
+                    table = page.locator("#map-coverage-body").inner_text().splitlines()
             browser.close()
 
     by_state = {s["state"]: s for s in states}
@@ -108,19 +142,32 @@ def test_the_map_shades_every_member_state_and_places_the_havens_it_may_show(
     assert by_state["SGP"]["band"] == "state coverage-none"
     assert by_state["SGP"]["name"] == "Singapore: no needs posted"
     assert by_state["SGP"]["marker"]  # too small an outline to see: a marker too
-    assert sorted(havens, key=lambda h: h["name"]) == [
+    assert sorted(seen["secretariat"].points, key=lambda h: h["name"]) == [
         {"name": "Balo-i evacuation centre (Philippines): 250 sheltered of 300, open", "inside": ["PHL"]},
         {"name": "Sittwe relief camp (Myanmar): 3 sheltered of 150, open", "inside": ["MMR"]},
     ]
     assert len(table) == len(MemberState)
     assert "Philippines\t2\t1,700\t0\t0%\t1,700" in table
-    assert secretariat_violations == []
-    # A viewer gets no exact location and no count of people under five: nothing to plot or show.
-    assert viewer_points == 0
-    assert note.startswith("2 safe havens not on the map")
-    assert sorted(viewer_havens) == [
+    assert seen["secretariat"].rows == [
+        "Balo-i evacuation centre\tPhilippines\t250\t300\topen\t8.0095, 124.2937",
+        f"Sittwe relief camp\tMyanmar\t3\t150\topen\t{SITTWE[0]}, {SITTWE[1]}",
+    ]
+    # The host state's coordinator: its own haven's point, not another state's.
+    assert seen["host"].points == [
+        {"name": "Sittwe relief camp (Myanmar): 3 sheltered of 150, open", "inside": ["MMR"]}
+    ]
+    assert seen["host"].note.startswith("1 safe haven not on the map")
+    # A viewer is given no exact location and no count under five: the map draws no haven, and no
+    # coordinate is anywhere on its page.
+    viewer_seen = seen["viewer"]
+    assert viewer_seen.locations
+    assert all(location is None for location in viewer_seen.locations)
+    assert viewer_seen.points == []
+    assert viewer_seen.note.startswith("2 safe havens not on the map")
+    assert viewer_seen.rows == [
         "Balo-i evacuation centre\tPhilippines\t250\t300\topen\twithheld",
         "Sittwe relief camp\tMyanmar\t<5\t150\topen\twithheld",
     ]
-    assert viewer_violations == []
+    assert [part for part in ("8.0095", "124.2937", *SITTWE) if part in viewer_seen.content] == []
+    assert [seen[who].violations for who in seen] == [[], [], []]
     assert problems == []

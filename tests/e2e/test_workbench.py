@@ -204,7 +204,7 @@ def test_a_coordinator_signs_in_posts_a_need_with_the_keyboard_and_sees_it_at_on
     keep(page, served, "my-needs")
     row = posted.inner_text()
     page.goto(f"{served.base}/")  # the dashboard shares the tab's sign-in
-    expect(page.locator("#live")).to_have_text("Live")
+    expect(page.locator("#live")).to_have_text("Live", timeout=WAIT_MS)
     dashboard = serious_violations(page)
 
     assert sign_in_page == []

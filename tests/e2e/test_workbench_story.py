@@ -58,7 +58,7 @@ def role(browser: tuple[Browser, list[str]]) -> Page:
 
 def coverage(page: Page, served: Served) -> str:
     page.goto(f"{served.base}/")
-    expect(page.locator("#live")).to_have_text("Live")
+    expect(page.locator("#live")).to_have_text("Live", timeout=WAIT_MS)
     cell = page.locator(SHELTER_CELL)
     expect(cell).to_be_visible()
     return f"{cell.inner_text()} | {cell.get_attribute('title')}"

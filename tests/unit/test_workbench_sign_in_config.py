@@ -1,5 +1,6 @@
 """How the workbench's pages learn to sign in (/workbench/config.json), and the one origin beyond
-their own that their policy lets them reach: the configured identity provider's."""
+their own that their policy (and the dashboard's) lets them reach: the configured identity
+provider's."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ async def test_with_a_client_id_the_pages_sign_in_at_the_provider_and_may_reach_
     assert signed_out.status_code == 200
     assert library.status_code == 200
     assert library.headers["content-type"].startswith("text/javascript")
-    assert "connect-src 'self';" in dashboard.headers["content-security-policy"]
+    # The dashboard renews its token at the provider as the workbench does.
+    assert dashboard.headers["content-security-policy"] == policy
 
 
 async def test_without_a_client_id_no_page_may_reach_another_origin(tmp_path: Path) -> None:
@@ -61,11 +63,13 @@ async def test_without_a_client_id_no_page_may_reach_another_origin(tmp_path: Pa
     dev_page = await call(development, "GET", "/workbench/needs")
     prod_config = (await call(production, "GET", "/workbench/config.json")).json()
     prod_page = await call(production, "GET", "/workbench/needs")
+    prod_dashboard = await call(production, "GET", "/")
 
     assert dev_config == {"signIn": "development"}
     assert "connect-src 'self';" in dev_page.headers["content-security-policy"]
     assert prod_config == {"signIn": None}
     assert "connect-src 'self';" in prod_page.headers["content-security-policy"]
+    assert "connect-src 'self';" in prod_dashboard.headers["content-security-policy"]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import strawberry
 from domain import codes, requests
 from domain.items import ITEMS
 from projections import queries
-from services.access import Owner, authorise
+from services.access import Owner, authorise, permissions
 from services.api.problems import BadInput
 from services.api.schema.context import Info, selected
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
@@ -39,6 +39,7 @@ from services.api.schema.types import (
     Organisation,
     OrganisationConnection,
     OrganisationEdge,
+    Permission,
 )
 from services.errors import NotFound
 
@@ -110,6 +111,10 @@ class Query:
             role=principal.role,
             member_state=principal.member_state,
             organisation_id=strawberry.ID(str(organisation)) if organisation else None,
+            permissions=[
+                Permission(operation=operation, scope=scope)
+                for operation, scope in permissions(principal).items()
+            ],
         )
 
     @strawberry.field(description="One registered organisation.")

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from domain import access, codes, crises, matches, offers, organisations, requests
+from services.access import Scope
 from services.api.problems import BadInput
 
 # strawberry.enum marks the domain's own enums, so resolvers use the domain values as they are.
@@ -43,6 +44,12 @@ CrisisPhase = crises.CrisisPhase
 OfferStatus = offers.OfferStatus
 DeliveryMode = offers.DeliveryMode
 MatchStatus = matches.MatchStatus
+strawberry.enum(
+    Scope,
+    name="AccessScope",
+    description="Over what a role may use an entry of the access policy: its own state, organisation, or any",
+)
+AccessScope = Scope
 
 
 @strawberry.enum(description="How a list of requests is ordered")

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from services.api.schema.havens import SafeHaven
     from services.coordination import Concord
 from services.api.schema.scalars import (
+    AccessScope,
     CrisisPhase,
     DeliveryMode,
     LogPosition,
@@ -597,12 +598,26 @@ class Organisation:
         )
 
 
+@strawberry.type(description="An entry of the access policy the caller's role may use, and over what.")
+class Permission:
+    operation: str = strawberry.field(
+        description="As the policy table names it: query.coverage, mutation.postRequest, POST /imports/offers"
+    )
+    scope: AccessScope
+
+
 @strawberry.type(description="The caller, as Concord knows it from its credentials.")
 class Me:
     subject: str
     role: Role
     member_state: MemberState | None
     organisation_id: strawberry.ID | None
+    permissions: list[Permission] = strawberry.field(
+        description=(
+            "What the caller's role may use, so that a page offers only that; each use is decided "
+            "again, for the objects it touches."
+        )
+    )
 
 
 @strawberry.type

@@ -1,11 +1,13 @@
 // Concord's dashboard: every number comes from a named operation of graphql/operations/, and the
-// page re-runs them whenever the Changes subscription says the read models moved on.
+// page re-runs them whenever the Changes subscription says the read models moved on. The tab's
+// sign-in is the workbench's (session.js): signed in at the OpenID Connect provider, its token is
+// renewed before it expires and the page's next calls carry the new one, with no reload.
 
 import { AuthError, follow, run } from "./graphql.js";
 import * as fmt from "./format.js";
 import { drawMap, loadAtlas } from "./map.js";
+import { credential, currentToken, forget, requireSignIn, signIn, signInKind, signOut } from "/workbench/static/session.js";
 
-const TOKEN_KEY = "concord.token";
 const $ = (selector) => document.querySelector(selector);
 const charts = new Map();
 const palette = {
@@ -21,20 +23,21 @@ let stopFollowing = null;
 let refreshTimer = null;
 let organisations = new Map();
 
-// --- Credentials: from the URL fragment (#token=…), else this tab's storage, else the form.
+// --- Credentials: from the URL fragment (#token=…), else the tab's sign-in, else the form. The
+// page holds the session's credential, which reads as the tab's current token at each call.
 function readToken() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.has("token")) {
-    sessionStorage.setItem(TOKEN_KEY, fragment.get("token").trim());
+    signIn(fragment.get("token").trim());
     history.replaceState(null, "", location.pathname + location.search);
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+  return currentToken() ? credential : null;
 }
 
 function askForToken(message) {
   stopFollowing?.();
   stopFollowing = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+  forget();
   token = null;
   $("#signin-error").textContent = message ?? "";
   $("#signin").hidden = false;
@@ -46,12 +49,27 @@ $("#signin").addEventListener("submit", (event) => {
   event.preventDefault();
   const given = $("#token").value.trim().replace(/^Bearer\s+/i, "");
   if (!given) return;
-  sessionStorage.setItem(TOKEN_KEY, given);
+  signIn(given);
   $("#token").value = "";
-  start();
+  start("That is not an access token, or it has expired.");
 });
 
-$("#signout").addEventListener("click", () => askForToken("Signed out."));
+// Where the server signs in (its OpenID Connect provider, or the development sign-in page), the
+// form offers that too; either comes back here.
+const SIGN_IN_WORDS = {
+  openid: "Sign in with your organisation's account",
+  development: "Choose a role on the development sign-in page",
+};
+if (SIGN_IN_WORDS[signInKind]) {
+  $("#signin-elsewhere").textContent = SIGN_IN_WORDS[signInKind];
+  $("#signin-elsewhere").hidden = false;
+  $("#signin-elsewhere").addEventListener("click", () => requireSignIn());
+}
+
+$("#signout").addEventListener("click", () => {
+  if (signInKind === "openid") signOut(); // ends the provider's session too
+  else askForToken("Signed out.");
+});
 
 // --- The crisis filter lives in the query string, so a filtered view can be shared.
 function selectedCrisis() {
@@ -475,10 +493,10 @@ function withDefaults(options) {
 }
 
 // --- Start: sign in, load, then follow the log.
-async function start() {
+async function start(refusal) {
   token = readToken();
   if (!token) {
-    askForToken();
+    askForToken(refusal);
     return;
   }
   $("#signin").hidden = true;
