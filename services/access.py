@@ -18,6 +18,7 @@ from domain.codes import MemberState
 class Scope(enum.Enum):
     OWN_STATE = "own-state"
     OWN_ORGANISATION = "own-organisation"
+    OWN = "own"  # what the principal itself made (its API keys), in its role and scope
     ANY = "any"
 
 
@@ -321,6 +322,16 @@ SMALL_COUNTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def commands_for(role: Role) -> dict[str, Scope]:
+    """The mutations ``role`` may use and over what, by field name: what a page asks before it
+    offers a command, so that the table here decides and the page does not guess."""
+    return {
+        key.removeprefix("mutation."): rule[role]
+        for key, rule in POLICY.items()
+        if key.startswith("mutation.") and not isinstance(rule, str) and role in rule
+    }
+
+
 def may(principal: Principal, operation: str, *owners: Owner) -> bool:
     try:
         authorise(principal, operation, *owners)
@@ -331,10 +342,12 @@ def may(principal: Principal, operation: str, *owners: Owner) -> bool:
 
 @dataclass(frozen=True)
 class Owner:
-    """Whom an object belongs to: a member state, an organisation, or both."""
+    """Whom an object belongs to: a member state, an organisation, or both; for what a principal
+    makes for itself (an API key), also who made it."""
 
     member_state: MemberState | None = None
     organisation_id: UUID | None = None
+    made_by: Actor | None = None
 
 
 def authorise(principal: Principal, operation: str, *owners: Owner) -> Scope:
@@ -364,7 +377,11 @@ def authorise(principal: Principal, operation: str, *owners: Owner) -> Scope:
         o.organisation_id is not None and o.organisation_id == principal.organisation_id for o in owners
     ):
         return scope
-    whose = "state" if scope is Scope.OWN_STATE else "organisation"
+    if scope is Scope.OWN and any(o.made_by is not None and principal.did(o.made_by) for o in owners):
+        return scope
+    whose = {Scope.OWN_STATE: "state", Scope.OWN_ORGANISATION: "organisation"}.get(scope)
+    if whose is None:
+        raise Forbidden(f"{name}: a {principal.role.value} acts on what it made itself only")
     raise Forbidden(f"{name}: a {principal.role.value} acts for its own {whose} only ({_name(principal)})")
 
 

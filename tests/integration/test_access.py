@@ -338,3 +338,25 @@ async def test_the_same_key_with_another_payload_is_refused_over_graphql(client:
 
     assert again["postRequest"]["request"]["id"] == first["postRequest"]["request"]["id"]
     assert _codes(other.json()) == {"IDEMPOTENCY_KEY_REUSED"}
+
+
+ME_COMMANDS = "{ me { role commands { name scope } } }"
+
+
+async def test_me_names_the_commands_the_policy_lets_the_caller_use_and_over_what(client: Client) -> None:
+    donor = await client.data(ME_COMMANDS, as_=client.bearer(Role.DONOR, org=uuid.uuid4()))
+    secretariat = await client.data(ME_COMMANDS)
+    viewer = await client.data(ME_COMMANDS, as_=client.bearer(Role.VIEWER))
+
+    donors = {command["name"]: command["scope"] for command in donor["me"]["commands"]}
+    secretariats = {command["name"]: command["scope"] for command in secretariat["me"]["commands"]}
+    assert donors["cancelMatch"] == "OWN_ORGANISATION"
+    assert "refundPayment" not in donors
+    assert secretariats["refundPayment"] == secretariats["cancelMatch"] == "ANY"
+    assert "postRequest" not in secretariats
+    assert set(secretariats) == {
+        key.removeprefix("mutation.")
+        for key, rule in POLICY.items()
+        if key.startswith("mutation.") and not isinstance(rule, str) and Role.SECRETARIAT in rule
+    }
+    assert all(command["name"] != "postOffer" for command in viewer["me"]["commands"])

@@ -9,7 +9,7 @@ import strawberry
 from domain import codes, requests
 from domain.items import ITEMS
 from projections import queries
-from services.access import Owner, authorise
+from services.access import Owner, authorise, commands_for
 from services.api.problems import BadInput
 from services.api.schema.context import Info, selected
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
@@ -26,6 +26,7 @@ from services.api.schema.types import (
     AssistanceRequest,
     AssistanceRequestConnection,
     AssistanceRequestEdge,
+    CommandPermission,
     CoverageRow,
     Crisis,
     Item,
@@ -110,6 +111,10 @@ class Query:
             role=principal.role,
             member_state=principal.member_state,
             organisation_id=strawberry.ID(str(organisation)) if organisation else None,
+            commands=[
+                CommandPermission(name=name, scope=scope)
+                for name, scope in commands_for(principal.role).items()
+            ],
         )
 
     @strawberry.field(description="One registered organisation.")

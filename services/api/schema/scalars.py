@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from domain import access, codes, crises, matches, offers, organisations, requests
+from services import access as policy
 from services.api.problems import BadInput
 
 # strawberry.enum marks the domain's own enums, so resolvers use the domain values as they are.
@@ -34,6 +35,15 @@ strawberry.enum(
     description="Kinds of organisation, as OCHA FTS and IATI tell donors and implementers apart",
 )
 Role = access.Role
+strawberry.enum(
+    policy.Scope,
+    name="AccessScope",
+    description=(
+        "Over what a role may use an operation: its own member state's objects, its own "
+        "organisation's, what it made itself (its API keys), or any"
+    ),
+)
+AccessScope = policy.Scope
 OrganisationType = organisations.OrganisationType
 strawberry.enum(crises.CrisisPhase, name="CrisisPhase", description="Phases of the ASEAN joint response plan")
 strawberry.enum(offers.OfferStatus, name="OfferStatus")

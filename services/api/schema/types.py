@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from services.api.schema.havens import SafeHaven
     from services.coordination import Concord
 from services.api.schema.scalars import (
+    AccessScope,
     CrisisPhase,
     DeliveryMode,
     LogPosition,
@@ -597,12 +598,24 @@ class Organisation:
         )
 
 
+@strawberry.type(description="A command the caller's role may use, as the access policy says.")
+class CommandPermission:
+    name: str = strawberry.field(description="the mutation's field name, e.g. cancelMatch")
+    scope: AccessScope = strawberry.field(
+        description="over what: an object must belong to the caller's state or organisation, or "
+        "have been made by the caller, unless ANY"
+    )
+
+
 @strawberry.type(description="The caller, as Concord knows it from its credentials.")
 class Me:
     subject: str
     role: Role
     member_state: MemberState | None
     organisation_id: strawberry.ID | None
+    commands: list[CommandPermission] = strawberry.field(
+        description="the commands the caller may use (a page offers only these)"
+    )
 
 
 @strawberry.type
