@@ -1,0 +1,174 @@
+"""Commands that had no page, each where its user looks for it, in a real headless Chromium against a
+real `concord serve`: a match cancelled by the offering donor, by the requesting state and by the
+secretariat. Each control shows only where the policy (`me.commands`) lets the principal use it;
+each submission carries one Idempotency-Key and the page reads after it with
+Concord-Consistent-With; axe-core finds no serious or critical violation, at 1,440 px and 420 px."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from playwright.sync_api import Page, Request, expect
+
+from tests.e2e import test_workbench
+from tests.e2e.test_served import graphql
+from tests.e2e.test_workbench import Served
+from tests.e2e.test_workbench_field import checked
+from tests.e2e.test_workbench_secretariat import dev_token
+
+served = test_workbench.served
+page = test_workbench.page
+
+TODAY = datetime.now(UTC).date()
+WORLD = "query { crises { id } organisations { edges { node { id } } } }"
+NEED = "mutation($i: PostRequestInput!) { postRequest(input: $i) { request { id } } }"
+OFFER = "mutation($i: PostOfferInput!) { postOffer(input: $i) { offer { id } } }"
+PROPOSE = "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { match { id } } }"
+ACCEPT = "mutation($i: AcceptMatchInput!) { acceptMatch(input: $i) { match { id } } }"
+MATCH = "query($id: ID!) { match(id: $id) { status reason } }"
+
+
+@dataclass
+class Traffic:
+    """The named operations the page sent, in order, with their headers."""
+
+    sent: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def watch(self, request: Request) -> None:
+        if request.url.endswith("/graphql") and request.method == "POST":
+            body = json.loads(request.post_data or "{}")
+            self.sent.append((body.get("operationName") or "", request.headers))
+
+    def keys_of(self, operation: str) -> list[str]:
+        return [headers.get("idempotency-key", "") for name, headers in self.sent if name == operation]
+
+    def read_after(self, operation: str) -> bool:
+        """Whether a read after the command waited for its position."""
+        names = [name for name, _ in self.sent]
+        if operation not in names:
+            return False
+        later = self.sent[names.index(operation) + 1 :]
+        return any("concord-consistent-with" in headers for _, headers in later)
+
+
+class World:
+    """The parties around the page, acting through the API with development tokens."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+        found = graphql(served.base, WORLD, {}, served.viewer)
+        self.crisis = found["crises"][0]["id"]
+        self.organisation = found["organisations"]["edges"][0]["node"]["id"]
+        self.philippines = dev_token(served, role="coordinator", memberState="PHL")
+        self.donor = dev_token(served, role="donor", organisationId=self.organisation)
+        self.secretariat = dev_token(served, role="secretariat")
+
+    def call(self, document: str, variables: dict[str, Any], token: str) -> Any:
+        return graphql(self.served.base, document, {"i": variables}, token)
+
+    def need(self, title: str) -> str:
+        values = {
+            "crisisId": self.crisis, "memberState": "PHL", "sector": "SHL", "item": "SHL-TARP",
+            "title": title, "quantity": "500", "unit": "piece", "priority": 4,
+            "neededBy": (TODAY + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
+        }  # fmt: skip
+        return str(self.call(NEED, values, self.philippines)["postRequest"]["request"]["id"])
+
+    def match(self, title: str, *, accepted: bool = False) -> str:
+        """A need of the Philippines, JICA's tarpaulins for it, and the secretariat's proposal."""
+        offer = {
+            "crisisId": self.crisis, "sector": "SHL", "item": "SHL-TARP", "quantity": "300",
+            "unit": "piece", "availableFrom": TODAY.isoformat(),
+            "availableUntil": (TODAY + timedelta(days=90)).isoformat(), "serves": ["PHL"],
+            "deliveryMode": "IN_KIND",
+        }  # fmt: skip
+        offered = self.call(OFFER, offer, self.donor)["postOffer"]["offer"]["id"]
+        proposal = {"requestId": self.need(title), "offerId": offered, "quantity": "200"}
+        match = str(self.call(PROPOSE, proposal, self.secretariat)["proposeMatch"]["match"]["id"])
+        if accepted:
+            self.call(ACCEPT, {"id": match}, self.philippines)
+        return match
+
+    def status_of(self, match: str) -> Any:
+        return graphql(self.served.base, MATCH, {"id": match}, self.served.viewer)["match"]
+
+
+def sign_in(page: Page, served: Served, token: str, path: str) -> Traffic:
+    """Into the tab's storage as the sign-in page leaves it, then to ``path``; watches its traffic."""
+    page.goto(f"{served.base}/workbench/signed-out")
+    page.evaluate("token => sessionStorage.setItem('concord.token', token)", token)
+    traffic = Traffic()
+    page.on("request", traffic.watch)
+    page.goto(f"{served.base}{path}")
+    return traffic
+
+
+def test_a_donor_cancels_a_match_of_its_offer_before_dispatch(served: Served, page: Page) -> None:
+    world = World(served)
+    match = world.match("Tarpaulins for Saduc")
+    traffic = sign_in(page, served, world.donor, "/workbench/deliveries")
+    row = page.locator("#matches-body tr", has_text="Tarpaulins for Saduc")
+    expect(row).to_contain_text("Proposed: waiting for the requesting state")
+    findings = checked(page, served, "actions-donor-matches")
+
+    row.get_by_label("Why").fill("Proposed from the wrong warehouse")
+    row.get_by_role("button", name="Cancel").click()
+    expect(row).to_contain_text("Cancelled")
+    expect(page.locator("#done")).to_have_text("Cancelled: 200 piece for Tarpaulins for Saduc.")
+
+    assert findings == []
+    assert world.status_of(match) == {"status": "CANCELLED", "reason": "Proposed from the wrong warehouse"}
+    [key] = traffic.keys_of("CancelMatch")
+    assert key
+    assert traffic.read_after("CancelMatch")
+
+
+def test_the_requesting_state_cancels_an_accepted_match(served: Served, page: Page) -> None:
+    world = World(served)
+    match = world.match("Tarpaulins for Marawi", accepted=True)
+    traffic = sign_in(page, served, world.philippines, "/workbench/decisions")
+    row = page.locator("#underway-body tr", has_text="Tarpaulins for Marawi")
+    expect(row).to_contain_text("Accepted: the offering party confirms next")
+    row.get_by_role("button", name="Cancel").click()
+    refused = row.locator(".field-error").inner_text()  # the reason is required: checked before sending
+    findings = checked(page, served, "actions-decisions")
+
+    row.get_by_label("Why").fill("The families were moved to Iligan")
+    row.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#done")).to_have_text(
+        "Cancelled: 200 piece for Tarpaulins for Marawi from JICA. Its quantities are released."
+    )
+    expect(page.locator("#underway-count")).to_have_text("No matches under way.")
+
+    assert findings == []
+    assert refused
+    assert world.status_of(match)["status"] == "CANCELLED"
+    assert len(traffic.keys_of("CancelMatch")) == 1
+    assert traffic.read_after("CancelMatch")
+
+
+def test_the_secretariat_cancels_a_match_from_the_desk_and_a_viewer_is_offered_none(
+    served: Served, page: Page
+) -> None:
+    world = World(served)
+    match = world.match("Tarpaulins for Balo-i", accepted=True)
+    traffic = sign_in(page, served, world.secretariat, "/workbench/desk")
+    row = page.locator("#underway-body tr", has_text="Tarpaulins for Balo-i")
+    expect(row).to_contain_text("Accepted: awaiting the offering party")
+    findings = checked(page, served, "actions-desk")
+
+    row.get_by_label("Why").fill("Duplicate of the round's proposal")
+    row.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#done")).to_contain_text("Cancelled: 200 piece from JICA for Tarpaulins for Balo-i.")
+    expect(page.locator("#underway-count")).to_have_text("No match is waiting for dispatch.")
+    sign_in(page, served, served.viewer, "/workbench/desk")
+    expect(page.locator("#not-for-role")).to_be_visible()
+
+    assert findings == []
+    assert world.status_of(match)["status"] == "CANCELLED"
+    assert len(traffic.keys_of("CancelMatch")) == 1
+    assert traffic.read_after("CancelMatch")
+    assert page.locator("#underway").is_hidden()
