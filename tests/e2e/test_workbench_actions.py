@@ -1,8 +1,10 @@
 """Commands that had no page, each where its user looks for it, in a real headless Chromium against a
 real `concord serve`: a match cancelled by the offering donor, by the requesting state and by the
-secretariat. Each control shows only where the policy (`me.commands`) lets the principal use it;
-each submission carries one Idempotency-Key and the page reads after it with
-Concord-Consistent-With; axe-core finds no serious or critical violation, at 1,440 px and 420 px."""
+secretariat; a movement into an area at extreme risk cleared for security before it sets out.
+
+Each control shows only where the policy (`me.commands`) lets the principal use it; each submission
+carries one Idempotency-Key and the page reads after it with Concord-Consistent-With; axe-core
+finds no serious or critical violation, at 1,440 px and 420 px."""
 
 from __future__ import annotations
 
@@ -29,6 +31,11 @@ OFFER = "mutation($i: PostOfferInput!) { postOffer(input: $i) { offer { id } } }
 PROPOSE = "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { match { id } } }"
 ACCEPT = "mutation($i: AcceptMatchInput!) { acceptMatch(input: $i) { match { id } } }"
 MATCH = "query($id: ID!) { match(id: $id) { status reason } }"
+INCIDENT = "mutation($i: ReportIncidentInput!) { reportIncident(input: $i) { position } }"
+PLAN = "mutation($i: PlanMovementInput!) { planMovement(input: $i) { movement { id } } }"
+VOLUNTARY = "mutation($i: ConfirmVoluntarinessInput!) { confirmVoluntariness(input: $i) { position } }"
+APPROVE = "mutation($i: MovementInput!) { approveMovement(input: $i) { position } }"
+MOVEMENT = "query { movements(memberState: [PHL]) { status clearedRisk } }"
 
 
 @dataclass
@@ -91,6 +98,28 @@ class World:
         if accepted:
             self.call(ACCEPT, {"id": match}, self.philippines)
         return match
+
+    def approved_movement_into_danger(self) -> None:
+        """Twelve people to be moved into PH153617 once approved, where armed clashes were just reported."""
+        incident = {
+            "memberState": "PHL", "adminCode": "PH153617", "occurredOn": TODAY.isoformat(),
+            "kind": "ARMED_CLASHES", "severity": "EXTREME", "description": "Clashes on the Saduc road.",
+        }  # fmt: skip
+        self.call(INCIDENT, incident, self.philippines)
+        plan = {
+            "crisisId": self.crisis, "kind": "IDP_RETURN",
+            "origin": {"country": "PHL", "adminCode": "PH153601"},
+            "destination": {"country": "PHL", "adminCode": "PH153617"},
+            "group": [{"sex": "FEMALE", "ageGroup": "AGE_18_59", "people": 12}],
+            "plannedDeparture": TODAY.isoformat(), "plannedArrival": (TODAY + timedelta(days=1)).isoformat(),
+        }  # fmt: skip
+        movement = self.call(PLAN, plan, self.philippines)["planMovement"]["movement"]["id"]
+        voluntary = {
+            "id": movement, "confirmedBy": "UNHCR Iligan", "method": "INDIVIDUAL_INTERVIEWS",
+            "confirmedOn": TODAY.isoformat(),
+        }  # fmt: skip
+        self.call(VOLUNTARY, voluntary, self.philippines)
+        self.call(APPROVE, {"id": movement}, self.philippines)
 
     def status_of(self, match: str) -> Any:
         return graphql(self.served.base, MATCH, {"id": match}, self.served.viewer)["match"]
@@ -172,3 +201,37 @@ def test_the_secretariat_cancels_a_match_from_the_desk_and_a_viewer_is_offered_n
     assert len(traffic.keys_of("CancelMatch")) == 1
     assert traffic.read_after("CancelMatch")
     assert page.locator("#underway").is_hidden()
+
+
+def test_a_movement_into_an_area_at_extreme_risk_sets_out_once_cleared_for_security(
+    served: Served, page: Page
+) -> None:
+    world = World(served)
+    world.approved_movement_into_danger()
+    traffic = sign_in(page, served, world.philippines, "/workbench/movements")
+    expect(page.locator("#clearance-risk")).to_have_text(
+        "The destination is at extreme risk. It may not set out without a clearance."
+    )
+    page.click("#start button[type=submit]")
+    expect(page.locator("#start-problem")).to_have_text(
+        "The area is at the highest risk level: a security clearance is needed first."
+    )
+    page.click("#clearance button[type=submit]")
+    unstated = page.locator("#clearance-conditions-error").inner_text()
+    findings = checked(page, served, "actions-movements")
+
+    page.fill("#clearance-conditions", "Escort by the 103rd Brigade; daylight only, by the national road")
+    page.click("#clearance button[type=submit]")
+    cleared = "Cleared for security at extreme risk, under the conditions given."
+    expect(page.locator("#done")).to_have_text(cleared)
+    expect(page.locator("#clearance-risk")).to_contain_text("cleared at extreme risk")
+    page.click("#start button[type=submit]")
+    expect(page.locator("#done")).to_have_text("The group is on its way.")
+
+    assert findings == []
+    assert unstated
+    assert graphql(served.base, MOVEMENT, {}, world.secretariat)["movements"] == [
+        {"status": "IN_TRANSIT", "clearedRisk": "EXTREME"}
+    ]
+    assert len(traffic.keys_of("ClearForSecurity")) == 1
+    assert traffic.read_after("ClearForSecurity")
