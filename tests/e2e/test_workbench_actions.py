@@ -1,6 +1,7 @@
 """Commands that had no page, each where its user looks for it, in a real headless Chromium against a
 real `concord serve`: a match cancelled by the offering donor, by the requesting state and by the
-secretariat; a movement into an area at extreme risk cleared for security before it sets out.
+secretariat; a movement into an area at extreme risk cleared for security before it sets out; a
+need named as a safe haven's.
 
 Each control shows only where the policy (`me.commands`) lets the principal use it; each submission
 carries one Idempotency-Key and the page reads after it with Concord-Consistent-With; axe-core
@@ -36,6 +37,8 @@ PLAN = "mutation($i: PlanMovementInput!) { planMovement(input: $i) { movement { 
 VOLUNTARY = "mutation($i: ConfirmVoluntarinessInput!) { confirmVoluntariness(input: $i) { position } }"
 APPROVE = "mutation($i: MovementInput!) { approveMovement(input: $i) { position } }"
 MOVEMENT = "query { movements(memberState: [PHL]) { status clearedRisk } }"
+DESIGNATE = "mutation($i: DesignateSafeHavenInput!) { designateSafeHaven(input: $i) { position } }"
+NEED_HAVEN = "query($id: ID!) { request(id: $id) { safeHaven { name } } }"
 
 
 @dataclass
@@ -120,6 +123,13 @@ class World:
         }  # fmt: skip
         self.call(VOLUNTARY, voluntary, self.philippines)
         self.call(APPROVE, {"id": movement}, self.philippines)
+
+    def safe_haven(self, name: str, admin_code: str) -> None:
+        haven = {
+            "crisisId": self.crisis, "memberState": "PHL", "name": name, "adminCode": admin_code,
+            "latitude": "8.0034", "longitude": "124.2928", "capacityDay": 200,
+        }  # fmt: skip
+        self.call(DESIGNATE, haven, self.philippines)
 
     def status_of(self, match: str) -> Any:
         return graphql(self.served.base, MATCH, {"id": match}, self.served.viewer)["match"]
@@ -235,3 +245,40 @@ def test_a_movement_into_an_area_at_extreme_risk_sets_out_once_cleared_for_secur
     ]
     assert len(traffic.keys_of("ClearForSecurity")) == 1
     assert traffic.read_after("ClearForSecurity")
+
+
+def test_a_coordinator_names_the_safe_haven_whose_population_a_need_serves(
+    served: Served, page: Page
+) -> None:
+    world = World(served)
+    world.safe_haven("Saduc evacuation centre", "PH153617")
+    world.safe_haven("Balo-i gymnasium", "PH153601")
+    need = world.need("Hygiene kits")
+    traffic = sign_in(page, served, world.philippines, f"/workbench/need?id={need}")
+    expect(page.locator("#link-now")).to_have_text("Not linked to a safe haven.")
+    expect(page.locator("#link-safeHavenId option")).to_have_count(3)
+
+    page.select_option("#link-safeHavenId", label="Saduc evacuation centre")
+    page.click("#link button[type=submit]")
+    expect(page.locator("#done")).to_have_text(
+        "Linked: these are now the needs of Saduc evacuation centre's population."
+    )
+    expect(page.locator("#summary")).to_contain_text("for Saduc evacuation centre")
+    page.select_option("#link-safeHavenId", label="Saduc evacuation centre")
+    page.click("#link button[type=submit]")
+    expect(page.locator("#link-safeHavenId-error")).to_have_text(
+        "the request is already linked to this safe haven"
+    )
+    findings = checked(page, served, "actions-need")
+    sign_in(
+        page, served, dev_token(served, role="coordinator", memberState="THA"), f"/workbench/need?id={need}"
+    )
+    expect(page.locator("#status")).to_have_text("Open")
+
+    assert findings == []
+    assert graphql(served.base, NEED_HAVEN, {"id": need}, served.viewer)["request"] == {
+        "safeHaven": {"name": "Saduc evacuation centre"}
+    }
+    assert len(set(traffic.keys_of("LinkRequestToSafeHaven"))) == 2  # two submissions, a key each
+    assert traffic.read_after("LinkRequestToSafeHaven")
+    assert page.locator("#link").is_hidden()  # another state's coordinator is offered no link
