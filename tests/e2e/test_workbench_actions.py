@@ -1,7 +1,7 @@
 """Commands that had no page, each where its user looks for it, in a real headless Chromium against a
 real `concord serve`: a match cancelled by the offering donor, by the requesting state and by the
 secretariat; a movement into an area at extreme risk cleared for security before it sets out; a
-need named as a safe haven's.
+need named as a safe haven's; an assessment's displacement figures recorded.
 
 Each control shows only where the policy (`me.commands`) lets the principal use it; each submission
 carries one Idempotency-Key and the page reads after it with Concord-Consistent-With; axe-core
@@ -39,6 +39,7 @@ APPROVE = "mutation($i: MovementInput!) { approveMovement(input: $i) { position 
 MOVEMENT = "query { movements(memberState: [PHL]) { status clearedRisk } }"
 DESIGNATE = "mutation($i: DesignateSafeHavenInput!) { designateSafeHaven(input: $i) { position } }"
 NEED_HAVEN = "query($id: ID!) { request(id: $id) { safeHaven { name } } }"
+FIGURES = "query { displacement(memberState: [PHL]) { adminCode asOf displaced returned resettled } }"
 
 
 @dataclass
@@ -282,3 +283,42 @@ def test_a_coordinator_names_the_safe_haven_whose_population_a_need_serves(
     assert len(set(traffic.keys_of("LinkRequestToSafeHaven"))) == 2  # two submissions, a key each
     assert traffic.read_after("LinkRequestToSafeHaven")
     assert page.locator("#link").is_hidden()  # another state's coordinator is offered no link
+
+
+def test_a_coordinator_records_an_assessments_displacement_figures_checked_as_typed(
+    served: Served, page: Page
+) -> None:
+    world = World(served)
+    traffic = sign_in(page, served, world.philippines, "/workbench/safe-havens")
+    expect(page.locator("#no-figures")).to_be_visible()
+    page.select_option("#figures-crisisId", label="Marawi displacement")
+    page.fill("#figures-adminCode", "th15")
+    foreign = page.locator("#figures-adminCode-error").inner_text()
+    page.fill("#figures-adminCode", "ph153617")
+    page.fill("#figures-asOf", (TODAY + timedelta(days=2)).isoformat())
+    page.fill("#figures-displaced", "1250")
+    page.fill("#figures-returned", "300")
+    page.fill("#figures-resettled", "40")
+    page.fill("#figures-source", "IOM DTM round 4 baseline assessment")
+    page.click("#figures button[type=submit]")
+    future = page.locator("#figures-asOf-error").inner_text()
+    page.fill("#figures-asOf", TODAY.isoformat())
+    page.click("#figures button[type=submit]")
+    expect(page.locator("#done")).to_have_text(f"Recorded the figures of PH153617 as of {TODAY.isoformat()}.")
+    expect(page.locator("#displacement-body tr")).to_contain_text("1,250")
+    findings = checked(page, served, "actions-havens")
+
+    assert findings == []
+    assert "A P-code of Philippines" in foreign
+    assert future  # not after today: checked before it is sent
+    assert graphql(served.base, FIGURES, {}, world.secretariat)["displacement"] == [
+        {
+            "adminCode": "PH153617",
+            "asOf": TODAY.isoformat(),
+            "displaced": 1250,
+            "returned": 300,
+            "resettled": 40,
+        }
+    ]
+    assert len(traffic.keys_of("RecordDisplacementFigures")) == 1
+    assert traffic.read_after("RecordDisplacementFigures")
