@@ -34,6 +34,7 @@ const PAGES = {
     ["/workbench/desk", "Matching desk"],
     ["/workbench/rounds", "Allocation rounds"],
     ["/workbench/fund", "Stability Fund"],
+    ["/workbench/pledges", "Pledges and refunds"],
     ["/workbench/projects", "Projects"],
   ],
 };

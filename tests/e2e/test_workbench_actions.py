@@ -1,7 +1,8 @@
 """Commands that had no page, each where its user looks for it, in a real headless Chromium against a
 real `concord serve`: a match cancelled by the offering donor, by the requesting state and by the
 secretariat; a movement into an area at extreme risk cleared for security before it sets out; a
-need named as a safe haven's; an assessment's displacement figures recorded.
+need named as a safe haven's; an assessment's displacement figures recorded; part of a payment
+into the fund refunded by the secretariat.
 
 Each control shows only where the policy (`me.commands`) lets the principal use it; each submission
 carries one Idempotency-Key and the page reads after it with Concord-Consistent-With; axe-core
@@ -39,6 +40,11 @@ APPROVE = "mutation($i: MovementInput!) { approveMovement(input: $i) { position 
 MOVEMENT = "query { movements(memberState: [PHL]) { status clearedRisk } }"
 DESIGNATE = "mutation($i: DesignateSafeHavenInput!) { designateSafeHaven(input: $i) { position } }"
 NEED_HAVEN = "query($id: ID!) { request(id: $id) { safeHaven { name } } }"
+OPEN_FUND = "mutation($i: OpenFundInput!) { openFund(input: $i) { fund { id } } }"
+PLEDGE = "mutation($i: MakePledgeInput!) { makePledge(input: $i) { pledge { id } } }"
+COMMIT = "mutation($i: CommitPledgeInput!) { commitPledge(input: $i) { position } }"
+PAY = "mutation($i: RecordPaymentInput!) { recordPayment(input: $i) { position } }"
+FUNDS = "query { funds { received refunded } pledges { edges { node { paid status } } } }"
 FIGURES = "query { displacement(memberState: [PHL]) { adminCode asOf displaced returned resettled } }"
 
 
@@ -131,6 +137,27 @@ class World:
             "latitude": "8.0034", "longitude": "124.2928", "capacityDay": 200,
         }  # fmt: skip
         self.call(DESIGNATE, haven, self.philippines)
+
+    def paid_into_the_fund(self) -> None:
+        """JICA pledges ¥1,000,000 to the Stability Fund, commits it and pays it all today."""
+        fund = self.call(OPEN_FUND, {"name": "ASEAN Stability Fund"}, self.secretariat)["openFund"]["fund"][
+            "id"
+        ]
+        today = TODAY.isoformat()
+        pledge = {
+            "destinationKind": "FUND", "destinationId": fund, "amount": "1000000", "currency": "JPY",
+            "usdRate": "0.0066", "rateDate": today, "earmarking": "UNEARMARKED",
+        }  # fmt: skip
+        pledged = self.call(PLEDGE, pledge, self.donor)["makePledge"]["pledge"]["id"]
+        self.call(COMMIT, {"id": pledged, "dueDate": today}, self.donor)
+        payment = {
+            "id": pledged,
+            "amount": "1000000",
+            "usdRate": "0.0066",
+            "rateDate": today,
+            "paidOn": today,
+        }
+        self.call(PAY, payment, self.donor)
 
     def status_of(self, match: str) -> Any:
         return graphql(self.served.base, MATCH, {"id": match}, self.served.viewer)["match"]
@@ -322,3 +349,42 @@ def test_a_coordinator_records_an_assessments_displacement_figures_checked_as_ty
     ]
     assert len(traffic.keys_of("RecordDisplacementFigures")) == 1
     assert traffic.read_after("RecordDisplacementFigures")
+
+
+def test_the_secretariat_refunds_part_of_a_payment_refused_at_the_amount_beyond_it(
+    served: Served, page: Page
+) -> None:
+    world = World(served)
+    world.paid_into_the_fund()
+    traffic = sign_in(page, served, world.secretariat, "/workbench/pledges")
+    expect(page.locator("#paid-count")).to_have_text("1 pledge with payments")
+    page.select_option(
+        "#refund-pledgeId", label="JICA: 1,000,000 of 1,000,000 JPY paid to ASEAN Stability Fund"
+    )
+    expect(page.locator("#refund-paymentId option")).to_have_count(2)
+    page.select_option("#refund-paymentId", index=1)
+    expect(page.locator("#refund-amount-hint")).to_have_text("At most 1,000,000 JPY remain of this payment.")
+    page.fill("#refund-amount", "250,000")
+    malformed = page.locator("#refund-amount-error").inner_text()
+    page.fill("#refund-amount", "2000000")
+    page.fill("#refund-reason", "The activity it paid for was cancelled")
+    page.click("#refund button[type=submit]")
+    expect(page.locator("#refund-amount-error")).to_have_text("only 1000000 JPY of that payment remain")
+    findings = checked(page, served, "actions-refunds")
+
+    page.fill("#refund-amount", "250000")
+    page.click("#refund button[type=submit]")
+    expect(page.locator("#done")).to_have_text("Refunded 250,000 JPY to JICA.")
+    expect(page.locator("#paid-body tr")).to_contain_text("750,000 JPY")
+    sign_in(page, served, world.donor, "/workbench/pledges")
+    expect(page.locator("#pledges-body tr")).to_have_count(1)
+
+    assert findings == []
+    assert "at most 2 decimal places" in malformed
+    assert graphql(served.base, FUNDS, {}, world.secretariat) == {
+        "funds": [{"received": "6600", "refunded": "1650"}],
+        "pledges": {"edges": [{"node": {"paid": "750000", "status": "PARTIALLY_PAID"}}]},
+    }
+    assert len(set(traffic.keys_of("RefundPayment"))) == 2  # refused, then recorded: a key each
+    assert traffic.read_after("RefundPayment")
+    assert page.locator("#refunds").is_hidden()  # a donor is offered no refund
