@@ -99,6 +99,7 @@ _DONOR_OWN_ORGANISATION: Rule = {Role.DONOR: Scope.OWN_ORGANISATION}
 _OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OWN_ORGANISATION}
 _HOST_STATE_OR_SECRETARIAT: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY}
 _PROJECT_REPORTERS: Rule = {**_HOST_STATE_OR_SECRETARIAT, Role.DONOR: Scope.OWN_ORGANISATION}
+_ISSUER_OR_SECRETARIAT: Rule = {**dict.fromkeys(Role, Scope.OWN), Role.SECRETARIAT: Scope.ANY}
 PUBLIC = "public"
 
 #: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
@@ -191,6 +192,17 @@ POLICY: dict[str, Rule | str] = {
     "mutation.recordResult": _PROJECT_REPORTERS,
     "query.projects": _EVERYONE,
     "query.project": _EVERYONE,
+    # API keys for one's own integrations: a key acts as whoever issued it (the same role, state
+    # or organisation; the command refuses anything wider). Its issuer sees and revokes it; the
+    # secretariat sees and revokes any.
+    "mutation.issueApiKey": {
+        Role.COORDINATOR: Scope.OWN_STATE,
+        Role.DONOR: Scope.OWN_ORGANISATION,
+        Role.SECRETARIAT: Scope.ANY,
+        Role.VIEWER: Scope.ANY,
+    },
+    "mutation.revokeApiKey": _ISSUER_OR_SECRETARIAT,
+    "query.apiKeys": _ISSUER_OR_SECRETARIAT,
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,

@@ -10,7 +10,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -29,7 +29,7 @@ from domain.matches import Match
 from domain.offers import Offer, Terms
 from domain.organisations import Organisation, OrganisationType
 from domain.requests import AssistanceRequest, Need
-from services.access import Forbidden, Owner, Principal, Scope, Unauthenticated, authorise
+from services.access import Forbidden, Owner, Principal, Scope, authorise
 from services.connections import bound_waits, use_quick_checks
 from services.errors import Conflict, NotFound
 from services.finance import Finance
@@ -48,7 +48,7 @@ from services.matching.rounds import Rounds
 from services.movements import Movements
 from services.projects import Projects
 from services.security import Security
-from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
+from services.service_accounts import ServiceAccounts
 from services.snapshots import Snapshotting, register_state_transcodings
 from services.transcodings import ActorAsDict, DateAsISO
 
@@ -104,13 +104,17 @@ class HistoryPage(Generic[T]):
     total: int
 
 
-@dataclass(frozen=True)
-class IssuedKey:
-    account_id: UUID
-    key: str = field(repr=False)
-
-
-class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotting, Application):  # type: ignore[type-arg]
+class Concord(
+    Finance,
+    Havens,
+    Movements,
+    Security,
+    Projects,
+    Rounds,
+    ServiceAccounts,
+    Snapshotting,
+    Application,  # type: ignore[type-arg]
+):
     """The event-sourced command service. Its name prefixes the PostgreSQL event table."""
 
     name = "Concord"
@@ -559,49 +563,6 @@ class Concord(Finance, Havens, Movements, Security, Projects, Rounds, Snapshotti
 
     def get_organisation(self, organisation_id: UUID) -> Organisation:
         return self._get(Organisation, organisation_id, "organisation")
-
-    # Service accounts (API keys), issued and revoked by operators or the secretariat.
-    def issue_api_key(
-        self,
-        actor: Actor,
-        *,
-        name: str,
-        role: Role,
-        member_state: MemberState | None = None,
-        organisation_id: UUID | None = None,
-    ) -> IssuedKey:
-        Principal("service-account:new", role, member_state, organisation_id)  # scope checks
-        key = new_key()
-        account = ServiceAccount.issue(
-            key,
-            name=name,
-            role=role.value,
-            member_state=member_state.value if member_state else None,
-            organisation_id=str(organisation_id) if organisation_id else None,
-            actor=actor,
-        )
-        self.save(account)
-        return IssuedKey(account.id, key)
-
-    def revoke_api_key(self, actor: Actor, account_id: UUID) -> None:
-        account = self._get(ServiceAccount, account_id, "service account")
-        account.revoke(actor=actor)
-        self.save(account)
-
-    def principal_for_api_key(self, key: str) -> Principal:
-        try:
-            account = self._get(ServiceAccount, account_id_for(key), "service account")
-        except NotFound:
-            raise Unauthenticated("unknown API key") from None
-        if account.revoked or account.key_hash != key_hash(key):
-            raise Unauthenticated("this API key has been revoked")
-        return Principal(
-            subject=f"service-account:{account.id}",
-            role=Role(account.role),
-            member_state=MemberState(account.member_state) if account.member_state else None,
-            organisation_id=UUID(account.organisation_id) if account.organisation_id else None,
-            via="api-key",
-        )
 
     # The machinery every command shares.
     def _authorise(self, command: Command, operation: str, *owners: Owner) -> Scope:
