@@ -296,6 +296,7 @@ POLICY: dict[str, Rule | str] = {
     "GET /workbench/projects": PUBLIC,
     "GET /workbench/projects/project": PUBLIC,
     "GET /workbench/import": PUBLIC,
+    "GET /workbench/api-keys": PUBLIC,
     # The workbench's sign-in: how its pages sign in, the client library, the provider's way back.
     "GET /workbench/config.json": PUBLIC,
     "GET /workbench/vendor/{name}": PUBLIC,

@@ -3,6 +3,7 @@
 
 import { AuthError, run } from "/static/graphql.js";
 import { codeLists } from "./codes.js";
+import { may } from "./permissions.js";
 import { signOut } from "./session.js";
 
 const ROLE_NAMES = {
@@ -59,7 +60,8 @@ export async function mountHeader(token) {
   document.querySelector("#who-role").textContent = ROLE_NAMES[me.role] ?? me.role;
   document.querySelector("#who-where").textContent = where ? ` · ${where}` : "";
   const nav = document.querySelector("#pages");
-  for (const [href, label] of [...(PAGES[me.role] ?? []), ["/", "Dashboard"]]) {
+  const keys = may(me, "issueApiKey") ? [["/workbench/api-keys", "API keys"]] : [];
+  for (const [href, label] of [...(PAGES[me.role] ?? []), ...keys, ["/", "Dashboard"]]) {
     const item = document.createElement("li");
     const link = document.createElement("a");
     link.href = href;
