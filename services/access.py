@@ -18,6 +18,7 @@ from domain.codes import MemberState
 class Scope(enum.Enum):
     OWN_STATE = "own-state"
     OWN_ORGANISATION = "own-organisation"
+    OWN = "own"  # what the principal itself made (its API keys), in its role and scope
     ANY = "any"
 
 
@@ -98,6 +99,7 @@ _DONOR_OWN_ORGANISATION: Rule = {Role.DONOR: Scope.OWN_ORGANISATION}
 _OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OWN_ORGANISATION}
 _HOST_STATE_OR_SECRETARIAT: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY}
 _PROJECT_REPORTERS: Rule = {**_HOST_STATE_OR_SECRETARIAT, Role.DONOR: Scope.OWN_ORGANISATION}
+_ISSUER_OR_SECRETARIAT: Rule = {**dict.fromkeys(Role, Scope.OWN), Role.SECRETARIAT: Scope.ANY}
 PUBLIC = "public"
 
 #: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
@@ -190,6 +192,17 @@ POLICY: dict[str, Rule | str] = {
     "mutation.recordResult": _PROJECT_REPORTERS,
     "query.projects": _EVERYONE,
     "query.project": _EVERYONE,
+    # API keys for one's own integrations: a key acts as whoever issued it (the same role, state
+    # or organisation; the command refuses anything wider). Its issuer sees and revokes it; the
+    # secretariat sees and revokes any.
+    "mutation.issueApiKey": {
+        Role.COORDINATOR: Scope.OWN_STATE,
+        Role.DONOR: Scope.OWN_ORGANISATION,
+        Role.SECRETARIAT: Scope.ANY,
+        Role.VIEWER: Scope.ANY,
+    },
+    "mutation.revokeApiKey": _ISSUER_OR_SECRETARIAT,
+    "query.apiKeys": _ISSUER_OR_SECRETARIAT,
     "mutation.registerOrganisation": _SECRETARIAT,
     "mutation.suspendOrganisation": _SECRETARIAT,
     "mutation.reinstateOrganisation": _SECRETARIAT,
@@ -283,6 +296,7 @@ POLICY: dict[str, Rule | str] = {
     "GET /workbench/projects": PUBLIC,
     "GET /workbench/projects/project": PUBLIC,
     "GET /workbench/import": PUBLIC,
+    "GET /workbench/api-keys": PUBLIC,
     # The workbench's sign-in: how its pages sign in, the client library, the provider's way back.
     "GET /workbench/config.json": PUBLIC,
     "GET /workbench/vendor/{name}": PUBLIC,
@@ -341,10 +355,12 @@ def may(principal: Principal, operation: str, *owners: Owner) -> bool:
 
 @dataclass(frozen=True)
 class Owner:
-    """Whom an object belongs to: a member state, an organisation, or both."""
+    """Whom an object belongs to: a member state, an organisation, or both; for what a principal
+    makes for itself (an API key), also who made it."""
 
     member_state: MemberState | None = None
     organisation_id: UUID | None = None
+    made_by: Actor | None = None
 
 
 def authorise(principal: Principal, operation: str, *owners: Owner) -> Scope:
@@ -374,7 +390,11 @@ def authorise(principal: Principal, operation: str, *owners: Owner) -> Scope:
         o.organisation_id is not None and o.organisation_id == principal.organisation_id for o in owners
     ):
         return scope
-    whose = "state" if scope is Scope.OWN_STATE else "organisation"
+    if scope is Scope.OWN and any(o.made_by is not None and principal.did(o.made_by) for o in owners):
+        return scope
+    whose = {Scope.OWN_STATE: "state", Scope.OWN_ORGANISATION: "organisation"}.get(scope)
+    if whose is None:
+        raise Forbidden(f"{name}: a {principal.role.value} acts on what it made itself only")
     raise Forbidden(f"{name}: a {principal.role.value} acts for its own {whose} only ({_name(principal)})")
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from projections.api_keys import ApiKeysProjector
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
@@ -130,6 +131,7 @@ def all_projectors() -> list[Projector]:
         MovementsProjector(),
         SecurityIncidentsProjector(),
         ProjectsProjector(),
+        ApiKeysProjector(),
     ]
 
 

@@ -1,4 +1,12 @@
-"""Service accounts for integrations: API keys of which only a hash is ever stored."""
+"""Service accounts for integrations: API keys of which only a hash is ever stored.
+
+A key is issued by an operator (``concord apikey``, any scope) or by a signed-in person for their
+own integrations, and then it acts as they do: the same role, state or organisation, never wider.
+The secret is in the command's answer only; the events hold its hash and its last four
+characters, so that a list can tell keys apart. The commands are in
+``services.commands.service_accounts``; this module keeps the aggregate, whose stored events carry
+its topic.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ from domain.errors import InvalidInput, InvalidTransition
 from domain.text import check_characters
 
 KEY_PREFIX = "concord_"
+HINT_LENGTH = 4
 _NAMESPACE = UUID("0b6c3f7e-1d2a-5b9c-8e4f-a1b2c3d4e5f6")
 
 
@@ -24,6 +33,11 @@ def new_key() -> str:
 def key_hash(key: str) -> str:
     # Keys are 256 random bits: a fast hash is enough, and a slow one would slow every request.
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_hint(key: str) -> str:
+    """The key's last characters: enough to tell one's keys apart, 24 of its 256 random bits."""
+    return key[-HINT_LENGTH:]
 
 
 def account_id_for(key: str) -> UUID:
@@ -39,6 +53,14 @@ class ServiceAccount(Aggregate):
         role: str
         member_state: str | None
         organisation_id: str | None
+        key_hint: str
+
+        class_version = 2  # v1 kept no hint: see upcast_v1_v2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Keys issued before hints were kept have none."""
+            state["key_hint"] = ""
 
     class Revoked(Aggregate.Event):
         actor: Actor
@@ -55,6 +77,7 @@ class ServiceAccount(Aggregate):
         role: str,
         member_state: str | None,
         organisation_id: str | None,
+        key_hint: str,
     ) -> None:
         self.issued_by = actor
         self.name = name
@@ -62,6 +85,7 @@ class ServiceAccount(Aggregate):
         self.role = role
         self.member_state = member_state
         self.organisation_id = organisation_id
+        self.key_hint = key_hint
         self.revoked = False
 
     @classmethod
@@ -87,6 +111,7 @@ class ServiceAccount(Aggregate):
             role=role,
             member_state=member_state,
             organisation_id=organisation_id,
+            key_hint=key_hint(key),
         )
 
     def revoke(self, *, actor: Actor) -> None:

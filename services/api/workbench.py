@@ -37,6 +37,7 @@ PAGES["need"] = "need.html"  # one need: amend, cancel (?id=)
 PAGES["decisions"] = "decisions.html"  # proposals to accept or decline, deliveries to record
 PAGES["import"] = "import.html"  # a spreadsheet of needs or offers: preview, then post
 PAGES["history"] = "history.html"  # any object's history and the object as it stood (?kind=&id=)
+PAGES["api-keys"] = "api-keys.html"  # keys for one's own integrations: issue, list, revoke
 DEV_PAGES = {"sign-in": "sign-in.html"}
 OPENID_PAGES = {"signed-in": "signed-in.html", "signed-out": "signed-out.html"}
 VENDOR_DIR = WEB_DIR / "vendor"

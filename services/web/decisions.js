@@ -1,5 +1,6 @@
 // Proposals and deliveries: the matches waiting on the coordinator's state. A proposal is accepted
-// (it becomes committed) or declined with a reason; a dispatched match is received, never more
+// (it becomes committed) or declined with a reason; an accepted match not yet dispatched may be
+// cancelled where the policy lets the coordinator; a dispatched match is received, never more
 // than was sent. Rows already shown are kept as they are when the list is read again, so that a
 // reason half typed survives a refresh from the Changes subscription.
 
@@ -7,6 +8,7 @@ import { follow, run } from "/static/graphql.js";
 import { codeLists } from "./codes.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
+import { may } from "./permissions.js";
 import { requireSignIn, signOut } from "./session.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -155,11 +157,44 @@ function deliveryRow(match) {
   return wired(wire, row);
 }
 
+const UNDERWAY_STATUS = { ACCEPTED: "Accepted: the offering party confirms next", CONFIRMED: "Confirmed: waiting for dispatch" };
+
+function underwayRow(match) {
+  const what = `${number.format(match.quantity)} ${match.unit} for ${match.request.title} from ${offeredBy(match)}`;
+  const cancel = rowForm(
+    `cancel-${match.id}`,
+    `Cancel ${what}`,
+    [field(`cancel-${match.id}-reason`, "reason", "Why", { maxlength: "1000", pattern: ".*\\S.*" })],
+    element("button", { type: "submit", className: "secondary" }, "Cancel", hidden(` ${what}`)),
+  );
+  const wire = () =>
+    commandForm(cancel, {
+      operation: "CancelMatch",
+      token,
+      variables: () => ({ input: { id: match.id, reason: cancel.elements.namedItem("reason").value.trim() } }),
+      onRecorded: ({ cancelMatch }) => settled(cancelMatch.position, `Cancelled: ${what}. Its quantities are released.`),
+    });
+  const row = element(
+    "tr",
+    {},
+    cell(...needLink(match)),
+    cell(offeredBy(match)),
+    element("td", { className: "num", textContent: `${number.format(match.quantity)} ${match.unit}` }),
+    cell(UNDERWAY_STATUS[match.status] ?? match.status),
+    cell(cancel),
+  );
+  return wired(wire, row);
+}
+
 const SECTIONS = [
   { name: "proposals", status: ["PROPOSED"], row: proposalRow, one: "proposal", many: "proposals" },
   { name: "deliveries", status: ["DISPATCHED"], row: deliveryRow, one: "delivery", many: "deliveries" },
+  // Offered only where the policy lets the coordinator cancel its own state's matches.
+  { name: "underway", status: ["ACCEPTED", "CONFIRMED"], row: underwayRow, one: "match", many: "matches",
+    where: "under way", command: "cancelMatch" },
 ];
 const shown = new Map(SECTIONS.map((section) => [section.name, new Map()]));
+let sections = [];
 
 async function loadSection(section, headers) {
   const variables = { memberState: me.memberState, status: section.status, first: 100 };
@@ -173,13 +208,14 @@ async function loadSection(section, headers) {
   if (before.join() !== ids.join()) body.replaceChildren(...ids.map((id) => rows.get(id)));
   for (const id of ids.filter((id) => !before.includes(id))) rows.get(id).wire();
   const count = matches.totalCount;
+  const where = section.where ?? "waiting";
   $(`#${section.name}-count`).textContent =
-    count === 0 ? `No ${section.many} waiting.` : `${count} ${count === 1 ? section.one : section.many} waiting.`;
+    count === 0 ? `No ${section.many} ${where}.` : `${count} ${count === 1 ? section.one : section.many} ${where}.`;
 }
 
 async function load(headers = {}) {
   try {
-    await Promise.all(SECTIONS.map((section) => loadSection(section, headers)));
+    await Promise.all(sections.map((section) => loadSection(section, headers)));
     $("#problem").textContent = "";
   } catch (error) {
     $("#problem").textContent = `The lists could not be read: ${error.message}`;
@@ -201,8 +237,9 @@ async function start() {
     return;
   }
   ({ states } = await codeLists());
+  sections = SECTIONS.filter((section) => !section.command || may(me, section.command, { memberState: me.memberState }));
   await load();
-  for (const section of SECTIONS) $(`#${section.name}`).hidden = false;
+  for (const section of sections) $(`#${section.name}`).hidden = false;
   let timer = null;
   follow("Changes", token, {
     onNext: () => {

@@ -1,11 +1,12 @@
 // Matches to confirm and dispatch: every match of the organisation's offers, those waiting for the
-// donor first; confirm once the requesting state has accepted, dispatch once confirmed, decline
-// before dispatch. Kept live.
+// donor first; confirm once the requesting state has accepted, dispatch once confirmed, decline or
+// cancel before dispatch (cancel only where the policy lets the donor). Kept live.
 
 import { run } from "/static/graphql.js";
 import {
   $, afterCommand, cell, myOffers, number, refreshLive, rowCommand, startDonorPage, replaceRows,
 } from "./donor.js";
+import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -18,6 +19,7 @@ const STATUS_NAMES = {
   DECLINED: "Declined",
   CANCELLED: "Cancelled",
 };
+const BEFORE_DISPATCH = ["PROPOSED", "ACCEPTED", "CONFIRMED"];
 const ORDER = ["ACCEPTED", "CONFIRMED", "PROPOSED", "DISPATCHED", "DELIVERED", "DECLINED", "CANCELLED"];
 const NEXT = {
   ACCEPTED: ["confirm", "Confirm", "ConfirmMatch", "Confirmed"],
@@ -43,7 +45,10 @@ function row(match) {
       variables: (form) => ({ input: { id: match.id, ...input(form) } }),
       onRecorded: afterCommand(load, `${done}: ${subject}.`),
     });
-  const declinable = ["PROPOSED", "ACCEPTED", "CONFIRMED"].includes(match.status);
+  const declinable = BEFORE_DISPATCH.includes(match.status);
+  const offerer = { memberState: match.offer?.offeringState, organisationId: match.offer?.organisationId };
+  const cancellable = declinable && may(me, "cancelMatch", { memberState: match.request?.memberState }, offerer);
+  const reason = (form) => ({ reason: form.elements.namedItem("reason").value });
   tr.append(
     cell(title),
     cell(`${match.request?.memberState ?? ""} · ${match.request?.adminCode ?? ""}`),
@@ -54,8 +59,13 @@ function row(match) {
     cell(
       declinable
         ? command("decline", "Decline", "DeclineMatch", "Declined",
-            [{ name: "reason", text: "Reason", maxLength: 500 }],
-            (form) => ({ reason: form.elements.namedItem("reason").value }))
+            [{ name: "reason", text: "Reason", maxLength: 500 }], reason)
+        : "",
+    ),
+    cell(
+      cancellable
+        ? command("cancel", "Cancel", "CancelMatch", "Cancelled",
+            [{ name: "reason", text: "Why", maxLength: 500 }], reason)
         : "",
     ),
   );

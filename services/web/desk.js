@@ -1,10 +1,12 @@
 // The matching desk: the secretariat picks an open need, reads the offers that could serve it ranked
 // with every term of their score explained (matchSuggestions), and proposes a match from one. The
-// requesting state then accepts or declines it; nothing is committed until it does.
+// requesting state then accepts or declines it; nothing is committed until it does. Below, the
+// matches not yet dispatched, each of which the secretariat may cancel where the policy lets it.
 
 import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
+import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
 import { $, after, cell, followChanges, number, secretariatPage } from "./secretariat.js";
 
@@ -28,10 +30,17 @@ const RULES = {
   EXHAUSTED: "nothing of it remains",
   MET: "the need is met",
 };
+const UNDERWAY = {
+  PROPOSED: "Proposed: awaiting the requesting state",
+  ACCEPTED: "Accepted: awaiting the offering party",
+  CONFIRMED: "Confirmed: awaiting dispatch",
+};
 const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 });
 let states = new Map();
 let organisations = new Map();
 let needs = new Map();
+let cancelling = false; // the policy lets the caller cancel matches
+let underway = new Map(); // match id → its row, kept while listed: a reason being typed survives a re-read
 
 function params() {
   return new URLSearchParams(location.search);
@@ -189,7 +198,7 @@ function suggestionCard(suggestion, need, index) {
       }),
       onRecorded: async ({ proposeMatch }) => {
         const { match, position } = proposeMatch;
-        await Promise.all([loadNeeds(after(position)), loadSuggestions(after(position))]);
+        await Promise.all([loadNeeds(after(position)), loadSuggestions(after(position)), loadUnderway(after(position))]);
         const done = $("#done");
         done.textContent =
           `Proposed ${number.format(match.quantity)} ${match.unit} from ${party} for “${need.title}”. ` +
@@ -227,6 +236,86 @@ async function loadSuggestions(headers = {}) {
   }
 }
 
+function cancelForm(match, what) {
+  const form = document.createElement("form");
+  form.id = `cancel-${match.id}`;
+  form.className = "in-row";
+  form.setAttribute("aria-label", `Cancel ${what}`);
+  const reasonId = `${form.id}-reason`;
+  form.innerHTML = `
+    <div class="field">
+      <label for="${reasonId}">Why</label>
+      <input id="${reasonId}" name="reason" required maxlength="1000" autocomplete="off" pattern=".*\\S.*"
+             data-pattern-message="Say why, for both parties." aria-describedby="${reasonId}-error">
+      <p id="${reasonId}-error" class="field-error"></p>
+    </div>
+    <p id="${form.id}-problem" class="error" role="alert"></p>
+    <p id="${form.id}-status" class="visually-hidden" role="status"></p>
+    <button type="submit" class="secondary">Cancel<span class="visually-hidden"></span></button>`;
+  form.querySelector("button span").textContent = ` ${what}`;
+  return form;
+}
+
+function underwayRow(match) {
+  const party = match.offer?.organisation?.name ?? states.get(match.offer?.offeringState)?.name ?? "A member state";
+  const quantity = `${number.format(match.quantity)} ${match.unit}`;
+  const what = `${quantity} from ${party} for ${match.request?.title ?? "the need"}`;
+  const tr = document.createElement("tr");
+  tr.dataset.match = match.id;
+  const form = cancelForm(match, what);
+  const status = cell(UNDERWAY[match.status] ?? match.status);
+  const action = cell("");
+  action.append(form);
+  tr.append(
+    cell(match.request?.title ?? ""),
+    cell(states.get(match.request?.memberState)?.name ?? match.request?.memberState ?? ""),
+    cell(party),
+    cell(quantity, "num"),
+    status,
+    action,
+  );
+  tr.status = status;
+  tr.wire = () =>
+    commandForm(form, {
+      operation: "CancelMatch",
+      token,
+      variables: () => ({ input: { id: match.id, reason: form.elements.namedItem("reason").value.trim() } }),
+      onRecorded: async ({ cancelMatch: { position } }) => {
+        await Promise.all([loadNeeds(after(position)), loadUnderway(after(position)), loadSuggestions(after(position))]);
+        const done = $("#done");
+        done.textContent = `Cancelled: ${what}. What it held is released.`;
+        done.hidden = false;
+        done.focus();
+      },
+    });
+  return tr;
+}
+
+async function loadUnderway(headers = {}) {
+  if (!cancelling) return;
+  const filter = { status: Object.keys(UNDERWAY) };
+  if ($("#crisis").value) filter.crisis = [$("#crisis").value];
+  try {
+    const { matches } = await run("Matches", { filter, first: 100 }, token, headers);
+    const listed = matches.edges.map(({ node }) => node);
+    const before = [...underway.keys()];
+    const kept = new Map();
+    for (const match of listed) {
+      const row = underway.get(match.id) ?? underwayRow(match);
+      row.status.textContent = UNDERWAY[match.status] ?? match.status;
+      kept.set(match.id, row);
+    }
+    underway = kept;
+    if (before.join() !== [...kept.keys()].join()) $("#underway-body").replaceChildren(...kept.values());
+    for (const [id, row] of kept) if (!before.includes(id)) row.wire();
+    const count = matches.totalCount;
+    $("#underway-count").textContent = count === 0 ? "No match is waiting for dispatch." : `${count} ${count === 1 ? "match" : "matches"} not yet dispatched.`;
+    $("#underway-problem").textContent = "";
+  } catch (error) {
+    $("#underway-problem").textContent = `The matches could not be read: ${error.message}`;
+  }
+}
+
 async function choose(needId) {
   setParam("need", needId);
   for (const row of document.querySelectorAll("#needs-body tr")) {
@@ -247,15 +336,18 @@ async function start() {
   organisations = new Map(listed.edges.map(({ node }) => [node.id, node.name]));
   for (const crisis of crises) $("#crisis").append(option(crisis.id, crisis.name));
   $("#crisis").value = params().get("crisis") ?? "";
+  cancelling = may(me, "cancelMatch");
+  const reload = (headers) => Promise.all([loadNeeds(headers), loadUnderway(headers)]);
   $("#crisis").addEventListener("change", async () => {
     setParam("crisis", $("#crisis").value);
-    await loadNeeds();
+    await reload();
   });
   $("#filters").addEventListener("submit", (event) => event.preventDefault());
   $("#includeExcluded").addEventListener("change", () => loadSuggestions());
-  await loadNeeds();
+  await reload();
   await loadSuggestions();
-  followChanges(token, () => loadNeeds());
+  $("#underway").hidden = !cancelling;
+  followChanges(token, () => reload());
 }
 
 if (token) start();

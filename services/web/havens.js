@@ -1,12 +1,15 @@
 // My safe havens: the state's havens with their occupancy against capacity; designate one (its
 // location must lie in the state: the server decides and says so at the field), admit people,
-// record departures, change status. An admission beyond the room left is refused in words.
+// record departures, change status. An admission beyond the room left is refused in words. Below,
+// the state's displacement figures by area, and an assessment's figures to record where the
+// policy lets the caller.
 
 import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
-import { $, after, announce, cell, count, fillCrises, keepCurrent, pcodeField, valueOf, words } from "./field.js";
+import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
+import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -14,6 +17,7 @@ const STATUS = { OPEN: "Open", FULL: "Full", CLOSED: "Closed", SUSPENDED: "Suspe
 let me = null;
 let crises = new Map();
 let havens = new Map();
+let figures = false; // the policy lets the caller record displacement figures here
 
 const people = (n) => `${count.format(n)} ${n === 1 ? "person" : "people"}`;
 
@@ -75,10 +79,67 @@ async function load(headers = {}, choose = null) {
     $("#haven").replaceChildren(...safeHavens.map((haven) => option(haven.id, haven.name)));
     if (havens.has(chosen)) $("#haven").value = chosen;
     describeChosen();
+    await loadFigures(headers);
     $("#problem").textContent = "";
   } catch (error) {
     $("#problem").textContent = `The safe havens could not be read: ${error.message}`;
   }
+}
+
+// The latest figures of each area: the series is oldest first within each area.
+async function loadFigures(headers = {}) {
+  if (!figures) return;
+  const { displacement } = await run("Displacement", { memberState: [me.memberState] }, token, headers);
+  const latest = new Map(displacement.map((point) => [point.adminCode, point]));
+  $("#displacement-body").replaceChildren(
+    ...[...latest.values()].map((point) => {
+      const tr = document.createElement("tr");
+      tr.dataset.area = point.adminCode;
+      const shown = (value) => (value == null ? "fewer than 5" : count.format(value));
+      tr.append(
+        cell(point.adminCode),
+        cell(point.asOf),
+        cell(shown(point.displaced), "num"),
+        cell(shown(point.returned), "num"),
+        cell(shown(point.resettled), "num"),
+      );
+      return tr;
+    }),
+  );
+  $("#no-figures").hidden = latest.size > 0;
+}
+
+function mountFigures(state) {
+  const form = $("#figures");
+  pcodeField($("#figures-adminCode"), $("#figures-adminCode-hint"), state);
+  const today = localDate();
+  $("#figures-asOf").max = today;
+  $("#figures-asOf").value = today;
+  form.addEventListener("reset", () => setTimeout(() => { $("#figures-asOf").value = today; }));
+  const whole = (name) => Number(valueOf(form, name));
+  commandForm(form, {
+    operation: "RecordDisplacementFigures",
+    token,
+    variables: () => ({
+      input: {
+        crisisId: valueOf(form, "crisisId"),
+        memberState: me.memberState,
+        adminCode: valueOf(form, "adminCode"),
+        asOf: valueOf(form, "asOf"),
+        displaced: whole("displaced"),
+        returned: whole("returned"),
+        resettled: whole("resettled"),
+        source: valueOf(form, "source").trim(),
+      },
+    }),
+    onRecorded: async ({ recordDisplacementFigures: { position } }) => {
+      const area = valueOf(form, "adminCode");
+      await loadFigures(after(position));
+      announce(`Recorded the figures of ${area} as of ${valueOf(form, "asOf")}.`);
+      form.reset();
+    },
+  });
+  $("#displacement").hidden = false;
 }
 
 // Words for a refusal over capacity: how much room there is, and what to do.
@@ -116,8 +177,10 @@ async function start() {
   }
   const { states } = await codeLists();
   const state = states.get(me.memberState);
-  crises = await fillCrises(token, me.memberState, [$("#crisisId")]);
+  figures = may(me, "recordDisplacementFigures", { memberState: me.memberState });
+  crises = await fillCrises(token, me.memberState, [$("#crisisId"), $("#figures-crisisId")]);
   pcodeField($("#adminCode"), $("#adminCode-hint"), state);
+  if (figures) mountFigures(state);
   $("#haven").addEventListener("change", describeChosen);
 
   const number = (form, name) => Number(valueOf(form, name));

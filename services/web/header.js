@@ -45,7 +45,9 @@ const PAGES = [
   ["/workbench/desk", "Matching desk", { "query.matchSuggestions": ANY }],
   ["/workbench/rounds", "Allocation rounds", { "mutation.runAllocationRound": ANY }],
   ["/workbench/fund", "Stability Fund", { "mutation.openFund": ANY }],
+  ["/workbench/pledges", "Pledges and refunds", { "mutation.refundPayment": ANY }],
   ["/workbench/projects", "Projects", { "mutation.registerProject": null, "mutation.planMilestone": null }],
+  ["/workbench/api-keys", "API keys", { "mutation.issueApiKey": null }],
   ["/", "Dashboard", null],
 ];
 

@@ -1,13 +1,16 @@
 // Movements leaving or reaching the coordinator's state: plan one (from a safe haven or an admin
 // area, the group counted by sex and age), then walk it through its life — voluntariness
-// confirmed, approved, set out, arrived — or postpone or cancel it. Only the steps its status
-// allows are offered; the server's policy and the domain decide.
+// confirmed, approved, cleared for security where the destination is at the highest risk, set
+// out, arrived — or postpone or cancel it. Only the steps its status allows are offered, and a
+// step marked with its command (data-command) only where the policy lets the caller use it on
+// this movement; the server's policy and the domain decide again.
 
 import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
+import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -28,7 +31,8 @@ const STATUS = {
 };
 const SEX = { FEMALE: "F", MALE: "M" };
 const AGE = { AGE_0_4: "0–4", AGE_5_17: "5–17", AGE_18_59: "18–59", AGE_60_PLUS: "60+" };
-const STEPS = ["voluntariness", "approve", "start", "arrival", "postpone", "cancel"];
+const STEPS = ["voluntariness", "approve", "clearance", "start", "arrival", "postpone", "cancel"];
+const RISK = { MINIMAL: "minimal", LOW: "low", MODERATE: "moderate", SUBSTANTIAL: "substantial", HIGH: "high", EXTREME: "extreme" };
 let me = null;
 let movements = new Map();
 
@@ -60,14 +64,26 @@ function showSteps() {
   let any = false;
   for (const step of STEPS) {
     const form = $(`#${step}`);
-    form.hidden = !movement || !form.dataset.when.split(" ").includes(movement.status);
+    const allowed = !form.dataset.command || may(me, form.dataset.command, { memberState: movement?.memberState });
+    form.hidden = !movement || !allowed || !form.dataset.when.split(" ").includes(movement.status);
     any ||= !form.hidden;
   }
+  $("#clearance-risk").textContent = movement ? clearanceState(movement) : "";
   $("#nothing-left").hidden = any || !movement;
   const volunteered = movement?.voluntariness
     ? ` Voluntariness confirmed by ${movement.voluntariness.confirmedBy} on ${movement.voluntariness.confirmedOn}.`
     : "";
   $("#movement-state").textContent = movement ? `${words(movement.status, STATUS)}.${volunteered}` : "";
+}
+
+// Where the movement stands on security: the destination's risk, and any clearance given.
+function clearanceState(movement) {
+  const risk = `The destination is at ${RISK[movement.risk] ?? words(movement.risk).toLowerCase()} risk`;
+  const cleared = movement.clearedRisk
+    ? `; cleared at ${RISK[movement.clearedRisk] ?? movement.clearedRisk} risk (clear again if the area's picture has changed).`
+    : ".";
+  const needed = movement.risk === "EXTREME" && !movement.clearedRisk ? " It may not set out without a clearance." : "";
+  return `${risk}${cleared}${needed}`;
 }
 
 async function load(headers = {}, choose = null) {
@@ -181,6 +197,17 @@ async function start() {
     arrivedOn: valueOf(form, "arrivedOn"),
     notes: valueOf(form, "notes"),
   }), (movement) => `Arrived: ${count.format(movement.peopleArrived ?? 0)} people.`);
+  const clearance = $("#clearance");
+  commandForm(clearance, {
+    operation: "ClearForSecurity",
+    token,
+    variables: () => ({ input: { movementId: $("#movement").value, conditions: valueOf(clearance, "conditions").trim() } }),
+    onRecorded: async ({ clearForSecurity: { subjectId, risk, position } }) => {
+      await load(after(position), subjectId);
+      announce(`Cleared for security at ${RISK[risk] ?? words(risk).toLowerCase()} risk, under the conditions given.`);
+      clearance.reset();
+    },
+  });
   step("postpone", "PostponeMovement", (form) => ({
     plannedDeparture: valueOf(form, "plannedDeparture"),
     plannedArrival: valueOf(form, "plannedArrival"),

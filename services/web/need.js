@@ -1,11 +1,13 @@
 // One need: where it stands (requested, committed, in transit, delivered, gap), and, for its own
-// state's coordinators, amending it and cancelling it with a reason. After either command the
-// page reads the need with Concord-Consistent-With; the Changes subscription keeps it current.
+// state's coordinators, amending it, cancelling it with a reason and naming the safe haven whose
+// population it serves (where the policy lets the caller). After each command the page reads the
+// need with Concord-Consistent-With; the Changes subscription keeps it current.
 
 import { follow, run } from "/static/graphql.js";
-import { codeLists } from "./codes.js";
+import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
+import { may } from "./permissions.js";
 import { requireSignIn, signOut } from "./session.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -36,6 +38,9 @@ function show(read) {
   }
   const reason = need.cancellationReason ? `: ${need.cancellationReason}` : "";
   $("#status").textContent = `${STATUS_NAMES[need.status] ?? need.status}${reason}`;
+  $("#link-now").textContent = need.safeHaven
+    ? `Now the needs of ${need.safeHaven.name}'s population.`
+    : "Not linked to a safe haven.";
 }
 
 function fillAmendment() {
@@ -59,11 +64,35 @@ function announce(text) {
   $("#done").focus();
 }
 
+// The safe havens of the need's state and crisis, to name as those whose population it serves.
+async function mountLink() {
+  const { safeHavens } = await run("StateSafeHavens", { memberState: [need.memberState] }, token);
+  const ofCrisis = safeHavens.filter((haven) => haven.crisisId === need.crisisId);
+  const picker = $("#link-safeHavenId");
+  picker.replaceChildren(
+    option("", ofCrisis.length ? "Choose a safe haven" : "No safe haven of this crisis yet"),
+    ...ofCrisis.map((haven) => option(haven.id, haven.name)),
+  );
+  const link = $("#link");
+  commandForm(link, {
+    operation: "LinkRequestToSafeHaven",
+    token,
+    variables: () => ({ input: { id, safeHavenId: picker.value } }),
+    onRecorded: async ({ linkRequestToSafeHaven }) => {
+      await load({ "Concord-Consistent-With": linkRequestToSafeHaven.position });
+      link.reset();
+      announce(`Linked: these are now the needs of ${linkRequestToSafeHaven.request.safeHaven.name}'s population.`);
+    },
+  });
+  link.hidden = false;
+}
+
 async function start() {
   const me = await mountHeader(token);
   await load();
   if (!need) return;
   const active = need.status !== "CANCELLED" && need.status !== "CLOSED";
+  if (active && may(me, "linkRequestToSafeHaven", { memberState: need.memberState })) await mountLink();
   if (me.role !== "COORDINATOR" || me.memberState !== need.memberState || !active) {
     $("#not-yours").hidden = me.role === "COORDINATOR" && me.memberState === need.memberState;
     follow("Changes", token, { onNext: () => load(), onStatus: () => {}, onAuthError: signOut });
@@ -100,6 +129,7 @@ async function start() {
     onRecorded: async ({ cancelRequest }) => {
       await load({ "Concord-Consistent-With": cancelRequest.position });
       $("#forms").hidden = true;
+      $("#link").hidden = true;
       announce("Cancelled.");
     },
   });

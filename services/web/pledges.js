@@ -1,13 +1,16 @@
 // My pledges and flows: pledges of the donor's organisation with their status, age and what is
 // overdue; commit, record payments and cancel in their row; make a pledge; and the flows the
-// organisation is the source of, as FTS counts them. Kept live.
+// organisation is the source of, as FTS counts them. Kept live. For whoever the policy lets refund
+// payments (the secretariat): every pledge with money paid, and a payment of one to refund.
 
 import { run } from "/static/graphql.js";
 import { option } from "./codes.js";
 import {
-  $, afterCommand, cell, localDate, money, refreshLive, rowCommand, startDonorPage, replaceRows,
+  $, afterCommand, cell, localDate, money, refreshLive, rowCommand, replaceRows,
 } from "./donor.js";
 import { commandForm } from "./forms.js";
+import { mountHeader } from "./header.js";
+import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -199,12 +202,135 @@ async function startForm() {
   });
 }
 
+// Refunds: every pledge with money paid, and one of its payments to refund.
+let paidPledges = new Map();
+let organisations = new Map();
+let payments = new Map();
+
+function paidRow(pledge) {
+  const tr = document.createElement("tr");
+  tr.dataset.pledge = pledge.id;
+  tr.append(
+    cell(organisations.get(pledge.organisationId) ?? pledge.organisationId),
+    cell(destination(pledge.destinationKind, pledge.destinationId)),
+    cell(`${money.format(pledge.amount)} ${pledge.currency}`, "num"),
+    cell(`${money.format(pledge.paid)} ${pledge.currency}`, "num"),
+    cell(STATUS_NAMES[pledge.status] ?? pledge.status),
+  );
+  return tr;
+}
+
+function pledgeLabel(pledge) {
+  const from = organisations.get(pledge.organisationId) ?? "An organisation";
+  return `${from}: ${money.format(pledge.paid)} of ${money.format(pledge.amount)} ${pledge.currency} paid to ${destination(pledge.destinationKind, pledge.destinationId)}`;
+}
+
+async function loadPaid(headers = {}) {
+  try {
+    const filter = { status: ["PARTIALLY_PAID", "PAID"] };
+    const { pledges } = await run("Pledges", { filter, first: 100 }, token, headers);
+    const listed = pledges.edges.map(({ node }) => node);
+    paidPledges = new Map(listed.map((pledge) => [pledge.id, pledge]));
+    $("#paid-body").replaceChildren(...listed.map(paidRow));
+    $("#paid-count").textContent = pledges.totalCount === 1 ? "1 pledge with payments" : `${pledges.totalCount} pledges with payments`;
+    const picker = $("#refund-pledgeId");
+    const kept = picker.value;
+    picker.replaceChildren(
+      option("", listed.length ? "Choose a pledge" : "No pledge has a payment"),
+      ...listed.map((pledge) => option(pledge.id, pledgeLabel(pledge))),
+    );
+    picker.value = paidPledges.has(kept) ? kept : "";
+    await loadPayments(headers);
+    $("#paid-problem").textContent = "";
+  } catch (error) {
+    $("#paid-problem").textContent = `The pledges could not be read: ${error.message}`;
+  }
+}
+
+// The chosen pledge's payments, with what remains of each to refund.
+async function loadPayments(headers = {}) {
+  const chosen = $("#refund-pledgeId").value;
+  const picker = $("#refund-paymentId");
+  const kept = picker.value;
+  payments = new Map();
+  if (chosen) {
+    const { pledge } = await run("PledgePayments", { id: chosen }, token, headers);
+    for (const payment of pledge.payments) payments.set(payment.id, { ...payment, currency: pledge.currency });
+  }
+  const open = [...payments.values()].filter((payment) => Number(payment.amount) > Number(payment.refunded));
+  picker.replaceChildren(
+    option("", !chosen ? "Choose a pledge first" : open.length ? "Choose a payment" : "Nothing of its payments remains"),
+    ...open.map((payment) =>
+      option(payment.id, `${payment.paidOn}: ${money.format(payment.amount)} ${payment.currency}` +
+        (Number(payment.refunded) ? `, ${money.format(payment.refunded)} refunded` : ""))),
+  );
+  picker.value = open.some((payment) => payment.id === kept) ? kept : "";
+  describePayment();
+}
+
+function describePayment() {
+  const payment = payments.get($("#refund-paymentId").value);
+  const currency = paidPledges.get($("#refund-pledgeId").value)?.currency ?? "";
+  $("#refund-currency").textContent = currency ? `(${currency})` : "";
+  $("#refund-amount-hint").textContent = payment
+    ? `At most ${money.format(Number(payment.amount) - Number(payment.refunded))} ${payment.currency} remain of this payment.`
+    : "";
+}
+
+async function startRefunds() {
+  $("#title").textContent = "Pledges and refunds";
+  document.title = "Pledges and refunds · Concord workbench";
+  const [{ crises }, { funds }, { organisations: listed }] = await Promise.all([
+    run("Crises", { includeClosed: true }, token),
+    run("Funds", {}, token),
+    run("Organisations", { first: 100 }, token),
+  ]);
+  names = new Map([...crises.map((c) => [c.id, c.name]), ...funds.map((f) => [f.id, f.name])]);
+  organisations = new Map(listed.edges.map(({ node }) => [node.id, node.name]));
+  const form = $("#refund");
+  $("#refund-pledgeId").addEventListener("change", () => loadPayments());
+  $("#refund-paymentId").addEventListener("change", describePayment);
+  commandForm(form, {
+    operation: "RefundPayment",
+    token,
+    variables: () => ({
+      input: {
+        pledgeId: valueOf(form, "pledgeId"),
+        paymentId: valueOf(form, "paymentId"),
+        amount: valueOf(form, "amount"),
+        reason: valueOf(form, "reason").trim(),
+      },
+    }),
+    onRecorded: async ({ refundPayment: { position, pledge } }) => {
+      const refunded = `${money.format(valueOf(form, "amount"))} ${pledge.currency}`;
+      const from = organisations.get(paidPledges.get(pledge.id)?.organisationId) ?? "the donor";
+      form.reset();
+      await loadPaid({ "Concord-Consistent-With": String(position) });
+      $("#done").textContent = `Refunded ${refunded} to ${from}.`;
+      $("#done").hidden = false;
+      $("#done").focus();
+    },
+  });
+  form.addEventListener("reset", () => setTimeout(() => loadPayments()));
+  await loadPaid();
+  for (const id of ["#paid-pledges", "#refunds"]) $(id).hidden = false;
+  refreshLive(token, (headers) => loadPaid(headers));
+}
+
+const valueOf = (form, name) => form.elements.namedItem(name).value;
+
 async function start() {
-  me = await startDonorPage(token);
-  if (!me) return;
-  await startForm();
-  await load();
-  refreshLive(token, load);
+  me = await mountHeader(token);
+  if (me.role === "DONOR") {
+    for (const element of document.querySelectorAll("[data-donor]")) element.hidden = false;
+    await startForm();
+    await load();
+    refreshLive(token, load);
+  } else if (may(me, "refundPayment")) {
+    await startRefunds();
+  } else {
+    $("#not-for-role").hidden = false;
+  }
 }
 
 if (token) start();

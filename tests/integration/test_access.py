@@ -77,6 +77,14 @@ class World:
     donor_org: str
     role: Role
 
+    def me(self) -> dict[str, str]:
+        """The very principal under test (the same subject), for what it makes itself."""
+        return self.client.bearer(
+            self.role,
+            state="PHL" if self.role is Role.COORDINATOR else None,
+            org=uuid.UUID(self.donor_org) if self.role is Role.DONOR else None,
+        )
+
     def mine(self) -> dict[str, str]:
         """Credentials of the party the principal under test belongs to (its state or its org)."""
         if self.role is Role.COORDINATOR:
@@ -188,6 +196,17 @@ def _on_match(request_state: str, offer_party: str, document: str, *, accepted: 
     return prepare
 
 
+def _on_key(issuer: str) -> Prepare:
+    """An API key issued by the principal under test, or by another state's coordinator."""
+
+    async def prepare(world: World) -> Prepared:
+        auth = world.me() if issuer == "own" else world.client.coordinator("THA")
+        issued = await world.client.data(ISSUE_KEY, {"i": {"name": "feed"}}, as_=auth)
+        return REVOKE_KEY, {"i": {"id": issued["issueApiKey"]["apiKey"]["id"]}}, None
+
+    return prepare
+
+
 def _on_crisis(document: str) -> Prepare:
     async def prepare(world: World) -> Prepared:
         crisis_id = await world.client.open_crisis(name=f"Crisis {uuid.uuid4().hex[:6]}")
@@ -207,6 +226,8 @@ CANCEL_MATCH = "mutation($i: EndMatchInput!) { cancelMatch(input: $i) { position
 ONE = "query($id: ID!) { request(id: $id) { id } }"
 SUGGEST = "query($id: ID!) { matchSuggestions(requestId: $id) { score } }"
 ROUND = "mutation($i: RunAllocationRoundInput!) { runAllocationRound(input: $i) { position } }"
+ISSUE_KEY = "mutation($i: IssueApiKeyInput!) { issueApiKey(input: $i) { apiKey { id } } }"
+REVOKE_KEY = "mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { position } }"
 CASES: list[tuple[str, str | None, Prepare]] = [
     ("mutation.postRequest", "own", _post("PHL")),
     ("mutation.postRequest", "foreign", _post("THA")),
@@ -247,6 +268,10 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("query.matchSuggestions", "own", _on_request("PHL", SUGGEST)),
     ("query.needSuggestions", None, _plain("{ needSuggestions { score } }")),
     ("mutation.runAllocationRound", None, _plain(ROUND, {"i": {}})),
+    ("mutation.issueApiKey", None, _plain(ISSUE_KEY, {"i": {"name": "feed"}})),
+    ("mutation.revokeApiKey", "own", _on_key("own")),
+    ("mutation.revokeApiKey", "foreign", _on_key("foreign")),
+    ("query.apiKeys", None, _plain("{ apiKeys { totalCount } }")),
 ]
 
 
@@ -257,7 +282,7 @@ def expected(role: Role, operation: str, owner: str | None) -> bool:
     scope = rule.get(role)
     if scope is None:
         return False
-    return not (scope in (Scope.OWN_STATE, Scope.OWN_ORGANISATION) and owner == "foreign")
+    return not (scope in (Scope.OWN_STATE, Scope.OWN_ORGANISATION, Scope.OWN) and owner == "foreign")
 
 
 def _codes(body: dict[str, Any]) -> set[str]:
@@ -270,11 +295,7 @@ async def test_the_whole_matrix_of_roles_operations_and_owners(client: Client, r
         "registerOrganisation"
     ]["organisation"]["id"]
     world = World(client, donor_org, role)
-    auth = client.bearer(
-        role,
-        state="PHL" if role is Role.COORDINATOR else None,
-        org=uuid.UUID(donor_org) if role is Role.DONOR else None,
-    )
+    auth = world.me()
     wrong = []
     runtime_recorder = client.http._transport.app.state.runtime.concord.recorder  # type: ignore[attr-defined]
     for operation, owner, prepare in CASES:

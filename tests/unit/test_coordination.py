@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -9,6 +10,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from domain.access import Role
 from domain.codes import MemberState, Sector
@@ -17,6 +19,7 @@ from domain.organisations import OrganisationType
 from domain.requests import AssistanceRequest, RequestStatus
 from services.access import Forbidden, Principal, Scope, Unauthenticated
 from services.coordination import Command, Concord
+from services.decoding import fast_decoder
 from services.errors import NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused, receipt_id
 from tests.conftest import fixed_today
@@ -229,3 +232,53 @@ def test_an_api_key_is_stored_only_as_a_hash_and_can_be_revoked(concord: Concord
         concord.principal_for_api_key(issued.key)
     with pytest.raises(Unauthenticated):
         concord.principal_for_api_key("concord_not-a-key")
+
+
+def test_a_key_issued_before_hints_were_kept_reads_back_with_none(concord: Concord) -> None:
+    issued = concord.issue_api_key(SECRETARIAT.actor(Scope.ANY), name="feed", role=Role.VIEWER)
+    [notification] = concord.recorder.select_notifications(1, 1)
+    state = json.loads(notification.state)
+    del state["key_hint"], state["class_version"]  # as version 1 of the event was stored
+    old = StoredEvent(
+        notification.originator_id,
+        notification.originator_version,
+        notification.topic,
+        json.dumps(state).encode(),
+    )
+
+    read = [concord.mapper.to_domain_event(old), fast_decoder(concord.mapper)(old)]
+
+    assert [event.key_hint for event in read] == ["", ""]  # type: ignore[attr-defined]
+    assert read[0].mutate(None).key_hint == ""  # type: ignore[attr-defined]
+    assert concord.get_service_account(issued.account_id).key_hint == issued.key[-4:]
+
+
+def test_a_person_issues_keys_acting_as_they_do_and_the_secret_only_once(concord: Concord) -> None:
+    command = Command(PHL.principal, idempotency_key="issue-1")
+    issued = concord.issue_own_api_key(command, "PHL logistics feed")
+    again = concord.issue_own_api_key(command, "PHL logistics feed")
+    acting = concord.principal_for_api_key(issued.key or "")
+
+    assert (acting.role, acting.member_state, acting.via) == (Role.COORDINATOR, MemberState.PHL, "api-key")
+    assert again.recorded.aggregate.id == issued.recorded.aggregate.id
+    assert again.key is None  # the secret was never stored: a retry cannot show it again
+    with pytest.raises(Forbidden, match="never wider"):
+        concord.issue_own_api_key(PHL, "wider", role=Role.SECRETARIAT)
+    with pytest.raises(Forbidden, match="own state"):
+        concord.issue_own_api_key(PHL, "elsewhere", member_state=MemberState.THA)
+    with pytest.raises(Forbidden, match="issues no API keys"):
+        concord.issue_own_api_key(Command(acting), "a key's key")
+
+
+def test_only_its_issuer_or_the_secretariat_revokes_a_key(concord: Concord) -> None:
+    colleague = Command(Principal("jose@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL))
+    mine = concord.issue_own_api_key(PHL, "mine").recorded.aggregate.id
+    theirs = concord.issue_own_api_key(colleague, "theirs").recorded.aggregate.id
+
+    with pytest.raises(Forbidden, match="made itself only"):
+        concord.revoke_own_api_key(PHL, theirs)
+    concord.revoke_own_api_key(PHL, mine)
+    concord.revoke_own_api_key(SECRETARIAT, theirs)
+
+    assert concord.get_service_account(mine).revoked
+    assert concord.get_service_account(theirs).revoked

@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
+from services.api.schema.api_keys import ApiKeyMutation, ApiKeyQuery
 from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.cost import cost_rule, merge_rule
 from services.api.schema.enums import list_allowed_values
@@ -77,6 +78,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 ProjectQuery,
                 MatchingQuery,
                 ServingQuery,
+                ApiKeyQuery,
             ),
         ),
         mutation=merge_types(
@@ -91,6 +93,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 SecurityMutation,
                 ProjectMutation,
                 MatchingMutation,
+                ApiKeyMutation,
             ),
         ),
         subscription=Subscription,

@@ -35,6 +35,15 @@ strawberry.enum(
     description="Kinds of organisation, as OCHA FTS and IATI tell donors and implementers apart",
 )
 Role = access.Role
+strawberry.enum(
+    Scope,
+    name="AccessScope",
+    description=(
+        "Over what a role may use an entry of the access policy: its own member state's objects, its own "
+        "organisation's, what it made itself (its API keys), or any"
+    ),
+)
+AccessScope = Scope
 OrganisationType = organisations.OrganisationType
 strawberry.enum(crises.CrisisPhase, name="CrisisPhase", description="Phases of the ASEAN joint response plan")
 strawberry.enum(offers.OfferStatus, name="OfferStatus")
@@ -44,12 +53,6 @@ CrisisPhase = crises.CrisisPhase
 OfferStatus = offers.OfferStatus
 DeliveryMode = offers.DeliveryMode
 MatchStatus = matches.MatchStatus
-strawberry.enum(
-    Scope,
-    name="AccessScope",
-    description="Over what a role may use an entry of the access policy: its own state, organisation, or any",
-)
-AccessScope = Scope
 
 
 @strawberry.enum(description="How a list of requests is ordered")
