@@ -52,7 +52,11 @@ async def test_each_role_is_told_the_policy_entries_it_may_use_and_over_what(cli
     assert secretariat["query.matchSuggestions"] == "ANY"
     assert coordinator["query.matchSuggestions"] == "OWN_STATE"
     assert "mutation.openCrisis" not in coordinator
-    assert not [operation for operation in viewer if operation.startswith("mutation.")]
+    # A viewer changes nothing but its own API keys, for its own integrations.
+    assert [operation for operation in viewer if operation.startswith("mutation.")] == [
+        "mutation.issueApiKey",
+        "mutation.revokeApiKey",
+    ]
     assert viewer["query.coverage"] == "ANY"
     # Exactly the table's entries for the role: nothing public, nothing of another role.
     for role, told in ((Role.COORDINATOR, coordinator), (Role.VIEWER, viewer)):

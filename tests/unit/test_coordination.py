@@ -19,9 +19,9 @@ from domain.organisations import OrganisationType
 from domain.requests import AssistanceRequest, RequestStatus
 from services.access import Forbidden, Principal, Scope, Unauthenticated
 from services.coordination import Command, Concord
-from services.decoding import fast_decoder
 from services.errors import NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused, receipt_id
+from services.infrastructure.eventsourcing_internals import fast_decoder
 from tests.conftest import fixed_today
 from tests.factories import a_need
 
