@@ -28,10 +28,10 @@ from bench.stats import latency_summary, rate
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.requests import Need
-from services.access import Principal
 from services.bootstrap import start
 from services.coordination import Command
 from services.heap import settle_heap
+from services.identity.access import Principal
 from services.settings import Settings
 
 NEED = Need(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from services.access import Principal, Unauthenticated
 from services.coordination import Concord
+from services.identity.access import Principal, Unauthenticated
 from services.service_accounts import KEY_PREFIX
 from services.settings import Settings
 from services.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher

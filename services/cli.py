@@ -21,12 +21,12 @@ from domain.errors import InvalidInput, InvalidTransition
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
 from services import logs
-from services.access import Unauthenticated
 from services.authentication import dev_signer
 from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
 from services.coordination import Concord
 from services.errors import NotFound
 from services.heap import settle_heap
+from services.identity.access import Unauthenticated
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status
@@ -383,7 +383,7 @@ def import_(
 
 
 async def _import(kind: Any, content: bytes, token: str | None, api_key: str | None, *, commit: bool) -> Any:
-    from services.access import Forbidden, authorise  # noqa: PLC0415
+    from services.identity.access import Forbidden, authorise  # noqa: PLC0415
     from services.imports.service import import_file  # noqa: PLC0415
 
     runtime = await start(Settings(), run_projections=False)

@@ -3,7 +3,7 @@
 Its commands live one concept to a module in ``services.commands``; here is what they share: the
 event store, the execute/save path with idempotency receipts and the group commit, reads of an
 aggregate's past, and the listeners that learn of each commit. Every command names who asks (a
-``Command`` with its principal); the policy in ``services.access`` decides whether they may.
+``Command`` with its principal); the policy in ``services.identity.access`` decides whether they may.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import IntegrityError, Notification, Recording, StoredEvent, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from services.access import Scope
 from services.commands.allocation_rounds import AllocationRoundCommands
 from services.commands.core import Clock, Command, HistoryPage, Recorded, Work, utc_today
 from services.commands.crises import CrisisCommands
@@ -47,6 +46,7 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.identity.access import Scope
 from services.infrastructure.eventsourcing_internals import replay, save_through
 from services.log_positions import position_of
 from services.snapshots import Snapshotting, register_state_transcodings

@@ -20,11 +20,11 @@ from domain.offers import offer_status
 from domain.requests import RequestStatus
 from projections import exports, project_queries, queries
 from projections.disclosure import disclose_count
-from services.access import Owner, Principal, may
 from services.api.hxl import CSV_RESPONSES, Column, csv_response
 from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
+from services.identity.access import Owner, Principal, may
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 router = APIRouter(prefix="/exports", tags=["exports"])

@@ -12,11 +12,11 @@ from uuid import UUID
 
 from domain.access import Role
 from projections import exports, field_queries, queries
-from services.access import Principal
 from services.api.csv_exports import REQUEST_COLUMNS, flow_columns, flow_names, haven_columns, offer_columns
 from services.api.field_exports import ACTIVITY_COLUMNS, EXPORT_LIMIT, movement_columns
 from services.api.hxl import Column, lines
 from services.bootstrap import Runtime
+from services.identity.access import Principal
 
 OPERATOR = Principal("operator:concord-export", Role.SECRETARIAT, via="cli")
 Source = tuple[Any, Sequence[Column[Any]]]

@@ -18,7 +18,6 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from services.access import Unauthenticated
 from services.api import correlation, graphiql
 from services.api.admission import Admission, RateLimited
 from services.api.positions import parse_position
@@ -26,6 +25,7 @@ from services.api.problems import BadInput, problem, public
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
 from services.deadlines import in_thread
+from services.identity.access import Unauthenticated
 from services.logs import correlation_id
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

@@ -11,9 +11,9 @@ from uuid import UUID
 
 from domain.access import Actor, Role
 from domain.codes import MemberState
-from services.access import Principal, Unauthenticated
 from services.commands.core import CommandCore
 from services.errors import NotFound
+from services.identity.access import Principal, Unauthenticated
 from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 
 

@@ -24,11 +24,11 @@ from uuid import UUID
 from domain.errors import DomainError, InvalidInput
 from domain.offers import Terms
 from domain.requests import Need
-from services.access import Forbidden, Principal
 from services.coordination import Command, Concord, Recorded
 from services.deadlines import within
 from services.errors import Conflict, NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
+from services.identity.access import Forbidden, Principal
 from services.imports.columns import OFFER_FIELDS, REQUEST_FIELDS, Field, check_columns, values_of
 from services.imports.sheets import SheetRow, read_sheet
 

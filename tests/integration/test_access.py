@@ -14,10 +14,10 @@ from starlette.routing import WebSocketRoute
 
 from domain.access import Role
 from projections import queries
-from services.access import GUARDED_FIELDS, POLICY, PUBLIC, Scope
 from services.api.app import create_app
 from services.api.schema import schema
 from services.bootstrap import storage_for
+from services.identity.access import GUARDED_FIELDS, POLICY, PUBLIC, Scope
 from services.migrate import migrate
 from services.settings import Settings
 from services.tokens import DevSigner

@@ -22,9 +22,9 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.access import Unauthenticated
 from services.api.app import create_app
 from services.cli import app as cli
+from services.identity.access import Unauthenticated
 from services.settings import Settings
 from services.tokens import KeySet, TokenVerifier, jwks_fetcher
 

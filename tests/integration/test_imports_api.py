@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.access import Principal
 from services.bootstrap import start
 from services.cli import app
 from services.coordination import Command
+from services.identity.access import Principal
 from services.settings import Settings
 from services.tokens import DevSigner
 from tests.api import Client, serving

@@ -12,9 +12,9 @@ import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 
-from services.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 from services.api.schema import schema as concord_schema
 from services.api.schema.execution import Attribute, Child, LeanExecutionContext, mark_attributes
+from services.identity.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 
 @strawberry.enum
