@@ -43,9 +43,9 @@ from services.api.schema.arguments import ConvertedArguments
 from services.api.schema.context import Context
 from services.bootstrap import Runtime, start, storage_for
 from services.identity.access import Principal
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 
 T = TypeVar("T")
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"

@@ -21,12 +21,12 @@ from domain.errors import InvalidInput, InvalidTransition
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
 from services import logs
-from services.authentication import dev_signer
 from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
 from services.coordination import Concord
 from services.errors import NotFound
 from services.heap import settle_heap
 from services.identity.access import Unauthenticated
+from services.identity.authentication import dev_signer
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status

@@ -35,7 +35,7 @@ from domain.security import SecurityArea, SecurityIncident
 from projections.disclosure import disclose, disclose_count
 from services.idempotency import CommandReceipt
 from services.identity.access import Owner, Principal, may
-from services.service_accounts import ServiceAccount
+from services.identity.service_accounts import ServiceAccount
 
 #: aggregate → the policy entry that lets a caller read it, and so see its events.
 READ_BY: Mapping[type[Aggregate], str] = {

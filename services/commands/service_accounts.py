@@ -1,7 +1,7 @@
 """API keys for integrations: operators or the secretariat issue and revoke service accounts.
 
 Not commands of a caller (no idempotency key, no policy check): the CLI runs them as the operator.
-A key is shown once, when issued; only its hash is stored (``services.service_accounts``).
+A key is shown once, when issued; only its hash is stored (``services.identity.service_accounts``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from domain.codes import MemberState
 from services.commands.core import CommandCore
 from services.errors import NotFound
 from services.identity.access import Principal, Unauthenticated
-from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
+from services.identity.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from domain.codes import MemberState
 from services.api.app import create_app
 from services.cli import app as cli
 from services.identity.access import Unauthenticated
+from services.identity.tokens import KeySet, TokenVerifier, jwks_fetcher
 from services.settings import Settings
-from services.tokens import KeySet, TokenVerifier, jwks_fetcher
 
 ISSUER = "https://idp.example.asean"
 AUDIENCE = "concord"

@@ -13,8 +13,8 @@ import pytest
 
 from domain.access import Role
 from projections import exports, queries
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_havens_api import ADMIT, designate
 

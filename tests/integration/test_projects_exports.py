@@ -17,8 +17,8 @@ from domain.access import Role
 from projections import queries
 from services.api import exports
 from services.api.iati import REPORTING_ORG
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_projects_api import (
     ALLOCATE,

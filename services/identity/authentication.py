@@ -6,9 +6,9 @@ import time
 
 from services.coordination import Concord
 from services.identity.access import Principal, Unauthenticated
-from services.service_accounts import KEY_PREFIX
+from services.identity.service_accounts import KEY_PREFIX
+from services.identity.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
 from services.settings import Settings
-from services.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
 
 _CACHE_SIZE = 10_000
 
