@@ -20,13 +20,13 @@ from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
-from services import logs
 from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
 from services.coordination import Concord
 from services.errors import NotFound
-from services.heap import settle_heap
 from services.identity.access import Unauthenticated
 from services.identity.authentication import dev_signer
+from services.infrastructure import logs
+from services.infrastructure.heap import settle_heap
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status
@@ -72,7 +72,7 @@ def serve(
     options: dict[str, Any] = {
         "host": host or settings.host,
         "port": port or settings.port,
-        "log_config": None,  # uvicorn's loggers go through ours (services.logs)
+        "log_config": None,  # uvicorn's loggers go through ours (services.infrastructure.logs)
         "log_level": settings.log_level.lower(),
         "proxy_headers": False,
     }

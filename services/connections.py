@@ -7,7 +7,7 @@ connection the server has closed has something waiting on its socket (the server
 the end of the stream), and one in use by nobody has nothing waiting otherwise; so the socket is
 polled first, and only a connection with something waiting gets the empty query.
 
-A wait for a connection is cut to what is left of the caller's deadline (services.deadlines):
+A wait for a connection is cut to what is left of the caller's deadline (services.infrastructure.deadlines):
 while the database is down the pool has none to give, and every one of eventsourcing's ten
 attempts would otherwise wait the pool's whole timeout.
 """
@@ -21,7 +21,7 @@ import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
-from services.deadlines import time_left
+from services.infrastructure.deadlines import time_left
 
 
 def check_quickly(conn: psycopg.Connection[Any]) -> None:

@@ -37,7 +37,6 @@ from services.commands.safe_havens import SafeHavenCommands
 from services.commands.service_accounts import IssuedKey, ServiceAccountCommands
 from services.connections import bound_waits, use_quick_checks
 from services.errors import NotFound
-from services.group_commit import GroupCommitter
 from services.idempotency import (
     CommandReceipt,
     IdempotencyKeyReused,
@@ -48,9 +47,10 @@ from services.idempotency import (
 )
 from services.identity.access import Scope
 from services.infrastructure.eventsourcing_internals import replay, save_through
-from services.log_positions import position_of
-from services.snapshots import Snapshotting, register_state_transcodings
-from services.transcodings import ActorAsDict, DateAsISO
+from services.infrastructure.group_commit import GroupCommitter
+from services.infrastructure.log_positions import position_of
+from services.infrastructure.snapshots import Snapshotting, register_state_transcodings
+from services.infrastructure.transcodings import ActorAsDict, DateAsISO
 
 # Callers import these with the application, as before the commands had modules of their own.
 __all__ = ["Clock", "Command", "Concord", "HistoryPage", "IssuedKey", "Recorded", "utc_today"]

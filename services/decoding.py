@@ -33,7 +33,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from services.transcodings import DateAsISO
+from services.infrastructure.transcodings import DateAsISO
 
 Decode = Callable[[StoredEvent], Any]
 _Decoders = dict[str, Callable[[Any], Any]]

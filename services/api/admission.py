@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 from services.api.ratelimit import RateLimiter
-from services.deadlines import in_thread
 from services.identity.access import Principal, Unauthenticated
 from services.identity.authentication import Authenticator
+from services.infrastructure.deadlines import in_thread
 from services.settings import Settings
 
 

@@ -15,7 +15,6 @@ from fastapi.responses import Response
 from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services import logs
 from services.api import (
     csv_exports,
     dashboard,
@@ -37,7 +36,8 @@ from services.api.problems import BadInput, problem, public
 from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
-from services.heap import settle_heap
+from services.infrastructure import logs
+from services.infrastructure.heap import settle_heap
 from services.settings import Settings
 
 # Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
@@ -48,7 +48,7 @@ def create_app(
     settings: Settings | None = None, *, today: Clock = utc_today, settle: bool = False
 ) -> FastAPI:
     """The app; ``settle``: once started, take the start-up objects out of the garbage collector's
-    sight (``services.heap``), as ``concord serve`` does (tests, which start many apps in one
+    sight (``services.infrastructure.heap``), as ``concord serve`` does (tests, which start many apps in one
     process, do not)."""
     settings = settings or Settings()
     settings.check_serving()

@@ -24,9 +24,9 @@ from services.api.positions import parse_position
 from services.api.problems import BadInput, problem, public
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
-from services.deadlines import in_thread
 from services.identity.access import Unauthenticated
-from services.logs import correlation_id
+from services.infrastructure.deadlines import in_thread
+from services.infrastructure.logs import correlation_id
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

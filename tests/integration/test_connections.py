@@ -18,7 +18,7 @@ from projections.database import create_read_engine, reader
 from services.bootstrap import start, storage_for
 from services.connections import check_quickly
 from services.coordination import Concord
-from services.deadlines import DatabaseTimeout, within
+from services.infrastructure.deadlines import DatabaseTimeout, within
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import PostgresServer

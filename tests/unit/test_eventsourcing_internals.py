@@ -14,8 +14,8 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol, event
 from eventsourcing.persistence import Recording, StoredEvent
 
 from services.coordination import Concord
-from services.group_commit import GroupCommitter
 from services.infrastructure.eventsourcing_internals import WRITTEN_FOR, replay, save_through
+from services.infrastructure.group_commit import GroupCommitter
 
 
 class Tally(Aggregate):

@@ -32,7 +32,7 @@ from domain.requests import AssistanceRequest
 from services.api.schema.types import history_of
 from services.coordination import Command, Concord
 from services.identity.access import Principal
-from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings
+from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings
 from tests.conftest import fixed_today
 from tests.factories import a_need
 from tests.snapshot_scenarios import (

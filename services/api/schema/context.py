@@ -12,8 +12,8 @@ from strawberry.types import Info as StrawberryInfo
 from services.api.schema.loaders import Loaders
 from services.bootstrap import Runtime
 from services.coordination import Command
-from services.deadlines import in_thread
 from services.identity.access import Principal
+from services.infrastructure.deadlines import in_thread
 
 T = TypeVar("T")
 
