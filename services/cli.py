@@ -311,7 +311,7 @@ def export(
     crisis: Annotated[list[str] | None, typer.Option(help="only this crisis (repeatable)")] = None,
 ) -> None:
     """Write an HXL-tagged CSV export, unredacted (for operators with need-to-know)."""
-    from services.api.export_files import SOURCES  # noqa: PLC0415 - only this command needs it
+    from services.api.exports.hxl_files import SOURCES  # noqa: PLC0415 - only this command needs it
 
     _logging()
     if kind not in SOURCES:
@@ -327,7 +327,7 @@ def export(
 
 
 async def _export(kind: str, out: str, crises: list[UUID]) -> int:
-    from services.api.export_files import write_export  # noqa: PLC0415
+    from services.api.exports.hxl_files import write_export  # noqa: PLC0415
 
     runtime = await start(Settings(), run_projections=False)
     shown = RebuildProgress(f"export {kind}", 0)  # a count of rows: the total is not known ahead

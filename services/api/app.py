@@ -16,11 +16,8 @@ from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.api import (
-    csv_exports,
     dashboard,
     events,
-    exports,
-    field_exports,
     graphiql,
     health,
     imports,
@@ -29,6 +26,7 @@ from services.api import (
 )
 from services.api.admission import Admission, RateLimited
 from services.api.correlation import CorrelationMiddleware
+from services.api.exports import hxl, hxl_field, iati
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
 from services.api.metrics import Metrics, OperationLatency, named_operations, observe_commands
@@ -93,9 +91,9 @@ def create_app(
     app.router.add_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
     app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, admission=admission).handle)
 
-    app.include_router(csv_exports.router)
-    app.include_router(field_exports.router)
-    app.include_router(exports.router)
+    app.include_router(hxl.router)
+    app.include_router(hxl_field.router)
+    app.include_router(iati.router)
     app.include_router(imports.router)
     app.include_router(events.router)
     app.include_router(health.router)

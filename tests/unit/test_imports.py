@@ -15,7 +15,7 @@ from domain.access import Role
 from domain.codes import MemberState
 from domain.errors import InvalidInput
 from domain.organisations import OrganisationType
-from services.api.csv_exports import offer_columns
+from services.api.exports.hxl import offer_columns
 from services.coordination import Command, Concord
 from services.identity.access import Principal
 from services.imports.columns import REQUEST_FIELDS, values_of
