@@ -30,7 +30,7 @@ from bench.server import (
 )
 from domain.access import Role
 from domain.codes import MemberState
-from services.tokens import DevSigner
+from services.identity.tokens import DevSigner
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:

@@ -37,15 +37,15 @@ from strawberry.types.arguments import convert_arguments
 from bench.http_load import POST_BODY, POST_VARIABLES
 from domain.access import Role
 from domain.codes import MemberState
-from services.access import Principal
 from services.api import schema as schema_package
 from services.api.app import create_app
 from services.api.schema.context import Context
 from services.api.strawberry_internals import ConvertedArguments
 from services.bootstrap import Runtime, start, storage_for
+from services.identity.access import Principal
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 
 T = TypeVar("T")
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"

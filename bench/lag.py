@@ -28,10 +28,10 @@ from bench.stats import latency_summary, rate
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.requests import Need
-from services.access import Principal
 from services.bootstrap import start
 from services.coordination import Command
-from services.heap import settle_heap
+from services.identity.access import Principal
+from services.infrastructure.heap import settle_heap
 from services.settings import Settings
 
 NEED = Need(
@@ -50,7 +50,7 @@ def measure(backend: Backend, per_second: float, seconds: float, *, warmup: int 
 async def _measure(backend: Backend, per_second: float, seconds: float, warmup: int) -> dict[str, Any]:
     settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
     runtime = await start(settings, run_projections=True)
-    settle_heap()  # as concord serve does once started (services/heap.py)
+    settle_heap()  # as concord serve does once started (services/infrastructure/heap.py)
     executor = ThreadPoolExecutor(32, thread_name_prefix="bench-lag")
     loop = asyncio.get_running_loop()
     lags: list[float] = []

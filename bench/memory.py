@@ -43,9 +43,9 @@ from domain.havens import SafeHaven
 from domain.pledges import DestinationKind
 from services.bootstrap import projection_runners, start, storage_for
 from services.coordination import Concord
+from services.identity.tokens import DevSigner
+from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot
 from services.settings import Settings
-from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot
-from services.tokens import DevSigner
 
 GOAL_MB = 300
 CHUNK = 2000  # events per insert

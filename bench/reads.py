@@ -20,7 +20,7 @@ from bench.backends import Backend
 from bench.server import REST_BASELINE, cpu_seconds, migrate, running_server
 from domain.access import Role
 from domain.codes import MemberState
-from services.tokens import DevSigner
+from services.identity.tokens import DevSigner
 
 ROUNDS = 3
 SEED_TIMEOUT = 60.0

@@ -25,7 +25,7 @@ from bench.server import migrate
 from bench.stats import rate
 from services.bootstrap import projection_runners, start, storage_for
 from services.coordination import Concord
-from services.heap import settle_heap
+from services.infrastructure.heap import settle_heap
 from services.settings import Settings
 
 CHUNK = 500  # requests per insert: psycopg's pipeline can stall on one of several MB

@@ -33,9 +33,9 @@ from projections import matching
 from projections.tables import assistance_requests, offers
 from services.api.app import create_app
 from services.bootstrap import storage_for
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 
 TODAY = date(2026, 11, 28)
 STATES = [s.value for s in MemberState]

@@ -1,9 +1,10 @@
 """The ``api_keys`` read model: each service-account key's name, scope, hint and issuer, and
 whether it was revoked. Never its secret, which no event holds either.
 
-The events are ``services.service_accounts``' (credentials belong to the application layer), so
-they are named here by their topics: projections never import the application layer. A test pins
-these topics to the classes'.
+The events are ``services.identity.service_accounts``' (credentials belong to the application
+layer), so they are named here by their topics: projections never import the application layer. A
+test pins these topics to the classes'. Events stored before the class moved carry its old module's
+topic, and the log is read by stored topic, so both are read.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.tables import api_keys
 
-ISSUED = "services.service_accounts:ServiceAccount.Issued"
-REVOKED = "services.service_accounts:ServiceAccount.Revoked"
+ISSUED = "services.identity.service_accounts:ServiceAccount.Issued"
+REVOKED = "services.identity.service_accounts:ServiceAccount.Revoked"
+RELEASED_TOPICS = frozenset(topic.replace("services.identity.", "services.") for topic in (ISSUED, REVOKED))
 
 
 class ApiKeysProjector:
     name = "api_keys"
     tables: tuple[Table, ...] = (api_keys,)
-    topics = frozenset({ISSUED, REVOKED})
+    topics = frozenset({ISSUED, REVOKED}) | RELEASED_TOPICS
 
     async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
         topic = get_topic(type(event))

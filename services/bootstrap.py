@@ -33,9 +33,9 @@ from projections.rebuilding import restore_write_only_indexes
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.wakers import ListenWaker, Waker
-from services.authentication import Authenticator, token_verifier
-from services.availability import DatabaseWatch
 from services.coordination import Clock, Concord, utc_today
+from services.identity.authentication import Authenticator, token_verifier
+from services.infrastructure.availability import DatabaseWatch
 from services.infrastructure.eventsourcing_internals import Decode, fast_decoder
 from services.settings import Settings
 

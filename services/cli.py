@@ -20,13 +20,13 @@ from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
-from services import logs
-from services.access import Unauthenticated
-from services.authentication import dev_signer
 from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
 from services.coordination import Concord
 from services.errors import NotFound
-from services.heap import settle_heap
+from services.identity.access import Unauthenticated
+from services.identity.authentication import dev_signer
+from services.infrastructure import logs
+from services.infrastructure.heap import settle_heap
 from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 from services.status import ProjectionStatus, projection_status
@@ -72,7 +72,7 @@ def serve(
     options: dict[str, Any] = {
         "host": host or settings.host,
         "port": port or settings.port,
-        "log_config": None,  # uvicorn's loggers go through ours (services.logs)
+        "log_config": None,  # uvicorn's loggers go through ours (services.infrastructure.logs)
         "log_level": settings.log_level.lower(),
         "proxy_headers": False,
     }
@@ -311,7 +311,7 @@ def export(
     crisis: Annotated[list[str] | None, typer.Option(help="only this crisis (repeatable)")] = None,
 ) -> None:
     """Write an HXL-tagged CSV export, unredacted (for operators with need-to-know)."""
-    from services.api.export_files import SOURCES  # noqa: PLC0415 - only this command needs it
+    from services.api.exports.hxl_files import SOURCES  # noqa: PLC0415 - only this command needs it
 
     _logging()
     if kind not in SOURCES:
@@ -327,7 +327,7 @@ def export(
 
 
 async def _export(kind: str, out: str, crises: list[UUID]) -> int:
-    from services.api.export_files import write_export  # noqa: PLC0415
+    from services.api.exports.hxl_files import write_export  # noqa: PLC0415
 
     runtime = await start(Settings(), run_projections=False)
     shown = RebuildProgress(f"export {kind}", 0)  # a count of rows: the total is not known ahead
@@ -383,7 +383,7 @@ def import_(
 
 
 async def _import(kind: Any, content: bytes, token: str | None, api_key: str | None, *, commit: bool) -> Any:
-    from services.access import Forbidden, authorise  # noqa: PLC0415
+    from services.identity.access import Forbidden, authorise  # noqa: PLC0415
     from services.imports.service import import_file  # noqa: PLC0415
 
     runtime = await start(Settings(), run_projections=False)

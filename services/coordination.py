@@ -3,7 +3,7 @@
 Its commands live one concept to a module in ``services.commands``; here is what they share: the
 event store, the execute/save path with idempotency receipts and the group commit, reads of an
 aggregate's past, and the listeners that learn of each commit. Every command names who asks (a
-``Command`` with its principal); the policy in ``services.access`` decides whether they may.
+``Command`` with its principal); the policy in ``services.identity.access`` decides whether they may.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import IntegrityError, Notification, Recording, StoredEvent, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from services.access import Scope
 from services.commands.allocation_rounds import AllocationRoundCommands
 from services.commands.core import Clock, Command, HistoryPage, Recorded, Work, utc_today
 from services.commands.crises import CrisisCommands
@@ -37,7 +36,6 @@ from services.commands.requests import RequestCommands
 from services.commands.safe_havens import SafeHavenCommands
 from services.commands.service_accounts import IssuedKey, ServiceAccountCommands
 from services.errors import NotFound
-from services.group_commit import GroupCommitter
 from services.idempotency import (
     CommandReceipt,
     IdempotencyKeyReused,
@@ -46,11 +44,13 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
+from services.identity.access import Scope
 from services.infrastructure.eventsourcing_internals import replay, save_through
+from services.infrastructure.group_commit import GroupCommitter
+from services.infrastructure.log_positions import position_of
 from services.infrastructure.psycopg_pool_internals import bound_waits, use_quick_checks
-from services.log_positions import position_of
-from services.snapshots import Snapshotting, register_state_transcodings
-from services.transcodings import ActorAsDict, DateAsISO
+from services.infrastructure.snapshots import Snapshotting, register_state_transcodings
+from services.infrastructure.transcodings import ActorAsDict, DateAsISO
 
 # Callers import these with the application, as before the commands had modules of their own.
 __all__ = ["Clock", "Command", "Concord", "HistoryPage", "IssuedKey", "Recorded", "utc_today"]

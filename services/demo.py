@@ -34,9 +34,9 @@ from domain.pledges import DestinationKind, Earmarking
 from domain.project_parts import ProjectStatus, ResultTerms
 from domain.requests import Need
 from domain.security import IncidentKind, RiskLevel
-from services.access import Principal
 from services.coordination import Command, Concord
 from services.errors import Conflict
+from services.identity.access import Principal
 
 Progress = Callable[[int, int, str], None]
 

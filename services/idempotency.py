@@ -19,8 +19,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
 from domain.errors import InvalidInput
-from services.access import Principal
 from services.errors import Retry
+from services.identity.access import Principal
 
 _NAMESPACE = UUID("6f0e7bb8-3c47-5d1e-9a51-8b0c2d6c0a11")
 KEY_MAX = 200

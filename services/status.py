@@ -10,7 +10,7 @@ from datetime import datetime
 
 from projections.failures import tracking_rows
 from services.bootstrap import Runtime, all_projectors
-from services.deadlines import in_thread
+from services.infrastructure.deadlines import in_thread
 
 UP_TO_DATE, BEHIND, NEVER_RUN, FAILING = "up to date", "behind", "never run", "failing"
 

@@ -11,8 +11,8 @@ import httpx
 from domain.access import Role
 from domain.codes import MemberState
 from services.api.app import create_app
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.conftest import fixed_today
 from tests.factories import post_request_input
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from services.bootstrap import Runtime, start, storage_for
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CONCORD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import openpyxl
 
-from services.api.csv_exports import REQUEST_COLUMNS
+from services.api.exports.hxl import REQUEST_COLUMNS
 
 
 def request_row(crisis: object, n: int = 0, **overrides: object) -> dict[str, object]:

@@ -34,7 +34,7 @@ from domain.projects import Project
 from domain.requests import AssistanceRequest
 from domain.security import IncidentKind, RiskLevel, SecurityArea, SecurityIncident
 from services.coordination import Concord
-from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable
+from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable
 from tests.conftest import TODAY
 from tests.factories import a_need
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 
-from services.access import Principal, Unauthenticated
 from services.api.ratelimit import RateLimiter
-from services.authentication import Authenticator
-from services.deadlines import in_thread
+from services.identity.access import Principal, Unauthenticated
+from services.identity.authentication import Authenticator
+from services.infrastructure.deadlines import in_thread
 from services.settings import Settings
 
 

@@ -15,13 +15,9 @@ from fastapi.responses import Response
 from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services import logs
 from services.api import (
-    csv_exports,
     dashboard,
     events,
-    exports,
-    field_exports,
     graphiql,
     health,
     imports,
@@ -30,6 +26,7 @@ from services.api import (
 )
 from services.api.admission import Admission, RateLimited
 from services.api.correlation import CorrelationMiddleware
+from services.api.exports import hxl, hxl_field, iati
 from services.api.graphql_http import GraphQLEndpoint
 from services.api.graphql_ws import GraphQLWebSocket
 from services.api.metrics import Metrics, OperationLatency, named_operations, observe_commands
@@ -37,7 +34,8 @@ from services.api.problems import BadInput, problem, public
 from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
-from services.heap import settle_heap
+from services.infrastructure import logs
+from services.infrastructure.heap import settle_heap
 from services.settings import Settings
 
 # Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
@@ -48,7 +46,7 @@ def create_app(
     settings: Settings | None = None, *, today: Clock = utc_today, settle: bool = False
 ) -> FastAPI:
     """The app; ``settle``: once started, take the start-up objects out of the garbage collector's
-    sight (``services.heap``), as ``concord serve`` does (tests, which start many apps in one
+    sight (``services.infrastructure.heap``), as ``concord serve`` does (tests, which start many apps in one
     process, do not)."""
     settings = settings or Settings()
     settings.check_serving()
@@ -93,9 +91,9 @@ def create_app(
     app.router.add_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
     app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, admission=admission).handle)
 
-    app.include_router(csv_exports.router)
-    app.include_router(field_exports.router)
-    app.include_router(exports.router)
+    app.include_router(hxl.router)
+    app.include_router(hxl_field.router)
+    app.include_router(iati.router)
     app.include_router(imports.router)
     app.include_router(events.router)
     app.include_router(health.router)

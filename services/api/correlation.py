@@ -7,7 +7,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.logs import correlation_id
+from services.infrastructure.logs import correlation_id
 
 HEADER = "X-Correlation-ID"
 ALTERNATIVE = "X-Request-ID"

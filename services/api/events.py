@@ -13,13 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from services.access import Principal
 from services.api.feed import Catalogue, actor_for, payload_for
 from services.api.openapi import GUARDED, problems
 from services.api.positions import MAX_POSITION, parse_position
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
-from services.deadlines import in_thread
+from services.identity.access import Principal
+from services.infrastructure.deadlines import in_thread
 
 MAX_LIMIT = 1000
 CATALOGUE = Catalogue.build()

@@ -33,9 +33,9 @@ from domain.requests import AssistanceRequest
 from domain.rounds import AllocationRound
 from domain.security import SecurityArea, SecurityIncident
 from projections.disclosure import disclose, disclose_count
-from services.access import Owner, Principal, may
 from services.idempotency import CommandReceipt
-from services.service_accounts import ServiceAccount
+from services.identity.access import Owner, Principal, may
+from services.identity.service_accounts import ServiceAccount
 
 #: aggregate → the policy entry that lets a caller read it, and so see its events.
 READ_BY: Mapping[type[Aggregate], str] = {

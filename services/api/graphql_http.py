@@ -19,15 +19,15 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from services.access import Unauthenticated
 from services.api import correlation, graphiql
 from services.api.admission import Admission, RateLimited
 from services.api.positions import parse_position
 from services.api.problems import BadInput, problem, public
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
-from services.deadlines import in_thread
-from services.logs import correlation_id
+from services.identity.access import Unauthenticated
+from services.infrastructure.deadlines import in_thread
+from services.infrastructure.logs import correlation_id
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

@@ -22,11 +22,11 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.utils.aio import aclosing
 
-from services.access import Principal, Unauthenticated
 from services.api.admission import Admission, RateLimited
 from services.api.graphql_http import format_error
 from services.api.schema.context import Context
 from services.bootstrap import Runtime
+from services.identity.access import Principal, Unauthenticated
 
 log = logging.getLogger("concord.api")
 

@@ -16,14 +16,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
-from services.access import Principal
 from services.api.openapi import GUARDED, problems
 from services.api.problems import problem
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
+from services.identity.access import Principal
 from services.imports.service import ImportReport, Kind, import_file
 from services.imports.sheets import XLSX_MEDIA_TYPE
-from services.logs import correlation_id
+from services.infrastructure.logs import correlation_id
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 #: 5,000 rows of requests are about 1 MB of CSV; room for ten times that, and no more.

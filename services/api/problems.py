@@ -14,10 +14,10 @@ from starlette.responses import JSONResponse, Response
 
 from domain.errors import DomainError, InvalidInput, InvalidTransition, Refusal
 from domain.security import ClearanceRequired
-from services.access import Forbidden, Unauthenticated
-from services.deadlines import DatabaseTimeout
 from services.errors import Conflict, NotFound, Retry
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
+from services.identity.access import Forbidden, Unauthenticated
+from services.infrastructure.deadlines import DatabaseTimeout
 
 log = logging.getLogger("concord.api")
 PROBLEM_JSON = "application/problem+json"

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request
 
-from services.access import Forbidden, Principal, Unauthenticated, authorise
 from services.api.admission import Admission
 from services.bootstrap import Runtime
+from services.identity.access import Forbidden, Principal, Unauthenticated, authorise
 
 
 def allowed(route: str) -> Callable[[Request], Awaitable[Principal]]:

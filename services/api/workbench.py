@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 import services.web
 from domain.access import Role
 from domain.codes import MemberState, Sector
-from services.access import Unauthenticated
 from services.api.dashboard import MEDIA_TYPES, page_headers, static_file
-from services.authentication import dev_signer
+from services.identity.access import Unauthenticated
+from services.identity.authentication import dev_signer
 from services.settings import Settings
 
 WEB_DIR = Path(services.web.__file__).resolve().parent

@@ -20,8 +20,8 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.access import Actor
 from domain.organisations import Organisation
-from services.access import Forbidden, Owner, Principal, Scope, authorise
 from services.errors import Conflict, NotFound
+from services.identity.access import Forbidden, Owner, Principal, Scope, authorise
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")

@@ -14,9 +14,9 @@ from eventsourcing.domain import Aggregate
 
 from domain.codes import MemberState
 from domain.displacement import DisplacementAssessment
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.crises import open_crisis_named
+from services.identity.access import Owner
 
 
 class DisplacementCommands(CommandCore):

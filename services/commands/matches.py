@@ -18,11 +18,11 @@ from domain.access import Actor
 from domain.matches import Match
 from domain.offers import Offer
 from domain.requests import AssistanceRequest
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.offers import find_offer, offering_party
 from services.commands.relief_worker_safety import find_security_area
 from services.commands.requests import find_request
+from services.identity.access import Owner
 
 Owners = Callable[[Match, AssistanceRequest, Offer], list[Owner]]
 Step = Callable[[Match, AssistanceRequest, Offer, Actor], None]

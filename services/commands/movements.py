@@ -18,11 +18,11 @@ from domain.access import Actor
 from domain.errors import InvalidInput
 from domain.havens import SafeHaven
 from domain.movements import Movement, MovementKind, Place, VoluntarinessMethod, check_place
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.crises import open_crisis_named
 from services.commands.relief_worker_safety import find_security_area
 from services.commands.safe_havens import find_safe_haven, safe_haven_named
+from services.identity.access import Owner
 
 
 def movement_owners(movement: Movement) -> list[Owner]:

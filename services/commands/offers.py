@@ -13,9 +13,9 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Role
 from domain.offers import Offer, Terms
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.crises import open_crisis_named
+from services.identity.access import Owner
 
 
 def find_offer(core: CommandCore, offer_id: UUID) -> Offer:

@@ -16,9 +16,9 @@ from eventsourcing.domain import Aggregate
 from domain.access import Role
 from domain.money import Conversion
 from domain.pledges import DestinationKind, Earmarking, Pledge
-from services.access import Forbidden, Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.fund import check_destination, find_fund
+from services.identity.access import Forbidden, Owner
 
 
 class PledgeCommands(CommandCore):

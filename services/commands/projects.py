@@ -20,11 +20,11 @@ from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput
 from domain.money import Conversion
 from domain.projects import Project, ProjectStatus, ResultTerms
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.crises import open_crisis_named
 from services.commands.organisations import find_organisation
 from services.errors import NotFound
+from services.identity.access import Owner
 
 
 def project_owners(project: Project) -> list[Owner]:

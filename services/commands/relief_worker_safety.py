@@ -16,11 +16,11 @@ from eventsourcing.domain import Aggregate
 from domain.codes import MemberState
 from domain.errors import InvalidInput
 from domain.security import IncidentKind, RiskLevel, SecurityArea, SecurityIncident, security_area_id
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.crises import open_crisis_named
 from services.commands.organisations import find_organisation
 from services.errors import NotFound
+from services.identity.access import Owner
 
 
 def find_security_area(core: CommandCore, member_state: MemberState, admin_code: str) -> SecurityArea | None:

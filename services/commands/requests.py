@@ -17,10 +17,10 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState
 from domain.requests import AssistanceRequest, Need
-from services.access import Owner, Principal, authorise
 from services.commands.core import Command, CommandCore, HistoryPage, Recorded
 from services.commands.crises import open_crisis_named
 from services.commands.safe_havens import safe_haven_named
+from services.identity.access import Owner, Principal, authorise
 
 
 def find_request(core: CommandCore, request_id: UUID) -> AssistanceRequest:

@@ -13,10 +13,10 @@ from eventsourcing.domain import Aggregate
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput
 from domain.havens import HavenStatus, SafeHaven
-from services.access import Owner
 from services.commands.core import Command, CommandCore, Recorded
 from services.commands.crises import open_crisis_named
 from services.errors import NotFound
+from services.identity.access import Owner
 
 
 def find_safe_haven(core: CommandCore, haven_id: UUID) -> SafeHaven:

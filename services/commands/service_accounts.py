@@ -1,4 +1,4 @@
-"""API keys for integrations, of which only a hash is stored (``services.service_accounts``).
+"""API keys for integrations, of which only a hash is stored (``services.identity.service_accounts``).
 
 An operator issues and revokes keys of any scope with ``concord apikey`` (no idempotency key, no
 policy check: the CLI runs as the operator). A signed-in person issues keys for their own
@@ -15,10 +15,10 @@ from eventsourcing.domain import Aggregate
 
 from domain.access import Actor, Role
 from domain.codes import MemberState
-from services.access import Forbidden, Owner, Principal, Unauthenticated
 from services.commands.core import Command, CommandCore, Recorded
 from services.errors import NotFound
-from services.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
+from services.identity.access import Forbidden, Owner, Principal, Unauthenticated
+from services.identity.service_accounts import ServiceAccount, account_id_for, key_hash, new_key
 
 
 @dataclass(frozen=True)

@@ -24,19 +24,19 @@ from uuid import UUID
 from domain.errors import DomainError, InvalidInput
 from domain.offers import Terms
 from domain.requests import Need
-from services.access import Forbidden, Principal
 from services.coordination import Command, Concord, Recorded
-from services.deadlines import within
 from services.errors import Conflict, NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused
+from services.identity.access import Forbidden, Principal
 from services.imports.columns import OFFER_FIELDS, REQUEST_FIELDS, Field, check_columns, values_of
 from services.imports.sheets import SheetRow, read_sheet
+from services.infrastructure.deadlines import within
 
 #: What a row's command may refuse with: shown at the row; anything else (an outage) stops the import.
 _ROW_REFUSALS = (DomainError, Forbidden, NotFound, Conflict, IdempotencyKeyReused, CommandInFlight)
 Progress = Callable[[int, int], None]
 #: Rows in flight at once: their commands share the event store's group commits
-#: (``services.group_commit``), where one after another each would wait for its own.
+#: (``services.infrastructure.group_commit``), where one after another each would wait for its own.
 ROW_WORKERS = 8
 
 

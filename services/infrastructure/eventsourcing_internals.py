@@ -3,7 +3,7 @@
 Three steps of eventsourcing are done differently, each measured to matter:
 
 - ``save_through`` is ``Application.save`` with the insert handed over (to the group commit,
-  ``services.group_commit``), so that the commands waiting for the event store share one
+  ``services.infrastructure.group_commit``), so that the commands waiting for the event store share one
   transaction instead of one each. Around the insert it repeats what ``save`` and ``_record`` do:
   collect the aggregates' events, map them to stored events, put the saved aggregates in the
   repository's cache (unless it fast-forwards) and take the snapshots that are due.
@@ -55,7 +55,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from services.transcodings import DateAsISO
+from services.infrastructure.transcodings import DateAsISO
 
 #: The release these rewrites follow, line for line.
 WRITTEN_FOR = {"eventsourcing": "9.5.6"}

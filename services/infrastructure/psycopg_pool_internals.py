@@ -11,7 +11,7 @@ timeout only as the pool's:
   waiting otherwise; so the socket is polled first, and only a connection with something waiting
   gets the empty query. ``python -m bench.internals``: 128 → 19 µs a checkout on this machine's
   PostgreSQL (2026-12-06, load average about 11). Replaced in the pool's ``_check``.
-- The wait for a connection, cut to what is left of the caller's deadline (services.deadlines):
+- The wait for a connection, cut to what is left of the caller's deadline (services.infrastructure.deadlines):
   while the database is down the pool has none to give, and every one of eventsourcing's ten
   attempts would otherwise wait the pool's whole timeout (not for speed). Replaced in the pool's
   ``getconn``, which ``ConnectionPool.connection`` looks up on the instance.
@@ -31,7 +31,7 @@ import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
-from services.deadlines import time_left
+from services.infrastructure.deadlines import time_left
 
 # The version whose pool this module follows; a test fails on any other.
 WRITTEN_FOR = {"psycopg-pool": "3.3.3"}

@@ -12,7 +12,7 @@
 //   2. In the page's module: `const me = await mountHeader(token);` with the token of
 //      requireSignIn() (session.js). `me` is the API's `me`, its `permissions` included.
 //   3. For a page of the navigation, add a line to PAGES below: its path, its name, and the
-//      entries of the policy table (services/access.py) it is for, each with the scope the role
+//      entries of the policy table (services/identity/access.py) it is for, each with the scope the role
 //      must hold it over (null: any). The link is shown to those whose role may use one of them.
 
 import { AuthError, run } from "/static/graphql.js";

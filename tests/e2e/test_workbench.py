@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Page, Request, Route, expect, sync_playwright
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.e2e.test_dashboard import ARTIFACTS, BROWSER_FLAGS, CHROMIUM, WAIT_MS
 from tests.e2e.test_served import (
     environment,

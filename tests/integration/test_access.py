@@ -14,13 +14,13 @@ from starlette.routing import WebSocketRoute
 
 from domain.access import Role
 from projections import queries
-from services.access import GUARDED_FIELDS, POLICY, PUBLIC, Scope
 from services.api.app import create_app
 from services.api.schema import schema
 from services.bootstrap import storage_for
+from services.identity.access import GUARDED_FIELDS, POLICY, PUBLIC, Scope
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import POST, Client, serving
 
 REGISTER = """mutation($i: RegisterOrganisationInput!) {

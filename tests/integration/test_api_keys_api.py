@@ -18,9 +18,9 @@ from sqlalchemy import select
 from domain.access import Role
 from projections import api_keys as projection
 from projections.tables import api_keys
-from services.service_accounts import ServiceAccount
+from services.identity.service_accounts import ServiceAccount
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 
 ISSUE = """mutation($i: IssueApiKeyInput!) { issueApiKey(input: $i) {

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 
 REGISTER = (

@@ -22,11 +22,11 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.access import Unauthenticated
 from services.api.app import create_app
 from services.cli import app as cli
+from services.identity.access import Unauthenticated
+from services.identity.tokens import KeySet, TokenVerifier, jwks_fetcher
 from services.settings import Settings
-from services.tokens import KeySet, TokenVerifier, jwks_fetcher
 
 ISSUER = "https://idp.example.asean"
 AUDIENCE = "concord"

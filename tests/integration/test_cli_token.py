@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from services.cli import app
+from services.identity.tokens import DEV_ISSUER, DevSigner, TokenVerifier
 from services.settings import Settings
-from services.tokens import DEV_ISSUER, DevSigner, TokenVerifier
 
 
 def _token(*args: str) -> str:

@@ -22,11 +22,11 @@ import pytest
 from domain.codes import MemberState
 from services.bootstrap import storage_for
 from services.coordination import Command, Concord, Recorded
-from services.deadlines import DatabaseTimeout, within
 from services.idempotency import receipt_id
-from services.log_positions import position_of
+from services.identity.tokens import DevSigner
+from services.infrastructure.deadlines import DatabaseTimeout, within
+from services.infrastructure.log_positions import position_of
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import GRAPHQL_RESPONSE, POST, Client, serving
 from tests.conftest import fixed_today
 from tests.factories import a_need

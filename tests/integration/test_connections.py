@@ -17,7 +17,7 @@ from sqlalchemy import text
 from projections.database import create_read_engine, reader
 from services.bootstrap import start, storage_for
 from services.coordination import Concord
-from services.deadlines import DatabaseTimeout, within
+from services.infrastructure.deadlines import DatabaseTimeout, within
 from services.infrastructure.psycopg_pool_internals import check_quickly
 from services.migrate import migrate
 from services.settings import Settings

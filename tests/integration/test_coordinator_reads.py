@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import CANCEL, Client, serving
 
 DUPLICATES = """query($crisis: ID!, $state: MemberState!, $item: String!, $area: String!, $excluding: ID) {

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_events import feed
 from tests.integration.test_exports import caught_up, read_hxl

@@ -23,8 +23,8 @@ import websockets
 
 from domain.access import Role
 from domain.codes import MemberState
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.conftest import PostgresServer
 from tests.documentation import PLACEHOLDER, Example, all_examples
 from tests.e2e.test_served import CONCORD, environment, free_port, running, wait_until_serving

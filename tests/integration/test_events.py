@@ -10,8 +10,8 @@ import pytest
 
 from domain.access import Role
 from services.cli import OPERATOR
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_havens_api import ADMIT, designate
 

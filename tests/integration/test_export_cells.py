@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_exports import POST_OFFER, caught_up
 from tests.integration.test_finance_api import COMMIT, OPEN_FUND, PAY, PLEDGE

@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 
 IATI_SCHEMA = Path(__file__).parent.parent / "data" / "iati-2.03" / "iati-activities-schema.xsd"

@@ -11,9 +11,9 @@ import pytest
 
 from services.api.graphiql import GRAPHIQL_DIR
 from services.bootstrap import storage_for
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from domain.access import Role
 from services.api.app import create_app
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import AMEND, CANCEL, GET, GRAPHQL_RESPONSE, LIST, OPEN_CRISIS, POST, Client, serving
 from tests.conftest import fixed_today
 

@@ -16,9 +16,9 @@ from domain.access import Role
 from projections import queries
 from services.api.schema import _LIMIT_RULES, MAX_DEPTH, schema
 from services.bootstrap import storage_for
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, doubling_fragments, serving
 
 

@@ -23,9 +23,9 @@ from domain.pledges import DestinationKind, Earmarking, Pledge
 from projections.ledger_queries import fund_ledger_page
 from services.bootstrap import projection_runners, start, storage_for
 from services.coordination import Concord
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.conftest import fixed_today
 from tests.integration.test_finance_api import ALLOCATE, COMMIT, DISBURSE, OPEN_FUND, PLEDGE, REGISTER

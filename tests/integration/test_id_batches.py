@@ -20,9 +20,9 @@ from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.project_parts import ResultTerms
 from projections import field_queries, project_queries, queries
-from services.access import Principal
 from services.bootstrap import Runtime
 from services.coordination import Command
+from services.identity.access import Principal
 
 SECRETARIAT = Command(Principal("secretariat", Role.SECRETARIAT))
 

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.access import Principal
 from services.bootstrap import start
 from services.cli import app
 from services.coordination import Command
+from services.identity.access import Principal
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_exports import caught_up
 from tests.sheets import as_csv, request_row, sheet

@@ -17,9 +17,9 @@ from projections.follower import PROJECTED, LogFollower, move_positions
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import assistance_requests, projection_tracking
-from services.access import Principal
 from services.bootstrap import Runtime, projection_runners, start, storage_for
 from services.coordination import Command, Concord
+from services.identity.access import Principal
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need

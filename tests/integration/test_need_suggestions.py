@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from domain.access import Role
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import serving
 from tests.integration.test_matcher_api import REGISTER, World
 

@@ -26,8 +26,8 @@ from domain.projects import Project
 from domain.requests import AssistanceRequest
 from services.api.app import create_app
 from services.bootstrap import Runtime
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client
 from tests.conftest import fixed_today
 

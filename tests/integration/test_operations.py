@@ -13,10 +13,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from domain.access import Role
-from services import logs
 from services.api.dashboard import operations_dir
+from services.identity.tokens import DevSigner
+from services.infrastructure import logs
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import POST, Client, serving
 
 CRISES = (operations_dir() / "Crises.graphql").read_text(encoding="utf-8")

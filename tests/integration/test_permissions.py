@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from domain.access import Role
-from services.access import POLICY, PUBLIC
 from services.bootstrap import storage_for
+from services.identity.access import POLICY, PUBLIC
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 
 ME = "{ me { role permissions { operation scope } } }"

@@ -27,8 +27,8 @@ from projections.tables import assistance_requests
 from services.api.app import create_app
 from services.bootstrap import Runtime
 from services.cli import app as cli
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client
 from tests.conftest import fixed_today
 from tests.factories import a_need

@@ -17,9 +17,9 @@ from projections import queries
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import assistance_requests
-from services.access import Principal
 from services.bootstrap import Runtime, projection_runners, start
 from services.coordination import Command
+from services.identity.access import Principal
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need

@@ -16,9 +16,9 @@ import pytest
 
 from domain.access import Role
 from services.bootstrap import storage_for
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_access import expected
 from tests.integration.test_projects_api import REGISTER, STATUS, organisation, project_input

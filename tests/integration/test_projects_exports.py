@@ -15,10 +15,10 @@ from lxml import etree
 
 from domain.access import Role
 from projections import queries
-from services.api import exports
-from services.api.iati import REPORTING_ORG
+from services.api.exports.iati import iati
+from services.api.exports.iati_activities import REPORTING_ORG
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_projects_api import (
     ALLOCATE,
@@ -157,7 +157,7 @@ async def test_every_pledge_is_in_the_activity_it_went_to_whatever_the_number_of
             expected[(destination, name)] = codes
     await client.data("{ funds { id } }", after=position)
     monkeypatch.setattr(queries, "IDS_PER_QUERY", 2)
-    monkeypatch.setattr(exports, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(iati, "CHUNK_BYTES", 512)
 
     response = await client.http.get("/exports/iati.xml", headers=client.bearer())
 

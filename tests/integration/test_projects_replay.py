@@ -20,9 +20,9 @@ from domain.projects import ProjectStatus, ResultTerms
 from projections.projects import ProjectsProjector
 from projections.runner import ProjectionRunner
 from projections.tables import project_milestones, project_results, projects
-from services.access import Principal
 from services.bootstrap import Runtime, start
 from services.coordination import Command
+from services.identity.access import Principal
 from services.settings import Settings
 from tests.conftest import fixed_today
 

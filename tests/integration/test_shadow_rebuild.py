@@ -13,9 +13,9 @@ from domain.codes import MemberState
 from projections.requests import RequestsProjector
 from projections.shadow import ShadowUnsupported, shadow_rebuild
 from projections.tables import assistance_requests
-from services.access import Principal
 from services.bootstrap import Runtime
 from services.coordination import Command
+from services.identity.access import Principal
 from tests.factories import a_need
 
 PHL = Command(Principal("maria@dswd.gov.ph", Role.COORDINATOR, MemberState.PHL))

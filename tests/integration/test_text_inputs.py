@@ -20,9 +20,9 @@ from graphql import GraphQLInputObjectType, build_schema, get_named_type
 
 from domain.access import Role
 from services.bootstrap import storage_for
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.api import Client, serving
 from tests.integration.test_havens_api import designate
 from tests.integration.test_movements_api import confirm, plan, propose

@@ -14,8 +14,8 @@ from domain.money import Conversion
 from domain.offers import DeliveryMode, Terms
 from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking
-from services.access import Principal
 from services.coordination import Command, Concord
+from services.identity.access import Principal
 from tests.factories import a_need
 
 SECRETARIAT = Command(Principal("officer@asean.org", Role.SECRETARIAT))

@@ -13,8 +13,8 @@ from domain.access import Role
 from domain.codes import MemberState
 from services.bootstrap import storage_for
 from services.coordination import Concord
+from services.identity.tokens import DevSigner
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.conftest import fixed_today
 from tests.e2e.test_served import environment, free_port, running, wait_until_serving
 from tests.resilience.history import SECRETARIAT

@@ -15,9 +15,9 @@ from domain.access import Role
 from domain.codes import MemberState
 from services.bootstrap import storage_for
 from services.coordination import Concord
+from services.identity.tokens import DevSigner
 from services.migrate import migrate
 from services.settings import Settings
-from services.tokens import DevSigner
 from tests.conftest import fixed_today
 from tests.e2e.test_served import environment, free_port, running, wait_until_serving
 from tests.resilience.cluster import ThrowawayCluster

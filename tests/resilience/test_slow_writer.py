@@ -24,9 +24,9 @@ from domain.requests import AssistanceRequest
 from projections import queries
 from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
-from services.access import Scope
 from services.bootstrap import Runtime, start, storage_for
 from services.coordination import Concord
+from services.identity.access import Scope
 from services.settings import Settings
 from tests.conftest import PostgresServer, fixed_today
 from tests.factories import a_need

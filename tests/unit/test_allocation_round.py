@@ -14,9 +14,9 @@ from domain.matches import MatchStatus
 from domain.offers import Offer
 from domain.requests import AssistanceRequest
 from domain.rounds import parameters_of
-from services.access import Forbidden
 from services.commands.allocation_rounds import Snapshot
 from services.coordination import Command
+from services.identity.access import Forbidden
 from tests.unit.test_matching import PHL, SECRETARIAT, World
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from services.availability import DatabaseWatch
+from services.infrastructure.availability import DatabaseWatch
 
 
 def probe_from(outcomes: list[str]) -> Callable[[], Awaitable[object]]:

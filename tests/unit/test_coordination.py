@@ -17,10 +17,10 @@ from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput
 from domain.organisations import OrganisationType
 from domain.requests import AssistanceRequest, RequestStatus
-from services.access import Forbidden, Principal, Scope, Unauthenticated
 from services.coordination import Command, Concord
 from services.errors import NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused, receipt_id
+from services.identity.access import Forbidden, Principal, Scope, Unauthenticated
 from services.infrastructure.eventsourcing_internals import fast_decoder
 from tests.conftest import fixed_today
 from tests.factories import a_need

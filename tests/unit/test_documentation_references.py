@@ -92,7 +92,7 @@ def test_every_repository_path_a_guide_names_exists(guide: Path) -> None:
 
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda g: str(g.relative_to(ROOT)))
 def test_every_name_a_guide_places_in_a_module_is_there(guide: Path) -> None:
-    """ "`POLICY` in `services/access.py`" and "`services/cli.py` `shared_socket`" stay true."""
+    """ "`POLICY` in `services/identity/access.py`" and "`services/cli.py` `shared_socket`" stay true."""
     text = " ".join(prose(guide).split())
     placed = re.findall(r"`([A-Za-z_][\w.]*)` (?:in|of) `([\w/.-]+\.py)`", text)
     placed += [(name, path) for path, name in re.findall(r"`([\w/.-]+\.py)` `([A-Za-z_]\w*)`", text)]

@@ -27,7 +27,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 from services.coordination import Concord
-from services.group_commit import GroupCommitter
 from services.infrastructure.eventsourcing_internals import (
     WRITTEN_FOR,
     FastDecoder,
@@ -35,6 +34,7 @@ from services.infrastructure.eventsourcing_internals import (
     replay,
     save_through,
 )
+from services.infrastructure.group_commit import GroupCommitter
 
 RECHECK = (
     "services/infrastructure/eventsourcing_internals.py was written for another eventsourcing: "

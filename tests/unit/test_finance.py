@@ -21,8 +21,8 @@ from domain.funds import FundWindow, InsufficientBalance
 from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking, PledgeStatus
-from services.access import Forbidden, Principal
 from services.coordination import Command, Concord
+from services.identity.access import Forbidden, Principal
 from tests.conftest import fixed_today
 from tests.factories import a_need
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from services.heap import YOUNG_GENERATION_THRESHOLD, settle_heap
+from services.infrastructure.heap import YOUNG_GENERATION_THRESHOLD, settle_heap
 
 
 def test_settling_freezes_what_lives_and_raises_the_young_threshold() -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import hxl
 import pytest
 
-from services.api.hxl import ROWS_PER_CHUNK, Column, cell, lines
+from services.api.exports.hxl_csv import ROWS_PER_CHUNK, Column, cell, lines
 
 COLUMNS: list[Column[int]] = [
     Column("Number", "#indicator+num", lambda n: n),

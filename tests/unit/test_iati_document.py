@@ -18,8 +18,8 @@ from lxml import etree
 
 from projections import project_queries, queries
 from projections.iati_queries import AllocationStages, Disbursement, Payment, PledgeStages
-from services.api import exports
-from services.api.iati import (
+from services.api.exports import iati
+from services.api.exports.iati_activities import (
     REPORTING_ORG,
     Activity,
     Counterparts,
@@ -93,7 +93,7 @@ def activities() -> list[Activity]:
 
 
 def document() -> etree._Element:
-    return etree.fromstring(b"".join(exports.iati_document(activities(), generated_at=GENERATED)))
+    return etree.fromstring(b"".join(iati.iati_document(activities(), generated_at=GENERATED)))
 
 
 def money(activity: etree._Element) -> list[tuple[str | None, str | None, Decimal]]:
@@ -121,9 +121,9 @@ def whole_tree(made: list[Activity]) -> bytes:
 
 
 def test_the_streamed_document_is_the_whole_tree_pretty_printed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exports, "CHUNK_BYTES", 256)
+    monkeypatch.setattr(iati, "CHUNK_BYTES", 256)
 
-    chunks = list(exports.iati_document(activities(), generated_at=GENERATED))
+    chunks = list(iati.iati_document(activities(), generated_at=GENERATED))
 
     assert len(chunks) > 4
     assert b"".join(chunks) == whole_tree(activities())
@@ -134,7 +134,7 @@ def test_the_streamed_document_is_the_whole_tree_pretty_printed(monkeypatch: pyt
 
 
 def test_an_activity_is_written_out_before_all_its_parts_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exports, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(iati, "CHUNK_BYTES", 1024)
     made = 0
 
     def many() -> Iterator[etree._Element]:
@@ -143,7 +143,7 @@ def test_an_activity_is_written_out_before_all_its_parts_are_made(monkeypatch: p
             made += 1
             yield transaction("13", "pledge-1", date(2026, 11, 20), Decimal(1000), provider=Party("JICA"))
 
-    chunks = exports.iati_document([Activity(GENERATED, many())], generated_at=GENERATED)
+    chunks = iati.iati_document([Activity(GENERATED, many())], generated_at=GENERATED)
     first = next(chunks)
     made_at_first_chunk = made
     rest = b"".join(chunks)

@@ -15,9 +15,9 @@ from domain.access import Role
 from domain.codes import MemberState
 from domain.errors import InvalidInput
 from domain.organisations import OrganisationType
-from services.access import Principal
-from services.api.csv_exports import offer_columns
+from services.api.exports.hxl import offer_columns
 from services.coordination import Command, Concord
+from services.identity.access import Principal
 from services.imports.columns import REQUEST_FIELDS, values_of
 from services.imports.service import Kind, RowStatus, import_file, row_key
 from services.imports.sheets import read_sheet

@@ -20,8 +20,8 @@ from domain.matches import Match, MatchStatus
 from domain.offers import DeliveryMode, OverAllocation, Terms
 from domain.organisations import OrganisationType
 from domain.requests import OverCommitment, RequestStatus
-from services.access import Forbidden, Principal
 from services.coordination import Command, Concord
+from services.identity.access import Forbidden, Principal
 from tests.conftest import fixed_today
 from tests.factories import a_need
 

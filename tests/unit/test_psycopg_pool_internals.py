@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.postgres import PostgresDatastore
 from psycopg_pool import ConnectionPool
 
-from services.deadlines import DatabaseTimeout, within
+from services.infrastructure.deadlines import DatabaseTimeout, within
 from services.infrastructure.psycopg_pool_internals import (
     WRITTEN_FOR,
     bound_waits,

@@ -14,8 +14,8 @@ from domain.codes import MemberState
 from domain.movements import MovementKind, Place, VoluntarinessMethod
 from domain.offers import DeliveryMode, Terms
 from domain.security import ClearanceRequired, IncidentKind, RiskLevel, overlaps
-from services.access import Forbidden, Principal
 from services.coordination import Command, Concord
+from services.identity.access import Forbidden, Principal
 from tests.conftest import TODAY, fixed_today
 from tests.factories import a_need
 

@@ -29,10 +29,10 @@ from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking
 from domain.requests import AssistanceRequest
-from services.access import Principal
 from services.api.schema.types import history_of
 from services.coordination import Command, Concord
-from services.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings
+from services.identity.access import Principal
+from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings
 from tests.conftest import fixed_today
 from tests.factories import a_need
 from tests.snapshot_scenarios import (

@@ -10,7 +10,7 @@ import httpx
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from services.api.app import create_app
-from services.authentication import token_verifier
+from services.identity.authentication import token_verifier
 from services.settings import Settings
 
 

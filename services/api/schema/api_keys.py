@@ -9,12 +9,12 @@ import strawberry
 
 from domain.access import Actor as ActorRecord
 from projections.api_key_queries import ApiKeyRow, Issuer, list_api_keys
-from services.access import Principal, Scope, authorise
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import LogPosition, MemberState, Role, parse_id
-from services.service_accounts import KEY_PREFIX, ServiceAccount
+from services.identity.access import Principal, Scope, authorise
+from services.identity.service_accounts import KEY_PREFIX, ServiceAccount
 
 
 @strawberry.type(description="A service-account API key, as its issuer and the secretariat see it.")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.havens import admin1, member_state_of
-from services.access import Owner, Principal, may
 from services.api.problems import BadInput
+from services.identity.access import Owner, Principal, may
 
 
 def visible_areas(principal: Principal, exact_areas: str, areas: Sequence[str] | None) -> list[str]:

@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 from strawberry.types import Info as StrawberryInfo
 from strawberry.types.nodes import SelectedField, Selection
 
-from services.access import Principal
 from services.api.schema.loaders import Loaders
 from services.bootstrap import Runtime
 from services.coordination import Command
-from services.deadlines import in_thread
+from services.identity.access import Principal
+from services.infrastructure.deadlines import in_thread
 
 T = TypeVar("T")
 

@@ -12,7 +12,6 @@ import strawberry
 from domain import codes, havens
 from domain.access import Actor as ActorRecord
 from projections import queries
-from services.access import Owner, may
 from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
@@ -29,6 +28,7 @@ from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_
 from services.api.schema.types import Actor, AssistanceRequest, FieldChange, field_changes
 from services.coordination import Concord, Recorded
 from services.errors import NotFound
+from services.identity.access import Owner, may
 
 strawberry.enum(havens.HavenStatus, name="SafeHavenStatus")
 SafeHavenStatus = havens.HavenStatus

@@ -12,7 +12,6 @@ from domain import allocation, rounds
 from domain.access import Role
 from domain.codes import MemberState
 from projections import matching, queries
-from services.access import Owner, authorise
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.paging import check_first
@@ -20,6 +19,7 @@ from services.api.schema.scalars import LogPosition, parse_id
 from services.api.schema.types import Match, Offer
 from services.commands.allocation_rounds import Snapshot
 from services.errors import NotFound
+from services.identity.access import Owner, authorise
 
 strawberry.enum(allocation.Constraint, name="MatchConstraint")
 

@@ -12,7 +12,6 @@ from domain import codes, havens, movements
 from domain.displacement import DisplacementAssessment
 from projections import field_queries, queries
 from projections.disclosure import disclose
-from services.access import Owner, may
 from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
@@ -22,6 +21,7 @@ from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
 from services.errors import NotFound
+from services.identity.access import Owner, may
 
 strawberry.enum(movements.MovementKind, name="MovementKind")
 strawberry.enum(movements.MovementStatus, name="MovementStatus")

@@ -9,7 +9,6 @@ import strawberry
 from domain import codes, requests
 from domain.items import ITEMS
 from projections import queries
-from services.access import Owner, authorise, permissions
 from services.api.problems import BadInput
 from services.api.schema.context import Info, selected
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
@@ -42,6 +41,7 @@ from services.api.schema.types import (
     Permission,
 )
 from services.errors import NotFound
+from services.identity.access import Owner, authorise, permissions
 
 
 @strawberry.input(description="Every field narrows the list; a list matches any of its values.")

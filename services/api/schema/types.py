@@ -26,7 +26,6 @@ from projections.queries import (
     OrganisationRow,
     RequestRow,
 )
-from services.access import Principal
 from services.api.schema.context import Info
 from services.api.schema.paging import (
     MAX_PAGE,
@@ -37,6 +36,7 @@ from services.api.schema.paging import (
     page_info,
 )
 from services.api.schema.risk import RiskLevel, area_risk
+from services.identity.access import Principal
 
 if TYPE_CHECKING:
     from services.api.schema.havens import SafeHaven

@@ -16,10 +16,10 @@ from domain.codes import MemberState
 from domain.movements import GROUP_KEYS
 from projections import field_queries
 from projections.disclosure import Suppressed, disclose, disclose_count
-from services.access import Owner, Principal, may
-from services.api.csv_exports import CrisisFilter, SectorFilter, hxl_csv, runtime_of
-from services.api.hxl import Column, csv_response
+from services.api.exports.hxl import CrisisFilter, SectorFilter, hxl_csv, runtime_of
+from services.api.exports.hxl_csv import Column, csv_response
 from services.api.rest_auth import allowed
+from services.identity.access import Owner, Principal, may
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 EXPORT_LIMIT = 1_000_000

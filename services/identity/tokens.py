@@ -26,7 +26,7 @@ from jwt.algorithms import ECAlgorithm
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.access import Principal, Unauthenticated
+from services.identity.access import Principal, Unauthenticated
 
 ALGORITHMS = ("RS256", "ES256")
 _KEY_TYPE_OF = {"RS256": "RSA", "ES256": "EC"}

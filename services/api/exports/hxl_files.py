@@ -11,12 +11,12 @@ from typing import Any, TextIO
 from uuid import UUID
 
 from domain.access import Role
-from projections import exports, field_queries, queries
-from services.access import Principal
-from services.api.csv_exports import REQUEST_COLUMNS, flow_columns, flow_names, haven_columns, offer_columns
-from services.api.field_exports import ACTIVITY_COLUMNS, EXPORT_LIMIT, movement_columns
-from services.api.hxl import Column, lines
+from projections import export_streams, field_queries, queries
+from services.api.exports.hxl import REQUEST_COLUMNS, flow_columns, flow_names, haven_columns, offer_columns
+from services.api.exports.hxl_csv import Column, lines
+from services.api.exports.hxl_field import ACTIVITY_COLUMNS, EXPORT_LIMIT, movement_columns
 from services.bootstrap import Runtime
+from services.identity.access import Principal
 
 OPERATOR = Principal("operator:concord-export", Role.SECRETARIAT, via="cli")
 Source = tuple[Any, Sequence[Column[Any]]]
@@ -24,16 +24,16 @@ Source = tuple[Any, Sequence[Column[Any]]]
 
 async def _requests(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
     where = queries.RequestFilter(crisis_ids=tuple(crisis))
-    return exports.requests(runtime.read_engine, where), REQUEST_COLUMNS  # a cursor: in a transaction
+    return export_streams.requests(runtime.read_engine, where), REQUEST_COLUMNS  # a cursor: in a transaction
 
 
 async def _offers(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    rows = exports.offers_with_organisation(runtime.read_engine, crisis)
+    rows = export_streams.offers_with_organisation(runtime.read_engine, crisis)
     return rows, offer_columns(runtime.concord.today())
 
 
 async def _safe_havens(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    return exports.safe_havens_in(runtime.read_engine, crisis), haven_columns(OPERATOR)
+    return export_streams.safe_havens_in(runtime.read_engine, crisis), haven_columns(OPERATOR)
 
 
 async def _flows(runtime: Runtime, _crisis: Sequence[UUID]) -> Source:

@@ -6,7 +6,7 @@ waiting command's events in one transaction instead, while each command keeps it
 commands that touch the same aggregate never share a batch, and if a batch still fails on a
 version conflict, its commands are recorded one by one, so only the conflicting one fails.
 
-A command with a deadline (services.deadlines) waits for its commit until then at most. One the
+A command with a deadline (services.infrastructure.deadlines) waits for its commit until then at most. One the
 writer has not taken by then is dropped, unrecorded; one it has taken may still commit, as a
 commit whose acknowledgement was lost: a retry with the same idempotency key finds its receipt.
 """
@@ -24,8 +24,8 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Notification, Recording, StoredEvent
 
-from services import deadlines
-from services.deadlines import DatabaseTimeout
+from services.infrastructure import deadlines
+from services.infrastructure.deadlines import DatabaseTimeout
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from eventsourcing.application import (
 )
 from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 from eventsourcing.persistence import Transcoder, Transcoding
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, register_topic
 
 import domain
 from domain.access import Actor
@@ -187,12 +187,17 @@ def register_state_transcodings(transcoder: Transcoder) -> None:
 
 
 class StateSnapshot(Snapshot):
-    """An aggregate's state at one version; its stored topic names this class: never move it."""
+    """An aggregate's state at one version; its stored topic names this class, so a move registers
+    the topic it was stored under before (below)."""
 
     @classmethod
     def take(cls, aggregate: Any) -> StateSnapshot:
         taken = super().take(aggregate)
         return dataclasses.replace(taken, state=portable(taken.state))
+
+
+#: The module StateSnapshot was released in: snapshots stored then still read as this class.
+register_topic("services.snapshots:StateSnapshot", StateSnapshot)
 
 
 class Snapshotting(Application[UUID]):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from services.access import Principal, Unauthenticated
 from services.coordination import Concord
-from services.service_accounts import KEY_PREFIX
+from services.identity.access import Principal, Unauthenticated
+from services.identity.service_accounts import KEY_PREFIX
+from services.identity.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
 from services.settings import Settings
-from services.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
 
 _CACHE_SIZE = 10_000
 

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
 
 from domain.access import Actor
 from domain.errors import InvalidInput, InvalidTransition
@@ -118,3 +119,8 @@ class ServiceAccount(Aggregate):
         if self.revoked:
             raise InvalidTransition(f"service account {self.id} is already revoked")
         self.trigger_event(self.Revoked, actor=actor)
+
+
+#: The module ServiceAccount was released in: its stored events, and their ``originator_topic``,
+#: name it there, and still read as this class (events are never rewritten).
+register_topic("services.service_accounts:ServiceAccount", ServiceAccount)

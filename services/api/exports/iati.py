@@ -1,5 +1,5 @@
-"""The funds and projects as IATI 2.03 XML, for the IATI registry (the CSV exports are in
-``csv_exports``), streamed: each activity is written as it is made."""
+"""The funds and projects as IATI 2.03 XML, for the IATI registry (the HXL CSV exports are in
+``hxl``), streamed: each activity is written as it is made."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from fastapi.responses import StreamingResponse
 from lxml import etree
 
 from projections import iati_queries, project_queries, queries
-from services.access import Principal
-from services.api.iati import Activity, Counterparts, fund_activity, project_activity
+from services.api.exports.iati_activities import Activity, Counterparts, fund_activity, project_activity
 from services.api.openapi import problems
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
+from services.identity.access import Principal
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 

@@ -3,9 +3,9 @@
 eventsourcing retries a failed read or write ten times, each attempt waiting for a pooled
 connection up to the pool's timeout: through an outage a command would wait a minute or more.
 A request sets a deadline on its thread instead; the pool's waits
-(services.infrastructure.psycopg_pool_internals) and the group commit (services.group_commit) stop
-at it with ``DatabaseTimeout``, which the library's retries do not catch, and the API answers 503
-with Retry-After.
+(services.infrastructure.psycopg_pool_internals) and the group commit
+(services.infrastructure.group_commit) stop at it with ``DatabaseTimeout``, which the library's
+retries do not catch, and the API answers 503 with Retry-After.
 """
 
 from __future__ import annotations

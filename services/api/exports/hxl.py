@@ -18,13 +18,13 @@ from domain.codes import MemberState, Sector
 from domain.havens import admin1
 from domain.offers import offer_status
 from domain.requests import RequestStatus
-from projections import exports, project_queries, queries
+from projections import export_streams, project_queries, queries
 from projections.disclosure import disclose_count
-from services.access import Owner, Principal, may
-from services.api.hxl import CSV_RESPONSES, Column, csv_response
+from services.api.exports.hxl_csv import CSV_RESPONSES, Column, csv_response
 from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
 from services.bootstrap import Runtime
+from services.identity.access import Owner, Principal, may
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -79,12 +79,12 @@ async def requests_csv(
         sectors=tuple(s.value for s in sector or ()),
         statuses=tuple(s.value for s in status or ()),
     )
-    rows = exports.requests(runtime_of(request).read_engine, where)
+    rows = export_streams.requests(runtime_of(request).read_engine, where)
     return csv_response(rows, REQUEST_COLUMNS, "concord-requests.csv")
 
 
-def offer_columns(today: date) -> list[Column[exports.OfferWithOrganisation]]:
-    def status(r: exports.OfferWithOrganisation) -> str:
+def offer_columns(today: date) -> list[Column[export_streams.OfferWithOrganisation]]:
+    def status(r: export_streams.OfferWithOrganisation) -> str:
         o = r.offer
         expired = today > o.available_until
         return offer_status(
@@ -119,7 +119,7 @@ async def offers_csv(
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
     runtime = runtime_of(request)
-    rows = exports.offers_with_organisation(runtime.read_engine, crisis or ())
+    rows = export_streams.offers_with_organisation(runtime.read_engine, crisis or ())
     return csv_response(rows, offer_columns(runtime.concord.today()), "concord-offers.csv")
 
 
@@ -185,7 +185,7 @@ async def safe_havens_csv(
     principal: Annotated[Principal, Depends(allowed("GET /exports/safe-havens.csv"))],
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
-    rows = exports.safe_havens_in(runtime_of(request).read_engine, crisis or ())
+    rows = export_streams.safe_havens_in(runtime_of(request).read_engine, crisis or ())
     return csv_response(rows, haven_columns(principal), "concord-safe-havens.csv")
 
 
