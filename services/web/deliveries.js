@@ -6,6 +6,7 @@ import { run } from "/static/graphql.js";
 import {
   $, afterCommand, cell, myOffers, number, refreshLive, rowCommand, startDonorPage, replaceRows,
 } from "./donor.js";
+import { historyLink } from "./history.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -44,8 +45,10 @@ function row(match) {
       onRecorded: afterCommand(load, `${done}: ${subject}.`),
     });
   const declinable = ["PROPOSED", "ACCEPTED", "CONFIRMED"].includes(match.status);
+  const named = document.createElement("div");
+  named.append(title, " ", historyLink("match", match.id, `the match of ${subject}`));
   tr.append(
-    cell(title),
+    cell(named),
     cell(`${match.request?.memberState ?? ""} · ${match.request?.adminCode ?? ""}`),
     cell(match.request?.neededBy ?? ""),
     cell(`${number.format(match.quantity)} ${match.unit} of ${match.offer?.item ?? ""}`, "num"),
