@@ -173,7 +173,8 @@ def _camel(name: str) -> str:
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
+    """A value as a change shows it; nothing for an empty text, as for none."""
+    if value is None or value == "":
         return None
     if isinstance(value, enum.Enum):
         value = value.value

@@ -212,13 +212,13 @@ def _owners(receiving: str, origin: str) -> list[Owner]:
 
 def _counts(movement: Movement, principal: Principal) -> dict[str, int | None]:
     """The group's size, its sex-and-age cells and its vulnerable groups, as the resolvers of
-    ``people``, ``group`` and ``vulnerable`` disclose them."""
+    ``people``, ``group`` and ``vulnerable`` disclose them (cells of no one left out)."""
     group = disclose(principal.role, movement.group_counts)
     vulnerable = disclose(principal.role, movement.vulnerable_counts, with_total=False).cells
     return {
         "people": group.total,
-        **{f"group[{cell}]": people for cell, people in group.cells.items()},
-        **{f"vulnerable[{name}]": people for name, people in vulnerable.items()},
+        **{f"group[{cell}]": people for cell, people in group.cells.items() if people != 0},
+        **{f"vulnerable[{name}]": people for name, people in vulnerable.items() if people != 0},
     }
 
 
