@@ -100,6 +100,12 @@ _OFFERING_PARTY: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.DONOR: Scope.OW
 _HOST_STATE_OR_SECRETARIAT: Rule = {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY}
 _PROJECT_REPORTERS: Rule = {**_HOST_STATE_OR_SECRETARIAT, Role.DONOR: Scope.OWN_ORGANISATION}
 _ISSUER_OR_SECRETARIAT: Rule = {**dict.fromkeys(Role, Scope.OWN), Role.SECRETARIAT: Scope.ANY}
+#: Who made a change to an object: its own state or organisation, and the secretariat.
+_OWNERS_OR_SECRETARIAT: Rule = {
+    Role.COORDINATOR: Scope.OWN_STATE,
+    Role.DONOR: Scope.OWN_ORGANISATION,
+    Role.SECRETARIAT: Scope.ANY,
+}
 PUBLIC = "public"
 
 #: operation → which roles may use it, and over what. Keys: "query.<field>", "mutation.<field>",
@@ -238,6 +244,19 @@ POLICY: dict[str, Rule | str] = {
     "query.needSuggestions": _OFFERING_PARTY,
     # Who changed a request is for its own state's coordinators and the secretariat.
     "AssistanceRequest.history": {Role.COORDINATOR: Scope.OWN_STATE, Role.SECRETARIAT: Scope.ANY},
+    # Any other object's history is for whoever may read the object (its query entry), each change
+    # as they may see the object (its need-to-know fields and small counts withheld as there);
+    # who made a change is for the object's own state or organisation and the secretariat.
+    "SafeHaven.history": _EVERYONE,
+    "SafeHavenChange.actor": _NEED_TO_KNOW,
+    "Crisis.history": _EVERYONE,
+    "Offer.history": _EVERYONE,
+    "Match.history": _EVERYONE,
+    "Pledge.history": _EVERYONE,
+    "Fund.history": _EVERYONE,
+    "Movement.history": _EVERYONE,
+    "Project.history": _EVERYONE,
+    "Change.actor": _OWNERS_OR_SECRETARIAT,
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
     "GET /metrics": PUBLIC,  # no caller's or object's data in it; keep it on the internal network
@@ -317,6 +336,8 @@ REDACTED_FIELDS = frozenset(
         "Movement.originAdminCode",
         "Movement.destinationAdminCode",
         "SecurityIncident.affectedOrganisations",
+        "SafeHavenChange.actor",
+        "Change.actor",
     }
 )
 

@@ -5,6 +5,7 @@
 import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { requireSignIn } from "./session.js";
 import { $, after, cell, followChanges, secretariatPage } from "./secretariat.js";
 
@@ -35,8 +36,10 @@ async function load(position) {
       ...crises.map((crisis) => {
         const tr = document.createElement("tr");
         tr.dataset.crisis = crisis.id;
+        const named = cell(crisis.name);
+        named.append(" ", historyLink("crisis", crisis.id, crisis.name));
         tr.append(
-          cell(crisis.name),
+          named,
           cell(stateNames(crisis.affectedStates)),
           cell(crisis.startDate),
           cell(PHASES[crisis.phase] ?? crisis.phase),

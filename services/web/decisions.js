@@ -7,6 +7,7 @@
 import { follow, run } from "/static/graphql.js";
 import { codeLists } from "./codes.js";
 import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { mountHeader } from "./header.js";
 import { may } from "./permissions.js";
 import { requireSignIn, signOut } from "./session.js";
@@ -31,7 +32,8 @@ function cell(...children) {
 function needLink(match) {
   const link = element("a", { href: `/workbench/need?id=${encodeURIComponent(match.request.id)}` });
   link.textContent = match.request.title;
-  return [link, element("br"), `${match.request.item} · ${match.request.adminCode}`];
+  const history = historyLink("match", match.id, `the match of ${number.format(match.quantity)} ${match.unit} for ${match.request.title}`);
+  return [link, element("br"), `${match.request.item} · ${match.request.adminCode} · `, history];
 }
 
 function offeredBy(match) {

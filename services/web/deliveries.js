@@ -7,6 +7,7 @@ import {
   $, afterCommand, cell, myOffers, number, refreshLive, rowCommand, startDonorPage, replaceRows,
 } from "./donor.js";
 import { may } from "./permissions.js";
+import { historyLink } from "./history.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -49,8 +50,11 @@ function row(match) {
   const offerer = { memberState: match.offer?.offeringState, organisationId: match.offer?.organisationId };
   const cancellable = declinable && may(me, "cancelMatch", { memberState: match.request?.memberState }, offerer);
   const reason = (form) => ({ reason: form.elements.namedItem("reason").value });
+  const declinable = ["PROPOSED", "ACCEPTED", "CONFIRMED"].includes(match.status);
+  const named = document.createElement("div");
+  named.append(title, " ", historyLink("match", match.id, `the match of ${subject}`));
   tr.append(
-    cell(title),
+    cell(named),
     cell(`${match.request?.memberState ?? ""} · ${match.request?.adminCode ?? ""}`),
     cell(match.request?.neededBy ?? ""),
     cell(`${number.format(match.quantity)} ${match.unit} of ${match.offer?.item ?? ""}`, "num"),

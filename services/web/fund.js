@@ -86,6 +86,7 @@ function showFunds(funds, chosen) {
   const wanted = chosen ?? fundId ?? new URLSearchParams(location.search).get("fund");
   fundId = funds.some((fund) => fund.id === wanted) ? wanted : (funds[0]?.id ?? null);
   picker.value = fundId ?? "";
+  $("#fund-history").href = `/workbench/history?kind=fund&id=${encodeURIComponent(fundId ?? "")}`;
   $("#no-fund").hidden = funds.length > 0;
   for (const id of ["#balance", "#allocations-section", "#ledger-section"]) $(id).hidden = !fundId;
   if (commanding) $("#allocate").hidden = $("#disburse").hidden = !fundId;

@@ -8,6 +8,7 @@ import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { mountHeader } from "./header.js";
 import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
@@ -42,12 +43,8 @@ function row(haven) {
   tr.dataset.haven = haven.id;
   const name = document.createElement("strong");
   name.textContent = haven.name;
-  const history = document.createElement("a");
-  history.href = `/workbench/history?kind=safe-haven&id=${encodeURIComponent(haven.id)}`;
-  history.textContent = "History";
-  history.setAttribute("aria-label", `History of ${haven.name}`);
   const named = document.createElement("div");
-  named.append(name, " ", history);
+  named.append(name, " ", historyLink("safe-haven", haven.id, haven.name));
   tr.append(
     cell(named),
     cell(haven.adminCode ?? ""),

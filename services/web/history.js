@@ -81,3 +81,13 @@ export function mountHistory({ list, more, count, fetchPage, places, onMoment })
     await next();
   };
 }
+
+// The link from an object's row or page to its history page, named for what it is the history of.
+export function historyLink(kind, id, of) {
+  const link = document.createElement("a");
+  link.href = `/workbench/history?kind=${encodeURIComponent(kind)}&id=${encodeURIComponent(id)}`;
+  link.className = "history-link";
+  link.textContent = "History";
+  link.setAttribute("aria-label", `History of ${of}`);
+  return link;
+}

@@ -9,6 +9,7 @@ import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { mountHeader } from "./header.js";
 import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
@@ -47,8 +48,10 @@ function row(movement) {
     .map((g) => `${SEX[g.sex]} ${AGE[g.ageGroup]}: ${count.format(g.people)}`)
     .join(" · ");
   const arrived = movement.peopleArrived == null ? "" : `, ${count.format(movement.peopleArrived)} arrived`;
+  const named = document.createElement("div");
+  named.append(KIND[movement.kind] ?? words(movement.kind), " ", historyLink("movement", movement.id, label(movement)));
   tr.append(
-    cell(KIND[movement.kind] ?? words(movement.kind)),
+    cell(named),
     cell(place(movement.originSafeHaven, movement.originCountry, movement.originAdminCode)),
     cell(place(movement.destinationSafeHaven, movement.memberState, movement.destinationAdminCode)),
     cell(`${count.format(movement.people ?? 0)}${arrived}`, "num"),

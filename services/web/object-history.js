@@ -1,6 +1,7 @@
-// The history page, /workbench/history?kind=request|safe-haven&id=…: the object's changes (who,
-// when, what) and the object as it stood at a chosen moment (the API's asOf). Whether the caller
-// may read the history is the server's decision; the page says so in words when it may not.
+// The history page, /workbench/history?kind=…&id=…: any object's changes (who, when, what) and the
+// object as it stood at a chosen moment (the API's asOf). Each kind names its two operations
+// (<Kind>History, <Kind>AsOf); the object as it stood is whatever its AsOf operation selects.
+// Whether the caller may read the history is the server's decision; the page says so in words.
 
 import { AuthError, run, send } from "/static/graphql.js";
 import { codeLists } from "./codes.js";
@@ -9,36 +10,63 @@ import { mountHistory, when } from "./history.js";
 import { mountHeader } from "./header.js";
 import { requireSignIn } from "./session.js";
 
+const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
+const MOVEMENT_KINDS = {
+  REFUGEE_REPATRIATION: "repatriation",
+  IDP_RESETTLEMENT: "resettlement",
+  IDP_RETURN: "return",
+  RELOCATION: "relocation",
+};
+// Each kind: its noun, its operations' stem, the query field, the page that lists or shows it, and
+// how the page names one.
 const KINDS = {
   request: {
-    noun: "need",
-    history: "RequestHistory",
-    asOf: "RequestAsOf",
-    field: "request",
-    back: (id) => `/workbench/need?id=${encodeURIComponent(id)}`,
-    name: (need) => need.title,
+    noun: "need", operations: "Request", field: "request", name: (need) => need.title,
+    back: (id) => `/workbench/need?id=${encodeURIComponent(id)}`, backTo: "the need",
     forbidden: "Only the coordinators of the need's own state and the secretariat read its history.",
-    shown: [
-      ["title", "Title"], ["description", "Description"], ["quantity", "Quantity"], ["unit", "Unit"],
-      ["priority", "Priority"], ["neededBy", "Needed by"], ["adminCode", "Admin area"],
-      ["status", "Status"], ["cancellationReason", "Reason for cancelling"],
-    ],
   },
   "safe-haven": {
-    noun: "safe haven",
-    history: "SafeHavenHistory",
-    asOf: "SafeHavenAsOf",
-    field: "safeHaven",
-    back: () => "/workbench/safe-havens",
-    name: (haven) => haven.name,
-    forbidden: "The history of this safe haven is not open to you.",
-    shown: [
-      ["name", "Name"], ["adminCode", "Admin area"], ["capacityDay", "Capacity by day"],
-      ["capacityNight", "Capacity by night"], ["occupancy", "Sheltered"],
-      ["reserved", "Held for arrivals"], ["status", "Status"],
-    ],
+    noun: "safe haven", operations: "SafeHaven", field: "safeHaven", name: (haven) => haven.name,
+    back: () => "/workbench/safe-havens", backTo: "the safe havens",
+  },
+  crisis: { noun: "crisis", operations: "Crisis", field: "crisis", name: (c) => c.name, back: () => "/workbench/crises",
+    backTo: "the crises" },
+  offer: {
+    noun: "offer", operations: "Offer", field: "offer", back: () => "/workbench/offers", backTo: "the offers",
+    name: (offer) => `the offer of ${number.format(offer.quantity)} ${offer.unit} of ${offer.item}`,
+  },
+  match: {
+    noun: "match", operations: "Match", field: "match", back: () => "/workbench/deliveries", backTo: "the matches",
+    name: (match) => `the match of ${number.format(match.quantity)} ${match.unit}`,
+  },
+  pledge: {
+    noun: "pledge", operations: "Pledge", field: "pledge", back: () => "/workbench/pledges", backTo: "the pledges",
+    name: (pledge) => `the pledge of ${number.format(pledge.amount)} ${pledge.currency}`,
+  },
+  fund: { noun: "fund", operations: "Fund", field: "fund", name: (fund) => fund.name, back: () => "/workbench/fund",
+    backTo: "the Stability Fund" },
+  movement: {
+    noun: "movement", operations: "Movement", field: "movement", back: () => "/workbench/movements", backTo: "the movements",
+    name: (m) => `the ${MOVEMENT_KINDS[m.kind] ?? words(m.kind)} of ${m.people ?? "some"} people leaving ${m.plannedDeparture}`,
+  },
+  project: {
+    noun: "project", operations: "Project", field: "project", name: (project) => project.title,
+    back: (id) => `/workbench/projects/project?id=${encodeURIComponent(id)}`, backTo: "the project",
   },
 };
+// How a field of an object as it stood is labelled and shown, whatever its kind.
+const LABELS = {
+  adminCode: "Admin area", neededBy: "Needed by", capacityDay: "Capacity by day", capacityNight: "Capacity by night",
+  occupancy: "Sheltered", reserved: "Held for arrivals", cancellationReason: "Reason for cancelling",
+  memberState: "Member state", usdAmount: "In US dollars", usdPaid: "Paid, in US dollars", inKind: "In kind",
+  originAdminCode: "Leaving from (admin area)", destinationAdminCode: "Going to (admin area)",
+  originCountry: "Leaving from (country)", affectedStates: "Affected states", serves: "Can serve",
+  overCover: "More than requested", proposedBy: "Proposed by", statusReason: "Reason for the status",
+};
+const CODE_WORDS = { IDP_RETURN: "IDP return", IDP_RESETTLEMENT: "IDP resettlement", IN_KIND: "In kind" };
+const CODES = new Set(["status", "phase", "kind", "earmarking", "deliveryMode", "sector", "method"]);
+const PLACES = new Set(["memberState", "affectedStates", "serves", "originCountry", "offeringState"]);
+const UNSHOWN = new Set(["id", "version", "__typename"]);
 const PAGE = 10;
 const token = requireSignIn();
 const query = new URLSearchParams(location.search);
@@ -61,13 +89,28 @@ async function learnOrganisations(edges) {
 }
 
 const places = (code) => states.get(code)?.name ?? organisations.get(code) ?? code;
+const label = (name) => LABELS[name] ?? words(name.replace(/([a-z])([A-Z])/g, "$1_$2"));
 
-function term(label, value) {
+// One value as words: codes spelled out, states named, yes or no, lists and parts joined.
+function shown(name, value) {
+  if (value == null || value === "") return "—";
+  if (Array.isArray(value)) return value.length ? value.map((v) => shown(name, v)).join("; ") : "none";
+  if (typeof value === "object") {
+    return Object.entries(value).filter(([part]) => !UNSHOWN.has(part))
+      .map(([part, v]) => `${label(part).toLowerCase()} ${shown(part, v)}`).join(", ");
+  }
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (CODES.has(name)) return words(value, CODE_WORDS);
+  if (PLACES.has(name)) return places(value);
+  return String(value);
+}
+
+function term(name, value) {
   const wrap = document.createElement("div");
   const dt = document.createElement("dt");
-  dt.textContent = label;
+  dt.textContent = label(name);
   const dd = document.createElement("dd");
-  dd.textContent = value == null || value === "" ? "—" : String(value);
+  dd.textContent = shown(name, value);
   wrap.append(dt, dd);
   return wrap;
 }
@@ -76,7 +119,7 @@ async function showAsOf(moment) {
   $("#asOf-error").textContent = "";
   $("#then").replaceChildren();
   $("#then-heading").textContent = "";
-  const { body } = await send(kind.asOf, { id, asOf: moment }, token);
+  const { body } = await send(`${kind.operations}AsOf`, { id, asOf: moment }, token);
   const [error] = body.errors ?? [];
   if (error || !body.data) {
     const code = error?.extensions?.code;
@@ -87,9 +130,7 @@ async function showAsOf(moment) {
   const object = body.data[kind.field];
   $("#then-heading").textContent = `The ${kind.noun} as it stood at ${when.format(new Date(moment))} UTC:`;
   $("#then").replaceChildren(
-    ...kind.shown
-      .filter(([name]) => name in object && (name !== "cancellationReason" || object[name]))
-      .map(([name, label]) => term(label, name === "status" ? words(object[name]) : object[name])),
+    ...Object.entries(object).filter(([name]) => !UNSHOWN.has(name)).map(([name, value]) => term(name, value)),
   );
 }
 
@@ -104,11 +145,11 @@ function pick(at) {
 async function start() {
   await mountHeader(token);
   if (!kind || !id) {
-    $("#problem").textContent = "Which history? The address names no need or safe haven.";
+    $("#problem").textContent = "Which history? The address names no object of a kind the workbench knows.";
     return;
   }
   $("#back").href = kind.back(id);
-  $("#back").textContent = `Back to the ${kind.noun}`;
+  $("#back").textContent = `Back to ${kind.backTo}`;
   ({ states } = await codeLists());
   const reload = mountHistory({
     list: $("#history"),
@@ -117,9 +158,10 @@ async function start() {
     places,
     onMoment: pick,
     fetchPage: async (after) => {
-      const object = (await run(kind.history, { id, after, first: PAGE }, token))[kind.field];
-      $("#title").textContent = `History of ${kind.name(object)}`;
-      document.title = `History of ${kind.name(object)} · Concord workbench`;
+      const object = (await run(`${kind.operations}History`, { id, after, first: PAGE }, token))[kind.field];
+      const name = kind.name(object);
+      $("#title").textContent = `History of ${name}`;
+      document.title = `History of ${name} · Concord workbench`;
       await learnOrganisations(object.history.edges);
       return object.history;
     },
@@ -134,7 +176,7 @@ async function start() {
     await reload();
   } catch (error) {
     if (error instanceof AuthError) {
-      $("#forbidden").textContent = kind.forbidden;
+      $("#forbidden").textContent = kind.forbidden ?? `The history of this ${kind.noun} is not open to you.`;
       $("#forbidden").hidden = false;
     } else {
       $("#problem").textContent = `The history could not be read: ${error.message}`;

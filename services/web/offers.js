@@ -7,6 +7,7 @@ import {
   $, afterCommand, cell, localDate, myOffers, number, refreshLive, rowCommand, startDonorPage, replaceRows,
 } from "./donor.js";
 import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -27,8 +28,10 @@ function row(offer) {
   const item = document.createElement("strong");
   item.textContent = offer.item;
   const withdrawable = !["WITHDRAWN", "EXPIRED"].includes(offer.status);
+  const named = document.createElement("div");
+  named.append(item, " ", historyLink("offer", offer.id, `the offer of ${number.format(offer.quantity)} ${offer.unit} of ${offer.item}`));
   tr.append(
-    cell(item),
+    cell(named),
     cell(offer.serves.join(", ")),
     cell(`${offer.availableFrom} to ${offer.availableUntil}`),
     cell(`${number.format(offer.quantity)} ${offer.unit}`, "num"),

@@ -11,6 +11,10 @@ import {
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
 import { may } from "./permissions.js";
+  $, afterCommand, cell, localDate, money, number, refreshLive, rowCommand, startDonorPage, replaceRows,
+} from "./donor.js";
+import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
@@ -86,8 +90,13 @@ function row(pledge) {
     due.textContent = `${pledge.dueDate}: overdue`;
   }
   const [next, cancel] = actions(pledge);
+  const named = document.createElement("div");
+  named.append(
+    `${destination(pledge.destinationKind, pledge.destinationId)} · ${EARMARKING[pledge.earmarking]} `,
+    historyLink("pledge", pledge.id, `the pledge of ${number.format(pledge.amount)} ${pledge.currency}`),
+  );
   tr.append(
-    cell(`${destination(pledge.destinationKind, pledge.destinationId)} · ${EARMARKING[pledge.earmarking]}`),
+    cell(named),
     cell(`${money.format(pledge.amount)} ${pledge.currency}`, "num"),
     cell(`${money.format(pledge.paid)} ${pledge.currency}`, "num"),
     cell(STATUS_NAMES[pledge.status] ?? pledge.status),

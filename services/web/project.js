@@ -13,6 +13,7 @@ import { requireSignIn, signOut } from "./session.js";
 const $ = (selector) => document.querySelector(selector);
 const token = requireSignIn();
 const id = new URLSearchParams(location.search).get("id");
+$("#history-link").href = `/workbench/history?kind=project&id=${encodeURIComponent(id ?? "")}`;
 const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 });
 const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
 let states = new Map();

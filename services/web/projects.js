@@ -5,6 +5,7 @@
 import { follow, run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
+import { historyLink } from "./history.js";
 import { mountHeader } from "./header.js";
 import { ACTIVITIES, STATUS_NAMES, localDate, usd } from "./project-terms.js";
 import { requireSignIn, signOut } from "./session.js";
@@ -29,7 +30,7 @@ function row(project) {
   const link = document.createElement("a");
   link.href = `/workbench/projects/project?id=${encodeURIComponent(project.id)}`;
   link.textContent = project.title;
-  title.append(link);
+  title.append(link, " ", historyLink("project", project.id, project.title));
   const achieved = project.milestones.filter((milestone) => milestone.achievedOn).length;
   const results = project.results.map((result) =>
     result.achieved === null

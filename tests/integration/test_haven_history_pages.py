@@ -1,6 +1,7 @@
 """A safe haven's history read page by page from the event store, on SQLite and PostgreSQL: each
 page starts from the haven as it stood (its nearest snapshot plus later events), and the pages
-together are the history replayed from the first event, every change once and in order."""
+together are the history replayed from the first event, every change once and in order, as each
+caller may see it."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.havens import HavenStatus, SafeHaven
-from services.api.schema.havens import SafeHavenChange, haven_history, history_connection
+from services.api.schema.havens import HAVEN_HISTORY
+from services.api.schema.history import Change, changes_of, history_page
 from services.bootstrap import storage_for
 from services.coordination import Concord
+from services.identity.access import Owner, Principal
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.snapshot_scenarios import ACTOR, INTERVAL, Snappy
@@ -68,11 +72,20 @@ def haven(settings: Settings) -> Iterator[tuple[Concord, UUID]]:
         reader.close()
 
 
-def _pages(concord: Concord, haven_id: UUID, sizes: list[int], *, need_to_know: bool) -> list[Any]:
-    pages, after, has_next = [], None, True
+HOST = Principal("coordinator-PHL@test", Role.COORDINATOR, member_state=MemberState.PHL)
+VIEWER = Principal("viewer@test", Role.VIEWER)
+
+
+def _page(concord: Concord, haven_id: UUID, first: int, after: str | None, caller: Principal) -> Any:
+    return history_page(concord, HAVEN_HISTORY, caller, haven_id, first, after)
+
+
+def _pages(concord: Concord, haven_id: UUID, sizes: list[int], caller: Principal) -> list[Any]:
+    pages: list[Any] = []
+    after, has_next = None, True
     while has_next:
         assert len(pages) <= 100, "the cursor does not move on"
-        page = history_connection(concord, haven_id, sizes[len(pages) % len(sizes)], after, need_to_know)
+        page = _page(concord, haven_id, sizes[len(pages) % len(sizes)], after, caller)
         pages.append(page)
         has_next, after = page.page_info.has_next_page, page.page_info.end_cursor
     return pages
@@ -83,16 +96,20 @@ def test_paging_through_a_havens_history_gives_every_change_once_in_order(
 ) -> None:
     concord, haven_id = haven
     events = list(concord.events.get(haven_id))
-    whole: dict[bool, list[SafeHavenChange]] = {
-        knows: haven_history(events, need_to_know=knows) for knows in (True, False)
+    owners = [Owner(member_state=MemberState.PHL)]
+    whole: dict[Principal, list[Change]] = {
+        caller: changes_of(HAVEN_HISTORY, events, caller, owners=lambda _haven: owners)
+        for caller in (HOST, VIEWER)
     }
 
     @hypothesis_settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(sizes=st.lists(st.integers(1, 100), min_size=1, max_size=5), need_to_know=st.booleans())
-    def check(sizes: list[int], need_to_know: bool) -> None:
-        pages = _pages(concord, haven_id, sizes, need_to_know=need_to_know)
+    @given(
+        sizes=st.lists(st.integers(1, 100), min_size=1, max_size=5), caller=st.sampled_from([HOST, VIEWER])
+    )
+    def check(sizes: list[int], caller: Principal) -> None:
+        pages = _pages(concord, haven_id, sizes, caller)
 
-        assert [edge.node for page in pages for edge in page.edges] == whole[need_to_know]
+        assert [edge.node for page in pages for edge in page.edges] == whole[caller]
         assert {page.total_count for page in pages} == {60}
         assert [len(page.edges) for page in pages[:-1]] == [
             sizes[i % len(sizes)] for i in range(len(pages) - 1)
@@ -101,20 +118,34 @@ def test_paging_through_a_havens_history_gives_every_change_once_in_order(
     check()
 
 
-def test_a_page_without_need_to_know_leaves_out_the_place_and_the_actor(haven: tuple[Concord, UUID]) -> None:
+def test_a_page_without_need_to_know_leaves_out_the_place_and_small_counts(
+    haven: tuple[Concord, UUID],
+) -> None:
     concord, haven_id = haven
 
-    later = history_connection(concord, haven_id, 10, _cursor(concord, haven_id, 20), False)
+    later = _page(concord, haven_id, 10, _cursor(concord, haven_id, 20), VIEWER)
+    host = _page(concord, haven_id, 10, _cursor(concord, haven_id, 20), HOST)
+
+    def counts(page: Any) -> set[str | None]:
+        return {
+            value
+            for edge in page.edges
+            for c in edge.node.changes
+            if c.field in ("occupancy", "reserved")
+            for value in (c.before, c.after)
+        }
 
     fields = {change.field for edge in later.edges for change in edge.node.changes}
     assert [edge.node.version for edge in later.edges] == list(range(21, 31))
-    assert "occupancy" in fields
-    assert not fields & {"adminCode", "latitude", "longitude"}
-    assert all(edge.node.actor is None for edge in later.edges)
+    assert not fields & {"adminCode", "location.latitude", "location.longitude"}
+    assert "2" in counts(host)  # room held for a movement of two
+    assert not {"1", "2", "3", "4"} & counts(later)
+    assert None in counts(later)
+    assert {owner for edge in later.edges for owner in edge.node.policy_owners} == {Owner(MemberState.PHL)}
 
 
 def _cursor(concord: Concord, haven_id: UUID, version: int) -> str:
-    page = history_connection(concord, haven_id, version, None, True)
-    cursor = page.page_info.end_cursor
+    page = _page(concord, haven_id, version, None, HOST)
+    cursor: str | None = page.page_info.end_cursor
     assert cursor is not None
     return cursor

@@ -29,7 +29,8 @@ from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking
 from domain.requests import AssistanceRequest
-from services.api.schema.types import history_of
+from services.api.schema.history import changes_of
+from services.api.schema.types import REQUEST_HISTORY
 from services.coordination import Command, Concord
 from services.identity.access import Principal
 from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings
@@ -113,13 +114,13 @@ def test_a_requests_history_pages_start_from_its_snapshots_and_add_up_to_the_who
     request = amended_seven_times(app)
     request.cancel("duplicate", actor=ACTOR)
     app.save(request)
-    whole = history_of(list(app.events.get(request.id)))
+    whole = changes_of(REQUEST_HISTORY, app.events.get(request.id), SECRETARIAT.principal)
     for size in range(1, 10):
         pages, after = [], 0
         while True:
             page = app.history_page(AssistanceRequest, "request", request.id, after=after, limit=size)
             assert page.total == 9
-            pages += history_of(page.events, page.start)
+            pages += changes_of(REQUEST_HISTORY, page.events, SECRETARIAT.principal, start=page.start)
             if len(page.events) < size:
                 break
             after = page.events[-1].originator_version

@@ -17,6 +17,8 @@ from projections import queries
 from projections.ledger_queries import FundAllocationRow, fund_allocations_page
 from services.api.schema.context import Info
 from services.api.schema.fund_ledger import FundLedgerConnection, ledger_page
+from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
+from services.api.schema.history import as_of as as_of_moment
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.paging import (
     MAX_PAGE,
@@ -28,6 +30,7 @@ from services.api.schema.paging import (
 )
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
+from services.identity.access import Owner
 
 strawberry.enum(
     pledges.Earmarking, name="Earmarking", description="Grand Bargain earmarking, as FTS records it"
@@ -114,6 +117,11 @@ class Pledge:
             ],
             pledged_at=pledge.created_on,
         )
+
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, PLEDGE_HISTORY, self.id, first, after)
+        return page
 
 
 @strawberry.type(description="An allocation approved from a fund: who decided, when, and why.")
@@ -227,6 +235,16 @@ class Fund:
     ) -> FundAllocationConnection:
         return await allocations_page(info.context.runtime.query_engine, UUID(self.id), first, after)
 
+    @strawberry.field(
+        description=(
+            "Every change, oldest first, a page at a time, from the event store (the cursor is the "
+            "fund's version): its totals before and after, and who changed them for the secretariat."
+        )
+    )
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, FUND_HISTORY, self.id, first, after)
+        return page
+
     @classmethod
     def of(cls, fund: funds.StabilityFund) -> Fund:
         return cls(
@@ -239,6 +257,15 @@ class Fund:
             disbursed=fund.disbursed,
             balance=fund.balance,
         )
+
+
+PLEDGE_HISTORY = History(
+    pledges.Pledge,
+    "pledge",
+    Pledge.of,
+    lambda _concord, pledge: [Owner(organisation_id=pledge.organisation_id)],
+)
+FUND_HISTORY = History(funds.StabilityFund, "fund", Fund.of)
 
 
 @strawberry.type
@@ -468,13 +495,27 @@ class FinanceMutation:
 
 @strawberry.type
 class FinanceQuery:
-    @strawberry.field(description="One pledge, as the event store has it now.")
-    async def pledge(self, info: Info, id: strawberry.ID) -> Pledge:
+    @strawberry.field(
+        description=(
+            "One pledge, as the event store has it now; with asOf, as it stood then (NOT_FOUND if "
+            "it did not exist yet)."
+        )
+    )
+    async def pledge(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Pledge:
+        if as_of is not None:
+            return await as_of_moment(info, PLEDGE_HISTORY, parse_id(id), as_of)
         concord = info.context.runtime.concord
         return Pledge.of(await info.context.run(concord.get_pledge, parse_id(id)))
 
-    @strawberry.field(description="One fund's ledger, as the event store has it now.")
-    async def fund(self, info: Info, id: strawberry.ID) -> Fund:
+    @strawberry.field(
+        description=(
+            "One fund's ledger, as the event store has it now; with asOf, its totals as they stood "
+            "then (NOT_FOUND if it did not exist yet; its ledger and allocations are read as now)."
+        )
+    )
+    async def fund(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Fund:
+        if as_of is not None:
+            return await as_of_moment(info, FUND_HISTORY, parse_id(id), as_of)
         concord = info.context.runtime.concord
         return Fund.of(await info.context.run(concord.get_fund, parse_id(id)))
 

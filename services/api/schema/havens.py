@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import strawberry
 
 from domain import codes, havens
-from domain.access import Actor as ActorRecord
 from projections import queries
-from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
+from services.api.schema.history import Actor, FieldChange, History, read_history
+from services.api.schema.history import as_of as as_of_moment
 from services.api.schema.mutations import IDEMPOTENCY_KEY
 from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,
-    check_first,
-    decode_cursor,
-    encode_cursor,
-    page_info,
 )
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
-from services.api.schema.types import Actor, AssistanceRequest, FieldChange, field_changes
-from services.coordination import Concord, Recorded
+from services.api.schema.types import AssistanceRequest
+from services.coordination import Recorded
 from services.errors import NotFound
 from services.identity.access import Owner, may
 
@@ -82,10 +77,17 @@ class SafeHaven:
     async def history(
         self, info: Info, first: int = MAX_PAGE, after: str | None = None
     ) -> SafeHavenChangeConnection:
-        check_first(first)
-        c = info.context
-        knows = may(c.principal, "SafeHaven.location", Owner(member_state=self.member_state))
-        return await c.run(history_connection, c.runtime.concord, UUID(self.id), first, after, knows)
+        page: SafeHavenChangeConnection = await read_history(
+            info,
+            HAVEN_HISTORY,
+            self.id,
+            first,
+            after,
+            node=SafeHavenChange,
+            edge=SafeHavenChangeEdge,
+            connection=SafeHavenChangeConnection,
+        )
+        return page
 
     @classmethod
     def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
@@ -131,6 +133,7 @@ class SafeHavenChange:
     event: str
     actor: Actor | None
     changes: list[FieldChange]
+    policy_owners: strawberry.Private[list[Owner]]
 
 
 @strawberry.type
@@ -146,67 +149,12 @@ class SafeHavenChangeConnection:
     total_count: int
 
 
-def history_connection(
-    concord: Concord, haven_id: UUID, first: int, after: str | None, need_to_know: bool
-) -> SafeHavenChangeConnection:
-    """One page of the haven's changes; the cursor is the haven's version after the change."""
-    page = concord.history_page(
-        havens.SafeHaven, "safe haven", haven_id, after=decode_cursor(after) if after else 0, limit=first + 1
-    )
-    changes = haven_history(page.events[:first], need_to_know=need_to_know, start=page.start)
-    edges = [SafeHavenChangeEdge(cursor=encode_cursor(change.version), node=change) for change in changes]
-    return SafeHavenChangeConnection(
-        edges=edges,
-        page_info=page_info(edges, has_next=len(page.events) > first, after=after),
-        total_count=page.total,
-    )
-
-
-_SENSITIVE = ("admin_code", "latitude", "longitude")
-
-
-def _fields(haven: havens.SafeHaven | None, *, need_to_know: bool) -> dict[str, Any]:
-    if haven is None:
-        return {}
-    fields = {
-        "name": haven.name,
-        "admin_code": haven.admin_code,
-        "latitude": haven.latitude,
-        "longitude": haven.longitude,
-        "capacity_day": haven.capacity_day,
-        "capacity_night": haven.capacity_night,
-        "occupancy": haven.occupancy,
-        "reserved": haven.reserved,
-        "status": haven.status.value,
-    }
-    if not need_to_know:
-        fields = {k: v for k, v in fields.items() if k not in _SENSITIVE}
-    return fields
-
-
-def haven_history(
-    events: list[Any], *, need_to_know: bool, start: havens.SafeHaven | None = None
-) -> list[SafeHavenChange]:
-    """The haven's events replayed (from ``start``, its state before them) into changes of its
-    fields, as the caller may see them."""
-    history = []
-    haven = start
-    before = _fields(haven, need_to_know=need_to_know)
-    for event in events:
-        haven = event.mutate(haven)
-        after = _fields(haven, need_to_know=need_to_know)
-        actor = getattr(event, "actor", None)
-        history.append(
-            SafeHavenChange(
-                at=event.timestamp,
-                version=event.originator_version,
-                event=type(event).__name__,
-                actor=Actor.of(actor) if need_to_know and isinstance(actor, ActorRecord) else None,
-                changes=field_changes(before, after),
-            )
-        )
-        before = after
-    return history
+HAVEN_HISTORY = History(
+    havens.SafeHaven,
+    "safe haven",
+    SafeHaven.from_aggregate,
+    lambda _concord, haven: [Owner(member_state=haven.member_state)],
+)
 
 
 @strawberry.type
@@ -349,11 +297,7 @@ class HavenQuery:
     ) -> SafeHaven | None:
         haven_id: UUID = parse_id(id)
         if as_of is not None:
-            if as_of.tzinfo is None:
-                raise BadInput("asOf", "give a time zone, e.g. 2026-11-28T09:00:00Z")
-            concord = info.context.runtime.concord
-            past = await info.context.run(concord.as_of, havens.SafeHaven, "safe haven", haven_id, as_of)
-            return SafeHaven.from_aggregate(past)
+            return await as_of_moment(info, HAVEN_HISTORY, haven_id, as_of)
         found = await queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import strawberry
@@ -16,12 +16,16 @@ from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.havens import SafeHaven
+from services.api.schema.history import HISTORY, ChangeConnection, History, one, read_history
+from services.api.schema.history import as_of as as_of_moment
 from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.paging import MAX_PAGE
 from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
+from services.commands.movements import movement_owners
 from services.coordination import Recorded
 from services.errors import NotFound
-from services.identity.access import Owner, may
+from services.identity.access import Owner, Principal, may
 
 strawberry.enum(movements.MovementKind, name="MovementKind")
 strawberry.enum(movements.MovementStatus, name="MovementStatus")
@@ -128,6 +132,11 @@ class Movement:
     async def destination_safe_haven(self, info: Info) -> SafeHaven | None:
         return await _haven(info, self.destination_haven_id)
 
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, MOVEMENT_HISTORY, self.id, first, after)
+        return page
+
     @classmethod
     def from_row(cls, row: field_queries.MovementRow) -> Movement:
         voluntariness = None
@@ -199,6 +208,27 @@ def _owners(receiving: str, origin: str) -> list[Owner]:
     if origin in codes.MemberState.__members__:
         owners.append(Owner(member_state=codes.MemberState(origin)))
     return owners
+
+
+def _counts(movement: Movement, principal: Principal) -> dict[str, int | None]:
+    """The group's size, its sex-and-age cells and its vulnerable groups, as the resolvers of
+    ``people``, ``group`` and ``vulnerable`` disclose them (cells of no one left out)."""
+    group = disclose(principal.role, movement.group_counts)
+    vulnerable = disclose(principal.role, movement.vulnerable_counts, with_total=False).cells
+    return {
+        "people": group.total,
+        **{f"group[{cell}]": people for cell, people in group.cells.items() if people != 0},
+        **{f"vulnerable[{name}]": people for name, people in vulnerable.items() if people != 0},
+    }
+
+
+MOVEMENT_HISTORY = History(
+    movements.Movement,
+    "movement",
+    Movement.from_aggregate,
+    lambda _concord, movement: movement_owners(movement),
+    derived=_counts,
+)
 
 
 async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
@@ -475,9 +505,11 @@ class MovementQuery:
         )
         return [Movement.from_row(r) for r in rows]
 
-    @strawberry.field
-    async def movement(self, info: Info, id: strawberry.ID) -> Movement:
+    @strawberry.field(description=one("movement"))
+    async def movement(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Movement:
         movement_id = parse_id(id)
+        if as_of is not None:
+            return await as_of_moment(info, MOVEMENT_HISTORY, movement_id, as_of)
         rows = await field_queries.list_movements(info.context.runtime.query_engine, ids=[movement_id])
         if not rows:
             raise NotFound("movement", movement_id)

@@ -62,11 +62,14 @@ def _role_gate(operation: str, resolve: Resolver) -> Resolver:
     return gated
 
 
+def owners_of(root: Any) -> list[Owner]:
+    """Whom an object's guarded fields belong to: its ``policy_owners``, else its member state."""
+    return getattr(root, "policy_owners", None) or [Owner(member_state=getattr(root, "member_state", None))]
+
+
 def _owner_gate(key: str, resolve: Resolver, *, redacted: bool) -> Resolver:
     def gated(root: Any, info: Any, **kwargs: Any) -> Any:
-        owners = getattr(root, "policy_owners", None) or [
-            Owner(member_state=getattr(root, "member_state", None))
-        ]
+        owners = owners_of(root)
         if redacted:
             if not may(info.context.principal, key, *owners):
                 return None

@@ -25,44 +25,11 @@ class ProjectPayload:
 
 
 async def _payload(info: Info, recorded: Recorded[projects.Project]) -> ProjectPayload:
-    p = recorded.aggregate
-    funding = await project_queries.project_funding(info.context.runtime.query_engine, p.id)
-    row = project_queries.ProjectRow(
-        id=p.id,
-        crisis_id=p.crisis_id,
-        member_state=p.member_state.value,
-        title=p.title,
-        description=p.description,
-        sector=p.sector.value,
-        admin_code=p.admin_code,
-        implementers=",".join(str(i) for i in p.implementers),
-        budget=p.budget,
-        currency=p.currency,
-        usd_rate=p.conversion.usd_rate,
-        usd_budget=p.usd_budget,
-        planned_start=p.planned_start,
-        planned_end=p.planned_end,
-        status=p.status.value,
-        status_reason=p.status_reason,
-        started_on=p.started_on,
-        ended_on=p.ended_on,
-        registered_at=p.created_on,
-        registered_position=0,
-        milestones=[
-            project_queries.MilestoneRow(i, p.id, m.title, m.due_date, m.achieved_on, m.note)
-            for i, m in sorted(p.milestones.items(), key=lambda item: item[1].due_date)
-        ],
-        results=[
-            project_queries.ResultRow(i, p.id, *_terms(r.terms), r.achieved, r.measured_on)
-            for i, r in p.results.items()
-        ],
-        funding=funding,
+    project = recorded.aggregate
+    funding = await project_queries.project_funding(info.context.runtime.query_engine, project.id)
+    return ProjectPayload(
+        project=Project.from_aggregate(project, funding), position=LogPosition(recorded.position)
     )
-    return ProjectPayload(project=Project.from_row(row), position=LogPosition(recorded.position))
-
-
-def _terms(t: projects.ResultTerms) -> tuple[str, str, str, Decimal, Decimal]:
-    return t.indicator, t.unit, t.hxl_tag, t.baseline, t.target
 
 
 @strawberry.input

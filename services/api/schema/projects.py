@@ -6,7 +6,7 @@ show funding from the read side (pledges and allocations to the project, in US d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -18,9 +18,11 @@ from domain.project_parts import progress
 from projections import project_queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
-from services.api.schema.paging import check_first, decode_cursor, encode_cursor
+from services.api.schema.history import ChangeConnection, History, one, read_history, stood
+from services.api.schema.paging import MAX_PAGE, check_first, decode_cursor, encode_cursor
 from services.api.schema.scalars import MemberState, Sector, parse_id
 from services.api.schema.types import Organisation
+from services.commands.projects import project_owners
 from services.errors import NotFound
 
 strawberry.enum(
@@ -110,6 +112,55 @@ class Project:
         ]
         return [Organisation.from_row(row) for row in rows if row is not None]
 
+    @strawberry.field(
+        description=(
+            "Every change, oldest first, a page at a time, from the event store (the cursor is the "
+            "project's version): its terms, status, milestones and results (its funding is the "
+            "pledges' and allocations' own), and who changed them for the host state, the "
+            "implementing organisations and the secretariat."
+        )
+    )
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, PROJECT_HISTORY, self.id, first, after)
+        return page
+
+    @classmethod
+    def from_aggregate(cls, p: projects.Project, funding: project_queries.Funding) -> Project:
+        """As the event store has it, with ``funding`` from the read side."""
+        return cls.from_row(
+            project_queries.ProjectRow(
+                id=p.id,
+                crisis_id=p.crisis_id,
+                member_state=p.member_state.value,
+                title=p.title,
+                description=p.description,
+                sector=p.sector.value,
+                admin_code=p.admin_code,
+                implementers=",".join(str(i) for i in p.implementers),
+                budget=p.budget,
+                currency=p.currency,
+                usd_rate=p.conversion.usd_rate,
+                usd_budget=p.usd_budget,
+                planned_start=p.planned_start,
+                planned_end=p.planned_end,
+                status=p.status.value,
+                status_reason=p.status_reason,
+                started_on=p.started_on,
+                ended_on=p.ended_on,
+                registered_at=p.created_on,
+                registered_position=0,
+                milestones=[
+                    project_queries.MilestoneRow(i, p.id, m.title, m.due_date, m.achieved_on, m.note)
+                    for i, m in sorted(p.milestones.items(), key=lambda item: item[1].due_date)
+                ],
+                results=[
+                    project_queries.ResultRow(i, p.id, *_terms(r.terms), r.achieved, r.measured_on)
+                    for i, r in p.results.items()
+                ],
+                funding=funding,
+            )
+        )
+
     @classmethod
     def from_row(cls, row: project_queries.ProjectRow) -> Project:
         state = codes.MemberState(row.member_state)
@@ -168,6 +219,19 @@ class Project:
         )
 
 
+def _terms(t: projects.ResultTerms) -> tuple[str, str, str, Decimal, Decimal]:
+    return t.indicator, t.unit, t.hxl_tag, t.baseline, t.target
+
+
+PROJECT_HISTORY = History(
+    projects.Project,
+    "project",
+    lambda project: Project.from_aggregate(project, project_queries.Funding()),
+    lambda _concord, project: project_owners(project),
+    leave_out=frozenset({"funding"}),
+)
+
+
 @strawberry.type
 class ProjectEdge:
     cursor: str
@@ -220,9 +284,13 @@ class ProjectQuery:
         ]
         return ProjectConnection(edges=edges, has_next_page=has_next, total_count=total)
 
-    @strawberry.field
-    async def project(self, info: Info, id: strawberry.ID) -> Project:
+    @strawberry.field(description=one("project", then="; its funding is read as it stands now"))
+    async def project(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Project:
         project_id = parse_id(id)
+        if as_of is not None:
+            past = await stood(info, PROJECT_HISTORY, project_id, as_of)
+            engine = info.context.runtime.query_engine
+            return Project.from_aggregate(past, await project_queries.project_funding(engine, project_id))
         found = await project_queries.projects_by_id(info.context.runtime.query_engine, [project_id])
         if project_id not in found:
             raise NotFound("project", project_id)

@@ -9,7 +9,7 @@ import strawberry
 from domain import codes, requests
 from domain.items import ITEMS
 from projections import queries
-from services.api.problems import BadInput
+from services.api.schema import history
 from services.api.schema.context import Info, selected
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import (
@@ -22,6 +22,10 @@ from services.api.schema.scalars import (
     parse_id,
 )
 from services.api.schema.types import (
+    CRISIS_HISTORY,
+    MATCH_HISTORY,
+    OFFER_HISTORY,
+    REQUEST_HISTORY,
     AssistanceRequest,
     AssistanceRequestConnection,
     AssistanceRequestEdge,
@@ -92,11 +96,7 @@ class Query:
     ) -> AssistanceRequest | None:
         request_id = parse_id(id)
         if as_of is not None:
-            if as_of.tzinfo is None:
-                raise BadInput("asOf", "give a time zone, e.g. 2026-11-28T09:00:00Z")
-            concord = info.context.runtime.concord
-            past = await info.context.run(concord.request_as_of, request_id, as_of)
-            return AssistanceRequest.from_aggregate(past)
+            return await history.as_of(info, REQUEST_HISTORY, request_id, as_of)
         row = await queries.get_request(info.context.runtime.query_engine, request_id)
         if row is None:
             raise NotFound("assistance request", request_id)
@@ -242,9 +242,11 @@ class AssistanceQuery:
         rows = await queries.list_crises(info.context.runtime.query_engine, include_closed=include_closed)
         return [Crisis.from_row(row) for row in rows]
 
-    @strawberry.field
-    async def crisis(self, info: Info, id: strawberry.ID) -> Crisis | None:
+    @strawberry.field(description=history.one("crisis"))
+    async def crisis(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Crisis | None:
         crisis_id = parse_id(id)
+        if as_of is not None:
+            return await history.as_of(info, CRISIS_HISTORY, crisis_id, as_of)
         row = await info.context.loaders.crisis.load(crisis_id)
         if row is None:
             raise NotFound("crisis", crisis_id)
@@ -283,9 +285,11 @@ class AssistanceQuery:
             edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
         )
 
-    @strawberry.field
-    async def offer(self, info: Info, id: strawberry.ID) -> Offer | None:
+    @strawberry.field(description=history.one("offer"))
+    async def offer(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Offer | None:
         offer_id = parse_id(id)
+        if as_of is not None:
+            return await history.as_of(info, OFFER_HISTORY, offer_id, as_of)
         row = await info.context.loaders.offer.load(offer_id)
         if row is None:
             raise NotFound("offer", offer_id)
@@ -315,9 +319,11 @@ class AssistanceQuery:
             edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
         )
 
-    @strawberry.field
-    async def match(self, info: Info, id: strawberry.ID) -> Match | None:
+    @strawberry.field(description=history.one("match"))
+    async def match(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Match | None:
         match_id = parse_id(id)
+        if as_of is not None:
+            return await history.as_of(info, MATCH_HISTORY, match_id, as_of)
         found = await queries.matches_by_id(info.context.runtime.query_engine, [match_id])
         if match_id not in found:
             raise NotFound("match", match_id)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
 from domain import codes, crises, matches, offers, requests
-from domain.access import Actor as ActorRecord
 from domain.crises import Crisis as CrisisAggregate
 from domain.matches import Match as MatchAggregate
 from domain.offers import Offer as OfferAggregate
@@ -27,16 +26,18 @@ from projections.queries import (
     RequestRow,
 )
 from services.api.schema.context import Info
-from services.api.schema.paging import (
-    MAX_PAGE,
-    PageInfo,
-    check_first,
-    decode_cursor,
-    encode_cursor,
-    page_info,
+from services.api.schema.history import (
+    HISTORY,
+    Actor,
+    ChangeConnection,
+    FieldChange,
+    History,
+    read_history,
 )
+from services.api.schema.paging import MAX_PAGE, PageInfo
 from services.api.schema.risk import RiskLevel, area_risk
-from services.identity.access import Principal
+from services.commands.offers import offering_party
+from services.identity.access import Owner
 
 if TYPE_CHECKING:
     from services.api.schema.havens import SafeHaven
@@ -56,36 +57,6 @@ from services.api.schema.scalars import (
 )
 
 
-@strawberry.type(description="Who made a change: audit metadata recorded with every event.")
-class Actor:
-    principal: str
-    role: str
-    scope: str
-    member_state: str | None
-    organisation_id: str | None
-    correlation_id: str | None
-    idempotency_key: str | None
-
-    @classmethod
-    def of(cls, actor: ActorRecord) -> Actor:
-        return cls(
-            principal=actor.principal,
-            role=actor.role,
-            scope=actor.scope,
-            member_state=actor.member_state,
-            organisation_id=actor.organisation_id,
-            correlation_id=actor.correlation_id,
-            idempotency_key=actor.idempotency_key,
-        )
-
-
-@strawberry.type
-class FieldChange:
-    field: str
-    before: str | None
-    after: str | None
-
-
 @strawberry.type(description="One event in the life of a request: when, who, what changed.")
 class RequestChange:
     at: datetime
@@ -93,69 +64,7 @@ class RequestChange:
     event: str
     actor: Actor | None
     changes: list[FieldChange]
-
-
-_TERMS = ("sector", "title", "description", "quantity", "unit", "priority", "needed_by", "admin_code")
-
-
-def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
-    return [
-        FieldChange(field=_camel(name), before=_text(before.get(name)), after=_text(after.get(name)))
-        for name in after
-        if before.get(name) != after.get(name)
-    ]
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def history_of(events: list[Any], start: RequestAggregate | None = None) -> list[RequestChange]:
-    """The events of one request as changes of its terms and status; ``start`` is the request as
-    it stood before them (None before it was posted)."""
-    changes = []
-    terms = _terms_of(start)
-    for event in events:
-        now = dict(terms)
-        if isinstance(event, RequestAggregate.Posted | RequestAggregate.Amended):
-            now.update({name: getattr(event, name) for name in _TERMS})
-            if isinstance(event, RequestAggregate.Posted):
-                now["member_state"] = event.member_state
-                now["status"] = requests.RequestStatus.OPEN.value
-        elif isinstance(event, RequestAggregate.Cancelled):
-            now["status"] = requests.RequestStatus.CANCELLED.value
-            now["cancellation_reason"] = event.reason
-        actor = getattr(event, "actor", None)
-        changes.append(
-            RequestChange(
-                at=event.timestamp,
-                version=event.originator_version,
-                event=type(event).__name__,
-                actor=Actor.of(actor) if isinstance(actor, ActorRecord) else None,
-                changes=field_changes(terms, now),
-            )
-        )
-        terms = now
-    return changes
-
-
-def _terms_of(request: RequestAggregate | None) -> dict[str, Any]:
-    """What ``history_of`` tracks of a request, as its events carry it, in the order they set it."""
-    if request is None:
-        return {}
-    terms: dict[str, Any] = {name: getattr(request.need, name) for name in _TERMS}
-    terms["sector"] = request.need.sector.value
-    terms["member_state"] = request.member_state.value
-    cancelled = request.cancelled
-    terms["status"] = (requests.RequestStatus.CANCELLED if cancelled else requests.RequestStatus.OPEN).value
-    if cancelled:
-        terms["cancellation_reason"] = request.cancellation_reason
-    return terms
+    policy_owners: strawberry.Private[list[Owner]]
 
 
 @strawberry.type
@@ -169,22 +78,6 @@ class RequestChangeConnection:
     edges: list[RequestChangeEdge]
     page_info: PageInfo
     total_count: int
-
-
-def request_history_connection(
-    concord: Concord, principal: Principal, request_id: UUID, first: int, after: str | None
-) -> RequestChangeConnection:
-    """One page of the request's changes; the cursor is the request's version after the change."""
-    page = concord.request_history(
-        principal, request_id, after=decode_cursor(after) if after else 0, limit=first + 1
-    )
-    changes = history_of(page.events[:first], page.start)
-    edges = [RequestChangeEdge(cursor=encode_cursor(change.version), node=change) for change in changes]
-    return RequestChangeConnection(
-        edges=edges,
-        page_info=page_info(edges, has_next=len(page.events) > first, after=after),
-        total_count=page.total,
-    )
 
 
 @strawberry.type(description="What an accepted match commits to a request, and by whom.")
@@ -276,10 +169,17 @@ class AssistanceRequest:
     async def history(
         self, info: Info, first: int = MAX_PAGE, after: str | None = None
     ) -> RequestChangeConnection:
-        check_first(first)
-        c = info.context
-        page = request_history_connection
-        return await c.run(page, c.runtime.concord, c.principal, UUID(self.id), first, after)
+        page: RequestChangeConnection = await read_history(
+            info,
+            REQUEST_HISTORY,
+            self.id,
+            first,
+            after,
+            node=RequestChange,
+            edge=RequestChangeEdge,
+            connection=RequestChangeConnection,
+        )
+        return page
 
     @classmethod
     def from_row(cls, row: RequestRow) -> AssistanceRequest:
@@ -357,6 +257,11 @@ class Crisis:
             phase=crises.CrisisPhase(row.phase),
         )
 
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, CRISIS_HISTORY, self.id, first, after)
+        return page
+
     @classmethod
     def from_aggregate(cls, crisis: CrisisAggregate) -> Crisis:
         return cls(
@@ -423,6 +328,11 @@ class Offer:
     async def crisis(self, info: Info) -> Crisis | None:
         row = await info.context.loaders.crisis.load(UUID(self.crisis_id))
         return Crisis.from_row(row) if row else None
+
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, OFFER_HISTORY, self.id, first, after)
+        return page
 
     @classmethod
     def from_row(cls, row: OfferRow) -> Offer:
@@ -506,6 +416,11 @@ class Match:
             return None
         return await area_risk(info, codes.MemberState(row.member_state), row.admin_code)
 
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
+        page: ChangeConnection = await read_history(info, MATCH_HISTORY, self.id, first, after)
+        return page
+
     @classmethod
     def from_row(cls, row: MatchRow) -> Match:
         return cls(
@@ -543,6 +458,25 @@ class Match:
             proposed_at=match.created_on,
             updated_at=match.modified_on,
         )
+
+
+def _match_owners(concord: Concord, match: MatchAggregate) -> list[Owner]:
+    """The requesting state and the offering party, as the match's own commands are decided."""
+    request, offer = concord.get_request(match.request_id), concord.get_offer(match.offer_id)
+    return [Owner(member_state=request.member_state), offering_party(offer)]
+
+
+REQUEST_HISTORY = History(
+    RequestAggregate,
+    "assistance request",
+    AssistanceRequest.from_aggregate,
+    lambda _concord, request: [Owner(member_state=request.member_state)],
+)
+CRISIS_HISTORY = History(CrisisAggregate, "crisis", Crisis.from_aggregate)
+OFFER_HISTORY = History(
+    OfferAggregate, "offer", Offer.from_aggregate, lambda _concord, offer: [offering_party(offer)]
+)
+MATCH_HISTORY = History(MatchAggregate, "match", Match.from_aggregate, _match_owners)
 
 
 @strawberry.type(description="Coverage of needs in one group: requested, committed, delivered, gap.")
