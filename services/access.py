@@ -203,6 +203,7 @@ POLICY: dict[str, Rule | str] = {
     "query.crises": _EVERYONE,
     "query.crisis": _EVERYONE,
     "query.items": _EVERYONE,
+    "query.adminAreas": _EVERYONE,  # OCHA's published gazetteer: nothing of anyone's own
     "query.offers": _EVERYONE,
     "query.offer": _EVERYONE,
     "query.matches": _EVERYONE,

@@ -241,6 +241,7 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("mutation.cancelMatch", "foreign", _on_match("THA", "foreign", CANCEL_MATCH)),
     ("query.crises", None, _plain("{ crises { id } }")),
     ("query.items", None, _plain("{ items { code } }")),
+    ("query.adminAreas", None, _plain("{ adminAreas(memberState: PHL) { code } }")),
     ("query.offers", None, _plain("{ offers { totalCount } }")),
     ("query.matches", None, _plain("{ matches { totalCount } }")),
     ("query.coverage", None, _plain("{ coverage { requests } }")),
