@@ -3,8 +3,9 @@
 // record departures, change status. An admission beyond the room left is refused in words.
 
 import { run } from "/static/graphql.js";
+import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
-import { $, after, announce, cell, count, fillCrises, keepCurrent, pcodeField, valueOf, words } from "./field.js";
+import { $, after, announce, cell, count, fillCrises, keepCurrent, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
 import { requireSignIn } from "./session.js";
@@ -117,7 +118,7 @@ async function start() {
   const { states } = await codeLists();
   const state = states.get(me.memberState);
   crises = await fillCrises(token, me.memberState, [$("#crisisId")]);
-  pcodeField($("#adminCode"), $("#adminCode-hint"), state);
+  areaPicker($("#adminCode"), { state, token, hint: $("#adminCode-hint") });
   $("#haven").addEventListener("change", describeChosen);
 
   const number = (form, name) => Number(valueOf(form, name));
