@@ -212,6 +212,7 @@ POLICY: dict[str, Rule | str] = {
     # The matcher: the secretariat runs rounds; a coordinator asks suggestions for its own
     # state's requests; a donor for any request, seeing only its own organisation's offers.
     "mutation.runAllocationRound": _SECRETARIAT,
+    "query.allocationRounds": _SECRETARIAT,  # the list the secretariat opens a round from
     "query.allocationRound": {
         Role.COORDINATOR: Scope.ANY,
         Role.DONOR: Scope.ANY,

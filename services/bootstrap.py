@@ -30,6 +30,7 @@ from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
 from projections.rebuilding import restore_write_only_indexes
 from projections.requests import RequestsProjector
+from projections.rounds import AllocationRoundsProjector
 from projections.runner import ProjectionRunner
 from projections.wakers import ListenWaker, Waker
 from services.authentication import Authenticator, token_verifier
@@ -130,6 +131,7 @@ def all_projectors() -> list[Projector]:
         MovementsProjector(),
         SecurityIncidentsProjector(),
         ProjectsProjector(),
+        AllocationRoundsProjector(),
     ]
 
 

@@ -248,6 +248,7 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("query.matchSuggestions", "own", _on_request("PHL", SUGGEST)),
     ("query.needSuggestions", None, _plain("{ needSuggestions { score } }")),
     ("mutation.runAllocationRound", None, _plain(ROUND, {"i": {}})),
+    ("query.allocationRounds", None, _plain("{ allocationRounds { totalCount } }")),
 ]
 
 
