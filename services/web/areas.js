@@ -18,23 +18,26 @@ function areasOf(memberState, token) {
   return lists.get(memberState);
 }
 
-const escape = (code) => code.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-// Upgrades a P-code input: `state` is the code list's entry (code, name, pcodePrefixes); `hint`,
-// if given, says what to type. Resolves once the suggestions are in place.
+// Upgrades a P-code input for one state: `state` is the code list's entry (code, name,
+// pcodePrefixes); `hint`, if given, says what to type. Resolves once the suggestions are in place.
 export async function areaPicker(input, { state, token, hint = null }) {
-  const prefixes = state.pcodePrefixes;
-  const finer = `(${prefixes.join("|")})[0-9]{1,12}`;
-  input.pattern = finer;
-  input.dataset.patternMessage = `A P-code of ${state.name}: ${prefixes[0]} followed by digits.`;
-  if (hint) hint.textContent = `A P-code of ${state.name} (OCHA COD), ${prefixes[0]} followed by digits.`;
+  const picker = areaField(input, { token, hint });
+  await picker.use(state);
+  return picker;
+}
 
+// The same, for a form whose state can change: `use(state)` offers that state's areas (none, and
+// no rule, for null).
+export function areaField(input, { token, hint = null }) {
   const named = document.createElement("p");
   named.id = `${input.id}-area`;
   named.className = "area-name";
   named.setAttribute("aria-live", "polite");
-  (input.closest(".field") ?? input.parentElement).insertBefore(named, input.nextElementSibling);
+  input.after(named);
   input.setAttribute("aria-describedby", `${named.id} ${input.getAttribute("aria-describedby") ?? ""}`.trim());
+  const list = document.createElement("datalist");
+  list.id = `${input.id}-areas`;
+  input.after(list);
 
   let byCode = new Map();
   let byLabel = new Map();
@@ -66,37 +69,57 @@ export async function areaPicker(input, { state, token, hint = null }) {
   });
   input.form?.addEventListener("reset", () => setTimeout(say));
 
-  let areas;
-  try {
-    areas = await areasOf(state.code, token);
-  } catch {
-    return; // the P-code is typed as before
+  let wanted = null;
+  async function use(state) {
+    wanted = state;
+    byCode = new Map();
+    byLabel = new Map();
+    list.replaceChildren();
+    input.removeAttribute("list");
+    if (!state) {
+      input.removeAttribute("pattern");
+      say();
+      return;
+    }
+    const prefixes = state.pcodePrefixes;
+    const finer = `(${prefixes.join("|")})[0-9]{1,12}`;
+    input.pattern = finer;
+    input.dataset.patternMessage = `A P-code of ${state.name}: ${prefixes[0]} followed by digits.`;
+    if (hint) hint.textContent = `A P-code of ${state.name} (OCHA COD), ${prefixes[0]} followed by digits.`;
+    say();
+    let areas;
+    try {
+      areas = await areasOf(state.code, token);
+    } catch {
+      return; // the P-code is typed as before
+    }
+    if (wanted !== state || !areas.length) return; // another state was chosen meanwhile, or none listed
+    byCode = new Map(areas.map((area) => [area.code, area]));
+    // A name alone stands for its area where no other area of the state bears it.
+    const names = new Map();
+    for (const area of areas) names.set(fold(area.name), names.has(fold(area.name)) ? null : area);
+    byLabel = new Map([...names].filter(([, area]) => area));
+    for (const area of areas) byLabel.set(fold(label(area)), area);
+    list.replaceChildren(
+      ...areas.map((area) => {
+        const choice = document.createElement("option");
+        choice.value = area.code;
+        choice.textContent = label(area);
+        return choice;
+      }),
+    );
+    input.setAttribute("list", list.id);
+    // Myanmar's districts carry a letter (MMR012D005): listed codes outside the digits-only form.
+    const lettered = areas.map((area) => area.code).filter((code) => /^[A-Z0-9]+$/.test(code) && !new RegExp(`^${finer}$`).test(code));
+    input.pattern = [finer, ...lettered].join("|");
+    const prefix = prefixes.find((p) => areas[0].code.startsWith(p) && /^[0-9]/.test(areas[0].code.slice(p.length))) ?? prefixes[0];
+    const example = areas.find((area) => area.level === 2) ?? areas[0];
+    input.dataset.patternMessage =
+      `A P-code of ${state.name}: pick the area by name from the list, or type its P-code (${prefix} followed by digits).`;
+    if (hint) {
+      hint.textContent = `Type the area's name and pick it from the list, e.g. ${example.name} (${example.code}); or type a P-code of ${state.name}.`;
+    }
+    say();
   }
-  if (!areas.length) return;
-  byCode = new Map(areas.map((area) => [area.code, area]));
-  // A name alone stands for its area where no other area of the state bears it.
-  const names = new Map();
-  for (const area of areas) names.set(fold(area.name), names.has(fold(area.name)) ? null : area);
-  byLabel = new Map([...names].filter(([, area]) => area));
-  for (const area of areas) byLabel.set(fold(label(area)), area);
-
-  const list = document.createElement("datalist");
-  list.id = `${input.id}-areas`;
-  for (const area of areas) {
-    const choice = document.createElement("option");
-    choice.value = area.code;
-    choice.textContent = label(area);
-    list.append(choice);
-  }
-  input.after(list);
-  input.setAttribute("list", list.id);
-  const lettered = areas.map((area) => area.code).filter((code) => !new RegExp(`^${finer}$`).test(code));
-  input.pattern = [finer, ...lettered.map(escape)].join("|");
-  const example = areas.find((area) => area.level === 2) ?? areas[0];
-  input.dataset.patternMessage =
-    `Pick an area of ${state.name} by name from the list, or type its P-code (${prefixes[0]} followed by digits).`;
-  if (hint) {
-    hint.textContent = `Type the area's name and pick it from the list, e.g. ${example.name} (${example.code}); or type a P-code of ${state.name}.`;
-  }
-  say();
+  return { use };
 }

@@ -215,7 +215,7 @@ def test_a_coordinator_signs_in_posts_a_need_with_the_keyboard_and_sees_it_at_on
     assert form_page == []
     assert dashboard == []
     assert "4 decimal places" in zero_refused  # checked as typed, before anything is sent
-    assert "an area of Philippines" in foreign_area
+    assert "A P-code of Philippines: pick the area by name" in foreign_area
     assert area == "Lanao del Sur, Bangsamoro Autonomous Region In Muslim Mindanao (BARMM) (admin-2)"
     assert "SHL-" in row
     assert "750 piece" in row
