@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from domain.access import Actor
 from domain.codes import MemberState, Sector
 from domain.errors import InvalidInput, InvalidTransition, Refusal
+from domain.gazetteer import areas_of, listed_in
 from domain.items import item
 from domain.text import check_characters, text
 
@@ -93,15 +94,22 @@ class Commitment:
 
 
 def check_admin_code(member_state: MemberState, admin_code: str) -> str:
-    """A P-code of the requesting state: its ISO2 (or, as Myanmar's COD uses, ISO3) prefix + digits."""
+    """A P-code of the requesting state: one its COD gazetteer lists (Myanmar's districts carry a
+    letter: MMR012D005), or its ISO2 (or, as Myanmar's COD uses, ISO3) prefix + digits, the form
+    of the finer levels the gazetteer does not list."""
     code = check_characters("adminCode", admin_code).strip().upper()
+    if listed_in(member_state, code):
+        return code
     for prefix in (member_state.iso2, member_state.value):
         if code.startswith(prefix) and _PCODE_DIGITS.fullmatch(code[len(prefix) :]):
             return code
+    listed = areas_of(member_state)
+    prefix = member_state.value if member_state is MemberState.MMR else member_state.iso2
+    example = f", e.g. {listed[0].code} for {listed[0].name}" if listed else ""
     raise InvalidInput(
         "adminCode",
         f"{admin_code!r} is not a P-code of {member_state.label} "
-        f"(expected {member_state.iso2} followed by digits, e.g. {member_state.iso2}15)",
+        f"(expected {prefix} followed by digits{example})",
     )
 
 

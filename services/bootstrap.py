@@ -31,6 +31,7 @@ from projections.projects import ProjectsProjector
 from projections.queries import tracking_positions
 from projections.rebuilding import restore_write_only_indexes
 from projections.requests import RequestsProjector
+from projections.rounds import AllocationRoundsProjector
 from projections.runner import ProjectionRunner
 from projections.wakers import ListenWaker, Waker
 from services.coordination import Clock, Concord, utc_today
@@ -132,6 +133,7 @@ def all_projectors() -> list[Projector]:
         SecurityIncidentsProjector(),
         ProjectsProjector(),
         ApiKeysProjector(),
+        AllocationRoundsProjector(),
     ]
 
 

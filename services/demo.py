@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain import gazetteer
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.errors import DomainError
@@ -40,10 +41,11 @@ from services.identity.access import Principal
 
 Progress = Callable[[int, int, str], None]
 
-#: P-codes of the areas each crisis touches (OCHA COD style; Myanmar's are ISO3-prefixed).
+#: P-codes of the areas each crisis touches, as OCHA's COD gazetteers list them (domain.gazetteer):
+#: admin-2 where the crisis is local (Philippine provinces, Myanmar's districts), else admin-1.
 AREAS: dict[MemberState, list[str]] = {
-    MemberState.PHL: ["PH1536", "PH153617", "PH153605", "PH1538", "PH1035", "PH1043"],
-    MemberState.MMR: ["MMR012", "MMR012003", "MMR012007", "MMR001", "MMR001002", "MMR017"],
+    MemberState.PHL: ["PH19036", "PH10035", "PH10043", "PH19088"],
+    MemberState.MMR: ["MMR012", "MMR012D005", "MMR012D001", "MMR001", "MMR001D001", "MMR017"],
     MemberState.THA: ["TH63", "TH32", "TH33", "TH34"],
     MemberState.KHM: ["KH22", "KH13", "KH01"],
 }
@@ -51,17 +53,15 @@ AREAS: dict[MemberState, list[str]] = {
 #: so that it lies on land in the dashboard map's 1:50m Natural Earth outlines too), what the
 #: demo's safe havens are placed near: P-code -> (latitude, longitude, the town and the area).
 PLACES: dict[str, tuple[float, float, str]] = {
-    "PH1536": (8.0031, 124.2850, "Marawi, capital of Lanao del Sur"),
-    "PH153617": (7.9986, 124.2928, "Marawi City, Lanao del Sur"),
-    "PH153605": (7.8000, 124.1700, "Binidayan, Lanao del Sur"),
-    "PH1538": (6.8647, 124.4417, "Shariff Aguak, Maguindanao"),
-    "PH1035": (8.0350, 123.7922, "Tubod, capital of Lanao del Norte"),
-    "PH1043": (8.4822, 124.6472, "Cagayan de Oro, Misamis Oriental"),
+    "PH19036": (8.0031, 124.2850, "Marawi, capital of Lanao del Sur (BARMM)"),
+    "PH10035": (8.0350, 123.7922, "Tubod, capital of Lanao del Norte"),
+    "PH10043": (8.4822, 124.6472, "Cagayan de Oro, Misamis Oriental"),
+    "PH19088": (6.8647, 124.4417, "Shariff Aguak, Maguindanao del Sur (BARMM)"),
     "MMR012": (20.1810, 92.8783, "Sittwe, capital of Rakhine State"),
-    "MMR012003": (20.5930, 93.1900, "Mrauk-U, Rakhine State"),
-    "MMR012007": (20.2050, 93.0450, "Pauktaw, Rakhine State"),
+    "MMR012D005": (20.5930, 93.1900, "Mrauk-U, Mrauk-U District, Rakhine State"),
+    "MMR012D001": (20.2050, 93.0450, "Pauktaw, Sittwe District, Rakhine State"),
     "MMR001": (25.3833, 97.3950, "Myitkyina, capital of Kachin State"),
-    "MMR001002": (25.3500, 97.4400, "Waingmaw, Kachin State"),
+    "MMR001D001": (25.3500, 97.4400, "Waingmaw, Myitkyina District, Kachin State"),
     "MMR017": (16.7792, 94.7325, "Pathein, capital of Ayeyarwady Region"),
     "TH63": (16.8798, 99.1257, "Tak, capital of Tak province"),
     "TH32": (14.8818, 103.4936, "Surin, capital of Surin province"),
@@ -372,7 +372,7 @@ class Demo:
                             self.coordinator(state),
                             crisis,
                             state,
-                            name=f"{_SITE_NAMES[number % len(_SITE_NAMES)]} {area}",
+                            name=f"{_SITE_NAMES[number % len(_SITE_NAMES)]}, {_area_name(area)}",
                             admin_code=area,
                             latitude=self.near(PLACES[area][0]),
                             longitude=self.near(PLACES[area][1]),
@@ -687,6 +687,13 @@ _GROUPS = [
     "children under five",
 ]
 _SITE_NAMES = ["Evacuation centre", "Transit site", "Collective centre"]
+
+
+def _area_name(code: str) -> str:
+    listed = gazetteer.area(code)
+    return listed.name if listed else code
+
+
 _PROJECTS = {
     Sector.PB_CAP: "Training local disaster-risk officers",
     Sector.PB_INS: "Restoring the municipal civil registry",

@@ -30,6 +30,22 @@ def request_row(crisis: object, n: int = 0, **overrides: object) -> dict[str, ob
     }
 
 
+def offer_row(crisis: object, n: int = 0, **overrides: object) -> dict[str, object]:
+    """An offer as the export writes it, by column header; ``n`` varies its quantity."""
+    return {
+        "Crisis": crisis,
+        "Sector": "SHL",
+        "Item": "SHL-TARP",
+        "Quantity": 400 + n,
+        "Unit": "piece",
+        "Available from": "2026-12-01",
+        "Available until": "2027-03-01",
+        "Serves": "PHL THA",
+        "Delivery mode": "in-kind",
+        **overrides,
+    }
+
+
 def sheet(
     rows: Sequence[Mapping[str, object]], headers: Sequence[tuple[str, str]] | None = None
 ) -> list[list[Any]]:

@@ -222,6 +222,7 @@ POLICY: dict[str, Rule | str] = {
     "query.crises": _EVERYONE,
     "query.crisis": _EVERYONE,
     "query.items": _EVERYONE,
+    "query.adminAreas": _EVERYONE,  # OCHA's published gazetteer: nothing of anyone's own
     "query.offers": _EVERYONE,
     "query.offer": _EVERYONE,
     "query.matches": _EVERYONE,
@@ -230,6 +231,7 @@ POLICY: dict[str, Rule | str] = {
     # The matcher: the secretariat runs rounds; a coordinator asks suggestions for its own
     # state's requests; a donor for any request, seeing only its own organisation's offers.
     "mutation.runAllocationRound": _SECRETARIAT,
+    "query.allocationRounds": _SECRETARIAT,  # the list the secretariat opens a round from
     "query.allocationRound": {
         Role.COORDINATOR: Scope.ANY,
         Role.DONOR: Scope.ANY,

@@ -66,16 +66,3 @@ export function keepCurrent(token, reload) {
 export function after(position) {
   return position ? { "Concord-Consistent-With": String(position) } : {};
 }
-
-// An admin-area input that takes only P-codes of the state (OCHA COD), upper-cased as typed.
-export function pcodeField(input, hint, state) {
-  const prefixes = state.pcodePrefixes;
-  input.pattern = `(${prefixes.join("|")})[0-9]{1,12}`;
-  input.dataset.patternMessage = `A P-code of ${state.name}: ${prefixes[0]} followed by digits, e.g. ${prefixes[0]}15.`;
-  if (hint) hint.textContent = `A P-code of ${state.name} (OCHA COD), e.g. ${prefixes[0]}15.`;
-  input.addEventListener("input", () => {
-    const [from, to] = [input.selectionStart, input.selectionEnd];
-    input.value = input.value.toUpperCase();
-    input.setSelectionRange(from, to);
-  });
-}

@@ -5,8 +5,9 @@
 // policy lets the caller.
 
 import { run } from "/static/graphql.js";
+import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
-import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
+import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { historyLink } from "./history.js";
 import { mountHeader } from "./header.js";
@@ -108,7 +109,7 @@ async function loadFigures(headers = {}) {
 
 function mountFigures(state) {
   const form = $("#figures");
-  pcodeField($("#figures-adminCode"), $("#figures-adminCode-hint"), state);
+  areaPicker($("#figures-adminCode"), { state, token, hint: $("#figures-adminCode-hint") });
   const today = localDate();
   $("#figures-asOf").max = today;
   $("#figures-asOf").value = today;
@@ -176,7 +177,7 @@ async function start() {
   const state = states.get(me.memberState);
   figures = may(me, "recordDisplacementFigures", { memberState: me.memberState });
   crises = await fillCrises(token, me.memberState, [$("#crisisId"), $("#figures-crisisId")]);
-  pcodeField($("#adminCode"), $("#adminCode-hint"), state);
+  areaPicker($("#adminCode"), { state, token, hint: $("#adminCode-hint") });
   if (figures) mountFigures(state);
   $("#haven").addEventListener("change", describeChosen);
 

@@ -2,8 +2,9 @@
 // open), and close it when it is over.
 
 import { run } from "/static/graphql.js";
+import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
-import { $, after, announce, cell, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
+import { $, after, announce, cell, fillCrises, keepCurrent, localDate, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
 import { requireSignIn } from "./session.js";
@@ -54,7 +55,7 @@ async function start() {
   }
   const { states } = await codeLists();
   await fillCrises(token, me.memberState, [$("#crisisId")]);
-  pcodeField($("#adminCode"), $("#adminCode-hint"), states.get(me.memberState));
+  areaPicker($("#adminCode"), { state: states.get(me.memberState), token, hint: $("#adminCode-hint") });
   $("#occurredOn").max = localDate();
   $("#occurredOn").value = localDate();
 

@@ -6,8 +6,9 @@
 // this movement; the server's policy and the domain decide again.
 
 import { run } from "/static/graphql.js";
+import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
-import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, pcodeField, valueOf, words } from "./field.js";
+import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { historyLink } from "./history.js";
 import { mountHeader } from "./header.js";
@@ -142,7 +143,7 @@ async function start() {
     $("#to").append(option(haven.id, `Safe haven: ${haven.name}`));
   }
   for (const [select, area] of [["#from", "#fromArea"], ["#to", "#toArea"]]) {
-    pcodeField($(area), null, state);
+    areaPicker($(area), { state, token });
     $(select).addEventListener("change", () => {
       const byArea = $(select).value === "area";
       $(`${area}-field`).hidden = !byArea;

@@ -4,6 +4,7 @@
 // need with Concord-Consistent-With; the Changes subscription keeps it current.
 
 import { follow, run } from "/static/graphql.js";
+import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
@@ -47,6 +48,7 @@ function fillAmendment() {
   for (const name of AMENDABLE) $(`#amend-${name}`).value = String(need[name] ?? "");
   for (const name of FLAGS) $(`#amend-${name}`).checked = need[name];
   $("#amend-unit").textContent = `(${need.unit})`;
+  $("#amend-adminCode").dispatchEvent(new Event("input")); // names the area the code stands for
 }
 
 async function load(headers = {}) {
@@ -99,9 +101,7 @@ async function start() {
     return;
   }
   const { states } = await codeLists();
-  const prefixes = states.get(me.memberState).pcodePrefixes;
-  $("#amend-adminCode").pattern = `(${prefixes.join("|")})[0-9]{1,12}`;
-  $("#amend-adminCode").dataset.patternMessage = `A P-code of ${states.get(me.memberState).name}, e.g. ${prefixes[0]}15.`;
+  await areaPicker($("#amend-adminCode"), { state: states.get(me.memberState), token });
   fillAmendment();
   const amend = $("#amend");
   commandForm(amend, {

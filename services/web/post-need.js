@@ -1,8 +1,10 @@
 // Post a need: a coordinator's request for assistance in its own state. The item picker fills the
-// unit; the admin area must be a P-code of the coordinator's state. Before it is posted, the live
-// needs it may duplicate are shown; a safe haven of the crisis may be named as whose need it is.
+// unit; the admin area is picked by name from the state's P-codes (or typed as a P-code of it).
+// Before it is posted, the live needs it may duplicate are shown; a safe haven of the crisis may be
+// named as whose need it is.
 
 import { run } from "/static/graphql.js";
+import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
@@ -98,11 +100,7 @@ async function start() {
     $("#crisisId").append(option(crisis.id, crisis.name));
   }
   for (const sector of sectors.values()) $("#sector").append(option(sector.code, sector.name));
-  const prefixes = state.pcodePrefixes;
-  $("#adminCode").pattern = `(${prefixes.join("|")})[0-9]{1,12}`;
-  $("#adminCode").dataset.patternMessage =
-    `A P-code of ${state.name}: ${prefixes[0]} followed by digits, e.g. ${prefixes[0]}15.`;
-  $("#adminCode-hint").textContent = `A P-code of ${state.name} (OCHA COD), e.g. ${prefixes[0]}15.`;
+  const picked = areaPicker($("#adminCode"), { state, token, hint: $("#adminCode-hint") });
   $("#neededBy").min = localDate(new Date());
 
   let items = new Map();
@@ -121,12 +119,6 @@ async function start() {
   });
   $("#item").addEventListener("change", () => {
     $("#unit").value = items.get($("#item").value)?.unit ?? "";
-  });
-  $("#adminCode").addEventListener("input", (event) => {
-    const field = event.target;
-    const [from, to] = [field.selectionStart, field.selectionEnd];
-    field.value = field.value.toUpperCase();
-    field.setSelectionRange(from, to);
   });
   form.addEventListener("reset", () => {
     $("#item").replaceChildren(option("", "Choose a sector first"));
@@ -166,6 +158,7 @@ async function start() {
       location.assign(`/workbench/needs?${query}`);
     },
   });
+  await picked;
   form.hidden = false;
 }
 

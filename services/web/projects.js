@@ -3,6 +3,7 @@
 // (the API's policy decides). The Changes subscription keeps the list current.
 
 import { follow, run } from "/static/graphql.js";
+import { areaField } from "./areas.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
 import { historyLink } from "./history.js";
@@ -69,18 +70,14 @@ async function load(from) {
   }
 }
 
-function pcodeRule(code) {
-  const state = states.get(code);
-  const field = $("#adminCode");
-  if (!state) {
-    field.removeAttribute("pattern");
-    $("#adminCode-hint").textContent = "Choose the host state first.";
-    return;
-  }
-  const prefixes = state.pcodePrefixes;
-  field.pattern = `(${prefixes.join("|")})[0-9]{1,12}`;
-  field.dataset.patternMessage = `A P-code of ${state.name}: ${prefixes[0]} followed by digits, e.g. ${prefixes[0]}15.`;
-  $("#adminCode-hint").textContent = `A P-code of ${state.name} (OCHA COD), e.g. ${prefixes[0]}15.`;
+let areas = null; // the admin-area field, once mounted
+
+// The admin area is picked by name among the host state's areas, once a host state is chosen.
+async function pcodeRule(code) {
+  areas ??= areaField($("#adminCode"), { token, hint: $("#adminCode-hint") });
+  const state = states.get(code) ?? null;
+  await areas.use(state);
+  if (!state) $("#adminCode-hint").textContent = "Choose the host state first.";
 }
 
 async function mountRegistration(me) {
@@ -106,9 +103,6 @@ async function mountRegistration(me) {
   $("#rateDate").max = today;
   $("#plannedStart").addEventListener("change", () => {
     $("#plannedEnd").min = $("#plannedStart").value;
-  });
-  $("#adminCode").addEventListener("input", (event) => {
-    event.target.value = event.target.value.toUpperCase();
   });
   $("#currency").addEventListener("input", (event) => {
     event.target.value = event.target.value.toUpperCase();

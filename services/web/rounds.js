@@ -1,7 +1,8 @@
-// Allocation rounds: the secretariat runs a round for a crisis (or every open crisis) and reviews it:
-// the objective against the greedy baseline, each state's coverage under both, the matches it
-// proposed as they stand now, and the lines it skipped. The round's id stays in the address, so a
-// review can be reloaded or shared; the audit (a re-solve) is asked for separately, as it costs one.
+// Allocation rounds: the secretariat runs a round for a crisis (or every open crisis), or opens one
+// from the list of past rounds (newest first, a page at a time), and reviews it: the objective
+// against the greedy baseline, each state's coverage under both, the matches it proposed as they
+// stand now, and the lines it skipped. The round's id stays in the address, so a review can be
+// reloaded or shared; the audit (a re-solve) is asked for separately, as it costs one.
 
 import { run } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
@@ -114,6 +115,7 @@ async function review(id, headers = {}) {
     showProposals(round);
     if (reviewed !== round.id) $("#audit-result").textContent = ""; // a live re-read keeps the audit
     reviewed = round.id;
+    markReviewed();
     $("#review").hidden = false;
     $("#problem").textContent = "";
   } catch (error) {
@@ -137,6 +139,79 @@ async function audit(id) {
   }
 }
 
+const PAST_PAGE = 20;
+let pastShown = 0;
+let pastAfter = null;
+
+function markReviewed() {
+  for (const tr of document.querySelectorAll("#past-body tr")) {
+    if (tr.dataset.round === reviewed) tr.setAttribute("aria-current", "true");
+    else tr.removeAttribute("aria-current");
+  }
+}
+
+function pastRow(round) {
+  const link = document.createElement("a");
+  link.href = `/workbench/rounds?round=${encodeURIComponent(round.id)}`;
+  link.textContent = `${when.format(new Date(round.ranAt))} UTC`;
+  link.addEventListener("click", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // a new tab
+    event.preventDefault();
+    open(round.id);
+  });
+  const ran = document.createElement("th");
+  ran.scope = "row";
+  ran.append(link);
+  const coverage = `${percent.format(round.objective.minStateCoverage)} (${percent.format(round.greedyObjective.minStateCoverage)})`;
+  const tr = row(
+    ran,
+    cell(round.crisisId ? (crises.get(round.crisisId) ?? round.crisisId) : "Every open crisis"),
+    cell(`${round.needCount} · ${round.offerCount}`, "num"),
+    cell(`${round.proposalCount} · ${round.skippedCount}`, "num"),
+    cell(coverage, "num"),
+    cell(round.ranBy),
+  );
+  tr.dataset.round = round.id;
+  return tr;
+}
+
+// The newest rounds, or (with `older`) the next page after those shown; a re-read keeps as many
+// rows as were shown, so a live update does not fold the list back to one page.
+async function loadPast({ older = false, headers = {} } = {}) {
+  const first = older ? PAST_PAGE : Math.max(PAST_PAGE, pastShown);
+  try {
+    const { allocationRounds: rounds } = await run(
+      "AllocationRounds",
+      { first, after: older ? pastAfter : null },
+      token,
+      headers,
+    );
+    const rows = rounds.edges.map((edge) => pastRow(edge.node));
+    if (older) $("#past-body").append(...rows);
+    else $("#past-body").replaceChildren(...rows);
+    pastShown = $("#past-body").rows.length;
+    pastAfter = rounds.pageInfo.endCursor ?? pastAfter;
+    $("#past-more").hidden = !rounds.pageInfo.hasNextPage;
+    $("#past-table").hidden = rounds.totalCount === 0;
+    $("#past-count").textContent =
+      rounds.totalCount === 0
+        ? "No round has been run yet."
+        : `${rounds.totalCount === 1 ? "1 round" : `${rounds.totalCount} rounds`}, ${pastShown} shown.`;
+    $("#past-problem").textContent = "";
+    markReviewed();
+  } catch (error) {
+    $("#past-problem").textContent = `The past rounds could not be read: ${error.message}`;
+  }
+}
+
+// Opens a past round for review, as after a run: its id in the address, the focus on its heading.
+async function open(id) {
+  history.pushState(null, "", `${location.pathname}?round=${encodeURIComponent(id)}`);
+  $("#round").value = id;
+  await review(id);
+  if (!$("#review").hidden) $("#review-heading").focus();
+}
+
 async function start() {
   const me = await secretariatPage(token);
   ({ states } = await codeLists());
@@ -155,9 +230,12 @@ async function start() {
         history.pushState(null, "", `${location.pathname}?round=${encodeURIComponent(round.id)}`);
         $("#round").value = round.id;
         await review(round.id, after(position));
+        await loadPast({ headers: after(position) });
         $("#review-heading").focus();
       },
     });
+    $("#past-more").addEventListener("click", () => loadPast({ older: true }));
+    await loadPast();
   }
   $("#audit").addEventListener("click", () => audit(shown()));
   window.addEventListener("popstate", () => (shown() ? review(shown()) : ($("#review").hidden = true)));
@@ -165,7 +243,10 @@ async function start() {
     $("#round").value = shown();
     await review(shown());
   }
-  followChanges(token, () => shown() && !$("#review").hidden && review(shown()));
+  followChanges(token, () => {
+    if (me) loadPast();
+    if (shown() && !$("#review").hidden) review(shown());
+  });
 }
 
 if (token) start();

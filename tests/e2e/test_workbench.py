@@ -136,9 +136,9 @@ def tab_to(page: Page, element_id: str) -> None:
     pytest.fail(f"the Tab key never reached #{element_id}")
 
 
-def fill_with_the_keyboard(page: Page) -> tuple[str, str]:
-    """Completes the need form with keys alone; returns what the form said of a zero quantity and of
-    another state's P-code as they were typed."""
+def fill_with_the_keyboard(page: Page) -> tuple[str, str, str]:
+    """Completes the need form with keys alone, the admin area picked by its name; returns what the
+    form said of a zero quantity and of another state's P-code as they were typed, and of the area."""
     expect(page.locator("#crisisId option")).to_have_count(2)
     tab_to(page, "crisisId")
     page.keyboard.press("ArrowDown")  # Marawi displacement
@@ -155,17 +155,20 @@ def fill_with_the_keyboard(page: Page) -> tuple[str, str]:
     tab_to(page, "title")
     page.keyboard.type("Tarpaulins for Saduc returnees")
     tab_to(page, "adminCode")
+    expect(page.locator("#adminCode-areas option")).to_have_count(17 + 88)  # OCHA's regions, provinces
     page.keyboard.type("th15")
     foreign_area = page.locator("#adminCode-error").inner_text()
     for _ in range(4):
         page.keyboard.press("Backspace")
-    page.keyboard.type("ph153601")
+    page.keyboard.type("Lanao del Sur")  # picked by name: the field takes its P-code once left
     tab_to(page, "neededBy")
+    expect(page.locator("#adminCode")).to_have_value("PH19036")
+    area = page.locator("#adminCode-area").inner_text()
     due = datetime.now(UTC).date() + timedelta(days=30)
     page.keyboard.type(due.strftime("%m%d%Y"))
     tab_to(page, "transportNeeded")
     page.keyboard.press("Space")
-    return zero_refused, foreign_area
+    return zero_refused, foreign_area, area
 
 
 def test_a_coordinator_signs_in_posts_a_need_with_the_keyboard_and_sees_it_at_once(
@@ -191,7 +194,7 @@ def test_a_coordinator_signs_in_posts_a_need_with_the_keyboard_and_sees_it_at_on
     tab_to(page, "post-need")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{served.base}/workbench/needs/new")
-    zero_refused, foreign_area = fill_with_the_keyboard(page)
+    zero_refused, foreign_area, area = fill_with_the_keyboard(page)
     keep(page, served, "post-need")
     form_page = serious_violations(page)
     before_posting = len(reads)
@@ -212,10 +215,11 @@ def test_a_coordinator_signs_in_posts_a_need_with_the_keyboard_and_sees_it_at_on
     assert form_page == []
     assert dashboard == []
     assert "4 decimal places" in zero_refused  # checked as typed, before anything is sent
-    assert "A P-code of Philippines" in foreign_area
+    assert "A P-code of Philippines: pick the area by name" in foreign_area
+    assert area == "Lanao del Sur, Bangsamoro Autonomous Region In Muslim Mindanao (BARMM) (admin-2)"
     assert "SHL-" in row
     assert "750 piece" in row
-    assert "PH153601" in row
+    assert "PH19036" in row
     assert "needs transport" in row
     # The list is read after the command with its position (a live refresh may read after it).
     assert [r for r in reads[before_posting:] if r.get("concord-consistent-with", "").isdigit()]

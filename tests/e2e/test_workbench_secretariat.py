@@ -1,8 +1,9 @@
 """The secretariat's workbench in a real headless Chromium against a real `concord serve`: it signs
 in, opens a crisis and moves it through its phases to closed, registers an organisation with its
 IATI identifier, suspends and reinstates it, proposes a match from the desk's ranked and explained
-suggestions, runs an allocation round and reviews it; axe-core finds no serious or critical
-violation on any page, at 1,440 px and at 420 px wide."""
+suggestions, runs an allocation round and reviews it, then runs another and opens the first again
+from the list of past rounds; axe-core finds no serious or critical violation on any page, at
+1,440 px and at 420 px wide."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e import test_workbench
 from tests.e2e.test_served import graphql
 from tests.e2e.test_workbench import Served, keep, serious_violations
+from tests.e2e.test_workbench_field import checked
 
 served = test_workbench.served
 page = test_workbench.page
@@ -185,6 +187,35 @@ def run_and_review_a_round(page: Page, served: Served) -> dict[str, Any]:
     return seen
 
 
+def open_a_past_round(page: Page, served: Served) -> dict[str, Any]:
+    """Runs a second round over every open crisis, then opens the first from the past rounds' list
+    and goes back to the second."""
+    first = page.url.split("round=")[1]
+    past = page.locator("#past-body tr")
+    expect(past).to_have_count(1)
+    expect(past.first).to_have_attribute("aria-current", "true")
+    page.select_option("#crisisId", "")  # every open crisis
+    page.click("#run button[type=submit]")
+    expect(past).to_have_count(2)
+    expect(past.first).to_have_attribute("aria-current", "true")
+    second = page.url.split("round=")[1]
+    past.nth(1).locator("a").click()
+    expect(page.locator("#review-heading")).to_be_focused()
+    expect(page.locator("#facts")).to_contain_text(first)
+    expect(past.nth(1)).to_have_attribute("aria-current", "true")
+    seen = {
+        "rounds": [second, first],
+        "listed": [row.get_attribute("data-round") for row in past.all()],
+        "url": page.url,
+        "count": page.locator("#past-count").inner_text(),
+        "first row": past.nth(1).inner_text(),
+        "axe": checked(page, served, "rounds-past"),
+    }
+    page.go_back()
+    expect(page.locator("#facts")).to_contain_text(second)
+    return seen
+
+
 def test_the_secretariat_coordinates_a_crisis_from_the_workbench(served: Served, page: Page) -> None:
     seed_needs_and_offers(served)
     sign_in_as_secretariat(page, served)
@@ -205,6 +236,7 @@ def test_the_secretariat_coordinates_a_crisis_from_the_workbench(served: Served,
     violations["rounds"] = serious_violations(page)
     round_ = run_and_review_a_round(page, served)
     matches = graphql(served.base, MATCHES, {}, served.viewer)["matches"]["edges"]
+    past = open_a_past_round(page, served)
 
     assert violations == {"crises": [], "organisations": [], "rounds": []}
     assert desk["axe"] == []
@@ -223,3 +255,9 @@ def test_the_secretariat_coordinates_a_crisis_from_the_workbench(served: Served,
     assert any("Repair kits for Saduc" in line for line in round_["proposed"])
     assert len(matches) == 1 + len(round_["proposed"])
     assert all(edge["node"]["status"] == "PROPOSED" for edge in matches)
+    assert past["listed"] == past["rounds"]  # newest first
+    assert past["url"].endswith(f"/workbench/rounds?round={past['rounds'][1]}")
+    assert past["count"] == "2 rounds, 2 shown."
+    assert "Marawi displacement" in past["first row"]
+    assert f"{len(round_['proposed'])} · 0" in past["first row"]  # proposed · skipped
+    assert past["axe"] == []

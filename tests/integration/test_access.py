@@ -262,6 +262,7 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("mutation.cancelMatch", "foreign", _on_match("THA", "foreign", CANCEL_MATCH)),
     ("query.crises", None, _plain("{ crises { id } }")),
     ("query.items", None, _plain("{ items { code } }")),
+    ("query.adminAreas", None, _plain("{ adminAreas(memberState: PHL) { code } }")),
     ("query.offers", None, _plain("{ offers { totalCount } }")),
     ("query.matches", None, _plain("{ matches { totalCount } }")),
     ("query.coverage", None, _plain("{ coverage { requests } }")),
@@ -272,6 +273,7 @@ CASES: list[tuple[str, str | None, Prepare]] = [
     ("mutation.revokeApiKey", "own", _on_key("own")),
     ("mutation.revokeApiKey", "foreign", _on_key("foreign")),
     ("query.apiKeys", None, _plain("{ apiKeys { totalCount } }")),
+    ("query.allocationRounds", None, _plain("{ allocationRounds { totalCount } }")),
 ]
 
 

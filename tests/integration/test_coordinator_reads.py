@@ -1,5 +1,6 @@
-"""What a coordinator's workbench reads before and after acting, on SQLite and PostgreSQL: the live
-requests a need about to be posted may duplicate, and the matches waiting on its own state."""
+"""What a coordinator's workbench reads before and after acting, on SQLite and PostgreSQL: its state's
+admin areas by name, the live requests a need about to be posted may duplicate, and the matches
+waiting on its own state."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ REGISTER = (
 )
 POST_OFFER = "mutation($i: PostOfferInput!) { postOffer(input: $i) { offer { id } } }"
 PROPOSE = "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { position match { id } } }"
+AREAS = "query($state: MemberState!) { adminAreas(memberState: $state) { code name level parentName } }"
 MATCHES = """query($f: MatchFilter) { matches(filter: $f) { totalCount edges { node { id requestId } } } }"""
 
 
@@ -32,6 +34,31 @@ async def client(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]
 
 def asking(client: Client, area: str = "PH1536", item: str = "SHL-TARP") -> dict[str, str]:
     return {"crisis": client.crisis_id, "state": "PHL", "item": item, "area": area}
+
+
+async def test_a_states_admin_areas_come_by_name_each_admin1_before_its_admin2_areas(client: Client) -> None:
+    phl = (await client.data(AREAS, {"state": "PHL"}, as_=client.coordinator()))["adminAreas"]
+    sgp = (await client.data(AREAS, {"state": "SGP"}, as_=client.bearer(Role.VIEWER)))["adminAreas"]
+    barmm = next(i for i, a in enumerate(phl) if a["code"] == "PH19")
+    lanao = next(a for a in phl if a["code"] == "PH19036")
+
+    assert (len(phl), phl[0]["code"], phl[0]["level"]) == (105, "PH01", 1)
+    assert {a["parentName"] for a in phl[barmm + 1 : barmm + 8]} == {phl[barmm]["name"]}
+    assert lanao == {"code": "PH19036", "name": "Lanao del Sur", "level": 2, "parentName": phl[barmm]["name"]}
+    assert sgp == []
+
+
+async def test_a_need_is_posted_in_a_myanmar_district_by_its_lettered_p_code(client: Client) -> None:
+    client.crisis_id = await client.open_crisis("Rakhine displacement", ("MMR",))
+
+    posted = await client.post(memberState="MMR", adminCode="mmr012d005")
+    need = await client.data(
+        "query($id: ID!) { request(id: $id) { adminCode } }",
+        {"id": posted["request"]["id"]},
+        after=posted["position"],
+    )
+
+    assert need["request"]["adminCode"] == "MMR012D005"
 
 
 async def test_possible_duplicates_are_the_live_requests_of_the_same_crisis_item_and_area(

@@ -137,3 +137,45 @@ async def test_a_round_lifts_the_state_greedy_starves_and_its_record_reads_back(
 async def test_an_unknown_round_is_not_found(world: World) -> None:
     body = (await world.client.send(ONE_ROUND, {"id": str(uuid.uuid4())})).json()
     assert _codes(body) == {"NOT_FOUND"}
+
+
+LIST = """query($crisis: [ID!], $first: Int, $after: String) {
+  allocationRounds(crisis: $crisis, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id crisisId ranBy needCount offerCount proposalCount skippedCount
+                   objective { minStateCoverage } greedyObjective { minStateCoverage } } } } }"""
+
+
+async def test_past_rounds_are_listed_newest_first_a_page_at_a_time_for_the_secretariat(world: World) -> None:
+    client = world.client
+    await world.request("PHL", "100", 5)
+    await world.request("TLS", "10", 3)
+    _, at = await world.offer("10", ["PHL", "TLS"])
+    ids = []
+    for crisis in (client.crisis_id, None, client.crisis_id):
+        ran = (await client.data(ROUND, {"i": {"crisisId": crisis}}, after=at))["runAllocationRound"]
+        ids.append(ran["round"]["id"])
+        at = ran["position"]
+
+    first = (await client.data(LIST, {"first": 2}, after=at))["allocationRounds"]
+    cursor = first["pageInfo"]["endCursor"]
+    rest = (await client.data(LIST, {"first": 2, "after": cursor}))["allocationRounds"]
+    of_crisis = (await client.data(LIST, {"crisis": [client.crisis_id]}))["allocationRounds"]
+    coordinator = (await client.send(LIST, {}, as_=client.coordinator("PHL"))).json()
+    bad_cursor = (await client.send(LIST, {"after": "not-a-cursor"})).json()
+
+    assert [e["node"]["id"] for e in first["edges"] + rest["edges"]] == ids[::-1]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (
+        3,
+        True,
+        False,
+    )
+    assert [e["node"]["id"] for e in of_crisis["edges"]] == [ids[2], ids[0]]
+    oldest = rest["edges"][0]["node"]
+    assert (oldest["crisisId"], oldest["needCount"], oldest["offerCount"]) == (client.crisis_id, 2, 1)
+    assert (oldest["proposalCount"], oldest["skippedCount"]) == (2, 0)
+    assert oldest["objective"]["minStateCoverage"] == pytest.approx(0.09)
+    assert oldest["greedyObjective"]["minStateCoverage"] == 0
+    assert first["edges"][0]["node"]["proposalCount"] == 0  # the offer was all proposed by then
+    assert _codes(coordinator) == {"FORBIDDEN"}
+    assert _codes(bad_cursor) == {"BAD_USER_INPUT"}

@@ -1,6 +1,7 @@
 """The README's quick start names what a new user will see: every button, link and choice it names
-in bold is on the workbench's pages, and every value it names in italics is in the demo's crises or
-the shared code lists, so the path from `make run` to a posted need stays true as they change."""
+in bold is on the workbench's pages, and every value it names in italics is in the demo's crises,
+the shared code lists or the state's admin areas, so the path from `make run` to a posted need stays
+true as they change."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from pathlib import Path
 
 from domain.codes import MemberState, Sector
+from domain.gazetteer import areas_of
 from domain.items import ITEMS
 from services.demo import CRISES
 
@@ -35,7 +37,14 @@ def test_every_control_the_quick_start_names_is_on_the_workbenchs_pages() -> Non
 
 def test_every_value_the_quick_start_picks_is_in_the_demo_and_the_code_lists() -> None:
     picked = re.findall(r"(?<!\*)\*([^*]+?)\*(?!\*)", quick_start())
+    areas = {area.name: area.code for area in areas_of(MemberState.PHL)}
     values = {plan.name for plan in CRISES} | {Sector.SHL.label} | {item.name for item in ITEMS.values()}
 
-    assert picked == ["Marawi conflict recovery", "Shelter and non-food items", "Tarpaulin, 4 x 6 m"]
-    assert [value for value in picked if value not in values] == []
+    assert picked == [
+        "Marawi conflict recovery",
+        "Shelter and non-food items",
+        "Tarpaulin, 4 x 6 m",
+        "Lanao del Sur",
+    ]
+    assert [value for value in picked[:3] if value not in values] == []
+    assert f"its P-code `{areas[picked[3]]}`" in quick_start()  # the gazetteer's code for the name

@@ -11,10 +11,11 @@ import strawberry
 from domain import allocation, rounds
 from domain.access import Role
 from domain.codes import MemberState
-from projections import matching, queries
+from projections import matching, queries, round_queries
+from projections.round_queries import RoundRow
 from services.api.schema.context import Info
 from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.paging import check_first
+from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import LogPosition, parse_id
 from services.api.schema.types import Match, Offer
 from services.commands.allocation_rounds import Snapshot
@@ -193,6 +194,61 @@ class AllocationRound:
         )
 
 
+@strawberry.type(description="A round as the list of rounds shows it; allocationRound(id) reads it whole.")
+class AllocationRoundSummary:
+    id: strawberry.ID
+    crisis_id: strawberry.ID | None = strawberry.field(description="null: every open crisis")
+    ran_at: datetime
+    ran_by: str
+    method: str
+    need_count: int
+    offer_count: int
+    proposal_count: int
+    skipped_count: int
+    objective: RoundTotals
+    greedy_objective: RoundTotals = strawberry.field(description="highest priority first, for comparison")
+
+    @classmethod
+    def from_row(cls, row: RoundRow) -> AllocationRoundSummary:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            crisis_id=strawberry.ID(str(row.crisis_id)) if row.crisis_id else None,
+            ran_at=row.ran_at,
+            ran_by=row.ran_by,
+            method=row.method,
+            need_count=row.need_count,
+            offer_count=row.offer_count,
+            proposal_count=row.proposal_count,
+            skipped_count=row.skipped_count,
+            objective=RoundTotals(
+                min_state_coverage=row.min_state_coverage, weighted_coverage=row.weighted_coverage
+            ),
+            greedy_objective=RoundTotals(
+                min_state_coverage=row.greedy_min_state_coverage,
+                weighted_coverage=row.greedy_weighted_coverage,
+            ),
+        )
+
+
+@strawberry.type(description="A round's objective values, without each state's coverage.")
+class RoundTotals:
+    min_state_coverage: float
+    weighted_coverage: float
+
+
+@strawberry.type
+class AllocationRoundSummaryEdge:
+    cursor: str
+    node: AllocationRoundSummary
+
+
+@strawberry.type
+class AllocationRoundSummaryConnection:
+    edges: list[AllocationRoundSummaryEdge]
+    page_info: PageInfo
+    total_count: int
+
+
 @strawberry.type
 class AllocationRoundPayload:
     position: LogPosition
@@ -240,6 +296,27 @@ class MatchingQuery:
         )
         chosen = allocation.best(need, offers, today, allocation.Parameters(), first)
         return [MatchSuggestion.of(s) for s in chosen]
+
+    @strawberry.field(description="The allocation rounds run, newest first; crisis narrows the list.")
+    async def allocation_rounds(
+        self, info: Info, crisis: list[strawberry.ID] | None = None, first: int = 20, after: str | None = None
+    ) -> AllocationRoundSummaryConnection:
+        check_first(first)
+        rows, has_next, total = await round_queries.list_rounds(
+            info.context.runtime.query_engine,
+            crisis_ids=[parse_id(c, "crisis") for c in crisis or ()],
+            first=first,
+            after=decode_cursor(after) if after else None,
+        )
+        edges = [
+            AllocationRoundSummaryEdge(
+                cursor=encode_cursor(row.position), node=AllocationRoundSummary.from_row(row)
+            )
+            for row in rows
+        ]
+        return AllocationRoundSummaryConnection(
+            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
+        )
 
     @strawberry.field(description="One allocation round, as recorded in the event store.")
     async def allocation_round(self, info: Info, id: strawberry.ID) -> AllocationRound:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
-from domain import codes, requests
+from domain import codes, gazetteer, requests
 from domain.items import ITEMS
 from projections import queries
 from services.api.schema import history
@@ -26,6 +26,7 @@ from services.api.schema.types import (
     MATCH_HISTORY,
     OFFER_HISTORY,
     REQUEST_HISTORY,
+    AdminArea,
     AssistanceRequest,
     AssistanceRequestConnection,
     AssistanceRequestEdge,
@@ -258,6 +259,26 @@ class AssistanceQuery:
             Item(code=i.code, name=i.name, sector=i.sector, unit=i.unit)
             for i in ITEMS.values()
             if sector is None or i.sector is sector
+        ]
+
+    @strawberry.field(
+        description="A member state's admin areas from OCHA's COD gazetteer, admin-1 each followed by "
+        "its admin-2 areas; empty for a state without one (Brunei Darussalam, Singapore)."
+    )
+    def admin_areas(self, member_state: MemberState) -> list[AdminArea]:
+        listed = gazetteer.areas_of(codes.MemberState(member_state))
+        names = {a.code: a.name for a in listed if a.level == 1}
+        order = {code: index for index, code in enumerate(names)}
+        ranked = sorted(listed, key=lambda a: (order.get(a.parent or a.code, len(order)), a.level))
+        return [
+            AdminArea(
+                code=a.code,
+                name=a.name,
+                level=a.level,
+                parent_code=a.parent,
+                parent_name=names.get(a.parent) if a.parent else None,
+            )
+            for a in ranked
         ]
 
     @strawberry.field(description="Offers, newest first.")

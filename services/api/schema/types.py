@@ -281,6 +281,17 @@ class Item:
     unit: str
 
 
+@strawberry.type(
+    description="An admin area of a member state as OCHA's COD gazetteer names it (admin-1 or admin-2)."
+)
+class AdminArea:
+    code: str = strawberry.field(description="its P-code, what a need or a safe haven records")
+    name: str
+    level: int = strawberry.field(description="1 (region, province or state) or 2 (the level below)")
+    parent_code: str | None = strawberry.field(description="an admin-2 area's admin-1 P-code")
+    parent_name: str | None
+
+
 @strawberry.type(description="An offer of assistance from a donor organisation or a member state.")
 class Offer:
     id: strawberry.ID
