@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
 from domain.access import Role
 from projections import api_keys as projection
 from projections.tables import api_keys
+from services.coordination import Concord
+from services.identity.access import Principal, Scope
 from services.identity.service_accounts import ServiceAccount
 from services.identity.tokens import DevSigner
 from services.settings import Settings
@@ -155,3 +158,40 @@ async def test_a_revoked_key_no_longer_authenticates_and_only_its_issuer_or_the_
     assert [edge["node"]["revokedAt"] is not None for edge in with_revoked["apiKeys"]["edges"]] == [True]
     assert by_secretariat["apiKey"]["revokedAt"]
     assert his_key.status_code == 401
+
+
+async def test_keys_issued_before_their_class_moved_are_listed_from_their_released_topic(
+    client: Client,
+) -> None:
+    # Given a key issued by the release that kept the service accounts in services.service_accounts,
+    # its events stored under that module's topic (the log is read by stored topic)
+    concord = runtime(client).concord
+    scratch = Concord({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    issued = scratch.issue_api_key(
+        Principal("operator", Role.SECRETARIAT).actor(Scope.ANY), name="released", role=Role.VIEWER
+    )
+    scratch.revoke_api_key(Principal("operator", Role.SECRETARIAT).actor(Scope.ANY), issued.account_id)
+    written = scratch.recorder.select_events(issued.account_id)
+    scratch.close()
+    released = [
+        StoredEvent(
+            originator_id=event.originator_id,
+            originator_version=event.originator_version,
+            topic=event.topic.replace("services.identity.service_accounts", "services.service_accounts"),
+            state=event.state.replace(b"services.identity.service_accounts", b"services.service_accounts"),
+        )
+        for event in written
+    ]
+    assert {event.topic for event in released} == projection.RELEASED_TOPICS
+    await asyncio.to_thread(concord.recorder.insert_events, released)
+
+    # When the log moves on past them
+    after = await client.data(REGISTER, {"i": {"name": "After the move", "type": "NGO"}})
+    assert after["registerOrganisation"]["organisation"]["id"]
+    position = await asyncio.to_thread(concord.recorder.max_notification_id)
+
+    # Then the read model holds the key, issued and revoked, as the events said
+    listed = await client.data(KEYS, {"revoked": True}, after=position)
+    [key] = [edge["node"] for edge in listed["apiKeys"]["edges"] if edge["node"]["name"] == "released"]
+    assert key["id"] == str(issued.account_id)
+    assert key["revokedAt"] is not None
