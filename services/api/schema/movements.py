@@ -15,12 +15,12 @@ from projections.disclosure import disclose
 from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
-from services.api.schema.havens import SafeHaven
 from services.api.schema.history import HISTORY, ChangeConnection, History, one, read_history
 from services.api.schema.history import as_of as as_of_moment
-from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import MAX_PAGE
 from services.api.schema.risk import RiskLevel, area_risk
+from services.api.schema.safe_havens import SafeHaven
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.commands.movements import movement_owners
 from services.coordination import Recorded

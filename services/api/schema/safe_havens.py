@@ -14,18 +14,20 @@ from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.history import Actor, FieldChange, History, read_history
 from services.api.schema.history import as_of as as_of_moment
-from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,
 )
+from services.api.schema.requests import AssistanceRequest
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
-from services.api.schema.types import AssistanceRequest
 from services.coordination import Recorded
 from services.errors import NotFound
 from services.identity.access import Owner, may
 
 strawberry.enum(havens.HavenStatus, name="SafeHavenStatus")
+
+
 SafeHavenStatus = havens.HavenStatus
 
 

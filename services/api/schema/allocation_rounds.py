@@ -14,10 +14,11 @@ from domain.codes import MemberState
 from projections import matching, queries, round_queries
 from projections.round_queries import RoundRow
 from services.api.schema.context import Info
-from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.idempotency import IDEMPOTENCY_KEY
+from services.api.schema.matches import Match
+from services.api.schema.offers import Offer
 from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import LogPosition, parse_id
-from services.api.schema.types import Match, Offer
 from services.commands.allocation_rounds import Snapshot
 from services.errors import NotFound
 from services.identity.access import Owner, authorise
