@@ -16,11 +16,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
-from services.api.schema.allocation_rounds import MatchingMutation, MatchingQuery
+from services.api.schema.allocation_rounds import AllocationRoundMutation, AllocationRoundQuery
 from services.api.schema.api_keys import ApiKeyMutation, ApiKeyQuery
 from services.api.schema.cost import cost_rule, merge_rule
 from services.api.schema.coverage import CoverageQuery
 from services.api.schema.crises import CrisisMutation, CrisisQuery
+from services.api.schema.displacement import DisplacementMutation, DisplacementQuery
 from services.api.schema.enums import list_allowed_values
 from services.api.schema.execution import ConcordExecutionContext, QuietExecutionContext
 from services.api.schema.flows import FlowQuery
@@ -35,9 +36,9 @@ from services.api.schema.pledges import PledgeListQuery, PledgeMutation, PledgeQ
 from services.api.schema.policy import guard
 from services.api.schema.projects import ProjectMutation, ProjectQuery
 from services.api.schema.reference import ReferenceQuery
-from services.api.schema.relief_worker_safety import SecurityMutation, SecurityQuery
-from services.api.schema.requests import RequestListQuery, RequestMutation, RequestQuery
-from services.api.schema.safe_havens import HavenLinkMutation, HavenMutation, HavenQuery
+from services.api.schema.relief_worker_safety import ReliefWorkerSafetyMutation, ReliefWorkerSafetyQuery
+from services.api.schema.requests import HavenLinkMutation, RequestListQuery, RequestMutation, RequestQuery
+from services.api.schema.safe_havens import SafeHavenMutation, SafeHavenQuery
 from services.api.schema.scalars import SCALARS
 from services.api.schema.serving import ServingQuery
 from services.api.schema.validation import Validation
@@ -73,7 +74,7 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         query=merge_types(
             "Query",
             (
-                # The order of the root fields in the contract: each concept's fields in turn.
+                # In the contract's order of root fields: requests, pledges and the fund come twice.
                 RequestQuery,
                 MeQuery,
                 OrganisationQuery,
@@ -88,12 +89,13 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 PledgeListQuery,
                 FundListQuery,
                 FlowQuery,
-                HavenQuery,
+                SafeHavenQuery,
                 MovementQuery,
-                SecurityQuery,
+                DisplacementQuery,
+                ReliefWorkerSafetyQuery,
                 ActivityQuery,
                 ProjectQuery,
-                MatchingQuery,
+                AllocationRoundQuery,
                 ServingQuery,
                 ApiKeyQuery,
             ),
@@ -108,12 +110,13 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
                 MatchMutation,
                 PledgeMutation,
                 FundMutation,
-                HavenMutation,
+                SafeHavenMutation,
                 HavenLinkMutation,
                 MovementMutation,
-                SecurityMutation,
+                DisplacementMutation,
+                ReliefWorkerSafetyMutation,
                 ProjectMutation,
-                MatchingMutation,
+                AllocationRoundMutation,
                 ApiKeyMutation,
             ),
         ),

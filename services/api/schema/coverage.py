@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -16,9 +15,6 @@ from services.api.schema.scalars import (
     Sector,
     parse_id,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type(description="Coverage of needs in one group: requested, committed, delivered, gap.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -31,9 +30,6 @@ from services.api.schema.scalars import (
 )
 from services.coordination import Recorded
 from services.errors import NotFound
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type(description="A crisis: every request, offer and movement belongs to one.")

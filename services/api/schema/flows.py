@@ -12,7 +12,7 @@ import strawberry
 from domain import codes, pledges
 from projections import queries
 from services.api.schema.context import Info
-from services.api.schema.pledges import DestinationKind, Earmarking
+from services.api.schema.pledge_types import DestinationKind, Earmarking
 from services.api.schema.scalars import MemberState
 
 

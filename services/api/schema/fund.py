@@ -25,7 +25,7 @@ from services.api.schema.paging import (
     encode_cursor,
     page_info,
 )
-from services.api.schema.pledges import DestinationKind
+from services.api.schema.pledge_types import DestinationKind
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
 

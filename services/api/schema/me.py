@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
 
 from services.api.schema.context import Info
@@ -13,9 +11,6 @@ from services.api.schema.scalars import (
     Role,
 )
 from services.identity.access import permissions
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type(description="An entry of the access policy the caller's role may use, and over what.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 import strawberry
@@ -46,9 +45,6 @@ from services.api.schema.scalars import (
 from services.commands.offers import offering_party
 from services.coordination import Recorded
 from services.errors import NotFound
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type(description="An offer of assistance from a donor organisation or a member state.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -24,9 +23,6 @@ from services.api.schema.scalars import (
 )
 from services.coordination import Recorded
 from services.errors import NotFound
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type(description="An organisation that gives or coordinates assistance.")

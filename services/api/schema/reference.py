@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import strawberry
 
 from domain import codes, gazetteer
@@ -12,9 +10,6 @@ from services.api.schema.scalars import (
     MemberState,
     Sector,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type(description="An item of the shared list that needs and offers are counted in.")

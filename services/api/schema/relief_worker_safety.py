@@ -123,7 +123,7 @@ class ClearForSecurityInput:
 
 
 @strawberry.type
-class SecurityMutation:
+class ReliefWorkerSafetyMutation:
     @strawberry.mutation(description="Report a security incident; an open incident raises its area's risk.")
     async def report_incident(self, info: Info, input: ReportIncidentInput) -> IncidentPayload:
         c = info.context
@@ -198,7 +198,7 @@ class SecurityMutation:
 
 
 @strawberry.type
-class SecurityQuery:
+class ReliefWorkerSafetyQuery:
     @strawberry.field(
         description="Security incidents, newest first, by crisis, state, area (P-code) and status."
     )

@@ -19,7 +19,6 @@ from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,
 )
-from services.api.schema.requests import AssistanceRequest
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
 from services.coordination import Recorded
 from services.errors import NotFound
@@ -201,7 +200,7 @@ class ChangeSafeHavenStatusInput:
 
 
 @strawberry.type
-class HavenMutation:
+class SafeHavenMutation:
     @strawberry.mutation(description="Designate a safe haven (the host state's coordinator).")
     async def designate_safe_haven(self, info: Info, input: DesignateSafeHavenInput) -> SafeHavenPayload:
         c = info.context
@@ -258,7 +257,7 @@ class HavenMutation:
 
 
 @strawberry.type
-class HavenQuery:
+class SafeHavenQuery:
     @strawberry.field(description="Safe havens, filtered by crisis, host state and status.")
     async def safe_havens(
         self,
@@ -304,35 +303,3 @@ class HavenQuery:
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)
         return SafeHaven.from_row(found[haven_id])
-
-
-@strawberry.input
-class LinkRequestToSafeHavenInput:
-    id: strawberry.ID = strawberry.field(description="the assistance request")
-    safe_haven_id: strawberry.ID
-    idempotency_key: str | None = IDEMPOTENCY_KEY
-
-
-@strawberry.type
-class LinkRequestPayload:
-    request: AssistanceRequest
-    position: LogPosition
-
-
-@strawberry.type
-class HavenLinkMutation:
-    @strawberry.mutation(description="Mark a request as the needs of a safe haven's population.")
-    async def link_request_to_safe_haven(
-        self, info: Info, input: LinkRequestToSafeHavenInput
-    ) -> LinkRequestPayload:
-        c = info.context
-        recorded = await c.run(
-            c.runtime.concord.link_request_to_safe_haven,
-            c.command(input.idempotency_key),
-            parse_id(input.id),
-            parse_id(input.safe_haven_id, "safeHavenId"),
-        )
-        return LinkRequestPayload(
-            request=AssistanceRequest.from_aggregate(recorded.aggregate),
-            position=LogPosition(recorded.position),
-        )
