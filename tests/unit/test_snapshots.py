@@ -30,7 +30,7 @@ from domain.organisations import OrganisationType
 from domain.pledges import DestinationKind, Earmarking
 from domain.requests import AssistanceRequest
 from services.api.schema.history import changes_of
-from services.api.schema.types import REQUEST_HISTORY
+from services.api.schema.request_types import REQUEST_HISTORY
 from services.coordination import Command, Concord
 from services.identity.access import Principal
 from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot, portable, state_transcodings

@@ -16,23 +16,30 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from services.api.schema.activities import ActivityQuery
+from services.api.schema.allocation_rounds import AllocationRoundMutation, AllocationRoundQuery
 from services.api.schema.api_keys import ApiKeyMutation, ApiKeyQuery
-from services.api.schema.assistance_mutations import AssistanceMutation
 from services.api.schema.cost import cost_rule, merge_rule
+from services.api.schema.coverage import CoverageQuery
+from services.api.schema.crises import CrisisMutation, CrisisQuery
+from services.api.schema.displacement import DisplacementMutation, DisplacementQuery
 from services.api.schema.enums import list_allowed_values
 from services.api.schema.execution import ConcordExecutionContext, QuietExecutionContext
-from services.api.schema.finance import FinanceListQuery, FinanceMutation, FinanceQuery
-from services.api.schema.havens import HavenLinkMutation, HavenMutation, HavenQuery
+from services.api.schema.flows import FlowQuery
+from services.api.schema.fund import FundListQuery, FundMutation, FundQuery
 from services.api.schema.live import Subscription
-from services.api.schema.matching import MatchingMutation, MatchingQuery
+from services.api.schema.matches import MatchMutation, MatchQuery
+from services.api.schema.me import MeQuery
 from services.api.schema.movements import MovementMutation, MovementQuery
-from services.api.schema.mutations import Mutation
+from services.api.schema.offers import OfferMutation, OfferQuery
+from services.api.schema.organisations import OrganisationMutation, OrganisationQuery
+from services.api.schema.pledges import PledgeListQuery, PledgeMutation, PledgeQuery
 from services.api.schema.policy import guard
-from services.api.schema.project_mutations import ProjectMutation
-from services.api.schema.projects import ProjectQuery
-from services.api.schema.queries import AssistanceQuery, Query
+from services.api.schema.projects import ProjectMutation, ProjectQuery
+from services.api.schema.reference import ReferenceQuery
+from services.api.schema.relief_worker_safety import ReliefWorkerSafetyMutation, ReliefWorkerSafetyQuery
+from services.api.schema.requests import HavenLinkMutation, RequestListQuery, RequestMutation, RequestQuery
+from services.api.schema.safe_havens import SafeHavenMutation, SafeHavenQuery
 from services.api.schema.scalars import SCALARS
-from services.api.schema.security import SecurityMutation, SecurityQuery
 from services.api.schema.serving import ServingQuery
 from services.api.schema.validation import Validation
 from services.api.strawberry_internals import convert_arguments_once, mark_attributes
@@ -67,16 +74,28 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         query=merge_types(
             "Query",
             (
-                Query,
-                AssistanceQuery,
-                FinanceQuery,
-                FinanceListQuery,
-                HavenQuery,
+                # In the contract's order of root fields: requests, pledges and the fund come twice.
+                RequestQuery,
+                MeQuery,
+                OrganisationQuery,
+                RequestListQuery,
+                CrisisQuery,
+                ReferenceQuery,
+                OfferQuery,
+                MatchQuery,
+                CoverageQuery,
+                PledgeQuery,
+                FundQuery,
+                PledgeListQuery,
+                FundListQuery,
+                FlowQuery,
+                SafeHavenQuery,
                 MovementQuery,
-                SecurityQuery,
+                DisplacementQuery,
+                ReliefWorkerSafetyQuery,
                 ActivityQuery,
                 ProjectQuery,
-                MatchingQuery,
+                AllocationRoundQuery,
                 ServingQuery,
                 ApiKeyQuery,
             ),
@@ -84,15 +103,20 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
         mutation=merge_types(
             "Mutation",
             (
-                Mutation,
-                AssistanceMutation,
-                FinanceMutation,
-                HavenMutation,
+                RequestMutation,
+                OrganisationMutation,
+                CrisisMutation,
+                OfferMutation,
+                MatchMutation,
+                PledgeMutation,
+                FundMutation,
+                SafeHavenMutation,
                 HavenLinkMutation,
                 MovementMutation,
-                SecurityMutation,
+                DisplacementMutation,
+                ReliefWorkerSafetyMutation,
                 ProjectMutation,
-                MatchingMutation,
+                AllocationRoundMutation,
                 ApiKeyMutation,
             ),
         ),

@@ -11,11 +11,12 @@ from domain import allocation
 from domain.access import Role
 from domain.codes import MemberState
 from projections import matching
+from services.api.schema.allocation_round_types import ScoreTerm
 from services.api.schema.context import Info
-from services.api.schema.matching import ScoreTerm
+from services.api.schema.offers import Offer
 from services.api.schema.paging import check_first
+from services.api.schema.request_types import AssistanceRequest
 from services.api.schema.scalars import parse_id
-from services.api.schema.types import AssistanceRequest, Offer
 from services.errors import NotFound
 from services.identity.access import Owner, authorise
 

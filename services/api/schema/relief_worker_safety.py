@@ -10,13 +10,19 @@ from domain import codes, havens, security
 from projections import field_queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
-from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 
 strawberry.enum(security.IncidentKind, name="IncidentKind")
+
+
 strawberry.enum(security.IncidentStatus, name="IncidentStatus")
+
+
 IncidentKind = security.IncidentKind
+
+
 IncidentStatus = security.IncidentStatus
 
 
@@ -117,7 +123,7 @@ class ClearForSecurityInput:
 
 
 @strawberry.type
-class SecurityMutation:
+class ReliefWorkerSafetyMutation:
     @strawberry.mutation(description="Report a security incident; an open incident raises its area's risk.")
     async def report_incident(self, info: Info, input: ReportIncidentInput) -> IncidentPayload:
         c = info.context
@@ -192,7 +198,7 @@ class SecurityMutation:
 
 
 @strawberry.type
-class SecurityQuery:
+class ReliefWorkerSafetyQuery:
     @strawberry.field(
         description="Security incidents, newest first, by crisis, state, area (P-code) and status."
     )

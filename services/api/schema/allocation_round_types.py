@@ -1,4 +1,5 @@
-"""The matcher over GraphQL: suggestions for one request, allocation rounds and their record."""
+"""An allocation round's object types: suggestions and their score, the objective, the proposed
+matches and what was skipped. The query and the command are in services.api.schema.allocation_rounds."""
 
 from __future__ import annotations
 
@@ -9,18 +10,13 @@ from uuid import UUID
 import strawberry
 
 from domain import allocation, rounds
-from domain.access import Role
-from domain.codes import MemberState
-from projections import matching, queries, round_queries
+from projections import queries
 from projections.round_queries import RoundRow
 from services.api.schema.context import Info
-from services.api.schema.mutations import IDEMPOTENCY_KEY
-from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
-from services.api.schema.scalars import LogPosition, parse_id
-from services.api.schema.types import Match, Offer
-from services.commands.allocation_rounds import Snapshot
-from services.errors import NotFound
-from services.identity.access import Owner, authorise
+from services.api.schema.match_types import Match
+from services.api.schema.offers import Offer
+from services.api.schema.paging import PageInfo
+from services.api.schema.scalars import LogPosition
 
 strawberry.enum(allocation.Constraint, name="MatchConstraint")
 
@@ -253,100 +249,3 @@ class AllocationRoundSummaryConnection:
 class AllocationRoundPayload:
     position: LogPosition
     round: AllocationRound
-
-
-@strawberry.input
-class RunAllocationRoundInput:
-    crisis_id: strawberry.ID | None = strawberry.field(default=None, description="omit for every open crisis")
-    idempotency_key: str | None = IDEMPOTENCY_KEY
-
-
-@strawberry.type
-class MatchingQuery:
-    @strawberry.field(
-        description=(
-            "Offers that could serve a request, best first, each with its score and explanation. "
-            "Coordinators ask for their own state's requests, the secretariat for any; a donor "
-            "sees only its own organisation's offers. includeExcluded adds offers of the item "
-            "that break a rule, scored 0, naming the rules."
-        )
-    )
-    async def match_suggestions(
-        self, info: Info, request_id: strawberry.ID, first: int = 10, include_excluded: bool = False
-    ) -> list[MatchSuggestion]:
-        check_first(first)
-        c = info.context
-        need = await matching.need_line(c.runtime.query_engine, parse_id(request_id, "requestId"))
-        if need is None:
-            raise NotFound("assistance request", str(request_id))
-        principal = c.principal
-        own_organisation = principal.organisation_id if principal.role is Role.DONOR else None
-        authorise(
-            principal,
-            "query.matchSuggestions",
-            Owner(member_state=MemberState(need.member_state), organisation_id=own_organisation),
-        )
-        today = c.runtime.concord.today()
-        offers = await matching.candidate_offers(
-            c.runtime.query_engine,
-            need,
-            today,
-            organisation_id=own_organisation,
-            near_misses=include_excluded,
-        )
-        chosen = allocation.best(need, offers, today, allocation.Parameters(), first)
-        return [MatchSuggestion.of(s) for s in chosen]
-
-    @strawberry.field(description="The allocation rounds run, newest first; crisis narrows the list.")
-    async def allocation_rounds(
-        self, info: Info, crisis: list[strawberry.ID] | None = None, first: int = 20, after: str | None = None
-    ) -> AllocationRoundSummaryConnection:
-        check_first(first)
-        rows, has_next, total = await round_queries.list_rounds(
-            info.context.runtime.query_engine,
-            crisis_ids=[parse_id(c, "crisis") for c in crisis or ()],
-            first=first,
-            after=decode_cursor(after) if after else None,
-        )
-        edges = [
-            AllocationRoundSummaryEdge(
-                cursor=encode_cursor(row.position), node=AllocationRoundSummary.from_row(row)
-            )
-            for row in rows
-        ]
-        return AllocationRoundSummaryConnection(
-            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
-        )
-
-    @strawberry.field(description="One allocation round, as recorded in the event store.")
-    async def allocation_round(self, info: Info, id: strawberry.ID) -> AllocationRound:
-        held = await info.context.run(info.context.runtime.concord.get_allocation_round, parse_id(id))
-        return AllocationRound.of(held)
-
-
-@strawberry.type
-class MatchingMutation:
-    @strawberry.mutation(
-        description=(
-            "Run an allocation round over every open request and offer of a crisis (or of every "
-            "open crisis) and propose the result as matches (secretariat)."
-        )
-    )
-    async def run_allocation_round(
-        self, info: Info, input: RunAllocationRoundInput
-    ) -> AllocationRoundPayload:
-        c = info.context
-        crisis_id = parse_id(input.crisis_id, "crisisId") if input.crisis_id is not None else None
-        concord = c.runtime.concord
-        needs, offers, position = await matching.round_inputs(
-            c.runtime.query_engine, crisis_id, concord.today()
-        )
-        recorded = await c.run(
-            concord.run_allocation_round,
-            c.command(input.idempotency_key),
-            crisis_id,
-            Snapshot(needs, offers, position),
-        )
-        return AllocationRoundPayload(
-            position=LogPosition(recorded.position), round=AllocationRound.of(recorded.aggregate)
-        )

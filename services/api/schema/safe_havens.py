@@ -14,18 +14,19 @@ from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.history import Actor, FieldChange, History, read_history
 from services.api.schema.history import as_of as as_of_moment
-from services.api.schema.mutations import IDEMPOTENCY_KEY
+from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,
 )
 from services.api.schema.scalars import LogPosition, MemberState, Sector, parse_id
-from services.api.schema.types import AssistanceRequest
 from services.coordination import Recorded
 from services.errors import NotFound
 from services.identity.access import Owner, may
 
 strawberry.enum(havens.HavenStatus, name="SafeHavenStatus")
+
+
 SafeHavenStatus = havens.HavenStatus
 
 
@@ -199,7 +200,7 @@ class ChangeSafeHavenStatusInput:
 
 
 @strawberry.type
-class HavenMutation:
+class SafeHavenMutation:
     @strawberry.mutation(description="Designate a safe haven (the host state's coordinator).")
     async def designate_safe_haven(self, info: Info, input: DesignateSafeHavenInput) -> SafeHavenPayload:
         c = info.context
@@ -256,7 +257,7 @@ class HavenMutation:
 
 
 @strawberry.type
-class HavenQuery:
+class SafeHavenQuery:
     @strawberry.field(description="Safe havens, filtered by crisis, host state and status.")
     async def safe_havens(
         self,
@@ -302,35 +303,3 @@ class HavenQuery:
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)
         return SafeHaven.from_row(found[haven_id])
-
-
-@strawberry.input
-class LinkRequestToSafeHavenInput:
-    id: strawberry.ID = strawberry.field(description="the assistance request")
-    safe_haven_id: strawberry.ID
-    idempotency_key: str | None = IDEMPOTENCY_KEY
-
-
-@strawberry.type
-class LinkRequestPayload:
-    request: AssistanceRequest
-    position: LogPosition
-
-
-@strawberry.type
-class HavenLinkMutation:
-    @strawberry.mutation(description="Mark a request as the needs of a safe haven's population.")
-    async def link_request_to_safe_haven(
-        self, info: Info, input: LinkRequestToSafeHavenInput
-    ) -> LinkRequestPayload:
-        c = info.context
-        recorded = await c.run(
-            c.runtime.concord.link_request_to_safe_haven,
-            c.command(input.idempotency_key),
-            parse_id(input.id),
-            parse_id(input.safe_haven_id, "safeHavenId"),
-        )
-        return LinkRequestPayload(
-            request=AssistanceRequest.from_aggregate(recorded.aggregate),
-            position=LogPosition(recorded.position),
-        )

@@ -1,0 +1,307 @@
+"""Assistance requests over GraphQL: the list, the queries and the commands, linking one to a safe
+haven among them. The object types, which other concepts refer to, are in request_types."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain import codes, requests
+from domain.requests import Need
+from projections import queries
+from services.api.schema import history
+from services.api.schema.context import Info, selected
+from services.api.schema.idempotency import IDEMPOTENCY_KEY
+from services.api.schema.paging import (
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+)
+from services.api.schema.request_types import (
+    REQUEST_HISTORY,
+    AmendRequestPayload,
+    AssistanceRequest,
+    AssistanceRequestConnection,
+    AssistanceRequestEdge,
+    CancelRequestPayload,
+    LinkRequestPayload,
+    PostRequestPayload,
+)
+from services.api.schema.scalars import (
+    LogPosition,
+    MemberState,
+    RequestOrder,
+    RequestStatus,
+    Sector,
+    parse_id,
+)
+from services.errors import NotFound
+from services.identity.access import Owner, authorise
+
+
+@strawberry.input(description="Every field narrows the list; a list matches any of its values.")
+class RequestFilter:
+    crisis: list[strawberry.ID] | None = None
+    item: list[str] | None = None
+    needed_by_from: date | None = None
+    needed_by_until: date | None = None
+    member_state: list[MemberState] | None = None
+    sector: list[Sector] | None = None
+    status: list[RequestStatus] | None = None
+    priority: list[int] | None = None
+    min_priority: int | None = strawberry.field(
+        default=None, description="only requests of at least this priority"
+    )
+    safe_haven: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="only the needs of these safe havens' populations"
+    )
+
+    def to_query(self) -> queries.RequestFilter:
+        return queries.RequestFilter(
+            crisis_ids=tuple(parse_id(c, "crisis") for c in self.crisis or ()),
+            items=tuple(self.item or ()),
+            needed_by_from=self.needed_by_from,
+            needed_by_until=self.needed_by_until,
+            member_states=tuple(codes.MemberState(s).value for s in self.member_state or ()),
+            sectors=tuple(codes.Sector(s).value for s in self.sector or ()),
+            statuses=tuple(requests.RequestStatus(s).value for s in self.status or ()),
+            priorities=tuple(self.priority or ()),
+            min_priority=self.min_priority,
+            safe_haven_ids=tuple(parse_id(h, "safeHaven") for h in self.safe_haven or ()),
+        )
+
+
+@strawberry.input
+class PostRequestInput:
+    crisis_id: strawberry.ID
+    member_state: MemberState
+    sector: Sector
+    item: str = strawberry.field(description="a code of the shared item list (query items)")
+    title: str
+    description: str = ""
+    quantity: Decimal
+    unit: str
+    priority: int = strawberry.field(description="1 (lowest) to 5 (highest)")
+    needed_by: date
+    admin_code: str = strawberry.field(description="P-code of the admin area, e.g. PH1536")
+    transport_needed: bool = False
+    escort_needed: bool = strawberry.field(default=False, description="a security escort is needed")
+    safe_haven_id: strawberry.ID | None = strawberry.field(
+        default=None, description="the needs of this safe haven's population (same state and crisis)"
+    )
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input(description="The terms to change; those left out stay as they are.")
+class AmendRequestInput:
+    id: strawberry.ID
+    sector: Sector | None = None
+    title: str | None = None
+    description: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    priority: int | None = None
+    needed_by: date | None = None
+    admin_code: str | None = None
+    item: str | None = None
+    transport_needed: bool | None = None
+    escort_needed: bool | None = None
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.input
+class CancelRequestInput:
+    id: strawberry.ID
+    reason: str = ""
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+_AMENDABLE = (
+    "title", "description", "quantity", "unit", "priority", "needed_by", "admin_code", "item",
+    "transport_needed", "escort_needed",
+)  # fmt: skip
+
+
+@strawberry.type
+class RequestQuery:
+    @strawberry.field(
+        description=(
+            "One assistance request; NOT_FOUND if there is none with this id. With asOf, the "
+            "request as it stood then, replayed from the event store."
+        )
+    )
+    async def request(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        as_of: datetime | None = None,
+    ) -> AssistanceRequest | None:
+        request_id = parse_id(id)
+        if as_of is not None:
+            return await history.as_of(info, REQUEST_HISTORY, request_id, as_of)
+        row = await queries.get_request(info.context.runtime.query_engine, request_id)
+        if row is None:
+            raise NotFound("assistance request", request_id)
+        return AssistanceRequest.from_row(row)
+
+
+@strawberry.type
+class RequestListQuery:
+    @strawberry.field(
+        description=(
+            "Live requests (open or partially covered) of the same crisis, state, item and admin "
+            "area: what a need about to be posted may duplicate. excluding leaves one out (the "
+            "request itself). For the state's coordinators and the secretariat."
+        )
+    )
+    async def possible_duplicates(
+        self,
+        info: Info,
+        crisis: strawberry.ID,
+        member_state: MemberState,
+        item: str,
+        admin_code: str,
+        excluding: strawberry.ID | None = None,
+    ) -> list[AssistanceRequest]:
+        state = codes.MemberState(member_state)
+        authorise(info.context.principal, "query.possibleDuplicates", Owner(member_state=state))
+        rows = await queries.possible_duplicates(
+            info.context.runtime.query_engine,
+            crisis_id=parse_id(crisis, "crisis"),
+            member_state=state.value,
+            admin_code=admin_code.strip().upper(),
+            item=item.strip(),
+            excluding=parse_id(excluding, "excluding") if excluding else None,
+        )
+        return [AssistanceRequest.from_row(row) for row in rows]
+
+    @strawberry.field(description="Assistance requests, newest first (a Relay connection).")
+    async def requests(
+        self,
+        info: Info,
+        filter: RequestFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+        order_by: RequestOrder = RequestOrder.NEWEST,
+    ) -> AssistanceRequestConnection:
+        check_first(first)
+        where = filter.to_query() if filter else queries.RequestFilter()
+        seen = decode_cursor(after) if after else None
+        asked = selected(info)
+        page = await queries.list_requests(
+            info.context.runtime.query_engine,
+            where,
+            first=first,
+            after=seen,
+            order=order_by.value,
+            rows=bool(asked & {"edges", "pageInfo"}),
+            count="totalCount" in asked,
+        )
+        by_offset = order_by is not RequestOrder.NEWEST
+        edges = [
+            AssistanceRequestEdge(
+                cursor=encode_cursor((seen or 0) + i + 1 if by_offset else row.posted_position),
+                node=AssistanceRequest.from_row(row),
+            )
+            for i, row in enumerate(page.rows)
+        ]
+        return AssistanceRequestConnection(
+            edges=edges,
+            page_info=page_info(edges, has_next=page.has_next_page, after=after),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type
+class RequestMutation:
+    @strawberry.mutation(description="Post a member state's request for assistance.")
+    async def post_request(self, info: Info, input: PostRequestInput) -> PostRequestPayload:
+        need = Need(
+            sector=codes.Sector(input.sector),
+            title=input.title,
+            description=input.description,
+            quantity=input.quantity,
+            unit=input.unit,
+            priority=input.priority,
+            needed_by=input.needed_by,
+            admin_code=input.admin_code,
+            item=input.item,
+            transport_needed=input.transport_needed,
+            escort_needed=input.escort_needed,
+        )
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.post_request,
+            context.command(input.idempotency_key),
+            parse_id(input.crisis_id, "crisisId"),
+            codes.MemberState(input.member_state),
+            need,
+            parse_id(input.safe_haven_id, "safeHavenId") if input.safe_haven_id else None,
+        )
+        return PostRequestPayload(
+            request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
+
+    @strawberry.mutation(description="Change the terms of an open request.")
+    async def amend_request(self, info: Info, input: AmendRequestInput) -> AmendRequestPayload:
+        changes: dict[str, Any] = {
+            name: getattr(input, name) for name in _AMENDABLE if getattr(input, name) is not None
+        }
+        if input.sector is not None:
+            changes["sector"] = codes.Sector(input.sector)
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.amend_request,
+            context.command(input.idempotency_key),
+            parse_id(input.id),
+            **changes,
+        )
+        return AmendRequestPayload(
+            request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
+
+    @strawberry.mutation(description="Cancel an open request; it stays on record as cancelled.")
+    async def cancel_request(self, info: Info, input: CancelRequestInput) -> CancelRequestPayload:
+        context = info.context
+        recorded = await context.run(
+            context.runtime.concord.cancel_request,
+            context.command(input.idempotency_key),
+            parse_id(input.id),
+            input.reason,
+        )
+        return CancelRequestPayload(
+            request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
+
+
+@strawberry.input
+class LinkRequestToSafeHavenInput:
+    id: strawberry.ID = strawberry.field(description="the assistance request")
+    safe_haven_id: strawberry.ID
+    idempotency_key: str | None = IDEMPOTENCY_KEY
+
+
+@strawberry.type
+class HavenLinkMutation:
+    @strawberry.mutation(description="Mark a request as the needs of a safe haven's population.")
+    async def link_request_to_safe_haven(
+        self, info: Info, input: LinkRequestToSafeHavenInput
+    ) -> LinkRequestPayload:
+        c = info.context
+        recorded = await c.run(
+            c.runtime.concord.link_request_to_safe_haven,
+            c.command(input.idempotency_key),
+            parse_id(input.id),
+            parse_id(input.safe_haven_id, "safeHavenId"),
+        )
+        return LinkRequestPayload(
+            request=AssistanceRequest.from_aggregate(recorded.aggregate),
+            position=LogPosition(recorded.position),
+        )
