@@ -50,7 +50,6 @@ function row(match) {
   const offerer = { memberState: match.offer?.offeringState, organisationId: match.offer?.organisationId };
   const cancellable = declinable && may(me, "cancelMatch", { memberState: match.request?.memberState }, offerer);
   const reason = (form) => ({ reason: form.elements.namedItem("reason").value });
-  const declinable = ["PROPOSED", "ACCEPTED", "CONFIRMED"].includes(match.status);
   const named = document.createElement("div");
   named.append(title, " ", historyLink("match", match.id, `the match of ${subject}`));
   tr.append(

@@ -6,15 +6,12 @@
 import { run } from "/static/graphql.js";
 import { option } from "./codes.js";
 import {
-  $, afterCommand, cell, localDate, money, refreshLive, rowCommand, replaceRows,
+  $, afterCommand, cell, localDate, money, number, refreshLive, rowCommand, replaceRows,
 } from "./donor.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
-import { may } from "./permissions.js";
-  $, afterCommand, cell, localDate, money, number, refreshLive, rowCommand, startDonorPage, replaceRows,
-} from "./donor.js";
-import { commandForm } from "./forms.js";
 import { historyLink } from "./history.js";
+import { may } from "./permissions.js";
 import { requireSignIn } from "./session.js";
 
 const token = requireSignIn();
