@@ -17,17 +17,17 @@ __all__ = ["page", "served"]
 NAVIGATION = {
     "coordinator": [
         "My needs", "Post a need", "Proposals and deliveries", "Safe havens", "Movements",
-        "Security incidents", "Upload a spreadsheet", "Projects", "Dashboard",
+        "Security incidents", "Upload a spreadsheet", "Projects", "API keys", "Dashboard",
     ],
     "donor": [
         "My offers", "Needs I could serve", "Matches", "Pledges and flows", "Upload a spreadsheet",
-        "Projects", "Dashboard",
+        "Projects", "API keys", "Dashboard",
     ],
     "secretariat": [
-        "Crises", "Organisations", "Matching desk", "Allocation rounds", "Stability Fund", "Projects",
-        "Dashboard",
+        "Crises", "Organisations", "Matching desk", "Allocation rounds", "Stability Fund",
+        "Pledges and refunds", "Projects", "API keys", "Dashboard",
     ],
-    "viewer": ["Dashboard"],
+    "viewer": ["API keys", "Dashboard"],
 }  # fmt: skip
 WHO = {
     "coordinator": "Signed in as Relief coordinator · Philippines",
