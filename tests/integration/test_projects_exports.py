@@ -15,7 +15,7 @@ from lxml import etree
 
 from domain.access import Role
 from projections import queries
-from services.api.exports.iati import iati
+from services.api.exports import iati
 from services.api.exports.iati_activities import REPORTING_ORG
 from services.identity.tokens import DevSigner
 from services.settings import Settings

@@ -248,6 +248,7 @@ CASES = [
         _secretariat,
     ),
     Case("suspendOrganisation", "reason", lambda w: {"id": w.organisation, "reason": "audit"}, _secretariat),
+    Case("issueApiKey", "name", lambda w: {"name": "PHL logistics feed"}, _phl),
     Case(
         "openCrisis",
         "name",
