@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from domain.codes import MemberState
-from services.demo import _NEAR, AREAS, PLACES
+from services.demo import AREAS, NEAR, PLACES
 
 ATLAS = Path(__file__).resolve().parents[2] / "services" / "api" / "static" / "countries-50m.topojson"
 #: ISO 3166-1 numeric, world-atlas's ids (as MEMBERS in services/api/static/map.js).
@@ -73,6 +73,6 @@ def test_every_demo_place_and_its_neighbourhood_lie_in_its_state_on_the_map(code
     state = next(s for s, codes in AREAS.items() if code in codes)
     latitude, longitude, _ = PLACES[code]
     rings = outlines()[NUMERIC[state.value]]
-    corners = [(latitude + a, longitude + b) for a in (-_NEAR, 0, _NEAR) for b in (-_NEAR, 0, _NEAR)]
+    corners = [(latitude + a, longitude + b) for a in (-NEAR, 0, NEAR) for b in (-NEAR, 0, NEAR)]
 
     assert [corner for corner in corners if not on_land(rings, *corner)] == []
