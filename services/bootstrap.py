@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.api_keys import ApiKeysProjector
 from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
+from projections.coverage.projector import CoverageProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
 from projections.finance import FinanceProjector
@@ -134,6 +135,7 @@ def all_projectors() -> list[Projector]:
         ProjectsProjector(),
         ApiKeysProjector(),
         AllocationRoundsProjector(),
+        CoverageProjector(),
     ]
 
 

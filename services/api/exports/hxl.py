@@ -19,6 +19,7 @@ from domain.havens import admin1
 from domain.offers import offer_status
 from domain.requests import RequestStatus
 from projections import export_streams, project_queries, queries
+from projections.coverage import queries as coverage_queries
 from projections.disclosure import disclose_count
 from services.api.exports.hxl_csv import CSV_RESPONSES, Column, csv_response
 from services.api.openapi import GUARDED
@@ -123,7 +124,7 @@ async def offers_csv(
     return csv_response(rows, offer_columns(runtime.concord.today()), "concord-offers.csv")
 
 
-COVERAGE_COLUMNS: list[Column[queries.CoverageRow]] = [
+COVERAGE_COLUMNS: list[Column[coverage_queries.CoverageRow]] = [
     Column("Member state", "#country+code", lambda r: r.member_state),
     Column("Sector", "#sector+cluster", lambda r: r.sector),
     Column("Requests", "#meta+requests+num", lambda r: r.requests),
@@ -140,7 +141,8 @@ async def coverage_csv(
     _principal: Annotated[Principal, Depends(allowed("GET /exports/coverage.csv"))],
     crisis: Annotated[UUID | None, Query(description="one crisis; all crises when left out")] = None,
 ) -> StreamingResponse:
-    rows = await queries.coverage(runtime_of(request).read_engine, crisis, by_state=True, by_sector=True)
+    engine = runtime_of(request).read_engine
+    rows = await coverage_queries.coverage(engine, crisis, by_state=True, by_sector=True)
     return csv_response(rows, COVERAGE_COLUMNS, "concord-coverage.csv")
 
 

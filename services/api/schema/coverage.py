@@ -7,7 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import codes
-from projections import queries
+from projections.coverage import queries
 from services.api.schema.context import Info
 from services.api.schema.scalars import (
     CoverageGroup,
