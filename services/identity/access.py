@@ -149,6 +149,7 @@ POLICY: dict[str, Rule | str] = {
     "query.pledges": _EVERYONE,
     "query.funds": _EVERYONE,
     "query.flows": _EVERYONE,
+    "query.flowsConnection": _EVERYONE,
     "query.flowTotals": _EVERYONE,
     # Safe havens are run by the host state's coordinators.
     "mutation.designateSafeHaven": _COORDINATOR_OWN_STATE,

@@ -119,12 +119,28 @@ function flowRow(flow) {
   return tr;
 }
 
+// The donor's own flows, a page at a time (at most FLOW_PAGES pages of 100).
+const FLOW_PAGES = 10;
+
+async function ownFlows(headers) {
+  const flows = [];
+  if (!me.organisationId) return flows;
+  let after = null;
+  let pages = 0;
+  do {
+    const { flowsConnection } = await run("Flows", { sourceId: [me.organisationId], first: 100, after }, token, headers);
+    flows.push(...flowsConnection.edges.map(({ node }) => node));
+    after = flowsConnection.pageInfo.hasNextPage ? flowsConnection.pageInfo.endCursor : null;
+    pages += 1;
+  } while (after && pages < FLOW_PAGES);
+  return flows;
+}
+
 async function loadFlows(headers) {
-  const [{ flows }, { flowTotals }] = await Promise.all([
-    run("Flows", {}, token, headers),
+  const [mine, { flowTotals }] = await Promise.all([
+    ownFlows(headers),
     run("FundingByDonor", {}, token, headers),
   ]);
-  const mine = flows.filter((flow) => flow.sourceKind === "organisation" && flow.sourceId === me.organisationId);
   $("#flows-body").replaceChildren(...mine.map(flowRow));
   const totals = flowTotals.filter((total) => total.sourceId === me.organisationId);
   const total = (label, usd) => {

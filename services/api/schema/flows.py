@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import strawberry
 
 from domain import codes, pledges
 from projections import queries
+from projections.flow_pages import FlowCursor, FlowFilter, flow_page
+from services.api.problems import BadInput
 from services.api.schema.context import Info
+from services.api.schema.paging import MAX_PAGE, PageInfo, check_first, page_info
 from services.api.schema.pledge_types import DestinationKind, Earmarking
-from services.api.schema.scalars import MemberState
+from services.api.schema.scalars import MemberState, parse_id
 
 
 @strawberry.enum
@@ -127,10 +133,72 @@ def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[Flo
 
 
 @strawberry.type
+class FlowEdge:
+    cursor: str
+    node: Flow
+
+
+@strawberry.type(description="Flows a page at a time: pledges in the order made, then fund allocations.")
+class FlowConnection:
+    edges: list[FlowEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+def encode_flow_cursor(cursor: FlowCursor) -> str:
+    if cursor.fund_id is not None:
+        text = f"allocation:{cursor.fund_id}:{cursor.fund_version}"
+    else:
+        text = f"pledge:{cursor.pledge_position}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_flow_cursor(cursor: str) -> FlowCursor:
+    try:
+        kind, _, rest = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind == "pledge":
+            return FlowCursor(pledge_position=int(rest))
+        if kind == "allocation":
+            fund, _, version = rest.partition(":")
+            return FlowCursor(fund_id=UUID(fund), fund_version=int(version))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise BadInput("after", f"{cursor!r} is not a cursor of this list")
+
+
+@strawberry.type
 class FlowQuery:
-    @strawberry.field(description="Flows in the FTS shape: pledges in, fund allocations out.")
+    @strawberry.field(
+        description="Flows in the FTS shape: pledges in, fund allocations out, every one at once.",
+        deprecation_reason="unpaged: use flowsConnection",
+    )
     async def flows(self, info: Info, year: int | None = None) -> list[Flow]:
         return [_flow(r) for r in await queries.flows(info.context.runtime.query_engine, year=year)]
+
+    @strawberry.field(
+        description=(
+            "Flows in the FTS shape, a page at a time: pledges in (in the order made), then fund "
+            "allocations out; sourceId: only those from these organisations or funds."
+        )
+    )
+    async def flows_connection(
+        self,
+        info: Info,
+        source_id: list[strawberry.ID] | None = None,
+        year: int | None = None,
+        first: int = MAX_PAGE,
+        after: str | None = None,
+    ) -> FlowConnection:
+        check_first(first)
+        where = FlowFilter(source_ids=tuple(parse_id(s, "sourceId") for s in source_id or []), year=year)
+        cursor = decode_flow_cursor(after) if after else None
+        rows, has_next, total = await flow_page(
+            info.context.runtime.query_engine, where, first=first, after=cursor
+        )
+        edges = [FlowEdge(cursor=encode_flow_cursor(c), node=_flow(row)) for c, row in rows]
+        return FlowConnection(
+            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
+        )
 
     @strawberry.field(
         description=(
