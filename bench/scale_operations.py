@@ -102,7 +102,6 @@ OPERATIONS = [
     _op("OrganisationRegister", "secretariat", "organisations.js", lambda _: {"first": 100}),
     _op("Pledges", "secretariat", "pledges.js", lambda _: {"first": 100}),
     _op("PledgePayments", "secretariat", "pledges.js", lambda f: {"id": f.pledge}),
-    _op("Flows", "secretariat", "pledges.js"),
     _op("ApiKeys", "secretariat", "api-keys.js", lambda _: {"first": 100}),
     # The donor's pages, for the donor's own organisation.
     _op("Organisation", "donor", "header.js", lambda f: {"id": f.organisation}),
@@ -112,6 +111,7 @@ OPERATIONS = [
     _op("OfferMatches", "donor", "deliveries.js", lambda f: {"offers": f.offers}),
     _op("NeedSuggestions", "donor", "could-serve.js", lambda _: {"first": 50}),
     _op("FundingByDonor (donor)", "donor", "pledges.js"),
+    _op("Flows", "donor", "pledges.js", lambda f: {"sourceId": [f.organisation], "first": 100}),
 ]
 
 _FACTS = """query Facts($org: [ID!]) {

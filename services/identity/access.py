@@ -173,6 +173,7 @@ POLICY: dict[str, Rule | str] = {
     "mutation.cancelMovement": _NEED_TO_KNOW,
     "mutation.recordDisplacementFigures": _NEED_TO_KNOW,
     "query.movements": _EVERYONE,
+    "query.movementsConnection": _EVERYONE,
     "query.movement": _EVERYONE,
     "query.displacement": _EVERYONE,
     # The exact areas a movement leaves and reaches may be a safe haven's: need to know.

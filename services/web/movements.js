@@ -90,9 +90,26 @@ function clearanceState(movement) {
   return `${risk}${cleared}${needed}`;
 }
 
+// The state's movements, a page of 100 at a time (at most MOVEMENT_PAGES pages).
+const MOVEMENT_PAGES = 20;
+
+async function stateMovements(headers) {
+  const listed = [];
+  let after = null;
+  let pages = 0;
+  do {
+    const variables = { memberState: [me.memberState], first: 100, after };
+    const { movementsConnection } = await run("StateMovements", variables, token, headers);
+    listed.push(...movementsConnection.edges.map(({ node }) => node));
+    after = movementsConnection.pageInfo.hasNextPage ? movementsConnection.pageInfo.endCursor : null;
+    pages += 1;
+  } while (after && pages < MOVEMENT_PAGES);
+  return listed;
+}
+
 async function load(headers = {}, choose = null) {
   try {
-    const listed = (await run("StateMovements", { memberState: [me.memberState] }, token, headers)).movements;
+    const listed = await stateMovements(headers);
     movements = new Map(listed.map((movement) => [movement.id, movement]));
     $("#movements-body").replaceChildren(...listed.map(row));
     $("#none").hidden = listed.length > 0;

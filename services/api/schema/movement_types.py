@@ -14,7 +14,7 @@ from projections import field_queries, queries
 from projections.disclosure import disclose
 from services.api.schema.context import Info
 from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
-from services.api.schema.paging import MAX_PAGE
+from services.api.schema.paging import MAX_PAGE, PageInfo
 from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.safe_havens import SafeHaven
 from services.api.schema.scalars import LogPosition, MemberState
@@ -236,3 +236,16 @@ async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
 class MovementPayload:
     movement: Movement
     position: LogPosition
+
+
+@strawberry.type
+class MovementEdge:
+    cursor: str
+    node: Movement
+
+
+@strawberry.type(description="Movements a page at a time, in the order planned.")
+class MovementConnection:
+    edges: list[MovementEdge]
+    page_info: PageInfo
+    total_count: int

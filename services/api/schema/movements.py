@@ -9,6 +9,7 @@ import strawberry
 
 from domain import codes, movements
 from projections import field_queries
+from projections.movement_pages import MovementFilter, movement_page
 from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
@@ -19,12 +20,21 @@ from services.api.schema.movement_types import (
     MOVEMENT_HISTORY,
     AgeGroup,
     Movement,
+    MovementConnection,
+    MovementEdge,
     MovementKind,
     MovementPayload,
     MovementStatus,
     Sex,
     VoluntarinessMethod,
     VulnerableGroup,
+)
+from services.api.schema.paging import (
+    MAX_PAGE,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
 )
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 from services.coordination import Recorded
@@ -222,7 +232,10 @@ class MovementMutation:
 
 @strawberry.type
 class MovementQuery:
-    @strawberry.field(description="Movements by crisis, state (leaving or receiving), status, kind, area.")
+    @strawberry.field(
+        description="Movements by crisis, state (leaving or receiving), status, kind, area: all at once.",
+        deprecation_reason="unpaged: use movementsConnection",
+    )
     async def movements(
         self,
         info: Info,
@@ -241,6 +254,44 @@ class MovementQuery:
             areas=visible_areas(info.context.principal, "Movement.destinationAdminCode", area),
         )
         return [Movement.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description=(
+            "Movements by crisis, state (leaving or receiving), status, kind and area, a page at a "
+            "time in the order planned."
+        )
+    )
+    async def movements_connection(
+        self,
+        info: Info,
+        crisis: list[strawberry.ID] | None = None,
+        member_state: list[MemberState] | None = None,
+        status: list[MovementStatus] | None = None,
+        kind: list[MovementKind] | None = None,
+        area: list[str] | None = None,
+        first: int = MAX_PAGE,
+        after: str | None = None,
+    ) -> MovementConnection:
+        check_first(first)
+        where = MovementFilter(
+            crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
+            member_states=[codes.MemberState(s).value for s in member_state or []],
+            statuses=[movements.MovementStatus(s).value for s in status or []],
+            kinds=[movements.MovementKind(k).value for k in kind or []],
+            areas=visible_areas(info.context.principal, "Movement.destinationAdminCode", area),
+        )
+        rows, has_next, total = await movement_page(
+            info.context.runtime.query_engine,
+            where,
+            first=first,
+            after=decode_cursor(after) if after else None,
+        )
+        edges = [
+            MovementEdge(cursor=encode_cursor(position), node=Movement.from_row(r)) for position, r in rows
+        ]
+        return MovementConnection(
+            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
+        )
 
     @strawberry.field(description=one("movement"))
     async def movement(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Movement:

@@ -1,0 +1,58 @@
+"""Movements a page at a time: the pages, put together, are the whole list, filters and all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.access import Role
+from services.bootstrap import storage_for
+from services.coordination import Concord
+from services.demo import Demo
+from services.identity.tokens import DevSigner
+from services.settings import Settings
+from tests.api import Client, serving
+from tests.conftest import fixed_today
+
+FIELDS = "id kind status memberState originCountry people plannedDeparture"
+EVERY = f"query($state: [MemberState!]) {{ movements(memberState: $state) {{ {FIELDS} }} }}"
+PAGE = f"""query($state: [MemberState!], $first: Int, $after: String) {{
+  movementsConnection(memberState: $state, first: $first, after: $after) {{
+    totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {FIELDS} }} }}
+  }}
+}}"""
+
+
+async def every_page(client: Client, state: list[str] | None) -> tuple[list[Any], set[int]]:
+    found: list[Any] = []
+    after, totals = None, set()
+    while True:
+        variables = {"state": state, "first": 2, "after": after}
+        page = (await client.data(PAGE, variables, as_=client.bearer(Role.SECRETARIAT)))[
+            "movementsConnection"
+        ]
+        found += [edge["node"] for edge in page["edges"]]
+        totals.add(page["totalCount"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return found, totals
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_pages_of_movements_put_together_are_the_list(settings: Settings, signer: DevSigner) -> None:
+    concord = Concord(storage_for(settings).event_store_env, today=fixed_today)
+    try:
+        Demo(concord, seed=5, scale=0.1).run()
+        head = concord.recorder.max_notification_id() or 0
+    finally:
+        concord.close()
+    async for client in serving(settings, signer, with_crisis=False):
+        secretariat = client.bearer(Role.SECRETARIAT)
+        every = (await client.data(EVERY, {"state": None}, as_=secretariat, after=head))["movements"]
+        mmr = (await client.data(EVERY, {"state": ["MMR"]}, as_=secretariat))["movements"]
+        paged, totals = await every_page(client, None)
+        paged_mmr, totals_mmr = await every_page(client, ["MMR"])
+        bad = await client.send(PAGE, {"after": "bm90IGEgY3Vyc29y"}, as_=secretariat)
+
+    assert len(every) > len(mmr) > 0
+    assert (paged, totals) == (every, {len(every)})
+    assert (paged_mmr, totals_mmr) == (mmr, {len(mmr)})
+    assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
