@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench lock clean schema graphiql
+.PHONY: run test lint bench bench-scale lock clean schema graphiql
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
@@ -39,6 +39,10 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+
+# The pages' reads at demo scale 1 and 10 (writing the scale-10 demo takes ~15 min a back end).
+bench-scale: $(VENV)/.dev
+	$(BIN)/python -m bench.scale
 
 lock: $(VENV)/.dev
 	$(BIN)/pip-compile -q --strip-extras --no-emit-find-links --no-emit-index-url -o requirements.lock pyproject.toml
