@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from projections.tables import Quantity, SafeString
+from projections.columns import Quantity, SafeString
 
 revision = "0017"
 down_revision = "0016"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Integer, Table, Uuid
 
-from projections.tables import Quantity, SafeString, metadata
+from projections.columns import Quantity, SafeString, metadata
 
 #: One row per crisis, member state and sector with a live (not cancelled) request: the sums the
 #: dashboard shows. ``places`` counts, per sum, the terms with 1, 2, ... decimal places, so that a

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.items import ITEMS
+from projections.assistance_requests.tables import assistance_requests
 from projections.coverage import queries
 from projections.coverage.projector import CoverageProjector
-from projections.tables import assistance_requests, crises, matches
+from projections.crises.tables import crises
+from projections.matches.tables import matches
 from services.bootstrap import Runtime, start, storage_for
 from services.coordination import Concord
 from services.demo import Demo

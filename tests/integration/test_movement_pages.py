@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from domain.access import Role
@@ -12,6 +13,19 @@ from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import Client, serving
 from tests.conftest import fixed_today
+
+CAUGHT_UP_TIMEOUT = 300.0  # s: the demo's log projected on a loaded machine
+
+
+async def caught_up(client: Client, head: int) -> None:
+    """Read-your-writes waits 30 s at most: a loaded machine may take longer over the demo's log."""
+    deadline = asyncio.get_running_loop().time() + CAUGHT_UP_TIMEOUT
+    while True:
+        body = (await client.send("{ me { role } }", after=head)).json()
+        if "errors" not in body or asyncio.get_running_loop().time() > deadline:
+            return
+        await asyncio.sleep(1)
+
 
 FIELDS = "id kind status memberState originCountry people plannedDeparture"
 EVERY = f"query($state: [MemberState!]) {{ movements(memberState: $state) {{ {FIELDS} }} }}"
@@ -45,6 +59,7 @@ async def test_pages_of_movements_put_together_are_the_list(settings: Settings, 
     finally:
         concord.close()
     async for client in serving(settings, signer, with_crisis=False):
+        await caught_up(client, head)
         secretariat = client.bearer(Role.SECRETARIAT)
         every = (await client.data(EVERY, {"state": None}, as_=secretariat, after=head))["movements"]
         mmr = (await client.data(EVERY, {"state": ["MMR"]}, as_=secretariat))["movements"]

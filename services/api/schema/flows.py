@@ -13,8 +13,8 @@ from uuid import UUID
 import strawberry
 
 from domain import codes, pledges
-from projections import queries
-from projections.flow_pages import FlowCursor, FlowFilter, flow_page
+from projections.flows import queries as flow_queries
+from projections.flows.pages import FlowCursor, FlowFilter, flow_page
 from services.api.problems import BadInput
 from services.api.schema.context import Info
 from services.api.schema.paging import MAX_PAGE, PageInfo, check_first, page_info
@@ -77,7 +77,7 @@ class FlowTotal:
     conversion: Decimal | None
 
 
-def _flow(row: queries.FlowRow) -> Flow:
+def _flow(row: flow_queries.FlowRow) -> Flow:
     return Flow(
         id=strawberry.ID(str(row.id)),
         source_kind=row.source_kind,
@@ -98,7 +98,7 @@ def _flow(row: queries.FlowRow) -> Flow:
     )
 
 
-def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[FlowTotal]:
+def flow_totals(rows: list[flow_queries.FlowRow], groups: set[FlowGroup]) -> list[FlowTotal]:
     totals: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
         key = (
@@ -173,7 +173,7 @@ class FlowQuery:
         deprecation_reason="unpaged: use flowsConnection",
     )
     async def flows(self, info: Info, year: int | None = None) -> list[Flow]:
-        return [_flow(r) for r in await queries.flows(info.context.runtime.query_engine, year=year)]
+        return [_flow(r) for r in await flow_queries.flows(info.context.runtime.query_engine, year=year)]
 
     @strawberry.field(
         description=(
@@ -209,5 +209,5 @@ class FlowQuery:
     async def flow_totals(
         self, info: Info, group_by: list[FlowGroup], year: int | None = None
     ) -> list[FlowTotal]:
-        rows = await queries.flows(info.context.runtime.query_engine, year=year)
+        rows = await flow_queries.flows(info.context.runtime.query_engine, year=year)
         return flow_totals(rows, set(group_by))
