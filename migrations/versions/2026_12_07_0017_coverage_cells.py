@@ -1,5 +1,7 @@
 """The ``coverage`` read model: the dashboard's coverage sums per crisis, state and sector, kept by
-its projector instead of added up over every request on each refresh.
+its projector instead of added up over every request on each refresh. And the crisis index of
+``assistance_requests`` takes the priority too, so that counting a crisis's open needs of priority 4
+and 5 (the dashboard's oldest unmet needs) reads the index alone.
 
 Its projection has no tracking row yet, so it replays the log into the new tables on its next start.
 
@@ -22,6 +24,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.drop_index("ix_assistance_requests_crisis", "assistance_requests")
+    op.create_index(
+        "ix_assistance_requests_crisis", "assistance_requests", ["crisis_id", "status", "priority"]
+    )
     op.create_table(
         "coverage_cells",
         sa.Column("crisis_id", sa.Uuid, primary_key=True),
@@ -54,6 +60,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assistance_requests_crisis", "assistance_requests")
+    op.create_index("ix_assistance_requests_crisis", "assistance_requests", ["crisis_id", "status"])
     op.drop_table("coverage_commitments")
     op.drop_table("coverage_requests")
     op.drop_table("coverage_cells")

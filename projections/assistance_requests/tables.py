@@ -35,7 +35,8 @@ assistance_requests = Table(
     Column("posted_position", BigInteger, nullable=False, unique=True),
     Column("position", BigInteger, nullable=False),
     Index("ix_assistance_requests_state_status", "member_state", "status"),
-    Index("ix_assistance_requests_crisis", "crisis_id", "status"),
+    # A crisis's open needs of some priority (the dashboard's oldest unmet needs) counted in the index.
+    Index("ix_assistance_requests_crisis", "crisis_id", "status", "priority"),
     Index("ix_assistance_requests_place_item", "member_state", "admin_code", "item"),
     Index("ix_assistance_requests_sector", "sector"),
     Index("ix_assistance_requests_priority", "priority"),
