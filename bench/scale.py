@@ -223,12 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,10", help="two demo scales, small then large")
     parser.add_argument("--calls", type=int, default=60, help="calls per operation and scale")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--only", default="", help="only these operations (labels, comma-separated)")
     parser.add_argument(
         "--sqlite-data",
         default="",
         help="SQLite data dirs the demo was written into, instead of writing it again: 1=DIR,10=DIR",
     )
     args = parser.parse_args(argv)
+    if args.only:
+        chosen = set(args.only.split(","))
+        OPERATIONS[:] = [op for op in OPERATIONS if op.label in chosen]
     scales = [float(s) for s in args.scales.split(",")]
     prebuilt = {float(k): Path(v) for k, v in (p.split("=", 1) for p in args.sqlite_data.split(",") if p)}
     misses: list[str] = []

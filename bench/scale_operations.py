@@ -109,9 +109,10 @@ OPERATIONS = [
         "Offers", "donor", "donor.js", lambda f: {"filter": {"organisation": [f.organisation]}, "first": 100}
     ),
     _op("OfferMatches", "donor", "deliveries.js", lambda f: {"offers": f.offers}),
-    _op("NeedSuggestions", "donor", "could-serve.js", lambda _: {"first": 50}),
     _op("FundingByDonor (donor)", "donor", "pledges.js"),
     _op("Flows", "donor", "pledges.js", lambda f: {"sourceId": [f.organisation], "first": 100}),
+    # Last: calls that time out leave the server busy, which would weigh on the operations after them.
+    _op("NeedSuggestions", "donor", "could-serve.js", lambda _: {"first": 50}),
 ]
 
 _FACTS = """query Facts($org: [ID!]) {
