@@ -29,6 +29,7 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from projections.catchup import CatchUp
 from projections.database import writer
 from projections.failures import clear_failure, record_failure, tracking_rows
 from projections.handoff import OwnCommits
@@ -56,6 +57,8 @@ class LogFollower:
         waker: Wakeup | None = None,
         own_commits: OwnCommits | None = None,
         batch_size: int = 500,
+        catch_up_after: int | None = None,
+        catch_up_batch_size: int = 5000,
         poll_interval: float = 1.0,
         backoff: float = 1.0,
         max_backoff: float = 30.0,
@@ -68,6 +71,9 @@ class LogFollower:
         self._waker = waker
         self._own_commits = own_commits
         self._batch_size = batch_size
+        self._catch_up = CatchUp(
+            self._engine, recorder, after=catch_up_after, batch_size=catch_up_batch_size, clock=clock
+        )
         self._poll_interval = poll_interval
         self._backoff = backoff
         self._max_backoff = max_backoff
@@ -79,10 +85,13 @@ class LogFollower:
     async def run_forever(self) -> None:
         """Follow the log until cancelled, waking on the waker (or the poll interval)."""
         await self.start()
+        await self.catch_up_far_behind()
         while True:
             if self._waker is not None:
                 self._waker.clear()
-            if await self.run_once():
+            if read := await self.run_once():
+                if read >= self._batch_size and self._catch_up.due():
+                    await self.catch_up_far_behind()
                 continue
             await self.persist_positions()
             if self._waker is not None:
@@ -96,6 +105,13 @@ class LogFollower:
             await runner.restart()
         tracked = await tracking_rows(self._engine)
         self._failing = {name for name, row in tracked.items() if row.error is not None}
+
+    async def catch_up_far_behind(self) -> None:
+        """Bring the active runners far behind the head up to it the way a rebuild goes
+        (projections.catchup.CatchUp); those that fail there are left to the live loop, from their
+        tracking rows."""
+        for runner in await self._catch_up.run(self.active()):
+            await self._restart(runner)
 
     def active(self) -> list[ProjectionRunner]:
         """The runners not set aside after a failure (those whose time is up come back)."""

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, cast
 
 from eventsourcing.persistence import Notification
@@ -23,6 +24,7 @@ from projections.progress import Progress
 from projections.projector import Projector
 from projections.rebuilding import bulk_connection, create_indexes, drop_indexes, write_only_indexes
 from projections.tables import projection_tracking
+from projections.threaded import InThread, sync_twin
 from projections.wakers import Wakeup
 
 log = logging.getLogger(__name__)
@@ -85,8 +87,7 @@ class ProjectionRunner:
         """Project everything recorded so far; returns the number of notifications read.
         ``on_batch`` learns the position reached after each batch (progress for the CLI);
         ``batch_size`` (a rebuild's, larger than the live one) is events per transaction."""
-        async with bulk_connection(self._engine) as conn:
-            return await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+        return await self._catch_up(on_batch, batch_size or self._batch_size)
 
     async def rebuild(
         self, on_batch: Callable[[int], None] | None = None, *, batch_size: int | None = None
@@ -101,7 +102,7 @@ class ProjectionRunner:
                 await drop_indexes(conn, deferred)
                 await self._reset(conn)
             try:
-                count = await self._catch_up(conn, on_batch, batch_size or self._batch_size)
+                count = await self._catch_up(on_batch, batch_size or self._batch_size)
             except BaseException:
                 await self._create_indexes_after_failure(deferred)
                 raise
@@ -117,29 +118,30 @@ class ProjectionRunner:
         except Exception:
             log.exception("%s: indexes not created again; concord migrate creates them", self.projector.name)
 
-    async def _catch_up(
-        self, conn: AsyncConnection, on_batch: Callable[[int], None] | None, size: int
-    ) -> int:
-        """The catch-up's batches, each in a transaction of its own on ``conn`` (its only one)."""
-        async with conn.begin():
-            self.position = self._persisted = await self._load_position(conn)
-        self._report()
-        total = 0
-        read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
-        with fewer_collections():
-            async with aclosing(read) as log:
-                async for page in log:
-                    if page.events:
-                        await self._apply_catch_up(conn, page.events, page.last)
-                    self.position = page.last
-                    self._report()
-                    total += page.read
-                    if on_batch is not None:
-                        on_batch(self.position)
-        if self._persisted != self.position:
-            async with conn.begin():
-                await self._move_tracking(conn, self.position)
-            self._persisted = self.position
+    async def _catch_up(self, on_batch: Callable[[int], None] | None, size: int) -> int:
+        """The catch-up's batches, each a transaction of its own on one connection, on a thread
+        of its own (projections.threaded)."""
+        async with InThread(sync_twin(self._engine), f"catch-up-{self.projector.name}") as conn:
+            self.position = self._persisted = await conn.transaction(self._load_position)
+            self._report()
+            total = 0
+            read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
+            with fewer_collections():
+                async with aclosing(read) as log:
+                    async for page in log:
+                        if page.events:
+                            await conn.transaction(
+                                partial(self._apply_catch_up, events=page.events, new_position=page.last)
+                            )
+                            self._persisted = page.last
+                        self.position = page.last
+                        self._report()
+                        total += page.read
+                        if on_batch is not None:
+                            on_batch(self.position)
+            if self._persisted != self.position:
+                await conn.transaction(partial(self._move_tracking, new_position=self.position))
+                self._persisted = self.position
         self._report()
         return total
 
@@ -238,15 +240,13 @@ class ProjectionRunner:
     async def _apply_catch_up(
         self, conn: AsyncConnection, events: Sequence[tuple[Any, int]], new_position: int
     ) -> None:
-        """A catch-up batch, decoded already (by its reader), its rows sent in bulk.
-        The tracking row moves first: the transaction is open before a COPY could run outside it."""
-        async with conn.begin():
-            await self._move_tracking(conn, new_position)
-            writes = BatchedWrites(conn, bulk=True)
-            for event, position in events:
-                await self.projector.project(cast(AsyncConnection, writes), event, position)
-            await writes.flush()
-        self._persisted = new_position
+        """A catch-up batch, decoded already (by its reader), its rows sent in bulk, in the
+        caller's transaction. The tracking row moves first: before a COPY could run outside it."""
+        await self._move_tracking(conn, new_position)
+        writes = BatchedWrites(conn, bulk=True)
+        for event, position in events:
+            await self.projector.project(cast(AsyncConnection, writes), event, position)
+        await writes.flush()
 
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
         """Guarded by the position last written, so that two runners never both apply a batch."""

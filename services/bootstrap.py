@@ -312,6 +312,8 @@ def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = N
         waker=waker.listener(),
         own_commits=own_commits,
         batch_size=runtime.settings.projection_batch_size,
+        catch_up_after=runtime.settings.projection_catch_up_after,
+        catch_up_batch_size=runtime.settings.projection_rebuild_batch_size,
         poll_interval=runtime.settings.projection_poll_interval,
     )
 
