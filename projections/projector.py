@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import Table
+from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -22,3 +22,12 @@ class Projector(Protocol):
         event: DomainEventProtocol[Any],
         position: int,
     ) -> None: ...
+
+
+async def touch(conn: AsyncConnection, table: Table, event: Any, position: int, **values: Any) -> None:
+    """The event's aggregate's row in ``table`` updated at the event, with ``values``."""
+    await conn.execute(
+        update(table)
+        .where(table.c.id == event.originator_id)
+        .values(updated_at=event.timestamp, position=position, **values)
+    )
