@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from projections.assistance_requests.projector import RequestsProjector
 from projections.follower import LogFollower
-from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from services.bootstrap import Runtime, start
 from services.settings import Settings
