@@ -23,7 +23,7 @@ from projections.feed import LogFeed
 from projections.finance.projector import FinanceProjector
 from projections.follower import PROJECTED, LogFollower
 from projections.handoff import OwnCommits
-from projections.lease import PROJECTIONS_LEASE, ProjectionLease
+from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
 from projections.matches.projector import MatchesProjector
 from projections.movements.projector import MovementsProjector
 from projections.offers.projector import OffersProjector
@@ -322,37 +322,18 @@ def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = N
 
 
 async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
-    """Project only while holding the database's projection lease (PostgreSQL).
+    """Project only while holding the database's projection lease (PostgreSQL; ``lease.lead``);
+    while another process holds it, follow its progress from the tracking table."""
 
-    Several API processes (``concord serve --workers``, or several hosts) and ``concord project``
-    workers may share one database: the one holding the lease projects, the others follow the
-    tracking table for read-your-writes and take over within a second or so of its end. A lease
-    whose session is lost (the database restarted) is given up and sought again.
-    """
-    lease = ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE)
-    try:
-        while True:
-            standby = asyncio.create_task(_follow_others(runtime))
-            try:
-                await lease.acquire()
-            except Exception:
-                log.warning("could not seek the projection lease; again in 1 s", exc_info=True)
-                await _give_up(lease)
-                await asyncio.sleep(1)
-                continue
-            finally:
-                standby.cancel()
-                await asyncio.gather(standby, return_exceptions=True)
-            projecting = asyncio.create_task(_projecting(runtime, waker))
-            try:
-                await lease.watch()
-            finally:
-                projecting.cancel()
-                await asyncio.gather(projecting, return_exceptions=True)
-                runtime.runners = []
-                await _give_up(lease)
-    finally:
-        await _give_up(lease)
+    def retired() -> None:
+        runtime.runners = []
+
+    await lead(
+        ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE),
+        project=lambda: _projecting(runtime, waker),
+        stand_by=lambda: _follow_others(runtime),
+        retired=retired,
+    )
 
 
 async def _follow_others(runtime: Runtime) -> None:
@@ -373,13 +354,6 @@ async def _follow_others(runtime: Runtime) -> None:
         )
     finally:
         await announcements.stop()
-
-
-async def _give_up(lease: ProjectionLease) -> None:
-    try:
-        await lease.release()
-    except Exception:  # the session is already gone with the database
-        log.debug("closing the lease's session failed", exc_info=True)
 
 
 async def _supervised(follower: LogFollower) -> None:
