@@ -33,7 +33,7 @@ from bench.backends import (
 )
 from bench.server import migrate, running_server, tree_cpu_seconds, tree_rss_mb
 from bench.stats import rate
-from services.bootstrap import projection_runners, start
+from services.bootstrap import start, tracked_projections
 from services.settings import Settings
 
 GOAL_EVENTS_PER_S = 20_000
@@ -48,9 +48,7 @@ def reset(backend: Backend, projection: str = PROJECTION) -> None:
         settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
         runtime = await start(settings, run_projections=False)
         try:
-            runner = next(
-                r for r in projection_runners(runtime, waker=None) if r.projector.name == projection
-            )
+            runner = next(r for r in tracked_projections(runtime) if r.projector.name == projection)
             await runner.reset()
         finally:
             await runtime.close()

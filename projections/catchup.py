@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from projections.log_reader import LogReader
 
 if TYPE_CHECKING:
-    from projections.runner import ProjectionRunner
+    from projections.tracked import TrackedProjection
 
 log = logging.getLogger(__name__)
 
 
 class CatchUp:
-    """Decides which runners are far behind and catches them up (``ProjectionRunner.catch_up``):
+    """Decides which runners are far behind and catches them up (``TrackedProjection.catch_up``):
     all at once on PostgreSQL, each on a connection of its own; one after another on SQLite, whose
     file has one writer at a time. ``after`` is how many positions behind the head counts as far
     (None: never); ``every`` how often, at most, a busy follower looks again."""
@@ -57,7 +57,7 @@ class CatchUp:
         """Whether to look again (the follower is reading full pages: it may have fallen behind)."""
         return self._after is not None and self._clock() - self._looked >= self._every
 
-    async def run(self, runners: Sequence[ProjectionRunner]) -> list[ProjectionRunner]:
+    async def run(self, runners: Sequence[TrackedProjection]) -> list[TrackedProjection]:
         """Catch up those of ``runners`` far behind the head; returns those that failed, whose
         position in memory is no longer to be trusted (re-read it from the tracking row)."""
         if self._after is None or not runners:
@@ -86,7 +86,7 @@ class CatchUp:
                 failed.append(runner)
         return failed
 
-    async def _one(self, runner: ProjectionRunner) -> None:
+    async def _one(self, runner: TrackedProjection) -> None:
         started = self._clock()
         read = await runner.catch_up(batch_size=self._batch_size)
         elapsed = self._clock() - started

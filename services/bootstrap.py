@@ -21,7 +21,6 @@ from projections.crises.projector import CrisesProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
 from projections.finance.projector import FinanceProjector
-from projections.follower import PROJECTED, LogFollower
 from projections.handoff import OwnCommits
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
 from projections.matches.projector import MatchesProjector
@@ -32,9 +31,10 @@ from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
 from projections.projects.projector import ProjectsProjector
 from projections.rebuilding import restore_write_only_indexes
-from projections.runner import ProjectionRunner
+from projections.runner import PROJECTED, ProjectionRunner
 from projections.safe_havens.projector import SafeHavensProjector
 from projections.security_incidents.projector import SecurityIncidentsProjector
+from projections.tracked import TrackedProjection
 from projections.tracking import tracking_positions
 from projections.wakers import ListenWaker, Waker
 from services.coordination import Clock, Concord, utc_today
@@ -164,7 +164,7 @@ class Runtime:
     read_engine: AsyncEngine
     progress: Progress
     authenticator: Authenticator
-    runners: list[ProjectionRunner] = field(default_factory=list)
+    runners: list[TrackedProjection] = field(default_factory=list)
     database: DatabaseWatch | None = None  # PostgreSQL only: an embedded SQLite file is always there
     feed: LogFeed | None = None  # live updates, for an API process
     log_head: LogHead = field(default_factory=LogHead)
@@ -194,17 +194,16 @@ class Runtime:
         await asyncio.to_thread(self.concord.close)
 
 
-def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[ProjectionRunner]:
+def tracked_projections(runtime: Runtime) -> list[TrackedProjection]:
+    """Every projector with its tracking position, for the runner (or a rebuild) to drive."""
     return [
-        ProjectionRunner(
+        TrackedProjection(
             projector,
             engine=runtime.read_engine,
             recorder=runtime.concord.recorder,
             decode=runtime.decode,
-            waker=waker.listener() if waker is not None else None,
             progress=runtime.progress,
             batch_size=runtime.settings.projection_batch_size,
-            poll_interval=runtime.settings.projection_poll_interval,
         )
         for projector in all_projectors()
     ]
@@ -305,9 +304,9 @@ async def _restore_indexes(runtime: Runtime) -> None:
         log.exception("could not create the indexes a rebuild left missing; concord migrate creates them")
 
 
-def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> LogFollower:
-    runtime.runners = projection_runners(runtime, waker=None)
-    return LogFollower(
+def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> ProjectionRunner:
+    runtime.runners = tracked_projections(runtime)
+    return ProjectionRunner(
         runtime.runners,
         engine=runtime.read_engine,
         recorder=runtime.concord.recorder,
@@ -338,7 +337,7 @@ async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
 
 async def _follow_others(runtime: Runtime) -> None:
     """Keep ``runtime.progress`` current while another process projects: on PostgreSQL that process
-    announces each move (``projections.follower.PROJECTED``), and the tracking table is read then;
+    announces each move (``projections.runner.PROJECTED``), and the tracking table is read then;
     the poll is a fallback there, and SQLite's only way."""
     if not runtime.storage.is_postgres:
         await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.query_engine), 0.02)
@@ -356,7 +355,7 @@ async def _follow_others(runtime: Runtime) -> None:
         await announcements.stop()
 
 
-async def _supervised(follower: LogFollower) -> None:
+async def _supervised(follower: ProjectionRunner) -> None:
     """Start reading again after a pause when the log cannot be read (a database outage heals by
     itself); a single projection's failure is the follower's to handle."""
     while True:

@@ -20,7 +20,7 @@ from domain.codes import MemberState
 from domain.errors import InvalidInput, InvalidTransition
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
 from projections.shadow import ShadowUnsupported, shadow_rebuild
-from services.bootstrap import all_projectors, projection_runners, run_projections, start, storage_for
+from services.bootstrap import all_projectors, run_projections, start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.errors import NotFound
 from services.identity.access import Unauthenticated
@@ -219,7 +219,7 @@ async def _rebuild(name: str) -> int:
     runtime = await start(Settings(), run_projections=False)
     settle_heap()
     try:
-        runner = next(r for r in projection_runners(runtime, waker=None) if r.projector.name == name)
+        runner = next(r for r in tracked_projections(runtime) if r.projector.name == name)
         head = await asyncio.to_thread(runtime.concord.recorder.max_notification_id) or 0
         progress = RebuildProgress(name, head)
         count = await runner.rebuild(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from projections.assistance_requests.projector import RequestsProjector
-from projections.follower import LogFollower
 from projections.runner import ProjectionRunner
+from projections.tracked import TrackedProjection
 from services.bootstrap import Runtime, start
 from services.settings import Settings
 from tests.conftest import fixed_today
@@ -26,8 +26,8 @@ class CountingProjector(RequestsProjector):
         await super().project(conn, event, position)
 
 
-def follower(runtime: Runtime, runner: ProjectionRunner, *, after: int | None) -> LogFollower:
-    return LogFollower(
+def follower(runtime: Runtime, runner: TrackedProjection, *, after: int | None) -> ProjectionRunner:
+    return ProjectionRunner(
         [runner],
         engine=runtime.read_engine,
         recorder=runtime.concord.recorder,
