@@ -85,6 +85,7 @@ def time_to_ready(backend: Backend, events: int) -> dict[str, Any]:
         "server_cpu_s": cpu,
         "server_rss_mb": rss,
         "events_per_s": rate(events, ready),
+        "events_per_s_after_healthy": rate(events, ready - healthy),
         "events_per_cpu_s": rate(events, cpu) if cpu else None,
     }
 
@@ -108,7 +109,8 @@ def run(backend: Backend, events: int, say: Callable[[str], None] = print) -> di
     say(
         f"  catch-up: concord serve ready in {served['ready_s']:.1f} s "
         f"(healthy in {served['healthy_s']:.1f} s) "
-        f"on {written:,} events = {served['events_per_s']:,.0f} events/s, "
+        f"on {written:,} events = {served['events_per_s']:,.0f} events/s "
+        f"({served['events_per_s_after_healthy']:,.0f} from healthy to ready), "
         f"{'-' if ratio is None else f'{ratio:.2f}'}x the rebuild's; server CPU "
         f"{'-' if cpu is None else f'{cpu:.1f} s'}, RSS {served['server_rss_mb'] or 0:.0f} MB"
     )
