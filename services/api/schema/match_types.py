@@ -16,12 +16,8 @@ from projections.queries import (
     MatchRow,
 )
 from services.api.schema.context import Info
-from services.api.schema.history import (
-    HISTORY,
-    ChangeConnection,
-    History,
-    read_history,
-)
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.offers import Offer
 from services.api.schema.paging import (
     MAX_PAGE,

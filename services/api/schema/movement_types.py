@@ -13,10 +13,11 @@ from domain import codes, havens, movements
 from projections import field_queries, queries
 from projections.disclosure import disclose
 from services.api.schema.context import Info
-from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.paging import MAX_PAGE
 from services.api.schema.risk import RiskLevel, area_risk
-from services.api.schema.safe_havens import SafeHaven
+from services.api.schema.safe_haven_types import SafeHaven
 from services.api.schema.scalars import LogPosition, MemberState
 from services.commands.movements import movement_owners
 from services.identity.access import Owner, Principal

@@ -18,12 +18,8 @@ from projections.queries import (
 from services.api.schema import history
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
-from services.api.schema.history import (
-    HISTORY,
-    ChangeConnection,
-    History,
-    read_history,
-)
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.organisations import Organisation
 from services.api.schema.paging import (
