@@ -10,8 +10,6 @@ import typer
 from domain.access import Actor, Role
 from domain.codes import MemberState
 from domain.errors import InvalidTransition
-from services.bootstrap import storage_for
-from services.coordination import Concord
 from services.errors import NotFound
 from services.identity.access import Unauthenticated
 from services.identity.authentication import dev_signer
@@ -63,6 +61,9 @@ def apikey_create(
     org: Annotated[str | None, typer.Option(help="organisation id, for a donor")] = None,
 ) -> None:
     """Issue a key; it is printed once and never stored."""
+    from services.bootstrap import storage_for  # noqa: PLC0415 - concord token starts without the event store
+    from services.coordination import Concord  # noqa: PLC0415
+
     concord = Concord(storage_for(Settings()).event_store_env)
     try:
         issued = concord.issue_api_key(
@@ -83,6 +84,9 @@ def apikey_create(
 
 def apikey_revoke(account: Annotated[str, typer.Argument(help="the account id printed at creation")]) -> None:
     """Revoke a key at once: requests with it are refused from now on."""
+    from services.bootstrap import storage_for  # noqa: PLC0415
+    from services.coordination import Concord  # noqa: PLC0415
+
     concord = Concord(storage_for(Settings()).event_store_env)
     try:
         concord.revoke_api_key(OPERATOR, UUID(account))

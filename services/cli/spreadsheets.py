@@ -11,7 +11,6 @@ from uuid import UUID
 import typer
 
 from domain.errors import InvalidInput
-from services.bootstrap import start
 from services.cli.terminal import ProgressBar, RebuildProgress, configure_logging
 from services.identity.access import Unauthenticated
 from services.settings import Settings
@@ -40,6 +39,7 @@ def export(
 
 async def _export(kind: str, out: str, crises: list[UUID]) -> int:
     from services.api.exports.hxl_files import write_export  # noqa: PLC0415
+    from services.bootstrap import start  # noqa: PLC0415 - only the commands that use it import it
 
     runtime = await start(Settings(), run_projections=False)
     shown = RebuildProgress(f"export {kind}", 0)  # a count of rows: the total is not known ahead
@@ -94,6 +94,7 @@ def import_(
 
 
 async def _import(kind: Any, content: bytes, token: str | None, api_key: str | None, *, commit: bool) -> Any:
+    from services.bootstrap import start  # noqa: PLC0415
     from services.identity.access import Forbidden, authorise  # noqa: PLC0415
     from services.imports.service import import_file  # noqa: PLC0415
 

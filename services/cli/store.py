@@ -6,15 +6,15 @@ from typing import Annotated
 
 import typer
 
-from services.bootstrap import storage_for
 from services.cli.terminal import ProgressBar, configure_logging
-from services.coordination import Concord
-from services.migrate import migrate as apply_migrations
 from services.settings import Settings
 
 
 def migrate() -> None:
     """Create or upgrade every table: event store, tracking, read models."""
+    from services.bootstrap import storage_for  # noqa: PLC0415 - only the commands that use it import it
+    from services.migrate import migrate as apply_migrations  # noqa: PLC0415
+
     configure_logging()
     apply_migrations(storage_for(Settings()))
 
@@ -25,6 +25,8 @@ def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="only into an empty event store")] = False,
 ) -> None:
     """Write a demo post-conflict scenario through Concord's own commands (every invariant holds)."""
+    from services.bootstrap import storage_for  # noqa: PLC0415
+    from services.coordination import Concord  # noqa: PLC0415
     from services.demo import Demo, is_empty  # noqa: PLC0415 - only this command needs it
 
     configure_logging()
