@@ -18,7 +18,7 @@ from projections.queries import (
 from services.api.schema.context import Info
 from services.api.schema.history import HISTORY, History, read_history
 from services.api.schema.history_types import ChangeConnection
-from services.api.schema.offers import Offer
+from services.api.schema.offer_types import Offer
 from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,
