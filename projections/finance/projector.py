@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.funds import StabilityFund
 from domain.pledges import Pledge, PledgeStatus
 from projections.finance.tables import fund_allocations, fund_ledger, funds, pledge_payments, pledges
-from projections.projector import ProjectorBase, handles
+from projections.projector import ProjectorBase, handles, touch
 
 ZERO = Decimal(0)
 # The ledger's kind of entry for each total an event adds to (the values of FundLedgerKind).
@@ -58,7 +58,7 @@ class FinanceProjector(ProjectorBase):
 
     @handles(_P.Committed)
     async def _committed(self, event: _P.Committed, conn: AsyncConnection, position: int) -> None:
-        await _touch(
+        await touch(
             conn, pledges, event, position,
             status=PledgeStatus.COMMITTED.value, due_date=event.due_date, committed_at=event.timestamp,
         )  # fmt: skip
@@ -76,7 +76,7 @@ class FinanceProjector(ProjectorBase):
                 usd_refunded=ZERO,
             )
         )
-        await _touch(conn, pledges, event, position, last_paid_on=event.paid_on)
+        await touch(conn, pledges, event, position, last_paid_on=event.paid_on)
         await self._recount(conn, event.originator_id)
 
     @handles(_P.Refunded)
@@ -95,12 +95,12 @@ class FinanceProjector(ProjectorBase):
                 refunded=payment.refunded + event.amount, usd_refunded=payment.usd_refunded + event.usd_amount
             )
         )
-        await _touch(conn, pledges, event, position)
+        await touch(conn, pledges, event, position)
         await self._recount(conn, event.originator_id)
 
     @handles(_P.Cancelled)
     async def _cancelled(self, event: _P.Cancelled, conn: AsyncConnection, position: int) -> None:
-        await _touch(conn, pledges, event, position, status=PledgeStatus.CANCELLED.value)
+        await touch(conn, pledges, event, position, status=PledgeStatus.CANCELLED.value)
 
     @staticmethod
     async def _recount(conn: AsyncConnection, pledge_id: Any) -> None:
@@ -214,7 +214,7 @@ class FinanceProjector(ProjectorBase):
         query = select(f.received, f.refunded, f.allocated, f.disbursed).where(f.id == event.originator_id)
         totals = (await conn.execute(query)).one()._asdict()
         totals[column] += amount
-        await _touch(conn, funds, event, position, **{column: totals[column]})
+        await touch(conn, funds, event, position, **{column: totals[column]})
         received = totals["received"] - totals["refunded"]
         await conn.execute(
             insert(fund_ledger).values(
@@ -233,11 +233,3 @@ class FinanceProjector(ProjectorBase):
                 disbursement_id=disbursement_id,
             )
         )
-
-
-async def _touch(conn: AsyncConnection, table: Table, event: Any, position: int, **values: Any) -> None:
-    await conn.execute(
-        update(table)
-        .where(table.c.id == event.originator_id)
-        .values(updated_at=event.timestamp, position=position, **values)
-    )
