@@ -1,7 +1,8 @@
 """``python -m bench.commands``: only the command goals, in alternating rounds, optionally A/B.
 
 Each round serves ``concord serve`` (this tree, then with ``--against DIR`` the tree of another
-commit, e.g. ``git worktree add /tmp/before HEAD~1``), drives ``postRequest`` with wrk at c=16 and
+commit, e.g. ``git archive HEAD~1 | tar -x -C /tmp/before``; ``--against-workers 2``: this tree with two API
+processes), drives ``postRequest`` with wrk at c=16 and
 takes the server's CPU per command from /proc. Then, with the servers stopped and on the same
 database, eventsourcing's ``save()`` with 8 threads and the same command in-process with 16
 threads: the baselines of the issue's goals (cmd/s ÷ ``save()``; server CPU a command ÷ the
@@ -9,6 +10,7 @@ in-process command's; p99). ``--profile FILE`` adds one run of this tree under p
 stacks to FILE, a summary by part printed by ``bench.profile_parts``); it is not timed.
 
     python -m bench.commands --backend postgresql [--rounds 3] [--seconds 10] [--against DIR]
+                             [--workers N] [--against-workers N] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -88,13 +90,15 @@ def _median(levels: list[dict[str, Any]], key: str) -> float:
 
 def run(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     migrate(backend)
-    served = Backend(backend.name, backend.data_dir, backend.database_url, args.workers)
-    variants: dict[str, Path | None] = {"this tree": None}
+    variants: dict[str, tuple[Path | None, int]] = {"this tree": (None, args.workers)}
     if args.against:
-        variants[f"against {args.against}"] = Path(args.against)
+        variants[f"against {args.against}"] = (Path(args.against), args.workers)
+    if args.against_workers:
+        variants[f"this tree, {args.against_workers} API processes"] = (None, args.against_workers)
     levels: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
     for round_ in range(1, args.rounds + 1):
-        for name, tree in variants.items():
+        for name, (tree, workers) in variants.items():
+            served = Backend(backend.name, backend.data_dir, backend.database_url, workers)
             level = one_level(served, tree, args.seconds, args.concurrency)
             levels[name].append(level)
             _say(
@@ -103,7 +107,7 @@ def run(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
                 f"{level['server_cpu_ms_per_command']:.2f} ms CPU a command, {level['errors']} errors"
             )
     if args.profile:
-        profiled(served, args.seconds, Path(args.profile))
+        profiled(backend, args.seconds, Path(args.profile))
         _say(profile_parts.summary(Path(args.profile)))
     save = baseline.save_rates(backend, {8: args.saves8}, warmup=20)["8"]
     direct = baseline.command_rate(backend, args.saves8, threads=16)
@@ -136,6 +140,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="API processes (PostgreSQL only)")
     parser.add_argument("--against", help="another checkout's root, served in alternate rounds")
+    parser.add_argument(
+        "--against-workers",
+        type=int,
+        default=0,
+        help="also this tree with N API processes, in alternate rounds",
+    )
     parser.add_argument("--saves8", type=int, default=2000)
     parser.add_argument("--profile", help="collapsed py-spy stacks of one extra run of this tree")
     parser.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
