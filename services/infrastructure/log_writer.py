@@ -5,7 +5,10 @@ made) and queues the record; a thread of the handler's own formats what has queu
 ``BATCH_SECONDS`` and writes it in one write and one flush, instead of a write and a flush a line
 (two lines a command: uvicorn's access line and the command's outcome). A line reaches the stream
 at most about ``BATCH_SECONDS`` late; ``flush()`` (and ``logging.shutdown()`` at exit) writes what
-has queued at once. A process killed outright loses what it had not written yet.
+has queued at once. A warning or worse, and any record of the loggers named ``at_once`` (uvicorn's
+server life: started, shutting down, finished), is written at once, after what queued before it:
+uvicorn ends a process stopped by SIGTERM by raising the signal again, so no ``atexit`` runs, and
+its last line is one of those. A process killed outright loses what it had not written yet.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ BATCH_SECONDS = 0.02
 
 
 class BackgroundHandler(logging.Handler):
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], at_once: tuple[str, ...] = ("uvicorn.error",)) -> None:
         super().__init__()
         self.stream = stream
+        self._at_once = frozenset(at_once)
         self._queue: deque[logging.LogRecord] = deque()
         self._queued = threading.Event()
         self._stopping = threading.Event()
@@ -35,7 +39,9 @@ class BackgroundHandler(logging.Handler):
         if not self.filter(record):
             return False
         self._queue.append(record)
-        if not self._queued.is_set():
+        if record.levelno >= logging.WARNING or record.name in self._at_once:
+            self._write()
+        elif not self._queued.is_set():
             self._queued.set()
         return True
 

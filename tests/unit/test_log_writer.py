@@ -73,3 +73,27 @@ def test_closing_writes_what_has_queued() -> None:
 
     assert stream.getvalue() == "last words\n"
     assert not handler._thread.is_alive()
+
+
+def test_the_servers_life_and_warnings_are_written_at_once_after_what_queued() -> None:
+    stream = io.StringIO()
+    handler = BackgroundHandler(stream, at_once=("test.server",))
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    requests = _logger(handler)
+    server = logging.getLogger("test.server")
+    server.propagate = False
+    server.setLevel(logging.INFO)
+    server.addHandler(handler)
+    try:
+        requests.info("GET /healthz 200")
+        server.info("Shutting down")
+        after_shutting_down = stream.getvalue()
+        requests.info("POST /graphql 200")
+        requests.warning("slow writer")
+        after_warning = stream.getvalue()
+    finally:
+        server.removeHandler(handler)
+        handler.close()
+
+    assert after_shutting_down == "GET /healthz 200\nShutting down\n"
+    assert after_warning == after_shutting_down + "POST /graphql 200\nslow writer\n"
