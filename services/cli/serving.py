@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from services.cli.terminal import configure_logging
+from services.infrastructure import logs
 from services.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ def serve(
     import uvicorn  # noqa: PLC0415 - only this command needs the server
     from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
+    from services.api import uvicorn_internals  # noqa: PLC0415
     from services.api.app import create_app  # noqa: PLC0415
 
     settings = Settings()
@@ -37,7 +38,7 @@ def serve(
     except ValueError as error:
         typer.echo(f"concord serve: {error}", err=True)
         raise typer.Exit(2) from None
-    configure_logging(settings)
+    logs.configure(settings.log_format, settings.log_level, background=True)  # off the requests' path
     options: dict[str, Any] = {
         "host": host or settings.host,
         "port": port or settings.port,
@@ -45,6 +46,7 @@ def serve(
         "log_level": settings.log_level.lower(),
         "proxy_headers": False,
     }
+    uvicorn_internals.install()
     if settings.workers == 1:
         uvicorn.run(create_app(settings, settle=True), **options)
         return

@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import codes, funds, pledges
-from projections import queries
+from projections.finance import stability_fund as fund_queries
 from services.api.schema.context import Info
 from services.api.schema.fund_types import FUND_HISTORY, Fund, FundAllocation, FundSummary, FundWindow
 from services.api.schema.history import as_of as as_of_moment
@@ -128,7 +128,7 @@ class FundQuery:
 class FundListQuery:
     @strawberry.field(description="Every fund with its totals.")
     async def funds(self, info: Info) -> list[FundSummary]:
-        rows = await queries.list_funds(info.context.runtime.query_engine)
+        rows = await fund_queries.list_funds(info.context.runtime.query_engine)
         return [
             FundSummary(
                 id=strawberry.ID(str(r.id)),

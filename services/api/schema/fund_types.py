@@ -11,7 +11,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain import funds, pledges
-from projections.ledger_queries import FundAllocationRow, fund_allocations_page
+from projections.finance.stability_fund import FundAllocationRow, fund_allocations_page
 from services.api.schema.context import Info
 from services.api.schema.fund_ledger import FundLedgerConnection, ledger_page
 from services.api.schema.history import History, read_history

@@ -12,9 +12,7 @@ import strawberry
 from domain import codes, offers
 from domain.offers import Offer as OfferAggregate
 from domain.offers import offer_status
-from projections.queries import (
-    OfferRow,
-)
+from projections.offers.queries import OfferRow
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
 from services.api.schema.history import HISTORY, History, read_history

@@ -10,7 +10,7 @@ import strawberry
 
 from domain import codes, offers
 from domain.offers import Terms
-from projections import queries
+from projections.offers import queries as offer_queries
 from services.api.schema import history
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
@@ -81,7 +81,7 @@ class OfferQuery:
     ) -> OfferConnection:
         check_first(first)
         f = filter or OfferFilter()
-        where = queries.OfferFilter(
+        where = offer_queries.OfferFilter(
             crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
             sectors=tuple(codes.Sector(s).value for s in f.sector or ()),
             items=tuple(f.item or ()),
@@ -89,7 +89,7 @@ class OfferQuery:
             serving=codes.MemberState(f.serving).value if f.serving else None,
             available_on=info.context.runtime.concord.today() if f.available else None,
         )
-        rows, has_next, total = await queries.list_offers(
+        rows, has_next, total = await offer_queries.list_offers(
             info.context.runtime.query_engine,
             where,
             first=first,

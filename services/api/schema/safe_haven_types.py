@@ -9,7 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import codes, havens
-from projections import queries
+from projections.safe_havens import queries as haven_queries
 from services.api.schema.context import Info
 from services.api.schema.history import History, read_history
 from services.api.schema.history_types import Actor, FieldChange
@@ -87,7 +87,7 @@ class SafeHaven:
         return page
 
     @classmethod
-    def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
+    def from_row(cls, row: haven_queries.SafeHavenRow) -> SafeHaven:
         return cls(
             id=strawberry.ID(str(row.id)),
             crisis_id=strawberry.ID(str(row.crisis_id)),
