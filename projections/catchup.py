@@ -19,14 +19,24 @@ import time
 from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from projections.log_reader import LogReader
-
-if TYPE_CHECKING:
-    from projections.tracked import TrackedProjection
+from projections.projector import Projector
 
 log = logging.getLogger(__name__)
+
+
+class TrackedProjection(Protocol):
+    """What a catch-up needs of ``projections.tracked.TrackedProjection`` (which imports this module)."""
+
+    projector: Projector
+    position: int
+
+    async def catch_up(self, on_batch: Any = None, *, batch_size: int | None = None) -> int: ...
+
+
+Tracked = TypeVar("Tracked", bound=TrackedProjection)
 
 
 class CatchUp:
@@ -57,7 +67,7 @@ class CatchUp:
         """Whether to look again (the follower is reading full pages: it may have fallen behind)."""
         return self._after is not None and self._clock() - self._looked >= self._every
 
-    async def run(self, runners: Sequence[TrackedProjection]) -> list[TrackedProjection]:
+    async def run(self, runners: Sequence[Tracked]) -> list[Tracked]:
         """Catch up those of ``runners`` far behind the head; returns those that failed, whose
         position in memory is no longer to be trusted (re-read it from the tracking row)."""
         if self._after is None or not runners:

@@ -288,9 +288,9 @@ async def _projecting(runtime: Runtime, waker: Waker) -> None:
     own_commits = OwnCommits()
     unlisten = runtime.concord.on_committed(own_commits.add)
     try:
-        follower = _follower(runtime, waker, own_commits)
+        runner = _runner(runtime, waker, own_commits)
         await _restore_indexes(runtime)
-        await _supervised(follower)
+        await _supervised(runner)
     finally:
         unlisten()
 
@@ -304,7 +304,7 @@ async def _restore_indexes(runtime: Runtime) -> None:
         log.exception("could not create the indexes a rebuild left missing; concord migrate creates them")
 
 
-def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> ProjectionRunner:
+def _runner(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> ProjectionRunner:
     runtime.runners = tracked_projections(runtime)
     return ProjectionRunner(
         runtime.runners,
@@ -355,12 +355,12 @@ async def _follow_others(runtime: Runtime) -> None:
         await announcements.stop()
 
 
-async def _supervised(follower: ProjectionRunner) -> None:
+async def _supervised(runner: ProjectionRunner) -> None:
     """Start reading again after a pause when the log cannot be read (a database outage heals by
-    itself); a single projection's failure is the follower's to handle."""
+    itself); a single projection's failure is the runner's to handle."""
     while True:
         try:
-            await follower.run_forever()
+            await runner.run_forever()
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from domain.funds import FundWindow, StabilityFund
 from domain.pledges import DestinationKind
-from services.api.schema.fund import FundAllocationConnection, allocations_page
+from services.api.schema.fund_types import FundAllocationConnection, allocations_page
 from services.bootstrap import Runtime, start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.migrate import migrate

@@ -13,10 +13,9 @@ from projections.assistance_requests.projector import RequestsProjector
 from projections.database import sqlite_engine
 from projections.rebuilding import BULK_SQLITE_PRAGMAS
 from projections.tracked import TrackedProjection
-from services.bootstrap import Runtime, start, storage_for
-from services.migrate import migrate
+from services.bootstrap import Runtime, start
 from services.settings import Settings
-from tests.conftest import fixed_today
+from tests.conftest import fixed_today, migrated_sqlite
 from tests.integration.test_projections import read_model, record_history, runner_of
 
 
@@ -45,7 +44,7 @@ class WatchingProjector(RequestsProjector):
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
     settings = Settings(data_dir=tmp_path / "var", projection_poll_interval=0.2)
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     return settings
 
 
