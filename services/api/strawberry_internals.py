@@ -355,3 +355,14 @@ def _plain_method(definition: Any) -> Callable[[Any], Any] | None:
         return None
     method: Callable[[Any], Any] = resolver.wrapped_func
     return method
+
+
+def plain_getter(field: GraphQLField) -> Callable[[Any], Any] | None:
+    """How to read a field that strawberry resolves as a bare attribute of any type (a list of
+    edges, say), if it is one and nothing (the access policy, an extension) wraps it."""
+    definition = (field.extensions or {}).get(_DEFINITION)
+    if definition is None or definition.extensions:
+        return None
+    if getattr(field.resolve, "__name__", None) != "_get_basic_result":
+        return None
+    return _plain_attribute(definition)
