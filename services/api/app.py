@@ -87,6 +87,7 @@ def create_app(
     endpoint = GraphQLEndpoint(
         schema, ide=not settings.is_production, admission=admission, observe=metrics.observe_operation
     )
+    app.state.graphql_endpoint = endpoint
     # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
     # solving would only cost time on every operation.
     app.router.add_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)

@@ -82,6 +82,10 @@ class GraphQLEndpoint:
         self._persisted = PersistedDocuments.load(schema._schema, operations_dir())  # noqa: SLF001
         self._observe = observe
 
+    @property
+    def persisted(self) -> PersistedDocuments:
+        return self._persisted
+
     async def get(self, request: Request) -> Response:
         params = request.query_params
         if "query" not in params and _accepts_html(request):
