@@ -135,8 +135,8 @@ async def test_every_named_read_answers_the_same_by_its_hash_as_by_the_general_p
 
 async def test_the_dashboards_reads_are_answered_by_their_plans(demo: Client) -> None:
     """Not a fall back to the general path: each plan answers, and as the general path does."""
-    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]  # noqa: SLF001
-    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]  # noqa: SLF001
+    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
     named = queries()
     crisis = (await sample_ids(demo, {"Crises": named["Crises"], **named}))["Crisis"]
     for name in DASHBOARD:
