@@ -249,8 +249,15 @@ def _generated(
             entries.append(f"{key!r}: r{i}(source, request)")
             continue
         namespace[f"g{i}"], namespace[f"s{i}"] = attribute.get, attribute.serialise
+        names = getattr(attribute.serialise, "names", None)
         if attribute.same is str:
             entries.append(f"{key!r}: (v if (v := g{i}(source)).__class__ is str else r{i}(source, request))")
+        elif names is not None:  # an enum: its member's name, as strawberry_internals._enum_names gives it
+            namespace[f"e{i}"], namespace[f"n{i}"] = getattr(attribute.serialise, "enum", None), names
+            entries.append(
+                f"{key!r}: (n if (v := g{i}(source)).__class__ is e{i} and (n := n{i}.get(v)) is not None"
+                f" else r{i}(source, request))"
+            )
         else:
             entries.append(
                 f"{key!r}: (s{i}(v) if (v := g{i}(source)) is not None else r{i}(source, request))"

@@ -307,6 +307,11 @@ def _enum_names(enum: CustomGraphQLEnumType) -> Callable[[Any], Any]:
                 return name
         return slow(member)
 
+    # For services.api.compiled, which reads a member's name inline: each member, named as above.
+    serialise.enum = wrapped  # type: ignore[attr-defined]
+    every: list[Any] = list(wrapped)
+    members = {m: names[m.value] for m in every if m.value in names}
+    serialise.names = members  # type: ignore[attr-defined]
     return serialise
 
 
