@@ -20,13 +20,13 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from projections import queries
+from projections.assistance_requests import queries as request_queries
 from projections.database import create_read_engine
 from services.bootstrap import storage_for
 from services.settings import Settings
 
 
-def _node(row: queries.RequestRow) -> dict[str, Any]:
+def _node(row: request_queries.RequestRow) -> dict[str, Any]:
     return {
         "id": str(row.id),
         "memberState": row.member_state,
@@ -61,8 +61,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/requests")
     async def requests(request: Request, first: int = 20) -> Response:
-        page = await queries.list_requests(
-            request.app.state.engine, queries.RequestFilter(), first=first, after=None
+        page = await request_queries.list_requests(
+            request.app.state.engine, request_queries.RequestFilter(), first=first, after=None
         )
         edges = [{"cursor": _cursor(row.posted_position), "node": _node(row)} for row in page.rows]
         body = {

@@ -29,8 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.access import Role
 from domain.codes import MemberState
 from domain.items import ITEMS
-from projections import matching
-from projections.tables import assistance_requests, offers
+from projections.assistance_requests.tables import assistance_requests
+from projections.matching import queries as matching
+from projections.offers.tables import offers
 from services.api.app import create_app
 from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner

@@ -14,25 +14,28 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections.api_keys import ApiKeysProjector
-from projections.assistance import CrisesProjector, MatchesProjector, OffersProjector
+from projections.allocation_rounds.projector import AllocationRoundsProjector
+from projections.api_keys.projector import ApiKeysProjector
+from projections.assistance_requests.projector import RequestsProjector
+from projections.crises.projector import CrisesProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
-from projections.finance import FinanceProjector
+from projections.finance.projector import FinanceProjector
 from projections.follower import PROJECTED, LogFollower
 from projections.handoff import OwnCommits
-from projections.havens import SafeHavensProjector
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease
-from projections.movements import MovementsProjector, SecurityIncidentsProjector
-from projections.organisations import OrganisationsProjector
+from projections.matches.projector import MatchesProjector
+from projections.movements.projector import MovementsProjector
+from projections.offers.projector import OffersProjector
+from projections.organisations.projector import OrganisationsProjector
 from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
-from projections.projects import ProjectsProjector
-from projections.queries import tracking_positions
+from projections.projects.projector import ProjectsProjector
 from projections.rebuilding import restore_write_only_indexes
-from projections.requests import RequestsProjector
-from projections.rounds import AllocationRoundsProjector
 from projections.runner import ProjectionRunner
+from projections.safe_havens.projector import SafeHavensProjector
+from projections.security_incidents.projector import SecurityIncidentsProjector
+from projections.tracking import tracking_positions
 from projections.wakers import ListenWaker, Waker
 from services.coordination import Clock, Concord, utc_today
 from services.identity.authentication import Authenticator, token_verifier

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from projections.tables import UTCDateTime
+from projections.columns import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"

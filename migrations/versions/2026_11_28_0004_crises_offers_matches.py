@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from projections.tables import Quantity, UTCDateTime
+from projections.columns import Quantity, UTCDateTime
 
 revision = "0004"
 down_revision = "0003"

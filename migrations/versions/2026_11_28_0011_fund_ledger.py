@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from projections.tables import Quantity, UTCDateTime
+from projections.columns import Quantity, UTCDateTime
 
 revision = "0011"
 down_revision = "0010"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from projections.tables import Day
+from projections.columns import Day
 
 revision = "0013"
 down_revision = "0012"

@@ -13,7 +13,7 @@ import pytest
 from starlette.routing import WebSocketRoute
 
 from domain.access import Role
-from projections import queries
+from projections.assistance_requests import queries as request_queries
 from services.api.app import create_app
 from services.api.schema import schema
 from services.bootstrap import storage_for
@@ -328,18 +328,18 @@ async def test_fifty_concurrent_identical_commands_record_one_request(
             )
         )
         bodies = [r.json() for r in responses]
-        page = await queries.list_requests(
+        page = await request_queries.list_requests(
             client.http._transport.app.state.runtime.read_engine,  # type: ignore[attr-defined]
-            queries.RequestFilter(),
+            request_queries.RequestFilter(),
             first=100,
             after=None,
         )
         concord = client.http._transport.app.state.runtime.concord  # type: ignore[attr-defined]
         last = await asyncio.to_thread(concord.recorder.max_notification_id)
         await client.data("{ requests { totalCount } }", after=last)
-        page = await queries.list_requests(
+        page = await request_queries.list_requests(
             client.http._transport.app.state.runtime.read_engine,  # type: ignore[attr-defined]
-            queries.RequestFilter(),
+            request_queries.RequestFilter(),
             first=100,
             after=None,
         )

@@ -17,8 +17,8 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
 from domain.access import Role
-from projections import api_keys as projection
-from projections.tables import api_keys
+from projections.api_keys import projector as projection
+from projections.api_keys.tables import api_keys
 from services.coordination import Concord
 from services.identity.access import Principal, Scope
 from services.identity.service_accounts import ServiceAccount

@@ -12,7 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from projections.tables import assistance_requests, funds, matches, movements, offers, safe_havens
+from projections.assistance_requests.tables import assistance_requests
+from projections.finance.tables import funds
+from projections.matches.tables import matches
+from projections.movements.tables import movements
+from projections.offers.tables import offers
+from projections.safe_havens.tables import safe_havens
 from services.bootstrap import Runtime, start, storage_for
 from services.cli import app
 from services.coordination import Concord

@@ -12,7 +12,8 @@ import hxl
 import pytest
 
 from domain.access import Role
-from projections import export_streams, queries
+from projections.assistance_requests import queries as request_queries
+from projections.hxl import queries as hxl_queries
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import Client, serving
@@ -138,6 +139,6 @@ async def test_streamed_rows_come_in_batches_from_a_server_side_cursor(client: C
     await caught_up(client)
     engine = client.http._transport.app.state.runtime.read_engine  # type: ignore[attr-defined]
 
-    rows = [r async for r in export_streams.requests(engine, queries.RequestFilter(), batch=2)]
+    rows = [r async for r in hxl_queries.requests(engine, request_queries.RequestFilter(), batch=2)]
 
     assert [r.priority for r in rows] == [1, 2, 3, 4, 5]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from domain.funds import FundWindow, StabilityFund
 from domain.pledges import DestinationKind
-from projections.tables import fund_ledger
+from projections.finance.tables import fund_ledger
 from services.api.problems import BadInput
 from services.api.schema.fund_ledger import FundLedgerEntry, FundLedgerKind, ledger_page
 from services.bootstrap import Runtime, projection_runners, start, storage_for

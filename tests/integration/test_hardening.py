@@ -13,7 +13,8 @@ import pytest
 from graphql import parse, validate
 
 from domain.access import Role
-from projections import queries
+from projections.assistance_requests import queries as request_queries
+from projections.organisations import queries as organisation_queries
 from services.api.schema import _LIMIT_RULES, MAX_DEPTH, schema
 from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner
@@ -26,7 +27,11 @@ from tests.api import Client, doubling_fragments, serving
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every read-model query the resolvers make."""
     seen: list[str] = []
-    for name in ("list_requests", "get_request", "list_organisations"):
+    for queries, name in (
+        (request_queries, "list_requests"),
+        (request_queries, "get_request"),
+        (organisation_queries, "list_organisations"),
+    ):
         original = getattr(queries, name)
 
         async def spy(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
@@ -289,7 +294,7 @@ async def test_errors_are_masked_unless_they_carry_a_public_code(
     async def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("password=hunter2 in a connection string")
 
-    monkeypatch.setattr(queries, "list_requests", broken)
+    monkeypatch.setattr(request_queries, "list_requests", broken)
 
     body = (await client.send("{ requests { totalCount } }", as_=client.bearer())).json()
 

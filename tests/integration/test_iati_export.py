@@ -20,7 +20,7 @@ from domain.access import Role
 from domain.funds import StabilityFund
 from domain.money import Conversion
 from domain.pledges import DestinationKind, Earmarking, Pledge
-from projections.ledger_queries import fund_ledger_page
+from projections.finance.stability_fund import fund_ledger_page
 from services.bootstrap import projection_runners, start, storage_for
 from services.coordination import Concord
 from services.identity.tokens import DevSigner

@@ -19,7 +19,11 @@ from domain.codes import MemberState, Sector
 from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.project_parts import ResultTerms
-from projections import field_queries, project_queries, queries
+from projections import querying
+from projections.assistance_requests import queries as request_queries
+from projections.organisations import queries as organisation_queries
+from projections.projects import queries as project_queries
+from projections.who_what_where import queries as who_what_where
 from services.bootstrap import Runtime
 from services.coordination import Command
 from services.identity.access import Principal
@@ -77,10 +81,10 @@ async def test_every_organisation_asked_for_is_found_across_several_queries(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known = await registered_organisations(runtime, 7)
-    monkeypatch.setattr(queries, "IDS_PER_QUERY", 3)
+    monkeypatch.setattr(querying, "IDS_PER_QUERY", 3)
 
     asked = [*known, *known[:2], uuid.uuid4()]  # repeats and an unknown id, as DataLoaders may send
-    found = await queries.organisations_by_id(runtime.query_engine, asked)
+    found = await organisation_queries.organisations_by_id(runtime.query_engine, asked)
 
     assert sorted(found) == sorted(known)
     assert {found[i].name for i in known} == {f"Partner {n}" for n in range(7)}
@@ -92,8 +96,8 @@ async def test_more_ids_than_the_database_binds_in_one_statement_are_looked_up(r
     unknown = [uuid.uuid4() for _ in range(past_the_limit)]
     engine = runtime.query_engine
 
-    found = await queries.organisations_by_id(engine, [*unknown, *known])
-    commitments = await queries.commitments_by_request(engine, unknown)
+    found = await organisation_queries.organisations_by_id(engine, [*unknown, *known])
+    commitments = await request_queries.commitments_by_request(engine, unknown)
     projects = await project_queries.projects_by_id(engine, unknown)
 
     assert sorted(found) == sorted(known)
@@ -106,7 +110,7 @@ async def test_every_project_asked_for_comes_with_its_milestones_and_results(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known = await registered_projects(runtime, 5)
-    monkeypatch.setattr(queries, "IDS_PER_QUERY", 2)
+    monkeypatch.setattr(querying, "IDS_PER_QUERY", 2)
 
     found = await project_queries.projects_by_id(runtime.query_engine, [*known, uuid.uuid4()])
     every = await project_queries.all_projects(runtime.query_engine)
@@ -124,9 +128,9 @@ async def test_every_implementer_of_the_3w_is_named_across_several_queries(
 ) -> None:
     partners = await registered_organisations(runtime, 4)
     await registered_projects(runtime, 2, implementers=[partners[:2], partners[2:]])
-    monkeypatch.setattr(queries, "IDS_PER_QUERY", 1)
+    monkeypatch.setattr(querying, "IDS_PER_QUERY", 1)
 
-    lines = await field_queries.who_what_where(runtime.query_engine, activities=["project"])
+    lines = await who_what_where.who_what_where(runtime.query_engine, activities=["project"])
 
     assert sorted((line.organisation_id, line.organisation_name) for line in lines) == sorted(
         (partner, f"Partner {index}") for index, partner in enumerate(partners)

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from domain.access import Role
 from domain.codes import MemberState
+from projections.assistance_requests.projector import RequestsProjector
+from projections.assistance_requests.tables import assistance_requests
 from projections.follower import PROJECTED, LogFollower, move_positions
-from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
-from projections.tables import assistance_requests, projection_tracking
+from projections.tracking import projection_tracking
 from services.bootstrap import Runtime, projection_runners, start, storage_for
 from services.coordination import Command, Concord
 from services.identity.access import Principal

@@ -13,8 +13,8 @@ import pytest
 from domain.access import Actor
 from domain.codes import MemberState
 from domain.requests import AssistanceRequest
+from projections.assistance_requests.projector import RequestsProjector
 from projections.log_reader import LogPage, PostgresLogReader, RecorderLogReader, SQLiteLogReader, log_reader
-from projections.requests import RequestsProjector
 from services.bootstrap import Runtime, start, storage_for
 from services.coordination import Concord
 from services.settings import Settings

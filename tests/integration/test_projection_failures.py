@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from domain.access import SYSTEM
 from domain.requests import AssistanceRequest
-from projections.tables import assistance_requests
+from projections.assistance_requests.tables import assistance_requests
 from services.api.app import create_app
 from services.bootstrap import Runtime
 from services.cli import app as cli

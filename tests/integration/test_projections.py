@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from domain.access import Role
 from domain.codes import MemberState, Sector
-from projections import queries
-from projections.requests import RequestsProjector
+from projections.assistance_requests import queries as request_queries
+from projections.assistance_requests.projector import RequestsProjector
+from projections.assistance_requests.tables import assistance_requests
 from projections.runner import ProjectionRunner
-from projections.tables import assistance_requests
 from services.bootstrap import Runtime, projection_runners, start
 from services.coordination import Command
 from services.identity.access import Principal
@@ -62,7 +62,9 @@ async def test_in_process_projection_follows_the_log(runtime: Runtime) -> None:
 
     assert await runtime.progress.wait_for(position, timeout=10)
 
-    page = await queries.list_requests(runtime.read_engine, queries.RequestFilter(), first=100, after=None)
+    page = await request_queries.list_requests(
+        runtime.read_engine, request_queries.RequestFilter(), first=100, after=None
+    )
     assert page.total_count == 10
     cancelled = [r for r in page.rows if r.status == "cancelled"]
     assert len(cancelled) == 2
@@ -77,8 +79,8 @@ async def test_filters_and_keyset_pages_cover_every_row_once(runtime: Runtime) -
     seen: list[str] = []
     after = None
     while True:
-        page = await queries.list_requests(
-            runtime.read_engine, queries.RequestFilter(statuses=("open",)), first=4, after=after
+        page = await request_queries.list_requests(
+            runtime.read_engine, request_queries.RequestFilter(statuses=("open",)), first=4, after=after
         )
         seen.extend(str(r.id) for r in page.rows)
         if not page.has_next_page:
@@ -86,9 +88,9 @@ async def test_filters_and_keyset_pages_cover_every_row_once(runtime: Runtime) -
         after = page.rows[-1].posted_position
 
     assert len(seen) == len(set(seen)) == page.total_count == 21
-    phl = await queries.list_requests(
+    phl = await request_queries.list_requests(
         runtime.read_engine,
-        queries.RequestFilter(member_states=("PHL",), sectors=(Sector.SHL.value,)),
+        request_queries.RequestFilter(member_states=("PHL",), sectors=(Sector.SHL.value,)),
         first=50,
         after=None,
     )

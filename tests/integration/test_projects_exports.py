@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from domain.access import Role
-from projections import queries
+from projections import querying
 from services.api.exports import iati
 from services.api.exports.iati_activities import REPORTING_ORG
 from services.identity.tokens import DevSigner
@@ -156,7 +156,7 @@ async def test_every_pledge_is_in_the_activity_it_went_to_whatever_the_number_of
                 codes.append("1")
             expected[(destination, name)] = codes
     await client.data("{ funds { id } }", after=position)
-    monkeypatch.setattr(queries, "IDS_PER_QUERY", 2)
+    monkeypatch.setattr(querying, "IDS_PER_QUERY", 2)
     monkeypatch.setattr(iati, "CHUNK_BYTES", 512)
 
     response = await client.http.get("/exports/iati.xml", headers=client.bearer())

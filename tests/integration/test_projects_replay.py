@@ -17,9 +17,9 @@ from domain.codes import MemberState, Sector
 from domain.money import Conversion
 from domain.organisations import OrganisationType
 from domain.projects import ProjectStatus, ResultTerms
-from projections.projects import ProjectsProjector
+from projections.projects.projector import ProjectsProjector
+from projections.projects.tables import project_milestones, project_results, projects
 from projections.runner import ProjectionRunner
-from projections.tables import project_milestones, project_results, projects
 from services.bootstrap import Runtime, start
 from services.coordination import Command
 from services.identity.access import Principal

@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+from projections.assistance_requests.projector import RequestsProjector
 from projections.rebuilding import drop_indexes, write_only_indexes
-from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.shadow import shadow_rebuild
 from projections.tables import metadata

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from projections.assistance_requests.projector import RequestsProjector
 from projections.database import sqlite_engine
 from projections.rebuilding import BULK_SQLITE_PRAGMAS
-from projections.requests import RequestsProjector
 from projections.runner import ProjectionRunner
 from services.bootstrap import Runtime, start, storage_for
 from services.migrate import migrate

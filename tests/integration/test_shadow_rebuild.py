@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text, update
 
 from domain.access import Role
 from domain.codes import MemberState
-from projections.requests import RequestsProjector
+from projections.assistance_requests.projector import RequestsProjector
+from projections.assistance_requests.tables import assistance_requests
 from projections.shadow import ShadowUnsupported, shadow_rebuild
-from projections.tables import assistance_requests
 from services.bootstrap import Runtime
 from services.coordination import Command
 from services.identity.access import Principal

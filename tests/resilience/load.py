@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, select
 
-from projections.tables import assistance_requests
+from projections.assistance_requests.tables import assistance_requests
 from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.settings import Settings

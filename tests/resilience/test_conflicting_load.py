@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from domain.access import Role
-from projections.tables import funds, offers
+from projections.finance.tables import funds
+from projections.offers.tables import offers
 from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.identity.tokens import DevSigner

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.projector import Projector
 from projections.runner import ProjectionRunner
-from projections.tables import projection_tracking
+from projections.tracking import projection_tracking
 from services.bootstrap import SQLITE_FILE, Runtime, all_projectors, start, storage_for
 from services.coordination import Concord
 from services.migrate import migrate

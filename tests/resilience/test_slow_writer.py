@@ -21,8 +21,8 @@ import pytest
 
 from domain.codes import MemberState
 from domain.requests import AssistanceRequest
-from projections import queries
-from projections.requests import RequestsProjector
+from projections.assistance_requests import queries as request_queries
+from projections.assistance_requests.projector import RequestsProjector
 from projections.runner import ProjectionRunner
 from services.bootstrap import Runtime, start, storage_for
 from services.coordination import Concord
@@ -111,7 +111,9 @@ async def test_a_slow_writer_is_projected_although_a_later_command_waited_for_it
     fast_position = (await fast).position
     await asyncio.to_thread(slow.join, 10)
     await runner.catch_up()
-    page = await queries.list_requests(runtime.read_engine, queries.RequestFilter(), first=10, after=None)
+    page = await request_queries.list_requests(
+        runtime.read_engine, request_queries.RequestFilter(), first=10, after=None
+    )
 
     assert held_at == before
     assert before < slow.position < fast_position

@@ -13,7 +13,7 @@ from sqlalchemy import TypeDecorator
 from sqlalchemy.engine import Dialect, make_url
 
 from projections.catchup import FEWER_COLLECTIONS_THRESHOLD, fewer_collections
-from projections.tables import Day, Quantity, UTCDateTime
+from projections.columns import Day, Quantity, UTCDateTime
 
 DIALECTS: list[Dialect] = [
     make_url(url).get_dialect()() for url in ("sqlite+aiosqlite://", "postgresql+asyncpg://")

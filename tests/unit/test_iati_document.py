@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from projections import project_queries, queries
-from projections.iati_queries import AllocationStages, Disbursement, Payment, PledgeStages
+from projections.finance import stability_fund as fund_queries
+from projections.iati.queries import AllocationStages, Disbursement, Payment, PledgeStages
+from projections.organisations import queries as organisation_queries
+from projections.projects import queries as project_queries
 from services.api.exports import iati
 from services.api.exports.iati_activities import (
     REPORTING_ORG,
@@ -35,13 +37,13 @@ GENERATED = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 DONOR, FUND, PROJECT = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 
-JICA = queries.OrganisationRow(
+JICA = organisation_queries.OrganisationRow(
     DONOR, "JICA <Japan>", "dialogue-partner", "JICA", None, "XM-DAC-701-8", False, GENERATED, GENERATED, 1
 )
-BUILDER = queries.OrganisationRow(
+BUILDER = organisation_queries.OrganisationRow(
     uuid.uuid4(), "Marawi Builders", "ngo", "Marawi Builders", None, None, False, GENERATED, GENERATED, 2
 )
-FUND_ROW = queries.FundRow(
+FUND_ROW = fund_queries.FundRow(
     FUND, "ASEAN Stability Fund", None, Decimal(0), Decimal(0), Decimal(0), Decimal(0), GENERATED
 )
 PROJECT_ROW = project_queries.ProjectRow(

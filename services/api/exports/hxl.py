@@ -18,8 +18,16 @@ from domain.codes import MemberState, Sector
 from domain.havens import admin1
 from domain.offers import offer_status
 from domain.requests import RequestStatus
-from projections import export_streams, project_queries, queries
+from projections.assistance_requests import queries as request_queries
+from projections.coverage import queries as coverage_queries
+from projections.crises import queries as crisis_queries
 from projections.disclosure import disclose_count
+from projections.finance import stability_fund as fund_queries
+from projections.flows import queries as flow_queries
+from projections.hxl import queries as hxl_queries
+from projections.organisations import queries as organisation_queries
+from projections.projects import queries as project_queries
+from projections.safe_havens import queries as haven_queries
 from services.api.exports.hxl_csv import CSV_RESPONSES, Column, csv_response
 from services.api.openapi import GUARDED
 from services.api.rest_auth import allowed
@@ -43,7 +51,7 @@ SectorFilter = Annotated[
     Query(description="only these sectors (repeatable): the code (PB-REC) or its GraphQL name (PB_REC)"),
 ]
 
-REQUEST_COLUMNS: list[Column[queries.RequestRow]] = [
+REQUEST_COLUMNS: list[Column[request_queries.RequestRow]] = [
     Column("Request", "#meta+id", lambda r: r.id),
     Column("Crisis", "#crisis+id", lambda r: r.crisis_id),
     Column("Member state", "#country+code", lambda r: r.member_state),
@@ -73,18 +81,18 @@ async def requests_csv(
     sector: SectorFilter = None,
     status: Annotated[list[RequestStatus] | None, Query()] = None,
 ) -> StreamingResponse:
-    where = queries.RequestFilter(
+    where = request_queries.RequestFilter(
         crisis_ids=tuple(crisis or ()),
         member_states=tuple(s.value for s in member_state or ()),
         sectors=tuple(s.value for s in sector or ()),
         statuses=tuple(s.value for s in status or ()),
     )
-    rows = export_streams.requests(runtime_of(request).read_engine, where)
+    rows = hxl_queries.requests(runtime_of(request).read_engine, where)
     return csv_response(rows, REQUEST_COLUMNS, "concord-requests.csv")
 
 
-def offer_columns(today: date) -> list[Column[export_streams.OfferWithOrganisation]]:
-    def status(r: export_streams.OfferWithOrganisation) -> str:
+def offer_columns(today: date) -> list[Column[hxl_queries.OfferWithOrganisation]]:
+    def status(r: hxl_queries.OfferWithOrganisation) -> str:
         o = r.offer
         expired = today > o.available_until
         return offer_status(
@@ -119,11 +127,11 @@ async def offers_csv(
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
     runtime = runtime_of(request)
-    rows = export_streams.offers_with_organisation(runtime.read_engine, crisis or ())
+    rows = hxl_queries.offers_with_organisation(runtime.read_engine, crisis or ())
     return csv_response(rows, offer_columns(runtime.concord.today()), "concord-offers.csv")
 
 
-COVERAGE_COLUMNS: list[Column[queries.CoverageRow]] = [
+COVERAGE_COLUMNS: list[Column[coverage_queries.CoverageRow]] = [
     Column("Member state", "#country+code", lambda r: r.member_state),
     Column("Sector", "#sector+cluster", lambda r: r.sector),
     Column("Requests", "#meta+requests+num", lambda r: r.requests),
@@ -140,18 +148,20 @@ async def coverage_csv(
     _principal: Annotated[Principal, Depends(allowed("GET /exports/coverage.csv"))],
     crisis: Annotated[UUID | None, Query(description="one crisis; all crises when left out")] = None,
 ) -> StreamingResponse:
-    rows = await queries.coverage(runtime_of(request).read_engine, crisis, by_state=True, by_sector=True)
+    rows = await coverage_queries.coverage(
+        runtime_of(request).read_engine, crisis, by_state=True, by_sector=True
+    )
     return csv_response(rows, COVERAGE_COLUMNS, "concord-coverage.csv")
 
 
-def haven_columns(principal: Principal) -> list[Column[queries.SafeHavenRow]]:
-    def need_to_know(r: queries.SafeHavenRow) -> bool:
+def haven_columns(principal: Principal) -> list[Column[haven_queries.SafeHavenRow]]:
+    def need_to_know(r: haven_queries.SafeHavenRow) -> bool:
         return may(principal, "SafeHaven.location", Owner(member_state=MemberState(r.member_state)))
 
     def people(count: int) -> int | None:
         return disclose_count(principal.role, count)
 
-    def available(r: queries.SafeHavenRow) -> int | None:
+    def available(r: haven_queries.SafeHavenRow) -> int | None:
         """Capacity less occupancy and reserved room: blank where either is, which it would give away."""
         if people(r.occupancy) is None or people(r.reserved) is None:
             return None
@@ -185,11 +195,11 @@ async def safe_havens_csv(
     principal: Annotated[Principal, Depends(allowed("GET /exports/safe-havens.csv"))],
     crisis: CrisisFilter = None,
 ) -> StreamingResponse:
-    rows = export_streams.safe_havens_in(runtime_of(request).read_engine, crisis or ())
+    rows = hxl_queries.safe_havens_in(runtime_of(request).read_engine, crisis or ())
     return csv_response(rows, haven_columns(principal), "concord-safe-havens.csv")
 
 
-def flow_columns(names: dict[UUID, str]) -> list[Column[queries.FlowRow]]:
+def flow_columns(names: dict[UUID, str]) -> list[Column[flow_queries.FlowRow]]:
     def name(of: UUID) -> str:
         return names.get(of, str(of))
 
@@ -220,20 +230,22 @@ async def flows_csv(
     request: Request, _principal: Annotated[Principal, Depends(allowed("GET /exports/flows.csv"))]
 ) -> StreamingResponse:
     runtime = runtime_of(request)
-    rows = await queries.flows(runtime.query_engine)
+    rows = await flow_queries.flows(runtime.query_engine)
     names = await flow_names(runtime, rows)
     return csv_response(rows, flow_columns(names), "concord-flows.csv")
 
 
-async def flow_names(runtime: Runtime, rows: list[queries.FlowRow]) -> dict[UUID, str]:
+async def flow_names(runtime: Runtime, rows: list[flow_queries.FlowRow]) -> dict[UUID, str]:
     """Names of the organisations, funds, requests and crises that flows connect."""
     ids = {row.source_id for row in rows} | {row.destination_id for row in rows}
     engine = runtime.query_engine
     names: dict[UUID, str] = {}
-    names.update({i: o.name for i, o in (await queries.organisations_by_id(engine, list(ids))).items()})
-    names.update({f.id: f.name for f in await queries.list_funds(engine) if f.id in ids})
-    names.update({i: r.title for i, r in (await queries.requests_by_id(engine, list(ids))).items()})
-    names.update({i: c.name for i, c in (await queries.crises_by_id(engine, list(ids))).items()})
+    names.update(
+        {i: o.name for i, o in (await organisation_queries.organisations_by_id(engine, list(ids))).items()}
+    )
+    names.update({f.id: f.name for f in await fund_queries.list_funds(engine) if f.id in ids})
+    names.update({i: r.title for i, r in (await request_queries.requests_by_id(engine, list(ids))).items()})
+    names.update({i: c.name for i, c in (await crisis_queries.crises_by_id(engine, list(ids))).items()})
     names.update({i: p.title for i, p in (await project_queries.projects_by_id(engine, list(ids))).items()})
     return names
 

@@ -14,8 +14,9 @@ from fastapi.responses import StreamingResponse
 
 from domain.codes import MemberState
 from domain.movements import GROUP_KEYS
-from projections import field_queries
 from projections.disclosure import Suppressed, disclose, disclose_count
+from projections.movements import queries as movement_queries
+from projections.who_what_where import queries as who_what_where
 from services.api.exports.hxl import CrisisFilter, SectorFilter, hxl_csv, runtime_of
 from services.api.exports.hxl_csv import Column, csv_response
 from services.api.rest_auth import allowed
@@ -25,23 +26,23 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 EXPORT_LIMIT = 1_000_000
 
 
-def movement_columns(principal: Principal) -> list[Column[field_queries.MovementRow]]:
-    def need_to_know(r: field_queries.MovementRow) -> bool:
+def movement_columns(principal: Principal) -> list[Column[movement_queries.MovementRow]]:
+    def need_to_know(r: movement_queries.MovementRow) -> bool:
         owners = [Owner(member_state=MemberState(r.destination_state))]
         if r.origin_country in MemberState.__members__:
             owners.append(Owner(member_state=MemberState(r.origin_country)))
         return may(principal, "Movement.destinationAdminCode", *owners)
 
-    last: list[tuple[field_queries.MovementRow, Suppressed[str]]] = []
+    last: list[tuple[movement_queries.MovementRow, Suppressed[str]]] = []
 
-    def disclosed(r: field_queries.MovementRow) -> Suppressed[str]:
+    def disclosed(r: movement_queries.MovementRow) -> Suppressed[str]:
         """The row's cells and total as the caller may see them, worked out once per row."""
         if not last or last[0][0] is not r:
             cells = {key: r.group_counts.get(key, 0) for key in GROUP_KEYS}
             last[:] = [(r, disclose(principal.role, cells))]
         return last[0][1]
 
-    def group(key: str) -> Column[field_queries.MovementRow]:
+    def group(key: str) -> Column[movement_queries.MovementRow]:
         sex, age = key.split(":")
         tag = f"#affected+{sex[0]}+age{age.replace('-', '_').replace('+', '_plus')}+num"
         return Column(f"{sex.title()} {age}", tag, lambda r: disclosed(r).cells[key])
@@ -82,7 +83,7 @@ async def movements_csv(
     crisis: CrisisFilter = None,
     member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
 ) -> StreamingResponse:
-    rows = await field_queries.list_movements(
+    rows = await movement_queries.list_movements(
         runtime_of(request).read_engine,
         crisis_ids=crisis or (),
         member_states=[s.value for s in member_state or ()],
@@ -90,7 +91,7 @@ async def movements_csv(
     return csv_response(rows, movement_columns(principal), "concord-movements.csv")
 
 
-ACTIVITY_COLUMNS: list[Column[field_queries.ActivityRow]] = [
+ACTIVITY_COLUMNS: list[Column[who_what_where.ActivityRow]] = [
     Column("Activity", "#activity+type", lambda r: r.activity),
     Column("Id", "#activity+id", lambda r: r.id),
     Column("Crisis", "#crisis+id", lambda r: r.crisis_id),
@@ -122,7 +123,7 @@ async def who_what_where_csv(
     member_state: Annotated[list[MemberState] | None, Query(alias="memberState")] = None,
     sector: SectorFilter = None,
 ) -> StreamingResponse:
-    rows = await field_queries.who_what_where(
+    rows = await who_what_where.who_what_where(
         runtime_of(request).read_engine,
         crisis_ids=crisis or (),
         member_states=[s.value for s in member_state or ()],

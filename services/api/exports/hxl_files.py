@@ -11,7 +11,11 @@ from typing import Any, TextIO
 from uuid import UUID
 
 from domain.access import Role
-from projections import export_streams, field_queries, queries
+from projections.assistance_requests import queries as request_queries
+from projections.flows import queries as flow_queries
+from projections.hxl import queries as hxl_queries
+from projections.movements import queries as movement_queries
+from projections.who_what_where import queries as who_what_where
 from services.api.exports.hxl import REQUEST_COLUMNS, flow_columns, flow_names, haven_columns, offer_columns
 from services.api.exports.hxl_csv import Column, lines
 from services.api.exports.hxl_field import ACTIVITY_COLUMNS, EXPORT_LIMIT, movement_columns
@@ -23,31 +27,31 @@ Source = tuple[Any, Sequence[Column[Any]]]
 
 
 async def _requests(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    where = queries.RequestFilter(crisis_ids=tuple(crisis))
-    return export_streams.requests(runtime.read_engine, where), REQUEST_COLUMNS  # a cursor: in a transaction
+    where = request_queries.RequestFilter(crisis_ids=tuple(crisis))
+    return hxl_queries.requests(runtime.read_engine, where), REQUEST_COLUMNS  # a cursor: in a transaction
 
 
 async def _offers(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    rows = export_streams.offers_with_organisation(runtime.read_engine, crisis)
+    rows = hxl_queries.offers_with_organisation(runtime.read_engine, crisis)
     return rows, offer_columns(runtime.concord.today())
 
 
 async def _safe_havens(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    return export_streams.safe_havens_in(runtime.read_engine, crisis), haven_columns(OPERATOR)
+    return hxl_queries.safe_havens_in(runtime.read_engine, crisis), haven_columns(OPERATOR)
 
 
 async def _flows(runtime: Runtime, _crisis: Sequence[UUID]) -> Source:
-    rows = await queries.flows(runtime.query_engine)
+    rows = await flow_queries.flows(runtime.query_engine)
     return rows, flow_columns(await flow_names(runtime, rows))
 
 
 async def _movements(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    rows = await field_queries.list_movements(runtime.query_engine, crisis_ids=crisis)
+    rows = await movement_queries.list_movements(runtime.query_engine, crisis_ids=crisis)
     return rows, movement_columns(OPERATOR)
 
 
 async def _who_what_where(runtime: Runtime, crisis: Sequence[UUID]) -> Source:
-    rows = await field_queries.who_what_where(runtime.query_engine, crisis_ids=crisis, limit=EXPORT_LIMIT)
+    rows = await who_what_where.who_what_where(runtime.query_engine, crisis_ids=crisis, limit=EXPORT_LIMIT)
     return rows, ACTIVITY_COLUMNS
 
 

@@ -15,7 +15,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from lxml import etree
 
-from projections import iati_queries, project_queries, queries
+from projections.finance import stability_fund as fund_queries
+from projections.iati import queries as iati_queries
+from projections.organisations import queries as organisation_queries
+from projections.projects import queries as project_queries
 from services.api.exports.iati_activities import Activity, Counterparts, fund_activity, project_activity
 from services.api.openapi import problems
 from services.api.rest_auth import allowed
@@ -48,14 +51,14 @@ async def iati_activities(runtime: Runtime) -> list[Activity]:
     """Every fund, then every project, oldest first, each with the money that touches it stage by
     stage: read and grouped once, whatever its amount."""
     engine = runtime.query_engine
-    funds = await queries.list_funds(engine)
+    funds = await fund_queries.list_funds(engine)
     projects = await project_queries.all_projects(engine)
     pledged = await iati_queries.pledges_to_activities(engine)
     allocated = await iati_queries.allocations_with_disbursements(engine)
     organisation_ids = {p.organisation_id for p in pledged}
     organisation_ids.update(UUID(i) for p in projects for i in p.implementers.split(",") if i)
     counterparts = Counterparts(
-        organisations=await queries.organisations_by_id(engine, list(organisation_ids)),
+        organisations=await organisation_queries.organisations_by_id(engine, list(organisation_ids)),
         funds={fund.id: fund for fund in funds},
         projects={project.id: project for project in projects},
     )

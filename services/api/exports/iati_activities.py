@@ -24,8 +24,10 @@ from lxml import etree
 from domain.codes import MemberState, Sector
 from domain.projects import ProjectStatus
 from domain.text import replace_unsafe
-from projections import project_queries, queries
-from projections.iati_queries import AllocationStages, PledgeStages
+from projections.finance import stability_fund as fund_queries
+from projections.iati.queries import AllocationStages, PledgeStages
+from projections.organisations import queries as organisation_queries
+from projections.projects import queries as project_queries
 
 REPORTING_ORG = "XM-ASEAN-SEC"  # no registered IATI organisation identifier exists yet
 IATI_INCOMING_PLEDGE, IATI_INCOMING_COMMITMENT, IATI_INCOMING_FUNDS = "13", "11", "1"
@@ -66,8 +68,8 @@ class Party:
 class Counterparts:
     """Who is at the other end of the money: the organisations, funds and projects, by id."""
 
-    organisations: Mapping[UUID, queries.OrganisationRow]
-    funds: Mapping[UUID, queries.FundRow]
+    organisations: Mapping[UUID, organisation_queries.OrganisationRow]
+    funds: Mapping[UUID, fund_queries.FundRow]
     projects: Mapping[UUID, project_queries.ProjectRow]
 
     def organisation(self, organisation_id: UUID) -> Party:
@@ -102,7 +104,7 @@ def _identified(activity_id: UUID, title: str, description: str) -> Iterator[etr
 
 
 def fund_activity(
-    fund: queries.FundRow,
+    fund: fund_queries.FundRow,
     pledged: Sequence[PledgeStages],
     allocated: Sequence[AllocationStages],
     counterparts: Counterparts,
@@ -112,7 +114,7 @@ def fund_activity(
 
 
 def _fund_parts(
-    fund: queries.FundRow,
+    fund: fund_queries.FundRow,
     pledged: Sequence[PledgeStages],
     allocated: Sequence[AllocationStages],
     counterparts: Counterparts,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import codes
-from projections import field_queries
+from projections.who_what_where import queries as who_what_where
 from services.api.problems import BadInput
 from services.api.schema.context import Info
 from services.api.schema.scalars import MemberState, Sector, parse_id
@@ -44,7 +44,7 @@ class Activity:
     end: date | None = strawberry.field(description="when it is due or ended")
 
     @classmethod
-    def from_row(cls, row: field_queries.ActivityRow) -> Activity:
+    def from_row(cls, row: who_what_where.ActivityRow) -> Activity:
         return cls(
             activity=ActivityKind(row.activity),
             id=strawberry.ID(str(row.id)),
@@ -80,7 +80,7 @@ class ActivityQuery:
     ) -> list[Activity]:
         if not 1 <= first <= MAX_ACTIVITIES:
             raise BadInput("first", f"must be from 1 to {MAX_ACTIVITIES}")
-        rows = await field_queries.who_what_where(
+        rows = await who_what_where.who_what_where(
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],

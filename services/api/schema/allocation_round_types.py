@@ -10,8 +10,8 @@ from uuid import UUID
 import strawberry
 
 from domain import allocation, rounds
-from projections import queries
-from projections.round_queries import RoundRow
+from projections.allocation_rounds.queries import RoundRow
+from projections.matches import queries as match_queries
 from services.api.schema.context import Info
 from services.api.schema.match_types import Match
 from services.api.schema.offers import Offer
@@ -148,7 +148,7 @@ class AllocationRound:
 
     @strawberry.field
     async def proposed_matches(self, info: Info) -> list[ProposedMatch]:
-        found = await queries.matches_by_id(
+        found = await match_queries.matches_by_id(
             info.context.runtime.query_engine, [p.match_id for p in self.proposal_ids]
         )
         return [

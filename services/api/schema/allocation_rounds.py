@@ -7,7 +7,8 @@ import strawberry
 from domain import allocation
 from domain.access import Role
 from domain.codes import MemberState
-from projections import matching, round_queries
+from projections.allocation_rounds import queries as round_queries
+from projections.matching import queries as matching
 from services.api.schema.allocation_round_types import (
     AllocationRound,
     AllocationRoundPayload,

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from domain.access import Actor as ActorRecord
-from projections.api_key_queries import ApiKeyRow, Issuer, list_api_keys
+from projections.api_keys.queries import ApiKeyRow, Issuer, list_api_keys
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info

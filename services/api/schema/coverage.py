@@ -7,7 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import codes
-from projections import queries
+from projections.coverage import queries as coverage_queries
 from services.api.schema.context import Info
 from services.api.schema.scalars import (
     CoverageGroup,
@@ -43,7 +43,7 @@ class CoverageQuery:
         group_by: list[CoverageGroup] | None = None,
     ) -> list[CoverageRow]:
         groups = set(group_by or [CoverageGroup.STATE, CoverageGroup.SECTOR])
-        rows = await queries.coverage(
+        rows = await coverage_queries.coverage(
             info.context.runtime.query_engine,
             parse_id(crisis, "crisis") if crisis else None,
             by_state=CoverageGroup.STATE in groups,

@@ -8,10 +8,8 @@ import strawberry
 
 from domain import codes, crises
 from domain.crises import Crisis as CrisisAggregate
-from projections import queries
-from projections.queries import (
-    CrisisRow,
-)
+from projections.crises import queries as crisis_queries
+from projections.crises.queries import CrisisRow
 from services.api.schema import history
 from services.api.schema.context import Info
 from services.api.schema.history import (
@@ -107,7 +105,9 @@ def _crisis(recorded: Recorded[crises.Crisis]) -> CrisisPayload:
 class CrisisQuery:
     @strawberry.field(description="Crises, newest first; closed ones only when asked for.")
     async def crises(self, info: Info, include_closed: bool = False) -> list[Crisis]:
-        rows = await queries.list_crises(info.context.runtime.query_engine, include_closed=include_closed)
+        rows = await crisis_queries.list_crises(
+            info.context.runtime.query_engine, include_closed=include_closed
+        )
         return [Crisis.from_row(row) for row in rows]
 
     @strawberry.field(description=history.one("crisis"))

@@ -8,7 +8,7 @@ import strawberry
 
 from domain import codes, havens
 from domain.displacement import DisplacementAssessment
-from projections import field_queries
+from projections.movements import queries as movement_queries
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
@@ -97,7 +97,7 @@ class DisplacementQuery:
                 return code
             return havens.admin1(code, state)
 
-        points = await field_queries.displacement_series(
+        points = await movement_queries.displacement_series(
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             countries=[codes.MemberState(s).value for s in member_state or []],

@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from domain import codes, pledges
-from projections import queries
+from projections.flows import queries as flow_queries
 from services.api.schema.context import Info
 from services.api.schema.pledge_types import DestinationKind, Earmarking
 from services.api.schema.scalars import MemberState
@@ -71,7 +71,7 @@ class FlowTotal:
     conversion: Decimal | None
 
 
-def _flow(row: queries.FlowRow) -> Flow:
+def _flow(row: flow_queries.FlowRow) -> Flow:
     return Flow(
         id=strawberry.ID(str(row.id)),
         source_kind=row.source_kind,
@@ -92,7 +92,7 @@ def _flow(row: queries.FlowRow) -> Flow:
     )
 
 
-def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[FlowTotal]:
+def flow_totals(rows: list[flow_queries.FlowRow], groups: set[FlowGroup]) -> list[FlowTotal]:
     totals: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
         key = (
@@ -130,7 +130,7 @@ def flow_totals(rows: list[queries.FlowRow], groups: set[FlowGroup]) -> list[Flo
 class FlowQuery:
     @strawberry.field(description="Flows in the FTS shape: pledges in, fund allocations out.")
     async def flows(self, info: Info, year: int | None = None) -> list[Flow]:
-        return [_flow(r) for r in await queries.flows(info.context.runtime.query_engine, year=year)]
+        return [_flow(r) for r in await flow_queries.flows(info.context.runtime.query_engine, year=year)]
 
     @strawberry.field(
         description=(
@@ -141,5 +141,5 @@ class FlowQuery:
     async def flow_totals(
         self, info: Info, group_by: list[FlowGroup], year: int | None = None
     ) -> list[FlowTotal]:
-        rows = await queries.flows(info.context.runtime.query_engine, year=year)
+        rows = await flow_queries.flows(info.context.runtime.query_engine, year=year)
         return flow_totals(rows, set(group_by))

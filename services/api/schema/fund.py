@@ -10,8 +10,8 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain import codes, funds, pledges
-from projections import queries
-from projections.ledger_queries import FundAllocationRow, fund_allocations_page
+from projections.finance import stability_fund as fund_queries
+from projections.finance.stability_fund import FundAllocationRow, fund_allocations_page
 from services.api.schema.context import Info
 from services.api.schema.fund_ledger import FundLedgerConnection, ledger_page
 from services.api.schema.history import ChangeConnection, History, read_history
@@ -297,7 +297,7 @@ class FundQuery:
 class FundListQuery:
     @strawberry.field(description="Every fund with its totals.")
     async def funds(self, info: Info) -> list[FundSummary]:
-        rows = await queries.list_funds(info.context.runtime.query_engine)
+        rows = await fund_queries.list_funds(info.context.runtime.query_engine)
         return [
             FundSummary(
                 id=strawberry.ID(str(r.id)),

@@ -10,7 +10,7 @@ from uuid import UUID
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections.ledger_queries import fund_ledger_page
+from projections.finance.stability_fund import fund_ledger_page
 from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 
 

@@ -10,7 +10,12 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from projections import field_queries, queries
+from projections.assistance_requests import queries as request_queries
+from projections.crises import queries as crisis_queries
+from projections.offers import queries as offer_queries
+from projections.organisations import queries as organisation_queries
+from projections.safe_havens import queries as haven_queries
+from projections.security_incidents import queries as incident_queries
 
 T = TypeVar("T")
 
@@ -37,31 +42,31 @@ class Loaders:
         return cls(engine)
 
     @cached_property
-    def crisis(self) -> DataLoader[UUID, queries.CrisisRow | None]:
-        return _loader(self._engine, queries.crises_by_id)
+    def crisis(self) -> DataLoader[UUID, crisis_queries.CrisisRow | None]:
+        return _loader(self._engine, crisis_queries.crises_by_id)
 
     @cached_property
-    def request(self) -> DataLoader[UUID, queries.RequestRow | None]:
-        return _loader(self._engine, queries.requests_by_id)
+    def request(self) -> DataLoader[UUID, request_queries.RequestRow | None]:
+        return _loader(self._engine, request_queries.requests_by_id)
 
     @cached_property
-    def offer(self) -> DataLoader[UUID, queries.OfferRow | None]:
-        return _loader(self._engine, queries.offers_by_id)
+    def offer(self) -> DataLoader[UUID, offer_queries.OfferRow | None]:
+        return _loader(self._engine, offer_queries.offers_by_id)
 
     @cached_property
-    def organisation(self) -> DataLoader[UUID, queries.OrganisationRow | None]:
-        return _loader(self._engine, queries.organisations_by_id)
+    def organisation(self) -> DataLoader[UUID, organisation_queries.OrganisationRow | None]:
+        return _loader(self._engine, organisation_queries.organisations_by_id)
 
     @cached_property
-    def safe_haven(self) -> DataLoader[UUID, queries.SafeHavenRow | None]:
-        return _loader(self._engine, queries.safe_havens_by_id)
+    def safe_haven(self) -> DataLoader[UUID, haven_queries.SafeHavenRow | None]:
+        return _loader(self._engine, haven_queries.safe_havens_by_id)
 
     @cached_property
-    def commitments(self) -> DataLoader[UUID, list[queries.CommitmentRow]]:
+    def commitments(self) -> DataLoader[UUID, list[request_queries.CommitmentRow]]:
         engine = self._engine
 
-        async def commitments(ids: list[UUID]) -> list[list[queries.CommitmentRow]]:
-            found = await queries.commitments_by_request(engine, ids)
+        async def commitments(ids: list[UUID]) -> list[list[request_queries.CommitmentRow]]:
+            found = await request_queries.commitments_by_request(engine, ids)
             return [found[i] for i in ids]
 
         return DataLoader(load_fn=commitments)
@@ -71,7 +76,7 @@ class Loaders:
         engine = self._engine
 
         async def open_incidents(states: list[str]) -> list[list[tuple[str, str]]]:
-            found = await field_queries.open_incidents_by_state(engine, states)
+            found = await incident_queries.open_incidents_by_state(engine, states)
             return [found[s] for s in states]
 
         return DataLoader(load_fn=open_incidents)

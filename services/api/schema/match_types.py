@@ -12,9 +12,7 @@ import strawberry
 
 from domain import codes, matches
 from domain.matches import Match as MatchAggregate
-from projections.queries import (
-    MatchRow,
-)
+from projections.matches.queries import MatchRow
 from services.api.schema.context import Info
 from services.api.schema.history import (
     HISTORY,

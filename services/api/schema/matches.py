@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from domain import codes, matches
-from projections import queries
+from projections.matches import queries as match_queries
 from services.api.schema import history
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
@@ -99,14 +99,14 @@ class MatchQuery:
     ) -> MatchConnection:
         check_first(first)
         f = filter or MatchFilter()
-        where = queries.MatchFilter(
+        where = match_queries.MatchFilter(
             crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
             request_ids=tuple(parse_id(r, "request") for r in f.request or ()),
             offer_ids=tuple(parse_id(o, "offer") for o in f.offer or ()),
             statuses=tuple(matches_status(s) for s in f.status or ()),
             requesting_states=tuple(codes.MemberState(s).value for s in f.requesting_state or ()),
         )
-        rows, has_next, total = await queries.list_matches(
+        rows, has_next, total = await match_queries.list_matches(
             info.context.runtime.query_engine,
             where,
             first=first,
@@ -122,7 +122,7 @@ class MatchQuery:
         match_id = parse_id(id)
         if as_of is not None:
             return await history.as_of(info, MATCH_HISTORY, match_id, as_of)
-        found = await queries.matches_by_id(info.context.runtime.query_engine, [match_id])
+        found = await match_queries.matches_by_id(info.context.runtime.query_engine, [match_id])
         if match_id not in found:
             raise NotFound("match", match_id)
         return Match.from_row(found[match_id])

@@ -10,8 +10,9 @@ from uuid import UUID
 import strawberry
 
 from domain import codes, havens, movements
-from projections import field_queries, queries
 from projections.disclosure import disclose
+from projections.movements import queries as movement_queries
+from projections.safe_havens import queries as haven_queries
 from services.api.schema.context import Info
 from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
 from services.api.schema.paging import MAX_PAGE
@@ -132,7 +133,7 @@ class Movement:
         return page
 
     @classmethod
-    def from_row(cls, row: field_queries.MovementRow) -> Movement:
+    def from_row(cls, row: movement_queries.MovementRow) -> Movement:
         voluntariness = None
         if row.voluntariness_method and row.voluntariness_confirmed_by and row.voluntariness_confirmed_on:
             voluntariness = Voluntariness(
@@ -228,7 +229,7 @@ MOVEMENT_HISTORY = History(
 async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
     if haven_id is None:
         return None
-    found = await queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
+    found = await haven_queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
     return SafeHaven.from_row(found[haven_id]) if haven_id in found else None
 
 

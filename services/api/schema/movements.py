@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 
 from domain import codes, movements
-from projections import field_queries
+from projections.movements import queries as movement_queries
 from services.api.problems import BadInput
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
@@ -232,7 +232,7 @@ class MovementQuery:
         kind: list[MovementKind] | None = None,
         area: list[str] | None = None,
     ) -> list[Movement]:
-        rows = await field_queries.list_movements(
+        rows = await movement_queries.list_movements(
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],
@@ -247,7 +247,7 @@ class MovementQuery:
         movement_id = parse_id(id)
         if as_of is not None:
             return await as_of_moment(info, MOVEMENT_HISTORY, movement_id, as_of)
-        rows = await field_queries.list_movements(info.context.runtime.query_engine, ids=[movement_id])
+        rows = await movement_queries.list_movements(info.context.runtime.query_engine, ids=[movement_id])
         if not rows:
             raise NotFound("movement", movement_id)
         return Movement.from_row(rows[0])

@@ -11,10 +11,8 @@ import strawberry
 from domain import codes, offers
 from domain.offers import Offer as OfferAggregate
 from domain.offers import Terms, offer_status
-from projections import queries
-from projections.queries import (
-    OfferRow,
-)
+from projections.offers import queries as offer_queries
+from projections.offers.queries import OfferRow
 from services.api.schema import history
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
@@ -219,7 +217,7 @@ class OfferQuery:
     ) -> OfferConnection:
         check_first(first)
         f = filter or OfferFilter()
-        where = queries.OfferFilter(
+        where = offer_queries.OfferFilter(
             crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
             sectors=tuple(codes.Sector(s).value for s in f.sector or ()),
             items=tuple(f.item or ()),
@@ -227,7 +225,7 @@ class OfferQuery:
             serving=codes.MemberState(f.serving).value if f.serving else None,
             available_on=info.context.runtime.concord.today() if f.available else None,
         )
-        rows, has_next, total = await queries.list_offers(
+        rows, has_next, total = await offer_queries.list_offers(
             info.context.runtime.query_engine,
             where,
             first=first,

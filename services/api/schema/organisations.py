@@ -8,10 +8,8 @@ import strawberry
 
 from domain import codes, organisations
 from domain.organisations import Organisation as OrganisationAggregate
-from projections import queries
-from projections.queries import (
-    OrganisationRow,
-)
+from projections.organisations import queries as organisation_queries
+from projections.organisations.queries import OrganisationRow
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
@@ -125,7 +123,7 @@ class OrganisationQuery:
     @strawberry.field(description="One registered organisation.")
     async def organisation(self, info: Info, id: strawberry.ID) -> Organisation | None:
         organisation_id = parse_id(id)
-        row = await queries.get_organisation(info.context.runtime.query_engine, organisation_id)
+        row = await organisation_queries.get_organisation(info.context.runtime.query_engine, organisation_id)
         if row is None:
             raise NotFound("organisation", organisation_id)
         return Organisation.from_row(row)
@@ -135,7 +133,7 @@ class OrganisationQuery:
         self, info: Info, first: int = 50, after: str | None = None
     ) -> OrganisationConnection:
         check_first(first)
-        rows, has_next, total = await queries.list_organisations(
+        rows, has_next, total = await organisation_queries.list_organisations(
             info.context.runtime.query_engine,
             first=first,
             after=decode_cursor(after) if after else None,

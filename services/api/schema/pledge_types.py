@@ -9,7 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from domain import pledges
-from projections import queries
+from projections.finance import pledges as pledge_queries
 from services.api.schema.context import Info
 from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
 from services.api.schema.paging import (
@@ -153,7 +153,7 @@ class PledgeSummary:
     overdue: bool = strawberry.field(description="a commitment unpaid past its due date")
 
     @classmethod
-    def of(cls, row: queries.PledgeRow, today: date) -> PledgeSummary:
+    def of(cls, row: pledge_queries.PledgeRow, today: date) -> PledgeSummary:
         unpaid_since = (
             row.committed_at if row.committed_at and row.paid == 0 and row.status == "committed" else None
         )

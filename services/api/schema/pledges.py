@@ -9,7 +9,7 @@ import strawberry
 
 from domain import pledges
 from domain.money import Conversion
-from projections import queries
+from projections.finance import pledges as pledge_queries
 from services.api.schema.context import Info
 from services.api.schema.history import as_of as as_of_moment
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
@@ -196,13 +196,13 @@ class PledgeListQuery:
         check_first(first)
         f = filter or PledgeFilter()
         today = info.context.runtime.concord.today()
-        where = queries.PledgeFilter(
+        where = pledge_queries.PledgeFilter(
             organisation_ids=tuple(parse_id(o, "organisation") for o in f.organisation or ()),
             destination_ids=tuple(parse_id(d, "destination") for d in f.destination or ()),
             statuses=tuple(pledges.PledgeStatus(s).value for s in f.status or ()),
             overdue_on=today if f.overdue else None,
         )
-        rows, has_next, total = await queries.list_pledges(
+        rows, has_next, total = await pledge_queries.list_pledges(
             info.context.runtime.query_engine,
             where,
             first=first,

@@ -12,7 +12,7 @@ import strawberry
 from domain import codes, projects
 from domain.havens import admin1
 from domain.project_parts import progress
-from projections import project_queries
+from projections.projects import queries as project_queries
 from services.api.schema.context import Info
 from services.api.schema.history import ChangeConnection, History, read_history
 from services.api.schema.organisations import Organisation

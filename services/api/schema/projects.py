@@ -15,7 +15,7 @@ import strawberry
 
 from domain import codes, projects
 from domain.money import Conversion
-from projections import project_queries
+from projections.projects import queries as project_queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
 from services.api.schema.history import one, stood

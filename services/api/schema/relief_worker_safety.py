@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 
 from domain import codes, havens, security
-from projections import field_queries
+from projections.security_incidents import queries as incident_queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
@@ -41,7 +41,7 @@ class SecurityIncident:
     affected_organisations: list[strawberry.ID] | None
 
     @classmethod
-    def from_row(cls, row: field_queries.IncidentRow) -> SecurityIncident:
+    def from_row(cls, row: incident_queries.IncidentRow) -> SecurityIncident:
         return cls(
             id=strawberry.ID(str(row.id)),
             crisis_id=strawberry.ID(str(row.crisis_id)) if row.crisis_id else None,
@@ -210,7 +210,7 @@ class ReliefWorkerSafetyQuery:
         area: list[str] | None = None,
         status: list[IncidentStatus] | None = None,
     ) -> list[SecurityIncident]:
-        rows = await field_queries.list_incidents(
+        rows = await incident_queries.list_incidents(
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],

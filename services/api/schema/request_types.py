@@ -12,11 +12,8 @@ import strawberry
 
 from domain import codes, requests
 from domain.requests import AssistanceRequest as RequestAggregate
-from projections import queries
-from projections.queries import (
-    CommitmentRow,
-    RequestRow,
-)
+from projections.assistance_requests import queries as request_queries
+from projections.assistance_requests.queries import CommitmentRow, RequestRow
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
 from services.api.schema.history import (
@@ -258,7 +255,7 @@ class PostRequestPayload:
     )
     async def possible_duplicates(self, info: Info) -> list[AssistanceRequest]:
         request = self.request
-        rows = await queries.possible_duplicates(
+        rows = await request_queries.possible_duplicates(
             info.context.runtime.query_engine,
             crisis_id=UUID(request.crisis_id),
             member_state=codes.MemberState(request.member_state).value,

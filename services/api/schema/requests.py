@@ -11,7 +11,7 @@ import strawberry
 
 from domain import codes, requests
 from domain.requests import Need
-from projections import queries
+from projections.assistance_requests import queries as request_queries
 from services.api.schema import history
 from services.api.schema.context import Info, selected
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
@@ -60,8 +60,8 @@ class RequestFilter:
         default=None, description="only the needs of these safe havens' populations"
     )
 
-    def to_query(self) -> queries.RequestFilter:
-        return queries.RequestFilter(
+    def to_query(self) -> request_queries.RequestFilter:
+        return request_queries.RequestFilter(
             crisis_ids=tuple(parse_id(c, "crisis") for c in self.crisis or ()),
             items=tuple(self.item or ()),
             needed_by_from=self.needed_by_from,
@@ -143,7 +143,7 @@ class RequestQuery:
         request_id = parse_id(id)
         if as_of is not None:
             return await history.as_of(info, REQUEST_HISTORY, request_id, as_of)
-        row = await queries.get_request(info.context.runtime.query_engine, request_id)
+        row = await request_queries.get_request(info.context.runtime.query_engine, request_id)
         if row is None:
             raise NotFound("assistance request", request_id)
         return AssistanceRequest.from_row(row)
@@ -169,7 +169,7 @@ class RequestListQuery:
     ) -> list[AssistanceRequest]:
         state = codes.MemberState(member_state)
         authorise(info.context.principal, "query.possibleDuplicates", Owner(member_state=state))
-        rows = await queries.possible_duplicates(
+        rows = await request_queries.possible_duplicates(
             info.context.runtime.query_engine,
             crisis_id=parse_id(crisis, "crisis"),
             member_state=state.value,
@@ -189,10 +189,10 @@ class RequestListQuery:
         order_by: RequestOrder = RequestOrder.NEWEST,
     ) -> AssistanceRequestConnection:
         check_first(first)
-        where = filter.to_query() if filter else queries.RequestFilter()
+        where = filter.to_query() if filter else request_queries.RequestFilter()
         seen = decode_cursor(after) if after else None
         asked = selected(info)
-        page = await queries.list_requests(
+        page = await request_queries.list_requests(
             info.context.runtime.query_engine,
             where,
             first=first,

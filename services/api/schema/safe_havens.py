@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 
 from domain import codes, havens
-from projections import queries
+from projections.safe_havens import queries as haven_queries
 from services.api.schema.areas import visible_areas
 from services.api.schema.context import Info
 from services.api.schema.history import Actor, FieldChange, History, read_history
@@ -91,7 +91,7 @@ class SafeHaven:
         return page
 
     @classmethod
-    def from_row(cls, row: queries.SafeHavenRow) -> SafeHaven:
+    def from_row(cls, row: haven_queries.SafeHavenRow) -> SafeHaven:
         return cls(
             id=strawberry.ID(str(row.id)),
             crisis_id=strawberry.ID(str(row.crisis_id)),
@@ -267,7 +267,7 @@ class SafeHavenQuery:
         status: list[SafeHavenStatus] | None = None,
         area: list[str] | None = None,
     ) -> list[SafeHaven]:
-        rows = await queries.list_safe_havens(
+        rows = await haven_queries.list_safe_havens(
             info.context.runtime.query_engine,
             crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
             member_states=[codes.MemberState(s).value for s in member_state or []],
@@ -277,7 +277,7 @@ class SafeHavenQuery:
             principal = info.context.principal
             codes_asked = visible_areas(principal, "SafeHaven.adminCode", area)
 
-            def within(row: queries.SafeHavenRow) -> bool:
+            def within(row: haven_queries.SafeHavenRow) -> bool:
                 """By its exact area for those with need-to-know, else by its admin-1 only, so that
                 a filter cannot be used to find where a haven is."""
                 owner = Owner(member_state=codes.MemberState(row.member_state))
@@ -299,7 +299,7 @@ class SafeHavenQuery:
         haven_id: UUID = parse_id(id)
         if as_of is not None:
             return await as_of_moment(info, HAVEN_HISTORY, haven_id, as_of)
-        found = await queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
+        found = await haven_queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
         if haven_id not in found:
             raise NotFound("safe haven", haven_id)
         return SafeHaven.from_row(found[haven_id])

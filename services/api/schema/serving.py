@@ -10,7 +10,7 @@ import strawberry
 from domain import allocation
 from domain.access import Role
 from domain.codes import MemberState
-from projections import matching
+from projections.matching import queries as matching
 from services.api.schema.allocation_round_types import ScoreTerm
 from services.api.schema.context import Info
 from services.api.schema.offers import Offer

@@ -1,0 +1,1 @@
+"""The ``allocation_rounds`` read model: the matcher's rounds, newest first."""

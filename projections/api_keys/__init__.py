@@ -1,0 +1,1 @@
+"""The ``api_keys`` read model: service-account keys, never their secrets."""

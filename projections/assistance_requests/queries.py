@@ -1,0 +1,196 @@
+"""Reading the ``assistance_requests`` read model: requests by filter, order and page, by id, their
+commitments, and possible duplicates of a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections.assistance_requests.tables import assistance_requests, request_commitments
+from projections.querying import by_ids, in_batches
+
+_r = assistance_requests.c
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: UUID
+    crisis_id: UUID
+    member_state: str
+    sector: str
+    item: str
+    title: str
+    description: str
+    quantity: Decimal
+    unit: str
+    committed: Decimal
+    in_transit: Decimal
+    delivered: Decimal
+    priority: int
+    needed_by: date
+    admin_code: str
+    transport_needed: bool
+    escort_needed: bool
+    status: str
+    cancellation_reason: str | None
+    version: int
+    posted_at: datetime
+    updated_at: datetime
+    posted_position: int
+    position: int
+    safe_haven_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    crisis_ids: tuple[UUID, ...] = ()
+    member_states: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    priorities: tuple[int, ...] = ()
+    min_priority: int | None = None
+    items: tuple[str, ...] = ()
+    needed_by_from: date | None = None
+    needed_by_until: date | None = None
+    safe_haven_ids: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    rows: list[RequestRow]
+    has_next_page: bool
+    total_count: int
+
+
+_COLUMNS = [getattr(_r, name) for name in RequestRow.__dataclass_fields__]
+
+
+async def get_request(engine: AsyncEngine, request_id: UUID) -> RequestRow | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(*_COLUMNS).where(_r.id == request_id))).first()
+    return None if row is None else RequestRow(*row)
+
+
+#: How lists of requests can be ordered. "newest" pages by position (stable under inserts);
+#: the others by offset.
+REQUEST_ORDERS = {
+    "newest": (_r.posted_position.desc(),),
+    "priority": (_r.priority.desc(), _r.needed_by.asc(), _r.posted_position.desc()),
+    "urgency": (_r.needed_by.asc(), _r.priority.desc(), _r.posted_position.desc()),
+}
+
+
+async def list_requests(
+    engine: AsyncEngine,
+    where: RequestFilter,
+    *,
+    first: int,
+    after: int | None,
+    order: str = "newest",
+    rows: bool = True,
+    count: bool = True,
+) -> RequestPage:
+    """``after``: for "newest", the posted position of the last row seen; else how many were seen.
+    Without ``rows`` the page is empty (and has no next page), without ``count`` its total is 0:
+    for a caller that asked only for the other."""
+    filtered = _filtered(select(*_COLUMNS), where)
+    page = filtered.order_by(*REQUEST_ORDERS[order]).limit(first + 1)
+    if after is not None and order == "newest":
+        page = page.where(_r.posted_position < after)
+    elif after is not None:
+        page = page.offset(after)
+    counting = _filtered(select(func.count()).select_from(assistance_requests), where)
+    found: list[RequestRow] = []
+    total = 0
+    async with engine.connect() as conn:
+        if rows:
+            found = [RequestRow(*row) for row in await conn.execute(page)]
+        if count:
+            total = int(await conn.scalar(counting) or 0)
+    return RequestPage(rows=found[:first], has_next_page=len(found) > first, total_count=total)
+
+
+def _filtered(query: Select, where: RequestFilter) -> Select:  # type: ignore[type-arg]
+    if where.crisis_ids:
+        query = query.where(_r.crisis_id.in_(where.crisis_ids))
+    if where.safe_haven_ids:
+        query = query.where(_r.safe_haven_id.in_(where.safe_haven_ids))
+    if where.items:
+        query = query.where(_r.item.in_(where.items))
+    if where.needed_by_from is not None:
+        query = query.where(_r.needed_by >= where.needed_by_from)
+    if where.needed_by_until is not None:
+        query = query.where(_r.needed_by <= where.needed_by_until)
+    if where.member_states:
+        query = query.where(_r.member_state.in_(where.member_states))
+    if where.sectors:
+        query = query.where(_r.sector.in_(where.sectors))
+    if where.statuses:
+        query = query.where(_r.status.in_(where.statuses))
+    if where.priorities:
+        query = query.where(_r.priority.in_(where.priorities))
+    if where.min_priority is not None:
+        query = query.where(_r.priority >= where.min_priority)
+    return query
+
+
+async def requests_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, RequestRow]:
+    return await by_ids(engine, assistance_requests, RequestRow, ids)
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    match_id: UUID
+    request_id: UUID
+    quantity: Decimal
+    organisation_id: UUID | None
+    offering_state: str | None
+    dispatched: Decimal
+    delivered: Decimal
+    received: bool
+    committed_at: datetime
+
+
+async def commitments_by_request(
+    engine: AsyncEngine, request_ids: Sequence[UUID]
+) -> dict[UUID, list[CommitmentRow]]:
+    c = request_commitments.c
+    columns = [c[name] for name in CommitmentRow.__dataclass_fields__]
+    found: dict[UUID, list[CommitmentRow]] = {i: [] for i in request_ids}
+    if not request_ids:
+        return found
+    async with engine.connect() as conn:
+        for batch in in_batches(request_ids):
+            query = select(*columns).where(c.request_id.in_(batch)).order_by(c.committed_at)
+            for row in await conn.execute(query):
+                found[row.request_id].append(CommitmentRow(*row))
+    return found
+
+
+async def possible_duplicates(
+    engine: AsyncEngine,
+    *,
+    crisis_id: UUID,
+    member_state: str,
+    admin_code: str,
+    item: str,
+    excluding: UUID | None = None,
+) -> list[RequestRow]:
+    """Live requests of the same state, crisis, admin area and item: maybe the same need twice."""
+    query = select(*_COLUMNS).where(
+        _r.member_state == member_state,
+        _r.admin_code == admin_code,
+        _r.item == item,
+        _r.crisis_id == crisis_id,
+        _r.status.in_(("open", "partially-covered")),
+    )
+    if excluding is not None:
+        query = query.where(_r.id != excluding)
+    async with engine.connect() as conn:
+        return [RequestRow(*row) for row in await conn.execute(query.limit(10))]

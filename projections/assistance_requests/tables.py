@@ -1,0 +1,57 @@
+"""The ``assistance_requests`` read model's tables: each request, and what matches commit to it."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, SmallInteger, Table, Uuid
+
+from projections.columns import Day, Quantity, SafeString, SafeText, UTCDateTime, metadata
+
+assistance_requests = Table(
+    "assistance_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("crisis_id", Uuid, nullable=False),
+    Column("member_state", SafeString(3), nullable=False),
+    Column("sector", SafeString(8), nullable=False),
+    Column("item", SafeString(32), nullable=False),
+    Column("title", SafeString(200), nullable=False),
+    Column("description", SafeText, nullable=False),
+    Column("quantity", Quantity, nullable=False),
+    Column("unit", SafeString(32), nullable=False),
+    Column("committed", Quantity, nullable=False),
+    Column("in_transit", Quantity, nullable=False),
+    Column("delivered", Quantity, nullable=False),
+    Column("priority", SmallInteger, nullable=False),
+    Column("needed_by", Day, nullable=False),
+    Column("admin_code", SafeString(16), nullable=False),
+    Column("transport_needed", Boolean, nullable=False),
+    Column("escort_needed", Boolean, nullable=False),
+    Column("status", SafeString(24), nullable=False),
+    Column("cancellation_reason", SafeText),
+    Column("safe_haven_id", Uuid, index=True),  # needs of a safe haven's population
+    Column("version", Integer, nullable=False),
+    Column("posted_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("posted_position", BigInteger, nullable=False, unique=True),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_assistance_requests_state_status", "member_state", "status"),
+    Index("ix_assistance_requests_crisis", "crisis_id", "status"),
+    Index("ix_assistance_requests_place_item", "member_state", "admin_code", "item"),
+    Index("ix_assistance_requests_sector", "sector"),
+    Index("ix_assistance_requests_priority", "priority"),
+)
+
+#: What accepted matches commit to each request, and by whom (the self-claim rule's evidence).
+request_commitments = Table(
+    "request_commitments",
+    metadata,
+    Column("match_id", Uuid, primary_key=True),
+    Column("request_id", Uuid, nullable=False, index=True),
+    Column("quantity", Quantity, nullable=False),
+    Column("organisation_id", Uuid),
+    Column("offering_state", SafeString(3)),
+    Column("dispatched", Quantity, nullable=False),
+    Column("delivered", Quantity, nullable=False),
+    Column("received", Boolean, nullable=False),
+    Column("committed_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Coverage: what is requested, committed and delivered, per state and sector."""

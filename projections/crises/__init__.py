@@ -1,0 +1,1 @@
+"""The ``crises`` read model."""

@@ -1,0 +1,1 @@
+"""Flows of money in the OCHA FTS shape."""

@@ -1,0 +1,1 @@
+"""Read models streamed row by row for the HXL exports."""

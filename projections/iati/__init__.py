@@ -1,0 +1,1 @@
+"""The money stage by stage, as the IATI export reads it."""

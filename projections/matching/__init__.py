@@ -1,0 +1,1 @@
+"""What the matcher reads: open needs and offers."""

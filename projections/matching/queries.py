@@ -1,0 +1,211 @@
+"""What the matcher reads: open needs and offers as ``domain.allocation`` lines.
+
+A need's open quantity is what is requested less what is committed and what pending proposals
+already hold; the parties whose match for it was declined are not proposed again for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.allocation import NeedLine, OfferLine, due
+from domain.items import ITEMS, SUBSTITUTES, may_serve
+from projections.assistance_requests.tables import assistance_requests
+from projections.crises.tables import crises
+from projections.matches.tables import matches
+from projections.offers.tables import offers
+from projections.organisations.tables import organisations
+from projections.tracking import projection_tracking
+
+_r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
+#: The projectors a snapshot reads from: its position is the least they have all reached.
+SOURCES = ("assistance_requests", "offers", "matches", "organisations")
+_OPEN = ("open", "partially-covered")
+_LISTED_IDS = 500  # beyond this many needs, their matches are read whole rather than listed
+
+
+async def _position(conn: AsyncConnection) -> int:
+    query = select(func.min(projection_tracking.c.position)).where(
+        projection_tracking.c.projection.in_(SOURCES)
+    )
+    return int(await conn.scalar(query) or 0)
+
+
+def _need(row: Any, pending: Decimal, declined: frozenset[str]) -> NeedLine:
+    return NeedLine(
+        request_id=row.id,
+        crisis_id=row.crisis_id,
+        member_state=row.member_state,
+        item=row.item,
+        unit=row.unit,
+        open_quantity=row.quantity - row.committed - pending,
+        priority=row.priority,
+        needed_by=row.needed_by,
+        declined=declined,
+        position=row.position,
+    )
+
+
+def _offer(row: Any) -> OfferLine:
+    party = str(row.organisation_id) if row.organisation_id else row.offering_state
+    return OfferLine(
+        offer_id=row.id,
+        crisis_id=row.crisis_id,
+        party=party,
+        home_state=row.offering_state or row.home_state,
+        item=row.item,
+        unit=row.unit,
+        remaining=row.quantity - row.allocated,
+        available_from=row.available_from,
+        available_until=row.available_until,
+        serves=frozenset(row.serves.split(",")),
+        standby=row.standby_capacity is not None,
+        position=row.position,
+    )
+
+
+_OFFER_COLUMNS = (
+    _o.id, _o.crisis_id, _o.organisation_id, _o.offering_state, _o.item, _o.unit, _o.quantity,
+    _o.allocated, _o.available_from, _o.available_until, _o.serves, _o.standby_capacity,
+    _o.position, _g.member_state.label("home_state"),
+)  # fmt: skip
+_REQUEST_COLUMNS = (
+    _r.id, _r.crisis_id, _r.member_state, _r.item, _r.unit, _r.quantity, _r.committed,
+    _r.priority, _r.needed_by, _r.position,
+)  # fmt: skip
+
+
+def _offers_query(*conditions: ColumnElement[bool]) -> Any:
+    joined = offers.outerjoin(organisations, _g.id == _o.organisation_id)
+    return select(*_OFFER_COLUMNS).select_from(joined).where(_o.withdrawn.is_(False), *conditions)
+
+
+async def _pending_and_declined(
+    conn: AsyncConnection, request_ids: Iterable[UUID] | None
+) -> tuple[dict[UUID, Decimal], dict[UUID, set[str]]]:
+    query = (
+        select(_m.request_id, _m.status, _m.quantity, _o.organisation_id, _o.offering_state)
+        .select_from(matches.join(offers, _o.id == _m.offer_id))
+        .where(_m.status.in_(("proposed", "declined")))
+    )
+    if request_ids is not None:
+        query = query.where(_m.request_id.in_(list(request_ids)))
+    pending: dict[UUID, Decimal] = defaultdict(Decimal)
+    declined: dict[UUID, set[str]] = defaultdict(set)
+    for row in await conn.execute(query):
+        if row.status == "proposed":
+            pending[row.request_id] += row.quantity
+        else:
+            declined[row.request_id].add(
+                str(row.organisation_id) if row.organisation_id else row.offering_state
+            )
+    return pending, declined
+
+
+async def round_inputs(
+    engine: AsyncEngine, crisis_id: UUID | None, today: date
+) -> tuple[list[NeedLine], list[OfferLine], int]:
+    """Every open need and usable offer of the crisis (or of every open crisis), and the position."""
+    async with engine.connect() as conn:
+        position = await _position(conn)
+        open_crises = select(crises.c.id).where(crises.c.phase != "closed")
+        in_scope = [_r.crisis_id == crisis_id] if crisis_id else [_r.crisis_id.in_(open_crises)]
+        requests = (
+            await conn.execute(select(*_REQUEST_COLUMNS).where(_r.status.in_(_OPEN), *in_scope))
+        ).all()
+        offer_scope = (
+            or_(_o.crisis_id == crisis_id, _o.standby_capacity.is_not(None))
+            if crisis_id
+            else _o.crisis_id.in_(open_crises)
+        )
+        offer_rows = (await conn.execute(_offers_query(_o.available_until >= today, offer_scope))).all()
+        pending, declined = await _pending_and_declined(conn, None)
+    needs = [_need(r, pending.get(r.id, Decimal(0)), frozenset(declined.get(r.id, ()))) for r in requests]
+    lines = [_offer(row) for row in offer_rows]
+    return (
+        [n for n in needs if n.open_quantity > 0],
+        [o for o in lines if o.remaining > 0],
+        position,
+    )
+
+
+async def need_line(engine: AsyncEngine, request_id: UUID) -> NeedLine | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(*_REQUEST_COLUMNS).where(_r.id == request_id))).first()
+        if row is None:
+            return None
+        pending, declined = await _pending_and_declined(conn, [request_id])
+    return _need(row, pending.get(request_id, Decimal(0)), frozenset(declined.get(request_id, ())))
+
+
+async def candidate_offers(
+    engine: AsyncEngine,
+    need: NeedLine,
+    today: date,
+    *,
+    organisation_id: UUID | None = None,
+    near_misses: bool = False,
+) -> Sequence[OfferLine]:
+    """Offers of the need's item or a substitute; only those that fit, unless near misses are wanted
+    (then also those of another state, window or crisis, for the explanation of what excludes them)."""
+    items = sorted({need.item} | SUBSTITUTES.get(need.item, frozenset()))
+    conditions: list[ColumnElement[bool]] = [_o.item.in_(items)]
+    if not near_misses:
+        conditions += [
+            _o.available_from <= due(need, today),
+            _o.available_until >= today,
+            _o.serves.contains(need.member_state),
+            or_(_o.crisis_id == need.crisis_id, _o.standby_capacity.is_not(None)),
+        ]
+    if organisation_id is not None:
+        conditions.append(_o.organisation_id == organisation_id)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(_offers_query(and_(*conditions)))).all()
+    return [_offer(row) for row in rows]
+
+
+async def party_offers(
+    engine: AsyncEngine,
+    today: date,
+    *,
+    organisation_id: UUID | None = None,
+    offering_state: str | None = None,
+    offer_id: UUID | None = None,
+) -> list[OfferLine]:
+    """The offering party's offers still open for matching today (or just the one asked for)."""
+    conditions: list[ColumnElement[bool]] = [_o.available_until >= today]
+    if organisation_id is not None:
+        conditions.append(_o.organisation_id == organisation_id)
+    if offering_state is not None:
+        conditions.append(_o.offering_state == offering_state)
+    if offer_id is not None:
+        conditions.append(_o.id == offer_id)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(_offers_query(*conditions))).all()
+    return [line for line in map(_offer, rows) if line.remaining > 0]
+
+
+async def servable_needs(engine: AsyncEngine, offers: Sequence[OfferLine]) -> list[NeedLine]:
+    """Open needs, in open crises, of an item the offers are or may substitute for."""
+    offered = {offer.item for offer in offers}
+    items = sorted(item for item in ITEMS if any(may_serve(item, o) for o in offered))
+    if not items:
+        return []
+    open_crises = select(crises.c.id).where(crises.c.phase != "closed")
+    query = select(*_REQUEST_COLUMNS).where(
+        _r.status.in_(_OPEN), _r.item.in_(items), _r.crisis_id.in_(open_crises)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+        ids = [row.id for row in rows] if len(rows) <= _LISTED_IDS else None
+        pending, declined = await _pending_and_declined(conn, ids)
+    needs = [_need(r, pending.get(r.id, Decimal(0)), frozenset(declined.get(r.id, ()))) for r in rows]
+    return [need for need in needs if need.open_quantity > 0]

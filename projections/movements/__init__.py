@@ -1,0 +1,1 @@
+"""The ``movements`` read model: movements of people, and the displacement stocks they change."""

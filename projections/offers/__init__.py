@@ -1,0 +1,1 @@
+"""The ``offers`` read model."""

@@ -1,0 +1,1 @@
+"""The ``organisations`` read model."""

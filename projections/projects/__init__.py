@@ -1,0 +1,1 @@
+"""The ``projects`` read model: projects, their milestones and results, and their funding."""

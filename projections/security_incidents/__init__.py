@@ -1,0 +1,1 @@
+"""The ``security_incidents`` read model: incidents against relief workers."""
