@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from projections.assistance_requests import queries as request_queries
+from projections.coverage import queries as coverage_queries
 from projections.database import create_read_engine
 from services.bootstrap import storage_for
 from services.settings import Settings
@@ -77,8 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/oldest-unmet-needs")
     async def oldest_unmet_needs(request: Request, first: int = 20) -> Response:
-        unmet = queries.RequestFilter(statuses=("open", "partially-covered"), min_priority=4)
-        page = await queries.list_requests(
+        unmet = request_queries.RequestFilter(statuses=("open", "partially-covered"), min_priority=4)
+        page = await request_queries.list_requests(
             request.app.state.engine, unmet, first=first, after=None, order="urgency"
         )
         body = {"totalCount": page.total_count, "edges": [{"node": _node(row)} for row in page.rows]}
@@ -86,7 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/coverage")
     async def coverage(request: Request) -> Response:
-        rows = await queries.coverage(request.app.state.engine, None, by_state=True, by_sector=True)
+        rows = await coverage_queries.coverage(request.app.state.engine, None, by_state=True, by_sector=True)
         body = [
             {
                 "memberState": row.member_state,
