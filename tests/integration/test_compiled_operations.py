@@ -168,3 +168,25 @@ async def test_an_unknown_document_id_is_a_request_error_with_a_code(demo: Clien
     assert by_apollo.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert malformed.status_code == 400
     assert malformed.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_named_operation_is_found_by_either_form_of_its_hash_and_over_get(demo: Client) -> None:
+    text = queries()["Crises"]
+    digest = document_id(text).removeprefix("sha256:")
+    headers = {"Accept": GRAPHQL_RESPONSE, **demo.bearer()}
+
+    by_text = await demo.http.post("/graphql", json={"query": text}, headers=headers)
+    by_apollo = await demo.http.post(
+        "/graphql",
+        json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}},
+        headers=headers,
+    )
+    over_get = await demo.http.get("/graphql", params={"documentId": f"sha256:{digest}"}, headers=headers)
+    mismatched = await demo.http.post(
+        "/graphql", json={"query": "{ crises { id } }", "documentId": f"sha256:{digest}"}, headers=headers
+    )
+
+    assert by_text.status_code == by_apollo.status_code == over_get.status_code == 200
+    assert by_text.content == by_apollo.content == over_get.content
+    assert mismatched.status_code == 400
+    assert mismatched.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
