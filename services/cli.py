@@ -58,6 +58,7 @@ def serve(
     import uvicorn  # noqa: PLC0415 - only this command needs the server
     from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
+    from services.api import uvicorn_internals  # noqa: PLC0415
     from services.api.app import create_app  # noqa: PLC0415
 
     settings = Settings()
@@ -68,7 +69,7 @@ def serve(
     except ValueError as error:
         typer.echo(f"concord serve: {error}", err=True)
         raise typer.Exit(2) from None
-    _logging(settings)
+    logs.configure(settings.log_format, settings.log_level, background=True)  # off the requests' path
     options: dict[str, Any] = {
         "host": host or settings.host,
         "port": port or settings.port,
@@ -76,6 +77,7 @@ def serve(
         "log_level": settings.log_level.lower(),
         "proxy_headers": False,
     }
+    uvicorn_internals.install()
     if settings.workers == 1:
         uvicorn.run(create_app(settings, settle=True), **options)
         return

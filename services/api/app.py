@@ -22,6 +22,7 @@ from services.api import (
     health,
     imports,
     openapi,
+    uvicorn_internals,
     workbench,
 )
 from services.api.admission import Admission, RateLimited
@@ -147,7 +148,8 @@ def worker_app() -> FastAPI:
     """The app of one of several API processes (``concord serve --workers N``), each started
     afresh by uvicorn: its settings come from the environment, and its logs go through ours."""
     settings = Settings()
-    logs.configure(settings.log_format, settings.log_level)
+    logs.configure(settings.log_format, settings.log_level, background=True)
+    uvicorn_internals.install()
     return create_app(settings, settle=True)
 
 
