@@ -62,6 +62,10 @@ class Fallback(Exception):
     """The plan cannot answer this exactly as graphql-core would."""
 
 
+class Awaits(Fallback):
+    """A field below the root resolves asynchronously (a loader): the plan never answers it."""
+
+
 class NotCompiled(Exception):
     """The document uses something the plan does not compile."""
 
@@ -123,6 +127,8 @@ class CompiledOperation:
         if operation.operation is not OperationType.QUERY or schema.query_type is None:
             raise NotCompiled("a query")
         self.name = operation.name.value if operation.name else None
+        #: False once a field below the root awaited: each request would resolve the root twice.
+        self.useful = True
         self._schema = schema
         self._operation = operation
         self._roots = _root_fields(schema, schema.query_type, operation.selection_set)
@@ -144,6 +150,9 @@ class CompiledOperation:
                 if optimized_is_awaitable(value):
                     value = await value
                 data[key] = complete(value, request)
+        except Awaits:
+            self.useful = False
+            return None
         except Fallback:
             return None
         except Exception:
@@ -347,7 +356,7 @@ def _resolved(
             close = getattr(value, "close", None)
             if close is not None:
                 close()
-            raise Fallback
+            raise Awaits
         return complete(value, request)
 
     return read

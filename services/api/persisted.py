@@ -88,7 +88,7 @@ class PersistedDocuments:
     def compiled(self, query: Any, operation_name: Any) -> CompiledOperation | None:
         """The compiled plan of a known query operation's text, if it has one and is the one named."""
         known = self._by_text.get(query) if isinstance(query, str) else None
-        if known is None or known.compiled is None:
+        if known is None or known.compiled is None or not known.compiled.useful:
             return None
         if operation_name is not None and operation_name != known.compiled.name:
             return None

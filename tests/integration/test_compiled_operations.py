@@ -147,6 +147,7 @@ async def test_the_dashboards_reads_are_answered_by_their_plans(demo: Client) ->
             context = Context(runtime=runtime, principal=principal, correlation_id="test")
             data = await plan.run(context, {"crisis": crisis} if name == "Coverage" else {})
             assert data is not None, f"{name} fell back to the general path for the {role.value}"
+            assert plan.useful
             general = await demo.data(named[name] + "\n", {"crisis": crisis} if name == "Coverage" else {})
             assert data == general
 
