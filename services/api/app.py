@@ -85,7 +85,10 @@ def create_app(
     )
     observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
     app.state.admission = admission = Admission.from_settings(settings)
-    endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, admission=admission)
+    endpoint = GraphQLEndpoint(
+        schema, ide=not settings.is_production, admission=admission, observe=metrics.observe_operation
+    )
+    app.state.graphql_endpoint = endpoint
     # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
     # solving would only cost time on every operation.
     app.router.add_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
