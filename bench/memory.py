@@ -41,7 +41,7 @@ from domain.crises import Crisis
 from domain.funds import FundWindow, StabilityFund
 from domain.havens import SafeHaven
 from domain.pledges import DestinationKind
-from services.bootstrap import projection_runners, start, storage_for
+from services.bootstrap import start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
 from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot
@@ -197,7 +197,7 @@ def project_all(backend: Backend) -> dict[str, Any]:
         counts: dict[str, int] = {}
         started = time.perf_counter()
         try:
-            for runner in projection_runners(runtime, waker=None):
+            for runner in tracked_projections(runtime):
                 counts[runner.projector.name] = await runner.catch_up()
         finally:
             await runtime.close()

@@ -1,8 +1,11 @@
-"""``python -m bench --only reads``: the read goal alone, GraphQL and REST in alternating rounds.
+"""``python -m bench --only reads``: the read goals alone, GraphQL and REST in alternating rounds.
 
-Both servers run side by side on the same database; each round drives one then the other, so
-that a busy spell on this shared machine falls on both. Besides requests/s, each side's server
-CPU per page (from /proc) is reported: a steadier figure than wall-clock rates here.
+The dashboard's ``Requests(first: 100)``, ``OldestUnmetNeeds`` and ``Coverage``, each through
+``/graphql`` (as the dashboard sends them: the operation's text, compiled by the server) and from
+its bare REST equivalent (bench.rest_server). Both servers run side by side on the same database;
+each round drives one then the other, so that a busy spell on this shared machine falls on both.
+Besides requests/s, each side's server CPU per read (from /proc) is reported: a steadier figure
+than wall-clock rates here.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +28,70 @@ from services.identity.tokens import DevSigner
 
 ROUNDS = 3
 SEED_TIMEOUT = 60.0
+OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
+UNMET_PAGE = 20
+
+
+def _operation(name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "query": (OPERATIONS / f"{name}.graphql").read_text(),
+        "operationName": name,
+        "variables": variables,
+    }
+
+
+async def _graphql(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any], rows: Callable[[Any], int]
+) -> None:
+    response = await client.post(f"{url}/graphql", json=body, headers=http_load.HEADERS)
+    if response.status_code != 200 or "errors" in response.json():
+        raise http_load.ResponseError(f"HTTP {response.status_code}: {response.text[:300]}")
+    if rows(response.json()["data"]) == 0:
+        raise http_load.ResponseError("an empty answer")
+
+
+async def _rest(
+    client: httpx.AsyncClient, url: str, params: dict[str, Any], rows: Callable[[Any], int]
+) -> None:
+    response = await client.get(url, params=params)
+    if response.status_code != 200:
+        raise http_load.ResponseError(f"HTTP {response.status_code}: {response.text[:300]}")
+    if rows(response.json()) == 0:
+        raise http_load.ResponseError("an empty answer")
+
+
+UNMET = _operation("OldestUnmetNeeds", {"first": UNMET_PAGE})
+COVERAGE = _operation("Coverage", {})
+# The same page as a document the server does not know: parsed and validated once (cached), then
+# executed field by field by graphql-core, as any query a client composes.
+GENERAL = {
+    **http_load.REQUESTS_PAGE,
+    "query": f"{http_load.REQUESTS_PAGE['query']}\n# not a named operation's text",
+}
+
+
+def _pairs(graphql_url: str, rest_url: str) -> dict[str, tuple[Any, Any]]:
+    """Each read: (its GraphQL call, its bare REST call)."""
+    return {
+        "Requests(first: 100)": (
+            lambda c: http_load.graphql_page(c, graphql_url),
+            lambda c: http_load.rest_page(c, rest_url),
+        ),
+        "Requests(first: 100), general path": (
+            lambda c: _graphql(c, graphql_url, GENERAL, lambda d: len(d["requests"]["edges"])),
+            lambda c: http_load.rest_page(c, rest_url),
+        ),
+        f"OldestUnmetNeeds(first: {UNMET_PAGE})": (
+            lambda c: _graphql(c, graphql_url, UNMET, lambda d: len(d["requests"]["edges"])),
+            lambda c: _rest(
+                c, f"{rest_url}/oldest-unmet-needs", {"first": UNMET_PAGE}, lambda d: len(d["edges"])
+            ),
+        ),
+        "Coverage": (
+            lambda c: _graphql(c, graphql_url, COVERAGE, lambda d: len(d["coverage"])),
+            lambda c: _rest(c, f"{rest_url}/coverage", {}, len),
+        ),
+    }
 
 
 def run(backend: Backend, reads: int, say: Callable[[str], None]) -> dict[str, Any]:
@@ -35,6 +103,7 @@ def run(backend: Backend, reads: int, say: Callable[[str], None]) -> dict[str, A
         http_load.HEADERS["authorization"] = f"Bearer {token}"
         secretariat = signer.issue(subject="bench-secretariat", role=Role.SECRETARIAT)
         http_load.use_crisis(http_load.open_crisis(server.base_url, secretariat))
+        http_load.POST_VARIABLES["i"]["priority"] = 5  # so that OldestUnmetNeeds (priority 4 up) has rows
         sides = (server.base_url, server.process.pid, rest.base_url, rest.process.pid)
         return asyncio.run(_rounds(*sides, reads, say))
 
@@ -44,54 +113,45 @@ async def _rounds(
 ) -> dict[str, Any]:
     await _seed(graphql_url)
     per_round = max(1, reads // ROUNDS)
-    rounds: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {}
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in _pairs(graphql_url, rest_url)}
     for number in range(1, ROUNDS + 1):
-        graphql = await http_load.level(
-            lambda client: http_load.graphql_page(client, graphql_url),
-            graphql_url,
-            per_round,
-            16,
-            lambda: cpu_seconds(graphql_pid),
-        )
-        rest = await http_load.level(
-            lambda client: http_load.rest_page(client, rest_url),
-            rest_url,
-            per_round,
-            16,
-            lambda: cpu_seconds(rest_pid),
-        )
-        row: dict[str, Any] = {
-            "graphql_page": graphql,
-            "rest_page": rest,
-            "graphql_over_rest": _ratio(graphql["per_s"], rest["per_s"]),
-            "graphql_cpu_ms_per_page": _cpu_ms(graphql),
-            "rest_cpu_ms_per_page": _cpu_ms(rest),
+        for name, (graphql_call, rest_call) in _pairs(graphql_url, rest_url).items():
+            graphql = await http_load.level(
+                graphql_call, graphql_url, per_round, 16, lambda: cpu_seconds(graphql_pid)
+            )
+            rest = await http_load.level(rest_call, rest_url, per_round, 16, lambda: cpu_seconds(rest_pid))
+            row: dict[str, Any] = {
+                "graphql": graphql,
+                "rest": rest,
+                "graphql_over_rest": _ratio(graphql["per_s"], rest["per_s"]),
+                "graphql_cpu_ms": _cpu_ms(graphql),
+                "rest_cpu_ms": _cpu_ms(rest),
+            }
+            rounds[name].append(row)
+            say(
+                f"  round {number}, {name}: GraphQL {graphql['per_s']:.0f}/s "
+                f"({_text(row['graphql_cpu_ms'], 2)} ms server CPU each, {graphql['errors']} errors), "
+                f"REST {rest['per_s']:.0f}/s ({_text(row['rest_cpu_ms'], 2)} ms, "
+                f"{rest['errors']} errors): GraphQL / REST {_text(row['graphql_over_rest'], 2)}"
+            )
+            for sample in graphql["error_samples"] + rest["error_samples"]:
+                say(f"    ERROR: {sample}")
+    for name, rows in rounds.items():
+        ratios = [r["graphql_over_rest"] for r in rows if r["graphql_over_rest"] is not None]
+        cpu = [
+            r["rest_cpu_ms"] / r["graphql_cpu_ms"] for r in rows if r["rest_cpu_ms"] and r["graphql_cpu_ms"]
+        ]
+        summary[name] = {
+            "rounds": rows,
+            "graphql_over_rest_median": statistics.median(ratios) if ratios else None,
+            "rest_cpu_over_graphql_cpu_median": statistics.median(cpu) if cpu else None,
         }
-        rounds.append(row)
         say(
-            f"  round {number}: GraphQL {graphql['per_s']:.0f} pages/s "
-            f"({_text(row['graphql_cpu_ms_per_page'])} ms server CPU/page, {graphql['errors']} errors), "
-            f"REST {rest['per_s']:.0f} pages/s ({_text(row['rest_cpu_ms_per_page'])} ms, "
-            f"{rest['errors']} errors): GraphQL / REST {_text(row['graphql_over_rest'], 2)}"
+            f"  {name}: GraphQL / REST reads/s, median of {ROUNDS} rounds: "
+            f"{_text(summary[name]['graphql_over_rest_median'], 2)} (goal >= 1.0); server CPU per read, "
+            f"REST / GraphQL: {_text(summary[name]['rest_cpu_over_graphql_cpu_median'], 2)}"
         )
-        for sample in graphql["error_samples"] + rest["error_samples"]:
-            say(f"    ERROR: {sample}")
-    ratios = [r["graphql_over_rest"] for r in rounds if r["graphql_over_rest"] is not None]
-    cpu = [
-        r["rest_cpu_ms_per_page"] / r["graphql_cpu_ms_per_page"]
-        for r in rounds
-        if r["rest_cpu_ms_per_page"] and r["graphql_cpu_ms_per_page"]
-    ]
-    summary: dict[str, Any] = {
-        "rounds": rounds,
-        "graphql_over_rest_median": statistics.median(ratios) if ratios else None,
-        "rest_cpu_over_graphql_cpu_median": statistics.median(cpu) if cpu else None,
-    }
-    say(
-        f"  GraphQL / REST pages/s, median of {ROUNDS} rounds: "
-        f"{_text(summary['graphql_over_rest_median'], 2)} (goal >= 0.5); server CPU per page, "
-        f"REST / GraphQL: {_text(summary['rest_cpu_over_graphql_cpu_median'], 2)}"
-    )
     return summary
 
 

@@ -23,7 +23,7 @@ from bench.backends import POSTGRES_ADMIN_URL, Backend, postgres_backend, sqlite
 from bench.baseline import ACTOR, _fresh_requests
 from bench.server import migrate
 from bench.stats import rate
-from services.bootstrap import projection_runners, start, storage_for
+from services.bootstrap import start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.infrastructure.heap import settle_heap
 from services.settings import Settings
@@ -56,7 +56,7 @@ def rebuild_rate(backend: Backend, projection: str = "assistance_requests") -> d
         settings = Settings(database_url=backend.database_url, data_dir=backend.data_dir)
         runtime = await start(settings, run_projections=False)
         try:
-            runners = projection_runners(runtime, waker=None)
+            runners = tracked_projections(runtime)
             runner = next(r for r in runners if r.projector.name == projection)
             settle_heap()  # as concord rebuild does once started
             started, cpu_started = time.perf_counter(), time.process_time()

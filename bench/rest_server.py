@@ -1,9 +1,10 @@
-"""The read baseline: a bare REST endpoint serving the Requests page from the same read model.
+"""The read baseline: bare REST endpoints serving the dashboard's reads from the same read models.
 
-``python -m bench.rest_server`` (CONCORD_* settings as for ``concord serve``): one route,
-``GET /requests?first=N``, that runs the same SQLAlchemy Core query as the GraphQL ``requests``
-field and answers with the same fields, serialised by orjson. No authentication, no GraphQL:
-what a page of requests costs at the least, to measure the GraphQL endpoint against.
+``python -m bench.rest_server`` (CONCORD_* settings as for ``concord serve``): ``GET
+/requests?first=N`` (the ``Requests`` operation), ``GET /oldest-unmet-needs?first=N``
+(``OldestUnmetNeeds``) and ``GET /coverage`` (``Coverage``), each running the same SQLAlchemy Core
+query as the GraphQL field and answering with the same fields, serialised by orjson. No
+authentication, no GraphQL: what each read costs at the least, to measure the GraphQL endpoint against.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from projections.assistance_requests import queries as request_queries
+from projections.coverage import queries as coverage_queries
 from projections.database import create_read_engine
 from services.bootstrap import storage_for
 from services.settings import Settings
@@ -72,6 +74,32 @@ def create_app(settings: Settings) -> FastAPI:
             },
             "edges": edges,
         }
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    @app.get("/oldest-unmet-needs")
+    async def oldest_unmet_needs(request: Request, first: int = 20) -> Response:
+        unmet = request_queries.RequestFilter(statuses=("open", "partially-covered"), min_priority=4)
+        page = await request_queries.list_requests(
+            request.app.state.engine, unmet, first=first, after=None, order="urgency"
+        )
+        body = {"totalCount": page.total_count, "edges": [{"node": _node(row)} for row in page.rows]}
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    @app.get("/coverage")
+    async def coverage(request: Request) -> Response:
+        rows = await coverage_queries.coverage(request.app.state.engine, None, by_state=True, by_sector=True)
+        body = [
+            {
+                "memberState": row.member_state,
+                "sector": row.sector,
+                "requests": row.requests,
+                "requested": str(row.requested),
+                "committed": str(row.committed),
+                "delivered": str(row.delivered),
+                "gap": str(row.gap),
+            }
+            for row in rows
+        ]
         return Response(orjson.dumps(body), media_type="application/json")
 
     @app.get("/healthz")

@@ -1,5 +1,5 @@
 """The transaction that moves the projections' tracking rows after every batch, on PostgreSQL:
-with the announcement (``pg_notify``) carried by the UPDATE, as ``LogFollower`` runs it, against
+with the announcement (``pg_notify``) carried by the UPDATE, as ``ProjectionRunner`` runs it, against
 the baseline of the same UPDATE followed by ``SELECT pg_notify(...)`` as a statement of its own,
 in alternating rounds on one fresh database. CPU from ``time.process_time`` (this process: the
 SQLAlchemy and asyncpg side), wall clock per transaction; the ratio is against the baseline.
@@ -18,8 +18,8 @@ from typing import Any
 
 from bench.backends import postgres_backend
 from bench.server import migrate
-from projections.follower import announce, move_positions
-from services.bootstrap import projection_runners, start
+from projections.runner import announce, move_positions
+from services.bootstrap import start, tracked_projections
 from services.settings import Settings
 
 
@@ -28,7 +28,7 @@ async def measure(backend: Any, transactions: int, rounds: int) -> dict[str, dic
         Settings(database_url=backend.database_url, data_dir=backend.data_dir), run_projections=False
     )
     try:
-        runners = projection_runners(runtime, waker=None)
+        runners = tracked_projections(runtime)
         for runner in runners:
             runner.tracking_moved(await runner.load_position())
         position = max(runner.persisted for runner in runners)

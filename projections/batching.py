@@ -23,6 +23,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
+from psycopg import sql as pg_sql
 from sqlalchemy import Column, Table, insert
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.dml import Insert, Update
@@ -225,7 +226,21 @@ async def send_bulk(conn: Any, table: Table, columns: tuple[str, ...], rows: lis
         names = [name for name, _ in processors]
         await raw.copy_records_to_table(table.name, records=records, columns=names, schema_name=schema)
         return
+    if dialect.driver == "psycopg":  # a catch-up's own thread (projections.threaded)
+        _copy_psycopg(conn.sync_connection, table, [name for name, _ in processors], records)
+        return
     await conn.exec_driver_sql(sql, records)
+
+
+def _copy_psycopg(conn: Any, table: Table, names: list[str], records: list[tuple[Any, ...]]) -> None:
+    """COPY the records through psycopg, in the connection's transaction."""
+    statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        pg_sql.Identifier(*((table.schema, table.name) if table.schema else (table.name,))),
+        pg_sql.SQL(", ").join(pg_sql.Identifier(name) for name in names),
+    )
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for record in records:
+            copy.write_row(record)
 
 
 def _records(rows: list[dict[str, Any]], processors: tuple[tuple[str, Any], ...]) -> list[tuple[Any, ...]]:
@@ -244,7 +259,8 @@ def _bulk_insert(
     """The compiled INSERT of ``columns``, and its parameters in order with their columns' bind
     processors; no SQL where the INSERT would add values of its own (column defaults)."""
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    order = compiled.positiontup
+    # psycopg's named parameters have no order: its COPY takes the columns' (no SQL is sent).
+    order = compiled.positiontup if dialect.driver != "psycopg" else list(columns)
     if order is None or sorted(order) != sorted(columns) or compiled.insert_prefetch or compiled.postfetch:
         return None, ()
     processors = tuple(

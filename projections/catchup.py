@@ -1,17 +1,121 @@
-"""Reading the log ahead for a catch-up (a rebuild): the next page is read and decoded in a thread
-while the one before is written, so the database's time and ours overlap."""
+"""Catching up the way a rebuild goes: projections far behind the head of the log (a server started
+on a log they have not seen: after a restore, a bulk import, a new projection) are brought up to it
+in big batches, the next page read and decoded in a thread while the one before is written, their
+rows sent in bulk, and the collector run less often; then the live follower takes over.
+
+Each batch is still one transaction holding the projection's rows and its tracking position, moved
+under the same guard as the live follower's: exactly-once per projection holds, and a process that
+dies part-way resumes from the last committed batch. While it runs, the positions reached are
+reported as each batch commits, so readiness says truthfully how far behind each projection is.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import threading
-from collections.abc import AsyncGenerator, Callable, Collection, Iterator
+import time
+from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from projections.log_reader import LogReader
+from projections.projector import Projector
+
+log = logging.getLogger(__name__)
+
+
+class TrackedProjection(Protocol):
+    """What a catch-up needs of ``projections.tracked.TrackedProjection`` (which imports this module)."""
+
+    projector: Projector
+    position: int
+
+    async def catch_up(self, on_batch: Any = None, *, batch_size: int | None = None) -> int: ...
+
+
+Tracked = TypeVar("Tracked", bound=TrackedProjection)
+
+
+class CatchUp:
+    """Decides which runners are far behind and catches them up (``TrackedProjection.catch_up``):
+    all at once on PostgreSQL, each on a connection of its own; one after another on SQLite, whose
+    file has one writer at a time. ``after`` is how many positions behind the head counts as far
+    (None: never); ``every`` how often, at most, a busy follower looks again."""
+
+    def __init__(
+        self,
+        engine: Any,
+        recorder: Any,
+        *,
+        after: int | None,
+        batch_size: int,
+        every: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._at_once = engine.dialect.name == "postgresql"
+        self._recorder = recorder
+        self._after = after
+        self._batch_size = batch_size
+        self._every = every
+        self._clock = clock
+        self._looked = -every
+
+    def due(self) -> bool:
+        """Whether to look again (the follower is reading full pages: it may have fallen behind)."""
+        return self._after is not None and self._clock() - self._looked >= self._every
+
+    async def run(self, runners: Sequence[Tracked]) -> list[Tracked]:
+        """Catch up those of ``runners`` far behind the head; returns those that failed, whose
+        position in memory is no longer to be trusted (re-read it from the tracking row)."""
+        if self._after is None or not runners:
+            return []
+        self._looked = self._clock()
+        head = await asyncio.to_thread(self._recorder.max_notification_id) or 0
+        behind = [r for r in runners if head - r.position > self._after]
+        if not behind:
+            return []
+        names = ", ".join(f"{r.projector.name} ({head - r.position})" for r in behind)
+        log.info("catching up %d projections with the log's head at %d: %s", len(behind), head, names)
+        if self._at_once:
+            outcomes = await asyncio.gather(*(self._one(r) for r in behind), return_exceptions=True)
+        else:
+            outcomes = [await _outcome(self._one(r)) for r in behind]
+        failed = []
+        for runner, outcome in zip(behind, outcomes, strict=True):
+            if isinstance(outcome, asyncio.CancelledError):
+                raise outcome
+            if isinstance(outcome, BaseException):
+                log.warning(
+                    "%s: catch-up stopped; the follower goes on from its tracking row",
+                    runner.projector.name,
+                    exc_info=outcome,
+                )
+                failed.append(runner)
+        return failed
+
+    async def _one(self, runner: TrackedProjection) -> None:
+        started = self._clock()
+        read = await runner.catch_up(batch_size=self._batch_size)
+        elapsed = self._clock() - started
+        log.info(
+            "%s caught up to %d: %d notifications in %.1f s",
+            runner.projector.name,
+            runner.position,
+            read,
+            elapsed,
+        )
+
+
+async def _outcome(work: Any) -> Any:
+    try:
+        return await work
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        return error
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,8 @@ def _open_or_replaced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
 def sqlite_engine(url: str, **options: Any) -> AsyncEngine:
     """A SQLite read engine; ``options`` for create_async_engine (a pool's size, in tests)."""
     engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", sqlite_begin)
     return engine
 
 
@@ -75,8 +75,8 @@ def use_wal(path: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy, not the driver, begins transactions (_sqlite_begin), so that writers can be immediate.
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the driver, begins transactions (sqlite_begin), so that writers can be immediate.
     dbapi_connection.isolation_level = None
     # WAL lets readers run beside the event store's writer (use_wal set it before this process
     # connected; a no-op then); busy_timeout queues writers.
@@ -87,7 +87,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
+def sqlite_begin(conn: Connection) -> None:
     options = conn.get_execution_options()
     if options.get(_NO_TRANSACTION, False):
         return

@@ -1,4 +1,5 @@
-"""One active projection worker per database: a PostgreSQL advisory lock on a session of its own.
+"""One active projection worker per database: a PostgreSQL advisory lock on a session of its own,
+and ``lead``, which projects only while holding it.
 
 A second ``concord project`` waits, trying the lock every ``poll_interval`` seconds; when the
 first dies its session ends, PostgreSQL releases the lock and the second takes over. (Two active
@@ -11,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -67,3 +70,50 @@ class ProjectionLease:
             conn = await self._engine.connect()
             self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
         return self._conn
+
+    async def give_up(self) -> None:
+        """Release, whatever state the session is in (it may be gone with the database)."""
+        try:
+            await self.release()
+        except Exception:
+            log.debug("closing the lease's session failed", exc_info=True)
+
+
+async def lead(
+    lease: ProjectionLease,
+    *,
+    project: Callable[[], Coroutine[Any, Any, None]],
+    stand_by: Callable[[], Coroutine[Any, Any, None]],
+    retired: Callable[[], None] = lambda: None,
+) -> None:
+    """Run ``project`` only while holding ``lease``, and ``stand_by`` while seeking it.
+
+    Several API processes (``concord serve --workers``, or several hosts) and ``concord project``
+    workers may share one database: the one holding the lease projects, the others stand by
+    (following the tracking table for read-your-writes) and take over within a second or so of its
+    end. A lease whose session is lost (the database restarted) is given up and sought again;
+    ``retired`` is called each time projecting stops.
+    """
+    try:
+        while True:
+            standby = asyncio.create_task(stand_by())
+            try:
+                await lease.acquire()
+            except Exception:
+                log.warning("could not seek the projection lease; again in 1 s", exc_info=True)
+                await lease.give_up()
+                await asyncio.sleep(1)
+                continue
+            finally:
+                standby.cancel()
+                await asyncio.gather(standby, return_exceptions=True)
+            projecting = asyncio.create_task(project())
+            try:
+                await lease.watch()
+            finally:
+                projecting.cancel()
+                await asyncio.gather(projecting, return_exceptions=True)
+                retired()
+                await lease.give_up()
+    finally:
+        await lease.give_up()

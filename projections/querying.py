@@ -45,4 +45,5 @@ async def by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequ
 
 
 def among(column: Any, values: Sequence[Any]) -> list[Any]:
+    """Rows whose ``column`` is any of ``values``; no condition for no values."""
     return [column.in_(list(values))] if values else []

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.projector import Projector
 from projections.rebuilding import create_indexes, drop_indexes, write_only_indexes
-from projections.runner import ProjectionRunner
 from projections.tables import metadata, projection_tracking
+from projections.tracked import TrackedProjection
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -59,7 +59,7 @@ async def shadow_rebuild(
     async with shadow_engine.begin() as conn:
         await conn.run_sync(lambda sync: metadata.create_all(sync, tables=tables))
         await drop_indexes(conn, deferred)
-    runner = ProjectionRunner(
+    runner = TrackedProjection(
         projector, engine=shadow_engine, recorder=recorder, decode=decode, batch_size=batch_size
     )
     await runner.load_position()

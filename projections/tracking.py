@@ -21,6 +21,7 @@ projection_tracking = Table(
 
 
 async def tracking_positions(engine: AsyncEngine) -> dict[str, int]:
+    """Each projection's position, by its name."""
     async with engine.connect() as conn:
         rows = await conn.execute(select(projection_tracking.c.projection, projection_tracking.c.position))
         return {name: int(position) for name, position in rows}

@@ -22,9 +22,8 @@ from projections.crises.projector import CrisesProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
 from projections.finance.projector import FinanceProjector
-from projections.follower import PROJECTED, LogFollower
 from projections.handoff import OwnCommits
-from projections.lease import PROJECTIONS_LEASE, ProjectionLease
+from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
 from projections.matches.projector import MatchesProjector
 from projections.movements.projector import MovementsProjector
 from projections.offers.projector import OffersProjector
@@ -33,9 +32,10 @@ from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
 from projections.projects.projector import ProjectsProjector
 from projections.rebuilding import restore_write_only_indexes
-from projections.runner import ProjectionRunner
+from projections.runner import PROJECTED, ProjectionRunner
 from projections.safe_havens.projector import SafeHavensProjector
 from projections.security_incidents.projector import SecurityIncidentsProjector
+from projections.tracked import TrackedProjection
 from projections.tracking import tracking_positions
 from projections.wakers import ListenWaker, Waker
 from services.coordination import Clock, Concord, utc_today
@@ -166,7 +166,7 @@ class Runtime:
     read_engine: AsyncEngine
     progress: Progress
     authenticator: Authenticator
-    runners: list[ProjectionRunner] = field(default_factory=list)
+    runners: list[TrackedProjection] = field(default_factory=list)
     database: DatabaseWatch | None = None  # PostgreSQL only: an embedded SQLite file is always there
     feed: LogFeed | None = None  # live updates, for an API process
     log_head: LogHead = field(default_factory=LogHead)
@@ -196,17 +196,16 @@ class Runtime:
         await asyncio.to_thread(self.concord.close)
 
 
-def projection_runners(runtime: Runtime, *, waker: Waker | None) -> list[ProjectionRunner]:
+def tracked_projections(runtime: Runtime) -> list[TrackedProjection]:
+    """Every projector with its tracking position, for the runner (or a rebuild) to drive."""
     return [
-        ProjectionRunner(
+        TrackedProjection(
             projector,
             engine=runtime.read_engine,
             recorder=runtime.concord.recorder,
             decode=runtime.decode,
-            waker=waker.listener() if waker is not None else None,
             progress=runtime.progress,
             batch_size=runtime.settings.projection_batch_size,
-            poll_interval=runtime.settings.projection_poll_interval,
         )
         for projector in all_projectors()
     ]
@@ -291,9 +290,9 @@ async def _projecting(runtime: Runtime, waker: Waker) -> None:
     own_commits = OwnCommits()
     unlisten = runtime.concord.on_committed(own_commits.add)
     try:
-        follower = _follower(runtime, waker, own_commits)
+        runner = _runner(runtime, waker, own_commits)
         await _restore_indexes(runtime)
-        await _supervised(follower)
+        await _supervised(runner)
     finally:
         unlisten()
 
@@ -307,9 +306,9 @@ async def _restore_indexes(runtime: Runtime) -> None:
         log.exception("could not create the indexes a rebuild left missing; concord migrate creates them")
 
 
-def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> LogFollower:
-    runtime.runners = projection_runners(runtime, waker=None)
-    return LogFollower(
+def _runner(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = None) -> ProjectionRunner:
+    runtime.runners = tracked_projections(runtime)
+    return ProjectionRunner(
         runtime.runners,
         engine=runtime.read_engine,
         recorder=runtime.concord.recorder,
@@ -317,47 +316,30 @@ def _follower(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = N
         waker=waker.listener(),
         own_commits=own_commits,
         batch_size=runtime.settings.projection_batch_size,
+        catch_up_after=runtime.settings.projection_catch_up_after,
+        catch_up_batch_size=runtime.settings.projection_rebuild_batch_size,
         poll_interval=runtime.settings.projection_poll_interval,
     )
 
 
 async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
-    """Project only while holding the database's projection lease (PostgreSQL).
+    """Project only while holding the database's projection lease (PostgreSQL; ``lease.lead``);
+    while another process holds it, follow its progress from the tracking table."""
 
-    Several API processes (``concord serve --workers``, or several hosts) and ``concord project``
-    workers may share one database: the one holding the lease projects, the others follow the
-    tracking table for read-your-writes and take over within a second or so of its end. A lease
-    whose session is lost (the database restarted) is given up and sought again.
-    """
-    lease = ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE)
-    try:
-        while True:
-            standby = asyncio.create_task(_follow_others(runtime))
-            try:
-                await lease.acquire()
-            except Exception:
-                log.warning("could not seek the projection lease; again in 1 s", exc_info=True)
-                await _give_up(lease)
-                await asyncio.sleep(1)
-                continue
-            finally:
-                standby.cancel()
-                await asyncio.gather(standby, return_exceptions=True)
-            projecting = asyncio.create_task(_projecting(runtime, waker))
-            try:
-                await lease.watch()
-            finally:
-                projecting.cancel()
-                await asyncio.gather(projecting, return_exceptions=True)
-                runtime.runners = []
-                await _give_up(lease)
-    finally:
-        await _give_up(lease)
+    def retired() -> None:
+        runtime.runners = []
+
+    await lead(
+        ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE),
+        project=lambda: _projecting(runtime, waker),
+        stand_by=lambda: _follow_others(runtime),
+        retired=retired,
+    )
 
 
 async def _follow_others(runtime: Runtime) -> None:
     """Keep ``runtime.progress`` current while another process projects: on PostgreSQL that process
-    announces each move (``projections.follower.PROJECTED``), and the tracking table is read then;
+    announces each move (``projections.runner.PROJECTED``), and the tracking table is read then;
     the poll is a fallback there, and SQLite's only way."""
     if not runtime.storage.is_postgres:
         await follow_tracking_table(runtime.progress, lambda: tracking_positions(runtime.query_engine), 0.02)
@@ -375,19 +357,12 @@ async def _follow_others(runtime: Runtime) -> None:
         await announcements.stop()
 
 
-async def _give_up(lease: ProjectionLease) -> None:
-    try:
-        await lease.release()
-    except Exception:  # the session is already gone with the database
-        log.debug("closing the lease's session failed", exc_info=True)
-
-
-async def _supervised(follower: LogFollower) -> None:
+async def _supervised(runner: ProjectionRunner) -> None:
     """Start reading again after a pause when the log cannot be read (a database outage heals by
-    itself); a single projection's failure is the follower's to handle."""
+    itself); a single projection's failure is the runner's to handle."""
     while True:
         try:
-            await follower.run_forever()
+            await runner.run_forever()
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     projection_rebuild_batch_size: int = Field(
         default=5000, ge=1, le=100_000, description="events per transaction of `concord rebuild`"
     )
+    projection_catch_up_after: int = Field(
+        default=5000,
+        ge=1,
+        description="a projection more positions behind the head catches up in a rebuild's batches",
+    )
     projection_poll_interval: float = Field(
         default=1.0, gt=0, description="fallback poll, seconds, where no wake-up signal exists"
     )

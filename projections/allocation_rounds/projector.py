@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.rounds import AllocationRound
 from projections.allocation_rounds.tables import allocation_rounds
+from projections.projector import ProjectorBase, handles
 
 _Completed = AllocationRound.Completed
 
 
-class AllocationRoundsProjector:
+class AllocationRoundsProjector(ProjectorBase):
     name = "allocation_rounds"
     tables: tuple[Table, ...] = (allocation_rounds,)
-    topics = frozenset({get_topic(_Completed)})
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        if not isinstance(event, _Completed):
-            return
+    @handles(_Completed)
+    async def _completed(self, event: _Completed, conn: AsyncConnection, position: int) -> None:
         mine, greedy = event.objective, event.greedy_objective
         await conn.execute(
             insert(allocation_rounds).values(

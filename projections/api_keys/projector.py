@@ -11,35 +11,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.api_keys.tables import api_keys
+from projections.projector import ProjectorBase, handles
 
 ISSUED = "services.identity.service_accounts:ServiceAccount.Issued"
 REVOKED = "services.identity.service_accounts:ServiceAccount.Revoked"
 RELEASED_TOPICS = frozenset(topic.replace("services.identity.", "services.") for topic in (ISSUED, REVOKED))
 
 
-class ApiKeysProjector:
+class ApiKeysProjector(ProjectorBase):
     name = "api_keys"
     tables: tuple[Table, ...] = (api_keys,)
     topics = frozenset({ISSUED, REVOKED}) | RELEASED_TOPICS
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        topic = get_topic(type(event))
-        if topic == ISSUED:
-            await self._issued(conn, event, position)
-        elif topic == REVOKED:
-            await conn.execute(
-                update(api_keys)
-                .where(api_keys.c.id == event.originator_id)
-                .values(revoked_at=event.timestamp, revoked_by=event.actor.principal, position=position)
-            )
+    @handles(REVOKED)
+    async def _revoked(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            update(api_keys)
+            .where(api_keys.c.id == event.originator_id)
+            .values(revoked_at=event.timestamp, revoked_by=event.actor.principal, position=position)
+        )
 
-    @staticmethod
-    async def _issued(conn: AsyncConnection, event: Any, position: int) -> None:
+    @handles(ISSUED)
+    async def _issued(self, event: Any, conn: AsyncConnection, position: int) -> None:
         issuer = event.actor
         await conn.execute(
             insert(api_keys).values(

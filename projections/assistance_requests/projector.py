@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import singledispatchmethod
 from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.requests import AssistanceRequest, status_of
 from projections.assistance_requests.tables import assistance_requests, request_commitments
+from projections.projector import ProjectorBase, handles
 
 _R = AssistanceRequest
 _requests = assistance_requests.c
@@ -33,39 +32,15 @@ _AMEND_REQUEST = (
 )
 
 
-class RequestsProjector:
+class RequestsProjector(ProjectorBase):
     name = "assistance_requests"
     tables: tuple[Table, ...] = (assistance_requests, request_commitments)
     # Queries' indexes: projecting reads rows by primary key and commitments by request_id only.
     write_only_indexes = frozenset(
         index.name for index in assistance_requests.indexes if index.name and not index.unique
     )
-    topics = frozenset(
-        get_topic(cls)
-        for cls in (
-            _R.Posted,
-            _R.Amended,
-            _R.Cancelled,
-            _R.LinkedToSafeHaven,
-            _R.Committed,
-            _R.Released,
-            _R.Dispatched,
-            _R.Received,
-        )
-    )
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        await self._handler(type(event))(self, event, conn, position)
-
-    @singledispatchmethod
-    async def _apply(self, event: Any, conn: AsyncConnection, position: int) -> None:
-        """Events of other kinds leave this read model as it is."""
-
-    # The handler for an event's class, looked up without the function functools' singledispatchmethod
-    # builds on every access (a rebuild projects hundreds of thousands of events).
-    _handler = staticmethod(_apply.dispatcher.dispatch)
-
-    @_apply.register
+    @handles(_R.Posted)
     async def _posted(self, event: _R.Posted, conn: AsyncConnection, position: int) -> None:
         # The row as parameters of one prepared insert: building .values() costs more than sending it.
         await conn.execute(
@@ -89,7 +64,7 @@ class RequestsProjector:
             },
         )
 
-    @_apply.register
+    @handles(_R.Amended)
     async def _amended(self, event: _R.Amended, conn: AsyncConnection, position: int) -> None:
         """An amendment leaves the commitments as they were, so the row's own totals (kept by
         _recount) give the new status: one round trip, two if the status changes, not four."""
@@ -112,16 +87,16 @@ class RequestsProjector:
                 update(assistance_requests).where(_requests.id == event.originator_id).values(status=status)
             )
 
-    @_apply.register
+    @handles(_R.Cancelled)
     async def _cancelled(self, event: _R.Cancelled, conn: AsyncConnection, position: int) -> None:
         await self._touch(conn, event, position, cancellation_reason=event.reason or None)
         await self._recount(conn, event.originator_id, cancelled=True)
 
-    @_apply.register
+    @handles(_R.LinkedToSafeHaven)
     async def _linked(self, event: _R.LinkedToSafeHaven, conn: AsyncConnection, position: int) -> None:
         await self._touch(conn, event, position, safe_haven_id=event.safe_haven_id)
 
-    @_apply.register
+    @handles(_R.Committed)
     async def _committed(self, event: _R.Committed, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(request_commitments).values(
@@ -139,13 +114,13 @@ class RequestsProjector:
         await self._touch(conn, event, position)
         await self._recount(conn, event.originator_id)
 
-    @_apply.register
+    @handles(_R.Released)
     async def _released(self, event: _R.Released, conn: AsyncConnection, position: int) -> None:
         await conn.execute(delete(request_commitments).where(_commitments.match_id == event.match_id))
         await self._touch(conn, event, position)
         await self._recount(conn, event.originator_id)
 
-    @_apply.register
+    @handles(_R.Dispatched)
     async def _dispatched(self, event: _R.Dispatched, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             update(request_commitments)
@@ -155,7 +130,7 @@ class RequestsProjector:
         await self._touch(conn, event, position)
         await self._recount(conn, event.originator_id)
 
-    @_apply.register
+    @handles(_R.Received)
     async def _received(self, event: _R.Received, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             update(request_commitments)

@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.crises import Crisis
 from projections.crises.tables import crises
-from projections.projector import touch
+from projections.projector import ProjectorBase, handles, touch
 
 
-class CrisesProjector:
+class CrisesProjector(ProjectorBase):
     name = "crises"
     tables: tuple[Table, ...] = (crises,)
-    topics = frozenset(get_topic(cls) for cls in (Crisis.Opened, Crisis.PhaseChanged))
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        if isinstance(event, Crisis.Opened):
-            await conn.execute(
-                insert(crises).values(
-                    id=event.originator_id,
-                    name=event.name,
-                    affected_states=",".join(event.affected_states),
-                    start_date=event.start_date,
-                    phase=event.phase,
-                    opened_at=event.timestamp,
-                    updated_at=event.timestamp,
-                    opened_position=position,
-                    position=position,
-                )
+    @handles(Crisis.Opened)
+    async def _opened(self, event: Crisis.Opened, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(crises).values(
+                id=event.originator_id,
+                name=event.name,
+                affected_states=",".join(event.affected_states),
+                start_date=event.start_date,
+                phase=event.phase,
+                opened_at=event.timestamp,
+                updated_at=event.timestamp,
+                opened_position=position,
+                position=position,
             )
-        elif isinstance(event, Crisis.PhaseChanged):
-            await touch(conn, crises, event, position, phase=event.phase)
+        )
+
+    @handles(Crisis.PhaseChanged)
+    async def _phase_changed(self, event: Crisis.PhaseChanged, conn: AsyncConnection, position: int) -> None:
+        await touch(conn, crises, event, position, phase=event.phase)

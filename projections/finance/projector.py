@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.funds import StabilityFund
 from domain.pledges import Pledge, PledgeStatus
 from projections.finance.tables import fund_allocations, fund_ledger, funds, pledge_payments, pledges
+from projections.projector import ProjectorBase, handles, touch
 
 ZERO = Decimal(0)
 # The ledger's kind of entry for each total an event adds to (the values of FundLedgerKind).
@@ -27,30 +26,12 @@ _P = Pledge
 _F = StabilityFund
 
 
-class FinanceProjector:
+class FinanceProjector(ProjectorBase):
     name = "finance"
     tables: tuple[Table, ...] = (pledges, pledge_payments, funds, fund_allocations, fund_ledger)
-    topics = frozenset(
-        get_topic(cls)
-        for cls in (
-            _P.Made, _P.Committed, _P.PaymentRecorded, _P.Refunded, _P.Cancelled,
-            _F.Opened, _F.ContributionReceived, _F.ContributionRefunded, _F.AllocationApproved, _F.Disbursed,
-        )
-    )  # fmt: skip
-
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        await self._handler(type(event))(self, event, conn, position)
-
-    @singledispatchmethod
-    async def _apply(self, event: Any, conn: AsyncConnection, position: int) -> None:
-        """Events of other kinds leave these read models as they are."""
-
-    # The handler for an event's class, looked up without the function functools' singledispatchmethod
-    # builds on every access (a rebuild projects hundreds of thousands of events).
-    _handler = staticmethod(_apply.dispatcher.dispatch)
 
     # Pledges.
-    @_apply.register
+    @handles(_P.Made)
     async def _made(self, event: _P.Made, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(pledges).values(
@@ -75,14 +56,14 @@ class FinanceProjector:
             )
         )
 
-    @_apply.register
+    @handles(_P.Committed)
     async def _committed(self, event: _P.Committed, conn: AsyncConnection, position: int) -> None:
-        await _touch(
+        await touch(
             conn, pledges, event, position,
             status=PledgeStatus.COMMITTED.value, due_date=event.due_date, committed_at=event.timestamp,
         )  # fmt: skip
 
-    @_apply.register
+    @handles(_P.PaymentRecorded)
     async def _paid(self, event: _P.PaymentRecorded, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(pledge_payments).values(
@@ -95,10 +76,10 @@ class FinanceProjector:
                 usd_refunded=ZERO,
             )
         )
-        await _touch(conn, pledges, event, position, last_paid_on=event.paid_on)
+        await touch(conn, pledges, event, position, last_paid_on=event.paid_on)
         await self._recount(conn, event.originator_id)
 
-    @_apply.register
+    @handles(_P.Refunded)
     async def _refunded(self, event: _P.Refunded, conn: AsyncConnection, position: int) -> None:
         payment = (
             await conn.execute(
@@ -114,12 +95,12 @@ class FinanceProjector:
                 refunded=payment.refunded + event.amount, usd_refunded=payment.usd_refunded + event.usd_amount
             )
         )
-        await _touch(conn, pledges, event, position)
+        await touch(conn, pledges, event, position)
         await self._recount(conn, event.originator_id)
 
-    @_apply.register
+    @handles(_P.Cancelled)
     async def _cancelled(self, event: _P.Cancelled, conn: AsyncConnection, position: int) -> None:
-        await _touch(conn, pledges, event, position, status=PledgeStatus.CANCELLED.value)
+        await touch(conn, pledges, event, position, status=PledgeStatus.CANCELLED.value)
 
     @staticmethod
     async def _recount(conn: AsyncConnection, pledge_id: Any) -> None:
@@ -150,7 +131,7 @@ class FinanceProjector:
         )
 
     # Funds.
-    @_apply.register
+    @handles(_F.Opened)
     async def _opened(self, event: _F.Opened, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(funds).values(
@@ -168,18 +149,18 @@ class FinanceProjector:
             )
         )
 
-    @_apply.register
+    @handles(_F.ContributionReceived)
     async def _received(self, event: _F.ContributionReceived, conn: AsyncConnection, position: int) -> None:
         # The pledge's payment comes before the fund's receipt in the log: both are saved at once.
         p = pledge_payments.c
         paid_on = await conn.scalar(select(p.paid_on).where(p.payment_id == event.payment_id))
         await self._add(conn, event, position, "received", event.usd_amount, value_date=paid_on)
 
-    @_apply.register
+    @handles(_F.ContributionRefunded)
     async def _returned(self, event: _F.ContributionRefunded, conn: AsyncConnection, position: int) -> None:
         await self._add(conn, event, position, "refunded", event.usd_amount)
 
-    @_apply.register
+    @handles(_F.AllocationApproved)
     async def _allocated(self, event: _F.AllocationApproved, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(fund_allocations).values(
@@ -200,7 +181,7 @@ class FinanceProjector:
             conn, event, position, "allocated", event.usd_amount, allocation_id=event.allocation_id
         )
 
-    @_apply.register
+    @handles(_F.Disbursed)
     async def _disbursed(self, event: _F.Disbursed, conn: AsyncConnection, position: int) -> None:
         a = fund_allocations.c
         before = await conn.scalar(select(a.disbursed).where(a.allocation_id == event.allocation_id))
@@ -233,7 +214,7 @@ class FinanceProjector:
         query = select(f.received, f.refunded, f.allocated, f.disbursed).where(f.id == event.originator_id)
         totals = (await conn.execute(query)).one()._asdict()
         totals[column] += amount
-        await _touch(conn, funds, event, position, **{column: totals[column]})
+        await touch(conn, funds, event, position, **{column: totals[column]})
         received = totals["received"] - totals["refunded"]
         await conn.execute(
             insert(fund_ledger).values(
@@ -252,11 +233,3 @@ class FinanceProjector:
                 disbursement_id=disbursement_id,
             )
         )
-
-
-async def _touch(conn: AsyncConnection, table: Table, event: Any, position: int, **values: Any) -> None:
-    await conn.execute(
-        update(table)
-        .where(table.c.id == event.originator_id)
-        .values(updated_at=event.timestamp, position=position, **values)
-    )

@@ -1,5 +1,6 @@
-"""A fund's ledger and its allocations, page by page (keyset on the fund's version): one page in
-memory, never the whole."""
+"""Reading the Stability Fund from the ``finance`` read model: the funds with their totals, and a
+fund's ledger and its allocations, page by page (keyset on the fund's version): one page in memory,
+never the whole."""
 
 from __future__ import annotations
 

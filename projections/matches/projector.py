@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.matches import Match, MatchStatus
 from projections.matches.tables import matches
-from projections.projector import touch
+from projections.projector import ProjectorBase, handles, touch
 
 _STATUS_OF = {
     Match.Accepted: MatchStatus.ACCEPTED,
@@ -22,35 +21,33 @@ _STATUS_OF = {
 }
 
 
-class MatchesProjector:
+class MatchesProjector(ProjectorBase):
     name = "matches"
     tables: tuple[Table, ...] = (matches,)
-    topics = frozenset(get_topic(cls) for cls in (Match.Proposed, *_STATUS_OF))
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        if isinstance(event, Match.Proposed):
-            await conn.execute(
-                insert(matches).values(
-                    id=event.originator_id,
-                    crisis_id=event.crisis_id,
-                    request_id=event.request_id,
-                    offer_id=event.offer_id,
-                    quantity=event.quantity,
-                    unit=event.unit,
-                    status=MatchStatus.PROPOSED.value,
-                    over_cover=False,
-                    proposed_by=event.actor.principal,
-                    proposed_at=event.timestamp,
-                    updated_at=event.timestamp,
-                    proposed_position=position,
-                    position=position,
-                )
+    @handles(Match.Proposed)
+    async def _proposed(self, event: Match.Proposed, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(matches).values(
+                id=event.originator_id,
+                crisis_id=event.crisis_id,
+                request_id=event.request_id,
+                offer_id=event.offer_id,
+                quantity=event.quantity,
+                unit=event.unit,
+                status=MatchStatus.PROPOSED.value,
+                over_cover=False,
+                proposed_by=event.actor.principal,
+                proposed_at=event.timestamp,
+                updated_at=event.timestamp,
+                proposed_position=position,
+                position=position,
             )
-            return
-        status = _STATUS_OF.get(type(event))
-        if status is None:
-            return
-        values: dict[str, Any] = {"status": status.value}
+        )
+
+    @handles(*_STATUS_OF)
+    async def _moved_on(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        values: dict[str, Any] = {"status": _STATUS_OF[type(event)].value}
         if isinstance(event, Match.Accepted):
             values["over_cover"] = event.over_cover
         elif isinstance(event, Match.Dispatched):

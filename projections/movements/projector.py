@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.codes import MemberState
@@ -18,6 +17,7 @@ from domain.displacement import DisplacementAssessment, StockChange, stock_chang
 from domain.havens import admin1
 from domain.movements import Movement, MovementKind, MovementStatus, Place
 from projections.movements.tables import displacement_changes, movements
+from projections.projector import ProjectorBase, handles, touch
 
 _M = Movement
 _STATUS = {
@@ -30,46 +30,42 @@ _STATUS = {
 }
 
 
-class MovementsProjector:
+class MovementsProjector(ProjectorBase):
     name = "movements"
     tables: tuple[Table, ...] = (movements, displacement_changes)
-    topics = frozenset(
-        get_topic(cls)
-        for cls in (_M.Planned, _M.ClearedForSecurity, *_STATUS, DisplacementAssessment.Recorded)
-    )
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        if isinstance(event, _M.Planned):
-            await self._planned(conn, event, position)
-            return
-        if isinstance(event, DisplacementAssessment.Recorded):
-            await self._assessed(conn, event, position)
-            return
-        values: dict[str, Any] = {}
-        if type(event) in _STATUS:
-            values["status"] = _STATUS[type(event)].value
-        if isinstance(event, _M.VoluntarinessConfirmed):
-            values.update(
-                voluntariness_confirmed_by=event.confirmed_by,
-                voluntariness_method=event.method,
-                voluntariness_confirmed_on=event.confirmed_on,
-            )
-        elif isinstance(event, _M.ClearedForSecurity):
-            values["cleared_risk"] = event.risk
-        elif isinstance(event, _M.Started):
-            values["departed_on"] = event.departed_on
-        elif isinstance(event, _M.Postponed):
-            values.update(planned_departure=event.planned_departure, planned_arrival=event.planned_arrival)
-        elif isinstance(event, _M.Arrived):
-            values.update(arrived_on=event.arrived_on, people_arrived=event.people_arrived)
-            await self._arrived(conn, event, position)
-        await conn.execute(
-            update(movements)
-            .where(movements.c.id == event.originator_id)
-            .values(updated_at=event.timestamp, position=position, **values)
-        )
+    @handles(_M.VoluntarinessConfirmed)
+    async def _confirmed(
+        self, event: _M.VoluntarinessConfirmed, conn: AsyncConnection, position: int
+    ) -> None:
+        await _moved(
+            conn, event, position,
+            voluntariness_confirmed_by=event.confirmed_by,
+            voluntariness_method=event.method,
+            voluntariness_confirmed_on=event.confirmed_on,
+        )  # fmt: skip
 
-    async def _planned(self, conn: AsyncConnection, event: Any, position: int) -> None:
+    @handles(_M.ClearedForSecurity)
+    async def _cleared(self, event: _M.ClearedForSecurity, conn: AsyncConnection, position: int) -> None:
+        await _moved(conn, event, position, cleared_risk=event.risk)
+
+    @handles(_M.Started)
+    async def _started(self, event: _M.Started, conn: AsyncConnection, position: int) -> None:
+        await _moved(conn, event, position, departed_on=event.departed_on)
+
+    @handles(_M.Postponed)
+    async def _postponed(self, event: _M.Postponed, conn: AsyncConnection, position: int) -> None:
+        await _moved(
+            conn, event, position,
+            planned_departure=event.planned_departure, planned_arrival=event.planned_arrival,
+        )  # fmt: skip
+
+    @handles(_M.Approved, _M.Cancelled)
+    async def _status_changed(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        await _moved(conn, event, position)
+
+    @handles(_M.Planned)
+    async def _planned(self, event: _M.Planned, conn: AsyncConnection, position: int) -> None:
         origin, destination = Place.from_dict(event.origin), Place.from_dict(event.destination)
         state = MemberState(destination.country)
         assert destination.admin_code is not None
@@ -98,7 +94,12 @@ class MovementsProjector:
             )
         )
 
-    async def _arrived(self, conn: AsyncConnection, event: Any, position: int) -> None:
+    @handles(_M.Arrived)
+    async def _arrived(self, event: _M.Arrived, conn: AsyncConnection, position: int) -> None:
+        await self._arrived_stocks(conn, event, position)
+        await _moved(conn, event, position, arrived_on=event.arrived_on, people_arrived=event.people_arrived)
+
+    async def _arrived_stocks(self, conn: AsyncConnection, event: Any, position: int) -> None:
         row = (await conn.execute(select(movements).where(movements.c.id == event.originator_id))).one()
         origin = Place(row.origin_country, row.origin_admin_code, row.origin_haven_id)
         destination = Place(row.destination_state, row.destination_admin_code, row.destination_haven_id)
@@ -115,7 +116,10 @@ class MovementsProjector:
                 event.originator_id,
             )
 
-    async def _assessed(self, conn: AsyncConnection, event: Any, position: int) -> None:
+    @handles(DisplacementAssessment.Recorded)
+    async def _assessed(
+        self, event: DisplacementAssessment.Recorded, conn: AsyncConnection, position: int
+    ) -> None:
         """An assessment sets the stocks: the change is the difference from what was known."""
         stocks = (
             await conn.execute(
@@ -139,6 +143,13 @@ class MovementsProjector:
         await _change(
             conn, position, 0, event.crisis_id, change, event.as_of, event.source, event.originator_id
         )
+
+
+async def _moved(conn: AsyncConnection, event: Any, position: int, **values: Any) -> None:
+    """The movement's row at the event: its new status, if the event sets one, and ``values``."""
+    if type(event) in _STATUS:
+        values = {"status": _STATUS[type(event)].value, **values}
+    await touch(conn, movements, event, position, **values)
 
 
 async def _change(

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.offers import Offer
 from projections.offers.tables import offers
-from projections.projector import touch
+from projections.projector import ProjectorBase, handles, touch
 
 
-class OffersProjector:
+class OffersProjector(ProjectorBase):
     name = "offers"
     tables: tuple[Table, ...] = (offers,)
-    topics = frozenset(
-        get_topic(cls) for cls in (Offer.Posted, Offer.Allocated, Offer.Released, Offer.Withdrawn)
-    )
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        await self._handler(type(event))(self, event, conn, position)
-
-    @singledispatchmethod
-    async def _apply(self, event: Any, conn: AsyncConnection, position: int) -> None:
-        """Events of other kinds leave this read model as it is."""
-
-    # The handler for an event's class, looked up without the function functools' singledispatchmethod
-    # builds on every access (a rebuild projects hundreds of thousands of events).
-    _handler = staticmethod(_apply.dispatcher.dispatch)
-
-    @_apply.register
+    @handles(Offer.Posted)
     async def _posted(self, event: Offer.Posted, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(offers).values(
@@ -61,11 +45,11 @@ class OffersProjector:
             )
         )
 
-    @_apply.register
+    @handles(Offer.Allocated)
     async def _allocated(self, event: Offer.Allocated, conn: AsyncConnection, position: int) -> None:
         await self._add(conn, event, position, event.quantity)
 
-    @_apply.register
+    @handles(Offer.Released)
     async def _released(self, event: Offer.Released, conn: AsyncConnection, position: int) -> None:
         await self._add(conn, event, position, -event.quantity)
 
@@ -75,6 +59,6 @@ class OffersProjector:
         allocated = await conn.scalar(select(offers.c.allocated).where(offers.c.id == event.originator_id))
         await touch(conn, offers, event, position, allocated=(allocated or Decimal(0)) + quantity)
 
-    @_apply.register
+    @handles(Offer.Withdrawn)
     async def _withdrawn(self, event: Offer.Withdrawn, conn: AsyncConnection, position: int) -> None:
         await touch(conn, offers, event, position, withdrawn=True)

@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.organisations import Organisation
 from projections.organisations.tables import organisations
+from projections.projector import ProjectorBase, handles
 
 _Registered = Organisation.Registered
 _Suspended = Organisation.Suspended
 _Reinstated = Organisation.Reinstated
 
 
-class OrganisationsProjector:
+class OrganisationsProjector(ProjectorBase):
     name = "organisations"
     tables: tuple[Table, ...] = (organisations,)
-    topics = frozenset(get_topic(cls) for cls in (_Registered, _Suspended, _Reinstated))
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        await self._handler(type(event))(self, event, conn, position)
-
-    @singledispatchmethod
-    async def _apply(self, event: Any, conn: AsyncConnection, position: int) -> None:
-        """Events of other kinds leave this read model as it is."""
-
-    # The handler for an event's class, looked up without the function functools' singledispatchmethod
-    # builds on every access (a rebuild projects hundreds of thousands of events).
-    _handler = staticmethod(_apply.dispatcher.dispatch)
-
-    @_apply.register
+    @handles(_Registered)
     async def _registered(self, event: _Registered, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(organisations).values(
@@ -51,11 +38,11 @@ class OrganisationsProjector:
             )
         )
 
-    @_apply.register
+    @handles(_Suspended)
     async def _suspended(self, event: _Suspended, conn: AsyncConnection, position: int) -> None:
         await self._set(conn, event, position, suspended=True)
 
-    @_apply.register
+    @handles(_Reinstated)
     async def _reinstated(self, event: _Reinstated, conn: AsyncConnection, position: int) -> None:
         await self._set(conn, event, position, suspended=False)
 

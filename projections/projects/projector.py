@@ -6,42 +6,23 @@ that a project's funding and the FTS flows can never disagree.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.projects import Project, ProjectStatus
+from projections.projector import ProjectorBase, handles
 from projections.projects.tables import project_milestones, project_results, projects
 
 _P = Project
 
 
-class ProjectsProjector:
+class ProjectsProjector(ProjectorBase):
     name = "projects"
     tables: tuple[Table, ...] = (projects, project_milestones, project_results)
-    topics = frozenset(
-        get_topic(cls)
-        for cls in (
-            _P.Registered, _P.StatusChanged, _P.MilestonePlanned, _P.MilestoneAchieved,
-            _P.ResultDefined, _P.ResultMeasured,
-        )
-    )  # fmt: skip
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        await self._handler(type(event))(self, event, conn, position)
-
-    @singledispatchmethod
-    async def _apply(self, event: Any, conn: AsyncConnection, position: int) -> None:
-        """Events of other kinds leave this read model as it is."""
-
-    # The handler for an event's class, looked up without the function functools' singledispatchmethod
-    # builds on every access (a rebuild projects hundreds of thousands of events).
-    _handler = staticmethod(_apply.dispatcher.dispatch)
-
-    @_apply.register
+    @handles(_P.Registered)
     async def _registered(self, event: _P.Registered, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(projects).values(
@@ -68,7 +49,7 @@ class ProjectsProjector:
             )
         )
 
-    @_apply.register
+    @handles(_P.StatusChanged)
     async def _status(self, event: _P.StatusChanged, conn: AsyncConnection, position: int) -> None:
         status = ProjectStatus(event.status)
         values: dict[str, Any] = {"status": status.value, "status_reason": event.reason}
@@ -81,7 +62,7 @@ class ProjectsProjector:
             values["ended_on"] = event.on
         await _touch(conn, event, position, **values)
 
-    @_apply.register
+    @handles(_P.MilestonePlanned)
     async def _planned(self, event: _P.MilestonePlanned, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(project_milestones).values(
@@ -95,7 +76,7 @@ class ProjectsProjector:
         )
         await _touch(conn, event, position)
 
-    @_apply.register
+    @handles(_P.MilestoneAchieved)
     async def _achieved(self, event: _P.MilestoneAchieved, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             update(project_milestones)
@@ -104,7 +85,7 @@ class ProjectsProjector:
         )
         await _touch(conn, event, position)
 
-    @_apply.register
+    @handles(_P.ResultDefined)
     async def _defined(self, event: _P.ResultDefined, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             insert(project_results).values(
@@ -120,7 +101,7 @@ class ProjectsProjector:
         )
         await _touch(conn, event, position)
 
-    @_apply.register
+    @handles(_P.ResultMeasured)
     async def _measured(self, event: _P.ResultMeasured, conn: AsyncConnection, position: int) -> None:
         await conn.execute(
             update(project_results)

@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from eventsourcing.utils import get_topic
 from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.codes import MemberState
 from domain.havens import admin1
 from domain.security import IncidentStatus, SecurityIncident
+from projections.projector import ProjectorBase, handles
 from projections.security_incidents.tables import security_incidents
 
 _I = SecurityIncident
 
 
-class SecurityIncidentsProjector:
+class SecurityIncidentsProjector(ProjectorBase):
     name = "security_incidents"
     tables: tuple[Table, ...] = (security_incidents,)
-    topics = frozenset(get_topic(cls) for cls in (_I.Reported, _I.Closed))
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        if isinstance(event, _I.Reported):
-            await conn.execute(
-                insert(security_incidents).values(
-                    id=event.originator_id,
-                    crisis_id=event.crisis_id,
-                    member_state=event.member_state,
-                    admin_code=event.admin_code,
-                    admin1=admin1(event.admin_code, MemberState(event.member_state)),
-                    occurred_on=event.occurred_on,
-                    kind=event.kind,
-                    severity=event.severity,
-                    status=IncidentStatus.OPEN.value,
-                    description=event.description,
-                    affected_organisations=event.affected_organisations,
-                    reported_at=event.timestamp,
-                    reported_position=position,
-                    position=position,
-                )
+    @handles(_I.Reported)
+    async def _reported(self, event: _I.Reported, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            insert(security_incidents).values(
+                id=event.originator_id,
+                crisis_id=event.crisis_id,
+                member_state=event.member_state,
+                admin_code=event.admin_code,
+                admin1=admin1(event.admin_code, MemberState(event.member_state)),
+                occurred_on=event.occurred_on,
+                kind=event.kind,
+                severity=event.severity,
+                status=IncidentStatus.OPEN.value,
+                description=event.description,
+                affected_organisations=event.affected_organisations,
+                reported_at=event.timestamp,
+                reported_position=position,
+                position=position,
             )
-        elif isinstance(event, _I.Closed):
-            await conn.execute(
-                update(security_incidents)
-                .where(security_incidents.c.id == event.originator_id)
-                .values(status=IncidentStatus.CLOSED.value, closed_at=event.timestamp, position=position)
-            )
+        )
+
+    @handles(_I.Closed)
+    async def _closed(self, event: _I.Closed, conn: AsyncConnection, position: int) -> None:
+        await conn.execute(
+            update(security_incidents)
+            .where(security_incidents.c.id == event.originator_id)
+            .values(status=IncidentStatus.CLOSED.value, closed_at=event.timestamp, position=position)
+        )

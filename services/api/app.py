@@ -22,6 +22,7 @@ from services.api import (
     health,
     imports,
     openapi,
+    uvicorn_internals,
     workbench,
 )
 from services.api.admission import Admission, RateLimited
@@ -84,7 +85,10 @@ def create_app(
     )
     observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
     app.state.admission = admission = Admission.from_settings(settings)
-    endpoint = GraphQLEndpoint(schema, ide=not settings.is_production, admission=admission)
+    endpoint = GraphQLEndpoint(
+        schema, ide=not settings.is_production, admission=admission, observe=metrics.observe_operation
+    )
+    app.state.graphql_endpoint = endpoint
     # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
     # solving would only cost time on every operation.
     app.router.add_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
@@ -144,7 +148,8 @@ def worker_app() -> FastAPI:
     """The app of one of several API processes (``concord serve --workers N``), each started
     afresh by uvicorn: its settings come from the environment, and its logs go through ours."""
     settings = Settings()
-    logs.configure(settings.log_format, settings.log_level)
+    logs.configure(settings.log_format, settings.log_level, background=True)
+    uvicorn_internals.install()
     return create_app(settings, settle=True)
 
 

@@ -8,6 +8,8 @@ included. And read-your-writes (``Concord-Consistent-With``) must hold a query b
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -21,6 +23,8 @@ from strawberry.types.graphql import OperationType
 
 from services.api import correlation, graphiql
 from services.api.admission import Admission, RateLimited
+from services.api.dashboard import operations_dir
+from services.api.persisted import PersistedDocuments, PersistedError
 from services.api.positions import parse_position
 from services.api.problems import BadInput, problem, public
 from services.api.schema.context import Context
@@ -62,10 +66,25 @@ class RequestError(Exception):
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: strawberry.Schema, *, ide: bool, admission: Admission) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        ide: bool,
+        admission: Admission,
+        observe: Callable[[str | None, float, bool], None] | None = None,
+    ) -> None:
+        """``observe``: told of each operation the compiled path answers (the schema's observers
+        see the others)."""
         self._schema = schema
         self._ide = ide
         self._admission = admission
+        self._persisted = PersistedDocuments.load(schema._schema, operations_dir())  # noqa: SLF001
+        self._observe = observe
+
+    @property
+    def persisted(self) -> PersistedDocuments:
+        return self._persisted
 
     async def get(self, request: Request) -> Response:
         params = request.query_params
@@ -79,10 +98,14 @@ class GraphQLEndpoint:
             extensions = _json_object(params.get("extensions"), "extensions")
         except RequestError as error:
             return problem(error.status, error.title, error.detail, error.headers)
+        try:
+            query = self._persisted.query(params.get("query"), params.get("documentId"), extensions)
+        except PersistedError as error:
+            return _persisted_error(error, media_type)
         return await self._execute(
             request,
             media_type,
-            params.get("query"),
+            query,
             variables,
             params.get("operationName"),
             extensions,
@@ -95,10 +118,14 @@ class GraphQLEndpoint:
             body = await _json_body(request)
         except RequestError as error:
             return problem(error.status, error.title, error.detail, error.headers)
+        try:
+            query = self._persisted.query(body.get("query"), body.get("documentId"), body.get("extensions"))
+        except PersistedError as error:
+            return _persisted_error(error, media_type)
         return await self._execute(
             request,
             media_type,
-            body.get("query"),
+            query,
             body.get("variables"),
             body.get("operationName"),
             body.get("extensions"),
@@ -120,6 +147,14 @@ class GraphQLEndpoint:
             return admitted
         context = admitted
         trace = {CORRELATION_ID: context.correlation_id}
+        compiled = self._persisted.compiled(query, operation_name)
+        if compiled is not None:
+            started = time.perf_counter()
+            data = await compiled.run(context, variables)
+            if data is not None:
+                if self._observe is not None:
+                    self._observe(compiled.name, time.perf_counter() - started, True)
+                return _respond({"data": data}, media_type, 200, trace)
         try:
             result = await self._schema.execute(
                 query,
@@ -222,6 +257,12 @@ def format_error(error: GraphQLError, *, request_error: bool) -> dict[str, Any]:
         extensions.setdefault("code", "GRAPHQL_ERROR")
     formatted["extensions"] = extensions
     return formatted
+
+
+def _persisted_error(error: PersistedError, media_type: str) -> Response:
+    """A request error, as the GraphQL-over-HTTP specification answers one."""
+    status = 400 if media_type == GRAPHQL_RESPONSE else 200
+    return _respond({"errors": [_error(str(error), error.code)]}, media_type, status)
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

@@ -42,6 +42,10 @@ class Metrics:
 
     def __init__(self, operations: Iterable[str] = ()) -> None:
         self._operations = frozenset(operations)
+        # Each series looked up once: prometheus_client's labels() validates, converts and locks
+        # on every call. Bounded: mutation names times public codes, named operations times two.
+        self._command_series: dict[tuple[str, str], Counter] = {}
+        self._operation_series: dict[tuple[str | None, bool], Histogram] = {}
         self.registry = CollectorRegistry()
         r = self.registry
         self.commands = Counter(
@@ -82,10 +86,20 @@ class Metrics:
         return name if name in self._operations else "other"
 
     def observe_operation(self, name: str | None, seconds: float, ok: bool) -> None:
-        self.operations.labels(self.operation_label(name), "ok" if ok else "errors").observe(seconds)
+        key = (name, ok)
+        series = self._operation_series.get(key)
+        if series is None:
+            series = self.operations.labels(self.operation_label(name), "ok" if ok else "errors")
+            if name is None or name in self._operations:  # a client's made-up names are not kept
+                self._operation_series[key] = series
+        series.observe(seconds)
 
     def observe_command(self, command: str, outcome: str, seconds: float) -> None:
-        self.commands.labels(command, outcome).inc()
+        key = (command, outcome)
+        series = self._command_series.get(key)
+        if series is None:
+            series = self._command_series[key] = self.commands.labels(command, outcome)
+        series.inc()
         log.info(
             "command %s: %s in %.1f ms",
             command,

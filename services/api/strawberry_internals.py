@@ -307,6 +307,11 @@ def _enum_names(enum: CustomGraphQLEnumType) -> Callable[[Any], Any]:
                 return name
         return slow(member)
 
+    # For services.api.compiled, which reads a member's name inline: each member, named as above.
+    serialise.enum = wrapped  # type: ignore[attr-defined]
+    every: list[Any] = list(wrapped)
+    members = {m: names[m.value] for m in every if m.value in names}
+    serialise.names = members  # type: ignore[attr-defined]
     return serialise
 
 
@@ -355,3 +360,14 @@ def _plain_method(definition: Any) -> Callable[[Any], Any] | None:
         return None
     method: Callable[[Any], Any] = resolver.wrapped_func
     return method
+
+
+def plain_getter(field: GraphQLField) -> Callable[[Any], Any] | None:
+    """How to read a field that strawberry resolves as a bare attribute of any type (a list of
+    edges, say), if it is one and nothing (the access policy, an extension) wraps it."""
+    definition = (field.extensions or {}).get(_DEFINITION)
+    if definition is None or definition.extensions:
+        return None
+    if getattr(field.resolve, "__name__", None) != "_get_basic_result":
+        return None
+    return _plain_attribute(definition)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
-from services.coordination import Concord
 from services.identity.access import Principal, Unauthenticated
 from services.identity.service_accounts import KEY_PREFIX
 from services.identity.tokens import DEV_ISSUER, DevSigner, KeySet, TokenVerifier, jwks_fetcher
@@ -13,10 +13,17 @@ from services.settings import Settings
 _CACHE_SIZE = 10_000
 
 
+class ApiKeys(Protocol):
+    """Where API keys are looked up: the command application, which identity does not import (it sits
+    below the commands, which authorise through it)."""
+
+    def principal_for_api_key(self, key: str) -> Principal: ...
+
+
 class Authenticator:
-    def __init__(self, verifier: TokenVerifier, concord: Concord) -> None:
+    def __init__(self, verifier: TokenVerifier, api_keys: ApiKeys) -> None:
         self._verifier = verifier
-        self._concord = concord
+        self._api_keys = api_keys
         # Verified JWTs, until they expire: a dashboard's token is checked once, not per request.
         self._verified: dict[str, tuple[Principal, float]] = {}
 
@@ -32,7 +39,7 @@ class Authenticator:
     def authenticate(self, authorization: str | None, api_key: str | None = None) -> Principal:
         """Blocking (an API key is looked up in the event store): call it off the event loop."""
         if api_key:
-            return self._concord.principal_for_api_key(api_key.strip())
+            return self._api_keys.principal_for_api_key(api_key.strip())
         if not authorization:
             raise Unauthenticated("send a bearer token (Authorization: Bearer …) or an API key")
         scheme, _, credentials = authorization.strip().partition(" ")
@@ -41,7 +48,7 @@ class Authenticator:
             raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
         if credentials.startswith(KEY_PREFIX):
             # Never cached: a revoked key must stop working at once.
-            return self._concord.principal_for_api_key(credentials)
+            return self._api_keys.principal_for_api_key(credentials)
         principal, expires = self._verifier.verify(credentials)
         if len(self._verified) >= _CACHE_SIZE:
             self._verified.clear()

@@ -15,6 +15,8 @@ from typing import IO, Any
 
 import orjson
 
+from services.infrastructure.log_writer import BackgroundHandler
+
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 #: Attributes every LogRecord has; anything else on a record was passed as ``extra=``.
@@ -55,9 +57,16 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def handler(log_format: str = "json", stream: IO[str] | None = None) -> logging.Handler:
-    """A handler writing ``log_format`` lines to ``stream`` (stderr by default)."""
-    chosen = logging.StreamHandler(stream or sys.stderr)
+def handler(
+    log_format: str = "json", stream: IO[str] | None = None, *, background: bool = False
+) -> logging.Handler:
+    """A handler writing ``log_format`` lines to ``stream`` (stderr by default); ``background``: from
+    a thread of its own, in batches (services.infrastructure.log_writer), as the API process does."""
+    chosen: logging.Handler
+    if background:
+        chosen = BackgroundHandler(stream or sys.stderr)
+    else:
+        chosen = logging.StreamHandler(stream or sys.stderr)
     chosen.addFilter(CorrelationFilter())
     if log_format == "json":
         chosen.setFormatter(JsonFormatter())
@@ -68,12 +77,21 @@ def handler(log_format: str = "json", stream: IO[str] | None = None) -> logging.
     return chosen
 
 
-def configure(log_format: str = "json", level: str = "INFO") -> None:
-    """Send every logger (uvicorn's included) through one handler on the root logger."""
+def configure(log_format: str = "json", level: str = "INFO", *, background: bool = False) -> None:
+    """Send every logger (uvicorn's included) through one handler on the root logger.
+
+    No record looks up the file and line it was logged from (the logging HOWTO's
+    ``logging._srcfile = None``), nor its thread's or process's name: no line shows them.
+    """
+    logging._srcfile = None  # noqa: SLF001 - the documented switch
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
-    root.addHandler(handler(log_format))
+        existing.close()
+    root.addHandler(handler(log_format, background=background))
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()

@@ -16,12 +16,11 @@ from domain.access import Role
 from projections.assistance_requests import queries as request_queries
 from services.api.app import create_app
 from services.api.schema import schema
-from services.bootstrap import storage_for
 from services.identity.access import GUARDED_FIELDS, POLICY, PUBLIC, Scope
 from services.identity.tokens import DevSigner
-from services.migrate import migrate
 from services.settings import Settings
 from tests.api import POST, Client, serving
+from tests.conftest import migrated_sqlite
 
 REGISTER = """mutation($i: RegisterOrganisationInput!) {
   registerOrganisation(input: $i) { position organisation { id name suspended } } }"""
@@ -64,7 +63,7 @@ def test_every_graphql_operation_and_route_has_a_policy_entry() -> None:
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     settings = Settings(data_dir=tmp_path / "var")
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     async for running in serving(settings, DevSigner(settings.data_dir, settings.auth_audience)):
         yield running
 

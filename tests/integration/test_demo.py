@@ -22,9 +22,8 @@ from services.bootstrap import Runtime, start, storage_for
 from services.cli import app
 from services.coordination import Concord
 from services.demo import Demo, is_empty
-from services.migrate import migrate
 from services.settings import Settings
-from tests.conftest import fixed_today
+from tests.conftest import fixed_today, migrated_sqlite
 
 
 def write_demo(settings: Settings, seed: int = 7) -> dict[str, int]:
@@ -83,7 +82,7 @@ def test_the_same_seed_writes_the_same_scenario(tmp_path: Path) -> None:
     results = []
     for run in ("a", "b"):
         settings = Settings(data_dir=tmp_path / run)
-        migrate(storage_for(settings))
+        migrated_sqlite(settings.data_dir)
         results.append(write_demo(settings, seed=11))
 
     assert results[0] == results[1]

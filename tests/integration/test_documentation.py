@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -20,9 +22,11 @@ from uuid import UUID
 import httpx
 import pytest
 import websockets
+from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
+from services.cli import app as cli
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.conftest import PostgresServer
@@ -33,6 +37,8 @@ pytestmark = pytest.mark.xdist_group("documentation")  # one served demo for all
 
 LOCAL = "http://127.0.0.1:8000"
 RUN = [example for example in all_examples() if example.runs]
+# `concord token …` as the guides write it, to the end of its command substitution, comment or line.
+TOKEN_COMMAND = re.compile(r"(?:\.venv/bin/)?concord token\b([^)#;|&\n]*)")
 # How each placeholder a guide may use is found in the demo, as the secretariat.
 FOUND: dict[str, tuple[str, Callable[[Any], str]]] = {
     "crisis id": (
@@ -75,6 +81,7 @@ class Site:
     signer: DevSigner
     postgres: bool
     found: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str | None] = field(default_factory=dict)
 
     def token(self, principal: str = "secretariat") -> str:
         role, _, scope = principal.partition(":")
@@ -83,6 +90,16 @@ class Site:
         return self.signer.issue(
             subject=f"docs-{principal}", role=Role(role), member_state=state, organisation_id=organisation
         )
+
+    def cli_token(self, args: str) -> str | None:
+        """What ``concord token ARGS`` prints, run in this process through the command's own code
+        (its options parsed by the same typer app), once per site and arguments: a process per
+        example costs a second and more of CPU to start. None if the command refuses: then the
+        example runs it as written."""
+        if args not in self.tokens:
+            done = CliRunner().invoke(cli, ["token", *shlex.split(args)], env=self.env)
+            self.tokens[args] = done.stdout.strip() if done.exit_code == 0 else None
+        return self.tokens[args]
 
     def placeholder(self, name: str) -> str:
         if name not in self.found:
@@ -166,8 +183,20 @@ def refusal(printed: str) -> str | None:
     return None
 
 
-def run_shell(example: Example, site: Site) -> None:
+def issued_in_process(script: str, site: Site) -> str:
+    """The script with each ``concord token …`` replaced by an echo of the token it prints."""
+
+    def issued(command: re.Match[str]) -> str:
+        token = site.cli_token(command.group(1))
+        return command.group(0) if token is None else f"echo {shlex.quote(token)} "
+
+    return TOKEN_COMMAND.sub(issued, script)
+
+
+def run_shell(example: Example, site: Site, *, tokens_in_process: bool = True) -> None:
     script = site.fill(example.text)
+    if tokens_in_process:
+        script = issued_in_process(script, site)
     expected = example.options.get("expect")
     if expected is None:  # an HTTP error fails the example, as a reader would notice
         script = 'curl() { command curl --fail-with-body "$@"; }\n' + script
@@ -229,3 +258,11 @@ def test_the_example_runs_as_written(example: Example, site: Site) -> None:
         run_shell(example, site)
     else:
         run_graphql(example, site)
+
+
+def test_a_guide_s_concord_token_runs_as_a_process(site: Site) -> None:
+    """The other examples' tokens are issued in-process; this one runs ``concord token`` as a
+    reader does, in a process of its own, and uses its token."""
+    example = next(e for e in RUN if e.language == "sh" and "$(.venv/bin/concord token" in e.text)
+
+    run_shell(example, site, tokens_in_process=False)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain.access import Role
-from services.cli import OPERATOR
+from services.cli.credentials import OPERATOR
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import Client, serving

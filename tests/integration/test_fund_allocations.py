@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from domain.funds import FundWindow, StabilityFund
 from domain.pledges import DestinationKind
-from services.api.schema.fund import FundAllocationConnection, allocations_page
-from services.bootstrap import Runtime, projection_runners, start, storage_for
+from services.api.schema.fund_types import FundAllocationConnection, allocations_page
+from services.bootstrap import Runtime, start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.migrate import migrate
 from services.settings import Settings
@@ -59,7 +59,7 @@ def write_allocations(settings: Settings) -> tuple[UUID, list[StabilityFund.Allo
 
 async def _projected(settings: Settings) -> Runtime:
     runtime = await start(settings, run_projections=False)
-    for runner in projection_runners(runtime, waker=None):
+    for runner in tracked_projections(runtime):
         await runner.catch_up()
     return runtime
 

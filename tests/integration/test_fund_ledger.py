@@ -19,7 +19,7 @@ from domain.pledges import DestinationKind
 from projections.finance.tables import fund_ledger
 from services.api.problems import BadInput
 from services.api.schema.fund_ledger import FundLedgerEntry, FundLedgerKind, ledger_page
-from services.bootstrap import Runtime, projection_runners, start, storage_for
+from services.bootstrap import Runtime, start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.settings import Settings
 from tests.conftest import fixed_today
@@ -88,7 +88,7 @@ def expected_ledger(events: list[Any]) -> list[FundLedgerEntry]:
 
 async def _projected(settings: Settings) -> Runtime:
     runtime = await start(settings, run_projections=False)
-    for runner in projection_runners(runtime, waker=None):
+    for runner in tracked_projections(runtime):
         await runner.catch_up()
     return runtime
 
@@ -145,7 +145,7 @@ def test_the_ledger_read_model_equals_a_rebuild(settings: Settings, fund: tuple[
             query = select(fund_ledger).order_by(fund_ledger.c.fund_id, fund_ledger.c.version)
             async with runtime.read_engine.connect() as conn:
                 live = [tuple(row) for row in await conn.execute(query)]
-            [finance] = [r for r in projection_runners(runtime, waker=None) if r.projector.name == "finance"]
+            [finance] = [r for r in tracked_projections(runtime) if r.projector.name == "finance"]
             await finance.reset()
             await finance.catch_up()
             async with runtime.read_engine.connect() as conn:

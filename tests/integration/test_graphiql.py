@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from services.api.graphiql import GRAPHIQL_DIR
-from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner
-from services.migrate import migrate
 from services.settings import Settings
 from tests.api import Client, serving
+from tests.conftest import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 _REFERENCE = re.compile(r'(?:src|href)="([^"]*)"')
@@ -23,7 +22,7 @@ _REFERENCE = re.compile(r'(?:src|href)="([^"]*)"')
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     settings = Settings(data_dir=tmp_path / "var")
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     async for running in serving(
         settings, DevSigner(settings.data_dir, settings.auth_audience), with_crisis=False
     ):
@@ -98,7 +97,7 @@ async def test_production_serves_no_graphiql_files(tmp_path: Path) -> None:
     settings = Settings(
         data_dir=tmp_path / "var", environment="production", auth_dev_signer=False, **provider
     )
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     async for client in serving(settings, DevSigner(settings.data_dir, "concord"), with_crisis=False):
         script = await client.http.get("/static/graphiql/graphiql.min.js")
 

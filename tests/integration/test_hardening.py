@@ -16,11 +16,10 @@ from domain.access import Role
 from projections.assistance_requests import queries as request_queries
 from projections.organisations import queries as organisation_queries
 from services.api.schema import _LIMIT_RULES, MAX_DEPTH, schema
-from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner
-from services.migrate import migrate
 from services.settings import Settings
 from tests.api import Client, doubling_fragments, serving
+from tests.conftest import migrated_sqlite
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 async def _client(tmp_path: Path, **settings: Any) -> AsyncIterator[Client]:
     configured = Settings(data_dir=tmp_path / "var", **settings)
-    migrate(storage_for(configured))
+    migrated_sqlite(configured.data_dir)
     signer = DevSigner(configured.data_dir, configured.auth_audience)
     async for client in serving(configured, signer, with_crisis=not configured.is_production):
         yield client

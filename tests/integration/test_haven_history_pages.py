@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.havens import HavenStatus, SafeHaven
-from services.api.schema.history import Change, changes_of, history_page
-from services.api.schema.safe_havens import HAVEN_HISTORY
+from services.api.schema.history import changes_of, history_page
+from services.api.schema.history_types import Change
+from services.api.schema.safe_haven_types import HAVEN_HISTORY
 from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.identity.access import Owner, Principal

@@ -21,7 +21,7 @@ from domain.funds import StabilityFund
 from domain.money import Conversion
 from domain.pledges import DestinationKind, Earmarking, Pledge
 from projections.finance.stability_fund import fund_ledger_page
-from services.bootstrap import projection_runners, start, storage_for
+from services.bootstrap import start, storage_for, tracked_projections
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
 from services.migrate import migrate
@@ -175,7 +175,7 @@ def test_the_migration_replays_the_finance_projection_so_old_entries_get_their_v
 async def _value_dates(settings: Settings, fund_id: uuid.UUID) -> list[tuple[str, date]]:
     runtime = await start(settings, run_projections=False)
     try:
-        for runner in projection_runners(runtime, waker=None):
+        for runner in tracked_projections(runtime):
             await runner.catch_up()
         rows, _, _ = await fund_ledger_page(runtime.read_engine, fund_id, first=10, after=None)
         return [(row.kind, row.value_date) for row in rows]

@@ -15,10 +15,10 @@ from domain.access import Role
 from domain.codes import MemberState
 from projections.assistance_requests.projector import RequestsProjector
 from projections.assistance_requests.tables import assistance_requests
-from projections.follower import PROJECTED, LogFollower, move_positions
-from projections.runner import ProjectionRunner
+from projections.runner import PROJECTED, ProjectionRunner, move_positions
+from projections.tracked import TrackedProjection
 from projections.tracking import projection_tracking
-from services.bootstrap import Runtime, projection_runners, start, storage_for
+from services.bootstrap import Runtime, start, storage_for, tracked_projections
 from services.coordination import Command, Concord
 from services.identity.access import Principal
 from services.settings import Settings
@@ -47,17 +47,17 @@ class Clock:
         return self.now
 
 
-def runners(runtime: Runtime, projectors: Sequence[Any] | None = None) -> list[ProjectionRunner]:
+def runners(runtime: Runtime, projectors: Sequence[Any] | None = None) -> list[TrackedProjection]:
     """Every projection's runner, as the application wires them, or runners of ``projectors``."""
     if projectors is None:
-        return projection_runners(runtime, waker=None)
+        return tracked_projections(runtime)
     return [runner_for(runtime, projector, batch_size=500) for projector in projectors]
 
 
 def follower(
-    runtime: Runtime, group: list[ProjectionRunner], recorder: Any = None, **options: Any
-) -> LogFollower:
-    return LogFollower(
+    runtime: Runtime, group: list[TrackedProjection], recorder: Any = None, **options: Any
+) -> ProjectionRunner:
+    return ProjectionRunner(
         group,
         engine=runtime.read_engine,
         recorder=recorder or runtime.concord.recorder,
@@ -72,7 +72,7 @@ async def tracking_rows(runtime: Runtime) -> dict[str, int]:
         return {name: position for name, position in rows}  # noqa: C416 - a result has keys(): dict() would take it for a mapping
 
 
-async def drain(log_follower: LogFollower) -> None:
+async def drain(log_follower: ProjectionRunner) -> None:
     while await log_follower.run_once():
         pass
 

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from domain.access import Role
-from services.bootstrap import storage_for
 from services.identity.access import POLICY, PUBLIC
 from services.identity.tokens import DevSigner
-from services.migrate import migrate
 from services.settings import Settings
 from tests.api import Client, serving
+from tests.conftest import migrated_sqlite
 
 ME = "{ me { role permissions { operation scope } } }"
 
@@ -23,7 +22,7 @@ ME = "{ me { role permissions { operation scope } } }"
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     settings = Settings(data_dir=tmp_path / "var")
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     async for running in serving(
         settings, DevSigner(settings.data_dir, settings.auth_audience), with_crisis=False
     ):

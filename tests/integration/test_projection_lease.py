@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from domain.codes import MemberState
-from projections.follower import PROJECTED
+from projections.runner import PROJECTED
 from services.bootstrap import Runtime, start
 from services.cli import app as cli
 from services.settings import Settings

@@ -17,7 +17,8 @@ from projections.assistance_requests import queries as request_queries
 from projections.assistance_requests.projector import RequestsProjector
 from projections.assistance_requests.tables import assistance_requests
 from projections.runner import ProjectionRunner
-from services.bootstrap import Runtime, projection_runners, start
+from projections.tracked import TrackedProjection
+from services.bootstrap import Runtime, start, tracked_projections
 from services.coordination import Command
 from services.identity.access import Principal
 from services.settings import Settings
@@ -113,8 +114,19 @@ class CrashingProjector(RequestsProjector):
         await super().project(conn, event, position)
 
 
-def runner_for(runtime: Runtime, projector: RequestsProjector, batch_size: int) -> ProjectionRunner:
+def runner_of(runtime: Runtime, projections: Sequence[TrackedProjection], **options: Any) -> ProjectionRunner:
+    """The runner, as the application runs it, over ``projections``."""
     return ProjectionRunner(
+        list(projections),
+        engine=runtime.read_engine,
+        recorder=runtime.concord.recorder,
+        decode=runtime.concord.mapper.to_domain_event,
+        **options,
+    )
+
+
+def runner_for(runtime: Runtime, projector: RequestsProjector, batch_size: int) -> TrackedProjection:
+    return TrackedProjection(
         projector,
         engine=runtime.read_engine,
         recorder=runtime.concord.recorder,
@@ -155,10 +167,10 @@ async def test_a_second_runner_never_applies_an_event_twice(settings: Settings) 
     try:
         last = await record_history(runtime, 30)
         first, second = (
-            next(r for r in projection_runners(runtime, waker=None) if r.projector.name == name)
+            next(r for r in tracked_projections(runtime) if r.projector.name == name)
             for name in ("assistance_requests", "assistance_requests")
         )
-        await asyncio.gather(*(asyncio.create_task(_follow_until(r, last)) for r in (first, second)))
+        await asyncio.gather(*(asyncio.create_task(_follow_until(runtime, r, last)) for r in (first, second)))
         rows = await read_model(runtime)
     finally:
         await runtime.close()
@@ -167,8 +179,9 @@ async def test_a_second_runner_never_applies_an_event_twice(settings: Settings) 
     assert max(row[-1] for row in rows) == last
 
 
-async def _follow_until(runner: ProjectionRunner, last: int) -> None:
-    task = asyncio.create_task(runner.run_forever())
+async def _follow_until(runtime: Runtime, runner: TrackedProjection, last: int) -> None:
+    """Its own runner (another process's), following the log until the tracking row reaches ``last``."""
+    task = asyncio.create_task(runner_of(runtime, [runner], poll_interval=0.05).run_forever())
     try:
         while (await runner.load_position()) < last:  # noqa: ASYNC110 - polls the database
             await asyncio.sleep(0.01)

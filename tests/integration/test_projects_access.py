@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from domain.access import Role
-from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner
-from services.migrate import migrate
 from services.settings import Settings
 from tests.api import Client, serving
+from tests.conftest import migrated_sqlite
 from tests.integration.test_access import expected
 from tests.integration.test_projects_api import REGISTER, STATUS, organisation, project_input
 
@@ -34,7 +33,7 @@ LIST = "{ projects { totalCount } }"
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     settings = Settings(data_dir=tmp_path / "var")
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     async for running in serving(settings, DevSigner(settings.data_dir, settings.auth_audience)):
         yield running
 

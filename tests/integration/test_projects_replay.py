@@ -19,7 +19,7 @@ from domain.organisations import OrganisationType
 from domain.projects import ProjectStatus, ResultTerms
 from projections.projects.projector import ProjectsProjector
 from projections.projects.tables import project_milestones, project_results, projects
-from projections.runner import ProjectionRunner
+from projections.tracked import TrackedProjection
 from services.bootstrap import Runtime, start
 from services.coordination import Command
 from services.identity.access import Principal
@@ -30,8 +30,8 @@ SECRETARIAT = Command(Principal("secretariat@asean.org", Role.SECRETARIAT))
 PHL = Command(Principal("ana@dilg.gov.ph", Role.COORDINATOR, MemberState.PHL))
 
 
-def runner(runtime: Runtime, batch_size: int) -> ProjectionRunner:
-    return ProjectionRunner(
+def runner(runtime: Runtime, batch_size: int) -> TrackedProjection:
+    return TrackedProjection(
         ProjectsProjector(),
         engine=runtime.read_engine,
         recorder=runtime.concord.recorder,

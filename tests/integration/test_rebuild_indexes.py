@@ -13,15 +13,15 @@ from sqlalchemy import create_engine, inspect
 
 from projections.assistance_requests.projector import RequestsProjector
 from projections.rebuilding import drop_indexes, write_only_indexes
-from projections.runner import ProjectionRunner
 from projections.shadow import shadow_rebuild
 from projections.tables import metadata
+from projections.tracked import TrackedProjection
 from services.bootstrap import Runtime, start
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import fixed_today
-from tests.integration.test_projections import Crash, CrashingProjector, read_model, record_history
-from tests.integration.test_projections import runner_for as runner_of
+from tests.integration.test_projections import Crash, CrashingProjector, read_model, record_history, runner_of
+from tests.integration.test_projections import runner_for as tracked_for
 
 WRITE_ONLY = {str(index.name) for index in write_only_indexes(RequestsProjector())}
 
@@ -52,8 +52,8 @@ def index_names(runtime: Runtime, table: str, schema: str | None = None) -> set[
         engine.dispose()
 
 
-def runner_for(runtime: Runtime, projector: RequestsProjector, batch_size: int = 7) -> ProjectionRunner:
-    return runner_of(runtime, projector, batch_size)
+def runner_for(runtime: Runtime, projector: RequestsProjector, batch_size: int = 7) -> TrackedProjection:
+    return tracked_for(runtime, projector, batch_size)
 
 
 def test_the_deferred_indexes_are_only_queries_indexes() -> None:
@@ -74,8 +74,9 @@ async def test_a_rebuild_without_its_write_only_indexes_equals_the_live_projecti
     try:
         await record_history(runtime, 40)
         live = runner_for(runtime, RequestsProjector())
-        await live.restart()
-        while await live.run_once():  # the live path: batches of 7, every index kept up
+        following = runner_of(runtime, [live], batch_size=7)
+        await following.start()
+        while await following.run_once():  # the live path: batches of 7, every index kept up
             pass
         projected_live = await read_model(runtime)
 

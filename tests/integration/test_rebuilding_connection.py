@@ -12,12 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from projections.assistance_requests.projector import RequestsProjector
 from projections.database import sqlite_engine
 from projections.rebuilding import BULK_SQLITE_PRAGMAS
-from projections.runner import ProjectionRunner
-from services.bootstrap import Runtime, start, storage_for
-from services.migrate import migrate
+from projections.tracked import TrackedProjection
+from services.bootstrap import Runtime, start
 from services.settings import Settings
-from tests.conftest import fixed_today
-from tests.integration.test_projections import read_model, record_history
+from tests.conftest import fixed_today, migrated_sqlite
+from tests.integration.test_projections import read_model, record_history, runner_of
 
 
 class Crash(Exception):
@@ -45,12 +44,12 @@ class WatchingProjector(RequestsProjector):
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
     settings = Settings(data_dir=tmp_path / "var", projection_poll_interval=0.2)
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     return settings
 
 
-def runner_on(engine: AsyncEngine, runtime: Runtime, projector: RequestsProjector) -> ProjectionRunner:
-    return ProjectionRunner(
+def runner_on(engine: AsyncEngine, runtime: Runtime, projector: RequestsProjector) -> TrackedProjection:
+    return TrackedProjection(
         projector,
         engine=engine,
         recorder=runtime.concord.recorder,
@@ -98,10 +97,11 @@ async def test_a_rebuild_through_the_bulk_connection_equals_the_live_projection(
     try:
         await record_history(runtime, 40)
         live = runner_on(runtime.read_engine, runtime, RequestsProjector())
-        await live.restart()
-        while await live.run_once():  # the live path: batches of 7, one transaction each
+        following = runner_of(runtime, [live], batch_size=7)
+        await following.start()
+        while await following.run_once():  # the live path: batches of 7, one transaction each
             pass
-        await live.persist_position()
+        await following.persist_positions()
         projected_live = await read_model(runtime)
 
         rebuild = runner_on(runtime.read_engine, runtime, RequestsProjector())

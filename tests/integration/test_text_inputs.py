@@ -19,11 +19,10 @@ import pytest
 from graphql import GraphQLInputObjectType, build_schema, get_named_type
 
 from domain.access import Role
-from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner
-from services.migrate import migrate
 from services.settings import Settings
 from tests.api import Client, serving
+from tests.conftest import migrated_sqlite
 from tests.integration.test_havens_api import designate
 from tests.integration.test_movements_api import confirm, plan, propose
 from tests.integration.test_projects_api import organisation, project_input
@@ -92,7 +91,7 @@ def _input_type(mutation: str) -> str:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     """Refusals are the domain's, whatever the storage: one SQLite world serves every case."""
     settings = Settings(data_dir=tmp_path / "var", consistency_timeout=30)
-    migrate(storage_for(settings))
+    migrated_sqlite(settings.data_dir)
     signer = DevSigner(settings.data_dir, settings.auth_audience)
     async for client in serving(settings, signer):
         phl = client.coordinator("PHL")

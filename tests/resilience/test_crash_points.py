@@ -22,7 +22,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.projector import Projector
-from projections.runner import ProjectionRunner
+from projections.tracked import TrackedProjection
 from projections.tracking import projection_tracking
 from services.bootstrap import SQLITE_FILE, Runtime, all_projectors, start, storage_for
 from services.coordination import Concord
@@ -80,9 +80,9 @@ def recorded_log() -> Iterator[Path]:
         yield Path(folder) / SQLITE_FILE
 
 
-def runners(runtime: Runtime, lifetime: Lifetime, batch_size: int) -> list[ProjectionRunner]:
+def runners(runtime: Runtime, lifetime: Lifetime, batch_size: int) -> list[TrackedProjection]:
     return [
-        ProjectionRunner(
+        TrackedProjection(
             Mortal(projector, lifetime),
             engine=runtime.read_engine,
             recorder=runtime.concord.recorder,

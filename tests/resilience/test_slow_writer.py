@@ -23,7 +23,7 @@ from domain.codes import MemberState
 from domain.requests import AssistanceRequest
 from projections.assistance_requests import queries as request_queries
 from projections.assistance_requests.projector import RequestsProjector
-from projections.runner import ProjectionRunner
+from projections.tracked import TrackedProjection
 from services.bootstrap import Runtime, start, storage_for
 from services.coordination import Concord
 from services.identity.access import Scope
@@ -85,7 +85,7 @@ def waiting_for_a_lock(database_url: str) -> bool:
 async def test_a_slow_writer_is_projected_although_a_later_command_waited_for_it(runtime: Runtime) -> None:
     concord = runtime.concord
     crisis = concord.open_crisis(SECRETARIAT, "Marawi", [MemberState.PHL], date(2026, 11, 1)).aggregate.id
-    runner = ProjectionRunner(
+    runner = TrackedProjection(
         RequestsProjector(),
         engine=runtime.read_engine,
         recorder=concord.recorder,

@@ -6,7 +6,7 @@ import socket
 
 import uvicorn
 
-from services.cli import shared_socket
+from services.cli.serving import shared_socket
 
 
 def test_connections_accepted_on_the_shared_socket_have_nagle_off() -> None:

@@ -37,7 +37,8 @@ from services.api.schema.policy import guard
 from services.api.schema.projects import ProjectMutation, ProjectQuery
 from services.api.schema.reference import ReferenceQuery
 from services.api.schema.relief_worker_safety import ReliefWorkerSafetyMutation, ReliefWorkerSafetyQuery
-from services.api.schema.requests import HavenLinkMutation, RequestListQuery, RequestMutation, RequestQuery
+from services.api.schema.request_mutations import HavenLinkMutation, RequestMutation
+from services.api.schema.requests import RequestListQuery, RequestQuery
 from services.api.schema.safe_havens import SafeHavenMutation, SafeHavenQuery
 from services.api.schema.scalars import SCALARS
 from services.api.schema.serving import ServingQuery
@@ -59,6 +60,53 @@ _LIMIT_RULES = [cost_rule(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_sele
 _MERGE_RULE = merge_rule(max_steps=MAX_MERGE_STEPS)
 
 
+#: The root query's parts, in the contract's order of root fields: requests, pledges and the fund
+#: come twice.
+QUERIES = (
+    RequestQuery,
+    MeQuery,
+    OrganisationQuery,
+    RequestListQuery,
+    CrisisQuery,
+    ReferenceQuery,
+    OfferQuery,
+    MatchQuery,
+    CoverageQuery,
+    PledgeQuery,
+    FundQuery,
+    PledgeListQuery,
+    FundListQuery,
+    FlowQuery,
+    SafeHavenQuery,
+    MovementQuery,
+    DisplacementQuery,
+    ReliefWorkerSafetyQuery,
+    ActivityQuery,
+    ProjectQuery,
+    AllocationRoundQuery,
+    ServingQuery,
+    ApiKeyQuery,
+)
+#: The root mutation's parts, in the contract's order.
+MUTATIONS = (
+    RequestMutation,
+    OrganisationMutation,
+    CrisisMutation,
+    OfferMutation,
+    MatchMutation,
+    PledgeMutation,
+    FundMutation,
+    SafeHavenMutation,
+    HavenLinkMutation,
+    MovementMutation,
+    DisplacementMutation,
+    ReliefWorkerSafetyMutation,
+    ProjectMutation,
+    AllocationRoundMutation,
+    ApiKeyMutation,
+)
+
+
 class ConcordSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Errors are logged where they are mapped to public codes (services.api.problems):
@@ -71,55 +119,8 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
     ``resolve`` hook runs on every field."""
     production_only = [DisableIntrospection] if production else []
     built = ConcordSchema(
-        query=merge_types(
-            "Query",
-            (
-                # In the contract's order of root fields: requests, pledges and the fund come twice.
-                RequestQuery,
-                MeQuery,
-                OrganisationQuery,
-                RequestListQuery,
-                CrisisQuery,
-                ReferenceQuery,
-                OfferQuery,
-                MatchQuery,
-                CoverageQuery,
-                PledgeQuery,
-                FundQuery,
-                PledgeListQuery,
-                FundListQuery,
-                FlowQuery,
-                SafeHavenQuery,
-                MovementQuery,
-                DisplacementQuery,
-                ReliefWorkerSafetyQuery,
-                ActivityQuery,
-                ProjectQuery,
-                AllocationRoundQuery,
-                ServingQuery,
-                ApiKeyQuery,
-            ),
-        ),
-        mutation=merge_types(
-            "Mutation",
-            (
-                RequestMutation,
-                OrganisationMutation,
-                CrisisMutation,
-                OfferMutation,
-                MatchMutation,
-                PledgeMutation,
-                FundMutation,
-                SafeHavenMutation,
-                HavenLinkMutation,
-                MovementMutation,
-                DisplacementMutation,
-                ReliefWorkerSafetyMutation,
-                ProjectMutation,
-                AllocationRoundMutation,
-                ApiKeyMutation,
-            ),
-        ),
+        query=merge_types("Query", QUERIES),
+        mutation=merge_types("Mutation", MUTATIONS),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=QuietExecutionContext if production else ConcordExecutionContext,

@@ -14,7 +14,7 @@ from projections.allocation_rounds.queries import RoundRow
 from projections.matches import queries as match_queries
 from services.api.schema.context import Info
 from services.api.schema.match_types import Match
-from services.api.schema.offers import Offer
+from services.api.schema.offer_types import Offer
 from services.api.schema.paging import PageInfo
 from services.api.schema.scalars import LogPosition
 

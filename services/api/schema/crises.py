@@ -12,12 +12,8 @@ from projections.crises import queries as crisis_queries
 from projections.crises.queries import CrisisRow
 from services.api.schema import history
 from services.api.schema.context import Info
-from services.api.schema.history import (
-    HISTORY,
-    ChangeConnection,
-    History,
-    read_history,
-)
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import MAX_PAGE
 from services.api.schema.scalars import (

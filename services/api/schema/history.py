@@ -3,7 +3,7 @@ the caller may see it, and the object as it stood at a moment.
 
 A change is the object's GraphQL view before and after the event, compared field by field, so the
 history shows what the live object shows and withholds what it withholds: its need-to-know fields
-(``services.access.GUARDED_FIELDS``) and small counts (``SMALL_COUNTS``) by the same rules.
+(``services.identity.access.GUARDED_FIELDS``) and small counts (``SMALL_COUNTS``) by the same rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
-import strawberry
 from eventsourcing.domain import Aggregate
 from strawberry.types.base import get_object_definition, has_object_definition
 from strawberry.types.private import is_private
@@ -24,7 +23,8 @@ from domain.access import Actor as ActorRecord
 from projections.disclosure import disclose_count
 from services.api.problems import BadInput
 from services.api.schema.context import Info
-from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from services.api.schema.history_types import Actor, Change, ChangeConnection, ChangeEdge, FieldChange
+from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.policy import owners_of
 from services.identity.access import GUARDED_FIELDS, SMALL_COUNTS, Owner, Principal, may
 
@@ -44,64 +44,6 @@ HISTORY = (
 )
 #: What names an element of a list of objects (a milestone by its title), else its place in the list.
 _NAMED_BY = ("title", "indicator", "year")
-
-
-@strawberry.type(description="Who made a change: audit metadata recorded with every event.")
-class Actor:
-    principal: str
-    role: str
-    scope: str
-    member_state: str | None
-    organisation_id: str | None
-    correlation_id: str | None
-    idempotency_key: str | None
-
-    @classmethod
-    def of(cls, actor: ActorRecord) -> Actor:
-        return cls(
-            principal=actor.principal,
-            role=actor.role,
-            scope=actor.scope,
-            member_state=actor.member_state,
-            organisation_id=actor.organisation_id,
-            correlation_id=actor.correlation_id,
-            idempotency_key=actor.idempotency_key,
-        )
-
-
-@strawberry.type
-class FieldChange:
-    field: str
-    before: str | None
-    after: str | None
-
-
-@strawberry.type(
-    description=(
-        "One event in the life of an object: when, what changed, and who (for the object's own "
-        "state or organisation and the secretariat; null for others)."
-    )
-)
-class Change:
-    at: datetime
-    version: int = strawberry.field(description="the object's version after the change")
-    event: str
-    actor: Actor | None
-    changes: list[FieldChange]
-    policy_owners: strawberry.Private[list[Owner]]
-
-
-@strawberry.type
-class ChangeEdge:
-    cursor: str
-    node: Change
-
-
-@strawberry.type(description="A page of an object's changes, oldest first (a Relay connection).")
-class ChangeConnection:
-    edges: list[ChangeEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @dataclass(frozen=True)

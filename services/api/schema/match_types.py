@@ -14,13 +14,9 @@ from domain import codes, matches
 from domain.matches import Match as MatchAggregate
 from projections.matches.queries import MatchRow
 from services.api.schema.context import Info
-from services.api.schema.history import (
-    HISTORY,
-    ChangeConnection,
-    History,
-    read_history,
-)
-from services.api.schema.offers import Offer
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
+from services.api.schema.offer_types import Offer
 from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,

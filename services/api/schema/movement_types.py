@@ -14,10 +14,11 @@ from projections.disclosure import disclose
 from projections.movements import queries as movement_queries
 from projections.safe_havens import queries as haven_queries
 from services.api.schema.context import Info
-from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.paging import MAX_PAGE, PageInfo
 from services.api.schema.risk import RiskLevel, area_risk
-from services.api.schema.safe_havens import SafeHaven
+from services.api.schema.safe_haven_types import SafeHaven
 from services.api.schema.scalars import LogPosition, MemberState
 from services.commands.movements import movement_owners
 from services.identity.access import Owner, Principal

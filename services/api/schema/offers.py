@@ -1,32 +1,21 @@
-"""Offers of assistance over GraphQL, from donor organisations and member states."""
+"""Offers of assistance over GraphQL, from donor organisations and member states: the queries and the
+commands. The object types, which other concepts refer to, are in offer_types."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import UUID
 
 import strawberry
 
 from domain import codes, offers
-from domain.offers import Offer as OfferAggregate
-from domain.offers import Terms, offer_status
+from domain.offers import Terms
 from projections.offers import queries as offer_queries
-from projections.offers.queries import OfferRow
 from services.api.schema import history
 from services.api.schema.context import Info
-from services.api.schema.crises import Crisis
-from services.api.schema.history import (
-    HISTORY,
-    ChangeConnection,
-    History,
-    read_history,
-)
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
-from services.api.schema.organisations import Organisation
+from services.api.schema.offer_types import OFFER_HISTORY, Offer, OfferConnection, OfferEdge, OfferPayload
 from services.api.schema.paging import (
-    MAX_PAGE,
-    PageInfo,
     check_first,
     decode_cursor,
     encode_cursor,
@@ -36,136 +25,11 @@ from services.api.schema.scalars import (
     DeliveryMode,
     LogPosition,
     MemberState,
-    OfferStatus,
     Sector,
     parse_id,
 )
-from services.commands.offers import offering_party
 from services.coordination import Recorded
 from services.errors import NotFound
-
-
-@strawberry.type(description="An offer of assistance from a donor organisation or a member state.")
-class Offer:
-    id: strawberry.ID
-    crisis_id: strawberry.ID
-    organisation_id: strawberry.ID | None
-    offering_state: MemberState | None
-    sector: Sector
-    item: str
-    quantity: Decimal
-    allocated: Decimal
-    unit: str
-    available_from: date
-    available_until: date
-    serves: list[MemberState]
-    delivery_mode: DeliveryMode
-    standby_capacity: str | None = strawberry.field(
-        description="pre-registered, reusable capacity (e.g. an emergency medical team)"
-    )
-    description: str
-    withdrawn: bool
-    posted_at: datetime
-
-    @strawberry.field
-    def remaining(self) -> Decimal:
-        return self.quantity - self.allocated
-
-    @strawberry.field(description="Derived: expired once its window has ended.")
-    def status(self, info: Info) -> OfferStatus:
-        today = info.context.runtime.concord.today()
-        return offer_status(
-            withdrawn=self.withdrawn,
-            expired=today > self.available_until,
-            quantity=self.quantity,
-            allocated=self.allocated,
-        )
-
-    @strawberry.field
-    async def organisation(self, info: Info) -> Organisation | None:
-        if self.organisation_id is None:
-            return None
-        row = await info.context.loaders.organisation.load(UUID(self.organisation_id))
-        return Organisation.from_row(row) if row else None
-
-    @strawberry.field
-    async def crisis(self, info: Info) -> Crisis | None:
-        row = await info.context.loaders.crisis.load(UUID(self.crisis_id))
-        return Crisis.from_row(row) if row else None
-
-    @strawberry.field(description=HISTORY)
-    async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:
-        page: ChangeConnection = await read_history(info, OFFER_HISTORY, self.id, first, after)
-        return page
-
-    @classmethod
-    def from_row(cls, row: OfferRow) -> Offer:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            crisis_id=strawberry.ID(str(row.crisis_id)),
-            organisation_id=strawberry.ID(str(row.organisation_id)) if row.organisation_id else None,
-            offering_state=codes.MemberState(row.offering_state) if row.offering_state else None,
-            sector=codes.Sector(row.sector),
-            item=row.item,
-            quantity=row.quantity,
-            allocated=row.allocated,
-            unit=row.unit,
-            available_from=row.available_from,
-            available_until=row.available_until,
-            serves=[codes.MemberState(s) for s in row.serves.split(",") if s],
-            delivery_mode=offers.DeliveryMode(row.delivery_mode),
-            standby_capacity=row.standby_capacity,
-            description=row.description,
-            withdrawn=row.withdrawn,
-            posted_at=row.posted_at,
-        )
-
-    @classmethod
-    def from_aggregate(cls, offer: OfferAggregate) -> Offer:
-        terms = offer.terms
-        return cls(
-            id=strawberry.ID(str(offer.id)),
-            crisis_id=strawberry.ID(str(offer.crisis_id)),
-            organisation_id=strawberry.ID(offer.organisation_id) if offer.organisation_id else None,
-            offering_state=offer.offering_state,
-            sector=terms.sector,
-            item=terms.item,
-            quantity=terms.quantity,
-            allocated=offer.allocated,
-            unit=terms.unit,
-            available_from=terms.available_from,
-            available_until=terms.available_until,
-            serves=sorted(terms.serves, key=lambda s: s.value),
-            delivery_mode=terms.delivery_mode,
-            standby_capacity=terms.standby_capacity,
-            description=terms.description,
-            withdrawn=offer.withdrawn,
-            posted_at=offer.created_on,
-        )
-
-
-OFFER_HISTORY = History(
-    OfferAggregate, "offer", Offer.from_aggregate, lambda _concord, offer: [offering_party(offer)]
-)
-
-
-@strawberry.type
-class OfferPayload:
-    offer: Offer
-    position: LogPosition
-
-
-@strawberry.type
-class OfferEdge:
-    cursor: str
-    node: Offer
-
-
-@strawberry.type
-class OfferConnection:
-    edges: list[OfferEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.input

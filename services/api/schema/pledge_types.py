@@ -11,7 +11,8 @@ import strawberry
 from domain import pledges
 from projections.finance import pledges as pledge_queries
 from services.api.schema.context import Info
-from services.api.schema.history import HISTORY, ChangeConnection, History, read_history
+from services.api.schema.history import HISTORY, History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.paging import (
     MAX_PAGE,
 )

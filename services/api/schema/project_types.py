@@ -14,7 +14,8 @@ from domain.havens import admin1
 from domain.project_parts import progress
 from projections.projects import queries as project_queries
 from services.api.schema.context import Info
-from services.api.schema.history import ChangeConnection, History, read_history
+from services.api.schema.history import History, read_history
+from services.api.schema.history_types import ChangeConnection
 from services.api.schema.organisations import Organisation
 from services.api.schema.paging import MAX_PAGE
 from services.api.schema.scalars import LogPosition, MemberState, Sector

@@ -1,11 +1,10 @@
 """The assistance request's object types, which matches, safe havens and the matcher refer to; its
-queries and commands are in services.api.schema.requests."""
+queries are in services.api.schema.requests, its commands in request_mutations."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -16,17 +15,14 @@ from projections.assistance_requests import queries as request_queries
 from projections.assistance_requests.queries import CommitmentRow, RequestRow
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
-from services.api.schema.history import (
-    Actor,
-    FieldChange,
-    History,
-    read_history,
-)
+from services.api.schema.history import History, read_history
+from services.api.schema.history_types import Actor, FieldChange
 from services.api.schema.paging import (
     MAX_PAGE,
     PageInfo,
 )
 from services.api.schema.risk import RiskLevel, area_risk
+from services.api.schema.safe_haven_types import SafeHaven
 from services.api.schema.scalars import (
     LogPosition,
     MemberState,
@@ -34,9 +30,6 @@ from services.api.schema.scalars import (
     Sector,
 )
 from services.identity.access import Owner
-
-if TYPE_CHECKING:
-    from services.api.schema.safe_havens import SafeHaven
 
 
 @strawberry.type(description="One event in the life of a request: when, who, what changed.")
@@ -114,11 +107,7 @@ class AssistanceRequest:
     )
 
     @strawberry.field(description="The safe haven whose population needs this (its location is need-to-know)")
-    async def safe_haven(
-        self, info: Info
-    ) -> Annotated[SafeHaven, strawberry.lazy("services.api.schema.safe_havens")] | None:
-        from services.api.schema.safe_havens import SafeHaven  # noqa: PLC0415 (safe_havens imports this module)
-
+    async def safe_haven(self, info: Info) -> SafeHaven | None:
         if self.safe_haven_id is None:
             return None
         row = await info.context.loaders.safe_haven.load(UUID(self.safe_haven_id))

@@ -13,7 +13,7 @@ from domain.codes import MemberState
 from projections.matching import queries as matching
 from services.api.schema.allocation_round_types import ScoreTerm
 from services.api.schema.context import Info
-from services.api.schema.offers import Offer
+from services.api.schema.offer_types import Offer
 from services.api.schema.paging import check_first
 from services.api.schema.request_types import AssistanceRequest
 from services.api.schema.scalars import parse_id

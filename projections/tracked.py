@@ -1,0 +1,246 @@
+"""One projector and its tracking position: a batch's rows and the position in one transaction,
+exactly once. The runner (``projections.runner``) hands it what it reads of the log; on its own it
+catches up with the log in bulk (``catch_up``, ``rebuild``) and resets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import aclosing
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, cast
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import Index, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from projections.batching import BatchedWrites
+from projections.catchup import fewer_collections, pages
+from projections.database import writer
+from projections.log_reader import log_reader
+from projections.progress import Progress
+from projections.projector import Projector
+from projections.rebuilding import bulk_connection, create_indexes, drop_indexes, write_only_indexes
+from projections.tables import projection_tracking
+from projections.threaded import InThread, sync_twin
+
+log = logging.getLogger(__name__)
+
+Decode = Callable[[Notification], Any]
+Decoded = tuple[Notification, Any]  # a notification and its domain event (or why it failed to decode)
+
+
+class TrackingConflict(RuntimeError):
+    """Another process (or a rebuild) moved this projection's position: re-read it and go on."""
+
+
+class TrackedProjection:
+    """A projector with the position it reached in this process and the one its tracking row holds."""
+
+    def __init__(
+        self,
+        projector: Projector,
+        *,
+        engine: AsyncEngine,
+        recorder: Any,
+        decode: Decode,
+        progress: Progress | None = None,
+        batch_size: int = 500,
+    ) -> None:
+        self.projector = projector
+        self._engine = writer(engine)  # on SQLite: BEGIN IMMEDIATE, wait for the write lock
+        self._reader = log_reader(recorder)
+        self._decode = decode
+        self._progress = progress
+        self._batch_size = batch_size
+        self.position = 0  # reached, in this process
+        self._persisted = 0  # as the tracking row says
+
+    async def catch_up(
+        self, on_batch: Callable[[int], None] | None = None, *, batch_size: int | None = None
+    ) -> int:
+        """Project everything recorded so far; returns the number of notifications read.
+        ``on_batch`` learns the position reached after each batch (progress for the CLI);
+        ``batch_size`` (a rebuild's, larger than the live one) is events per transaction."""
+        return await self._catch_up(on_batch, batch_size or self._batch_size)
+
+    async def rebuild(
+        self, on_batch: Callable[[int], None] | None = None, *, batch_size: int | None = None
+    ) -> int:
+        """Reset, then catch up from the start of the log; returns the notifications read.
+        The projector's write-only indexes are dropped with its rows and created once the log is
+        replayed, whether the replay finished or not (``concord migrate`` restores any that a
+        killed rebuild left missing)."""
+        deferred = write_only_indexes(self.projector)
+        async with bulk_connection(self._engine) as conn:
+            async with conn.begin():
+                await drop_indexes(conn, deferred)
+                await self._reset(conn)
+            try:
+                count = await self._catch_up(on_batch, batch_size or self._batch_size)
+            except BaseException:
+                await self._create_indexes_after_failure(deferred)
+                raise
+            async with conn.begin():
+                await create_indexes(conn, deferred)
+        return count
+
+    async def _create_indexes_after_failure(self, indexes: list[Index]) -> None:
+        """On a connection of its own: the catch-up's may be what failed."""
+        try:
+            async with self._engine.begin() as conn:
+                await create_indexes(conn, indexes)
+        except Exception:
+            log.exception("%s: indexes not created again; concord migrate creates them", self.projector.name)
+
+    async def _catch_up(self, on_batch: Callable[[int], None] | None, size: int) -> int:
+        """The catch-up's batches, each a transaction of its own on one connection, on a thread
+        of its own (projections.threaded)."""
+        async with InThread(sync_twin(self._engine), f"catch-up-{self.projector.name}") as conn:
+            self.position = self._persisted = await conn.transaction(self._load_position)
+            self._report()
+            total = 0
+            read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
+            with fewer_collections():
+                async with aclosing(read) as log:
+                    async for page in log:
+                        if page.events:
+                            await conn.transaction(
+                                partial(self._apply_catch_up, events=page.events, new_position=page.last)
+                            )
+                            self._persisted = page.last
+                        self.position = page.last
+                        self._report()
+                        total += page.read
+                        if on_batch is not None:
+                            on_batch(self.position)
+            if self._persisted != self.position:
+                await conn.transaction(partial(self._move_tracking, new_position=self.position))
+                self._persisted = self.position
+        self._report()
+        return total
+
+    async def _restart(self) -> None:
+        self.position = self._persisted = await self.load_position()
+        self._report()
+
+    def relevant(self, decoded: Sequence[Decoded], new_position: int) -> list[Decoded] | None:
+        """What of a batch another reader took from the log and decoded (see ProjectionRunner) this
+        projector wants past its position; None if it has already passed ``new_position``."""
+        if new_position <= self.position:
+            return None
+        position, topics = self.position, self.projector.topics
+        return [(n, e) for n, e in decoded if n.id > position and n.topic in topics]
+
+    async def write(
+        self,
+        conn: AsyncConnection,
+        decoded: Sequence[Decoded],
+        new_position: int,
+        *,
+        move_tracking: bool = True,
+    ) -> None:
+        """Project ``decoded`` and move the tracking row to ``new_position`` in the caller's
+        transaction; after it commits, the caller calls ``reached``. A notification that could not
+        be decoded carries its exception, raised here. With ``move_tracking=False`` the caller
+        moves the row itself in the same transaction, guarded by ``persisted`` as here."""
+        writes = BatchedWrites(conn)  # projectors take it for the connection: it has what they call
+        for notification, event in decoded:
+            if isinstance(event, Exception):
+                raise event
+            await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
+        await writes.flush()
+        if move_tracking:
+            await self._move_tracking(conn, new_position)
+
+    def reached(self, new_position: int, *, written: bool) -> None:
+        """The position reached after a batch: ``written`` if its tracking row says so too."""
+        self.position = new_position
+        if written:
+            self._persisted = new_position
+        self._report()
+
+    @property
+    def persisted(self) -> int:
+        """The position the tracking row had when this runner last wrote or read it."""
+        return self._persisted
+
+    @property
+    def behind_on_disk(self) -> bool:
+        """The position reached is ahead of the tracking row (moved in memory only)."""
+        return self._persisted != self.position
+
+    async def restart(self) -> None:
+        """Forget the position in memory and take the tracking row's (after a conflict or failure)."""
+        await self._restart()
+
+    async def move_tracking(self, conn: AsyncConnection) -> None:
+        """Write the position reached in ``conn``'s transaction; the caller commits, then calls
+        ``tracking_moved``. Raises TrackingConflict if another runner moved the row."""
+        await self._move_tracking(conn, self.position)
+
+    def tracking_moved(self, position: int) -> None:
+        self._persisted = position
+
+    async def _apply_catch_up(
+        self, conn: AsyncConnection, events: Sequence[tuple[Any, int]], new_position: int
+    ) -> None:
+        """A catch-up batch, decoded already (by its reader), its rows sent in bulk, in the
+        caller's transaction. The tracking row moves first: before a COPY could run outside it."""
+        await self._move_tracking(conn, new_position)
+        writes = BatchedWrites(conn, bulk=True)
+        for event, position in events:
+            await self.projector.project(cast(AsyncConnection, writes), event, position)
+        await writes.flush()
+
+    async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
+        """Guarded by the position last written, so that two runners never both apply a batch."""
+        moved = await conn.execute(
+            update(projection_tracking)
+            .where(
+                projection_tracking.c.projection == self.projector.name,
+                projection_tracking.c.position == self._persisted,
+            )
+            .values(position=new_position, updated_at=datetime.now(UTC))
+        )
+        if moved.rowcount != 1:
+            msg = f"{self.projector.name}: position moved away from {self._persisted}"
+            raise TrackingConflict(msg)
+
+    async def load_position(self) -> int:
+        """The position recorded for this projector, registering it at 0 when new."""
+        async with self._engine.begin() as conn:
+            return await self._load_position(conn)
+
+    async def _load_position(self, conn: AsyncConnection) -> int:
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        await conn.execute(
+            dialect_insert(projection_tracking)
+            .values(projection=self.projector.name, position=0, updated_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["projection"])
+        )
+        name = self.projector.name
+        position = await conn.scalar(
+            select(projection_tracking.c.position).where(projection_tracking.c.projection == name)
+        )
+        return int(position or 0)
+
+    async def reset(self) -> None:
+        """Empty this projector's tables and rewind it to the start of the log, in one transaction."""
+        async with self._engine.begin() as conn:
+            await self._reset(conn)
+
+    async def _reset(self, conn: AsyncConnection) -> None:
+        for table in reversed(self.projector.tables):
+            await conn.execute(delete(table))
+        await conn.execute(
+            delete(projection_tracking).where(projection_tracking.c.projection == self.projector.name)
+        )
+        self.position = self._persisted = 0
+
+    def _report(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self.projector.name, self.position)

@@ -1,0 +1,362 @@
+"""Named read operations compiled once, at start-up, into a plan from resolved objects to response bytes.
+
+graphql-core completes a ``Requests(first: 100)`` page field by field: for each of its 1,500 fields
+it looks the field up, decides how to complete it and builds a path (services.api
+.graphql_core_internals already reads plain fields in place, and that remains a quarter of the
+page's CPU). The document of a named operation is known before any request, so this is done once:
+each selection becomes a closure that reads its value off the object and serialises it as the
+schema's type does, and a request only runs the closures.
+
+What is not compiled runs as it always did. Each root field is still resolved by the schema's own
+resolver (its access-policy gate, its arguments converted by strawberry, the read-model query the
+resolver calls), with the resolve info graphql-core would give it. A field below the root is
+compiled when it is read straight off its object (an ``Attribute`` or a ``Child`` of
+services.api.strawberry_internals, or a plain attribute holding a list); any other resolver (the
+policy's guarded and redacted fields, counts withheld from viewers, loaders) is called as
+graphql-core calls it. A document with fragments, directives, abstract types or subscriptions is
+not compiled. Whatever the plan cannot answer exactly as graphql-core would (an error, a null in a
+non-null field, a variable to refuse) makes ``run`` return ``None``, and the request takes the
+general path, which answers it with graphql-core's own results and errors.
+tests/integration/test_compiled_operations.py runs every named read operation both ways.
+
+Written for graphql-core 3.3.2 (``graphql_core_internals.WRITTEN_FOR``): on an upgrade, compare
+``Executor.build_resolve_info`` (the fields of ``GraphQLResolveInfo``, built here positionally),
+``execute_field`` and ``complete_value``, then run that test. ``python -m bench --only reads``
+measures the plan against the general path and a bare REST endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
+    GraphQLScalarType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.pyutils import Path
+from strawberry.execution.is_awaitable import optimized_is_awaitable
+
+from services.api.graphql_core_internals import Attribute, Child
+from services.api.strawberry_internals import plain_getter
+
+#: A compiled selection: (the source object, the request's info maker) to the completed value.
+Complete = Callable[[Any, "Request"], Any]
+
+
+class Fallback(Exception):
+    """The plan cannot answer this exactly as graphql-core would."""
+
+
+class Awaits(Fallback):
+    """A field below the root resolves asynchronously (a loader): the plan never answers it."""
+
+
+class NotCompiled(Exception):
+    """The document uses something the plan does not compile."""
+
+
+def _gather(_values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+    """Asynchronous work a resolver hands the executor: graphql-core's to manage, so its to run."""
+    raise Fallback
+
+
+def _track(_values: Sequence[Any]) -> None:
+    raise Fallback
+
+
+_HELPERS = GraphQLResolveInfoHelpers(_gather, _track)
+
+
+class Request:
+    """What the resolvers of one request see: graphql-core's resolve info, built as it builds it."""
+
+    __slots__ = ("context", "operation", "schema", "variables")
+
+    def __init__(
+        self, schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Any, context: Any
+    ):
+        self.schema = schema
+        self.operation = operation
+        self.variables = variables
+        self.context = context
+
+    def info(
+        self, field: GraphQLField, node: FieldNode, parent: GraphQLObjectType, key: str
+    ) -> GraphQLResolveInfo[Any]:
+        return GraphQLResolveInfo(
+            node.name.value,
+            [node],
+            field.type,
+            parent,
+            Path(None, key, parent.name),
+            self.schema,
+            {},
+            None,
+            self.operation,
+            self.variables,
+            self.context,
+            optimized_is_awaitable,  # type: ignore[arg-type]
+            None,
+            _HELPERS,
+        )
+
+
+class CompiledOperation:
+    """One named query operation, its selections compiled."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if len(operations) != 1 or len(document.definitions) != 1:
+            raise NotCompiled("one operation and no fragments")
+        operation = operations[0]
+        if operation.operation is not OperationType.QUERY or schema.query_type is None:
+            raise NotCompiled("a query")
+        self.name = operation.name.value if operation.name else None
+        #: False once a field below the root awaited: each request would resolve the root twice.
+        self.useful = True
+        self._schema = schema
+        self._operation = operation
+        self._roots = _root_fields(schema, schema.query_type, operation.selection_set)
+
+    async def run(self, context: Any, variables: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The operation's ``data``, or None where the general path must answer."""
+        coerced = get_variable_values(
+            self._schema, self._operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None
+        request = Request(self._schema, self._operation, coerced, context)
+        data: dict[str, Any] = {}
+        try:
+            for key, field, node, parent, complete in self._roots:
+                info = request.info(field, node, parent, key)
+                args = get_argument_values(field, node, coerced) if field.args or node.arguments else {}
+                value = field.resolve(None, info, **args)  # type: ignore[misc]
+                if optimized_is_awaitable(value):
+                    value = await value
+                data[key] = complete(value, request)
+        except Awaits:
+            self.useful = False
+            return None
+        except Fallback:
+            return None
+        except Exception:
+            return None
+        return data
+
+
+def _root_fields(
+    schema: GraphQLSchema, root: GraphQLObjectType, selections: SelectionSetNode
+) -> list[tuple[str, GraphQLField, FieldNode, GraphQLObjectType, Complete]]:
+    compiled = []
+    for node in _fields_of(selections):
+        field = root.fields.get(node.name.value)
+        if field is None or field.resolve is None:
+            raise NotCompiled(node.name.value)
+        key = node.alias.value if node.alias else node.name.value
+        compiled.append((key, field, node, root, _completion(schema, field.type, node.selection_set)))
+    return compiled
+
+
+def _fields_of(selections: SelectionSetNode | None) -> list[FieldNode]:
+    """The selection's fields: plain fields only, each response key once."""
+    if selections is None:
+        raise NotCompiled("an object needs a selection")
+    fields: list[FieldNode] = []
+    keys: set[str] = set()
+    for selection in selections.selections:
+        if not isinstance(selection, FieldNode) or selection.directives:
+            raise NotCompiled("fragments and directives")
+        key = selection.alias.value if selection.alias else selection.name.value
+        if key in keys:
+            raise NotCompiled("a response key twice")
+        keys.add(key)
+        fields.append(selection)
+    return fields
+
+
+def _completion(
+    schema: GraphQLSchema, of_type: GraphQLOutputType, selections: SelectionSetNode | None
+) -> Complete:
+    """The value's completion as graphql-core's ``complete_value`` does it, decided now."""
+    if isinstance(of_type, GraphQLNonNull):
+        inner = _completion(schema, of_type.of_type, selections)
+
+        def non_null(value: Any, request: Request) -> Any:
+            if value is None:
+                raise Fallback
+            return inner(value, request)
+
+        return non_null
+    if isinstance(of_type, GraphQLList):
+        item = _completion(schema, of_type.of_type, selections)
+
+        def listed(value: Any, request: Request) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, (str, bytes, dict)):
+                raise Fallback
+            return [item(each, request) for each in value]
+
+        return listed
+    if isinstance(of_type, (GraphQLScalarType, GraphQLEnumType)):
+        serialise = of_type.coerce_output_value
+        return lambda value, _request: None if value is None else _leaf(serialise(value))
+    if isinstance(of_type, GraphQLObjectType) and of_type.is_type_of is None:
+        return _object(schema, of_type, selections)
+    raise NotCompiled(f"the type {of_type}")
+
+
+def _leaf(value: Any) -> Any:
+    if value is None:  # graphql-core refuses a leaf that serialises to null
+        raise Fallback
+    return value
+
+
+def _object(
+    schema: GraphQLSchema, object_type: GraphQLObjectType, selections: SelectionSetNode | None
+) -> Complete:
+    reads: list[tuple[str, Callable[[Any, Request], Any], Attribute | None]] = []
+    for node in _fields_of(selections):
+        key = node.alias.value if node.alias else node.name.value
+        if node.name.value == "__typename":
+            reads.append((key, _typename(object_type.name), None))
+            continue
+        field = object_type.fields.get(node.name.value)
+        if field is None:
+            raise NotCompiled(node.name.value)
+        read = _read(schema, object_type, field, node, key)
+        attribute = field.resolve if type(field.resolve) is Attribute and not node.arguments else None
+        reads.append((key, read, attribute))
+    return _generated(object_type.name, reads)
+
+
+def _generated(
+    name: str, reads: list[tuple[str, Callable[[Any, Request], Any], Attribute | None]]
+) -> Complete:
+    """The object's completion as one function with a dict display: no call per plain field.
+
+    A plain field is read inline: a string as itself, another value serialised, and a null (or a
+    value that serialises to null) read again by the field's own closure, which answers null or
+    falls back as graphql-core would.
+    """
+    namespace: dict[str, Any] = {"__builtins__": {"str": str}}
+    entries, checked = [], []
+    for i, (key, read, attribute) in enumerate(reads):
+        namespace[f"r{i}"] = read
+        if attribute is None:
+            entries.append(f"{key!r}: r{i}(source, request)")
+            continue
+        namespace[f"g{i}"], namespace[f"s{i}"] = attribute.get, attribute.serialise
+        names = getattr(attribute.serialise, "names", None)
+        if attribute.same is str:
+            entries.append(f"{key!r}: (v if (v := g{i}(source)).__class__ is str else r{i}(source, request))")
+        elif names is not None:  # an enum: its member's name, as strawberry_internals._enum_names gives it
+            namespace[f"e{i}"], namespace[f"n{i}"] = getattr(attribute.serialise, "enum", None), names
+            entries.append(
+                f"{key!r}: (n if (v := g{i}(source)).__class__ is e{i} and (n := n{i}.get(v)) is not None"
+                f" else r{i}(source, request))"
+            )
+        else:
+            entries.append(
+                f"{key!r}: (s{i}(v) if (v := g{i}(source)) is not None else r{i}(source, request))"
+            )
+            checked.append((key, read))
+    namespace["checked"] = tuple(checked)
+    lines = [
+        "def completed(source, request):",
+        "    if source is None:",
+        "        return None",
+        "    d = {" + ", ".join(entries) + "}",
+    ]
+    if checked:
+        lines += [
+            "    if None in d.values():",
+            "        for key, read in checked:",
+            "            if d[key] is None:",
+            "                d[key] = read(source, request)",
+        ]
+    lines.append("    return d")
+    exec(compile("\n".join(lines), f"<compiled {name}>", "exec"), namespace)  # noqa: S102 (made of the schema's names)
+    completed: Complete = namespace["completed"]
+    return completed
+
+
+def _typename(name: str) -> Callable[[Any, Request], Any]:
+    return lambda _source, _request: name
+
+
+def _read(
+    schema: GraphQLSchema, parent: GraphQLObjectType, field: GraphQLField, node: FieldNode, key: str
+) -> Callable[[Any, Request], Any]:
+    """How one field's value is read off its object and completed."""
+    resolve = field.resolve
+    complete = _completion(schema, field.type, node.selection_set)
+    if type(resolve) is Attribute and not node.arguments:
+        return _attribute(resolve, complete)
+    if type(resolve) is Child and not node.arguments:
+        get = resolve.get
+        return lambda source, request: complete(get(source), request)
+    getter = plain_getter(field)
+    if getter is not None and not node.arguments:
+        return lambda source, request: complete(getter(source), request)
+    if resolve is None:
+        raise NotCompiled(field.ast_node.name.value if field.ast_node else key)
+    return _resolved(resolve, field, node, parent, key, complete)
+
+
+def _attribute(attribute: Attribute, complete: Complete) -> Callable[[Any, Request], Any]:
+    get, same, serialise, non_null = attribute.get, attribute.same, attribute.serialise, attribute.non_null
+
+    def read(source: Any, request: Request) -> Any:
+        value = get(source)
+        if type(value) is same:
+            return value
+        if value is None:
+            if non_null:
+                raise Fallback
+            return None
+        coerced = serialise(value)
+        if coerced is None:
+            raise Fallback
+        return coerced
+
+    return read
+
+
+def _resolved(
+    resolve: Callable[..., Any],
+    field: GraphQLField,
+    node: FieldNode,
+    parent: GraphQLObjectType,
+    key: str,
+    complete: Complete,
+) -> Callable[[Any, Request], Any]:
+    """A field with a resolver of its own (a policy gate, say): called as graphql-core calls it."""
+
+    def read(source: Any, request: Request) -> Any:
+        args = get_argument_values(field, node, request.variables) if field.args or node.arguments else {}
+        value = resolve(source, request.info(field, node, parent, key), **args)
+        if optimized_is_awaitable(value):
+            close = getattr(value, "close", None)
+            if close is not None:
+                close()
+            raise Awaits
+        return complete(value, request)
+
+    return read
