@@ -9,11 +9,16 @@ has queued at once. A warning or worse, and any record of the loggers named ``at
 server life: started, shutting down, finished), is written at once, after what queued before it:
 uvicorn ends a process stopped by SIGTERM by raising the signal again, so no ``atexit`` runs, and
 its last line is one of those. A process killed outright loses what it had not written yet.
+
+Without a stream of its own the handler writes to whatever ``sys.stderr`` is when it writes (as
+``logging.lastResort`` does), so that a test harness swapping stderr never leaves it a closed one;
+lines for a stream already closed are dropped, as nothing can read them.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import deque
 from typing import IO
@@ -22,9 +27,9 @@ BATCH_SECONDS = 0.02
 
 
 class BackgroundHandler(logging.Handler):
-    def __init__(self, stream: IO[str], at_once: tuple[str, ...] = ("uvicorn.error",)) -> None:
+    def __init__(self, stream: IO[str] | None = None, at_once: tuple[str, ...] = ("uvicorn.error",)) -> None:
         super().__init__()
-        self.stream = stream
+        self._stream = stream
         self._at_once = frozenset(at_once)
         self._queue: deque[logging.LogRecord] = deque()
         self._queued = threading.Event()
@@ -32,6 +37,10 @@ class BackgroundHandler(logging.Handler):
         self._writing = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="concord-log-writer", daemon=True)
         self._thread.start()
+
+    @property
+    def stream(self) -> IO[str]:
+        return self._stream if self._stream is not None else sys.stderr
 
     def handle(self, record: logging.LogRecord) -> bool:
         """Filters, then queues: no lock taken (``deque.append`` is atomic, ``Event.set`` only
@@ -64,10 +73,11 @@ class BackgroundHandler(logging.Handler):
                     lines.append(self.format(record))
                 except Exception:
                     self.handleError(record)
-            if lines:
+            stream = self.stream
+            if lines and not getattr(stream, "closed", False):
                 try:
-                    self.stream.write("\n".join(lines) + "\n")
-                    self.stream.flush()
+                    stream.write("\n".join(lines) + "\n")
+                    stream.flush()
                 except Exception:
                     self.handleError(logging.makeLogRecord({"msg": "log write failed"}))
 

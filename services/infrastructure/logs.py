@@ -62,11 +62,10 @@ def handler(
 ) -> logging.Handler:
     """A handler writing ``log_format`` lines to ``stream`` (stderr by default); ``background``: from
     a thread of its own, in batches (services.infrastructure.log_writer), as the API process does."""
-    chosen: logging.Handler
-    if background:
-        chosen = BackgroundHandler(stream or sys.stderr)
-    else:
-        chosen = logging.StreamHandler(stream or sys.stderr)
+    # In the background, without a stream of its own: stderr as it is at each write.
+    chosen: logging.Handler = (
+        BackgroundHandler(stream) if background else logging.StreamHandler(stream or sys.stderr)
+    )
     chosen.addFilter(CorrelationFilter())
     if log_format == "json":
         chosen.setFormatter(JsonFormatter())

@@ -97,3 +97,23 @@ def test_the_servers_life_and_warnings_are_written_at_once_after_what_queued() -
 
     assert after_shutting_down == "GET /healthz 200\nShutting down\n"
     assert after_warning == after_shutting_down + "POST /graphql 200\nslow writer\n"
+
+
+def test_without_a_stream_of_its_own_it_writes_to_stderr_as_it_is_then_and_never_to_a_closed_one(
+    monkeypatch,
+) -> None:
+    handler = logs.handler("text", background=True)
+    logger = _logger(handler)
+    try:
+        first = io.StringIO()
+        monkeypatch.setattr("sys.stderr", first)
+        logger.warning("to the first")  # a warning is written at once
+        first.close()  # as a test harness closes the stderr it lent
+        logger.warning("to nobody")
+        second = io.StringIO()
+        monkeypatch.setattr("sys.stderr", second)
+        logger.warning("to the second")
+        assert "to the second" in second.getvalue()
+        assert "to nobody" not in second.getvalue()
+    finally:
+        handler.close()
