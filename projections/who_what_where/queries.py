@@ -177,9 +177,6 @@ async def _project_activities(
         conn, {UUID(i) for row in found for i in row.implementers.split(",") if i}
     )
 
-    def implementers(text: str) -> list[UUID | None]:
-        return [UUID(i) for i in text.split(",") if i] or [None]
-
     return [
         ActivityRow(
             "project",
@@ -200,8 +197,13 @@ async def _project_activities(
             row.planned_end,
         )
         for row in found
-        for implementer in implementers(row.implementers)
+        for implementer in _implementers(row.implementers)
     ]
+
+
+def _implementers(text: str) -> list[UUID | None]:
+    """A project's implementing organisations; one line without an organisation if none is named."""
+    return [UUID(i) for i in text.split(",") if i] or [None]
 
 
 async def _organisation_names(conn: AsyncConnection, ids: set[UUID]) -> dict[UUID, str]:
