@@ -14,9 +14,9 @@ from bench.stats import latency_summary, rate
 from domain.access import Actor, Role
 from domain.codes import MemberState, Sector
 from domain.requests import AssistanceRequest, Need
-from services.bootstrap import storage_for
 from services.coordination import Command, Concord
 from services.identity.access import Principal
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 
 CRISIS = uuid4()  # app.save() checks no crisis: only the saving is timed

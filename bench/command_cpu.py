@@ -41,9 +41,10 @@ from services.api import schema as schema_package
 from services.api.app import create_app
 from services.api.schema.context import Context
 from services.api.strawberry_internals import ConvertedArguments
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.identity.access import Principal
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 

@@ -24,10 +24,10 @@ from domain.access import Role
 from domain.codes import MemberState, Sector
 from domain.requests import Need
 from services.api.exports.hxl import REQUEST_COLUMNS
-from services.bootstrap import storage_for
 from services.coordination import Command, Concord
 from services.identity.access import Principal
 from services.imports.service import Kind, import_file
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 

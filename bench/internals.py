@@ -38,10 +38,11 @@ from bench.http_load import PAGE_SIZE as PAGE
 from bench.http_load import POST_BODY, POST_VARIABLES, REQUESTS_PAGE
 from services.api import schema as schema_package
 from services.api.schema.context import Context
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.coordination import Concord
 from services.infrastructure.eventsourcing_internals import fast_decoder
 from services.infrastructure.psycopg_pool_internals import check_quickly
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 

@@ -41,10 +41,11 @@ from domain.crises import Crisis
 from domain.funds import FundWindow, StabilityFund
 from domain.havens import SafeHaven
 from domain.pledges import DestinationKind
-from services.bootstrap import start, storage_for, tracked_projections
+from services.bootstrap import start, tracked_projections
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
 from services.infrastructure.snapshots import SNAPSHOT_INTERVALS, StateSnapshot
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 
 GOAL_MB = 300

@@ -23,9 +23,10 @@ from bench.backends import POSTGRES_ADMIN_URL, Backend, postgres_backend, sqlite
 from bench.baseline import ACTOR, _fresh_requests
 from bench.server import migrate
 from bench.stats import rate
-from services.bootstrap import start, storage_for, tracked_projections
+from services.bootstrap import start, tracked_projections
 from services.coordination import Concord
 from services.infrastructure.heap import settle_heap
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 
 CHUNK = 500  # requests per insert: psycopg's pipeline can stall on one of several MB

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from projections.assistance_requests import queries as request_queries
 from projections.coverage import queries as coverage_queries
 from projections.database import create_read_engine
-from services.bootstrap import storage_for
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 
 

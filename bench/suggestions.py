@@ -33,8 +33,8 @@ from projections.assistance_requests.tables import assistance_requests
 from projections.matching import queries as matching
 from projections.offers.tables import offers
 from services.api.app import create_app
-from services.bootstrap import storage_for
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 

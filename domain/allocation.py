@@ -2,6 +2,9 @@
 
 Pure and deterministic: the numeric solver (``services.matching``) and the suggestions both
 follow these rules, so that what a round proposes can always be explained term by term.
+
+Over 300 lines on purpose: one policy, read term by term against the round's and the suggestions'
+explanations; split, its rules would no longer be read together.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 A movement is a group counted by sex and age group, never by person. It is planned, its
 voluntariness confirmed, approved by the receiving state, then it travels and arrives — or it is
 postponed or cancelled. Into a safe haven, approval reserves room there (``SafeHaven.reserve``).
+
+Over 300 lines on purpose: one aggregate with its nested events and the values they carry (the
+group, the places), whose stored topics name this module.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""An assistance request: one need posted by the relief coordinator of a member state."""
+"""An assistance request: one need posted by the relief coordinator of a member state.
+
+Over 300 lines on purpose: the aggregate, its nested events and the checks of the need it carries
+are one unit, and its events' stored topics name this module (moving them would need upcasting).
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from projections.tables import metadata
-from services.bootstrap import storage_for
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 
 config = context.config

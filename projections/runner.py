@@ -13,6 +13,9 @@ up to ``max_backoff``, so that the rest of the read models go on; when it comes 
 tracking row's position again and the follower reads from there, the others skipping what they
 have. Its tracking row says it fails, with the error, until it writes again (projections.failures):
 readiness and ``concord status`` show it at once, in any process.
+
+Over 300 lines on purpose: one loop (read, hand on, move positions, set aside and take back a
+failing runner) whose steps share its state and are read together.
 """
 
 from __future__ import annotations

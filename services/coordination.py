@@ -44,7 +44,7 @@ from services.idempotency import (
     payload_digest,
     receipt_id,
 )
-from services.identity.access import Scope
+from services.identity.policy import Scope
 from services.infrastructure.eventsourcing_internals import replay, save_through
 from services.infrastructure.group_commit import GroupCommitter
 from services.infrastructure.log_positions import position_of

@@ -9,7 +9,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine
 
 from projections.rebuilding import restore_indexes, write_only_indexes
-from services.bootstrap import Storage, all_projectors
+from services.bootstrap import all_projectors
+from services.infrastructure.storage import Storage
 
 
 def project_root() -> Path:

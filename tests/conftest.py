@@ -16,8 +16,9 @@ import psycopg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 

@@ -99,7 +99,7 @@ async def list_requests(
     """``after``: for "newest", the posted position of the last row seen; else how many were seen.
     Without ``rows`` the page is empty (and has no next page), without ``count`` its total is 0:
     for a caller that asked only for the other."""
-    filtered = _filtered(select(*_COLUMNS), where)
+    filtered = requests_matching(where)
     page = filtered.order_by(*REQUEST_ORDERS[order]).limit(first + 1)
     if after is not None and order == "newest":
         page = page.where(_r.posted_position < after)
@@ -114,6 +114,12 @@ async def list_requests(
         if count:
             total = int(await conn.scalar(counting) or 0)
     return RequestPage(rows=found[:first], has_next_page=len(found) > first, total_count=total)
+
+
+def requests_matching(where: RequestFilter) -> Select:  # type: ignore[type-arg]
+    """The query for the rows of the requests the filter keeps, unordered: for a caller that reads
+    them its own way (an export streams them)."""
+    return _filtered(select(*_COLUMNS), where)
 
 
 def _filtered(query: Select, where: RequestFilter) -> Select:  # type: ignore[type-arg]

@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections.assistance_requests.queries import _COLUMNS, RequestFilter, RequestRow, _filtered
+from projections.assistance_requests.queries import RequestFilter, RequestRow, requests_matching
 from projections.assistance_requests.tables import assistance_requests
 from projections.offers.queries import OfferRow
 from projections.offers.tables import offers
@@ -40,7 +40,7 @@ async def stream(
 
 def requests(engine: AsyncEngine, where: RequestFilter, *, batch: int = BATCH) -> AsyncIterator[RequestRow]:
     """Requests in the order they were posted."""
-    query = _filtered(select(*_COLUMNS), where).order_by(assistance_requests.c.posted_position)
+    query = requests_matching(where).order_by(assistance_requests.c.posted_position)
     return stream(engine, query, lambda row: RequestRow(*row), batch=batch)
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, literal, select
+from sqlalchemy import Select, and_, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests
@@ -52,8 +52,31 @@ async def who_what_where(
     activities: Sequence[str] = (),
     limit: int = 1000,
 ) -> list[ActivityRow]:
-    r, m, o, org = assistance_requests.c, matches.c, offers.c, organisations.c
-    requests = select(
+    parts = {
+        "request": _requests(crisis_ids, member_states, sectors, areas),
+        "delivery": _deliveries(crisis_ids, member_states, sectors, areas),
+    }
+    rows: list[ActivityRow] = []
+    async with engine.connect() as conn:
+        for name, query in parts.items():
+            if activities and name not in activities:
+                continue
+            for row in await conn.execute(query.limit(limit)):
+                values = list(row)
+                values[-2:] = [_day(values[-2]), _day(values[-1])]
+                rows.append(ActivityRow(*values))
+        if not activities or "project" in activities:
+            rows.extend(await _project_activities(conn, crisis_ids, member_states, sectors, areas, limit))
+    rows.sort(key=lambda a: (a.member_state, a.admin_code, a.sector, a.activity, str(a.id)))
+    return rows[:limit]
+
+
+def _requests(
+    crisis_ids: Sequence[UUID], member_states: Sequence[str], sectors: Sequence[str], areas: Sequence[str]
+) -> Select[Any]:
+    """A request is its requesting state's own line, before anyone acts on it."""
+    r, org = assistance_requests.c, organisations.c
+    return select(
         literal("request").label("activity"),
         r.id,
         r.crisis_id,
@@ -76,7 +99,14 @@ async def who_what_where(
         *among(r.sector, sectors),
         *within(r.admin_code, areas),
     )
-    deliveries = (
+
+
+def _deliveries(
+    crisis_ids: Sequence[UUID], member_states: Sequence[str], sectors: Sequence[str], areas: Sequence[str]
+) -> Select[Any]:
+    """A match still alive is a delivery by the offering organisation, at the request's place."""
+    r, m, o, org = assistance_requests.c, matches.c, offers.c, organisations.c
+    return (
         select(
             literal("delivery").label("activity"),
             m.id,
@@ -108,20 +138,6 @@ async def who_what_where(
             *within(r.admin_code, areas),
         )
     )
-    parts = {"request": requests, "delivery": deliveries}
-    rows: list[ActivityRow] = []
-    async with engine.connect() as conn:
-        for name, query in parts.items():
-            if activities and name not in activities:
-                continue
-            for row in await conn.execute(query.limit(limit)):
-                values = list(row)
-                values[-2:] = [_day(values[-2]), _day(values[-1])]
-                rows.append(ActivityRow(*values))
-        if not activities or "project" in activities:
-            rows.extend(await _project_activities(conn, crisis_ids, member_states, sectors, areas, limit))
-    rows.sort(key=lambda a: (a.member_state, a.admin_code, a.sector, a.activity, str(a.id)))
-    return rows[:limit]
 
 
 async def _project_activities(
@@ -133,7 +149,7 @@ async def _project_activities(
     limit: int,
 ) -> list[ActivityRow]:
     """A project is done by each of its implementing organisations: one 3W line for each."""
-    p, org = projects.c, organisations.c
+    p = projects.c
     query = (
         select(
             p.id,
@@ -157,14 +173,9 @@ async def _project_activities(
         .limit(limit)
     )
     found = list(await conn.execute(query))
-    ids = {UUID(i) for row in found for i in row.implementers.split(",") if i}
-    names: dict[UUID, str] = {}
-    for batch in in_batches(ids):
-        result = await conn.execute(select(org.id, org.name).where(org.id.in_(batch)))
-        names.update({row.id: row.name for row in result})
-
-    def implementers(text: str) -> list[UUID | None]:
-        return [UUID(i) for i in text.split(",") if i] or [None]
+    names = await _organisation_names(
+        conn, {UUID(i) for row in found for i in row.implementers.split(",") if i}
+    )
 
     return [
         ActivityRow(
@@ -186,8 +197,22 @@ async def _project_activities(
             row.planned_end,
         )
         for row in found
-        for implementer in implementers(row.implementers)
+        for implementer in _implementers(row.implementers)
     ]
+
+
+def _implementers(text: str) -> list[UUID | None]:
+    """A project's implementing organisations; one line without an organisation if none is named."""
+    return [UUID(i) for i in text.split(",") if i] or [None]
+
+
+async def _organisation_names(conn: AsyncConnection, ids: set[UUID]) -> dict[UUID, str]:
+    org = organisations.c
+    names: dict[UUID, str] = {}
+    for batch in in_batches(ids):
+        result = await conn.execute(select(org.id, org.name).where(org.id.in_(batch)))
+        names.update({row.id: row.name for row in result})
+    return names
 
 
 def _day(value: Any) -> date | None:

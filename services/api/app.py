@@ -4,9 +4,9 @@ the event feed, health, readiness and metrics; problem details for errors."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -52,6 +52,39 @@ def create_app(
     settings = settings or Settings()
     settings.check_serving()
     metrics = Metrics(named_operations(dashboard.operations_dir()))
+    app = FastAPI(
+        title="Concord",
+        summary="Coordination of post-conflict assistance among ASEAN member states",
+        version="0.1.0",
+        lifespan=_lifespan(settings, metrics, today=today, settle=settle),
+        telemetry=_telemetry(settings.opentelemetry),
+        # Pages to try the API from, in development; /openapi.json stays, the REST contract.
+        docs_url=None if settings.is_production else "/docs",
+        redoc_url=None if settings.is_production else "/redoc",
+    )
+    app.state.metrics = metrics
+    app.add_middleware(CorrelationMiddleware)
+    _mount_graphql(app, settings, metrics)
+    app.include_router(hxl.router)
+    app.include_router(hxl_field.router)
+    app.include_router(iati.router)
+    app.include_router(imports.router)
+    app.include_router(events.router)
+    app.include_router(health.router)
+    dashboard.install(app, workbench.headers_for(settings))
+    workbench.install(app, settings)
+    if not settings.is_production:
+        graphiql.install(app)
+    openapi.install(app)
+    _install_problems(app)
+    return app
+
+
+def _lifespan(
+    settings: Settings, metrics: Metrics, *, today: Clock, settle: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the runtime (the command threads, the application, the projections) with the app, and
+    close it with the app."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,18 +100,10 @@ def create_app(
             stop_timing()
             await runtime.close()
 
-    app = FastAPI(
-        title="Concord",
-        summary="Coordination of post-conflict assistance among ASEAN member states",
-        version="0.1.0",
-        lifespan=lifespan,
-        telemetry=_telemetry(settings.opentelemetry),
-        # Pages to try the API from, in development; /openapi.json stays, the REST contract.
-        docs_url=None if settings.is_production else "/docs",
-        redoc_url=None if settings.is_production else "/redoc",
-    )
-    app.state.metrics = metrics
-    app.add_middleware(CorrelationMiddleware)
+    return lifespan
+
+
+def _mount_graphql(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     schema = build_schema(
         production=settings.is_production,
         observers=[lambda: OperationLatency(metrics.observe_operation)],
@@ -95,17 +120,9 @@ def create_app(
     app.router.add_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
     app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, admission=admission).handle)
 
-    app.include_router(hxl.router)
-    app.include_router(hxl_field.router)
-    app.include_router(iati.router)
-    app.include_router(imports.router)
-    app.include_router(events.router)
-    app.include_router(health.router)
-    dashboard.install(app, workbench.headers_for(settings))
-    workbench.install(app, settings)
-    if not settings.is_production:
-        graphiql.install(app)
-    openapi.install(app)
+
+def _install_problems(app: FastAPI) -> None:
+    """Every error leaves as problem details (RFC 9457), with a code where a client can act on it."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(_request: Request, error: StarletteHTTPException) -> Response:
@@ -134,8 +151,6 @@ def create_app(
         return problem(
             seen.http_status, _title(seen.http_status), seen.message, headers, code=seen.code, **reason
         )
-
-    return app
 
 
 def _telemetry(enabled: bool) -> TelemetryConfig:

@@ -4,6 +4,9 @@ Owned here rather than taken from strawberry's router because the specification'
 ``application/graphql-response+json`` (with its status codes) is not in strawberry: 0.341.2, the
 newest release, answers ``application/json`` with 200 whatever the ``Accept``, a syntax error
 included. And read-your-writes (``Concord-Consistent-With``) must hold a query before it executes.
+
+Over 300 lines on purpose: one protocol, its negotiation, request checks, status codes and
+errors, read together against the specification.
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def apikey_create(
     org: Annotated[str | None, typer.Option(help="organisation id, for a donor")] = None,
 ) -> None:
     """Issue a key; it is printed once and never stored."""
-    from services.bootstrap import storage_for  # noqa: PLC0415 - concord token starts without the event store
     from services.coordination import Concord  # noqa: PLC0415
+    from services.infrastructure.storage import storage_for  # noqa: PLC0415 - concord token starts without the event store
 
     concord = Concord(storage_for(Settings()).event_store_env)
     try:
@@ -84,8 +84,8 @@ def apikey_create(
 
 def apikey_revoke(account: Annotated[str, typer.Argument(help="the account id printed at creation")]) -> None:
     """Revoke a key at once: requests with it are refused from now on."""
-    from services.bootstrap import storage_for  # noqa: PLC0415
     from services.coordination import Concord  # noqa: PLC0415
+    from services.infrastructure.storage import storage_for  # noqa: PLC0415
 
     concord = Concord(storage_for(Settings()).event_store_env)
     try:

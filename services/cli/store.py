@@ -12,7 +12,7 @@ from services.settings import Settings
 
 def migrate() -> None:
     """Create or upgrade every table: event store, tracking, read models."""
-    from services.bootstrap import storage_for  # noqa: PLC0415 - only the commands that use it import it
+    from services.infrastructure.storage import storage_for  # noqa: PLC0415 - only the commands that use it import it
     from services.migrate import migrate as apply_migrations  # noqa: PLC0415
 
     configure_logging()
@@ -25,9 +25,9 @@ def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="only into an empty event store")] = False,
 ) -> None:
     """Write a demo post-conflict scenario through Concord's own commands (every invariant holds)."""
-    from services.bootstrap import storage_for  # noqa: PLC0415
     from services.coordination import Concord  # noqa: PLC0415
     from services.demo import Demo, is_empty  # noqa: PLC0415 - only this command needs it
+    from services.infrastructure.storage import storage_for  # noqa: PLC0415
 
     configure_logging()
     settings = Settings()

@@ -21,7 +21,8 @@ from eventsourcing.persistence import IntegrityError
 from domain.access import Actor
 from domain.organisations import Organisation
 from services.errors import Conflict, NotFound
-from services.identity.access import Forbidden, Owner, Principal, Scope, authorise
+from services.identity.access import Forbidden, Owner, Principal, authorise
+from services.identity.policy import Scope
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")

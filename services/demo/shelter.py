@@ -11,6 +11,7 @@ from uuid import UUID
 from domain.codes import MemberState, Sector
 from domain.movements import MovementKind, Place, VoluntarinessMethod
 from domain.security import IncidentKind, RiskLevel
+from services.coordination import Command
 from services.demo.base import DemoBase
 from services.demo.scenario import (
     AREAS,
@@ -89,25 +90,7 @@ class Shelter(DemoBase):
             "male:60+": people // 20,
         }
         vulnerable = {"unaccompanied-or-separated-children": self.random.randint(0, 3)}
-        if state is MemberState.MMR and index % 4 == 0:
-            kind, origin, destination = (
-                MovementKind.REFUGEE_REPATRIATION,
-                Place("BGD"),
-                Place("MMR", self.random.choice(AREAS[state])),
-            )
-        elif index % 3 == 0:
-            kind, origin, destination = (
-                MovementKind.RELOCATION,
-                Place("", safe_haven_id=haven),
-                Place("", safe_haven_id=haven),
-            )
-            destination = Place(state.value, self.random.choice(AREAS[state][3:] or AREAS[state]))
-        else:
-            kind, origin, destination = (
-                MovementKind.IDP_RETURN,
-                Place("", safe_haven_id=haven),
-                Place(state.value, self.random.choice(AREAS[state])),
-            )
+        kind, origin, destination = self._route(state, haven, index)
         departure = self.today + timedelta(days=self.random.randint(0, 20))
         planned = self.attempt(
             "movements",
@@ -123,9 +106,30 @@ class Shelter(DemoBase):
                 planned_arrival=departure + timedelta(days=2),
             ),
         )
-        if planned is None:
-            return
-        movement = planned.aggregate.id
+        if planned is not None:
+            self._carry_out(coordinator, planned.aggregate.id, kind, sum(group.values()))
+
+    def _route(self, state: MemberState, haven: UUID, index: int) -> tuple[MovementKind, Place, Place]:
+        if state is MemberState.MMR and index % 4 == 0:
+            return (
+                MovementKind.REFUGEE_REPATRIATION,
+                Place("BGD"),
+                Place("MMR", self.random.choice(AREAS[state])),
+            )
+        if index % 3 == 0:
+            return (
+                MovementKind.RELOCATION,
+                Place("", safe_haven_id=haven),
+                Place(state.value, self.random.choice(AREAS[state][3:] or AREAS[state])),
+            )
+        return (
+            MovementKind.IDP_RETURN,
+            Place("", safe_haven_id=haven),
+            Place(state.value, self.random.choice(AREAS[state])),
+        )
+
+    def _carry_out(self, coordinator: Command, movement: UUID, kind: MovementKind, people: int) -> None:
+        """Take a planned movement a random way along: confirmed, approved, started, arrived."""
         stage = self.random.random()
         if stage < 0.2:
             return
@@ -154,7 +158,7 @@ class Shelter(DemoBase):
             is None
         ):
             return
-        arrived = sum(group.values()) - self.random.randint(0, 3)
+        arrived = people - self.random.randint(0, 3)
         self.attempt(
             "arrived", lambda: self.concord.record_arrival(coordinator, movement, arrived, self.today)
         )

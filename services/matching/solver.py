@@ -17,6 +17,9 @@ Up to ``Parameters.exact_limit`` variables both stages are integer programs in w
 steps; above it they are LPs (HiGHS dual simplex; see ``Parameters.tie_break``), the flows are
 rounded down to whole steps and a top-up pass hands out what rounding left, so nothing is given
 beyond an offer's remaining quantity or a need's open quantity.
+
+Over 300 lines on purpose: one algorithm (the network, its three stages and the rounding), read
+top to bottom against this description.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from domain.access import Role
 from projections.assistance_requests import queries as request_queries
 from services.api.app import create_app
 from services.api.schema import schema
-from services.identity.access import GUARDED_FIELDS, POLICY, PUBLIC, Scope
+from services.identity.policy import GUARDED_FIELDS, POLICY, PUBLIC, Scope
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import POST, Client, serving

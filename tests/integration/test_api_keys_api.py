@@ -20,7 +20,8 @@ from domain.access import Role
 from projections.api_keys import projector as projection
 from projections.api_keys.tables import api_keys
 from services.coordination import Concord
-from services.identity.access import Principal, Scope
+from services.identity.access import Principal
+from services.identity.policy import Scope
 from services.identity.service_accounts import ServiceAccount
 from services.identity.tokens import DevSigner
 from services.settings import Settings

@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.bootstrap import storage_for
 from services.cli import app
 from services.coordination import Command, Concord
 from services.identity.access import Principal
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need

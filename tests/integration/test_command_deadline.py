@@ -20,12 +20,12 @@ import psycopg
 import pytest
 
 from domain.codes import MemberState
-from services.bootstrap import storage_for
 from services.coordination import Command, Concord, Recorded
 from services.idempotency import receipt_id
 from services.identity.tokens import DevSigner
 from services.infrastructure.deadlines import DatabaseTimeout, within
 from services.infrastructure.log_positions import position_of
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.api import GRAPHQL_RESPONSE, POST, Client, serving
 from tests.conftest import fixed_today

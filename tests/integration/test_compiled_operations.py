@@ -15,11 +15,11 @@ from domain.access import Role
 from services.api.dashboard import operations_dir
 from services.api.persisted import document_id
 from services.api.schema.context import Context
-from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.demo import Demo
 from services.identity.access import Principal
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.api import GRAPHQL_RESPONSE, Client, serving
 from tests.conftest import fixed_today

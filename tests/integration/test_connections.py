@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import text
 
 from projections.database import create_read_engine, reader
-from services.bootstrap import start, storage_for
+from services.bootstrap import start
 from services.coordination import Concord
 from services.infrastructure.deadlines import DatabaseTimeout, within
 from services.infrastructure.psycopg_pool_internals import check_quickly
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import PostgresServer

@@ -18,9 +18,10 @@ from projections.coverage import queries
 from projections.coverage.projector import CoverageProjector
 from projections.crises.tables import crises
 from projections.matches.tables import matches
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.coordination import Concord
 from services.demo import Demo
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.integration.test_projections import runner_for

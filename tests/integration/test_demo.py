@@ -18,10 +18,11 @@ from projections.matches.tables import matches
 from projections.movements.tables import movements
 from projections.offers.tables import offers
 from projections.safe_havens.tables import safe_havens
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.cli import app
 from services.coordination import Concord
 from services.demo import Demo, is_empty
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today, migrated_sqlite
 

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from domain.funds import FundWindow, StabilityFund
 from domain.pledges import DestinationKind
 from services.api.schema.fund_types import FundAllocationConnection, allocations_page
-from services.bootstrap import Runtime, start, storage_for, tracked_projections
+from services.bootstrap import Runtime, start, tracked_projections
 from services.coordination import Concord
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import fixed_today

@@ -19,8 +19,9 @@ from domain.pledges import DestinationKind
 from projections.finance.tables import fund_ledger
 from services.api.problems import BadInput
 from services.api.schema.fund_ledger import FundLedgerEntry, FundLedgerKind, ledger_page
-from services.bootstrap import Runtime, start, storage_for, tracked_projections
+from services.bootstrap import Runtime, start, tracked_projections
 from services.coordination import Concord
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.snapshot_scenarios import ACTOR

@@ -15,12 +15,12 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from domain.access import Actor, Role
 from domain.codes import MemberState
 from domain.requests import AssistanceRequest
-from services.bootstrap import storage_for
 from services.coordination import Command, Concord, Recorded
 from services.errors import Conflict
 from services.idempotency import receipt_id
 from services.identity.access import Principal
 from services.infrastructure.group_commit import GroupCommitter
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import TODAY, fixed_today
 from tests.factories import a_need

@@ -22,9 +22,9 @@ from domain.havens import HavenStatus, SafeHaven
 from services.api.schema.history import changes_of, history_page
 from services.api.schema.history_types import Change
 from services.api.schema.safe_haven_types import HAVEN_HISTORY
-from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.identity.access import Owner, Principal
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.snapshot_scenarios import ACTOR, INTERVAL, Snappy

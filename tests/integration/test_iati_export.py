@@ -21,9 +21,10 @@ from domain.funds import StabilityFund
 from domain.money import Conversion
 from domain.pledges import DestinationKind, Earmarking, Pledge
 from projections.finance.stability_fund import fund_ledger_page
-from services.bootstrap import start, storage_for, tracked_projections
+from services.bootstrap import start, tracked_projections
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from tests.api import Client, serving

@@ -9,8 +9,8 @@ from uuid import UUID
 import pytest
 
 from domain.codes import MemberState
-from services.bootstrap import storage_for
 from services.coordination import Command, Concord
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need

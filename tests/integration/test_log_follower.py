@@ -18,9 +18,10 @@ from projections.assistance_requests.tables import assistance_requests
 from projections.runner import PROJECTED, ProjectionRunner, move_positions
 from projections.tracked import TrackedProjection
 from projections.tracking import projection_tracking
-from services.bootstrap import Runtime, start, storage_for, tracked_projections
+from services.bootstrap import Runtime, start, tracked_projections
 from services.coordination import Command, Concord
 from services.identity.access import Principal
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need

@@ -15,8 +15,9 @@ from domain.codes import MemberState
 from domain.requests import AssistanceRequest
 from projections.assistance_requests.projector import RequestsProjector
 from projections.log_reader import LogPage, PostgresLogReader, RecorderLogReader, SQLiteLogReader, log_reader
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.coordination import Concord
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.factories import a_need

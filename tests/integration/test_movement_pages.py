@@ -6,10 +6,10 @@ import asyncio
 from typing import Any
 
 from domain.access import Role
-from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.demo import Demo
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.api import Client, serving
 from tests.conftest import fixed_today

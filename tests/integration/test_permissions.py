@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from domain.access import Role
-from services.identity.access import POLICY, PUBLIC
+from services.identity.policy import POLICY, PUBLIC
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import Client, serving

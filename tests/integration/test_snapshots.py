@@ -19,9 +19,9 @@ from domain.access import Role
 from domain.errors import InvalidInput
 from domain.funds import AllocationBalance, FundWindow, StabilityFund
 from domain.pledges import DestinationKind
-from services.bootstrap import storage_for
 from services.coordination import Command
 from services.identity.access import Principal
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.snapshot_scenarios import (

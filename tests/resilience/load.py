@@ -20,8 +20,8 @@ import httpx
 from sqlalchemy import create_engine, select
 
 from projections.assistance_requests.tables import assistance_requests
-from services.bootstrap import storage_for
 from services.coordination import Concord
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.factories import post_request_input
 

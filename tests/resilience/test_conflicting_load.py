@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, select
 from domain.access import Role
 from projections.finance.tables import funds
 from projections.offers.tables import offers
-from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import PostgresServer, fixed_today
 from tests.e2e.test_served import environment, free_port, running, wait_until_serving

@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from projections.projector import Projector
 from projections.tracked import TrackedProjection
 from projections.tracking import projection_tracking
-from services.bootstrap import SQLITE_FILE, Runtime, all_projectors, start, storage_for
+from services.bootstrap import Runtime, all_projectors, start
 from services.coordination import Concord
+from services.infrastructure.storage import SQLITE_FILE, storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import fixed_today

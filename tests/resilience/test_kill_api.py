@@ -11,9 +11,9 @@ from pathlib import Path
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import fixed_today
 from tests.e2e.test_served import environment, free_port, running, wait_until_serving

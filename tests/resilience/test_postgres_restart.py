@@ -13,9 +13,9 @@ import httpx
 
 from domain.access import Role
 from domain.codes import MemberState
-from services.bootstrap import storage_for
 from services.coordination import Concord
 from services.identity.tokens import DevSigner
+from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
 from tests.conftest import fixed_today

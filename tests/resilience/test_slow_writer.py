@@ -24,9 +24,10 @@ from domain.requests import AssistanceRequest
 from projections.assistance_requests import queries as request_queries
 from projections.assistance_requests.projector import RequestsProjector
 from projections.tracked import TrackedProjection
-from services.bootstrap import Runtime, start, storage_for
+from services.bootstrap import Runtime, start
 from services.coordination import Concord
-from services.identity.access import Scope
+from services.identity.policy import Scope
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import PostgresServer, fixed_today
 from tests.factories import a_need

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from domain.codes import MemberState
-from services.bootstrap import storage_for
 from services.coordination import Concord
+from services.infrastructure.storage import storage_for
 from services.settings import Settings
 from tests.conftest import PostgresServer, fixed_today
 from tests.e2e.test_served import environment, running

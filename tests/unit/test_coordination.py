@@ -20,7 +20,8 @@ from domain.requests import AssistanceRequest, RequestStatus
 from services.coordination import Command, Concord
 from services.errors import NotFound
 from services.idempotency import CommandInFlight, IdempotencyKeyReused, receipt_id
-from services.identity.access import Forbidden, Principal, Scope, Unauthenticated
+from services.identity.access import Forbidden, Principal, Unauthenticated
+from services.identity.policy import Scope
 from services.infrastructure.eventsourcing_internals import fast_decoder
 from tests.conftest import fixed_today
 from tests.factories import a_need

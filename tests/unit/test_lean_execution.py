@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 from services.api.graphql_core_internals import Attribute, Child, LeanExecutionContext
 from services.api.schema import schema as concord_schema
 from services.api.strawberry_internals import mark_attributes
-from services.identity.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
+from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 
 @strawberry.enum

@@ -15,7 +15,8 @@ from domain.codes import MemberState
 from domain.funds import FundWindow, StabilityFund
 from domain.pledges import DestinationKind
 from services.coordination import Concord
-from services.identity.access import Principal, Scope, Unauthenticated
+from services.identity.access import Principal, Unauthenticated
+from services.identity.policy import Scope
 from services.infrastructure.snapshots import StateSnapshot
 from tests.conftest import fixed_today
 

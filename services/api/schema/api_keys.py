@@ -13,7 +13,8 @@ from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
 from services.api.schema.paging import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.scalars import LogPosition, MemberState, Role, parse_id
-from services.identity.access import Principal, Scope, authorise
+from services.identity.access import Principal, authorise
+from services.identity.policy import Scope
 from services.identity.service_accounts import KEY_PREFIX, ServiceAccount
 
 

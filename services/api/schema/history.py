@@ -3,7 +3,7 @@ the caller may see it, and the object as it stood at a moment.
 
 A change is the object's GraphQL view before and after the event, compared field by field, so the
 history shows what the live object shows and withholds what it withholds: its need-to-know fields
-(``services.identity.access.GUARDED_FIELDS``) and small counts (``SMALL_COUNTS``) by the same rules.
+(``services.identity.policy.GUARDED_FIELDS``) and small counts (``SMALL_COUNTS``) by the same rules.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from services.api.schema.context import Info
 from services.api.schema.history_types import Actor, Change, ChangeConnection, ChangeEdge, FieldChange
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor, page_info
 from services.api.schema.policy import owners_of
-from services.identity.access import GUARDED_FIELDS, SMALL_COUNTS, Owner, Principal, may
+from services.identity.access import Owner, Principal, may
+from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 if TYPE_CHECKING:
     from services.coordination import Concord

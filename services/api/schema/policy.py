@@ -1,4 +1,4 @@
-"""Applies services.identity.access.POLICY to every root field and guarded object field, before it resolves.
+"""Applies services.identity.policy.POLICY to every root field and guarded object field, before it resolves.
 
 The check is wrapped around those fields' resolvers when the schema is built, rather than run as a
 schema extension's ``resolve`` hook: such a hook runs on every field of every object in a result
@@ -13,7 +13,8 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, default_field_resolver
 
 from projections.disclosure import disclose_count
-from services.identity.access import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS, Owner, authorise, may
+from services.identity.access import Owner, authorise, may
+from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 Resolver = Callable[..., Any]
 

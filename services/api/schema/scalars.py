@@ -11,7 +11,7 @@ from strawberry.types.scalar import ScalarDefinition
 
 from domain import access, codes, crises, matches, offers, organisations, requests
 from services.api.problems import BadInput
-from services.identity.access import Scope
+from services.identity.policy import Scope
 
 # strawberry.enum marks the domain's own enums, so resolvers use the domain values as they are.
 strawberry.enum(
