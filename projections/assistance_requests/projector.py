@@ -30,6 +30,19 @@ _AMEND_REQUEST = (
     .values({name: bindparam(name) for name in (*_TERMS, "version", "updated_at", "position")})
     .returning(_requests.quantity, _requests.committed, _requests.delivered, _requests.status)
 )
+# A request's quantity and status beside each of its commitments (one row of NULLs if it has none).
+_REQUEST_AND_COMMITMENTS = (
+    select(
+        _requests.quantity,
+        _requests.status,
+        _commitments.quantity.label("c_quantity"),
+        _commitments.dispatched.label("c_dispatched"),
+        _commitments.delivered.label("c_delivered"),
+        _commitments.received.label("c_received"),
+    )
+    .select_from(assistance_requests.outerjoin(request_commitments, _commitments.request_id == _requests.id))
+    .where(_requests.id == bindparam("request_id"))
+)
 
 
 class RequestsProjector(ProjectorBase):
@@ -89,8 +102,7 @@ class RequestsProjector(ProjectorBase):
 
     @handles(_R.Cancelled)
     async def _cancelled(self, event: _R.Cancelled, conn: AsyncConnection, position: int) -> None:
-        await self._touch(conn, event, position, cancellation_reason=event.reason or None)
-        await self._recount(conn, event.originator_id, cancelled=True)
+        await self._recount(conn, event, position, cancelled=True, cancellation_reason=event.reason or None)
 
     @handles(_R.LinkedToSafeHaven)
     async def _linked(self, event: _R.LinkedToSafeHaven, conn: AsyncConnection, position: int) -> None:
@@ -111,14 +123,12 @@ class RequestsProjector(ProjectorBase):
                 committed_at=event.timestamp,
             )
         )
-        await self._touch(conn, event, position)
-        await self._recount(conn, event.originator_id)
+        await self._recount(conn, event, position)
 
     @handles(_R.Released)
     async def _released(self, event: _R.Released, conn: AsyncConnection, position: int) -> None:
         await conn.execute(delete(request_commitments).where(_commitments.match_id == event.match_id))
-        await self._touch(conn, event, position)
-        await self._recount(conn, event.originator_id)
+        await self._recount(conn, event, position)
 
     @handles(_R.Dispatched)
     async def _dispatched(self, event: _R.Dispatched, conn: AsyncConnection, position: int) -> None:
@@ -127,8 +137,7 @@ class RequestsProjector(ProjectorBase):
             .where(_commitments.match_id == event.match_id)
             .values(dispatched=event.quantity)
         )
-        await self._touch(conn, event, position)
-        await self._recount(conn, event.originator_id)
+        await self._recount(conn, event, position)
 
     @handles(_R.Received)
     async def _received(self, event: _R.Received, conn: AsyncConnection, position: int) -> None:
@@ -137,8 +146,7 @@ class RequestsProjector(ProjectorBase):
             .where(_commitments.match_id == event.match_id)
             .values(delivered=event.quantity, received=True)
         )
-        await self._touch(conn, event, position)
-        await self._recount(conn, event.originator_id)
+        await self._recount(conn, event, position)
 
     @staticmethod
     async def _touch(conn: AsyncConnection, event: Any, position: int, **values: Any) -> None:
@@ -149,30 +157,32 @@ class RequestsProjector(ProjectorBase):
         )
 
     @staticmethod
-    async def _recount(conn: AsyncConnection, request_id: UUID, *, cancelled: bool | None = None) -> None:
-        """Totals and status from the request's commitments, as the aggregate derives them."""
-        rows = (
-            await conn.execute(
-                select(
-                    _commitments.quantity,
-                    _commitments.dispatched,
-                    _commitments.delivered,
-                    _commitments.received,
-                ).where(_commitments.request_id == request_id)
-            )
-        ).all()
-        committed = sum((r.quantity for r in rows), ZERO)
-        in_transit = sum((r.dispatched for r in rows if not r.received), ZERO)
-        delivered = sum((r.delivered for r in rows), ZERO)
-        current = (
-            await conn.execute(select(_requests.quantity, _requests.status).where(_requests.id == request_id))
-        ).one()
+    async def _recount(
+        conn: AsyncConnection, event: Any, position: int, *, cancelled: bool | None = None, **values: Any
+    ) -> None:
+        """Totals and status from the request's commitments, as the aggregate derives them, with the
+        event's version and position: one read of the row and its commitments, one write."""
+        rows = (await conn.execute(_REQUEST_AND_COMMITMENTS, {"request_id": event.originator_id})).all()
+        counted = [r for r in rows if r.c_quantity is not None]  # the outer join's lone row: none
+        committed = sum((r.c_quantity for r in counted), ZERO)
+        in_transit = sum((r.c_dispatched for r in counted if not r.c_received), ZERO)
+        delivered = sum((r.c_delivered for r in counted), ZERO)
+        current = rows[0]
         is_cancelled = current.status == "cancelled" if cancelled is None else cancelled
         status = status_of(
             cancelled=is_cancelled, requested=current.quantity, committed=committed, delivered=delivered
         )
         await conn.execute(
             update(assistance_requests)
-            .where(_requests.id == request_id)
-            .values(committed=committed, in_transit=in_transit, delivered=delivered, status=status.value)
+            .where(_requests.id == event.originator_id)
+            .values(
+                version=event.originator_version,
+                updated_at=event.timestamp,
+                position=position,
+                committed=committed,
+                in_transit=in_transit,
+                delivered=delivered,
+                status=status.value,
+                **values,
+            )
         )
