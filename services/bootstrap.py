@@ -22,6 +22,7 @@ from projections.crises.projector import CrisesProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
 from projections.finance.projector import FinanceProjector
+from projections.flow_totals.projector import FlowTotalsProjector
 from projections.handoff import OwnCommits
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
 from projections.matches.projector import MatchesProjector
@@ -139,6 +140,7 @@ def all_projectors() -> list[Projector]:
         ApiKeysProjector(),
         AllocationRoundsProjector(),
         CoverageProjector(),
+        FlowTotalsProjector(),
     ]
 
 
