@@ -82,9 +82,9 @@ async def test_the_flow_totals_read_model_answers_as_the_sum_over_every_flow(set
     demo.run()
     runtime = await start(settings, today=fixed_today)
     try:
-        await runtime.progress.wait_for(concord.recorder.max_notification_id() or 0, timeout=60)
+        assert await runtime.progress.wait_for(concord.recorder.max_notification_id() or 0, timeout=120)
         await change_pledges(runtime, demo)
-        await runtime.progress.wait_for(concord.recorder.max_notification_id() or 0, timeout=60)
+        assert await runtime.progress.wait_for(concord.recorder.max_notification_id() or 0, timeout=120)
         live = await both(runtime)
         rebuilt_from = await runner_for(runtime, FlowTotalsProjector(), 50).rebuild()  # type: ignore[arg-type]
         rebuilt = await both(runtime)
