@@ -11,6 +11,7 @@ from projections.columns import metadata
 from projections.coverage.tables import coverage_cells, coverage_commitments, coverage_requests
 from projections.crises.tables import crises
 from projections.finance.tables import fund_allocations, fund_ledger, funds, pledge_payments, pledges
+from projections.flow_totals.tables import flow_totals, flow_totals_destinations, flow_totals_flows
 from projections.matches.tables import matches
 from projections.movements.tables import displacement_changes, movements
 from projections.offers.tables import offers
@@ -29,6 +30,9 @@ __all__ = [
     "coverage_requests",
     "crises",
     "displacement_changes",
+    "flow_totals",
+    "flow_totals_destinations",
+    "flow_totals_flows",
     "fund_allocations",
     "fund_ledger",
     "funds",

@@ -19,6 +19,7 @@ from projections.crises.projector import CrisesProjector
 from projections.database import create_read_engine, reader, use_wal
 from projections.feed import LogFeed
 from projections.finance.projector import FinanceProjector
+from projections.flow_totals.projector import FlowTotalsProjector
 from projections.handoff import OwnCommits
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
 from projections.matches.projector import MatchesProjector
@@ -60,6 +61,7 @@ def all_projectors() -> list[Projector]:
         ApiKeysProjector(),
         AllocationRoundsProjector(),
         CoverageProjector(),
+        FlowTotalsProjector(),
     ]
 
 

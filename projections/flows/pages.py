@@ -11,18 +11,10 @@ from uuid import UUID
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from projections.assistance_requests.tables import assistance_requests
 from projections.finance.tables import fund_allocations, pledges
-from projections.flows.queries import FlowRow
-from projections.projects.tables import projects
+from projections.flows.queries import FlowRow, allocation_flow, allocation_flows, pledge_flow, pledge_flows
 
-_FTS_STATUS = {"pledged": "pledge", "committed": "commitment", "partially-paid": "commitment", "paid": "paid"}
-_p, _a, _r, _j = pledges.c, fund_allocations.c, assistance_requests.c, projects.c
-_RECEIVER = (
-    func.coalesce(_r.member_state, _j.member_state).label("member_state"),
-    func.coalesce(_r.sector, _j.sector).label("sector"),
-    func.coalesce(_r.crisis_id, _j.crisis_id).label("crisis_id"),
-)
+_p, _a = pledges.c, fund_allocations.c
 
 
 @dataclass(frozen=True)
@@ -61,17 +53,7 @@ def _outgoing(where: FlowFilter) -> list[Any]:
 
 
 def _pledge_query(where: FlowFilter, after: FlowCursor | None) -> Select[Any]:
-    query = (
-        select(
-            _p.id, _p.organisation_id, _p.destination_kind, _p.destination_id, _p.status, _p.amount,
-            _p.currency, _p.usd_amount, _p.usd_paid, _p.earmarking, _p.in_kind, _p.pledged_at,
-            _p.made_position, *_RECEIVER,
-        )
-        .outerjoin(assistance_requests, _r.id == _p.destination_id)
-        .outerjoin(projects, _j.id == _p.destination_id)
-        .where(*_incoming(where))
-        .order_by(_p.made_position)
-    )  # fmt: skip
+    query = pledge_flows().add_columns(_p.made_position).where(*_incoming(where)).order_by(_p.made_position)
     if after is not None and after.pledge_position is not None:
         query = query.where(_p.made_position > after.pledge_position)
     return query
@@ -79,15 +61,8 @@ def _pledge_query(where: FlowFilter, after: FlowCursor | None) -> Select[Any]:
 
 def _allocation_query(where: FlowFilter, after: FlowCursor | None) -> Select[Any]:
     query = (
-        select(
-            _a.allocation_id, _a.fund_id, _a.version, _a.destination_kind, _a.destination_id,
-            _a.usd_amount, _a.disbursed, _a.decided_at, *_RECEIVER,
-        )
-        .outerjoin(assistance_requests, _r.id == _a.destination_id)
-        .outerjoin(projects, _j.id == _a.destination_id)
-        .where(*_outgoing(where))
-        .order_by(_a.fund_id, _a.version)
-    )  # fmt: skip
+        allocation_flows().add_columns(_a.version).where(*_outgoing(where)).order_by(_a.fund_id, _a.version)
+    )
     if after is not None and after.fund_id is not None:
         query = query.where(
             or_(
@@ -121,18 +96,8 @@ async def _count(conn: AsyncConnection, where: FlowFilter) -> int:
 
 
 def _pledge(row: Any) -> tuple[FlowCursor, FlowRow]:
-    crisis = row.destination_id if row.destination_kind == "crisis" else row.crisis_id
-    return FlowCursor(pledge_position=row.made_position), FlowRow(
-        row.id, "organisation", row.organisation_id, row.destination_kind, row.destination_id,
-        _FTS_STATUS[row.status], row.amount, row.currency, row.usd_amount, row.usd_paid,
-        row.earmarking, row.in_kind, row.pledged_at.date(), row.member_state, row.sector, crisis,
-    )  # fmt: skip
+    return FlowCursor(pledge_position=row.made_position), pledge_flow(row)
 
 
 def _allocation(row: Any) -> tuple[FlowCursor, FlowRow]:
-    status = "paid" if row.disbursed >= row.usd_amount else "commitment"
-    return FlowCursor(fund_id=row.fund_id, fund_version=row.version), FlowRow(
-        row.allocation_id, "fund", row.fund_id, row.destination_kind, row.destination_id, status,
-        row.usd_amount, "USD", row.usd_amount, row.disbursed, None, False, row.decided_at.date(),
-        row.member_state, row.sector, row.crisis_id,
-    )  # fmt: skip
+    return FlowCursor(fund_id=row.fund_id, fund_version=row.version), allocation_flow(row)
