@@ -5,6 +5,11 @@ per event. Within one batch's transaction, consecutive plain inserts into the sa
 same columns are held back and sent together the moment anything else is executed (a read that
 might need them, an update, the tracking row), so every statement still sees the rows before it.
 
+A statement that names neither the held table nor a table bound to it by a foreign key (a read
+of another table, an update of another table's row) runs without sending the held rows first:
+it cannot see them, and they cannot see it. A statement whose tables cannot be told (text) sends
+them first.
+
 An UPDATE of one held row by its primary key (a request amended in the batch that posted it) is
 applied to the held row instead, and its RETURNING answered from it: no round trip, and the rows
 after it stay in the same executemany.
@@ -25,9 +30,10 @@ from typing import Any
 
 from psycopg import sql as pg_sql
 from sqlalchemy import Column, Table, insert
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.dml import Insert, Update
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
+from sqlalchemy.sql.selectable import Select, TableClause
 
 
 class BatchedWrites:
@@ -53,6 +59,8 @@ class BatchedWrites:
             answered = self._update_held(statement, parameters)
             if answered is not None:
                 return answered
+            if self._rows and not self._may_touch_held(statement):
+                return await self._conn.execute(statement, parameters)
             await self.flush()
             return await self._conn.execute(statement, parameters)
         for given in rows:
@@ -81,6 +89,20 @@ class BatchedWrites:
             await send_bulk(self._conn, self._table, self._columns, rows)
         else:
             await self._conn.execute(insert(self._table), rows)
+
+    def _may_touch_held(self, statement: Any) -> bool:
+        """Whether ``statement`` might read or change the held rows' table, or one bound to it by a
+        foreign key (True when its tables cannot be told)."""
+        tables = _tables_named(statement)
+        if tables is None:
+            return True
+        held = self._table
+        return any(
+            table is held
+            or any(fk.column.table is held for fk in table.foreign_keys)
+            or any(fk.column.table is table for fk in held.foreign_keys)  # type: ignore[union-attr]
+            for table in tables
+        )
 
     def _update_held(self, statement: Any, parameters: Any) -> HeldResult | None:
         """Apply ``UPDATE table SET col = value ... WHERE key = value`` to the held row it names;
@@ -137,6 +159,39 @@ class _Plan:
     returning: tuple[str, ...] | None
     columns: frozenset[str]  # every column the statement names
     bound: frozenset[str]  # the keys of its bound values, which parameters may give
+
+
+_named: weakref.WeakKeyDictionary[Any, frozenset[Table] | None] = weakref.WeakKeyDictionary()
+
+
+def _tables_named(statement: Any) -> frozenset[Table] | None:
+    """The tables a SELECT, UPDATE or DELETE names anywhere in it (columns, FROM, subqueries);
+    None for any other statement, or one with text or a table not in a MetaData."""
+    try:
+        return _named[statement]
+    except KeyError:
+        pass
+    except TypeError:  # not weakly referenceable: work it out each time
+        return _work_out_tables(statement)
+    _named[statement] = found = _work_out_tables(statement)
+    return found
+
+
+def _work_out_tables(statement: Any) -> frozenset[Table] | None:
+    if type(statement) not in (Select, Update, Delete):
+        return None
+    tables: set[Table] = set()
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table):
+            tables.add(element)
+        elif isinstance(element, (TextClause, TableClause)):
+            return None
+        owner = getattr(element, "table", None)
+        if isinstance(owner, Table):
+            tables.add(owner)
+        elif owner is not None and not isinstance(owner, Table) and isinstance(owner, TableClause):
+            return None
+    return frozenset(tables)
 
 
 _plans: weakref.WeakKeyDictionary[Update, _Plan | None] = weakref.WeakKeyDictionary()

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.requests import AssistanceRequest
@@ -21,6 +21,40 @@ ZERO = Decimal(0)
 SUMS = ("requested", "committed", "delivered")
 Key = tuple[UUID, str, str]  # crisis, member state, sector
 _held = coverage_commitments.c
+_r = coverage_requests.c
+_c = coverage_cells.c
+
+# Statements built once (a catch-up runs them hundreds of thousands of times: building one per
+# event was most of its time); the batch's connection holds the inserts back and sends them together.
+_SHARE_COLUMNS = ("crisis_id", "member_state", "sector", "quantity", "committed", "delivered", "live")
+_INSERT_REQUEST = insert(coverage_requests)
+_UPDATE_REQUEST = (
+    update(coverage_requests)
+    .where(_r.request_id == bindparam("w_request_id"))
+    .values({name: bindparam(name) for name in _SHARE_COLUMNS})
+)
+_SHARE = select(coverage_requests).where(_r.request_id == bindparam("request_id"))
+_IN_CELL = (
+    _c.crisis_id == bindparam("w_crisis_id"),
+    _c.member_state == bindparam("w_member_state"),
+    _c.sector == bindparam("w_sector"),
+)
+_CELL = select(coverage_cells).where(*_IN_CELL)
+_INSERT_CELL = insert(coverage_cells)
+_DELETE_CELL = delete(coverage_cells).where(*_IN_CELL)
+_UPDATE_CELL = (
+    update(coverage_cells)
+    .where(*_IN_CELL)
+    .values({name: bindparam(name) for name in ("requests", *SUMS, "places")})
+)
+_INSERT_COMMITMENT = insert(coverage_commitments)
+_COMMITMENT = select(_held.quantity, _held.delivered).where(_held.match_id == bindparam("match_id"))
+_DELETE_COMMITMENT = delete(coverage_commitments).where(_held.match_id == bindparam("match_id"))
+_DELIVER = (
+    update(coverage_commitments)
+    .where(_held.match_id == bindparam("w_match_id"))
+    .values(delivered=bindparam("delivered"))
+)
 
 
 def places(value: Decimal) -> int:
@@ -67,16 +101,18 @@ class CoverageProjector:
             after = replace(before, live=False)
         elif isinstance(event, _R.Committed):
             await conn.execute(
-                insert(coverage_commitments).values(
-                    match_id=event.match_id, request_id=request_id, quantity=event.quantity, delivered=ZERO
-                )
+                _INSERT_COMMITMENT,
+                {
+                    "match_id": event.match_id,
+                    "request_id": request_id,
+                    "quantity": event.quantity,
+                    "delivered": ZERO,
+                },
             )
             after = replace(before, committed=before.committed + event.quantity)
         elif isinstance(event, _R.Released):
             held = await _commitment(conn, event.match_id)
-            await conn.execute(
-                delete(coverage_commitments).where(coverage_commitments.c.match_id == event.match_id)
-            )
+            await conn.execute(_DELETE_COMMITMENT, {"match_id": event.match_id})
             after = replace(
                 before,
                 committed=before.committed - held.quantity,
@@ -84,27 +120,20 @@ class CoverageProjector:
             )
         elif isinstance(event, _R.Received):
             held = await _commitment(conn, event.match_id)
-            await conn.execute(
-                update(coverage_commitments)
-                .where(_held.match_id == event.match_id)
-                .values(delivered=event.quantity)
-            )
+            await conn.execute(_DELIVER, {"w_match_id": event.match_id, "delivered": event.quantity})
             after = replace(before, delivered=before.delivered - held.delivered + event.quantity)
         await _move(conn, request_id, before, after)
 
 
 async def _share(conn: AsyncConnection, request_id: UUID) -> Share:
-    r = coverage_requests.c
-    row = (await conn.execute(select(coverage_requests).where(r.request_id == request_id))).one()
+    row = (await conn.execute(_SHARE, {"request_id": request_id})).one()
     return Share(
         (row.crisis_id, row.member_state, row.sector), row.quantity, row.committed, row.delivered, row.live
     )
 
 
 async def _commitment(conn: AsyncConnection, match_id: UUID) -> Any:
-    return (
-        await conn.execute(select(_held.quantity, _held.delivered).where(_held.match_id == match_id))
-    ).one()
+    return (await conn.execute(_COMMITMENT, {"match_id": match_id})).one()
 
 
 async def _move(conn: AsyncConnection, request_id: UUID, before: Share | None, after: Share) -> None:
@@ -121,11 +150,9 @@ async def _move(conn: AsyncConnection, request_id: UUID, before: Share | None, a
         "live": after.live,
     }
     if before is None:
-        await conn.execute(insert(coverage_requests).values(request_id=request_id, **values))
+        await conn.execute(_INSERT_REQUEST, {"request_id": request_id, **values})
     else:
-        await conn.execute(
-            update(coverage_requests).where(coverage_requests.c.request_id == request_id).values(**values)
-        )
+        await conn.execute(_UPDATE_REQUEST, {"w_request_id": request_id, **values})
     changes: dict[Key, list[Any]] = {}
     for share, sign in ((before, -1), (after, 1)):
         if share is None or not share.live:
@@ -143,32 +170,32 @@ async def _move(conn: AsyncConnection, request_id: UUID, before: Share | None, a
 async def _change_cell(
     conn: AsyncConnection, key: Key, count: int, sums: list[Decimal], counted: list[Counter[str]]
 ) -> None:
-    c = coverage_cells.c
-    where = (c.crisis_id == key[0], c.member_state == key[1], c.sector == key[2])
-    row = (await conn.execute(select(coverage_cells).where(*where))).one_or_none()
+    where = {"w_crisis_id": key[0], "w_member_state": key[1], "w_sector": key[2]}
+    row = (await conn.execute(_CELL, where)).one_or_none()
     if row is None:
         await conn.execute(
-            insert(coverage_cells).values(
-                crisis_id=key[0],
-                member_state=key[1],
-                sector=key[2],
-                requests=count,
+            _INSERT_CELL,
+            {
+                "crisis_id": key[0],
+                "member_state": key[1],
+                "sector": key[2],
+                "requests": count,
                 **dict(zip(SUMS, sums, strict=True)),
-                places=_places({}, counted),
-            )
+                "places": _places({}, counted),
+            },
         )
         return
     if row.requests + count == 0:
-        await conn.execute(delete(coverage_cells).where(*where))
+        await conn.execute(_DELETE_CELL, where)
         return
     await conn.execute(
-        update(coverage_cells)
-        .where(*where)
-        .values(
-            requests=row.requests + count,
+        _UPDATE_CELL,
+        {
+            **where,
+            "requests": row.requests + count,
             **{name: getattr(row, name) + change for name, change in zip(SUMS, sums, strict=True)},
-            places=_places(row.places, counted),
-        )
+            "places": _places(row.places, counted),
+        },
     )
 
 

@@ -33,6 +33,7 @@ from tests.conftest import PostgresServer
 
 metadata = MetaData()
 rows = Table("rows", metadata, Column("id", Integer, primary_key=True), Column("name", String))
+others = Table("others", metadata, Column("id", Integer, primary_key=True))
 
 
 @pytest.fixture
@@ -260,3 +261,17 @@ async def test_rows_sent_in_bulk_roll_back_with_their_transaction(database_url: 
             assert await conn.scalar(select(func.count()).select_from(things)) == 0
     finally:
         await engine.dispose()
+
+
+async def test_a_statement_on_another_table_runs_without_sending_the_held_rows(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        writes = BatchedWrites(conn)
+        await writes.execute(insert(rows).values(id=1, name="held"))
+        elsewhere = await writes.execute(select(func.count()).select_from(others))
+        counted_before_sending = await conn.scalar(select(func.count()).select_from(rows))
+        seen = (await writes.execute(select(rows.c.name).where(rows.c.id == 1))).scalar_one()
+        await writes.flush()
+
+    assert elsewhere.scalar_one() == 0
+    assert counted_before_sending == 0  # still held while the other table was read
+    assert seen == "held"  # a read of the held rows' table sends them first
