@@ -7,6 +7,7 @@ follow these rules, so that what a round proposes can always be explained term b
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -271,7 +272,7 @@ def needs_served(
             held = chosen.get(need.request_id)
             if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
                 chosen[need.request_id] = (value, offer)
-    ranked = sorted(chosen.items(), key=lambda pair: (-pair[1][0], str(pair[0])))
+    ranked = heapq.nsmallest(first, chosen.items(), key=lambda pair: (-pair[1][0], str(pair[0])))
     return [suggest(by_id[request_id], offer, today, parameters) for request_id, (_, offer) in ranked[:first]]
 
 
