@@ -102,8 +102,9 @@ def _match(rng: random.Random, k: int, request: dict[str, Any], offer: dict[str,
 
 
 async def fill(engine: AsyncEngine, n_requests: int, seed: int, donors: int = 6) -> list[uuid.UUID]:
-    """Requests, offers (each donor's 1-15, and one for every 20 requests of others), matches for
-    one request in eight, an open, a recovering and a closed crisis; the donors' organisation ids."""
+    """Requests, offers (each donor's up to one for 80 requests, as the demo's donors have, and one
+    for every 20 requests of others), matches for one request in eight, an open, a recovering and a
+    closed crisis; the donors' organisation ids."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     crisis_rows = [_crisis(rng, phase, k, now) for k, phase in enumerate(("response", "recovery", "closed"))]
@@ -115,7 +116,9 @@ async def fill(engine: AsyncEngine, n_requests: int, seed: int, donors: int = 6)
          "updated_at": now, "registered_position": 40_000_000 + k, "position": 40_000_000 + k}
         for k, org in enumerate(orgs)
     ]  # fmt: skip
-    owners = [org for org in orgs for _ in range(rng.randint(1, 15))] + [None] * (n_requests // 20 + 1)
+    owners = [org for org in orgs for _ in range(rng.randint(1, max(15, n_requests // 80)))] + [None] * (
+        n_requests // 20 + 1
+    )
     offer_rows = [_offer(rng, k, crisis_ids, org) for k, org in enumerate(owners)]
     request_rows = [_request(rng, k, crisis_ids) for k in range(n_requests)]
     match_rows = [

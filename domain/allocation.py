@@ -252,6 +252,18 @@ def best(
     return [suggest(need, offer, today, parameters) for _, offer in scored[:first]]
 
 
+def _by_item_and_state(offers: Sequence[OfferLine]) -> dict[tuple[str, str], list[OfferLine]]:
+    """The offers by each (item, state) they may serve: the only pairs ``violations`` may let
+    through, so a need is scored against these alone, not against every offer."""
+    placed: dict[tuple[str, str], list[OfferLine]] = {}
+    for offer in offers:
+        sector = ITEMS[offer.item].sector
+        for item in (i for i, spec in ITEMS.items() if spec.sector is sector and may_serve(i, offer.item)):
+            for state in offer.serves:
+                placed.setdefault((item, state), []).append(offer)
+    return placed
+
+
 def needs_served(
     needs: Iterable[NeedLine],
     offers: Sequence[OfferLine],
@@ -263,9 +275,10 @@ def needs_served(
     the matching desk's score read from the offering party's side, one line per need."""
     chosen: dict[UUID, tuple[float, OfferLine]] = {}
     by_id = {need.request_id: need for need in needs}
+    placed = _by_item_and_state(offers)
     for need in by_id.values():
         weight = need_weight(need, today, parameters)
-        for offer in offers:
+        for offer in placed.get((need.item, need.member_state), ()):
             if violations(need, offer, today):
                 continue
             value = score(need, offer, today, weight)
