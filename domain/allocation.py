@@ -201,9 +201,29 @@ def preference(need: NeedLine, offer: OfferLine, today: date) -> float:
     breaks a rule. Suggestions rank by it, and a round prefers by it among its fair optima."""
     if violations(need, offer, today):
         return 0.0
+    return _weighted_terms(need, offer, today)
+
+
+def _weighted_terms(need: NeedLine, offer: OfferLine, today: date) -> float:
     _, share, near, _, timely = _pair(need, offer, today)
     terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
     return terms + SCORE_WEIGHTS["timeliness"] * timely
+
+
+def _fits(need: NeedLine, offer: OfferLine, today: date) -> bool:
+    """``not violations(need, offer, today)``, stopping at the first rule broken."""
+    return (
+        (offer.crisis_id == need.crisis_id or offer.standby)
+        and may_serve(need.item, offer.item)
+        and ITEMS[need.item].sector is ITEMS[offer.item].sector
+        and offer.unit == need.unit
+        and need.member_state in offer.serves
+        and offer.available_from <= due(need, today)
+        and offer.available_until >= today
+        and offer.party not in need.declined
+        and units(offer.remaining, offer.unit) > 0
+        and units(need.open_quantity, need.unit) > 0
+    )
 
 
 def score(need: NeedLine, offer: OfferLine, today: date, weight: NeedWeight) -> float:
@@ -279,9 +299,9 @@ def needs_served(
     for need in by_id.values():
         weight = need_weight(need, today, parameters)
         for offer in placed.get((need.item, need.member_state), ()):
-            if violations(need, offer, today):
+            if not _fits(need, offer, today):
                 continue
-            value = score(need, offer, today, weight)
+            value = weight.value * _weighted_terms(need, offer, today)  # = score(), checked once
             held = chosen.get(need.request_id)
             if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
                 chosen[need.request_id] = (value, offer)
