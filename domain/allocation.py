@@ -10,6 +10,7 @@ explanations; split, its rules would no longer be read together.
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -203,9 +204,29 @@ def preference(need: NeedLine, offer: OfferLine, today: date) -> float:
     breaks a rule. Suggestions rank by it, and a round prefers by it among its fair optima."""
     if violations(need, offer, today):
         return 0.0
+    return _weighted_terms(need, offer, today)
+
+
+def _weighted_terms(need: NeedLine, offer: OfferLine, today: date) -> float:
     _, share, near, _, timely = _pair(need, offer, today)
     terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
     return terms + SCORE_WEIGHTS["timeliness"] * timely
+
+
+def _fits(need: NeedLine, offer: OfferLine, today: date) -> bool:
+    """``not violations(need, offer, today)``, stopping at the first rule broken."""
+    return (
+        (offer.crisis_id == need.crisis_id or offer.standby)
+        and may_serve(need.item, offer.item)
+        and ITEMS[need.item].sector is ITEMS[offer.item].sector
+        and offer.unit == need.unit
+        and need.member_state in offer.serves
+        and offer.available_from <= due(need, today)
+        and offer.available_until >= today
+        and offer.party not in need.declined
+        and units(offer.remaining, offer.unit) > 0
+        and units(need.open_quantity, need.unit) > 0
+    )
 
 
 def score(need: NeedLine, offer: OfferLine, today: date, weight: NeedWeight) -> float:
@@ -254,6 +275,18 @@ def best(
     return [suggest(need, offer, today, parameters) for _, offer in scored[:first]]
 
 
+def _by_item_and_state(offers: Sequence[OfferLine]) -> dict[tuple[str, str], list[OfferLine]]:
+    """The offers by each (item, state) they may serve: the only pairs ``violations`` may let
+    through, so a need is scored against these alone, not against every offer."""
+    placed: dict[tuple[str, str], list[OfferLine]] = {}
+    for offer in offers:
+        sector = ITEMS[offer.item].sector
+        for item in (i for i, spec in ITEMS.items() if spec.sector is sector and may_serve(i, offer.item)):
+            for state in offer.serves:
+                placed.setdefault((item, state), []).append(offer)
+    return placed
+
+
 def needs_served(
     needs: Iterable[NeedLine],
     offers: Sequence[OfferLine],
@@ -265,16 +298,17 @@ def needs_served(
     the matching desk's score read from the offering party's side, one line per need."""
     chosen: dict[UUID, tuple[float, OfferLine]] = {}
     by_id = {need.request_id: need for need in needs}
+    placed = _by_item_and_state(offers)
     for need in by_id.values():
         weight = need_weight(need, today, parameters)
-        for offer in offers:
-            if violations(need, offer, today):
+        for offer in placed.get((need.item, need.member_state), ()):
+            if not _fits(need, offer, today):
                 continue
-            value = score(need, offer, today, weight)
+            value = weight.value * _weighted_terms(need, offer, today)  # = score(), checked once
             held = chosen.get(need.request_id)
             if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
                 chosen[need.request_id] = (value, offer)
-    ranked = sorted(chosen.items(), key=lambda pair: (-pair[1][0], str(pair[0])))
+    ranked = heapq.nsmallest(first, chosen.items(), key=lambda pair: (-pair[1][0], str(pair[0])))
     return [suggest(by_id[request_id], offer, today, parameters) for request_id, (_, offer) in ranked[:first]]
 
 

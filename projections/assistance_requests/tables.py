@@ -39,6 +39,8 @@ assistance_requests = Table(
     Index("ix_assistance_requests_crisis", "crisis_id", "status", "priority"),
     Index("ix_assistance_requests_place_item", "member_state", "admin_code", "item"),
     Index("ix_assistance_requests_sector", "sector"),
+    # The needs a donor's offers could serve: looked up by item and the states an offer serves.
+    Index("ix_assistance_requests_item_state", "item", "member_state", "status", "crisis_id"),
     Index("ix_assistance_requests_priority", "priority"),
 )
 

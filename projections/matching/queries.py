@@ -7,13 +7,13 @@ already hold; the parties whose match for it was declined are not proposed again
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.allocation import NeedLine, OfferLine, due
@@ -29,7 +29,7 @@ _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
 #: The projectors a snapshot reads from: its position is the least they have all reached.
 SOURCES = ("assistance_requests", "offers", "matches", "organisations")
 _OPEN = ("open", "partially-covered")
-_LISTED_IDS = 500  # beyond this many needs, their matches are read whole rather than listed
+_LISTED_IDS = 500  # the needs whose matches one statement reads (by the request_id index)
 
 
 async def _position(conn: AsyncConnection) -> int:
@@ -89,25 +89,32 @@ def _offers_query(*conditions: ColumnElement[bool]) -> Any:
 
 
 async def _pending_and_declined(
-    conn: AsyncConnection, request_ids: Iterable[UUID] | None
+    conn: AsyncConnection, request_ids: Sequence[UUID] | None
 ) -> tuple[dict[UUID, Decimal], dict[UUID, set[str]]]:
     query = (
         select(_m.request_id, _m.status, _m.quantity, _o.organisation_id, _o.offering_state)
         .select_from(matches.join(offers, _o.id == _m.offer_id))
         .where(_m.status.in_(("proposed", "declined")))
     )
-    if request_ids is not None:
-        query = query.where(_m.request_id.in_(list(request_ids)))
+    chunks = (
+        [None]
+        if request_ids is None
+        else [request_ids[k : k + _LISTED_IDS] for k in range(0, len(request_ids), _LISTED_IDS)]
+    )
     pending: dict[UUID, Decimal] = defaultdict(Decimal)
     declined: dict[UUID, set[str]] = defaultdict(set)
-    for row in await conn.execute(query):
-        if row.status == "proposed":
-            pending[row.request_id] += row.quantity
-        else:
-            declined[row.request_id].add(
-                str(row.organisation_id) if row.organisation_id else row.offering_state
-            )
+    for chunk in chunks:
+        listed = query if chunk is None else query.where(_m.request_id.in_(chunk))
+        for row in await conn.execute(listed):
+            _tally(row, pending, declined)
     return pending, declined
+
+
+def _tally(row: Any, pending: dict[UUID, Decimal], declined: dict[UUID, set[str]]) -> None:
+    if row.status == "proposed":
+        pending[row.request_id] += row.quantity
+    else:
+        declined[row.request_id].add(str(row.organisation_id) if row.organisation_id else row.offering_state)
 
 
 async def round_inputs(
@@ -193,19 +200,34 @@ async def party_offers(
     return [line for line in map(_offer, rows) if line.remaining > 0]
 
 
+def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:
+    """Needs some offer may serve by item (its own or a substitute of its sector), unit, state
+    served and crisis: a superset of what ``violations`` lets through, so that only these are read
+    and scored. Offers alike in all but the states they serve share one clause."""
+    states: dict[tuple[str, str, UUID | None], set[str]] = defaultdict(set)
+    for offer in offers:
+        states[offer.item, offer.unit, None if offer.standby else offer.crisis_id] |= offer.serves
+    clauses = []
+    for (offered, unit, crisis_id), served in sorted(states.items(), key=str):
+        sector = ITEMS[offered].sector
+        items = sorted(i for i in ITEMS if may_serve(i, offered) and ITEMS[i].sector is sector)
+        if not items:
+            continue
+        clause = [_r.item.in_(items), _r.unit == unit, _r.member_state.in_(sorted(served))]
+        if crisis_id is not None:
+            clause.append(_r.crisis_id == crisis_id)
+        clauses.append(and_(*clause))
+    return or_(*clauses) if clauses else false()
+
+
 async def servable_needs(engine: AsyncEngine, offers: Sequence[OfferLine]) -> list[NeedLine]:
-    """Open needs, in open crises, of an item the offers are or may substitute for."""
-    offered = {offer.item for offer in offers}
-    items = sorted(item for item in ITEMS if any(may_serve(item, o) for o in offered))
-    if not items:
+    """Open needs, in open crises, that one of the offers may serve by item, unit, state and crisis."""
+    if not offers:
         return []
     open_crises = select(crises.c.id).where(crises.c.phase != "closed")
-    query = select(*_REQUEST_COLUMNS).where(
-        _r.status.in_(_OPEN), _r.item.in_(items), _r.crisis_id.in_(open_crises)
-    )
+    where = (_r.status.in_(_OPEN), _r.crisis_id.in_(open_crises), _could_serve(offers))
     async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
-        ids = [row.id for row in rows] if len(rows) <= _LISTED_IDS else None
-        pending, declined = await _pending_and_declined(conn, ids)
+        rows = (await conn.execute(select(*_REQUEST_COLUMNS).where(*where))).all()
+        pending, declined = await _pending_and_declined(conn, [row.id for row in rows])
     needs = [_need(r, pending.get(r.id, Decimal(0)), frozenset(declined.get(r.id, ()))) for r in rows]
     return [need for need in needs if need.open_quantity > 0]

@@ -8,7 +8,7 @@ from uuid import UUID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.allocation import NeedLine, OfferLine, Parameters, best, needs_served, violations
+from domain.allocation import NeedLine, OfferLine, Parameters, _fits, best, needs_served, violations
 from tests.unit.test_allocation import TODAY, need, offer, worlds
 
 
@@ -42,3 +42,12 @@ def test_a_needs_line_is_the_suggestion_the_matching_desk_ranks_first_for_it(
     for line in served:
         assert line.excluded_by == ()
         assert line == best(line.need, offers, TODAY, Parameters(), 1)[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(worlds(max_needs=4, max_offers=4, max_quantity=300))
+def test_the_quick_fit_check_is_exactly_no_rule_broken(world: tuple[list[NeedLine], list[OfferLine]]) -> None:
+    needs, offers = world
+    for n in needs:
+        for o in offers:
+            assert _fits(n, o, TODAY) == (not violations(n, o, TODAY))
