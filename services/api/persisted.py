@@ -1,11 +1,14 @@
 """Persisted documents: the named operations of graphql/operations/, known before any request.
 
-Each is read, parsed and validated once, at start-up, and may be sent by its hash instead of its
-text, as the GraphQL-over-HTTP community's persisted documents (``{"documentId":
-"sha256:<hex>"}``) or Apollo's (``{"extensions": {"persistedQuery": {"version": 1, "sha256Hash":
-"<hex>"}}}``) send it. A query operation among them is compiled (services.api.compiled), whether
-it comes by its hash or by its exact text, as the dashboard and the workbench send it; any other
-document takes the general path.
+Each is read and parsed once, at start-up, and may be sent by its hash instead of its text, as the
+GraphQL-over-HTTP community's persisted documents (``{"documentId": "sha256:<hex>"}``) or Apollo's
+(``{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "<hex>"}}}``) send it. A query
+operation among them is compiled (services.api.compiled) once, when it is first asked for
+(validated then, and compiled if it validates), whether by its hash or by its exact text, as the
+dashboard and the workbench send it; any other document, and one that does not validate, takes the
+general path, which answers with its errors. (Validating and compiling all of them at start-up cost
+about a second of CPU for every app made, most of it for operations a process may never serve;
+tests/unit/test_contract.py validates every one.)
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+import threading
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLSchema, parse, validate
+from graphql import DocumentNode, GraphQLSchema, parse, validate
 
 from services.api.compiled import CompiledOperation, NotCompiled
 
@@ -35,11 +38,38 @@ class PersistedError(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
 class Persisted:
-    name: str
-    text: str
-    compiled: CompiledOperation | None
+    """A named operation: its text, and its compiled plan once it is first asked for."""
+
+    _UNKNOWN: Any = object()
+
+    def __init__(self, name: str, text: str, schema: GraphQLSchema, document: DocumentNode) -> None:
+        self.name = name
+        self.text = text
+        self._schema = schema
+        self._document = document
+        self._compiled: CompiledOperation | None = self._UNKNOWN
+        self._compiling = threading.Lock()
+
+    @property
+    def compiled(self) -> CompiledOperation | None:
+        """The operation's plan (None when it takes the general path), compiled on first use."""
+        if self._compiled is self._UNKNOWN:
+            with self._compiling:
+                if self._compiled is self._UNKNOWN:
+                    self._compiled = self._compile()
+        return self._compiled
+
+    def _compile(self) -> CompiledOperation | None:
+        errors = validate(self._schema, self._document)
+        if errors:
+            _log.warning("the named operation %s does not validate: %s", self.name, errors[0].message)
+            return None
+        try:
+            return CompiledOperation(self._schema, self._document)
+        except NotCompiled as why:
+            _log.debug("%s takes the general path: %s", self.name, why)
+            return None
 
 
 class PersistedDocuments:
@@ -49,21 +79,11 @@ class PersistedDocuments:
 
     @classmethod
     def load(cls, schema: GraphQLSchema, directory: Path) -> PersistedDocuments:
-        """Every ``*.graphql`` of ``directory``, parsed and validated against ``schema``."""
+        """Every ``*.graphql`` of ``directory``, parsed (validated against ``schema`` on first use)."""
         documents = []
         for path in sorted(directory.glob("*.graphql")):
             text = path.read_text(encoding="utf-8")
-            document = parse(text)
-            errors = validate(schema, document)
-            if errors:
-                msg = f"the named operation {path.name} does not validate: {errors[0].message}"
-                raise ValueError(msg)
-            try:
-                compiled: CompiledOperation | None = CompiledOperation(schema, document)
-            except NotCompiled as why:
-                _log.debug("%s takes the general path: %s", path.stem, why)
-                compiled = None
-            documents.append(Persisted(path.stem, text, compiled))
+            documents.append(Persisted(path.stem, text, schema, parse(text)))
         return cls(documents)
 
     def __iter__(self) -> Any:
@@ -88,11 +108,12 @@ class PersistedDocuments:
     def compiled(self, query: Any, operation_name: Any) -> CompiledOperation | None:
         """The compiled plan of a known query operation's text, if it has one and is the one named."""
         known = self._by_text.get(query) if isinstance(query, str) else None
-        if known is None or known.compiled is None or not known.compiled.useful:
+        plan = None if known is None else known.compiled
+        if plan is None or not plan.useful:
             return None
-        if operation_name is not None and operation_name != known.compiled.name:
+        if operation_name is not None and operation_name != plan.name:
             return None
-        return known.compiled
+        return plan
 
 
 def document_id(text: str) -> str:
