@@ -5,10 +5,10 @@ per event. Within one batch's transaction, consecutive plain inserts into the sa
 same columns are held back and sent together the moment anything else is executed (a read that
 might need them, an update, the tracking row), so every statement still sees the rows before it.
 
-A statement that names neither the held table nor a table bound to it by a foreign key (a read
-of another table, an update of another table's row) runs without sending the held rows first:
-it cannot see them, and they cannot see it. A statement whose tables cannot be told (text) sends
-them first.
+A read that names neither the held table nor a table bound to it by a foreign key runs without
+sending the held rows first: it cannot see them. Any write sends them first, so that the rows reach
+the database in the order they were written (a tracking row's guarded update, which may roll the
+batch back, comes after the rows it vouches for), as does a read whose tables cannot be told.
 
 An UPDATE of one held row by its primary key (a request amended in the batch that posted it) is
 applied to the held row instead, and its RETURNING answered from it: no round trip, and the rows
@@ -31,7 +31,7 @@ from typing import Any
 from psycopg import sql as pg_sql
 from sqlalchemy import Column, Table, insert
 from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
 from sqlalchemy.sql.selectable import Select, TableClause
 
@@ -165,8 +165,8 @@ _named: weakref.WeakKeyDictionary[Any, frozenset[Table] | None] = weakref.WeakKe
 
 
 def _tables_named(statement: Any) -> frozenset[Table] | None:
-    """The tables a SELECT, UPDATE or DELETE names anywhere in it (columns, FROM, subqueries);
-    None for any other statement, or one with text or a table not in a MetaData."""
+    """The tables a SELECT names anywhere in it (columns, FROM, subqueries); None for any other
+    statement, or one with text or a table not in a MetaData."""
     try:
         return _named[statement]
     except KeyError:
@@ -178,7 +178,7 @@ def _tables_named(statement: Any) -> frozenset[Table] | None:
 
 
 def _work_out_tables(statement: Any) -> frozenset[Table] | None:
-    if type(statement) not in (Select, Update, Delete):
+    if type(statement) is not Select:
         return None
     tables: set[Table] = set()
     for element in visitors.iterate(statement):

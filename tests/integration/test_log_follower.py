@@ -265,7 +265,8 @@ async def test_a_lone_writer_whose_row_moved_takes_the_whole_batch_back(settings
         crisis = await asyncio.to_thread(
             runtime.concord.open_crisis, secretariat, "Typhoon", [MemberState.PHL], date(2026, 11, 2)
         )
-        group = runners(runtime)
+        # Coverage and the flow totals read posted requests too: without them, requests write alone.
+        group = [r for r in runners(runtime) if r.projector.name not in {"coverage", "flow_totals"}]
         log_follower = follower(runtime, group, batch_size=500)
         await log_follower.start()
         await drain(log_follower)
