@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -31,6 +32,21 @@ TODAY = date(2026, 11, 28)
 # Examples are bounded per test; a deadline per example would only measure how busy the machine is.
 hypothesis_settings.register_profile("concord", deadline=None)
 hypothesis_settings.load_profile("concord")
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_as_it_was() -> Iterator[None]:
+    """A test that makes an app or runs a command configures the root logger as a server does: a
+    background handler writing to stderr as it is at each write. Closed at the test's end, while
+    pytest still captures stderr, so that its last lines are the test's output, not the next one's
+    or the run's summary."""
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for added in [h for h in root.handlers if h not in before]:
+        root.removeHandler(added)
+        added.close()
+    root.setLevel(level)
 
 
 def fixed_today() -> date:
