@@ -16,6 +16,10 @@ from pathlib import Path
 PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("logging", ("logging/", "infrastructure/logs.py", "log_writer.py")),
     ("metrics", ("prometheus_client", "api/metrics.py")),
+    # A read model's query made while answering (postRequest's possibleDuplicates): its own frames.
+    # SQLAlchemy's and asyncpg's run in a greenlet whose stack does not show the caller, so they
+    # count under projections whoever called them.
+    ("read-model queries in answers", ("/queries.py",)),
     ("projections", ("projections/", "sqlalchemy", "asyncpg")),
     ("writer (group commit)", ("group_commit.py",)),
     ("thread hand-offs", ("concurrent/futures", "threading.py", "asyncio/threads.py", "deadlines.py")),
@@ -23,7 +27,17 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
         "command (domain, eventsourcing)",
         ("services/commands/", "domain/", "eventsourcing", "psycopg", "coordination.py", "idempotency.py"),
     ),
-    ("GraphQL", ("strawberry", "graphql/", "services/api/schema/", "graphql_core_internals")),
+    (
+        "GraphQL",
+        (
+            "strawberry",
+            "graphql/",
+            "services/api/schema/",
+            "graphql_core_internals",
+            "api/compiled.py",
+            "api/persisted.py",
+        ),
+    ),
     (
         "HTTP (uvicorn, Starlette, FastAPI, endpoint)",
         ("uvicorn", "starlette", "fastapi", "services/api/", "h11", "httptools"),
