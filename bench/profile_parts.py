@@ -16,10 +16,6 @@ from pathlib import Path
 PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("logging", ("logging/", "infrastructure/logs.py", "log_writer.py")),
     ("metrics", ("prometheus_client", "api/metrics.py")),
-    # A read model's query made while answering (postRequest's possibleDuplicates): its own frames.
-    # SQLAlchemy's and asyncpg's run in a greenlet whose stack does not show the caller, so they
-    # count under projections whoever called them.
-    ("read-model queries in answers", ("/queries.py",)),
     ("projections", ("projections/", "sqlalchemy", "asyncpg")),
     ("writer (group commit)", ("group_commit.py",)),
     ("thread hand-offs", ("concurrent/futures", "threading.py", "asyncio/threads.py", "deadlines.py")),
@@ -45,10 +41,19 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("event loop (asyncio)", ("asyncio/", "selectors")),
 ]
 OTHER = "other"
+#: Parts a sample belongs to when any of its frames does, whatever its innermost frame: a read
+#: model's query made while answering (postRequest's possibleDuplicates), SQLAlchemy and asyncpg
+#: under it included. (SQLAlchemy's statements that run in a greenlet of their own show no caller:
+#: those count under projections.)
+THROUGH = [("read-model queries in answers", ("/queries.py",))]
 
 
 def part_of(stack: str) -> str:
-    for frame in reversed(stack.split(";")):
+    frames = stack.split(";")
+    for name, needles in THROUGH:
+        if any(needle in frame for frame in frames for needle in needles):
+            return name
+    for frame in reversed(frames):
         for name, needles in PARTS:
             if any(needle in frame for needle in needles):
                 return name
