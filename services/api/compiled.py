@@ -1,4 +1,4 @@
-"""Named read operations compiled once, at start-up, into a plan from resolved objects to response bytes.
+"""Named operations compiled once, on first use, into a plan from resolved objects to response bytes.
 
 graphql-core completes a ``Requests(first: 100)`` page field by field: for each of its 1,500 fields
 it looks the field up, decides how to complete it and builds a path (services.api
@@ -18,6 +18,14 @@ not compiled. Whatever the plan cannot answer exactly as graphql-core would (an 
 non-null field, a variable to refuse) makes ``run`` return ``None``, and the request takes the
 general path, which answers it with graphql-core's own results and errors.
 tests/integration/test_compiled_operations.py runs every named read operation both ways.
+
+A mutation of one root field is compiled the same way (``run_mutation``): its root resolver (the
+policy's gate, strawberry's conversion of the input, the command) runs once, and a field below it
+that awaits (a read after the command, ``PostRequest``'s ``possibleDuplicates``) is awaited in
+place once the rest of the payload is complete. The command cannot be run again, so where the plan
+cannot answer (the resolver raised, a null in a non-null field) graphql-core executes the operation
+with the root field's outcome replayed by a middleware: the answer, its errors and their paths are
+graphql-core's. tests/integration/test_compiled_mutations.py sends the same commands both ways.
 
 Written for graphql-core 3.3.2 (``graphql_core_internals.WRITTEN_FOR``): on an upgrade, compare
 ``Executor.build_resolve_info`` (the fields of ``GraphQLResolveInfo``, built here positionally),
