@@ -10,6 +10,7 @@ errors, and a read after the command in the payload (``possibleDuplicates``).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from domain.access import Role
 from domain.codes import MemberState
 from services.api.dashboard import operations_dir
+from services.api.persisted import document_id
 from services.api.schema.context import Context
 from services.identity.access import Principal
 from services.identity.tokens import DevSigner
@@ -83,23 +85,29 @@ async def scenario(client: Client, general: bool) -> list[tuple[str, int, dict[s
     names = Names()
     answers = []
 
+    # Each command waits for the read models to reach the last one's position, so that the
+    # payload's read of possible duplicates sees the same requests on both servers.
+    reached: dict[str, str] = {}
+
     async def send(label: str, operation: str, variables: Any, as_: dict[str, str], **headers: str) -> Any:
         text = named(operation) + ("\n# the general path" if general else "")
         response = await client.http.post(
             "/graphql",
             json={"query": text, "variables": variables, "operationName": operation},
-            headers={"Accept": GRAPHQL_RESPONSE, **as_, **headers},
+            headers={"Accept": GRAPHQL_RESPONSE, **as_, **reached, **headers},
         )
         kept = {k: response.headers[k] for k in _HEADERS if k in response.headers}
         answers.append((label, response.status_code, kept, names(response.content)))
-        return response.json()
+        body = response.json()
+        for payload in (body.get("data") or {}).values():
+            reached["Concord-Consistent-With"] = str(payload["position"])
+        return body
 
     coordinator = client.coordinator("PHL")
     first = await send("post", "PostRequest", {"input": client.request_input()}, coordinator)
     request_id = first["data"]["postRequest"]["request"]["id"]
-    after = str(first["data"]["postRequest"]["position"])
     again = client.request_input(title="Tarpaulins again")
-    keyed = {"Idempotency-Key": "k-1", "Concord-Consistent-With": after}
+    keyed = {"Idempotency-Key": "k-1"}
     await send("a duplicate, keyed", "PostRequest", {"input": again}, coordinator, **keyed)
     await send("the same key again", "PostRequest", {"input": again}, coordinator, **keyed)
     await send(
@@ -170,3 +178,22 @@ async def test_the_plan_answers_postrequest_itself(compiled_client: Client) -> N
     assert replayed is not None
     assert replayed.data is None
     assert replayed.errors
+
+
+async def test_a_named_mutation_by_its_hash_is_recorded_and_by_get_refused(compiled_client: Client) -> None:
+    text = named("PostRequest")
+    headers = {"Accept": GRAPHQL_RESPONSE, **compiled_client.coordinator("PHL")}
+    variables = {"input": compiled_client.request_input(title="By its hash")}
+    by_hash = await compiled_client.http.post(
+        "/graphql", json={"documentId": document_id(text), "variables": variables}, headers=headers
+    )
+    assert by_hash.status_code == 200
+    assert by_hash.json()["data"]["postRequest"]["request"]["title"] == "By its hash"
+    by_get = await compiled_client.http.get(
+        "/graphql", params={"query": text, "variables": json.dumps(variables)}, headers=headers
+    )
+    assert by_get.status_code == 405
+    count = await compiled_client.data(
+        "{ requests(first: 1) { totalCount } }", after=by_hash.json()["data"]["postRequest"]["position"]
+    )
+    assert count["requests"]["totalCount"] == 1
