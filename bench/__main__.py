@@ -63,6 +63,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         help="what drives the c=1 and c=16 commands: wrk (C, bench/wrk.py) or the Python httpx client "
         "(bench/http_load.py); auto: wrk when installed",
     )
+    parser.add_argument(
+        "--document",
+        choices=http_load.DOCUMENTS,
+        default="named",
+        help="postRequest as the workbench's named operation PostRequest (its compiled plan answers), "
+        "that text made unknown (the general path), or a short ad-hoc mutation (general path)",
+    )
     parser.add_argument("--c1-seconds", type=int, default=5, help="wrk: seconds at concurrency 1")
     parser.add_argument("--c16-seconds", type=int, default=10, help="wrk: seconds at concurrency 16")
     parser.add_argument("--wrk-warmup-seconds", type=int, default=2, help="wrk: warm-up before each level")
@@ -164,6 +171,7 @@ def _http_part(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             subject="bench-secretariat", role=Role.SECRETARIAT
         )
         http_load.use_crisis(http_load.open_crisis(server.base_url, secretariat))
+        http_load.use_document(args.document)
         pid = server.process.pid
 
         def server_cpu() -> float | None:

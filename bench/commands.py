@@ -2,7 +2,8 @@
 
 Each round serves ``concord serve`` (this tree, then with ``--against DIR`` the tree of another
 commit, e.g. ``git archive HEAD~1 | tar -x -C /tmp/before``; ``--against-workers 2``: this tree with two API
-processes), drives ``postRequest`` with wrk at c=16 and
+processes; ``--also general``: this tree sent the same text made unknown, the general path), drives
+``postRequest`` with wrk at c=16 (the workbench's named operation unless ``--document`` says) and
 takes the server's CPU per command from /proc. Then, with the servers stopped and on the same
 database, eventsourcing's ``save()`` with 8 threads and the same command in-process with 16
 threads: the baselines of the issue's goals (cmd/s ÷ ``save()``; server CPU a command ÷ the
@@ -11,6 +12,7 @@ stacks to FILE, a summary by part printed by ``bench.profile_parts``); it is not
 
     python -m bench.commands --backend postgresql [--rounds 3] [--seconds 10] [--against DIR]
                              [--workers N] [--against-workers N] [--profile FILE]
+                             [--document named|general|minimal] [--also general|minimal]
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ def _server(backend: Backend, tree: Path | None) -> Iterator[Server]:
         yield server
 
 
-def one_level(backend: Backend, tree: Path | None, seconds: int, concurrency: int) -> dict[str, Any]:
+def one_level(
+    backend: Backend, tree: Path | None, seconds: int, concurrency: int, document: str = "named"
+) -> dict[str, Any]:
+    http_load.use_document(document)
     with _server(backend, tree) as server:
         pid = server.process.pid
         return asyncio.run(
@@ -67,9 +72,10 @@ def _for(server: Server, seconds: int) -> list[str]:
     return ["-p", str(server.process.pid), "-d", str(seconds + 1)]
 
 
-def profiled(backend: Backend, seconds: int, out: Path) -> None:
+def profiled(backend: Backend, seconds: int, out: Path, document: str = "named") -> None:
     """One wrk run of this tree's server under py-spy; collapsed stacks written to ``out``."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    http_load.use_document(document)
     with _server(backend, None) as server:
         record = subprocess.Popen(
             [spy, "record", "--gil", "-r", "200", "-f", "raw", "-o", str(out), *_for(server, seconds)],
@@ -90,16 +96,19 @@ def _median(levels: list[dict[str, Any]], key: str) -> float:
 
 def run(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     migrate(backend)
-    variants: dict[str, tuple[Path | None, int]] = {"this tree": (None, args.workers)}
+    document = args.document
+    variants: dict[str, tuple[Path | None, int, str]] = {"this tree": (None, args.workers, document)}
     if args.against:
-        variants[f"against {args.against}"] = (Path(args.against), args.workers)
+        variants[f"against {args.against}"] = (Path(args.against), args.workers, document)
     if args.against_workers:
-        variants[f"this tree, {args.against_workers} API processes"] = (None, args.against_workers)
+        variants[f"this tree, {args.against_workers} API processes"] = (None, args.against_workers, document)
+    for other in args.also:
+        variants[f"this tree, the {other} document"] = (None, args.workers, other)
     levels: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
     for round_ in range(1, args.rounds + 1):
-        for name, (tree, workers) in variants.items():
+        for name, (tree, workers, sent) in variants.items():
             served = Backend(backend.name, backend.data_dir, backend.database_url, workers)
-            level = one_level(served, tree, args.seconds, args.concurrency)
+            level = one_level(served, tree, args.seconds, args.concurrency, sent)
             levels[name].append(level)
             _say(
                 f"  round {round_} {name}: {level['commands_per_s']:.0f} cmd/s, p50/p99 "
@@ -107,7 +116,7 @@ def run(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
                 f"{level['server_cpu_ms_per_command']:.2f} ms CPU a command, {level['errors']} errors"
             )
     if args.profile:
-        profiled(backend, args.seconds, Path(args.profile))
+        profiled(backend, args.seconds, Path(args.profile), document)
         _say(profile_parts.summary(Path(args.profile)))
     save = baseline.save_rates(backend, {8: args.saves8}, warmup=20)["8"]
     direct = baseline.command_rate(backend, args.saves8, threads=16)
@@ -145,6 +154,20 @@ def main() -> None:
         type=int,
         default=0,
         help="also this tree with N API processes, in alternate rounds",
+    )
+    parser.add_argument(
+        "--document",
+        choices=http_load.DOCUMENTS,
+        default="named",
+        help="postRequest as the workbench's named operation (the compiled plan), that text made "
+        "unknown (the general path), or a short ad-hoc mutation (general path)",
+    )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        choices=http_load.DOCUMENTS,
+        help="also this tree sending this document, in alternate rounds (repeatable)",
     )
     parser.add_argument("--saves8", type=int, default=2000)
     parser.add_argument("--profile", help="collapsed py-spy stacks of one extra run of this tree")

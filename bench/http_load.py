@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from bench.stats import latency_summary, rate
+from services.api.dashboard import operations_dir
 
 POST_REQUEST = "mutation($i: PostRequestInput!){ postRequest(input:$i){ position request { id } } }"
 POST_VARIABLES = {
@@ -28,7 +29,11 @@ POST_VARIABLES = {
         "item": "SHL-TARP",
     }
 }
-POST_BODY = {"query": POST_REQUEST, "variables": POST_VARIABLES}
+POST_BODY: dict[str, Any] = {"query": POST_REQUEST, "variables": POST_VARIABLES}
+#: What the load sends for postRequest: the workbench's named operation (its exact text and name,
+#: so the server's compiled plan answers it), that text made unknown by a comment (the general
+#: path: graphql-core's execution, the same answer), or the short ad-hoc mutation above.
+DOCUMENTS = ("named", "general", "minimal")
 COUNT_QUERY = {"query": "{ requests(first: 1) { totalCount } }"}
 HEADERS = {"content-type": "application/json"}
 PAGE_SIZE = 100
@@ -52,6 +57,20 @@ def open_crisis(base_url: str, secretariat_token: str) -> str:
 
 def use_crisis(crisis_id: str) -> None:
     POST_VARIABLES["i"]["crisisId"] = crisis_id
+
+
+def use_document(kind: str) -> None:
+    """Send postRequest as ``kind`` (one of DOCUMENTS) from now on; the variables stay shared."""
+    global POST_BODY  # noqa: PLW0603 (read by wrk and post_request at each run)
+    if kind == "minimal":
+        POST_BODY = {"query": POST_REQUEST, "variables": POST_VARIABLES}
+        return
+    if kind not in DOCUMENTS:
+        raise ValueError(f"a postRequest document is one of {DOCUMENTS}, not {kind!r}")
+    text = (operations_dir() / "PostRequest.graphql").read_text(encoding="utf-8")
+    if kind == "general":
+        text += "\n# unknown to the server: the general path\n"
+    POST_BODY = {"query": text, "variables": {"input": POST_VARIABLES["i"]}, "operationName": "PostRequest"}
 
 
 class ResponseError(Exception):

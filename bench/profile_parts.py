@@ -23,7 +23,17 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
         "command (domain, eventsourcing)",
         ("services/commands/", "domain/", "eventsourcing", "psycopg", "coordination.py", "idempotency.py"),
     ),
-    ("GraphQL", ("strawberry", "graphql/", "services/api/schema/", "graphql_core_internals")),
+    (
+        "GraphQL",
+        (
+            "strawberry",
+            "graphql/",
+            "services/api/schema/",
+            "graphql_core_internals",
+            "api/compiled.py",
+            "api/persisted.py",
+        ),
+    ),
     (
         "HTTP (uvicorn, Starlette, FastAPI, endpoint)",
         ("uvicorn", "starlette", "fastapi", "services/api/", "h11", "httptools"),
@@ -31,10 +41,19 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("event loop (asyncio)", ("asyncio/", "selectors")),
 ]
 OTHER = "other"
+#: Parts a sample belongs to when any of its frames does, whatever its innermost frame: a read
+#: model's query made while answering (postRequest's possibleDuplicates), SQLAlchemy and asyncpg
+#: under it included. (SQLAlchemy's statements that run in a greenlet of their own show no caller:
+#: those count under projections.)
+THROUGH = [("read-model queries in answers", ("/queries.py",))]
 
 
 def part_of(stack: str) -> str:
-    for frame in reversed(stack.split(";")):
+    frames = stack.split(";")
+    for name, needles in THROUGH:
+        if any(needle in frame for frame in frames for needle in needles):
+            return name
+    for frame in reversed(frames):
         for name, needles in PARTS:
             if any(needle in frame for needle in needles):
                 return name

@@ -24,6 +24,7 @@ NAME = "wrk"
 PREFIX = "concord-wrk "
 PERCENTILES = (50, 90, 99)
 TIMEOUT_S = 30  # wrk's default (2 s) would count slow answers as errors and again as responses
+STALE_RETRIES = 6
 COUNTERS = ("ok", "non200", "graphql_errors", "bad_payload")
 SOCKET_ERRORS = ("connect", "read", "write", "timeout")
 
@@ -208,10 +209,18 @@ def unrecorded(before: int, after: int, acknowledged: int) -> str | None:
 async def recorded_requests(base_url: str) -> int:
     """Post a marker request, then count the requests as of its position (Concord-Consistent-With).
 
-    Every command acknowledged before the marker was posted is in that count.
+    Every command acknowledged before the marker was posted is in that count. The read models may
+    still be projecting the run's last commands (STALE_READ after the server's wait): asked again,
+    up to ``STALE_RETRIES`` times.
     """
     async with http_load.new_client(1) as client:
         position = await http_load.post_request(client, base_url)
+        for _ in range(STALE_RETRIES):
+            try:
+                return await http_load.count_requests(client, base_url, consistent_with=position)
+            except http_load.ResponseError as error:
+                if "STALE_READ" not in str(error):
+                    raise
         return await http_load.count_requests(client, base_url, consistent_with=position)
 
 

@@ -1,4 +1,4 @@
-"""Named read operations compiled once, at start-up, into a plan from resolved objects to response bytes.
+"""Named operations compiled once, on first use, into a plan from resolved objects to response bytes.
 
 graphql-core completes a ``Requests(first: 100)`` page field by field: for each of its 1,500 fields
 it looks the field up, decides how to complete it and builds a path (services.api
@@ -19,6 +19,14 @@ non-null field, a variable to refuse) makes ``run`` return ``None``, and the req
 general path, which answers it with graphql-core's own results and errors.
 tests/integration/test_compiled_operations.py runs every named read operation both ways.
 
+A mutation of one root field is compiled the same way (``run_mutation``): its root resolver (the
+policy's gate, strawberry's conversion of the input, the command) runs once, and a field below it
+that awaits (a read after the command, ``PostRequest``'s ``possibleDuplicates``) is awaited in
+place once the rest of the payload is complete. The command cannot be run again, so where the plan
+cannot answer (the resolver raised, a null in a non-null field) graphql-core executes the operation
+with the root field's outcome replayed by a middleware: the answer, its errors and their paths are
+graphql-core's. tests/integration/test_compiled_mutations.py sends the same commands both ways.
+
 Written for graphql-core 3.3.2 (``graphql_core_internals.WRITTEN_FOR``): on an upgrade, compare
 ``Executor.build_resolve_info`` (the fields of ``GraphQLResolveInfo``, built here positionally),
 ``execute_field`` and ``complete_value``, then run that test. ``python -m bench --only reads``
@@ -31,11 +39,14 @@ graphql-core), each part read against the others.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLList,
@@ -46,9 +57,12 @@ from graphql import (
     GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     GraphQLSchema,
+    InlineFragmentNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    execute,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import Path
@@ -69,6 +83,9 @@ class Awaits(Fallback):
     """A field below the root resolves asynchronously (a loader): the plan never answers it."""
 
 
+_FRAGMENT_DEPTH = 10
+
+
 class NotCompiled(Exception):
     """The document uses something the plan does not compile."""
 
@@ -85,18 +102,46 @@ def _track(_values: Sequence[Any]) -> None:
 _HELPERS = GraphQLResolveInfoHelpers(_gather, _track)
 
 
-class Request:
-    """What the resolvers of one request see: graphql-core's resolve info, built as it builds it."""
+class Scope(NamedTuple):
+    """What compiling a document needs besides its selections."""
 
-    __slots__ = ("context", "operation", "schema", "variables")
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+class Pending:
+    """A field below a mutation's root whose resolver awaits (a read after the command): its value
+    is awaited and completed once the rest of the payload is."""
+
+    __slots__ = ("awaitable", "complete")
+
+    def __init__(self, awaitable: Any, complete: Complete) -> None:
+        self.awaitable = awaitable
+        self.complete = complete
+
+
+class Request:
+    """What the resolvers of one request see: graphql-core's resolve info, built as it builds it.
+
+    ``pending``: a mutation's fields that await, in the order met; None for a query, whose plan
+    never awaits below the root."""
+
+    __slots__ = ("context", "fragments", "operation", "pending", "schema", "variables")
 
     def __init__(
-        self, schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Any, context: Any
+        self,
+        scope: Scope,
+        operation: OperationDefinitionNode,
+        variables: Any,
+        context: Any,
+        pending: list[Pending] | None = None,
     ):
-        self.schema = schema
+        self.schema = scope.schema
+        self.fragments = scope.fragments
         self.operation = operation
         self.variables = variables
         self.context = context
+        self.pending = pending
 
     def info(
         self, field: GraphQLField, node: FieldNode, parent: GraphQLObjectType, key: str
@@ -108,7 +153,7 @@ class Request:
             parent,
             Path(None, key, parent.name),
             self.schema,
-            {},
+            self.fragments,
             None,
             self.operation,
             self.variables,
@@ -120,30 +165,54 @@ class Request:
 
 
 class CompiledOperation:
-    """One named query operation, its selections compiled."""
+    """One named operation, a query or a mutation of one root field, its selections compiled.
 
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+    ``executor``: the schema's executor class, which replays a mutation whose payload the plan
+    cannot complete (see ``run_mutation``)."""
+
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, executor: type[Any] | None = None
+    ) -> None:
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        if len(operations) != 1 or len(document.definitions) != 1:
-            raise NotCompiled("one operation and no fragments")
+        if len(operations) != 1:
+            raise NotCompiled("one operation")
         operation = operations[0]
-        if operation.operation is not OperationType.QUERY or schema.query_type is None:
-            raise NotCompiled("a query")
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        if len(fragments) + 1 != len(document.definitions):
+            raise NotCompiled("operations and fragments only")
+        if operation.operation is OperationType.QUERY and schema.query_type is not None:
+            root = schema.query_type
+        elif operation.operation is OperationType.MUTATION and schema.mutation_type is not None:
+            root = schema.mutation_type
+            if len(operation.selection_set.selections) != 1:
+                raise NotCompiled("a mutation of one root field")
+        else:
+            raise NotCompiled("a query or a mutation")
         self.name = operation.name.value if operation.name else None
+        self.mutation = operation.operation is OperationType.MUTATION
         #: False once a field below the root awaited: each request would resolve the root twice.
         self.useful = True
         self._schema = schema
+        self._scope = Scope(schema, fragments)
+        self._document = document
         self._operation = operation
-        self._roots = _root_fields(schema, schema.query_type, operation.selection_set)
+        self._executor = executor
+        self._roots = _root_fields(self._scope, root, operation.selection_set)
+        if self.mutation and len(self._roots) != 1:
+            raise NotCompiled("a mutation of one root field")
 
-    async def run(self, context: Any, variables: dict[str, Any] | None) -> dict[str, Any] | None:
-        """The operation's ``data``, or None where the general path must answer."""
+    def _coerced(self, variables: dict[str, Any] | None) -> Any:
         coerced = get_variable_values(
             self._schema, self._operation.variable_definitions or (), variables or {}
         )
-        if isinstance(coerced, list):
+        return None if isinstance(coerced, list) else coerced
+
+    async def run(self, context: Any, variables: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A query's ``data``, or None where the general path must answer."""
+        coerced = self._coerced(variables)
+        if coerced is None or self.mutation:
             return None
-        request = Request(self._schema, self._operation, coerced, context)
+        request = Request(self._scope, self._operation, coerced, context)
         data: dict[str, Any] = {}
         try:
             for key, field, node, parent, complete in self._roots:
@@ -162,43 +231,150 @@ class CompiledOperation:
             return None
         return data
 
+    async def run_mutation(self, context: Any, variables: dict[str, Any] | None) -> ExecutionResult | None:
+        """A mutation's result, or None (before anything ran) where the general path must answer.
+
+        The root field's resolver (the access policy's gate, strawberry's conversion of the input,
+        the command) runs once. When it raises, or the plan cannot complete its payload exactly as
+        graphql-core would, graphql-core executes the operation with that root field's outcome
+        replayed rather than resolved again: its errors, with their paths and locations, and its
+        nulls are then its own, and the command is not run twice.
+        """
+        coerced = self._coerced(variables)
+        if coerced is None or not self.mutation:
+            return None
+        ((key, field, node, parent, complete),) = self._roots
+        request = Request(self._scope, self._operation, coerced, context, [])
+        try:
+            info = request.info(field, node, parent, key)
+            args = get_argument_values(field, node, coerced) if field.args or node.arguments else {}
+            value = field.resolve(None, info, **args)  # type: ignore[misc]
+            if optimized_is_awaitable(value):
+                value = await value
+        except Exception as error:  # graphql-core's to report, as a field error
+            return await self._replay(context, variables, _Raise(error))
+        try:
+            data = {key: complete(value, request)}
+            await _settle(data, request)
+        except Exception:
+            _close(request)
+            return await self._replay(context, variables, value)
+        return ExecutionResult(data)
+
+    async def _replay(self, context: Any, variables: dict[str, Any] | None, outcome: Any) -> ExecutionResult:
+        def replayed(
+            resolve: Callable[..., Any], source: Any, info: GraphQLResolveInfo[Any], **args: Any
+        ) -> Any:
+            if info.path.prev is not None:
+                return resolve(source, info, **args)
+            if isinstance(outcome, _Raise):
+                raise outcome.error
+            return outcome
+
+        result = execute(
+            self._schema,
+            self._document,
+            None,
+            context,
+            variables,
+            self.name,
+            middleware=[replayed],
+            executor_class=self._executor,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+        )
+        if isinstance(result, ExecutionResult):
+            return result
+        return await result
+
+
+class _Raise(NamedTuple):
+    error: Exception
+
+
+async def _settle(value: Any, request: Request) -> None:
+    """Await the payload's pending fields in place, and theirs in turn."""
+    if not request.pending:
+        return
+    if isinstance(value, dict):
+        for key, each in value.items():
+            if type(each) is Pending:
+                request.pending.remove(each)
+                value[key] = each.complete(await each.awaitable, request)
+            await _settle(value[key], request)
+    elif isinstance(value, list):
+        for i, each in enumerate(value):
+            if type(each) is Pending:
+                request.pending.remove(each)
+                value[i] = each.complete(await each.awaitable, request)
+            await _settle(value[i], request)
+
+
+def _close(request: Request) -> None:
+    """Close the coroutines the plan will not await (graphql-core resolves those fields again)."""
+    for pending in request.pending or ():
+        close = getattr(pending.awaitable, "close", None)
+        if close is not None:
+            close()
+    if request.pending:
+        request.pending.clear()
+
 
 def _root_fields(
-    schema: GraphQLSchema, root: GraphQLObjectType, selections: SelectionSetNode
+    scope: Scope, root: GraphQLObjectType, selections: SelectionSetNode
 ) -> list[tuple[str, GraphQLField, FieldNode, GraphQLObjectType, Complete]]:
     compiled = []
-    for node in _fields_of(selections):
+    for node in _fields_of(scope, root, selections):
         field = root.fields.get(node.name.value)
         if field is None or field.resolve is None:
             raise NotCompiled(node.name.value)
         key = node.alias.value if node.alias else node.name.value
-        compiled.append((key, field, node, root, _completion(schema, field.type, node.selection_set)))
+        compiled.append((key, field, node, root, _completion(scope, field.type, node.selection_set)))
     return compiled
 
 
-def _fields_of(selections: SelectionSetNode | None) -> list[FieldNode]:
-    """The selection's fields: plain fields only, each response key once."""
+def _fields_of(
+    scope: Scope, of_type: GraphQLObjectType, selections: SelectionSetNode | None
+) -> list[FieldNode]:
+    """The selection's fields, each response key once: plain fields, and those of fragments on
+    the object's own type (spread or inline, without directives) in their place."""
     if selections is None:
         raise NotCompiled("an object needs a selection")
     fields: list[FieldNode] = []
     keys: set[str] = set()
-    for selection in selections.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            raise NotCompiled("fragments and directives")
-        key = selection.alias.value if selection.alias else selection.name.value
-        if key in keys:
-            raise NotCompiled("a response key twice")
-        keys.add(key)
-        fields.append(selection)
+
+    def take(selections: SelectionSetNode, depth: int) -> None:
+        for selection in selections.selections:
+            if selection.directives or depth > _FRAGMENT_DEPTH:
+                raise NotCompiled("directives")
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                if key in keys:
+                    raise NotCompiled("a response key twice")
+                keys.add(key)
+                fields.append(selection)
+                continue
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = scope.fragments.get(selection.name.value)
+                if fragment is None:
+                    raise NotCompiled(f"the fragment {selection.name.value}")
+                condition: NamedTypeNode | None = fragment.type_condition
+                inner = fragment.selection_set
+            elif isinstance(selection, InlineFragmentNode):
+                condition, inner = selection.type_condition, selection.selection_set
+            else:
+                raise NotCompiled("a selection of another kind")
+            if condition is not None and condition.name.value != of_type.name:
+                raise NotCompiled("a fragment on another type")
+            take(inner, depth + 1)
+
+    take(selections, 0)
     return fields
 
 
-def _completion(
-    schema: GraphQLSchema, of_type: GraphQLOutputType, selections: SelectionSetNode | None
-) -> Complete:
+def _completion(scope: Scope, of_type: GraphQLOutputType, selections: SelectionSetNode | None) -> Complete:
     """The value's completion as graphql-core's ``complete_value`` does it, decided now."""
     if isinstance(of_type, GraphQLNonNull):
-        inner = _completion(schema, of_type.of_type, selections)
+        inner = _completion(scope, of_type.of_type, selections)
 
         def non_null(value: Any, request: Request) -> Any:
             if value is None:
@@ -207,7 +383,7 @@ def _completion(
 
         return non_null
     if isinstance(of_type, GraphQLList):
-        item = _completion(schema, of_type.of_type, selections)
+        item = _completion(scope, of_type.of_type, selections)
 
         def listed(value: Any, request: Request) -> Any:
             if value is None:
@@ -221,7 +397,7 @@ def _completion(
         serialise = of_type.coerce_output_value
         return lambda value, _request: None if value is None else _leaf(serialise(value))
     if isinstance(of_type, GraphQLObjectType) and of_type.is_type_of is None:
-        return _object(schema, of_type, selections)
+        return _object(scope, of_type, selections)
     raise NotCompiled(f"the type {of_type}")
 
 
@@ -231,11 +407,9 @@ def _leaf(value: Any) -> Any:
     return value
 
 
-def _object(
-    schema: GraphQLSchema, object_type: GraphQLObjectType, selections: SelectionSetNode | None
-) -> Complete:
+def _object(scope: Scope, object_type: GraphQLObjectType, selections: SelectionSetNode | None) -> Complete:
     reads: list[tuple[str, Callable[[Any, Request], Any], Attribute | None]] = []
-    for node in _fields_of(selections):
+    for node in _fields_of(scope, object_type, selections):
         key = node.alias.value if node.alias else node.name.value
         if node.name.value == "__typename":
             reads.append((key, _typename(object_type.name), None))
@@ -243,7 +417,7 @@ def _object(
         field = object_type.fields.get(node.name.value)
         if field is None:
             raise NotCompiled(node.name.value)
-        read = _read(schema, object_type, field, node, key)
+        read = _read(scope, object_type, field, node, key)
         attribute = field.resolve if type(field.resolve) is Attribute and not node.arguments else None
         reads.append((key, read, attribute))
     return _generated(object_type.name, reads)
@@ -305,11 +479,11 @@ def _typename(name: str) -> Callable[[Any, Request], Any]:
 
 
 def _read(
-    schema: GraphQLSchema, parent: GraphQLObjectType, field: GraphQLField, node: FieldNode, key: str
+    scope: Scope, parent: GraphQLObjectType, field: GraphQLField, node: FieldNode, key: str
 ) -> Callable[[Any, Request], Any]:
     """How one field's value is read off its object and completed."""
     resolve = field.resolve
-    complete = _completion(schema, field.type, node.selection_set)
+    complete = _completion(scope, field.type, node.selection_set)
     if type(resolve) is Attribute and not node.arguments:
         return _attribute(resolve, complete)
     if type(resolve) is Child and not node.arguments:
@@ -356,6 +530,10 @@ def _resolved(
         args = get_argument_values(field, node, request.variables) if field.args or node.arguments else {}
         value = resolve(source, request.info(field, node, parent, key), **args)
         if optimized_is_awaitable(value):
+            if request.pending is not None:
+                pending = Pending(value, complete)
+                request.pending.append(pending)
+                return pending
             close = getattr(value, "close", None)
             if close is not None:
                 close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -82,7 +83,11 @@ class GraphQLEndpoint:
         self._schema = schema
         self._ide = ide
         self._admission = admission
-        self._persisted = PersistedDocuments.load(schema._schema, operations_dir())  # noqa: SLF001
+        self._persisted = PersistedDocuments.load(
+            schema._schema,  # noqa: SLF001
+            operations_dir(),
+            schema.execution_context_class,
+        )
         self._observe = observe
 
     @property
@@ -151,7 +156,14 @@ class GraphQLEndpoint:
         context = admitted
         trace = {CORRELATION_ID: context.correlation_id}
         compiled = self._persisted.compiled(query, operation_name)
-        if compiled is not None:
+        if compiled is not None and compiled.mutation and OperationType.MUTATION in allowed:
+            started = time.perf_counter()
+            ran = await compiled.run_mutation(context, variables)
+            if ran is not None:
+                if self._observe is not None:
+                    self._observe(compiled.name, time.perf_counter() - started, not ran.errors)
+                return self._response(ran, media_type, trace, context)
+        elif compiled is not None and not compiled.mutation:
             started = time.perf_counter()
             data = await compiled.run(context, variables)
             if data is not None:
@@ -175,6 +187,10 @@ class GraphQLEndpoint:
                 else "the document has several operations: name one in operationName"
             )
             return problem(400, "Bad Request", detail)
+        return self._response(result, media_type, trace, context)
+
+    @staticmethod
+    def _response(result: Any, media_type: str, trace: dict[str, str], context: Context) -> Response:
         response = _result_response(result, media_type, trace)
         if RETRY_AFTER in response.headers and context.runtime.database is not None:
             context.runtime.database.suspect()
@@ -226,7 +242,9 @@ class GraphQLEndpoint:
         )
 
 
-def _result_response(result: ExecutionResult, media_type: str, headers: dict[str, str]) -> Response:
+def _result_response(
+    result: ExecutionResult | GraphQLExecutionResult, media_type: str, headers: dict[str, str]
+) -> Response:
     payload: dict[str, Any] = {}
     errors = result.errors or []
     is_request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)

@@ -2,13 +2,15 @@
 
 Each is read and parsed once, at start-up, and may be sent by its hash instead of its text, as the
 GraphQL-over-HTTP community's persisted documents (``{"documentId": "sha256:<hex>"}``) or Apollo's
-(``{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "<hex>"}}}``) send it. A query
+(``{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "<hex>"}}}``) send it. An
 operation among them is compiled (services.api.compiled) once, when it is first asked for
 (validated then, and compiled if it validates), whether by its hash or by its exact text, as the
 dashboard and the workbench send it; any other document, and one that does not validate, takes the
-general path, which answers with its errors. (Validating and compiling all of them at start-up cost
-about a second of CPU for every app made, most of it for operations a process may never serve;
-tests/unit/test_contract.py validates every one.)
+general path, which answers with its errors. A mutation among them is compiled too: its input
+coerced and its payload completed by the plan, its command called once (services.api.compiled).
+(Validating and compiling all of them at start-up cost about a second of CPU for every app made,
+most of it for operations a process may never serve; tests/unit/test_contract.py validates every
+one.)
 """
 
 from __future__ import annotations
@@ -43,10 +45,18 @@ class Persisted:
 
     _UNKNOWN: Any = object()
 
-    def __init__(self, name: str, text: str, schema: GraphQLSchema, document: DocumentNode) -> None:
+    def __init__(
+        self,
+        name: str,
+        text: str,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        executor: type[Any] | None = None,
+    ) -> None:
         self.name = name
         self.text = text
         self._schema = schema
+        self._executor = executor
         self._document = document
         self._compiled: CompiledOperation | None = self._UNKNOWN
         self._compiling = threading.Lock()
@@ -66,7 +76,7 @@ class Persisted:
             _log.warning("the named operation %s does not validate: %s", self.name, errors[0].message)
             return None
         try:
-            return CompiledOperation(self._schema, self._document)
+            return CompiledOperation(self._schema, self._document, self._executor)
         except NotCompiled as why:
             _log.debug("%s takes the general path: %s", self.name, why)
             return None
@@ -78,12 +88,15 @@ class PersistedDocuments:
         self._by_text = {d.text: d for d in documents}
 
     @classmethod
-    def load(cls, schema: GraphQLSchema, directory: Path) -> PersistedDocuments:
-        """Every ``*.graphql`` of ``directory``, parsed (validated against ``schema`` on first use)."""
+    def load(
+        cls, schema: GraphQLSchema, directory: Path, executor: type[Any] | None = None
+    ) -> PersistedDocuments:
+        """Every ``*.graphql`` of ``directory``, parsed (validated against ``schema`` on first use).
+        ``executor``: the executor class the schema runs on (a mutation's plan replays on it)."""
         documents = []
         for path in sorted(directory.glob("*.graphql")):
             text = path.read_text(encoding="utf-8")
-            documents.append(Persisted(path.stem, text, schema, parse(text)))
+            documents.append(Persisted(path.stem, text, schema, parse(text), executor))
         return cls(documents)
 
     def __iter__(self) -> Any:
@@ -106,7 +119,7 @@ class PersistedDocuments:
         return known.text
 
     def compiled(self, query: Any, operation_name: Any) -> CompiledOperation | None:
-        """The compiled plan of a known query operation's text, if it has one and is the one named."""
+        """The compiled plan of a known operation's text, if it has one and is the one named."""
         known = self._by_text.get(query) if isinstance(query, str) else None
         plan = None if known is None else known.compiled
         if plan is None or not plan.useful:

@@ -238,3 +238,23 @@ def test_command_level_checks_that_the_server_recorded_what_wrk_saw_acknowledged
     else:
         assert level["errors"] == 0
         assert level["ok"] <= level["recorded"]["during_run"] <= level["ok"] + 2
+
+
+def test_the_bench_sends_the_workbenchs_named_operation_or_the_same_text_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(http_load, "POST_BODY", http_load.POST_BODY)
+    named = (Path(__file__).parents[2] / "graphql" / "operations" / "PostRequest.graphql").read_text()
+
+    http_load.use_document("named")
+    sent = http_load.POST_BODY
+    assert sent["query"] == named
+    assert sent["operationName"] == "PostRequest"
+    assert sent["variables"]["input"] is http_load.POST_VARIABLES["i"]  # the crisis set later is sent
+    http_load.use_document("general")
+    assert http_load.POST_BODY["query"] != named
+    assert http_load.POST_BODY["query"].startswith(named)
+    http_load.use_document("minimal")
+    assert http_load.POST_BODY["query"] == http_load.POST_REQUEST
+    with pytest.raises(ValueError, match="one of"):
+        http_load.use_document("other")
