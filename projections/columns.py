@@ -40,14 +40,14 @@ class Quantity(TypeDecorator[Decimal]):
         return super().bind_processor(dialect)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else _tidy(Decimal(value))
+        return None if value is None else tidy(Decimal(value))
 
 
 def _text_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _tidy(value: Decimal) -> Decimal:
+def tidy(value: Decimal) -> Decimal:
     """500.0000 from NUMERIC(28, 4) reads back as 500, as it was posted; 2.5000 as 2.5."""
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
@@ -155,6 +155,19 @@ def _safe(then: _BindProcessor | None) -> _BindProcessor:
         return value if then is None else then(value)
 
     return process
+
+
+def as_written(column_type: Any) -> Callable[[Any], Any] | None:
+    """What a value of ``column_type`` reads back as, once written (for exact decimals of at most
+    four places and text): for a projector that holds a batch's rows back and reads them itself;
+    None where the value reads back as it was written."""
+    if isinstance(column_type, Quantity):
+        return lambda value: None if value is None else tidy(value)
+    if isinstance(column_type, SafeString):
+        return _fitted(_safe(None), getattr(column_type.impl_instance, "length", None))
+    if isinstance(column_type, SafeText):
+        return _safe(None)
+    return None
 
 
 metadata = MetaData()

@@ -1,9 +1,11 @@
-"""What every projector is: a stable name, the tables it owns, and how it applies one event; and
-the base every projector is built on, which owns the dispatch of an event to its handler."""
+"""What every projector is: a stable name, the tables it owns, how it applies one event, and how it
+ends a batch of them; and the base every projector is built on, which owns the dispatch of an event
+to its handler and the batch a projector may hold rows back in."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from eventsourcing.domain import DomainEventProtocol
@@ -25,6 +27,11 @@ class Projector(Protocol):
         event: DomainEventProtocol[Any],
         position: int,
     ) -> None: ...
+
+    def batch(self, conn: AsyncConnection) -> AbstractAsyncContextManager[None]:
+        """The events projected inside are one batch, in ``conn``'s transaction: a projector may
+        hold rows back while it runs and writes them once as it ends; an error inside drops them."""
+        ...
 
 
 Handler = Callable[[Any, Any, AsyncConnection, int], Awaitable[None]]
@@ -56,6 +63,8 @@ class ProjectorBase:
     _by_class: ClassVar[dict[type, Handler | None]]
     _by_topic: ClassVar[dict[str, Handler]]
 
+    _in_batch: bool = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         by_class: dict[type, Handler | None] = {}
@@ -76,8 +85,34 @@ class ProjectorBase:
             handler = self._by_class[type(event)]
         except KeyError:
             handler = self._resolve(type(event))
-        if handler is not None:
+        if handler is None:
+            return
+        if self._in_batch:
             await handler(self, event, conn, position)
+            return
+        async with self.batch(conn):  # on its own, an event is a batch of one
+            await handler(self, event, conn, position)
+
+    @asynccontextmanager
+    async def batch(self, conn: AsyncConnection) -> AsyncIterator[None]:
+        """See ``Projector.batch``: ``end_batch`` writes what the batch held back, ``drop_batch``
+        forgets it whether or not the batch ended well, so that nothing outlives the batch (its
+        transaction, or savepoint, may still roll back what it wrote)."""
+        if self._in_batch:
+            raise RuntimeError(f"{self.name}: a batch is already open")
+        self._in_batch = True
+        try:
+            yield
+            await self.end_batch(conn)
+        finally:
+            self._in_batch = False
+            self.drop_batch()
+
+    async def end_batch(self, conn: AsyncConnection) -> None:
+        """Write the rows held back while the batch ran (none unless the projector holds some)."""
+
+    def drop_batch(self) -> None:
+        """Forget the rows held back while the batch ran."""
 
     @classmethod
     def _resolve(cls, event_class: type) -> Handler | None:

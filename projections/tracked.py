@@ -147,11 +147,13 @@ class TrackedProjection:
         transaction; after it commits, the caller calls ``reached``. A notification that could not
         be decoded carries its exception, raised here. With ``move_tracking=False`` the caller
         moves the row itself in the same transaction, guarded by ``persisted`` as here."""
-        writes = BatchedWrites(conn)  # projectors take it for the connection: it has what they call
-        for notification, event in decoded:
-            if isinstance(event, Exception):
-                raise event
-            await self.projector.project(cast(AsyncConnection, writes), event, notification.id)
+        writes = BatchedWrites(conn)
+        through = cast(AsyncConnection, writes)  # it has what projectors call
+        async with self.projector.batch(through):
+            for notification, event in decoded:
+                if isinstance(event, Exception):
+                    raise event
+                await self.projector.project(through, event, notification.id)
         await writes.flush()
         if move_tracking:
             await self._move_tracking(conn, new_position)
@@ -192,8 +194,10 @@ class TrackedProjection:
         caller's transaction. The tracking row moves first: before a COPY could run outside it."""
         await self._move_tracking(conn, new_position)
         writes = BatchedWrites(conn, bulk=True)
-        for event, position in events:
-            await self.projector.project(cast(AsyncConnection, writes), event, position)
+        through = cast(AsyncConnection, writes)
+        async with self.projector.batch(through):
+            for event, position in events:
+                await self.projector.project(through, event, position)
         await writes.flush()
 
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:

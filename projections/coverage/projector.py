@@ -9,52 +9,19 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.requests import AssistanceRequest
 from projections.coverage.tables import coverage_cells, coverage_commitments, coverage_requests
+from projections.held import HeldRows, Row
+from projections.projector import ProjectorBase, handles
 
 _R = AssistanceRequest
 ZERO = Decimal(0)
 SUMS = ("requested", "committed", "delivered")
 Key = tuple[UUID, str, str]  # crisis, member state, sector
-_held = coverage_commitments.c
-_r = coverage_requests.c
-_c = coverage_cells.c
-
-# Statements built once (a catch-up runs them hundreds of thousands of times: building one per
-# event was most of its time); the batch's connection holds the inserts back and sends them together.
-_SHARE_COLUMNS = ("crisis_id", "member_state", "sector", "quantity", "committed", "delivered", "live")
-_INSERT_REQUEST = insert(coverage_requests)
-_UPDATE_REQUEST = (
-    update(coverage_requests)
-    .where(_r.request_id == bindparam("w_request_id"))
-    .values({name: bindparam(name) for name in _SHARE_COLUMNS})
-)
-_SHARE = select(coverage_requests).where(_r.request_id == bindparam("request_id"))
-_IN_CELL = (
-    _c.crisis_id == bindparam("w_crisis_id"),
-    _c.member_state == bindparam("w_member_state"),
-    _c.sector == bindparam("w_sector"),
-)
-_CELL = select(coverage_cells).where(*_IN_CELL)
-_INSERT_CELL = insert(coverage_cells)
-_DELETE_CELL = delete(coverage_cells).where(*_IN_CELL)
-_UPDATE_CELL = (
-    update(coverage_cells)
-    .where(*_IN_CELL)
-    .values({name: bindparam(name) for name in ("requests", *SUMS, "places")})
-)
-_INSERT_COMMITMENT = insert(coverage_commitments)
-_COMMITMENT = select(_held.quantity, _held.delivered).where(_held.match_id == bindparam("match_id"))
-_DELETE_COMMITMENT = delete(coverage_commitments).where(_held.match_id == bindparam("match_id"))
-_DELIVER = (
-    update(coverage_commitments)
-    .where(_held.match_id == bindparam("w_match_id"))
-    .values(delivered=bindparam("delivered"))
-)
 
 
 def places(value: Decimal) -> int:
@@ -79,124 +46,152 @@ class Share:
         return self.quantity, min(self.committed, self.quantity), min(self.delivered, self.quantity)
 
 
-class CoverageProjector:
+class CoverageProjector(ProjectorBase):
+    """Its cells, the requests' shares and the commitments are held for a batch (projections.held):
+    a catch-up's thousands of requests read and rewrote the same few cells once per event."""
+
     name = "coverage"
     tables: tuple[Table, ...] = (coverage_cells, coverage_requests, coverage_commitments)
-    topics = frozenset(
-        get_topic(cls)
-        for cls in (_R.Posted, _R.Amended, _R.Cancelled, _R.Committed, _R.Released, _R.Received)
-    )
 
-    async def project(self, conn: AsyncConnection, event: Any, position: int) -> None:
-        request_id = event.originator_id
-        if isinstance(event, _R.Posted):
-            key = (event.crisis_id, event.member_state, event.sector)
-            await _move(conn, request_id, None, Share(key, event.quantity, ZERO, ZERO, live=True))
-            return
-        before = await _share(conn, request_id)
-        after = before
-        if isinstance(event, _R.Amended):
-            after = replace(before, key=(*before.key[:2], event.sector), quantity=event.quantity)
-        elif isinstance(event, _R.Cancelled):
-            after = replace(before, live=False)
-        elif isinstance(event, _R.Committed):
-            await conn.execute(
-                _INSERT_COMMITMENT,
-                {
-                    "match_id": event.match_id,
-                    "request_id": request_id,
-                    "quantity": event.quantity,
-                    "delivered": ZERO,
-                },
-            )
-            after = replace(before, committed=before.committed + event.quantity)
-        elif isinstance(event, _R.Released):
-            held = await _commitment(conn, event.match_id)
-            await conn.execute(_DELETE_COMMITMENT, {"match_id": event.match_id})
-            after = replace(
-                before,
-                committed=before.committed - held.quantity,
-                delivered=before.delivered - held.delivered,
-            )
-        elif isinstance(event, _R.Received):
-            held = await _commitment(conn, event.match_id)
-            await conn.execute(_DELIVER, {"w_match_id": event.match_id, "delivered": event.quantity})
-            after = replace(before, delivered=before.delivered - held.delivered + event.quantity)
-        await _move(conn, request_id, before, after)
+    def __init__(self) -> None:
+        self._cells = HeldRows(coverage_cells)
+        self._shares = HeldRows(coverage_requests)
+        self._commitments = HeldRows(coverage_commitments)
 
+    async def end_batch(self, conn: AsyncConnection) -> None:
+        for held in (self._cells, self._shares, self._commitments):
+            await held.write(conn)
 
-async def _share(conn: AsyncConnection, request_id: UUID) -> Share:
-    row = (await conn.execute(_SHARE, {"request_id": request_id})).one()
-    return Share(
-        (row.crisis_id, row.member_state, row.sector), row.quantity, row.committed, row.delivered, row.live
-    )
+    def drop_batch(self) -> None:
+        for held in (self._cells, self._shares, self._commitments):
+            held.clear()
 
+    @handles(_R.Posted)
+    async def _posted(self, event: _R.Posted, conn: AsyncConnection, position: int) -> None:
+        key = (event.crisis_id, event.member_state, event.sector)
+        await self._move(conn, event.originator_id, None, Share(key, event.quantity, ZERO, ZERO, live=True))
 
-async def _commitment(conn: AsyncConnection, match_id: UUID) -> Any:
-    return (await conn.execute(_COMMITMENT, {"match_id": match_id})).one()
+    @handles(_R.Amended)
+    async def _amended(self, event: _R.Amended, conn: AsyncConnection, position: int) -> None:
+        before = await self._share(conn, event.originator_id)
+        after = replace(before, key=(*before.key[:2], event.sector), quantity=event.quantity)
+        await self._move(conn, event.originator_id, before, after)
 
+    @handles(_R.Cancelled)
+    async def _cancelled(self, event: _R.Cancelled, conn: AsyncConnection, position: int) -> None:
+        before = await self._share(conn, event.originator_id)
+        await self._move(conn, event.originator_id, before, replace(before, live=False))
 
-async def _move(conn: AsyncConnection, request_id: UUID, before: Share | None, after: Share) -> None:
-    """Record the request's new share, and change its cell (or cells, if its sector changed) by the
-    difference."""
-    crisis, state, sector = after.key
-    values = {
-        "crisis_id": crisis,
-        "member_state": state,
-        "sector": sector,
-        "quantity": after.quantity,
-        "committed": after.committed,
-        "delivered": after.delivered,
-        "live": after.live,
-    }
-    if before is None:
-        await conn.execute(_INSERT_REQUEST, {"request_id": request_id, **values})
-    else:
-        await conn.execute(_UPDATE_REQUEST, {"w_request_id": request_id, **values})
-    changes: dict[Key, list[Any]] = {}
-    for share, sign in ((before, -1), (after, 1)):
-        if share is None or not share.live:
-            continue
-        change = changes.setdefault(share.key, [0, [ZERO, ZERO, ZERO], [Counter(), Counter(), Counter()]])
-        change[0] += sign
-        for index, term in enumerate(share.terms()):
-            change[1][index] += sign * term
-            if places(term):
-                change[2][index][str(places(term))] += sign
-    for key, (count, sums, counted) in changes.items():
-        await _change_cell(conn, key, count, sums, counted)
-
-
-async def _change_cell(
-    conn: AsyncConnection, key: Key, count: int, sums: list[Decimal], counted: list[Counter[str]]
-) -> None:
-    where = {"w_crisis_id": key[0], "w_member_state": key[1], "w_sector": key[2]}
-    row = (await conn.execute(_CELL, where)).one_or_none()
-    if row is None:
-        await conn.execute(
-            _INSERT_CELL,
+    @handles(_R.Committed)
+    async def _committed(self, event: _R.Committed, conn: AsyncConnection, position: int) -> None:
+        before = await self._share(conn, event.originator_id)
+        self._commitments.add(
+            (event.match_id,),
             {
-                "crisis_id": key[0],
-                "member_state": key[1],
-                "sector": key[2],
-                "requests": count,
-                **dict(zip(SUMS, sums, strict=True)),
-                "places": _places({}, counted),
+                "match_id": event.match_id,
+                "request_id": event.originator_id,
+                "quantity": event.quantity,
+                "delivered": ZERO,
             },
         )
-        return
-    if row.requests + count == 0:
-        await conn.execute(_DELETE_CELL, where)
-        return
-    await conn.execute(
-        _UPDATE_CELL,
-        {
-            **where,
-            "requests": row.requests + count,
-            **{name: getattr(row, name) + change for name, change in zip(SUMS, sums, strict=True)},
-            "places": _places(row.places, counted),
-        },
-    )
+        after = replace(before, committed=before.committed + event.quantity)
+        await self._move(conn, event.originator_id, before, after)
+
+    @handles(_R.Released)
+    async def _released(self, event: _R.Released, conn: AsyncConnection, position: int) -> None:
+        before = await self._share(conn, event.originator_id)
+        held = await self._commitment(conn, event.match_id)
+        self._commitments.remove((event.match_id,))
+        after = replace(
+            before,
+            committed=before.committed - held["quantity"],
+            delivered=before.delivered - held["delivered"],
+        )
+        await self._move(conn, event.originator_id, before, after)
+
+    @handles(_R.Received)
+    async def _received(self, event: _R.Received, conn: AsyncConnection, position: int) -> None:
+        before = await self._share(conn, event.originator_id)
+        held = await self._commitment(conn, event.match_id)
+        self._commitments.change((event.match_id,), {"delivered": event.quantity})
+        after = replace(before, delivered=before.delivered - held["delivered"] + event.quantity)
+        await self._move(conn, event.originator_id, before, after)
+
+    async def _share(self, conn: AsyncConnection, request_id: UUID) -> Share:
+        row = await _one(self._shares, conn, (request_id,))
+        key = (row["crisis_id"], row["member_state"], row["sector"])
+        return Share(key, row["quantity"], row["committed"], row["delivered"], row["live"])
+
+    async def _commitment(self, conn: AsyncConnection, match_id: UUID) -> Row:
+        return await _one(self._commitments, conn, (match_id,))
+
+    async def _move(
+        self, conn: AsyncConnection, request_id: UUID, before: Share | None, after: Share
+    ) -> None:
+        """Record the request's new share, and change its cell (or cells, if its sector changed) by
+        the difference."""
+        crisis, state, sector = after.key
+        row = {
+            "request_id": request_id,
+            "crisis_id": crisis,
+            "member_state": state,
+            "sector": sector,
+            "quantity": after.quantity,
+            "committed": after.committed,
+            "delivered": after.delivered,
+            "live": after.live,
+        }
+        if before is None:
+            self._shares.add((request_id,), row)
+        else:
+            self._shares.put((request_id,), row)
+        changes: dict[Key, list[Any]] = {}
+        for share, sign in ((before, -1), (after, 1)):
+            if share is None or not share.live:
+                continue
+            change = changes.setdefault(share.key, [0, [ZERO, ZERO, ZERO], [Counter(), Counter(), Counter()]])
+            change[0] += sign
+            for index, term in enumerate(share.terms()):
+                change[1][index] += sign * term
+                if places(term):
+                    change[2][index][str(places(term))] += sign
+        for key, (count, sums, counted) in changes.items():
+            await self._change_cell(conn, key, count, sums, counted)
+
+    async def _change_cell(
+        self, conn: AsyncConnection, key: Key, count: int, sums: list[Decimal], counted: list[Counter[str]]
+    ) -> None:
+        cells = self._cells
+        held = cells.key(*key)
+        row = await cells.get(conn, held)
+        if row is None:
+            crisis, state, sector = held
+            cells.put(
+                held,
+                {
+                    "crisis_id": crisis,
+                    "member_state": state,
+                    "sector": sector,
+                    "requests": count,
+                    **dict(zip(SUMS, sums, strict=True)),
+                    "places": _places({}, counted),
+                },
+            )
+            return
+        if row["requests"] + count == 0:
+            cells.remove(held)
+            return
+        changed = {name: row[name] + change for name, change in zip(SUMS, sums, strict=True)}
+        cells.change(
+            held, {"requests": row["requests"] + count, **changed, "places": _places(row["places"], counted)}
+        )
+
+
+async def _one(held: HeldRows, conn: AsyncConnection, key: tuple[Any, ...]) -> Row:
+    row = await held.get(conn, key)
+    if row is None:
+        raise NoResultFound(f"no row of {held.table.name} for {key}")
+    return row
 
 
 def _places(held: dict[str, dict[str, int]], counted: list[Counter[str]]) -> dict[str, dict[str, int]]:

@@ -10,6 +10,7 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,9 @@ class Mortal:
     async def project(self, conn: AsyncConnection, event: DomainEventProtocol[Any], position: int) -> None:
         self._lifetime.tick()
         await self._projector.project(conn, event, position)
+
+    def batch(self, conn: AsyncConnection) -> AbstractAsyncContextManager[None]:
+        return self._projector.batch(conn)
 
 
 @pytest.fixture(scope="module")
