@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.receiver_flow_totals.tables import receiver_flow_totals
@@ -41,22 +41,26 @@ async def receiver_flow_totals_by(
     "None"), as adding the flows up one by one gives them. Each sum shows as many decimal places as
     its longest term."""
     c = receiver_flow_totals.c
-    query = select(*(c[name] for name in _COLUMNS), c.flows, *(c[name] for name in SUMS), c.places)
+    # Only the columns grouped by are read (a null stands for the others): decoding a cell's ids is
+    # much of reading it.
+    wanted = [c[name] if group in groups else null() for name, group in zip(_COLUMNS, GROUPS, strict=True)]
+    query = select(*wanted, c.flows, c.usd_amount, c.usd_paid, c.places)
     if year is not None:
         query = query.where(c.year == year)
-    kept = tuple(group in groups for group in GROUPS)
     totals: dict[Key, list[Any]] = {}
     async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            source, status, year_of, state, sector, crisis = (
-                value if keep else None for value, keep in zip(row[:6], kept, strict=True)
-            )
+        for source, status, year_of, state, sector, crisis, flows, usd, paid, held in await conn.execute(
+            query
+        ):
             key: Key = (source, status, year_of, state, sector, crisis)
-            entry = totals.setdefault(key, [0, Decimal(0), Decimal(0), 0, 0])
-            entry[0] += row.flows
+            entry = totals.get(key)
+            if entry is None:
+                entry = totals[key] = [0, Decimal(0), Decimal(0), 0, 0]
+            entry[0] += flows
+            entry[1] += usd
+            entry[2] += paid
             for index, name in enumerate(SUMS):
-                entry[1 + index] += getattr(row, name)
-                longest = max((int(p) for p in row.places.get(name, {})), default=0)
+                longest = max((int(p) for p in held.get(name, {})), default=0)
                 entry[3 + index] = max(entry[3 + index], longest)
     ordered = sorted(totals.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
     return [
