@@ -7,7 +7,12 @@ page's CPU). The document of a named operation is known before any request, so t
 each selection becomes a closure that reads its value off the object and serialises it as the
 schema's type does, and a request only runs the closures.
 
-What is not compiled runs as it always did. Each root field is still resolved by the schema's own
+A root field may go further: one with a row plan (``ROW_PLAN`` in its extensions; the dashboard's
+``requests`` and ``coverage``, services.api.schema.request_rows and .coverage) reads the read
+model's rows itself for a selection it knows and makes the field's value from them, without the
+resolver's objects or the closures below; for any other selection it has no plan.
+
+What is not compiled runs as it always did. Any other root field is still resolved by the schema's own
 resolver (its access-policy gate, its arguments converted by strawberry, the read-model query the
 resolver calls), with the resolve info graphql-core would give it. A field below the root is
 compiled when it is read straight off its object (an ``Attribute`` or a ``Child`` of
@@ -59,6 +64,11 @@ from services.api.strawberry_internals import plain_getter
 
 #: A compiled selection: (the source object, the request's info maker) to the completed value.
 Complete = Callable[[Any, "Request"], Any]
+#: A root field's plan that reads the read model itself: the request to the field's completed value.
+RowPlan = Callable[["Request"], Awaitable[Any]]
+#: The key of a root field's ``extensions`` that holds its row plan's maker, (schema, field, node) to
+#: a ``RowPlan``, raising NotCompiled for a selection it does not answer.
+ROW_PLAN = "concord-row-plan"
 
 
 class Fallback(Exception):
@@ -146,7 +156,10 @@ class CompiledOperation:
         request = Request(self._schema, self._operation, coerced, context)
         data: dict[str, Any] = {}
         try:
-            for key, field, node, parent, complete in self._roots:
+            for key, field, node, parent, complete, rows in self._roots:
+                if rows is not None:
+                    data[key] = await rows(request)
+                    continue
                 info = request.info(field, node, parent, key)
                 args = get_argument_values(field, node, coerced) if field.args or node.arguments else {}
                 value = field.resolve(None, info, **args)  # type: ignore[misc]
@@ -165,18 +178,31 @@ class CompiledOperation:
 
 def _root_fields(
     schema: GraphQLSchema, root: GraphQLObjectType, selections: SelectionSetNode
-) -> list[tuple[str, GraphQLField, FieldNode, GraphQLObjectType, Complete]]:
+) -> list[tuple[str, GraphQLField, FieldNode, GraphQLObjectType, Complete, RowPlan | None]]:
     compiled = []
-    for node in _fields_of(selections):
+    for node in fields_of(selections):
         field = root.fields.get(node.name.value)
         if field is None or field.resolve is None:
             raise NotCompiled(node.name.value)
         key = node.alias.value if node.alias else node.name.value
-        compiled.append((key, field, node, root, _completion(schema, field.type, node.selection_set)))
+        complete = _completion(schema, field.type, node.selection_set)
+        compiled.append((key, field, node, root, complete, _row_plan(schema, field, node)))
     return compiled
 
 
-def _fields_of(selections: SelectionSetNode | None) -> list[FieldNode]:
+def _row_plan(schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> RowPlan | None:
+    """The root field's row plan for this selection, if it has one that answers it."""
+    make = (field.extensions or {}).get(ROW_PLAN)
+    if make is None:
+        return None
+    try:
+        plan: RowPlan = make(schema, field, node)
+    except NotCompiled:
+        return None
+    return plan
+
+
+def fields_of(selections: SelectionSetNode | None) -> list[FieldNode]:
     """The selection's fields: plain fields only, each response key once."""
     if selections is None:
         raise NotCompiled("an object needs a selection")
@@ -235,7 +261,7 @@ def _object(
     schema: GraphQLSchema, object_type: GraphQLObjectType, selections: SelectionSetNode | None
 ) -> Complete:
     reads: list[tuple[str, Callable[[Any, Request], Any], Attribute | None]] = []
-    for node in _fields_of(selections):
+    for node in fields_of(selections):
         key = node.alias.value if node.alias else node.name.value
         if node.name.value == "__typename":
             reads.append((key, _typename(object_type.name), None))
