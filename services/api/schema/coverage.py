@@ -122,6 +122,8 @@ class CoveragePlan:
             memo, fill = remembered(leaf_output(item, transform))
             self._outputs.append((key, attribute, memo, fill))
         self._prepared: dict[tuple[str, bool], Prepared] = {}
+        #: Each column's values as SQLAlchemy reads them (quantities, the places' JSON), remembered.
+        self._reads: dict[tuple[str, bool], list[tuple[dict[Any, Any], Callable[[Any], Any]] | None]] = {}
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
@@ -142,15 +144,13 @@ class CoveragePlan:
             self._prepared[shape] = prepared
         values = {"crisis_id": parse_id(crisis, "crisis")} if crisis else {}
         cells = await prepared.rows(engine, values)
-        processors = prepared.processors()
+        reads = self._reads.get(shape)
+        if reads is None:
+            reads = self._reads[shape] = [
+                None if process is None else remembered(process) for process in prepared.processors()
+            ]
         rows = coverage_queries.totals(
-            (
-                [
-                    value if process is None else process(value)
-                    for value, process in zip(cell, processors, strict=True)
-                ]
-                for cell in cells
-            ),
+            ([_read(value, read) for value, read in zip(cell, reads, strict=True)] for cell in cells),
             by_state=CoverageGroup.STATE in groups,
             by_sector=CoverageGroup.SECTOR in groups,
         )
@@ -166,3 +166,12 @@ class CoveragePlan:
                 value[key] = output if output is not None else fill(read)
             made.append(value)
         return made
+
+
+def _read(value: Any, read: tuple[dict[Any, Any], Callable[[Any], Any]] | None) -> Any:
+    """A cell's value as SQLAlchemy reads it (``totals`` only reads what it is given)."""
+    if read is None or value is None:
+        return value
+    memo, fill = read
+    known = memo.get(value)
+    return known if known is not None else fill(value)
