@@ -44,6 +44,8 @@ _NODE = "AssistanceRequest"
 _CONNECTION = ("totalCount", "pageInfo", "edges", "__typename")
 _PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
 _EDGE = ("cursor", "node", "__typename")
+#: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
+_STATEMENTS = 256
 #: Columns whose values are mostly unique: converted every time, not remembered.
 _UNIQUE = frozenset({"id", "title", "description", "posted_at", "updated_at"})
 
@@ -153,6 +155,8 @@ class RequestsPlan:
                 prepared = Prepared(statement, dialect)
             except Unprepared as why:
                 raise Fallback from why
+            if len(self._prepared) >= _STATEMENTS:  # a shape per length of each list a filter has
+                self._prepared.clear()
             self._prepared[key] = prepared
         return prepared
 
