@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain import allocation
@@ -270,32 +270,35 @@ def _bound(name: str, column: Any) -> Any:
 
 
 class _Priority:
-    """The servable needs of one priority, read in needed-by order (then id) a batch at a time; by
-    two statements, each made once, so that each one's cache key is made once too."""
+    """The servable needs of one priority, read in needed-by order (then id) a batch at a time."""
 
-    def __init__(self, priority: int, servable: tuple[ColumnElement[bool], ...], size: int) -> None:
+    def __init__(self, priority: int, size: int) -> None:
         self.priority, self.size = priority, size
-        day, request_id = _bound("day", _r.needed_by), _bound("request_id", _r.id)
-        query = select(*_REQUEST_COLUMNS).where(_r.priority == priority, *servable)
-        query = query.where(_r.needed_by <= _bound("last", _r.needed_by))
-        self._first = query.order_by(_r.needed_by, _r.id).limit(bindparam("size"))
-        # needed_by >= day as well: a range the index seeks to, on both back ends
-        following = query.where(_r.needed_by >= day, tuple_(_r.needed_by, _r.id) > tuple_(day, request_id))
-        self._following = following.order_by(_r.needed_by, _r.id).limit(bindparam("size"))
         self.after: tuple[date, UUID] | None = None  # the last need read: its needed-by date and id
         self.done = False
-
-    def batch(self, last: date) -> tuple[Any, dict[str, Any]]:
-        if self.after is None:
-            return self._first, {"last": last, "size": self.size}
-        day, request_id = self.after
-        return self._following, {"last": last, "size": self.size, "day": day, "request_id": request_id}
 
     def read(self, rows: Sequence[Any]) -> None:
         self.done = len(rows) < self.size
         if rows:
-            self.after = (rows[-1].needed_by, rows[-1].id)
+            self.after = max((row.needed_by, row.id) for row in rows)
         self.size = min(self.size * 2, _LARGEST_BATCH)
+
+
+def _statements(servable: tuple[ColumnElement[bool], ...], size: int) -> tuple[Any, Any]:
+    """The first batch of every priority, in one statement (where the data is small, often all
+    there is to read), and a priority's next batch: two statements a call, whatever is read, so
+    that each one's cache key is made once."""
+    query = select(*_REQUEST_COLUMNS).where(*servable)
+    firsts = [query.where(_r.priority == p).order_by(_r.needed_by, _r.id).limit(size) for p in PRIORITIES]
+    day, request_id = _bound("day", _r.needed_by), _bound("request_id", _r.id)
+    following = query.where(
+        _r.priority == _bound("priority", _r.priority),
+        _r.needed_by <= _bound("last", _r.needed_by),
+        _r.needed_by >= day,  # as well as the row value: a range the index seeks to, on both back ends
+        tuple_(_r.needed_by, _r.id) > tuple_(day, request_id),
+    )
+    first_batches = union_all(*(select(q.subquery()) for q in firsts))
+    return first_batches, following.order_by(_r.needed_by, _r.id).limit(bindparam("size"))
 
 
 async def needs_served(
@@ -314,23 +317,31 @@ async def needs_served(
     if not offers:
         return ranking.result()
     reach = allocation.Reach.of(offers, today, parameters)
-    servable = _roughly_servable(offers)
     size = min(max(first, _FIRST_BATCH), _LARGEST_BATCH)
-    streams = [_Priority(p, servable, size) for p in reversed(PRIORITIES)]
+    first_batches, following = _statements(_roughly_servable(offers), size)
+    streams = {p: _Priority(p, size) for p in reversed(PRIORITIES)}
+
+    async def read(statement: Any, values: dict[str, Any] | None = None) -> Sequence[Any]:
+        rows = (await conn.execute(statement, values)).all()
+        pending, declined = await _pending_and_declined(conn, [row.id for row in rows])
+        ranking.add(_open_needs(rows, pending, declined))
+        return rows
 
     def promise(stream: _Priority) -> float:  # which to read next; any order gives the same answer
         return math.inf if stream.after is None else reach.at(stream.priority, stream.after[0])
 
     async with engine.connect() as conn:
-        while live := [s for s in streams if not s.done]:
+        rows = await read(first_batches)
+        for priority, stream in streams.items():
+            stream.read([row for row in rows if row.priority == priority])
+        while live := [s for s in streams.values() if not s.done]:
             stream = max(live, key=promise)  # the first of equals: the higher priority
             floor = ranking.floor()
             last = date.max if floor is None else reach.last_day(stream.priority, floor)
-            if last is None or (stream.after is not None and last < stream.after[0]):
+            if last is None or stream.after is None or last < stream.after[0]:
                 stream.done = True
                 continue
-            rows = (await conn.execute(*stream.batch(last))).all()
-            pending, declined = await _pending_and_declined(conn, [row.id for row in rows])
-            ranking.add(_open_needs(rows, pending, declined))
-            stream.read(rows)
+            day, request_id = stream.after
+            values = {"priority": stream.priority, "last": last, "size": stream.size}
+            stream.read(await read(following, {**values, "day": day, "request_id": request_id}))
     return ranking.result()
