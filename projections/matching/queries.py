@@ -33,6 +33,7 @@ _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
 SOURCES = ("assistance_requests", "offers", "matches", "organisations")
 _OPEN = ("open", "partially-covered")
 _LISTED_IDS = 500  # the needs whose matches one statement reads (by the request_id index)
+_EXACT_CLAUSES = 48  # beyond, the bounded search filters roughly: each clause costs every row read
 _FIRST_BATCH, _LARGEST_BATCH = 64, 4000  # needs of one priority read at once: at first, at most
 
 
@@ -230,9 +231,12 @@ def _servable(offers: Sequence[OfferLine]) -> tuple[ColumnElement[bool], ...]:
 
 
 def _roughly_servable(offers: Sequence[OfferLine]) -> tuple[ColumnElement[bool], ...]:
-    """A superset of ``_servable`` whose statement stays small however many offers there are: open
-    needs in open crises of an item, unit and state some offer may serve, in a crisis one is for
-    (any, with standby capacity); the ranking checks each pair itself."""
+    """``_servable`` while its clauses are few; beyond, a superset whose statement stays small
+    however many offers there are: open needs in open crises of an item, unit and state some offer
+    may serve, in a crisis one is for (any, with standby capacity); the ranking checks each pair."""
+    exact = _could_serve(offers)
+    if len(getattr(exact, "clauses", ())) <= _EXACT_CLAUSES:
+        return _servable(offers)
     items = {
         i for o in offers for i in ITEMS if may_serve(i, o.item) and ITEMS[i].sector is ITEMS[o.item].sector
     }
