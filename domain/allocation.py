@@ -12,13 +12,13 @@ from __future__ import annotations
 import enum
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from uuid import UUID
 
-from domain.geography import proximity
+from domain.geography import CAPITALS, proximity
 from domain.items import ITEMS, may_serve
 
 #: Allocations are made in whole units, except where a unit is divisible (then in these steps).
@@ -152,13 +152,15 @@ class NeedWeight:
 
 def need_weight(need: NeedLine, today: date, parameters: Parameters) -> NeedWeight:
     days = (need.needed_by - today).days
+    return NeedWeight(need.priority, days, _urgency(days, parameters))
+
+
+def _urgency(days: int, parameters: Parameters) -> float:
     if days >= 0:
         horizon = parameters.urgency_horizon_days
-        urgency = 1 + horizon / (horizon + days)  # 2 on the day, towards 1 far ahead
-    else:
-        late = min(-days, parameters.deprivation_cap_days)
-        urgency = 2 * math.exp(parameters.deprivation_rate * late)
-    return NeedWeight(need.priority, days, urgency)
+        return 1 + horizon / (horizon + days)  # 2 on the day, towards 1 far ahead
+    late = min(-days, parameters.deprivation_cap_days)
+    return 2 * math.exp(parameters.deprivation_rate * late)
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def _pair(need: NeedLine, offer: OfferLine, today: date) -> tuple[Decimal, float
     share = float(quantity / need.open_quantity) if need.open_quantity > 0 else 0.0
     near = proximity(offer.home_state, need.member_state)[0]
     slack = (due(need, today) - max(today, offer.available_from)).days
-    return quantity, share, near, slack, min(max(slack, 0), _TIMELY_DAYS) / _TIMELY_DAYS
+    return quantity, share, near, slack, _timeliness(slack)
 
 
 def preference(need: NeedLine, offer: OfferLine, today: date) -> float:
@@ -211,6 +213,74 @@ def _weighted_terms(need: NeedLine, offer: OfferLine, today: date) -> float:
     _, share, near, _, timely = _pair(need, offer, today)
     terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
     return terms + SCORE_WEIGHTS["timeliness"] * timely
+
+
+def _timeliness(slack: int) -> float:
+    return min(max(slack, 0), _TIMELY_DAYS) / _TIMELY_DAYS
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The most a need can score with some offers, from its priority and needed-by date alone: the
+    score's own arithmetic with every pair term at the most these offers allow (all of the need
+    covered, the nearest of their parties, the earliest of their starts). Each float step is
+    monotone, so no pair scores above it: needs past ``last_day`` of the N-th best score found
+    need not be read."""
+
+    today: date
+    parameters: Parameters
+    nearest: float  # the best proximity of any offer to a state it serves
+    earliest: date  # the first day any offer is available
+
+    @classmethod
+    def of(cls, offers: Iterable[OfferLine], today: date, parameters: Parameters) -> Reach:
+        offers = list(offers)
+        near = [
+            proximity(o.home_state, state)[0]
+            for o in offers
+            for state in o.serves
+            if state in CAPITALS or o.home_state not in CAPITALS
+        ]
+        start = min((o.available_from for o in offers), default=today)
+        return cls(today, parameters, max(near, default=0.0), start)
+
+    def at(self, priority: int, needed_by: date) -> float:
+        """At least ``score`` for any of the offers that fits a need of this priority and date."""
+        urgency = _urgency((needed_by - self.today).days, self.parameters)
+        slack = (max(needed_by, self.today) - max(self.today, self.earliest)).days
+        terms = SCORE_WEIGHTS["coverage"] * 1.0 + SCORE_WEIGHTS["proximity"] * self.nearest
+        return priority * urgency * (terms + SCORE_WEIGHTS["timeliness"] * _timeliness(slack))
+
+    def last_day(self, priority: int, floor: float) -> date | None:
+        """The last needed-by date on which a need of this priority could score ``floor``, or None
+        for none. ``at`` never rises as the date moves on except where the deprivation cost's
+        exponential is evaluated (the days before today, back to its cap) and where timeliness still
+        grows (the 30 days after the earliest start): those days are each evaluated, the stretches
+        between them searched. Days before the cap score as the cap's day does."""
+        today, start = self.today, max(self.today, self.earliest)
+
+        def reaches(day: date) -> bool:
+            return self.at(priority, day) >= floor
+
+        timely = start + timedelta(_TIMELY_DAYS + 1)
+        if reaches(timely):
+            return date.max if reaches(date.max) else _last(reaches, timely, date.max)
+        for day in (start + timedelta(d) for d in range(_TIMELY_DAYS, 0, -1)):
+            if reaches(day):
+                return day
+        if reaches(today):
+            return _last(reaches, today, start)
+        cap = self.parameters.deprivation_cap_days
+        return next((d for d in (today - timedelta(k) for k in range(1, cap + 1)) if reaches(d)), None)
+
+
+def _last(reaches: Callable[[date], bool], first: date, last: date) -> date:
+    """The last day from ``first`` (which reaches) to ``last`` that reaches, where reaching stops once."""
+    low, high = first.toordinal(), last.toordinal()
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if reaches(date.fromordinal(middle)) else (low, middle - 1)
+    return date.fromordinal(low)
 
 
 def _fits(need: NeedLine, offer: OfferLine, today: date) -> bool:
@@ -296,20 +366,58 @@ def needs_served(
 ) -> list[Suggestion]:
     """The ``first`` needs the offers could serve, best first, each with its best offer explained:
     the matching desk's score read from the offering party's side, one line per need."""
-    chosen: dict[UUID, tuple[float, OfferLine]] = {}
-    by_id = {need.request_id: need for need in needs}
-    placed = _by_item_and_state(offers)
-    for need in by_id.values():
-        weight = need_weight(need, today, parameters)
-        for offer in placed.get((need.item, need.member_state), ()):
-            if not _fits(need, offer, today):
+    ranking = NeedRanking(offers, today, parameters, first)
+    ranking.add(needs)
+    return ranking.result()
+
+
+class NeedRanking:
+    """``needs_served`` fed needs in parts: once the first N found all score above what any need
+    not yet read could reach (``Reach``), the rest need not be read."""
+
+    def __init__(self, offers: Sequence[OfferLine], today: date, parameters: Parameters, first: int) -> None:
+        self.today, self.parameters, self.first = today, parameters, first
+        self._placed = _by_item_and_state(offers)
+        self._needs: dict[UUID, NeedLine] = {}
+        self._chosen: dict[UUID, tuple[float, OfferLine]] = {}
+        self._best: list[float] = []  # the ``first`` highest scores so far, least on top
+        self._twice = False  # a need given twice: its first score may linger in _best
+
+    def add(self, needs: Iterable[NeedLine]) -> None:
+        """Score each need against the offers of its item and state, each rule checked once."""
+        today = self.today
+        for need in needs:
+            self._twice = self._twice or need.request_id in self._needs
+            self._needs[need.request_id] = need
+            weight = need_weight(need, today, self.parameters)
+            held: tuple[float, OfferLine] | None = None
+            for offer in self._placed.get((need.item, need.member_state), ()):
+                if not _fits(need, offer, today):
+                    continue
+                value = weight.value * _weighted_terms(need, offer, today)  # = score(), checked once
+                if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
+                    held = (value, offer)
+            if held is None:
+                self._chosen.pop(need.request_id, None)
                 continue
-            value = weight.value * _weighted_terms(need, offer, today)  # = score(), checked once
-            held = chosen.get(need.request_id)
-            if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
-                chosen[need.request_id] = (value, offer)
-    ranked = heapq.nsmallest(first, chosen.items(), key=lambda pair: (-pair[1][0], str(pair[0])))
-    return [suggest(by_id[request_id], offer, today, parameters) for request_id, (_, offer) in ranked[:first]]
+            self._chosen[need.request_id] = held
+            heapq.heappush(self._best, held[0])
+            if len(self._best) > self.first:
+                heapq.heappop(self._best)
+
+    def floor(self) -> float | None:
+        """The least score a need must reach to be among the first (a tie may still win), once
+        ``first`` needs have been found."""
+        if self.first <= 0:
+            return math.inf
+        return self._best[0] if len(self._best) >= self.first and not self._twice else None
+
+    def result(self) -> list[Suggestion]:
+        ranked = heapq.nsmallest(self.first, self._chosen.items(), key=lambda p: (-p[1][0], str(p[0])))
+        return [
+            suggest(self._needs[request_id], offer, self.today, self.parameters)
+            for request_id, (_, offer) in ranked
+        ]
 
 
 def _urgency_note(weight: NeedWeight) -> str:

@@ -32,6 +32,7 @@ QUANTITY_MAX = Decimal("1e12")
 QUANTITY_PLACES = 4
 _PCODE_DIGITS = re.compile(r"\d{1,12}")
 ZERO = Decimal(0)
+PRIORITIES = range(1, 6)  # 1 lowest, 5 highest: every request's priority is one of these
 
 
 class RequestStatus(enum.Enum):
@@ -66,7 +67,7 @@ class Need:
         description = text("description", self.description, DESCRIPTION_MAX, required=False)
         unit = text("unit", self.unit, UNIT_MAX, required=True)
         check_quantity(self.quantity)
-        if not 1 <= self.priority <= 5:
+        if self.priority not in PRIORITIES:
             raise InvalidInput("priority", "must be from 1 (lowest) to 5 (highest)")
         if self.needed_by < today:
             raise InvalidInput("neededBy", f"{self.needed_by.isoformat()} is in the past")

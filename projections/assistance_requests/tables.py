@@ -41,7 +41,9 @@ assistance_requests = Table(
     Index("ix_assistance_requests_sector", "sector"),
     # The needs a donor's offers could serve: looked up by item and the states an offer serves.
     Index("ix_assistance_requests_item_state", "item", "member_state", "status", "crisis_id"),
-    Index("ix_assistance_requests_priority", "priority"),
+    # The needs a donor's offers could serve, read a priority at a time by needed-by date
+    # (``projections.matching.queries.needs_served``), which bounds what each unread need could score.
+    Index("ix_assistance_requests_priority", "priority", "needed_by", "id"),
 )
 
 #: What accepted matches commit to each request, and by whom (the self-claim rule's evidence).

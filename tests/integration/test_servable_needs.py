@@ -1,15 +1,19 @@
 """The needs a donor's offers could serve, read narrowed (only needs some offer may serve by item,
 unit, state and crisis), give what reading every open need of the offered items gave: the same
-needs, in the same order, each with the same offer and the same explained terms."""
+needs, in the same order, each with the same offer and the same explained terms; and so does the
+bounded search, which reads a priority at a time in needed-by order and stops once the first N
+found beat what any unread need could score."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.need_suggestions import TODAY, every_open_need_of_the_items, fill, suggestions
+from domain import allocation
 from projections.database import create_read_engine, reader
 from projections.matching import queries as matching
 from services.bootstrap import storage_for
@@ -46,3 +50,24 @@ async def test_the_narrowed_read_ranks_and_explains_what_reading_every_need_did(
         narrowed = await matching.servable_needs(query, mine)
         assert len(narrowed) <= len(await every_open_need_of_the_items(query, mine))
     assert compared > 0  # the data gave the donors something to serve
+
+
+# Days around the generated ones (needed-by 20 days before TODAY to 60 after, offers from 30 before
+# to 40 after): needs overdue beyond the deprivation cap, within it, and all ahead.
+@pytest.mark.parametrize(("n_requests", "seed"), [(400, 4), (3000, 5)])
+async def test_the_bounded_search_gives_what_ranking_every_servable_need_gives(
+    engine: AsyncEngine, n_requests: int, seed: int
+) -> None:
+    donors = await fill(engine, n_requests, seed, donors=8)
+    query = reader(engine)
+    compared = 0
+    for today in (TODAY - timedelta(days=45), TODAY, TODAY + timedelta(days=100)):
+        for donor in donors:
+            mine = await matching.party_offers(query, today, organisation_id=donor)
+            every = await matching.servable_needs(query, mine)
+            for first in (1, 7, 50, 100_000):
+                expected = allocation.needs_served(every, mine, today, allocation.Parameters(), first)
+                found = await matching.needs_served(query, mine, today, allocation.Parameters(), first)
+                assert found == expected
+                compared += len(found)
+    assert compared > 100  # the data gave the donors something to serve

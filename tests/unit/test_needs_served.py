@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.allocation import NeedLine, OfferLine, Parameters, _fits, best, needs_served, violations
+from domain.allocation import (
+    NeedLine,
+    NeedRanking,
+    OfferLine,
+    Parameters,
+    Reach,
+    _fits,
+    best,
+    need_weight,
+    needs_served,
+    score,
+    violations,
+)
 from tests.unit.test_allocation import TODAY, need, offer, worlds
 
 
@@ -51,3 +63,68 @@ def test_the_quick_fit_check_is_exactly_no_rule_broken(world: tuple[list[NeedLin
     for n in needs:
         for o in offers:
             assert _fits(n, o, TODAY) == (not violations(n, o, TODAY))
+
+
+@settings(max_examples=200, deadline=None)
+@given(worlds(max_needs=5, max_offers=4, max_quantity=300), st.integers(-120, 120))
+def test_no_pair_scores_above_what_the_needs_priority_and_date_reach(
+    world: tuple[list[NeedLine], list[OfferLine]], shift: int
+) -> None:
+    needs, offers = world
+    today = TODAY + timedelta(days=shift)
+    reach = Reach.of(offers, today, Parameters())
+    for n in needs:
+        weight = need_weight(n, today, Parameters())
+        for o in offers:
+            assert score(n, o, today, weight) <= reach.at(n.priority, n.needed_by)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    worlds(max_needs=1, max_offers=4),
+    st.integers(-120, 120),
+    st.integers(1, 5),
+    st.floats(0.5, 400.0),
+    st.lists(st.integers(-400, 400), min_size=1, max_size=20),
+)
+def test_no_need_due_after_the_last_day_reaches_the_floor(
+    world: tuple[list[NeedLine], list[OfferLine]], shift: int, priority: int, floor: float, days: list[int]
+) -> None:
+    _, offers = world
+    today = TODAY + timedelta(days=shift)
+    reach = Reach.of(offers, today, Parameters())
+    last = reach.last_day(priority, floor)
+    if last is not None:
+        assert reach.at(priority, last) >= floor
+    for day in (today + timedelta(days=d) for d in days):
+        if last is None or day > last:
+            assert reach.at(priority, day) < floor
+
+
+def test_the_last_day_ends_each_stretch_where_the_reach_falls_below_the_floor() -> None:
+    reach = Reach.of([offer(10, ["PHL"])], TODAY, Parameters())  # available from TODAY, home unknown
+    ahead = reach.at(5, TODAY + timedelta(days=60))
+    assert reach.last_day(5, ahead) == TODAY + timedelta(days=60)  # falls every day from there
+    assert reach.last_day(5, reach.at(5, TODAY - timedelta(days=100))) == TODAY - timedelta(
+        days=90
+    )  # the cap
+    assert reach.last_day(5, 5 * 0.6 + 5 * 0.25 * 0.5) == date.max  # no need ever scores less
+    assert reach.last_day(1, 1000.0) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(worlds(max_needs=6, max_offers=4, max_quantity=300), st.integers(0, 7), st.integers(1, 5))
+def test_needs_ranked_in_parts_rank_as_all_at_once(
+    world: tuple[list[NeedLine], list[OfferLine]], first: int, parts: int
+) -> None:
+    needs, offers = world
+    ranking = NeedRanking(offers, TODAY, Parameters(), first)
+    for k in range(parts):
+        ranking.add(needs[k::parts])
+    floor = ranking.floor()
+
+    served = needs_served(needs, offers, TODAY, Parameters(), first)
+    assert ranking.result() == served
+    if floor is not None and first > 0:
+        assert len(served) == first
+        assert floor == served[-1].score

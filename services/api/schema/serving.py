@@ -88,6 +88,5 @@ class ServingQuery:
             offering_state=principal.member_state.value if principal.member_state and not donor else None,
             offer_id=wanted,
         )
-        needs = await matching.servable_needs(engine, offers)
-        served = allocation.needs_served(needs, offers, today, allocation.Parameters(), first)
+        served = await matching.needs_served(engine, offers, today, allocation.Parameters(), first)
         return [NeedSuggestion.of(s) for s in served]
