@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from projections.log_reader import LogReader, log_reader
@@ -37,9 +38,16 @@ class Page:
     last: int  # the position of the page's last notification, whether it was wanted or not
     read: int  # notifications in the page
 
+    @cached_property
+    def topics(self) -> frozenset[str]:
+        """The topics of the page's notifications."""
+        return frozenset(notification.topic for notification, _ in self.decoded)
+
     def events(self, after: int, topics: Collection[str]) -> list[tuple[Any, int]]:
         """The events of ``topics`` past position ``after``, with their positions; an event that
         could not be decoded is raised here."""
+        if self.topics.isdisjoint(topics):
+            return []  # most projections want none of most pages: not a pass over the page each
         wanted = []
         for notification, event in self.decoded:
             if notification.id > after and notification.topic in topics:
