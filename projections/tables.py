@@ -17,6 +17,11 @@ from projections.movements.tables import displacement_changes, movements
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
 from projections.projects.tables import project_milestones, project_results, projects
+from projections.receiver_flow_totals.tables import (
+    receiver_flow_totals,
+    receiver_flow_totals_destinations,
+    receiver_flow_totals_flows,
+)
 from projections.safe_havens.tables import haven_reservations, safe_havens
 from projections.security_incidents.tables import security_incidents
 from projections.tracking import projection_tracking
@@ -48,6 +53,9 @@ __all__ = [
     "project_results",
     "projection_tracking",
     "projects",
+    "receiver_flow_totals",
+    "receiver_flow_totals_destinations",
+    "receiver_flow_totals_flows",
     "request_commitments",
     "safe_havens",
     "security_incidents",

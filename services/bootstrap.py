@@ -30,6 +30,7 @@ from projections.progress import Progress, follow_tracking_table
 from projections.projector import Projector
 from projections.projects.projector import ProjectsProjector
 from projections.rebuilding import restore_write_only_indexes
+from projections.receiver_flow_totals.projector import ReceiverFlowTotalsProjector
 from projections.runner import PROJECTED, ProjectionRunner
 from projections.safe_havens.projector import SafeHavensProjector
 from projections.security_incidents.projector import SecurityIncidentsProjector
@@ -62,6 +63,7 @@ def all_projectors() -> list[Projector]:
         AllocationRoundsProjector(),
         CoverageProjector(),
         FlowTotalsProjector(),
+        ReceiverFlowTotalsProjector(),
     ]
 
 

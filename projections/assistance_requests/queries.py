@@ -3,13 +3,14 @@ commitments, and possible duplicates of a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BigInteger, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests, request_commitments
@@ -114,6 +115,83 @@ async def list_requests(
         if count:
             total = int(await conn.scalar(counting) or 0)
     return RequestPage(rows=found[:first], has_next_page=len(found) > first, total_count=total)
+
+
+#: The column each of the filter's fields narrows (``_filtered``): its bind parameters' type.
+_FILTERED_COLUMN = {
+    "crisis_ids": _r.crisis_id,
+    "member_states": _r.member_state,
+    "sectors": _r.sector,
+    "statuses": _r.status,
+    "priorities": _r.priority,
+    "min_priority": _r.priority,
+    "items": _r.item,
+    "needed_by_from": _r.needed_by,
+    "needed_by_until": _r.needed_by,
+    "safe_haven_ids": _r.safe_haven_id,
+}
+
+
+def page_shape(where: RequestFilter) -> Hashable:
+    """What the page statement of ``where`` depends on: which fields it sets, and how many values."""
+    return tuple(
+        len(value) if isinstance(value, tuple) else value is not None
+        for value in (getattr(where, f.name) for f in fields(where))
+    )
+
+
+def page_statement(
+    where: RequestFilter, columns: Sequence[str], *, order: str, after: bool, rows: bool, count: bool
+) -> Select:  # type: ignore[type-arg]
+    """``list_requests``'s page as one statement with bind parameters (``page_values`` names their
+    values), the same for every filter of ``where``'s shape: prepared once. Its rows are the page's
+    (``first`` + 1 of them) with the filter's count beside each; without ``rows``, the count alone
+    (and with rows but no ``count``, no count)."""
+    shaped = _bound(where)
+    counting = _filtered(select(func.count()).select_from(assistance_requests), shaped)
+    if not rows:
+        return counting
+    page = _filtered(select(*(assistance_requests.c[name] for name in columns)), shaped)
+    if count:
+        page = page.add_columns(counting.scalar_subquery().label("total_count"))
+    page = page.order_by(*REQUEST_ORDERS[order]).limit(bindparam("limit", type_=Integer))
+    if after and order == "newest":
+        page = page.where(_r.posted_position < bindparam("after", type_=BigInteger))
+    elif after:
+        page = page.offset(bindparam("after", type_=Integer))
+    return page
+
+
+def page_values(where: RequestFilter, *, first: int, after: int | None) -> dict[str, Any]:
+    """The values of ``page_statement``'s bind parameters for this filter and page."""
+    return {"limit": first + 1, "after": after, **dict(_placed(where))}
+
+
+def _placed(where: RequestFilter) -> list[tuple[str, Any]]:
+    """Each value of the filter, named for its place: ``crisis_ids_0``, ``min_priority``."""
+    placed: list[tuple[str, Any]] = []
+    for field in fields(where):
+        value = getattr(where, field.name)
+        if isinstance(value, tuple):
+            placed += [(f"{field.name}_{i}", each) for i, each in enumerate(value)]
+        elif value is not None:
+            placed.append((field.name, value))
+    return placed
+
+
+def _bound(where: RequestFilter) -> RequestFilter:
+    """The filter with each of its values a bind parameter of its column's type, named as ``_placed``."""
+    bound: dict[str, Any] = {}
+    for field in fields(where):
+        value = getattr(where, field.name)
+        column_type = _FILTERED_COLUMN[field.name].type
+        if isinstance(value, tuple):
+            bound[field.name] = tuple(
+                bindparam(f"{field.name}_{i}", type_=column_type) for i in range(len(value))
+            )
+        elif value is not None:
+            bound[field.name] = bindparam(field.name, type_=column_type)
+    return replace(where, **bound)
 
 
 def requests_matching(where: RequestFilter) -> Select:  # type: ignore[type-arg]

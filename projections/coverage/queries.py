@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.coverage.tables import coverage_cells
@@ -38,20 +39,32 @@ async def coverage(
     Quantities are summed per unit-free group, as OCHA's coverage dashboards do per cluster. Each
     sum shows as many decimal places as its longest term, as adding the terms one by one would.
     """
+    async with engine.connect() as conn:
+        statement = cells_statement(crisis=crisis_id is not None)
+        cells = await conn.execute(statement, {} if crisis_id is None else {"crisis_id": crisis_id})
+        return totals(cells, by_state=by_state, by_sector=by_sector)
+
+
+def cells_statement(*, crisis: bool) -> Select:  # type: ignore[type-arg]
+    """The cells ``totals`` adds up: of the crisis bound as ``crisis_id``, or of every crisis."""
     c = coverage_cells.c
     query = select(c.member_state, c.sector, c.requests, *(c[name] for name in SUMS), c.places)
-    if crisis_id is not None:
-        query = query.where(c.crisis_id == crisis_id)
+    if crisis:
+        query = query.where(c.crisis_id == bindparam("crisis_id", type_=c.crisis_id.type))
+    return query
+
+
+def totals(cells: Iterable[Sequence[Any]], *, by_state: bool, by_sector: bool) -> list[CoverageRow]:
+    """The cells (as ``cells_statement`` selects them) added up per group, in the groups' order."""
     totals: dict[tuple[str | None, str | None], list[Any]] = {}
-    async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            key = (row.member_state if by_state else None, row.sector if by_sector else None)
-            entry = totals.setdefault(key, [0, Decimal(0), Decimal(0), Decimal(0), 0, 0, 0])
-            entry[0] += row.requests
-            for index, name in enumerate(SUMS):
-                entry[1 + index] += getattr(row, name)
-                longest = max((int(p) for p in row.places.get(name, {})), default=0)
-                entry[4 + index] = max(entry[4 + index], longest)
+    for state, sector, requests, *sums, places in cells:
+        key = (state if by_state else None, sector if by_sector else None)
+        entry = totals.setdefault(key, [0, Decimal(0), Decimal(0), Decimal(0), 0, 0, 0])
+        entry[0] += requests
+        for index, name in enumerate(SUMS):
+            entry[1 + index] += sums[index]
+            longest = max((int(p) for p in places.get(name, {})), default=0)
+            entry[4 + index] = max(entry[4 + index], longest)
     return [
         CoverageRow(
             state,

@@ -7,14 +7,20 @@ page's CPU). The document of a named operation is known before any request, so t
 each selection becomes a closure that reads its value off the object and serialises it as the
 schema's type does, and a request only runs the closures.
 
-What is not compiled runs as it always did. Each root field is still resolved by the schema's own
+A root field may go further: one with a row plan (``ROW_PLAN`` in its extensions; the dashboard's
+``requests`` and ``coverage``, services.api.schema.request_rows and .coverage) reads the read
+model's rows itself for a selection it knows and makes the field's value from them, without the
+resolver's objects or the closures below; for any other selection it has no plan.
+
+What is not compiled runs as it always did. Any other root field is still resolved by the schema's own
 resolver (its access-policy gate, its arguments converted by strawberry, the read-model query the
 resolver calls), with the resolve info graphql-core would give it. A field below the root is
 compiled when it is read straight off its object (an ``Attribute`` or a ``Child`` of
 services.api.strawberry_internals, or a plain attribute holding a list); any other resolver (the
 policy's guarded and redacted fields, counts withheld from viewers, loaders) is called as
-graphql-core calls it. A document with fragments, directives, abstract types or subscriptions is
-not compiled. Whatever the plan cannot answer exactly as graphql-core would (an error, a null in a
+graphql-core calls it. Fragments on an object's own type are compiled in their place (a row plan
+takes plain fields only); a document with directives, abstract types or subscriptions is not
+compiled. Whatever the plan cannot answer exactly as graphql-core would (an error, a null in a
 non-null field, a variable to refuse) makes ``run`` return ``None``, and the request takes the
 general path, which answers it with graphql-core's own results and errors.
 tests/integration/test_compiled_operations.py runs every named read operation both ways.
@@ -73,6 +79,11 @@ from services.api.strawberry_internals import plain_getter
 
 #: A compiled selection: (the source object, the request's info maker) to the completed value.
 Complete = Callable[[Any, "Request"], Any]
+#: A root field's plan that reads the read model itself: the request to the field's completed value.
+RowPlan = Callable[["Request"], Awaitable[Any]]
+#: The key of a root field's ``extensions`` that holds its row plan's maker, (schema, field, node) to
+#: a ``RowPlan``, raising NotCompiled for a selection it does not answer.
+ROW_PLAN = "concord-row-plan"
 
 
 class Fallback(Exception):
@@ -215,7 +226,10 @@ class CompiledOperation:
         request = Request(self._scope, self._operation, coerced, context)
         data: dict[str, Any] = {}
         try:
-            for key, field, node, parent, complete in self._roots:
+            for key, field, node, parent, complete, rows in self._roots:
+                if rows is not None:
+                    data[key] = await rows(request)
+                    continue
                 info = request.info(field, node, parent, key)
                 args = get_argument_values(field, node, coerced) if field.args or node.arguments else {}
                 value = field.resolve(None, info, **args)  # type: ignore[misc]
@@ -243,7 +257,7 @@ class CompiledOperation:
         coerced = self._coerced(variables)
         if coerced is None or not self.mutation:
             return None
-        ((key, field, node, parent, complete),) = self._roots
+        ((key, field, node, parent, complete, _rows),) = self._roots
         request = Request(self._scope, self._operation, coerced, context, [])
         try:
             info = request.info(field, node, parent, key)
@@ -321,15 +335,45 @@ def _close(request: Request) -> None:
 
 def _root_fields(
     scope: Scope, root: GraphQLObjectType, selections: SelectionSetNode
-) -> list[tuple[str, GraphQLField, FieldNode, GraphQLObjectType, Complete]]:
+) -> list[tuple[str, GraphQLField, FieldNode, GraphQLObjectType, Complete, RowPlan | None]]:
     compiled = []
     for node in _fields_of(scope, root, selections):
         field = root.fields.get(node.name.value)
         if field is None or field.resolve is None:
             raise NotCompiled(node.name.value)
         key = node.alias.value if node.alias else node.name.value
-        compiled.append((key, field, node, root, _completion(scope, field.type, node.selection_set)))
+        complete = _completion(scope, field.type, node.selection_set)
+        compiled.append((key, field, node, root, complete, _row_plan(scope.schema, field, node)))
     return compiled
+
+
+def _row_plan(schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> RowPlan | None:
+    """The root field's row plan for this selection, if it has one that answers it."""
+    make = (field.extensions or {}).get(ROW_PLAN)
+    if make is None:
+        return None
+    try:
+        plan: RowPlan = make(schema, field, node)
+    except NotCompiled:
+        return None
+    return plan
+
+
+def fields_of(selections: SelectionSetNode | None) -> list[FieldNode]:
+    """The selection's fields, for a row plan: plain fields only, each response key once."""
+    if selections is None:
+        raise NotCompiled("an object needs a selection")
+    fields: list[FieldNode] = []
+    keys: set[str] = set()
+    for selection in selections.selections:
+        if not isinstance(selection, FieldNode) or selection.directives:
+            raise NotCompiled("fragments and directives")
+        key = selection.alias.value if selection.alias else selection.name.value
+        if key in keys:
+            raise NotCompiled("a response key twice")
+        keys.add(key)
+        fields.append(selection)
+    return fields
 
 
 def _fields_of(

@@ -68,6 +68,9 @@ from services.api.graphql_core_internals import Attribute, Child
 WRITTEN_FOR = {"strawberry-graphql": "0.341.2"}
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _STRAWBERRY_RESOLVERS = frozenset({"_resolver", "_async_resolver"})
+#: The key of a field's ``extensions`` that holds its ``ConvertedArguments``: for a caller that
+#: converts the arguments as the resolver would, without calling it (services.api.compiled's plans).
+ARGUMENTS = "concord-arguments"
 
 Convert = Callable[[Any], Any]
 
@@ -262,9 +265,11 @@ def convert_arguments_once(schema: GraphQLSchema, converter: GraphQLCoreConverte
                 continue
             if not _convertible(field.resolve, definition, converter):
                 continue
-            field.resolve = (AsyncConvertedResolver if definition.is_async else ConvertedResolver)(
+            resolver = (AsyncConvertedResolver if definition.is_async else ConvertedResolver)(
                 definition, converter
             )
+            field.resolve = resolver
+            field.extensions = {**(field.extensions or {}), ARGUMENTS: resolver.arguments}
 
 
 def _convertible(resolve: Any, definition: StrawberryField, converter: GraphQLCoreConverter) -> bool:

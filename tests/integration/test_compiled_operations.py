@@ -15,6 +15,7 @@ from domain.access import Role
 from services.api.dashboard import operations_dir
 from services.api.persisted import document_id
 from services.api.schema.context import Context
+from services.api.schema.paging import encode_cursor
 from services.coordination import Concord
 from services.demo import Demo
 from services.identity.access import Principal
@@ -150,6 +151,83 @@ async def test_the_dashboards_reads_are_answered_by_their_plans(demo: Client) ->
             assert plan.useful
             general = await demo.data(named[name] + "\n", {"crisis": crisis} if name == "Coverage" else {})
             assert data == general
+
+
+def dashboard_variants(crisis: str) -> dict[str, list[dict[str, Any]]]:
+    """Variables of the dashboard's reads beyond their defaults: filters, orders, pages after a
+    cursor, empty pages, and arguments the resolver refuses."""
+    nowhere = "00000000-0000-4000-8000-000000000000"
+    return {
+        "Requests": [
+            {"first": 100},
+            {"first": 0},
+            {"first": 7, "after": encode_cursor(150)},
+            {"first": 5, "orderBy": "PRIORITY"},
+            {"first": 5, "orderBy": "URGENCY", "after": encode_cursor(3)},
+            {"first": 10, "filter": {"memberState": ["PHL", "THA"], "status": ["OPEN"], "minPriority": 3}},
+            {
+                "first": 20,
+                "orderBy": "URGENCY",
+                "filter": {
+                    "crisis": [crisis],
+                    "sector": ["HEA", "PRO_GBV", "NUT"],
+                    "neededByFrom": "2026-11-30",
+                    "neededByUntil": "2027-03-01",
+                    "priority": [3, 4, 5],
+                },
+            },
+            {"first": 10, "filter": {"item": ["NUT-RUTF"], "safeHaven": [nowhere]}},
+            {"first": 10, "filter": {"crisis": [nowhere]}},
+            {"first": 101},
+            {"after": "not a cursor"},
+            {"filter": {"crisis": ["not an id"]}},
+        ],
+        "OldestUnmetNeeds": [{}, {"first": 3}, {"crisis": [crisis]}, {"crisis": [nowhere]}, {"first": 0}],
+        "Coverage": [
+            {},
+            {"crisis": crisis},
+            {"groupBy": ["STATE"]},
+            {"crisis": crisis, "groupBy": ["SECTOR"]},
+            {"groupBy": []},
+            {"crisis": nowhere},
+            {"crisis": "not an id"},
+        ],
+    }
+
+
+async def test_the_dashboards_reads_answer_the_same_for_every_role_and_variables(demo: Client) -> None:
+    named = queries()
+    ids = await sample_ids(demo, named)
+    differing = []
+    for name, variants in dashboard_variants(ids["Crisis"]).items():
+        for variables in variants:
+            for role, as_ in principals(demo, ids["Organisation"]).items():
+                compiled, general = await both_ways(demo, named[name], variables, as_)
+                if compiled != general:
+                    differing.append((name, variables, role, compiled, general))
+    assert differing == []
+
+
+async def test_the_dashboards_plans_answer_their_variables_themselves(demo: Client) -> None:
+    """Every variant the resolver accepts is answered by the row plan, not the general path."""
+    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    named = queries()
+    crisis = (await sample_ids(demo, {"Crises": named["Crises"], **named}))["Crisis"]
+    context = Context(runtime=runtime, principal=Principal(subject="t", role=Role.VIEWER), correlation_id="t")
+    for name, variants in dashboard_variants(crisis).items():
+        plan = endpoint.persisted.compiled(named[name], name)
+        assert plan is not None
+        assert all(rows is not None for *_, rows in plan._roots), f"{name} has no row plan"
+        for variables in variants:
+            general = await demo.http.post(
+                "/graphql", json={"query": named[name] + "\n", "variables": variables}, headers=demo.bearer()
+            )
+            data = await plan.run(context, variables)
+            if "errors" in general.json():
+                assert data is None, (name, variables)
+            else:
+                assert data == general.json()["data"], (name, variables)
 
 
 async def test_an_unknown_document_id_is_a_request_error_with_a_code(demo: Client) -> None:

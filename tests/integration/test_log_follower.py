@@ -266,7 +266,8 @@ async def test_a_lone_writer_whose_row_moved_takes_the_whole_batch_back(settings
             runtime.concord.open_crisis, secretariat, "Typhoon", [MemberState.PHL], date(2026, 11, 2)
         )
         # Coverage and the flow totals read posted requests too: without them, requests write alone.
-        group = [r for r in runners(runtime) if r.projector.name not in {"coverage", "flow_totals"}]
+        others = {"coverage", "flow_totals", "receiver_flow_totals"}
+        group = [r for r in runners(runtime) if r.projector.name not in others]
         log_follower = follower(runtime, group, batch_size=500)
         await log_follower.start()
         await drain(log_follower)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from domain.access import Role
+from services.api.dashboard import operations_dir
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import Client, serving
@@ -116,6 +117,39 @@ async def test_a_return_into_a_safe_haven_from_plan_to_arrival(client: Client) -
     assert m["destinationSafeHaven"]["reserved"] == 0
     assert {"group": "UNACCOMPANIED_OR_SEPARATED_CHILDREN", "people": 3} in m["vulnerable"]
     assert {"sex": "FEMALE", "ageGroup": "AGE_0_4", "people": 20} in m["group"]
+
+
+async def test_a_page_of_movements_names_each_ones_own_safe_havens(client: Client) -> None:
+    """The movements page (StateMovements) reads a page's havens together: each movement still
+    shows its own origin and destination haven, and none where it has none."""
+    first = (await designate(client, name="Balo-i evacuation centre"))["safeHaven"]["id"]
+    second = (await designate(client, name="Iligan sports complex", adminCode="PH153601"))["safeHaven"]["id"]
+    phl = client.coordinator("PHL")
+    places = [
+        ({"safeHavenId": first}, {"safeHavenId": second}),
+        ({"safeHavenId": second}, {"country": "PHL", "adminCode": "PH153602"}),
+        ({"country": "PHL", "adminCode": "PH153601"}, {"safeHavenId": first}),
+        ({"country": "PHL", "adminCode": "PH153601"}, {"country": "PHL", "adminCode": "PH153602"}),
+    ]
+    planned = [(await plan(client, destination, people=60, origin=origin)) for origin, destination in places]
+    page = await client.data(
+        (operations_dir() / "StateMovements.graphql").read_text(encoding="utf-8"),
+        {"memberState": ["PHL"]},
+        as_=phl,
+        after=planned[-1]["position"],
+    )
+
+    names = {first: "Balo-i evacuation centre", second: "Iligan sports complex"}
+
+    def shown(place: dict[str, Any]) -> dict[str, Any] | None:
+        haven = place.get("safeHavenId")
+        return {"id": haven, "name": names[haven]} if haven else None
+
+    nodes = {edge["node"]["id"]: edge["node"] for edge in page["movementsConnection"]["edges"]}
+    assert [
+        (nodes[p["movement"]["id"]]["originSafeHaven"], nodes[p["movement"]["id"]]["destinationSafeHaven"])
+        for p in planned
+    ] == [(shown(origin), shown(destination)) for origin, destination in places]
 
 
 @pytest.mark.parametrize("who", ["viewer", "donor", "other state"])

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -15,11 +15,12 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from services.api.compiled import ROW_PLAN
 from services.api.schema.activities import ActivityQuery
 from services.api.schema.allocation_rounds import AllocationRoundMutation, AllocationRoundQuery
 from services.api.schema.api_keys import ApiKeyMutation, ApiKeyQuery
 from services.api.schema.cost import cost_rule, merge_rule
-from services.api.schema.coverage import CoverageQuery
+from services.api.schema.coverage import CoveragePlan, CoverageQuery
 from services.api.schema.crises import CrisisMutation, CrisisQuery
 from services.api.schema.displacement import DisplacementMutation, DisplacementQuery
 from services.api.schema.enums import list_allowed_values
@@ -38,6 +39,7 @@ from services.api.schema.projects import ProjectMutation, ProjectQuery
 from services.api.schema.reference import ReferenceQuery
 from services.api.schema.relief_worker_safety import ReliefWorkerSafetyMutation, ReliefWorkerSafetyQuery
 from services.api.schema.request_mutations import HavenLinkMutation, RequestMutation
+from services.api.schema.request_rows import RequestsPlan
 from services.api.schema.requests import RequestListQuery, RequestQuery
 from services.api.schema.safe_havens import SafeHavenMutation, SafeHavenQuery
 from services.api.schema.scalars import SCALARS
@@ -136,7 +138,16 @@ def build_schema(*, production: bool = False, observers: Sequence[Any] = ()) -> 
     guard(built._schema)  # noqa: SLF001 (strawberry keeps the graphql-core schema there)
     mark_attributes(built._schema)  # noqa: SLF001 (after the policy: guarded fields stay wrapped)
     list_allowed_values(built._schema)  # noqa: SLF001
+    _plan_rows(built._schema)  # noqa: SLF001
     return built
+
+
+def _plan_rows(schema: GraphQLSchema) -> None:
+    """The root fields whose named operations read the read model's rows themselves."""
+    assert schema.query_type is not None
+    fields = schema.query_type.fields
+    for name, plan in (("requests", RequestsPlan), ("coverage", CoveragePlan)):
+        fields[name].extensions = {**(fields[name].extensions or {}), ROW_PLAN: plan}
 
 
 schema = build_schema()

@@ -12,7 +12,6 @@ import strawberry
 from domain import codes, havens, movements
 from projections.disclosure import disclose
 from projections.movements import queries as movement_queries
-from projections.safe_havens import queries as haven_queries
 from services.api.schema.context import Info
 from services.api.schema.history import HISTORY, History, read_history
 from services.api.schema.history_types import ChangeConnection
@@ -228,10 +227,12 @@ MOVEMENT_HISTORY = History(
 
 
 async def _haven(info: Info, haven_id: UUID | None) -> SafeHaven | None:
+    """Through the request's loader: a page of movements reads its havens in one query, not one
+    (and a connection) per movement."""
     if haven_id is None:
         return None
-    found = await haven_queries.safe_havens_by_id(info.context.runtime.query_engine, [haven_id])
-    return SafeHaven.from_row(found[haven_id]) if haven_id in found else None
+    row = await info.context.loaders.safe_haven.load(haven_id)
+    return SafeHaven.from_row(row) if row is not None else None
 
 
 @strawberry.type

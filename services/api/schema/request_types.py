@@ -3,8 +3,10 @@ queries are in services.api.schema.requests, its commands in request_mutations."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -119,7 +121,7 @@ class AssistanceRequest:
 
     @strawberry.field(description="What is still to be committed: requested minus committed, at least 0.")
     def gap(self) -> Decimal:
-        return max(self.quantity - self.committed, Decimal(0))
+        return open_gap(self.quantity, self.committed)
 
     @strawberry.field
     async def crisis(self, info: Info) -> Crisis | None:
@@ -208,6 +210,45 @@ class AssistanceRequest:
             updated_at=request.modified_on,
             safe_haven_id=strawberry.ID(str(request.safe_haven_id)) if request.safe_haven_id else None,
         )
+
+
+def open_gap(quantity: Decimal, committed: Decimal) -> Decimal:
+    """A request's gap: requested minus committed, at least 0."""
+    return max(quantity - committed, Decimal(0))
+
+
+def _id(value: object) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+#: Each plain field of AssistanceRequest as ``from_row`` reads it: its column, and what it makes of
+#: the column's value (None: the value itself). For the plans that read rows without the objects
+#: (services.api.schema.request_rows); ``gap`` is ``open_gap`` of quantity and committed.
+ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", _id),
+    "crisisId": ("crisis_id", _id),
+    "memberState": ("member_state", codes.MemberState),
+    "sector": ("sector", codes.Sector),
+    "item": ("item", None),
+    "title": ("title", None),
+    "description": ("description", None),
+    "quantity": ("quantity", None),
+    "unit": ("unit", None),
+    "committed": ("committed", None),
+    "inTransit": ("in_transit", None),
+    "delivered": ("delivered", None),
+    "priority": ("priority", None),
+    "neededBy": ("needed_by", None),
+    "adminCode": ("admin_code", None),
+    "transportNeeded": ("transport_needed", None),
+    "escortNeeded": ("escort_needed", None),
+    "status": ("status", requests.RequestStatus),
+    "cancellationReason": ("cancellation_reason", None),
+    "version": ("version", None),
+    "postedAt": ("posted_at", None),
+    "updatedAt": ("updated_at", None),
+    "safeHavenId": ("safe_haven_id", lambda value: None if value is None else _id(value)),
+}
 
 
 REQUEST_HISTORY = History(
