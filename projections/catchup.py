@@ -3,6 +3,10 @@ on a log they have not seen: after a restore, a bulk import, a new projection) a
 in big batches, the next page read and decoded in a thread while the one before is written, their
 rows sent in bulk, and the collector run less often; then the live follower takes over.
 
+The log is read and decoded once for all the projections catching up together: each page, from the
+position of the one furthest behind, is handed to each of them (one after another on SQLite, all
+at once on PostgreSQL), as the live follower hands its pages on.
+
 Each batch is still one transaction holding the projection's rows and its tracking position, moved
 under the same guard as the live follower's: exactly-once per projection holds, and a process that
 dies part-way resumes from the last committed batch. While it runs, the positions reached are
@@ -16,15 +20,61 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Iterator, Sequence
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
-from projections.log_reader import LogReader
+from projections.log_reader import LogReader, log_reader
 from projections.projector import Projector
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Page:
+    decoded: list[tuple[Any, Any]]  # the page's notifications of the topics read, each with its event
+    last: int  # the position of the page's last notification, whether it was wanted or not
+    read: int  # notifications in the page
+
+    @cached_property
+    def topics(self) -> frozenset[str]:
+        """The topics of the page's notifications."""
+        return frozenset(notification.topic for notification, _ in self.decoded)
+
+    def events(self, after: int, topics: Collection[str]) -> list[tuple[Any, int]]:
+        """The events of ``topics`` past position ``after``, with their positions; an event that
+        could not be decoded is raised here."""
+        if self.topics.isdisjoint(topics):
+            return []  # most projections want none of most pages: not a pass over the page each
+        wanted = []
+        for notification, event in self.decoded:
+            if notification.id > after and notification.topic in topics:
+                if isinstance(event, Exception):
+                    raise event
+                wanted.append((event, notification.id))
+        return wanted
+
+
+class Part(Protocol):
+    """One projection's side of a shared catch-up (``projections.tracked.CatchingUp``): ``open``
+    takes its position from its tracking row, ``take`` projects what it wants of a page in a
+    transaction of its own, ``finish`` writes the position reached, ``close`` lets go of its
+    connection (called whether ``open`` succeeded or not)."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def topics(self) -> frozenset[str]: ...
+    @property
+    def read(self) -> int:  # notifications in the pages it took
+        ...
+
+    async def open(self) -> None: ...
+    async def take(self, page: Page) -> None: ...
+    async def finish(self) -> None: ...
+    async def close(self) -> None: ...
 
 
 class TrackedProjection(Protocol):
@@ -33,22 +83,23 @@ class TrackedProjection(Protocol):
     projector: Projector
     position: int
 
-    async def catch_up(self, on_batch: Any = None, *, batch_size: int | None = None) -> int: ...
+    def catching_up(self) -> Part: ...
 
 
 Tracked = TypeVar("Tracked", bound=TrackedProjection)
 
 
 class CatchUp:
-    """Decides which runners are far behind and catches them up (``TrackedProjection.catch_up``):
-    all at once on PostgreSQL, each on a connection of its own; one after another on SQLite, whose
-    file has one writer at a time. ``after`` is how many positions behind the head counts as far
-    (None: never); ``every`` how often, at most, a busy follower looks again."""
+    """Decides which runners are far behind and catches them up together (``catch_up_together``):
+    each transaction on a connection of its own, all at once on PostgreSQL, one after another on
+    SQLite, whose file has one writer at a time. ``after`` is how many positions behind the head
+    counts as far (None: never); ``every`` how often, at most, a busy follower looks again."""
 
     def __init__(
         self,
         engine: Any,
         recorder: Any,
+        decode: Callable[[Any], Any],
         *,
         after: int | None,
         batch_size: int,
@@ -57,6 +108,8 @@ class CatchUp:
     ) -> None:
         self._at_once = engine.dialect.name == "postgresql"
         self._recorder = recorder
+        self._reader = log_reader(recorder)
+        self._decode = decode
         self._after = after
         self._batch_size = batch_size
         self._every = every
@@ -79,34 +132,86 @@ class CatchUp:
             return []
         names = ", ".join(f"{r.projector.name} ({head - r.position})" for r in behind)
         log.info("catching up %d projections with the log's head at %d: %s", len(behind), head, names)
-        if self._at_once:
-            outcomes = await asyncio.gather(*(self._one(r) for r in behind), return_exceptions=True)
-        else:
-            outcomes = [await _outcome(self._one(r)) for r in behind]
+        started = self._clock()
+        parts = [r.catching_up() for r in behind]
+        outcomes = await catch_up_together(
+            parts, self._reader, self._decode, size=self._batch_size, at_once=self._at_once
+        )
+        elapsed = self._clock() - started
         failed = []
-        for runner, outcome in zip(behind, outcomes, strict=True):
-            if isinstance(outcome, asyncio.CancelledError):
-                raise outcome
-            if isinstance(outcome, BaseException):
-                log.warning(
-                    "%s: catch-up stopped; the follower goes on from its tracking row",
-                    runner.projector.name,
-                    exc_info=outcome,
-                )
-                failed.append(runner)
+        for runner, part, outcome in zip(behind, parts, outcomes, strict=True):
+            if outcome is None:
+                name, position = runner.projector.name, runner.position
+                log.info("%s caught up to %d: %d notifications in %.1f s", name, position, part.read, elapsed)
+                continue
+            log.warning(
+                "%s: catch-up stopped; the follower goes on from its tracking row",
+                runner.projector.name,
+                exc_info=outcome,
+            )
+            failed.append(runner)
         return failed
 
-    async def _one(self, runner: TrackedProjection) -> None:
-        started = self._clock()
-        read = await runner.catch_up(batch_size=self._batch_size)
-        elapsed = self._clock() - started
-        log.info(
-            "%s caught up to %d: %d notifications in %.1f s",
-            runner.projector.name,
-            runner.position,
-            read,
-            elapsed,
-        )
+
+async def catch_up_together(
+    parts: Sequence[Part],
+    reader: LogReader,
+    decode: Callable[[Any], Any],
+    *,
+    size: int,
+    at_once: bool,
+) -> list[BaseException | None]:
+    """Catch ``parts`` up with the log's head, each page read and decoded once for all of them
+    (from the position of the one furthest behind, of the topics any of them wants) and handed to
+    each, one after another or all at once (``at_once``). Each part's batches are transactions of
+    its own: one that fails is dropped, what it committed kept, and the others go on. Returns each
+    part's outcome: None, or what stopped it."""
+    outcomes: list[BaseException | None] = [None] * len(parts)
+
+    async def each(live: list[int], call: Callable[[Part], Awaitable[None]]) -> list[int]:
+        if at_once:
+            results = await asyncio.gather(*(call(parts[i]) for i in live), return_exceptions=True)
+        else:
+            results = [await _outcome(call(parts[i])) for i in live]
+        for i, result in zip(live, results, strict=True):
+            if isinstance(result, asyncio.CancelledError):
+                raise result
+            if isinstance(result, BaseException):
+                outcomes[i] = result
+        return [i for i in live if outcomes[i] is None]
+
+    try:
+        live = await each(list(range(len(parts))), lambda part: part.open())
+        if live:
+            topics = frozenset[str]().union(*(parts[i].topics for i in live))
+            after = min(parts[i].position for i in live)
+            read = pages(reader, _decoding(decode), topics, after=after, size=size)
+            with fewer_collections():
+                async with aclosing(read) as log:
+                    async for page in log:
+                        live = await each(live, lambda part, page=page: part.take(page))  # type: ignore[misc]
+                        if not live:
+                            break
+            await each(live, lambda part: part.finish())
+    finally:
+        for i, part in enumerate(parts):
+            closed = await _outcome(part.close())
+            if isinstance(closed, BaseException) and outcomes[i] is None:
+                outcomes[i] = closed
+    return outcomes
+
+
+def _decoding(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``decode``, giving back instead of raising the exception of an event it cannot decode: only
+    the projections that want that event fail on it."""
+
+    def safely(notification: Any) -> Any:
+        try:
+            return decode(notification)
+        except Exception as error:
+            return error
+
+    return safely
 
 
 async def _outcome(work: Any) -> Any:
@@ -118,13 +223,6 @@ async def _outcome(work: Any) -> Any:
         return error
 
 
-@dataclass(frozen=True)
-class Page:
-    events: list[tuple[Any, int]]  # the projector's events in the page, decoded, with their positions
-    last: int  # the position of the page's last notification, whether the projector reads it or not
-    read: int  # notifications in the page
-
-
 def read_page(
     reader: LogReader, decode: Callable[[Any], Any], topics: Collection[str], after: int, size: int
 ) -> Page | None:
@@ -132,7 +230,7 @@ def read_page(
     page = reader.read(after, size, topics)
     if page is None:
         return None
-    return Page([(decode(n), n.id) for n in page.notifications], page.last, page.read)
+    return Page([(n, decode(n)) for n in page.notifications], page.last, page.read)
 
 
 async def pages(

@@ -75,7 +75,7 @@ class ProjectionRunner:
         self._own_commits = own_commits
         self._batch_size = batch_size
         self._catch_up = CatchUp(
-            self._engine, recorder, after=catch_up_after, batch_size=catch_up_batch_size, clock=clock
+            self._engine, recorder, decode, after=catch_up_after, batch_size=catch_up_batch_size, clock=clock
         )
         self._poll_interval = poll_interval
         self._backoff = backoff

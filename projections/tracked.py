@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import aclosing
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
@@ -18,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.batching import BatchedWrites
-from projections.catchup import fewer_collections, pages
+from projections.catchup import Page, catch_up_together
 from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
@@ -97,31 +96,17 @@ class TrackedProjection:
             log.exception("%s: indexes not created again; concord migrate creates them", self.projector.name)
 
     async def _catch_up(self, on_batch: Callable[[int], None] | None, size: int) -> int:
-        """The catch-up's batches, each a transaction of its own on one connection, on a thread
-        of its own (projections.threaded)."""
-        async with InThread(sync_twin(self._engine), f"catch-up-{self.projector.name}") as conn:
-            self.position = self._persisted = await conn.transaction(self._load_position)
-            self._report()
-            total = 0
-            read = pages(self._reader, self._decode, self.projector.topics, after=self.position, size=size)
-            with fewer_collections():
-                async with aclosing(read) as log:
-                    async for page in log:
-                        if page.events:
-                            await conn.transaction(
-                                partial(self._apply_catch_up, events=page.events, new_position=page.last)
-                            )
-                            self._persisted = page.last
-                        self.position = page.last
-                        self._report()
-                        total += page.read
-                        if on_batch is not None:
-                            on_batch(self.position)
-            if self._persisted != self.position:
-                await conn.transaction(partial(self._move_tracking, new_position=self.position))
-                self._persisted = self.position
-        self._report()
-        return total
+        """The catch-up's batches, this projection alone (``CatchingUp``)."""
+        part = self.catching_up(on_batch)
+        [outcome] = await catch_up_together([part], self._reader, self._decode, size=size, at_once=False)
+        if outcome is not None:
+            raise outcome
+        return part.read
+
+    def catching_up(self, on_batch: Callable[[int], None] | None = None) -> CatchingUp:
+        """This projection's side of a catch-up shared with others (projections.catchup)."""
+        thread = InThread(sync_twin(self._engine), f"catch-up-{self.projector.name}")
+        return CatchingUp(self, thread, on_batch)
 
     async def _restart(self) -> None:
         self.position = self._persisted = await self.load_position()
@@ -187,7 +172,7 @@ class TrackedProjection:
     def tracking_moved(self, position: int) -> None:
         self._persisted = position
 
-    async def _apply_catch_up(
+    async def apply_catch_up(
         self, conn: AsyncConnection, events: Sequence[tuple[Any, int]], new_position: int
     ) -> None:
         """A catch-up batch, decoded already (by its reader), its rows sent in bulk, in the
@@ -217,9 +202,9 @@ class TrackedProjection:
     async def load_position(self) -> int:
         """The position recorded for this projector, registering it at 0 when new."""
         async with self._engine.begin() as conn:
-            return await self._load_position(conn)
+            return await self.read_position(conn)
 
-    async def _load_position(self, conn: AsyncConnection) -> int:
+    async def read_position(self, conn: AsyncConnection) -> int:
         dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         await conn.execute(
             dialect_insert(projection_tracking)
@@ -248,3 +233,58 @@ class TrackedProjection:
     def _report(self) -> None:
         if self._progress is not None:
             self._progress.advance(self.projector.name, self.position)
+
+
+class CatchingUp:
+    """A projection's side of a catch-up (``projections.catchup.catch_up_together``): its batches,
+    each a transaction of its own on one connection, on a thread of its own (projections.threaded),
+    from pages read and decoded by the catch-up for all the projections in it."""
+
+    def __init__(
+        self, tracked: TrackedProjection, conn: InThread, on_batch: Callable[[int], None] | None
+    ) -> None:
+        self._tracked = tracked
+        self._conn = conn
+        self._on_batch = on_batch
+        self._opened = False
+        self.read = 0
+
+    @property
+    def position(self) -> int:
+        return self._tracked.position
+
+    @property
+    def topics(self) -> frozenset[str]:
+        return frozenset(self._tracked.projector.topics)
+
+    async def open(self) -> None:
+        await self._conn.__aenter__()
+        self._opened = True
+        self._tracked.reached(await self._conn.transaction(self._tracked.read_position), written=True)
+
+    async def take(self, page: Page) -> None:
+        """What this projection wants of ``page`` and its tracking row, in one transaction."""
+        tracked = self._tracked
+        if page.last <= tracked.position:
+            return
+        events = page.events(tracked.position, tracked.projector.topics)
+        if events:
+            await self._conn.transaction(
+                partial(tracked.apply_catch_up, events=events, new_position=page.last)
+            )
+        tracked.reached(page.last, written=bool(events))
+        self.read += page.read
+        if self._on_batch is not None:
+            self._on_batch(tracked.position)
+
+    async def finish(self) -> None:
+        """The position reached, if no batch wrote it."""
+        tracked = self._tracked
+        if tracked.behind_on_disk:
+            await self._conn.transaction(tracked.move_tracking)
+            tracked.tracking_moved(tracked.position)
+
+    async def close(self) -> None:
+        if self._opened:
+            self._opened = False
+            await self._conn.__aexit__(None, None, None)
