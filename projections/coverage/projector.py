@@ -3,7 +3,6 @@ puts the new one in, so that a cell always holds the sums over its live requests
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -17,18 +16,12 @@ from domain.requests import AssistanceRequest
 from projections.coverage.tables import coverage_cells, coverage_commitments, coverage_requests
 from projections.held import HeldRows, Row
 from projections.projector import ProjectorBase, handles
+from projections.sums import ZERO, SumCells, Terms
 
 _R = AssistanceRequest
-ZERO = Decimal(0)
 SUMS = ("requested", "committed", "delivered")
 Key = tuple[UUID, str, str]  # crisis, member state, sector
-
-
-def places(value: Decimal) -> int:
-    """Decimal places of a quantity as the read models give it back (500, 2.5: no trailing zeros)."""
-    if value == value.to_integral_value():
-        return 0
-    return max(0, -int(value.normalize().as_tuple().exponent))
+KEY_COLUMNS = ("crisis_id", "member_state", "sector")
 
 
 @dataclass(frozen=True)
@@ -45,6 +38,9 @@ class Share:
     def terms(self) -> tuple[Decimal, Decimal, Decimal]:
         return self.quantity, min(self.committed, self.quantity), min(self.delivered, self.quantity)
 
+    def counted(self) -> Terms:
+        return (self.key, self.terms()) if self.live else None
+
 
 class CoverageProjector(ProjectorBase):
     """Its cells, the requests' shares and the commitments are held for a batch (projections.held):
@@ -54,7 +50,7 @@ class CoverageProjector(ProjectorBase):
     tables: tuple[Table, ...] = (coverage_cells, coverage_requests, coverage_commitments)
 
     def __init__(self) -> None:
-        self._cells = HeldRows(coverage_cells)
+        self._cells = SumCells(coverage_cells, KEY_COLUMNS, "requests", SUMS, named=False)
         self._shares = HeldRows(coverage_requests)
         self._commitments = HeldRows(coverage_commitments)
 
@@ -145,46 +141,7 @@ class CoverageProjector(ProjectorBase):
             self._shares.add((request_id,), row)
         else:
             self._shares.put((request_id,), row)
-        changes: dict[Key, list[Any]] = {}
-        for share, sign in ((before, -1), (after, 1)):
-            if share is None or not share.live:
-                continue
-            change = changes.setdefault(share.key, [0, [ZERO, ZERO, ZERO], [Counter(), Counter(), Counter()]])
-            change[0] += sign
-            for index, term in enumerate(share.terms()):
-                change[1][index] += sign * term
-                if places(term):
-                    change[2][index][str(places(term))] += sign
-        for key, (count, sums, counted) in changes.items():
-            await self._change_cell(conn, key, count, sums, counted)
-
-    async def _change_cell(
-        self, conn: AsyncConnection, key: Key, count: int, sums: list[Decimal], counted: list[Counter[str]]
-    ) -> None:
-        cells = self._cells
-        held = cells.key(*key)
-        row = await cells.get(conn, held)
-        if row is None:
-            crisis, state, sector = held
-            cells.put(
-                held,
-                {
-                    "crisis_id": crisis,
-                    "member_state": state,
-                    "sector": sector,
-                    "requests": count,
-                    **dict(zip(SUMS, sums, strict=True)),
-                    "places": _places({}, counted),
-                },
-            )
-            return
-        if row["requests"] + count == 0:
-            cells.remove(held)
-            return
-        changed = {name: row[name] + change for name, change in zip(SUMS, sums, strict=True)}
-        cells.change(
-            held, {"requests": row["requests"] + count, **changed, "places": _places(row["places"], counted)}
-        )
+        await self._cells.move(conn, None if before is None else before.counted(), after.counted())
 
 
 async def _one(held: HeldRows, conn: AsyncConnection, key: tuple[Any, ...]) -> Row:
@@ -192,15 +149,3 @@ async def _one(held: HeldRows, conn: AsyncConnection, key: tuple[Any, ...]) -> R
     if row is None:
         raise NoResultFound(f"no row of {held.table.name} for {key}")
     return row
-
-
-def _places(held: dict[str, dict[str, int]], counted: list[Counter[str]]) -> dict[str, dict[str, int]]:
-    """Terms per number of decimal places, for each sum; places no term has are left out."""
-    merged: dict[str, dict[str, int]] = {}
-    for name, change in zip(SUMS, counted, strict=True):
-        total = Counter(held.get(name, {}))
-        total.update(change)
-        kept = {p: n for p, n in sorted(total.items()) if n}
-        if kept:
-            merged[name] = kept
-    return merged
