@@ -60,8 +60,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--load-generator",
         choices=["auto", "wrk", "httpx"],
         default="auto",
-        help="what drives the c=1 and c=16 commands: wrk (C, bench/wrk.py) or the Python httpx client "
-        "(bench/http_load.py); auto: wrk when installed",
+        help="what drives the c=1 and c=16 commands and --only reads: wrk (C, bench/wrk.py) or the "
+        "Python httpx client (bench/http_load.py); auto: wrk when installed",
     )
     parser.add_argument(
         "--document",
@@ -95,7 +95,12 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--lag-seconds", type=float, default=10.0, help="how long lag is measured (0: skip it)"
     )
-    parser.add_argument("--reads", type=int, default=600, help="page reads (100 requests) per endpoint, c=16")
+    parser.add_argument(
+        "--reads", type=int, default=600, help="httpx: page reads (100 requests) per endpoint, c=16"
+    )
+    parser.add_argument(
+        "--read-seconds", type=int, default=4, help="--only reads with wrk: seconds a side and round"
+    )
     parser.add_argument(
         "--catchup-events",
         type=int,
@@ -431,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with make() as backend:
                 if args.only == "reads":
-                    results[name] = {"reads": reads.run(backend, args.reads, _say)}
+                    read_load = (args.load_generator, args.read_seconds, args.wrk_warmup_seconds)
+                    results[name] = {"reads": reads.run(backend, args.reads, _say, *read_load)}
                     continue
                 results[name] = _run_backend(backend, args)
         except BackendUnavailableError as error:

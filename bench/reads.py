@@ -6,11 +6,16 @@ its bare REST equivalent (bench.rest_server). Both servers run side by side on t
 each round drives one then the other, so that a busy spell on this shared machine falls on both.
 Besides requests/s, each side's server CPU per read (from /proc) is reported: a steadier figure
 than wall-clock rates here.
+
+The load comes from wrk (bench.wrk: for ``seconds`` at c=16 after a warm-up, each answer checked)
+when it is installed, else from httpx in this process (``reads`` calls at c=16), which takes a
+share of the two cores from the servers it measures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable
@@ -19,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench import http_load
+from bench import http_load, wrk
 from bench.backends import Backend
 from bench.server import REST_BASELINE, cpu_seconds, migrate, running_server
 from domain.access import Role
@@ -68,34 +73,114 @@ GENERAL = {
     **http_load.REQUESTS_PAGE,
     "query": f"{http_load.REQUESTS_PAGE['query']}\n# not a named operation's text",
 }
+# What wrk checks in each answer (Lua patterns): at least one row, as the httpx calls check.
+EDGES = '"edges":%s*%[%s*{'
+COVERAGE_ROWS = '"coverage":%s*%[%s*{'
+REST_LIST = "^%s*%[%s*{"
 
 
-def _pairs(graphql_url: str, rest_url: str) -> dict[str, tuple[Any, Any]]:
-    """Each read: (its GraphQL call, its bare REST call)."""
+@dataclasses.dataclass(frozen=True)
+class Read:
+    """One read, both ways: through /graphql and from the bare REST endpoint."""
+
+    graphql: Callable[[httpx.AsyncClient], Any]
+    rest: Callable[[httpx.AsyncClient], Any]
+    graphql_body: dict[str, Any]
+    rest_path: str
+    graphql_rows: str
+    rest_rows: str
+
+
+def _pairs(graphql_url: str, rest_url: str) -> dict[str, Read]:
+    """Each read: its GraphQL call and its bare REST call, for httpx and for wrk."""
+    requests_path = f"/requests?first={http_load.PAGE_SIZE}"
     return {
-        "Requests(first: 100)": (
+        "Requests(first: 100)": Read(
             lambda c: http_load.graphql_page(c, graphql_url),
             lambda c: http_load.rest_page(c, rest_url),
+            http_load.REQUESTS_PAGE,
+            requests_path,
+            EDGES,
+            EDGES,
         ),
-        "Requests(first: 100), general path": (
+        "Requests(first: 100), general path": Read(
             lambda c: _graphql(c, graphql_url, GENERAL, lambda d: len(d["requests"]["edges"])),
             lambda c: http_load.rest_page(c, rest_url),
+            GENERAL,
+            requests_path,
+            EDGES,
+            EDGES,
         ),
-        f"OldestUnmetNeeds(first: {UNMET_PAGE})": (
+        f"OldestUnmetNeeds(first: {UNMET_PAGE})": Read(
             lambda c: _graphql(c, graphql_url, UNMET, lambda d: len(d["requests"]["edges"])),
             lambda c: _rest(
                 c, f"{rest_url}/oldest-unmet-needs", {"first": UNMET_PAGE}, lambda d: len(d["edges"])
             ),
+            UNMET,
+            f"/oldest-unmet-needs?first={UNMET_PAGE}",
+            EDGES,
+            EDGES,
         ),
-        "Coverage": (
+        "Coverage": Read(
             lambda c: _graphql(c, graphql_url, COVERAGE, lambda d: len(d["coverage"])),
             lambda c: _rest(c, f"{rest_url}/coverage", {}, len),
+            COVERAGE,
+            "/coverage",
+            COVERAGE_ROWS,
+            REST_LIST,
         ),
     }
 
 
-def run(backend: Backend, reads: int, say: Callable[[str], None]) -> dict[str, Any]:
-    """``reads`` pages per endpoint, split over ROUNDS alternating rounds."""
+def graphql_script(read: Read, name: str) -> str:
+    """wrk's Lua script for ``read`` through /graphql: its body and headers, its answer checked."""
+    return wrk.script(read.graphql_body, http_load.HEADERS, read.graphql_rows, name, graphql=True)
+
+
+def rest_script(read: Read, name: str) -> str:
+    """wrk's Lua script for ``read`` from the bare REST endpoint: a GET, its answer checked."""
+    return wrk.script(None, {}, read.rest_rows, f"REST {name}", graphql=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Load:
+    """What drives the reads: wrk for ``seconds`` (after ``warmup_seconds``), or httpx for ``calls``."""
+
+    generator: str = "httpx"
+    calls: int = 200
+    seconds: int = 5
+    warmup_seconds: int = 1
+
+    async def graphql(
+        self, read: Read, name: str, url: str, cpu: Callable[[], float | None]
+    ) -> dict[str, Any]:
+        if self.generator == "wrk":
+            lua = graphql_script(read, name)
+            return await wrk.read_level(f"{url}/graphql", lua, self.seconds, 16, cpu, self.warmup_seconds)
+        return await http_load.level(read.graphql, url, self.calls, 16, cpu)
+
+    async def rest(self, read: Read, name: str, url: str, cpu: Callable[[], float | None]) -> dict[str, Any]:
+        if self.generator == "wrk":
+            lua = rest_script(read, name)
+            return await wrk.read_level(
+                f"{url}{read.rest_path}", lua, self.seconds, 16, cpu, self.warmup_seconds
+            )
+        return await http_load.level(read.rest, url, self.calls, 16, cpu)
+
+
+def run(
+    backend: Backend,
+    reads: int,
+    say: Callable[[str], None],
+    load_generator: str = "httpx",
+    seconds: int = 5,
+    warmup_seconds: int = 1,
+) -> dict[str, Any]:
+    """Each read from both servers in ROUNDS alternating rounds.
+
+    With wrk, ``seconds`` a side and round after ``warmup_seconds``; with httpx, ``reads`` calls
+    per endpoint, split over the rounds.
+    """
     migrate(backend)
     with running_server(backend) as server, running_server(backend, REST_BASELINE) as rest:
         signer = DevSigner(backend.data_dir, "concord")
@@ -105,22 +190,26 @@ def run(backend: Backend, reads: int, say: Callable[[str], None]) -> dict[str, A
         http_load.use_crisis(http_load.open_crisis(server.base_url, secretariat))
         http_load.POST_VARIABLES["i"]["priority"] = 5  # so that OldestUnmetNeeds (priority 4 up) has rows
         sides = (server.base_url, server.process.pid, rest.base_url, rest.process.pid)
-        return asyncio.run(_rounds(*sides, reads, say))
+        load = Load(load_generator, max(1, reads // ROUNDS), seconds, warmup_seconds)
+        if load.generator == "wrk":
+            say(
+                f"  wrk (bench/wrk.py), c=16: {seconds} s a side and round after a {warmup_seconds} s warm-up"
+            )
+        else:
+            say(f"  httpx in this process, c=16: {load.calls} reads a side and round")
+        return asyncio.run(_rounds(*sides, load, say))
 
 
 async def _rounds(
-    graphql_url: str, graphql_pid: int, rest_url: str, rest_pid: int, reads: int, say: Callable[[str], None]
+    graphql_url: str, graphql_pid: int, rest_url: str, rest_pid: int, load: Load, say: Callable[[str], None]
 ) -> dict[str, Any]:
     await _seed(graphql_url)
-    per_round = max(1, reads // ROUNDS)
-    summary: dict[str, Any] = {}
+    summary: dict[str, Any] = {"load_generator": load.generator}
     rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in _pairs(graphql_url, rest_url)}
     for number in range(1, ROUNDS + 1):
-        for name, (graphql_call, rest_call) in _pairs(graphql_url, rest_url).items():
-            graphql = await http_load.level(
-                graphql_call, graphql_url, per_round, 16, lambda: cpu_seconds(graphql_pid)
-            )
-            rest = await http_load.level(rest_call, rest_url, per_round, 16, lambda: cpu_seconds(rest_pid))
+        for name, read in _pairs(graphql_url, rest_url).items():
+            graphql = await load.graphql(read, name, graphql_url, lambda: cpu_seconds(graphql_pid))
+            rest = await load.rest(read, name, rest_url, lambda: cpu_seconds(rest_pid))
             row: dict[str, Any] = {
                 "graphql": graphql,
                 "rest": rest,
@@ -172,7 +261,7 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 
 def _cpu_ms(level: dict[str, Any]) -> float | None:
-    served = level["requests"] - level["errors"]
+    served = level.get("ok", level["requests"] - level["errors"])
     cpu = level["server_cpu_s"]
     return cpu / served * 1000 if cpu is not None and served else None
 

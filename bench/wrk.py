@@ -1,20 +1,23 @@
-"""Drive postRequest with wrk, a C load generator, so the client does not take the server's cores.
+"""Drive the API with wrk, a C load generator, so the client does not take the server's cores.
 
 On a 2-core machine the Python client (bench.http_load) spends about a third of the CPU the server
-needs; wrk spends a small fraction of that. A generated Lua script sends http_load's body and headers,
-checks every response (status 200, no GraphQL ``"errors"``, a ``"position"`` in the payload) and
-prints the counts, summed over wrk's threads, with the latency percentiles. The result has the shape
-of ``http_load.command_level``'s, so bench.report's table is unchanged.
+needs; wrk spends a small fraction of that. A generated Lua script sends one request (postRequest's
+body and headers, a read operation's, or a bare REST GET), checks every response (status 200; for
+GraphQL no ``"errors"`` and a ``"data"`` object; the payload the request asks for, such as
+postRequest's ``"position"``) and prints the counts, summed over wrk's threads, with the latency
+percentiles. The result has the shape of ``http_load.command_level``'s (``read_level``: of
+``http_load.level``'s), so bench.report's table and bench.reads are unchanged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from bench import http_load
@@ -28,6 +31,11 @@ STALE_RETRIES = 6
 COUNTERS = ("ok", "non200", "graphql_errors", "bad_payload")
 SOCKET_ERRORS = ("connect", "read", "write", "timeout")
 
+#: A Lua pattern found in every good postRequest answer.
+POSITION = '"position":%s*%d'
+#: A Lua pattern found in a GraphQL answer with data: ``"data"`` an object, not null or absent.
+GRAPHQL_DATA = '"data":%s*{'
+
 _LUA_CHECKS = """
 ok, non200, graphql_errors, bad_payload, sample = 0, 0, 0, 0, nil
 
@@ -35,12 +43,15 @@ function response(status, headers, body)
   if status ~= 200 then
     non200 = non200 + 1
     sample = sample or ("HTTP " .. status .. ": " .. string.sub(body, 1, 300))
-  elseif string.find(body, '"errors"', 1, true) then
+  elseif graphql and string.find(body, '"errors"', 1, true) then
     graphql_errors = graphql_errors + 1
     sample = sample or ("GraphQL errors: " .. string.sub(body, 1, 300))
-  elseif not string.find(body, '"position":%s*%d') then
+  elseif graphql and not string.find(body, graphql_data) then
     bad_payload = bad_payload + 1
-    sample = sample or ("unexpected postRequest payload: " .. string.sub(body, 1, 300))
+    sample = sample or ("no GraphQL data: " .. string.sub(body, 1, 300))
+  elseif not string.find(body, expected) then
+    bad_payload = bad_payload + 1
+    sample = sample or (expected_label .. string.sub(body, 1, 300))
   else
     ok = ok + 1
   end
@@ -105,10 +116,30 @@ def lua_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def script(body: Mapping[str, Any], headers: Mapping[str, str]) -> str:
-    """The Lua script: the POST, then the response checks and the summary printed by ``done()``."""
-    lines = ['wrk.method = "POST"', f"wrk.body = {lua_string(json.dumps(body))}"]
+def script(
+    body: Mapping[str, Any] | None,
+    headers: Mapping[str, str],
+    expected: str = POSITION,
+    label: str = "postRequest",
+    graphql: bool = True,
+) -> str:
+    """The Lua script: the request, then the response checks and the summary printed by ``done()``.
+
+    ``body`` is POSTed as JSON; None sends a GET. Every answer must have status 200 and contain
+    ``expected`` (a Lua pattern); a ``graphql`` answer must also carry no ``"errors"`` and a
+    ``"data"`` object. ``label`` names the payload in the sample of a response without ``expected``.
+    """
+    if body is None:
+        lines = ['wrk.method = "GET"']
+    else:
+        lines = ['wrk.method = "POST"', f"wrk.body = {lua_string(json.dumps(body))}"]
     lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+    lines += [
+        f"graphql = {'true' if graphql else 'false'}",
+        f"graphql_data = {lua_string(GRAPHQL_DATA)}",
+        f"expected = {lua_string(expected)}",
+        f"expected_label = {lua_string(f'unexpected {label} payload: ')}",
+    ]
     checks = _LUA_CHECKS.replace("PERCENTILES", ", ".join(str(p) for p in PERCENTILES))
     return "\n".join(lines) + "\n" + checks
 
@@ -224,6 +255,35 @@ async def recorded_requests(base_url: str) -> int:
         return await http_load.count_requests(client, base_url, consistent_with=position)
 
 
+@contextlib.contextmanager
+def _script_file(text: str) -> Iterator[str]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="concord_wrk_") as lua:
+        lua.write(text)
+        lua.flush()
+        yield lua.name
+
+
+async def _warm(url: str, seconds: int, concurrency: int, script_path: str) -> dict[str, Any] | None:
+    if not seconds:
+        return None
+    values, _ = await run(url, seconds, concurrency, script_path)
+    warm = shape(values, concurrency, None, 0.0)
+    return {k: warm[k] for k in ("elapsed_s", "requests", "ok", "errors", "error_samples")}
+
+
+async def _measured(
+    url: str, seconds: int, concurrency: int, script_path: str, server_cpu: Callable[[], float | None]
+) -> dict[str, Any]:
+    """One wrk run with the server's CPU (``server_cpu``, seconds) read around it."""
+    server_before = server_cpu()
+    values, client_cpu = await run(url, seconds, concurrency, script_path)
+    server_after = server_cpu()
+    server_cpu_s = (
+        server_after - server_before if server_after is not None and server_before is not None else None
+    )
+    return shape(values, concurrency, server_cpu_s, client_cpu)
+
+
 async def command_level(
     base_url: str,
     seconds: int,
@@ -236,27 +296,38 @@ async def command_level(
     Then checks that the server recorded at least the commands wrk saw acknowledged.
     """
     url = f"{base_url}/graphql"
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="concord_wrk_") as lua:
-        lua.write(script(http_load.POST_BODY, http_load.HEADERS))
-        lua.flush()
-        warm = None
-        if warmup_seconds:
-            warm_values, _ = await run(url, warmup_seconds, concurrency, lua.name)
-            warm = shape(warm_values, concurrency, None, 0.0)
+    with _script_file(script(http_load.POST_BODY, http_load.HEADERS)) as path:
+        warm = await _warm(url, warmup_seconds, concurrency, path)
         before = await recorded_requests(base_url)
-        server_before = server_cpu()
-        values, client_cpu = await run(url, seconds, concurrency, lua.name)
-        server_after = server_cpu()
+        result = await _measured(url, seconds, concurrency, path, server_cpu)
         after = await recorded_requests(base_url)
-    server_cpu_s = (
-        server_after - server_before if server_after is not None and server_before is not None else None
-    )
-    result = shape(values, concurrency, server_cpu_s, client_cpu)
     result["recorded"] = {"before": before, "after": after, "during_run": after - before - 1}
     shortfall = unrecorded(before, after, result["ok"])
     if shortfall:
         result["errors"] += 1
         result["error_samples"].append(shortfall)
     if warm is not None:
-        result["warmup"] = {k: warm[k] for k in ("elapsed_s", "requests", "ok", "errors", "error_samples")}
+        result["warmup"] = warm
+    return result
+
+
+async def read_level(
+    url: str,
+    lua: str,
+    seconds: int,
+    concurrency: int,
+    server_cpu: Callable[[], float | None] = lambda: None,
+    warmup_seconds: int = 0,
+) -> dict[str, Any]:
+    """A read (``lua``, from ``script``) from wrk for ``seconds`` at ``concurrency``, after a warm-up.
+
+    Shaped as ``http_load.level``'s result (``per_s``: the good answers a second), with wrk's counts.
+    """
+    with _script_file(lua) as path:
+        warm = await _warm(url, warmup_seconds, concurrency, path)
+        result = await _measured(url, seconds, concurrency, path, server_cpu)
+    result["per_s"] = result.pop("commands_per_s")
+    result["server_cpu_ms_per_read"] = result.pop("server_cpu_ms_per_command")
+    if warm is not None:
+        result["warmup"] = warm
     return result

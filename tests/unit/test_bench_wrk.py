@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import pytest
 
-from bench import http_load, report, wrk
+from bench import http_load, reads, report, wrk
 
 # What the generated script's done() printed after a wrk -t2 -c16 run (wrk's own lines kept).
 SAMPLE = """\
@@ -238,6 +238,145 @@ def test_command_level_checks_that_the_server_recorded_what_wrk_saw_acknowledged
     else:
         assert level["errors"] == 0
         assert level["ok"] <= level["recorded"]["during_run"] <= level["ok"] + 2
+
+
+def test_a_read_script_gets_without_a_body_or_posts_the_operation() -> None:
+    coverage = reads._pairs("http://g", "http://r")["Coverage"]
+
+    get = reads.rest_script(coverage, "Coverage")
+    assert 'wrk.method = "GET"' in get
+    assert "wrk.body" not in get
+    assert "graphql = false" in get
+    post = reads.graphql_script(coverage, "Coverage")
+    assert 'wrk.method = "POST"' in post
+    assert "graphql = true" in post
+    assert wrk.lua_string(json.dumps(reads.COVERAGE)) in post
+    assert 'wrk.headers["content-type"] = "application/json"' in post
+
+
+class FakeReads(BaseHTTPRequestHandler):
+    """Answers one read with each of ``answers`` in turn: (kind, status, body)."""
+
+    protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16
+    answers: ClassVar[list[tuple[str, int, bytes]]] = []
+    answered: ClassVar[Counter[str]] = Counter()
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        self._reply("/coverage")
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        self._reply("/graphql", body == reads.COVERAGE and self.headers["authorization"] == "Bearer t")
+
+    def _reply(self, path: str, request_ok: bool = True) -> None:
+        with self.lock:
+            if self.path != path or not request_ok:
+                kind, status, payload = "mismatch", 400, b'{"detail": "not the read"}'
+            else:
+                kind, status, payload = self.answers[sum(self.answered.values()) % len(self.answers)]
+            self.answered[kind] += 1
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def reads_server() -> Iterator[str]:
+    FakeReads.answered = Counter()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeReads)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _counted_as_answered(level: dict[str, object], kinds: dict[str, str]) -> None:
+    """Each kind of answer counted under its failure (or ok), give or take what was in flight."""
+    answered = FakeReads.answered
+    assert answered["mismatch"] == 0
+    counts: Counter[str] = Counter()
+    for kind, counter in kinds.items():
+        counts[counter] += answered[kind]
+    failures = level["failures"]
+    assert isinstance(failures, dict)
+    for counter, expected in counts.items():
+        counted = level["ok"] if counter == "ok" else failures[counter]
+        assert isinstance(counted, int)
+        assert 0 < counted <= expected
+        assert counted >= expected - 4  # answered while wrk stopped, not counted
+
+
+@needs_wrk
+def test_real_wrk_counts_graphql_read_errors_and_answers_without_data(
+    reads_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        http_load, "HEADERS", {"content-type": "application/json", "authorization": "Bearer t"}
+    )
+    monkeypatch.setattr(
+        FakeReads,
+        "answers",
+        [
+            ("ok", 200, b'{"data":{"coverage":[{"memberState":"PHL","sector":"SHL"}]}}'),
+            ("status", 500, b'{"detail":"boom"}'),
+            ("errors", 200, b'{"data":null,"errors":[{"message":"x"}]}'),
+            ("null_data", 200, b'{"data":null}'),
+            # rows outside "data" are no answer
+            ("rows_outside_data", 200, b'{"data":null,"extensions":{"coverage":[{"memberState":"PHL"}]}}'),
+            ("no_data", 200, b'{"extensions":{}}'),
+            ("spaced", 200, b'{"data": {"coverage": [ {"memberState": "PHL"}]}}'),
+            ("empty", 200, b'{"data":{"coverage":[]}}'),
+        ],
+    )
+    coverage = reads._pairs(reads_server, reads_server)["Coverage"]
+    cpu = iter([2.0, 2.25])
+
+    lua = reads.graphql_script(coverage, "Coverage")
+    level = asyncio.run(wrk.read_level(f"{reads_server}/graphql", lua, 1, 4, lambda: next(cpu)))
+
+    kinds = {"ok": "ok", "spaced": "ok", "status": "non200", "errors": "graphql_errors"}
+    kinds |= dict.fromkeys(("null_data", "rows_outside_data", "no_data", "empty"), "bad_payload")
+    _counted_as_answered(level, kinds)
+    assert level["errors"] == level["requests"] - level["ok"]
+    assert level["per_s"] == pytest.approx(level["ok"] / level["elapsed_s"])
+    assert level["server_cpu_s"] == 0.25
+    assert level["server_cpu_ms_per_read"] == pytest.approx(250 / level["ok"])
+    assert level["error_samples"]
+
+
+@needs_wrk
+def test_real_wrk_counts_bare_rest_reads_by_status_and_rows(
+    reads_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        FakeReads,
+        "answers",
+        [
+            ("ok", 200, b'[{"memberState":"PHL","errors":0}]'),  # no GraphQL check on REST
+            ("status", 503, b"busy"),
+            ("empty", 200, b"[]"),
+        ],
+    )
+    coverage = reads._pairs(reads_server, reads_server)["Coverage"]
+
+    lua = reads.rest_script(coverage, "Coverage")
+    level = asyncio.run(wrk.read_level(f"{reads_server}{coverage.rest_path}", lua, 1, 4))
+
+    _counted_as_answered(level, {"ok": "ok", "status": "non200", "empty": "bad_payload"})
+    assert level["failures"]["graphql_errors"] == 0
+    assert level["server_cpu_s"] is None
+    assert level["error_samples"][0] in ("HTTP 503: busy", "unexpected REST Coverage payload: []")
 
 
 def test_the_bench_sends_the_workbenchs_named_operation_or_the_same_text_unknown(
