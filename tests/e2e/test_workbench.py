@@ -279,6 +279,8 @@ def test_the_servers_refusal_shows_at_the_field_it_names(served: Served, page: P
     page.fill("#adminCode", "PH15")
     page.click("button[type=submit]")  # corrected, under a new key: recorded
     page.wait_for_url(re.compile(r"/workbench/needs\?"))
+    # The list reads with the command's position; the check below reads without one.
+    expect(page.locator("tr.just-posted")).to_contain_text("Blankets")
 
     assert served.needs_titled("Blankets") == 1
 
