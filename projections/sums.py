@@ -17,7 +17,10 @@ from sqlalchemy import Table
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.funds import StabilityFund
+from domain.pledges import Pledge
 from projections.held import HeldRows
+from projections.projector import ProjectorBase, handles
 
 ZERO = Decimal(0)
 Key = tuple[Any, ...]
@@ -202,3 +205,38 @@ class HeldFlows:
     def clear(self) -> None:
         self.cells.clear()
         self.flows.clear()
+
+
+class FlowSharesProjector(ProjectorBase):
+    """What both flow totals projectors do alike: a pledge's commitment, payments, refunds and
+    cancellation, and a fund allocation's disbursements, each a change of the flow's held share.
+    A subclass sets ``_flows`` and handles how a flow is made (its cell's key)."""
+
+    _flows: HeldFlows
+
+    @handles(Pledge.Committed)
+    async def _committed(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        before = await self._flows.share(conn, event.originator_id)
+        await self._flows.move(conn, event.originator_id, before, before.with_status("commitment"))
+
+    @handles(Pledge.PaymentRecorded)
+    async def _paid(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        await self._pay(conn, event.originator_id, event.amount, event.usd_amount)
+
+    @handles(Pledge.Refunded)
+    async def _refunded(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        await self._pay(conn, event.originator_id, -event.amount, -event.usd_amount)
+
+    @handles(Pledge.Cancelled)
+    async def _cancelled(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        before = await self._flows.share(conn, event.originator_id)
+        await self._flows.move(conn, event.originator_id, before, replace(before, live=False))
+
+    @handles(StabilityFund.Disbursed)
+    async def _disbursed(self, event: Any, conn: AsyncConnection, position: int) -> None:
+        before = await self._flows.share(conn, event.allocation_id)
+        await self._flows.move(conn, event.allocation_id, before, before.disbursed(event.usd_amount))
+
+    async def _pay(self, conn: AsyncConnection, pledge_id: Any, amount: Decimal, usd_amount: Decimal) -> None:
+        before = await self._flows.share(conn, pledge_id)
+        await self._flows.move(conn, pledge_id, before, before.paid_more(amount, usd_amount))

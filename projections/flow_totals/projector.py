@@ -4,8 +4,6 @@ the FTS shape (projections/flows/queries.py) would add up."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -18,8 +16,8 @@ from domain.projects import Project
 from domain.requests import AssistanceRequest
 from projections.flow_totals.tables import flow_totals, flow_totals_destinations, flow_totals_flows
 from projections.held import HeldRows
-from projections.projector import ProjectorBase, handles
-from projections.sums import ZERO, HeldFlows, Share
+from projections.projector import handles
+from projections.sums import ZERO, FlowSharesProjector, HeldFlows, Share
 
 #: source, FTS status, year, crisis
 KEY_COLUMNS = ("source_id", "status", "year", "crisis_id")
@@ -27,7 +25,7 @@ _P = Pledge
 _F = StabilityFund
 
 
-class FlowTotalsProjector(ProjectorBase):
+class FlowTotalsProjector(FlowSharesProjector):
     """Its cells, the flows' shares and the destinations' crises are held for a batch
     (projections.held): a catch-up's thousands of flows read and rewrote the same few cells."""
 
@@ -62,24 +60,6 @@ class FlowTotalsProjector(ProjectorBase):
         share = Share(key, event.amount, ZERO, event.usd_amount, ZERO)
         await self._flows.move(conn, event.originator_id, None, share)
 
-    @handles(_P.Committed)
-    async def _committed(self, event: _P.Committed, conn: AsyncConnection, position: int) -> None:
-        before = await self._flows.share(conn, event.originator_id)
-        await self._flows.move(conn, event.originator_id, before, before.with_status("commitment"))
-
-    @handles(_P.PaymentRecorded)
-    async def _paid(self, event: _P.PaymentRecorded, conn: AsyncConnection, position: int) -> None:
-        await self._pay(conn, event.originator_id, event.amount, event.usd_amount)
-
-    @handles(_P.Refunded)
-    async def _refunded(self, event: _P.Refunded, conn: AsyncConnection, position: int) -> None:
-        await self._pay(conn, event.originator_id, -event.amount, -event.usd_amount)
-
-    @handles(_P.Cancelled)
-    async def _cancelled(self, event: _P.Cancelled, conn: AsyncConnection, position: int) -> None:
-        before = await self._flows.share(conn, event.originator_id)
-        await self._flows.move(conn, event.originator_id, before, replace(before, live=False))
-
     @handles(_F.AllocationApproved)
     async def _allocated(self, event: _F.AllocationApproved, conn: AsyncConnection, position: int) -> None:
         crisis = await self._crisis_of(conn, event.destination_id)
@@ -87,17 +67,6 @@ class FlowTotalsProjector(ProjectorBase):
         status = "paid" if usd <= ZERO else "commitment"
         key = (event.originator_id, status, event.timestamp.date().year, crisis)
         await self._flows.move(conn, event.allocation_id, None, Share(key, usd, ZERO, usd, ZERO))
-
-    @handles(_F.Disbursed)
-    async def _disbursed(self, event: _F.Disbursed, conn: AsyncConnection, position: int) -> None:
-        before = await self._flows.share(conn, event.allocation_id)
-        await self._flows.move(conn, event.allocation_id, before, before.disbursed(event.usd_amount))
-
-    async def _pay(
-        self, conn: AsyncConnection, pledge_id: UUID, amount: Decimal, usd_amount: Decimal
-    ) -> None:
-        before = await self._flows.share(conn, pledge_id)
-        await self._flows.move(conn, pledge_id, before, before.paid_more(amount, usd_amount))
 
     async def _crisis_of(self, conn: AsyncConnection, destination_id: UUID) -> UUID | None:
         row = await self._destinations.get(conn, (destination_id,))

@@ -6,7 +6,6 @@ the flows in the FTS shape (projections/flows/queries.py) would add up."""
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -19,13 +18,13 @@ from domain.pledges import Pledge
 from domain.projects import Project
 from domain.requests import AssistanceRequest
 from projections.held import HeldRows
-from projections.projector import ProjectorBase, handles
+from projections.projector import handles
 from projections.receiver_flow_totals.tables import (
     receiver_flow_totals,
     receiver_flow_totals_destinations,
     receiver_flow_totals_flows,
 )
-from projections.sums import ZERO, HeldFlows, Share
+from projections.sums import ZERO, FlowSharesProjector, HeldFlows, Share
 
 #: source, FTS status, year, receiving member state, sector and crisis
 KEY_COLUMNS = ("source_id", "status", "year", "member_state", "sector", "crisis_id")
@@ -35,7 +34,7 @@ _flow = receiver_flow_totals_flows.c
 _FLOWS_TO = select(_flow.flow_id).where(_flow.destination_id == bindparam("destination_id"))
 
 
-class ReceiverFlowTotalsProjector(ProjectorBase):
+class ReceiverFlowTotalsProjector(FlowSharesProjector):
     """Its cells, the flows' shares and the destinations are held for a batch (projections.held),
     and so are the flows of each destination the batch asks for or gives a flow to: an amendment
     moves every flow of its request, those the batch has not written yet too."""
@@ -108,24 +107,6 @@ class ReceiverFlowTotalsProjector(ProjectorBase):
         share = Share(key, event.amount, ZERO, event.usd_amount, ZERO)
         await self._new_flow(conn, event.originator_id, event.destination_id, share)
 
-    @handles(_P.Committed)
-    async def _committed(self, event: _P.Committed, conn: AsyncConnection, position: int) -> None:
-        before = await self._flows.share(conn, event.originator_id)
-        await self._flows.move(conn, event.originator_id, before, before.with_status("commitment"))
-
-    @handles(_P.PaymentRecorded)
-    async def _paid(self, event: _P.PaymentRecorded, conn: AsyncConnection, position: int) -> None:
-        await self._pay(conn, event.originator_id, event.amount, event.usd_amount)
-
-    @handles(_P.Refunded)
-    async def _refunded(self, event: _P.Refunded, conn: AsyncConnection, position: int) -> None:
-        await self._pay(conn, event.originator_id, -event.amount, -event.usd_amount)
-
-    @handles(_P.Cancelled)
-    async def _cancelled(self, event: _P.Cancelled, conn: AsyncConnection, position: int) -> None:
-        before = await self._flows.share(conn, event.originator_id)
-        await self._flows.move(conn, event.originator_id, before, replace(before, live=False))
-
     @handles(_F.AllocationApproved)
     async def _allocated(self, event: _F.AllocationApproved, conn: AsyncConnection, position: int) -> None:
         held = await self._destinations.get(conn, (event.destination_id,))
@@ -137,17 +118,6 @@ class ReceiverFlowTotalsProjector(ProjectorBase):
         key = (event.originator_id, status, event.timestamp.date().year, state, sector, crisis)
         share = Share(key, usd, ZERO, usd, ZERO)
         await self._new_flow(conn, event.allocation_id, event.destination_id, share)
-
-    @handles(_F.Disbursed)
-    async def _disbursed(self, event: _F.Disbursed, conn: AsyncConnection, position: int) -> None:
-        before = await self._flows.share(conn, event.allocation_id)
-        await self._flows.move(conn, event.allocation_id, before, before.disbursed(event.usd_amount))
-
-    async def _pay(
-        self, conn: AsyncConnection, pledge_id: UUID, amount: Decimal, usd_amount: Decimal
-    ) -> None:
-        before = await self._flows.share(conn, pledge_id)
-        await self._flows.move(conn, pledge_id, before, before.paid_more(amount, usd_amount))
 
     async def _new_flow(
         self, conn: AsyncConnection, flow_id: UUID, destination_id: UUID, share: Share
