@@ -101,6 +101,8 @@ class CoveragePlan:
     serialised by its field's GraphQL type (services.api.row_plans)."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
+        #: The policy table's name of the root field this plan answers for, as its gate names it.
+        self._action = f"query.{node.name.value}"
         arguments = (field.extensions or {}).get(ARGUMENTS)
         row_type = schema.type_map.get("CoverageRow")
         if arguments is None or not arguments.compiled or not isinstance(row_type, GraphQLObjectType):
@@ -127,7 +129,7 @@ class CoveragePlan:
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
-        authorise(context.principal, "query.coverage")  # the root's gate (services.api.schema.policy)
+        authorise(context.principal, self._action)  # the root's gate (services.api.schema.policy)
         kwargs = self._arguments(get_argument_values(self._field, self._node, request.variables), None)
         crisis = kwargs.get("crisis")
         groups = set(kwargs.get("group_by") or [CoverageGroup.STATE, CoverageGroup.SECTOR])

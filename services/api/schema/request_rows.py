@@ -54,6 +54,8 @@ class RequestsPlan:
     """``requests(...)`` with a selection of plain fields, its edges and page info."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
+        #: The policy table's name of the root field this plan answers for, as its gate names it.
+        self._action = f"query.{node.name.value}"
         arguments = (field.extensions or {}).get(ARGUMENTS)
         if arguments is None or not arguments.compiled:
             raise NotCompiled("arguments strawberry converts itself")
@@ -80,7 +82,7 @@ class RequestsPlan:
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
-        authorise(context.principal, "query.requests")  # the root's gate (services.api.schema.policy)
+        authorise(context.principal, self._action)  # the root's gate (services.api.schema.policy)
         values = get_argument_values(self._field, self._node, request.variables)
         kwargs = self._arguments(values, None)
         first: int = kwargs.get("first", 20)
