@@ -17,6 +17,7 @@ from services.api.compiled import Fallback, NotCompiled, Request
 from services.api.graphql_core_internals import Attribute
 from services.api.row_plans import leaf_output, plain, remembered
 from services.api.schema.context import Info
+from services.api.schema.policy import root_gate
 from services.api.schema.scalars import (
     CoverageGroup,
     MemberState,
@@ -24,7 +25,6 @@ from services.api.schema.scalars import (
     parse_id,
 )
 from services.api.strawberry_internals import ARGUMENTS
-from services.identity.access import authorise
 from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 
@@ -101,8 +101,8 @@ class CoveragePlan:
     serialised by its field's GraphQL type (services.api.row_plans)."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
-        #: The policy table's name of the root field this plan answers for, as its gate names it.
-        self._action = f"query.{node.name.value}"
+        #: The gate of the root field this plan answers for, the one its resolver is guarded by.
+        self._gate = root_gate("query", node.name.value)
         arguments = (field.extensions or {}).get(ARGUMENTS)
         row_type = schema.type_map.get("CoverageRow")
         if arguments is None or not arguments.compiled or not isinstance(row_type, GraphQLObjectType):
@@ -129,7 +129,7 @@ class CoveragePlan:
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
-        authorise(context.principal, self._action)  # the root's gate (services.api.schema.policy)
+        self._gate(context.principal)
         kwargs = self._arguments(get_argument_values(self._field, self._node, request.variables), None)
         crisis = kwargs.get("crisis")
         groups = set(kwargs.get("group_by") or [CoverageGroup.STATE, CoverageGroup.SECTOR])

@@ -13,8 +13,8 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, default_field_resolver
 
 from projections.disclosure import disclose_count
-from services.identity.access import Owner, authorise, may
-from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
+from services.identity.access import Owner, Principal, authorise, may
+from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS, Scope
 
 Resolver = Callable[..., Any]
 
@@ -30,9 +30,10 @@ def guard(schema: GraphQLSchema) -> None:
         if root is None:
             continue
         for name, field in root.fields.items():
-            field.resolve = _role_gate(f"{prefix}.{name}", _resolver_of(field))
+            gate = root_gate(prefix, name)
+            field.resolve = _role_gate(gate, _resolver_of(field))
             if field.subscribe is not None:  # checked before the subscription starts, and per event
-                field.subscribe = _role_gate(f"{prefix}.{name}", field.subscribe)
+                field.subscribe = _role_gate(gate, field.subscribe)
     for key in GUARDED_FIELDS:
         type_name, field_name = key.split(".")
         object_type = schema.type_map.get(type_name)
@@ -55,9 +56,21 @@ def _resolver_of(field: GraphQLField) -> Resolver:
     return field.resolve or default_field_resolver
 
 
-def _role_gate(operation: str, resolve: Resolver) -> Resolver:
+def root_gate(kind: str, name: str) -> Callable[[Principal], Scope]:
+    """The gate of a root field (``kind`` query, mutation or subscription): the guard puts it before
+    the field's resolver, and a row plan that answers the field without its resolver
+    (services.api.schema's ``*_rows`` modules, ``CoveragePlan``) calls it itself."""
+    operation = f"{kind}.{name}"
+
+    def gate(principal: Principal) -> Scope:
+        return authorise(principal, operation)
+
+    return gate
+
+
+def _role_gate(gate: Callable[[Principal], Scope], resolve: Resolver) -> Resolver:
     def gated(root: Any, info: Any, **kwargs: Any) -> Any:
-        authorise(info.context.principal, operation)
+        gate(info.context.principal)
         return resolve(root, info, **kwargs)
 
     return gated

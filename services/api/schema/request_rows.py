@@ -34,10 +34,10 @@ from services.api.compiled import Fallback, NotCompiled, Request
 from services.api.graphql_core_internals import Attribute
 from services.api.row_plans import leaf_output, only, plain, remembered
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor
+from services.api.schema.policy import root_gate
 from services.api.schema.request_types import ROW_FIELDS, open_gap
 from services.api.schema.scalars import RequestOrder
 from services.api.strawberry_internals import ARGUMENTS
-from services.identity.access import authorise
 from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 _NODE = "AssistanceRequest"
@@ -54,8 +54,8 @@ class RequestsPlan:
     """``requests(...)`` with a selection of plain fields, its edges and page info."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
-        #: The policy table's name of the root field this plan answers for, as its gate names it.
-        self._action = f"query.{node.name.value}"
+        #: The gate of the root field this plan answers for, the one its resolver is guarded by.
+        self._gate = root_gate("query", node.name.value)
         arguments = (field.extensions or {}).get(ARGUMENTS)
         if arguments is None or not arguments.compiled:
             raise NotCompiled("arguments strawberry converts itself")
@@ -82,7 +82,7 @@ class RequestsPlan:
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
-        authorise(context.principal, self._action)  # the root's gate (services.api.schema.policy)
+        self._gate(context.principal)
         values = get_argument_values(self._field, self._node, request.variables)
         kwargs = self._arguments(values, None)
         first: int = kwargs.get("first", 20)
