@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
-from uuid import UUID
 
 import strawberry
 from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLSchema
@@ -30,7 +29,7 @@ from projections.movements.pages import MovementFilter, page_shape, page_stateme
 from projections.prepared import Prepared, Unprepared
 from services.api.compiled import Complete, Fallback, NotCompiled, Request, completion, fields_of
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import leaf_output, only, plain, remembered
+from services.api.row_plans import REMEMBERED, leaf_output, only, plain, remembered
 from services.api.schema.areas import visible_areas
 from services.api.schema.movement_types import (
     AgeGroup,
@@ -100,7 +99,8 @@ class _Page:
         self.principal: Principal = request.context.principal
         self.role = self.principal.role
         self.incidents: dict[str, list[tuple[str, RiskLevel]]] = {}
-        self.havens: dict[UUID, SafeHaven | None] = {}
+        #: The page's havens by the driver's value of their id.
+        self.havens: dict[Any, SafeHaven | None] = {}
         self.allowed: dict[tuple[str, str, str], bool] = {}
         self.risks: dict[tuple[str, str], Any] = {}
 
@@ -230,18 +230,12 @@ class MovementsPlan:
             for state, incidents in zip(states, found, strict=True):
                 shared.incidents[state] = [(code, RiskLevel(severity)) for code, severity in incidents]
         if self._havens:
-            ids = list(
-                dict.fromkeys(
-                    haven
-                    for at in self._havens
-                    for row in rows
-                    if (haven := processors[at](row[at])) is not None
-                )
-            )
+            raw = list(dict.fromkeys(row[at] for at in self._havens for row in rows if row[at] is not None))
+            ids = [processors[self._havens[0]](value) for value in raw]  # both columns are ids
             havens = await loaders.safe_haven.load_many(ids)
             shared.havens = {
-                haven: SafeHaven.from_row(row) if row is not None else None
-                for haven, row in zip(ids, havens, strict=True)
+                value: SafeHaven.from_row(row) if row is not None else None
+                for value, row in zip(raw, havens, strict=True)
             }
         return shared
 
@@ -392,7 +386,7 @@ def _group(
                 return disclose(page.role, process(value), with_total=with_total)
             known = memo.get((page.role, value))
             if known is None:
-                if len(memo) >= 4096:
+                if len(memo) >= REMEMBERED:
                     memo.clear()
                 known = memo[page.role, value] = disclose(page.role, process(value), with_total=with_total)
             return known
@@ -417,11 +411,20 @@ def _cells(
     schema: GraphQLSchema, field: GraphQLField, node: FieldNode, name: str, columns: list[str]
 ) -> Make:
     """``group`` (every sex and age group) or ``vulnerable`` (those recorded), as their resolvers
-    make them, completed as the compiled plan completes them."""
+    make them, completed as the compiled plan completes them; remembered by the role's view of the
+    column's text, as no field of a cell is guarded (its completion needs no caller)."""
     _no_arguments(node)
+    cell_type = schema.type_map.get("GroupCount" if name == "group" else "VulnerableCount")
+    if not isinstance(cell_type, GraphQLObjectType) or any(
+        f"{cell_type.name}.{each}" in GUARDED_FIELDS or f"{cell_type.name}.{each}" in SMALL_COUNTS
+        for each in cell_type.fields
+    ):
+        raise NotCompiled(f"{name}: a cell's field is guarded")
     complete = completion(schema, field.type, node.selection_set)
+    column = "group_counts" if name == "group" else "vulnerable"
+    group = _group(column, columns, with_total=name == "group")
+    at = _at(column, columns)
     if name == "group":
-        group = _group("group_counts", columns, with_total=True)
         keys = [(key, Sex(key.split(":")[0]), AgeGroup(key.split(":")[1])) for key in movements.GROUP_KEYS]
 
         def counts(shown: Suppressed[str]) -> list[Any]:
@@ -429,7 +432,6 @@ def _cells(
             return [GroupCount(sex=sex, age_group=age, people=cells.get(key, 0)) for key, sex, age in keys]
 
     else:
-        group = _group("vulnerable", columns, with_total=False)
 
         def counts(shown: Suppressed[str]) -> list[Any]:
             return [
@@ -439,7 +441,20 @@ def _cells(
 
     def make(processors: list[Process]) -> Read:
         shown = group(processors)
-        return lambda row, page: complete(counts(shown(row, page)), page.request)
+        memo: dict[tuple[Any, str], Any] = {}
+
+        def read(row: Sequence[Any], page: _Page) -> Any:
+            value = row[at]
+            if type(value) is not str:  # decoded by the driver: not remembered
+                return complete(counts(shown(row, page)), page.request)
+            made = memo.get((page.role, value))
+            if made is None:
+                if len(memo) >= REMEMBERED:
+                    memo.clear()
+                made = memo[page.role, value] = complete(counts(shown(row, page)), page.request)
+            return made
+
+        return read
 
     return make
 
@@ -502,11 +517,9 @@ def _haven(
     complete: Complete = completion(schema, field.type, node.selection_set)
     at = _at(column, columns)
 
-    def make(processors: list[Process]) -> Read:
-        process = processors[at]
-
+    def make(_processors: list[Process]) -> Read:
         def read(row: Sequence[Any], page: _Page) -> Any:
-            haven = process(row[at])
+            haven = row[at]
             return complete(None if haven is None else page.havens[haven], page.request)
 
         return read
