@@ -1,13 +1,16 @@
-"""Movements a page at a time, in the order they were planned: a page reads its own rows by index."""
+"""Movements a page at a time, in the order they were planned: a page reads its own rows by index.
+
+``page_statement`` is the same page as one statement with bind parameters, for a caller that
+prepares it once per shape of filter (services.api.schema.movement_rows)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.movements.queries import MovementRow
@@ -56,3 +59,49 @@ async def movement_page(
         rows = [(row[0], MovementRow(*row[1:])) for row in await conn.execute(query.limit(first + 1))]
         total = int(await conn.scalar(select(func.count()).select_from(movements).where(*conditions)) or 0)
     return rows[:first], len(rows) > first, total
+
+
+#: The column each list of the filter is matched against (``member_states`` also the origin's).
+_FILTERED_COLUMN = {
+    "crisis_ids": _m.crisis_id,
+    "member_states": _m.destination_state,
+    "statuses": _m.status,
+    "kinds": _m.kind,
+}
+
+
+def page_shape(where: MovementFilter) -> Hashable:
+    """What the page statement of ``where`` depends on: how many values each list has."""
+    return tuple(len(getattr(where, f.name)) for f in fields(where))
+
+
+def page_statement(where: MovementFilter, columns: Sequence[str], *, after: bool, rows: bool) -> Select:  # type: ignore[type-arg]
+    """``movement_page``'s page as one statement with bind parameters (``page_values`` names their
+    values), the same for every filter of ``where``'s shape. Its rows are the page's (``first`` + 1
+    of them), each its ``planned_position``, the ``columns`` and the filter's count; without
+    ``rows``, the count alone. Areas are matched by prefix (LIKE), not bound: no statement for them."""
+    if where.areas:
+        msg = "an area filter is matched by prefix: its page is not bound"
+        raise ValueError(msg)
+    placeholders: dict[str, Any] = {
+        name: tuple(bindparam(f"{name}_{i}", type_=column.type) for i in range(len(getattr(where, name))))
+        for name, column in _FILTERED_COLUMN.items()
+    }
+    bound = replace(where, **placeholders)
+    conditions = _conditions(bound)
+    counting = select(func.count()).select_from(movements).where(*conditions)
+    if not rows:
+        return counting
+    page = select(_m.planned_position, *(_m[name] for name in columns)).where(*conditions)
+    page = page.add_columns(counting.scalar_subquery().label("total_count"))
+    if after:
+        page = page.where(_m.planned_position > bindparam("after", type_=BigInteger))
+    return page.order_by(_m.planned_position).limit(bindparam("limit", type_=Integer))
+
+
+def page_values(where: MovementFilter, *, first: int, after: int | None) -> dict[str, Any]:
+    """The values of ``page_statement``'s bind parameters for this filter and page."""
+    values: dict[str, Any] = {"limit": first + 1, "after": after}
+    for name in _FILTERED_COLUMN:
+        values.update((f"{name}_{i}", each) for i, each in enumerate(getattr(where, name)))
+    return values

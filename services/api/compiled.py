@@ -8,9 +8,10 @@ each selection becomes a closure that reads its value off the object and seriali
 schema's type does, and a request only runs the closures.
 
 A root field may go further: one with a row plan (``ROW_PLAN`` in its extensions; the dashboard's
-``requests`` and ``coverage``, services.api.schema.request_rows and .coverage) reads the read
-model's rows itself for a selection it knows and makes the field's value from them, without the
-resolver's objects or the closures below; for any other selection it has no plan.
+``requests`` and ``coverage``, services.api.schema.request_rows and .coverage; the movements pages'
+``movementsConnection``, .movement_rows) reads the read model's rows itself for a selection it
+knows and makes the field's value from them, without the resolver's objects or the closures below
+(those of a movement's havens and sex-and-age cells aside); for any other selection it has no plan.
 
 What is not compiled runs as it always did. Any other root field is still resolved by the schema's own
 resolver (its access-policy gate, its arguments converted by strawberry, the read-model query the
@@ -413,6 +414,14 @@ def _fields_of(
 
     take(selections, 0)
     return fields
+
+
+def completion(
+    schema: GraphQLSchema, of_type: GraphQLOutputType, selections: SelectionSetNode | None
+) -> Complete:
+    """A value's completion as this plan completes a field below the root (fragments aside): for a
+    row plan's objects that its rows do not make themselves (a movement's havens, say)."""
+    return _completion(Scope(schema, {}), of_type, selections)
 
 
 def _completion(scope: Scope, of_type: GraphQLOutputType, selections: SelectionSetNode | None) -> Complete:

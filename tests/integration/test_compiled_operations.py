@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from graphql import OperationDefinitionNode, OperationType, parse
 
 from domain.access import Role
+from domain.codes import MemberState
+from domain.movements import MovementKind, Place, VoluntarinessMethod
+from domain.security import IncidentKind, RiskLevel
 from services.api.dashboard import operations_dir
 from services.api.persisted import document_id
 from services.api.schema.context import Context
 from services.api.schema.paging import encode_cursor
 from services.coordination import Concord
-from services.demo import Demo
+from services.demo import AREAS, PLACES, Demo
 from services.identity.access import Principal
 from services.identity.tokens import DevSigner
 from services.infrastructure.storage import storage_for
@@ -43,6 +48,8 @@ ID_FROM = {
 _ID = re.compile(rb'"id":"([0-9a-f-]{36})"')
 #: Those the dashboard reads on every refresh: they must be answered by the compiled plan itself.
 DASHBOARD = ("Requests", "OldestUnmetNeeds", "Coverage")
+#: The movements pages, whose risk and havens await loaders: answered by their row plan too.
+MOVEMENT_PAGES = ("Movements", "StateMovements")
 
 
 def queries() -> dict[str, str]:
@@ -59,13 +66,100 @@ def queries() -> dict[str, str]:
 async def demo(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]:
     concord = Concord(storage_for(settings).event_store_env, today=fixed_today)
     try:
-        Demo(concord, seed=7, scale=0.05).run()
+        scenario = Demo(concord, seed=7, scale=0.05)
+        scenario.run()
+        movements_of_every_kind(scenario)
         head = concord.recorder.max_notification_id() or 0
     finally:
         concord.close()
     async for client in serving(settings, signer, with_crisis=False):
         await client.data("{ crises { id } }", after=head)
         yield client
+
+
+def movements_of_every_kind(scenario: Demo) -> None:
+    """Movements beyond the demo's few: from and to a safe haven, groups all of small counts, with
+    one small cell, with none, vulnerable groups, voluntariness confirmed, a clearance, open
+    incidents where some go, and a repatriation into another state (its exact areas not the
+    Philippines' to see)."""
+    concord, today = scenario.concord, scenario.today
+    plan, crisis = scenario.crises[0]
+    state = plan.states[0]
+    assert state is MemberState.PHL
+    coordinator = scenario.coordinator(state)
+    home, shaky, calm = AREAS[state][:3]
+    haven = concord.designate_safe_haven(
+        coordinator,
+        crisis,
+        state,
+        name="Compared haven",
+        admin_code=home,
+        latitude=Decimal(str(PLACES[home][0])),
+        longitude=Decimal(str(PLACES[home][1])),
+        capacity_day=400,
+    ).aggregate.id
+    concord.report_incident(
+        coordinator,
+        state,
+        shaky,
+        occurred_on=today,
+        kind=IncidentKind.ARMED_CLASHES,
+        severity=RiskLevel.EXTREME,
+        description="compared",
+        affected_organisations=[],
+        crisis_id=crisis,
+    )
+    groups = [
+        ({"female:0-4": 2}, {}),
+        ({"female:18-59": 3, "male:18-59": 1}, {"persons-with-disabilities": 1}),
+        ({"male:60+": 7, "female:60+": 1}, {"older-persons-at-risk": 6}),
+        ({"female:5-17": 12, "male:5-17": 9, "male:0-4": 4}, {"unaccompanied-or-separated-children": 3}),
+        ({"female:18-59": 30, "male:18-59": 25}, {}),
+    ]
+    for index, (group, vulnerable) in enumerate(groups):
+        sheltered = Place("", safe_haven_id=haven)
+        origin, destination = (
+            (sheltered, Place(state.value, shaky))
+            if index % 2 == 0
+            else (
+                Place(state.value, calm),
+                sheltered,
+            )
+        )
+        movement = concord.plan_movement(
+            coordinator,
+            crisis,
+            MovementKind.IDP_RETURN if index % 2 == 0 else MovementKind.RELOCATION,
+            origin,
+            destination,
+            group=group,
+            vulnerable=vulnerable,
+            planned_departure=today + timedelta(days=3 + index),
+            planned_arrival=today + timedelta(days=5 + index),
+        ).aggregate.id
+        if index % 2 == 1:
+            concord.confirm_voluntariness(
+                coordinator,
+                movement,
+                confirmed_by="IOM site team",
+                method=VoluntarinessMethod.GROUP_INFORMATION_SESSION,
+                confirmed_on=today,
+            )
+        if index == 2:
+            concord.clear_movement_for_security(coordinator, movement, "escorted convoy")
+    elsewhere, other = scenario.crises[1]
+    receiving = elsewhere.states[0]
+    concord.plan_movement(
+        scenario.coordinator(receiving),
+        other,
+        MovementKind.REFUGEE_REPATRIATION,
+        Place("BGD"),
+        Place(receiving.value, AREAS[receiving][0]),
+        group={"female:18-59": 4, "male:18-59": 6},
+        vulnerable={},
+        planned_departure=today + timedelta(days=2),
+        planned_arrival=today + timedelta(days=4),
+    )
 
 
 def principals(client: Client, organisation: str) -> dict[str, dict[str, str]]:
@@ -228,6 +322,122 @@ async def test_the_dashboards_plans_answer_their_variables_themselves(demo: Clie
                 assert data is None, (name, variables)
             else:
                 assert data == general.json()["data"], (name, variables)
+
+
+def movement_variants(crisis: str, middle: str) -> dict[str, list[dict[str, Any]]]:
+    """Variables of the movements pages: filters, pages after a cursor, empty pages, and arguments
+    the resolver refuses."""
+    nowhere = "00000000-0000-4000-8000-000000000000"
+    beyond = encode_cursor(10**9)
+    return {
+        "Movements": [
+            {},
+            {"first": 3},
+            {"first": 4, "after": middle},
+            {"memberState": ["PHL"]},
+            {"memberState": ["MMR", "THA"], "status": ["PLANNED"]},
+            {"crisis": [crisis], "status": ["PLANNED", "VOLUNTARINESS_CONFIRMED", "APPROVED", "ARRIVED"]},
+            {"first": 0},
+            {"after": beyond},
+            {"crisis": [nowhere]},
+            {"first": 101},
+            {"after": "not a cursor"},
+            {"crisis": ["not an id"]},
+        ],
+        "StateMovements": [
+            {},
+            {"memberState": ["PHL"]},
+            {"memberState": ["MMR"], "first": 2},
+            {"memberState": ["PHL"], "first": 2, "after": middle},
+            {"memberState": ["BRN"]},
+            {"first": 0, "after": beyond},
+            {"first": -1},
+        ],
+    }
+
+
+async def movement_cases(client: Client) -> tuple[dict[str, str], dict[str, list[dict[str, Any]]]]:
+    named = queries()
+    ids = await sample_ids(client, named)
+    first = await client.data(named["Movements"] + "\n", {"first": 3})
+    middle = first["movementsConnection"]["pageInfo"]["endCursor"]
+    return ids, movement_variants(ids["Crisis"], middle)
+
+
+async def test_the_movement_pages_answer_the_same_for_every_role_and_variables(demo: Client) -> None:
+    named = queries()
+    ids, variants = await movement_cases(demo)
+    differing = []
+    for name, cases in variants.items():
+        for variables in cases:
+            for role, as_ in principals(demo, ids["Organisation"]).items():
+                compiled, general = await both_ways(demo, named[name], variables, as_)
+                if compiled != general:
+                    differing.append((name, variables, role, compiled, general))
+    assert differing == []
+
+
+async def test_the_movement_pages_are_answered_by_their_row_plan_for_every_role(demo: Client) -> None:
+    """Each variant the resolver accepts is answered by the row plan itself, risk and havens
+    included, as the general path answers it for the same caller; one it refuses is not."""
+    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    named = queries()
+    ids, variants = await movement_cases(demo)
+    organisation = UUID(ids["Organisation"])
+    callers = {
+        "secretariat": Principal(subject="secretariat-any@test", role=Role.SECRETARIAT),
+        "coordinator": Principal(
+            subject="coordinator-PHL@test", role=Role.COORDINATOR, member_state=MemberState.PHL
+        ),
+        "donor": Principal(
+            subject=f"donor-{organisation}@test", role=Role.DONOR, organisation_id=organisation
+        ),
+        "viewer": Principal(subject="viewer-any@test", role=Role.VIEWER),
+    }
+    tokens = principals(demo, ids["Organisation"])
+    answered = set()
+    for name, cases in variants.items():
+        plan = endpoint.persisted.compiled(named[name], name)
+        assert plan is not None, f"{name} is not compiled"
+        assert all(rows is not None for *_, rows in plan._roots), f"{name} has no row plan"
+        for variables in cases:
+            for role, principal in callers.items():
+                context = Context(runtime=runtime, principal=principal, correlation_id="t")
+                general = await demo.http.post(
+                    "/graphql",
+                    json={"query": named[name] + "\n", "variables": variables},
+                    headers=tokens[role],
+                )
+                data = await plan.run(context, variables)
+                if "errors" in general.json():
+                    assert data is None, (name, variables, role)
+                else:
+                    assert data == general.json()["data"], (name, variables, role)
+                    answered.add(role)
+            assert plan.useful
+    assert answered == set(callers)
+
+
+async def test_the_movement_pages_show_what_they_are_compared_on(demo: Client) -> None:
+    """The data the comparisons above run on has what the plan must get right: havens at either
+    end, withheld counts, voluntariness, a clearance, a risk above the least, exact areas hidden."""
+    named = queries()
+    as_viewer = await demo.data(named["StateMovements"] + "\n", {}, as_=demo.bearer(Role.VIEWER))
+    as_coordinator = await demo.data(named["StateMovements"] + "\n", {}, as_=demo.coordinator("PHL"))
+    viewed = [edge["node"] for edge in as_viewer["movementsConnection"]["edges"]]
+    seen = [edge["node"] for edge in as_coordinator["movementsConnection"]["edges"]]
+    assert any(node["originSafeHaven"] for node in seen)
+    assert any(node["destinationSafeHaven"] for node in seen)
+    assert any(node["people"] is None for node in viewed)
+    assert any(cell["people"] is None for node in viewed for cell in node["group"])
+    assert all(cell["people"] is not None for node in seen for cell in node["group"])
+    assert any(node["voluntariness"] for node in seen)
+    assert any(node["clearedRisk"] for node in seen)
+    assert any(node["risk"] != "MINIMAL" for node in seen)
+    assert any(node["destinationAdminCode"] is None for node in seen)
+    assert any(node["destinationAdminCode"] is not None for node in seen)
+    assert all(node["destinationAdminCode"] is None for node in viewed)
 
 
 async def test_an_unknown_document_id_is_a_request_error_with_a_code(demo: Client) -> None:

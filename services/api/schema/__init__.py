@@ -30,6 +30,7 @@ from services.api.schema.fund import FundListQuery, FundMutation, FundQuery
 from services.api.schema.live import Subscription
 from services.api.schema.matches import MatchMutation, MatchQuery
 from services.api.schema.me import MeQuery
+from services.api.schema.movement_rows import MovementsPlan
 from services.api.schema.movements import MovementMutation, MovementQuery
 from services.api.schema.offers import OfferMutation, OfferQuery
 from services.api.schema.organisations import OrganisationMutation, OrganisationQuery
@@ -146,7 +147,8 @@ def _plan_rows(schema: GraphQLSchema) -> None:
     """The root fields whose named operations read the read model's rows themselves."""
     assert schema.query_type is not None
     fields = schema.query_type.fields
-    for name, plan in (("requests", RequestsPlan), ("coverage", CoveragePlan)):
+    plans = (("requests", RequestsPlan), ("coverage", CoveragePlan), ("movementsConnection", MovementsPlan))
+    for name, plan in plans:
         fields[name].extensions = {**(fields[name].extensions or {}), ROW_PLAN: plan}
 
 

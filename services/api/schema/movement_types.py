@@ -162,7 +162,7 @@ class Movement:
             cleared_risk=RiskLevel(row.cleared_risk) if row.cleared_risk else None,
             origin_haven_id=row.origin_haven_id,
             destination_haven_id=row.destination_haven_id,
-            policy_owners=_owners(row.destination_state, row.origin_country),
+            policy_owners=movement_policy_owners(row.destination_state, row.origin_country),
         )
 
     @classmethod
@@ -194,11 +194,11 @@ class Movement:
             cleared_risk=movement.clearance.risk if movement.clearance else None,
             origin_haven_id=movement.origin.safe_haven_id,
             destination_haven_id=movement.destination.safe_haven_id,
-            policy_owners=_owners(state.value, movement.origin.country),
+            policy_owners=movement_policy_owners(state.value, movement.origin.country),
         )
 
 
-def _owners(receiving: str, origin: str) -> list[Owner]:
+def movement_policy_owners(receiving: str, origin: str) -> list[Owner]:
     owners = [Owner(member_state=codes.MemberState(receiving))]
     if origin in codes.MemberState.__members__:
         owners.append(Owner(member_state=codes.MemberState(origin)))
