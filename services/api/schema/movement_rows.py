@@ -44,11 +44,12 @@ from services.api.schema.movement_types import (
     movement_policy_owners,
 )
 from services.api.schema.paging import MAX_PAGE, check_first, decode_cursor, encode_cursor
+from services.api.schema.policy import root_gate
 from services.api.schema.risk import RiskLevel
 from services.api.schema.safe_haven_types import SafeHaven
 from services.api.schema.scalars import parse_id
 from services.api.strawberry_internals import ARGUMENTS
-from services.identity.access import Principal, authorise, may
+from services.identity.access import Principal, may
 from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 _NODE = "Movement"
@@ -122,8 +123,8 @@ class MovementsPlan:
     """``movementsConnection(...)`` with a selection of the fields above, its edges and page info."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
-        #: The policy table's name of the root field this plan answers for, as its gate names it.
-        self._action = f"query.{node.name.value}"
+        #: The gate of the root field this plan answers for, the one its resolver is guarded by.
+        self._gate = root_gate("query", node.name.value)
         arguments = (field.extensions or {}).get(ARGUMENTS)
         if arguments is None or not arguments.compiled:
             raise NotCompiled("arguments strawberry converts itself")
@@ -161,7 +162,7 @@ class MovementsPlan:
     async def __call__(self, request: Request) -> Any:
         context = request.context
         principal = context.principal
-        authorise(principal, self._action)  # the root's gate (services.api.schema.policy)
+        self._gate(principal)
         kwargs = self._arguments(get_argument_values(self._field, self._node, request.variables), None)
         first: int = kwargs.get("first", MAX_PAGE)
         after: str | None = kwargs.get("after")
