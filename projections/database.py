@@ -17,9 +17,13 @@ _NO_TRANSACTION = "concord_no_transaction"
 
 
 def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """On PostgreSQL up to twice ``pool_size`` connections, each kept once opened: the reads
+    after a burst of commands (``postRequest``'s possible duplicates, sixteen at once) took the
+    overflow of a pool of ``pool_size``, each overflow connection opened for one query and closed
+    after it (TLS negotiation, authentication, a backend started), a few per cent of the API's CPU."""
     if url.startswith("sqlite"):
         return sqlite_engine(url)
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_async_engine(url, pool_size=2 * pool_size, max_overflow=0)
     event.listen(engine.sync_engine, "checkout", _open_or_replaced)
     return engine
 

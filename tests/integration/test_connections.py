@@ -175,3 +175,32 @@ def test_a_wait_for_a_pooled_connection_ends_at_the_callers_deadline(
             give_back()
 
     assert waited < 1.5  # the bound, and at most one of eventsourcing's pauses between attempts
+
+
+async def test_read_model_connections_opened_for_a_burst_of_reads_are_kept(
+    postgres_server: PostgresServer, tmp_path: Any
+) -> None:
+    """After a burst of commands their reads come all at once: the connections opened for one
+    burst serve the next, none opened for one query and closed after it."""
+    settings = Settings(database_url=postgres_server.new_database(), data_dir=tmp_path / "var")
+    engine = reader(create_read_engine(storage_for(settings).read_url, pool_size=8))
+
+    async def burst() -> set[int]:
+        together = asyncio.Barrier(16)
+
+        async def read() -> int:
+            async with engine.connect() as conn:
+                backend = int(await conn.scalar(text("SELECT pg_backend_pid()")))
+                await together.wait()  # every read holds its connection at once
+                return backend
+
+        return set(await asyncio.gather(*(read() for _ in range(16))))
+
+    try:
+        first = await burst()
+        second = await burst()
+    finally:
+        await engine.dispose()
+
+    assert len(first) == 16
+    assert second == first
