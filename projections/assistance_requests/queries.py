@@ -289,7 +289,7 @@ class _Duplicates:
     def __init__(self) -> None:
         self._statements = {flag: duplicates_statement(excluding=flag) for flag in (False, True)}
         self._prepared: dict[tuple[str, str, bool], Prepared | None] = {}
-        self._processors: dict[tuple[str, str, bool], list[Callable[[Any], Any] | None]] = {}
+        self._processors: dict[tuple[str, str, bool], list[tuple[int, Callable[[Any], Any]]]] = {}
 
     async def rows(self, engine: AsyncEngine, values: dict[str, Any], *, excluding: bool) -> list[RequestRow]:
         dialect = engine.dialect
@@ -301,16 +301,16 @@ class _Duplicates:
         found = await prepared.rows(engine, values)
         processors = self._processors.get(key)
         if processors is None:
-            processors = self._processors[key] = prepared.processors()
-        return [
-            RequestRow(
-                *(
-                    value if process is None else process(value)
-                    for value, process in zip(row, processors, strict=True)
-                )
-            )
-            for row in found
-        ]
+            processors = self._processors[key] = [
+                (index, process) for index, process in enumerate(prepared.processors()) if process
+            ]
+        made = []
+        for row in found:
+            read = list(row)
+            for index, process in processors:  # the columns the driver does not give as they read
+                read[index] = process(read[index])
+            made.append(RequestRow(*read))
+        return made
 
     def prepared(self, engine: AsyncEngine, *, excluding: bool) -> Prepared | None:
         """The statement prepared for ``engine``; None where it runs through SQLAlchemy."""
