@@ -88,7 +88,7 @@ class BatchedWrites:
         if self._bulk:
             await send_bulk(self._conn, self._table, self._columns, rows)
         else:
-            await self._conn.execute(insert(self._table), rows)
+            await self._conn.execute(_insert_into(self._table), rows)
 
     def _may_touch_held(self, statement: Any) -> bool:
         """Whether ``statement`` might read or change the held rows' table, or one bound to it by a
@@ -255,6 +255,13 @@ def _value(bind: BindParameter[Any], parameters: dict[str, Any]) -> Any:
 def _key_of(table: Table, columns: tuple[str, ...]) -> str | None:
     keys = table.primary_key.columns
     return keys[0].key if len(keys) == 1 and keys[0].key in columns else None
+
+
+@cache
+def _insert_into(table: Table) -> Insert:
+    """The plain INSERT of ``table``, built once: SQLAlchemy keys its compiled form by the
+    statement, which it works out once per statement object (every batch flushes one or more)."""
+    return insert(table)
 
 
 @cache

@@ -13,13 +13,21 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _IMMEDIATE = "sqlite_begin_immediate"
+#: The SQLite read engine's connections, all kept once opened: the most SQLAlchemy's default pool
+#: would open (five, and ten more opened for one query and closed after it).
+SQLITE_CONNECTIONS = 15
 _NO_TRANSACTION = "concord_no_transaction"
 
 
 def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """On PostgreSQL up to twice ``pool_size`` connections, each kept once opened: the reads
+    after a burst of commands (``postRequest``'s possible duplicates, sixteen at once) took the
+    overflow of a pool of ``pool_size``, each overflow connection opened for one query and closed
+    after it (TLS negotiation, authentication, a backend started), a few per cent of the API's CPU.
+    On SQLite likewise ``SQLITE_CONNECTIONS``, each an aiosqlite thread started when opened."""
     if url.startswith("sqlite"):
-        return sqlite_engine(url)
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        return sqlite_engine(url, pool_size=SQLITE_CONNECTIONS, max_overflow=0)
+    engine = create_async_engine(url, pool_size=2 * pool_size, max_overflow=0)
     event.listen(engine.sync_engine, "checkout", _open_or_replaced)
     return engine
 

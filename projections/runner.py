@@ -181,34 +181,54 @@ class ProjectionRunner:
         idle: list[TrackedProjection],
         new_position: int,
     ) -> tuple[list[TrackedProjection], list[tuple[TrackedProjection, BaseException]]]:
-        """Every runner's rows and tracking row in one transaction (one commit, one connection),
-        each runner's part in a savepoint of its own when there are several, so that one that
-        fails or finds its row moved is undone alone; the ``idle`` runners' rows move to
-        ``new_position`` in one statement (with the one runner with work, when there is only one).
-        If the transaction itself fails, nothing is written,
+        """Every runner's rows and tracking row in one transaction (one commit, one connection):
+        the rows of each runner with work, then every runner's tracking row, those with work and
+        the ``idle`` ones, in one statement. If any of them fails, or finds its row moved, nothing
+        is written and, with several runners, the page is written again with each runner's part in
+        a savepoint of its own (``_write_apart``), so that it fails alone; a lone runner's failure,
+        or the transaction's, is returned as it is (every runner with work failed, the idle ones
+        as they were on disk). A failure is rare; the savepoints and a tracking UPDATE per runner,
+        after every command, were not."""
+        try:
+            async with self._engine.begin() as conn:
+                for runner, relevant in work:
+                    await runner.write(conn, relevant, new_position, move_tracking=False)
+                moves = [(runner, new_position) for runner in (*(r for r, _ in work), *idle)]
+                moved = await move_positions(conn, moves, announcing=new_position)
+                for runner, _ in work:
+                    _require_moved(runner, moved)  # else its rows go with the transaction
+        except Exception as error:
+            if len(work) > 1:
+                return await self._write_apart(work, idle, new_position)
+            return [], [(runner, error) for runner, _ in work]
+        written = [runner for runner, _ in work]
+        written.extend(r for r in idle if r.projector.name in moved)
+        return written, [(r, _moved_away(r)) for r in idle if r.projector.name not in moved]
+
+    async def _write_apart(
+        self,
+        work: list[tuple[TrackedProjection, list[Decoded]]],
+        idle: list[TrackedProjection],
+        new_position: int,
+    ) -> tuple[list[TrackedProjection], list[tuple[TrackedProjection, BaseException]]]:
+        """``_write`` with each runner's rows and tracking row in a savepoint of its own, so that
+        one that fails or finds its row moved is undone alone; the ``idle`` runners' rows move to
+        ``new_position`` in one statement. If the transaction itself fails, nothing is written,
         every runner with work is failed and the idle ones stay as they were on disk."""
         written: list[TrackedProjection] = []
         failed: list[tuple[TrackedProjection, BaseException]] = []
         try:
             async with self._engine.begin() as conn:
-                if len(work) == 1:
-                    # Its tracking row moves in the idle runners' statement: one UPDATE, not two.
-                    runner, relevant = work[0]
-                    await runner.write(conn, relevant, new_position, move_tracking=False)
-                    idle = [runner, *idle]
-                else:
-                    for runner, relevant in work:
-                        try:
-                            async with conn.begin_nested():
-                                await runner.write(conn, relevant, new_position)
-                        except Exception as error:
-                            failed.append((runner, error))
-                        else:
-                            written.append(runner)
+                for runner, relevant in work:
+                    try:
+                        async with conn.begin_nested():
+                            await runner.write(conn, relevant, new_position)
+                    except Exception as error:
+                        failed.append((runner, error))
+                    else:
+                        written.append(runner)
                 moves = [(runner, new_position) for runner in idle]
                 moved = await move_positions(conn, moves, announcing=new_position)
-                if len(work) == 1:
-                    _require_moved(work[0][0], moved)  # else its rows go with the transaction
         except Exception as error:
             return [], [(runner, error) for runner, _ in work]
         written.extend(r for r in idle if r.projector.name in moved)

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any, cast
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import Index, delete, select, update
+from sqlalchemy import Index, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -30,6 +30,16 @@ log = logging.getLogger(__name__)
 
 Decode = Callable[[Notification], Any]
 Decoded = tuple[Notification, Any]  # a notification and its domain event (or why it failed to decode)
+
+
+_tracking = projection_tracking.c
+#: A projection's tracking row moved, guarded by the position it had: built once (every batch a
+#: projection writes moves its row).
+_MOVE_TRACKING = (
+    update(projection_tracking)
+    .where(_tracking.projection == bindparam("name"), _tracking.position == bindparam("seen"))
+    .values(position=bindparam("to"), updated_at=bindparam("now"))
+)
 
 
 class TrackingConflict(RuntimeError):
@@ -188,12 +198,13 @@ class TrackedProjection:
     async def _move_tracking(self, conn: AsyncConnection, new_position: int) -> None:
         """Guarded by the position last written, so that two runners never both apply a batch."""
         moved = await conn.execute(
-            update(projection_tracking)
-            .where(
-                projection_tracking.c.projection == self.projector.name,
-                projection_tracking.c.position == self._persisted,
-            )
-            .values(position=new_position, updated_at=datetime.now(UTC))
+            _MOVE_TRACKING,
+            {
+                "name": self.projector.name,
+                "seen": self._persisted,
+                "to": new_position,
+                "now": datetime.now(UTC),
+            },
         )
         if moved.rowcount != 1:
             msg = f"{self.projector.name}: position moved away from {self._persisted}"

@@ -3,7 +3,7 @@ commitments, and possible duplicates of a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests, request_commitments
+from projections.prepared import Prepared, Unprepared
 from projections.querying import by_ids, in_batches
 
 _r = assistance_requests.c
@@ -257,6 +258,81 @@ async def commitments_by_request(
     return found
 
 
+#: The live statuses a possible duplicate has.
+_LIVE = ("open", "partially-covered")
+
+
+def duplicates_statement(*, excluding: bool) -> Select:  # type: ignore[type-arg]
+    """``possible_duplicates``' query with bind parameters (``crisis_id``, ``member_state``,
+    ``admin_code``, ``item``, and with ``excluding`` its ``excluding``): built once, prepared once."""
+    query = select(*_COLUMNS).where(
+        _r.member_state == bindparam("member_state", type_=_r.member_state.type),
+        _r.admin_code == bindparam("admin_code", type_=_r.admin_code.type),
+        _r.item == bindparam("item", type_=_r.item.type),
+        _r.crisis_id == bindparam("crisis_id", type_=_r.crisis_id.type),
+        _r.status.in_(
+            [bindparam(f"live_{i}", status, type_=_r.status.type) for i, status in enumerate(_LIVE)]
+        ),
+    )
+    if excluding:
+        query = query.where(_r.id != bindparam("excluding", type_=_r.id.type))
+    return query.limit(10)
+
+
+class _Duplicates:
+    """``duplicates_statement`` prepared per dialect (projections.prepared), and each column's
+    result processor, so that a row is made as SQLAlchemy would make it: asked for after every
+    posted request, its statement built, cache-keyed and compiled each time cost more than the read.
+    A driver without a raw path (or an engine that translates schemas) runs the statement built
+    once through SQLAlchemy."""
+
+    def __init__(self) -> None:
+        self._statements = {flag: duplicates_statement(excluding=flag) for flag in (False, True)}
+        self._prepared: dict[tuple[str, str, bool], Prepared | None] = {}
+        self._processors: dict[tuple[str, str, bool], list[tuple[int, Callable[[Any], Any]]]] = {}
+
+    async def rows(self, engine: AsyncEngine, values: dict[str, Any], *, excluding: bool) -> list[RequestRow]:
+        dialect = engine.dialect
+        key = (dialect.name, dialect.driver, excluding)
+        prepared = self.prepared(engine, excluding=excluding)
+        if prepared is None:
+            async with engine.connect() as conn:
+                return [RequestRow(*row) for row in await conn.execute(self._statements[excluding], values)]
+        found = await prepared.rows(engine, values)
+        processors = self._processors.get(key)
+        if processors is None:
+            processors = self._processors[key] = [
+                (index, process) for index, process in enumerate(prepared.processors()) if process
+            ]
+        made = []
+        for row in found:
+            read = list(row)
+            for index, process in processors:  # the columns the driver does not give as they read
+                read[index] = process(read[index])
+            made.append(RequestRow(*read))
+        return made
+
+    def prepared(self, engine: AsyncEngine, *, excluding: bool) -> Prepared | None:
+        """The statement prepared for ``engine``; None where it runs through SQLAlchemy."""
+        if engine.get_execution_options().get("schema_translate_map"):
+            return None
+        key = (engine.dialect.name, engine.dialect.driver, excluding)
+        try:
+            return self._prepared[key]
+        except KeyError:
+            pass
+        try:
+            prepared: Prepared | None = Prepared(self._statements[excluding], engine.dialect)
+        except Unprepared:
+            prepared = None
+        self._prepared[key] = prepared
+        return prepared
+
+
+#: The one reader of possible duplicates (its statements prepared once per dialect).
+DUPLICATES = _Duplicates()
+
+
 async def possible_duplicates(
     engine: AsyncEngine,
     *,
@@ -267,14 +343,12 @@ async def possible_duplicates(
     excluding: UUID | None = None,
 ) -> list[RequestRow]:
     """Live requests of the same state, crisis, admin area and item: maybe the same need twice."""
-    query = select(*_COLUMNS).where(
-        _r.member_state == member_state,
-        _r.admin_code == admin_code,
-        _r.item == item,
-        _r.crisis_id == crisis_id,
-        _r.status.in_(("open", "partially-covered")),
-    )
+    values: dict[str, Any] = {
+        "crisis_id": crisis_id,
+        "member_state": member_state,
+        "admin_code": admin_code,
+        "item": item,
+    }
     if excluding is not None:
-        query = query.where(_r.id != excluding)
-    async with engine.connect() as conn:
-        return [RequestRow(*row) for row in await conn.execute(query.limit(10))]
+        values["excluding"] = excluding
+    return await DUPLICATES.rows(engine, values, excluding=excluding is not None)

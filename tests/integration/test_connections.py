@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from projections.database import create_read_engine, reader
+from projections.database import SQLITE_CONNECTIONS, create_read_engine, reader
 from services.bootstrap import start
 from services.coordination import Concord
 from services.infrastructure.deadlines import DatabaseTimeout, within
@@ -175,3 +175,61 @@ def test_a_wait_for_a_pooled_connection_ends_at_the_callers_deadline(
             give_back()
 
     assert waited < 1.5  # the bound, and at most one of eventsourcing's pauses between attempts
+
+
+async def test_read_model_connections_opened_for_a_burst_of_reads_are_kept(
+    postgres_server: PostgresServer, tmp_path: Any
+) -> None:
+    """After a burst of commands their reads come all at once: the connections opened for one
+    burst serve the next, none opened for one query and closed after it."""
+    settings = Settings(database_url=postgres_server.new_database(), data_dir=tmp_path / "var")
+    engine = reader(create_read_engine(storage_for(settings).read_url, pool_size=8))
+
+    async def burst() -> set[int]:
+        together = asyncio.Barrier(16)
+
+        async def read() -> int:
+            async with engine.connect() as conn:
+                backend = int(await conn.scalar(text("SELECT pg_backend_pid()")))
+                await together.wait()  # every read holds its connection at once
+                return backend
+
+        return set(await asyncio.gather(*(read() for _ in range(16))))
+
+    try:
+        first = await burst()
+        second = await burst()
+    finally:
+        await engine.dispose()
+
+    assert len(first) == 16
+    assert second == first
+
+
+async def test_sqlite_read_connections_opened_for_a_burst_of_reads_are_kept(tmp_path: Any) -> None:
+    """On SQLite each connection is a thread of aiosqlite's, started when it opens: a burst's
+    connections serve the next burst too."""
+    settings = Settings(data_dir=tmp_path / "var")
+    settings.data_dir.mkdir()
+    engine = reader(create_read_engine(storage_for(settings).read_url))
+
+    async def burst() -> list[Any]:
+        together = asyncio.Barrier(SQLITE_CONNECTIONS)
+
+        async def read() -> Any:
+            async with engine.connect() as conn:
+                await conn.scalar(text("SELECT 1"))
+                opened = (await conn.get_raw_connection()).driver_connection
+                await together.wait()  # every read holds its connection at once
+                return opened
+
+        return await asyncio.gather(*(read() for _ in range(SQLITE_CONNECTIONS)))
+
+    try:
+        first = await burst()
+        second = await burst()
+    finally:
+        await engine.dispose()
+
+    assert len({id(c) for c in first}) == SQLITE_CONNECTIONS
+    assert {id(c) for c in second} == {id(c) for c in first}

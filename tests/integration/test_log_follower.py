@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from domain.access import Role
 from domain.codes import MemberState
@@ -318,3 +318,66 @@ async def test_another_writers_commit_between_this_processs_own_is_projected(set
 
     title = assistance_requests.c.keys().index("title")
     assert sorted(row[title] for row in rows) == sorted(titles)
+
+
+async def test_several_writers_move_every_row_in_one_statement_and_go_apart_only_when_one_fails(
+    settings: Settings,
+) -> None:
+    """A posted request gives four projections rows to write: their rows, then every tracking row
+    in one UPDATE, no savepoint. If one's row moved meanwhile (a rebuild), the page is written
+    again with each in a savepoint: the others' rows and positions stay, it takes its row's."""
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    coordinator = Command(Principal("coordinator-PHL", Role.COORDINATOR, MemberState.PHL))
+    secretariat = Command(Principal("secretariat", Role.SECRETARIAT))
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    def post(crisis: Any) -> int:
+        return runtime.concord.post_request(coordinator, crisis, MemberState.PHL, a_need()).position
+
+    try:
+        await record_history(runtime, 3)
+        crisis = await asyncio.to_thread(
+            runtime.concord.open_crisis, secretariat, "Typhoon", [MemberState.PHL], date(2026, 11, 2)
+        )
+        group = runners(runtime)
+        log_follower = follower(runtime, group, batch_size=500)
+        await log_follower.start()
+        await drain(log_follower)
+        event.listen(runtime.read_engine.sync_engine, "before_cursor_execute", record)
+        first = await asyncio.to_thread(post, crisis.aggregate.id)
+        assert await log_follower.run_once() == 1
+        together = list(sent)
+        positions_together = await tracking_rows(runtime)
+
+        moved_to = first + 1000
+        async with runtime.read_engine.begin() as conn:
+            await conn.execute(
+                projection_tracking.update()
+                .where(projection_tracking.c.projection == "coverage")
+                .values(position=moved_to)
+            )
+        sent.clear()
+        second = await asyncio.to_thread(post, crisis.aggregate.id)
+        assert await log_follower.run_once() == 1
+        apart = list(sent)
+        event.remove(runtime.read_engine.sync_engine, "before_cursor_execute", record)
+        positions_apart = await tracking_rows(runtime)
+        rows = await read_model(runtime)
+        coverage = next(r for r in group if r.projector.name == "coverage")
+    finally:
+        await runtime.close()
+
+    tracking_updates = [s for s in together if s.lstrip().upper().startswith("UPDATE PROJECTION_TRACKING")]
+    assert len(tracking_updates) == 1
+    assert not [s for s in together if "SAVEPOINT" in s.upper()]
+    assert positions_together == dict.fromkeys((r.projector.name for r in group), first)
+    assert [s for s in apart if s.upper().startswith("SAVEPOINT")]
+    assert positions_apart == {
+        **dict.fromkeys((r.projector.name for r in group), second),
+        "coverage": moved_to,
+    }
+    assert coverage.position == moved_to
+    assert len(rows) == 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -97,6 +98,45 @@ async def test_filters_and_keyset_pages_cover_every_row_once(runtime: Runtime) -
     )
     assert {r.member_state for r in phl.rows} == {"PHL"}
     assert phl.total_count == 2
+
+
+async def test_possible_duplicates_read_through_the_driver_are_the_rows_sqlalchemy_reads(
+    runtime: Runtime,
+) -> None:
+    concord = runtime.concord
+
+    def write() -> tuple[Any, Any, int]:
+        secretariat = Command(Principal("secretariat", Role.SECRETARIAT))
+        crisis = concord.open_crisis(secretariat, "Marawi", [MemberState.PHL], date(2026, 11, 1)).aggregate.id
+        command = Command(Principal("coordinator-PHL", Role.COORDINATOR, MemberState.PHL))
+        first = concord.post_request(command, crisis, MemberState.PHL, a_need(quantity=Decimal("2.50")))
+        for quantity in ("500", "12.125"):
+            concord.post_request(command, crisis, MemberState.PHL, a_need(quantity=Decimal(quantity)))
+        concord.post_request(command, crisis, MemberState.PHL, a_need(admin_code="PH1538"))
+        cancelled = concord.post_request(command, crisis, MemberState.PHL, a_need())
+        done = concord.cancel_request(command, cancelled.aggregate.id, "posted twice")
+        return crisis, first.aggregate.id, done.position
+
+    crisis, first, position = await asyncio.to_thread(write)
+    assert await runtime.progress.wait_for(position, timeout=10)
+    engine = runtime.query_engine
+    asked = {"crisis_id": crisis, "member_state": "PHL", "admin_code": "PH1536", "item": "SHL-TARP"}
+
+    for excluding in (None, first):
+        found = await request_queries.possible_duplicates(engine, **asked, excluding=excluding)
+        values = {**asked, "excluding": excluding} if excluding else asked
+        statement = request_queries.duplicates_statement(excluding=excluding is not None)
+        async with engine.connect() as conn:
+            expected = [request_queries.RequestRow(*row) for row in await conn.execute(statement, values)]
+
+        assert request_queries.DUPLICATES.prepared(engine, excluding=excluding is not None) is not None
+        assert len(found) == (3 if excluding is None else 2)
+        assert sorted(map(_exactly, found)) == sorted(map(_exactly, expected))
+
+
+def _exactly(row: request_queries.RequestRow) -> list[tuple[str, str]]:
+    """Each value with its type: 2.50 is not 2.5, nor a naive time an aware one."""
+    return [(type(value).__name__, repr(value)) for value in dataclasses.astuple(row)]
 
 
 class Crash(Exception):
