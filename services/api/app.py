@@ -36,7 +36,7 @@ from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
 from services.infrastructure import logs
-from services.infrastructure.heap import settle_heap
+from services.infrastructure.heap import collect_later, settle_heap
 from services.settings import Settings
 
 # Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
@@ -162,6 +162,7 @@ def _telemetry(enabled: bool) -> TelemetryConfig:
 def worker_app() -> FastAPI:
     """The app of one of several API processes (``concord serve --workers N``), each started
     afresh by uvicorn: its settings come from the environment, and its logs go through ours."""
+    collect_later()  # until the app has started (settle_heap)
     settings = Settings()
     logs.configure(settings.log_format, settings.log_level, background=True)
     uvicorn_internals.install()

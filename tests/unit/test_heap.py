@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from services.infrastructure.heap import YOUNG_GENERATION_THRESHOLD, settle_heap
+from services.infrastructure.heap import YOUNG_GENERATION_THRESHOLD, collect_later, settle_heap
 
 
 def test_settling_freezes_what_lives_and_raises_the_young_threshold() -> None:
@@ -22,5 +22,18 @@ def test_settling_freezes_what_lives_and_raises_the_young_threshold() -> None:
         del cycle
         assert gc.collect() >= 1
     finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_collection_waits_for_the_settling() -> None:
+    threshold = gc.get_threshold()
+    try:
+        collect_later()
+        assert not gc.isenabled()
+        settle_heap()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
         gc.unfreeze()
         gc.set_threshold(*threshold)
