@@ -29,11 +29,13 @@ def collect_later() -> None:
     gc.disable()
 
 
-def settle_heap() -> None:
+def settle_heap(*, pace: bool = True) -> None:
     """Call once a process has started and before it serves; a later call freezes what is new.
-    Turns the collector on again (``collect_later``)."""
+    Turns the collector on again (``collect_later``); ``pace=False`` leaves its thresholds as they
+    are (a catch-up may have set them for its time)."""
     gc.enable()
     gc.collect()
     gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, oldest)
+    if pace:
+        _, middle, oldest = gc.get_threshold()
+        gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, oldest)
