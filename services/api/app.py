@@ -4,6 +4,7 @@ the event feed, health, readiness and metrics; problem details for errors."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 # Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
 _COMMAND_THREADS = 32
+# Seconds the GraphQL endpoint's build waits for the projections to start reading the log, at most.
+_PROJECTING_WAIT = 5.0
 
 
 def create_app(
@@ -99,8 +102,11 @@ def _lifespan(
         stop_timing = runtime.concord.on_write(metrics.writes.observe)
         if settle:
             settle_heap()  # before the projections' catch-up begins: it sets the collector's pace
-        # Built on a thread while the projections, started above, catch up: the schema's imports
-        # and types are a third of start-up's CPU.
+        # Built on a thread while the projections, started above, catch up (the schema's imports
+        # and types are a third of start-up's CPU), once they have taken their positions: a thread
+        # that computes slows the many short hops of that start to its pace.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runtime.projecting.wait(), _PROJECTING_WAIT)
         await asyncio.to_thread(app.state.graphql.build)
         if settle:
             settle_heap(pace=False)
