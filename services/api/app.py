@@ -103,7 +103,7 @@ def _lifespan(
         if settle:
             settle_heap()  # before the projections' catch-up begins: it sets the collector's pace
         # Built on a thread while the projections, started above, catch up (the schema's imports
-        # and types are a third of start-up's CPU), once they have taken their positions: a thread
+        # and types are a quarter of start-up's CPU), once they have taken their positions: a thread
         # that computes slows the many short hops of that start to its pace.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(runtime.projecting.wait(), _PROJECTING_WAIT)
