@@ -28,6 +28,13 @@ def serve(
     from services.infrastructure.heap import collect_later  # noqa: PLC0415
 
     collect_later()  # until the app has started (settle_heap): start-up makes no garbage to speak of
+    try:
+        _serve(host, port, workers)
+    finally:
+        gc.enable()  # if it stopped before the app started
+
+
+def _serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn  # noqa: PLC0415 - only this command needs the server
     from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from services.cli import app as cli
 from services.infrastructure.heap import YOUNG_GENERATION_THRESHOLD, collect_later, settle_heap
 
 
@@ -37,3 +42,16 @@ def test_collection_waits_for_the_settling() -> None:
         gc.enable()
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_a_serve_that_stops_before_starting_leaves_the_collector_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CONCORD_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CONCORD_WORKERS", "2")  # several processes without PostgreSQL: refused
+    monkeypatch.delenv("CONCORD_DATABASE_URL", raising=False)
+
+    result = CliRunner().invoke(cli, ["serve"])
+
+    assert result.exit_code == 2
+    assert gc.isenabled()
