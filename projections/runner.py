@@ -66,8 +66,12 @@ class ProjectionRunner:
         backoff: float = 1.0,
         max_backoff: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        on_started: Callable[[], None] | None = None,
     ) -> None:
+        """``on_started`` is called each time ``run_forever`` has taken the positions and begins
+        to read the log."""
         self.runners = list(runners)
+        self._on_started = on_started
         self._engine = writer(engine)
         self._reader = log_reader(recorder)
         self._decode = decode
@@ -88,6 +92,8 @@ class ProjectionRunner:
     async def run_forever(self) -> None:
         """Follow the log until cancelled, waking on the waker (or the poll interval)."""
         await self.start()
+        if self._on_started is not None:
+            self._on_started()
         await self.catch_up_far_behind()
         while True:
             if self._waker is not None:

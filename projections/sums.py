@@ -7,7 +7,6 @@ Also the flow totals' share of a flow (a pledge or a fund's allocation), which b
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -55,22 +54,20 @@ class SumCells:
         self._named = named
 
     async def move(self, conn: AsyncConnection, before: Terms, after: Terms) -> None:
-        """Take ``before`` out of its cell and put ``after`` in its own (the same, or another)."""
-        changes: dict[Key, tuple[list[int], list[Decimal], list[Counter[str]]]] = {}
-        for share, sign in ((before, -1), (after, 1)):
-            if share is None:
-                continue
-            key, terms = share
-            count, sums, counted = changes.setdefault(
-                key, ([0], [ZERO] * len(self._sums), [Counter() for _ in self._sums])
+        """Take ``before`` out of its cell and put ``after`` in its own (the same, or another).
+
+        Called for every event a catch-up projects: plain lists and small dicts, the decimals
+        added in the order the terms come (before's, then after's), each sum from zero."""
+        if before is not None and after is not None and before[0] == after[0]:
+            sums = [ZERO - old + new for old, new in zip(before[1], after[1], strict=True)]
+            await self._change(conn, after[0], 0, sums, _counted(before[1], after[1]))
+            return
+        if before is not None:
+            await self._change(
+                conn, before[0], -1, [ZERO - term for term in before[1]], _counted(before[1], ())
             )
-            count[0] += sign
-            for index, term in enumerate(terms):
-                sums[index] += sign * term
-                if places(term):
-                    counted[index][str(places(term))] += sign
-        for key, (count, sums, counted) in changes.items():
-            await self._change(conn, key, count[0], sums, counted)
+        if after is not None:
+            await self._change(conn, after[0], 1, [ZERO + term for term in after[1]], _counted((), after[1]))
 
     async def write(self, conn: AsyncConnection) -> None:
         await self.held.write(conn)
@@ -79,7 +76,7 @@ class SumCells:
         self.held.clear()
 
     async def _change(
-        self, conn: AsyncConnection, key: Key, count: int, sums: list[Decimal], counted: list[Counter[str]]
+        self, conn: AsyncConnection, key: Key, count: int, sums: list[Decimal], counted: Counted
     ) -> None:
         cells = self.held
         cell = cells.key(cell_of(key)) if self._named else cells.key(*key)
@@ -109,18 +106,39 @@ class SumCells:
             },
         )
 
-    def _places(
-        self, held: dict[str, dict[str, int]], counted: list[Counter[str]]
-    ) -> dict[str, dict[str, int]]:
+    def _places(self, held: dict[str, dict[str, int]], counted: Counted) -> dict[str, dict[str, int]]:
         """Terms per number of decimal places, for each sum; places no term has are left out."""
         merged: dict[str, dict[str, int]] = {}
-        for name, change in zip(self._sums, counted, strict=True):
-            total = Counter(held.get(name, {}))
-            total.update(change)
-            kept = {p: n for p, n in sorted(total.items()) if n}
+        for index, name in enumerate(self._sums):
+            total = held.get(name, {})
+            change = counted.get(index)
+            if change:
+                total = dict(total)
+                for number, terms in change.items():
+                    total[number] = total.get(number, 0) + terms
+            kept = {number: terms for number, terms in sorted(total.items()) if terms}
             if kept:
                 merged[name] = kept
         return merged
+
+
+#: Per sum (by its index), the change of its count of terms by number of decimal places (as text);
+#: sums whose terms changed none are left out.
+Counted = dict[int, dict[str, int]]
+
+
+def _counted(before: Sequence[Decimal], after: Sequence[Decimal]) -> Counted:
+    """How the terms ``after`` (counted in) and ``before`` (counted out) change each sum's count
+    of terms by number of decimal places; whole numbers count under none."""
+    counted: Counted = {}
+    for terms, sign in ((before, -1), (after, 1)):
+        for index, term in enumerate(terms):
+            number = places(term)
+            if number:
+                change = counted.setdefault(index, {})
+                text = str(number)
+                change[text] = change.get(text, 0) + sign
+    return counted
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ class Runtime:
     database: DatabaseWatch | None = None  # PostgreSQL only: an embedded SQLite file is always there
     feed: LogFeed | None = None  # live updates, for an API process
     log_head: LogHead = field(default_factory=LogHead)
+    #: Set once this process's projections have taken their positions and begun to read the log
+    #: (at once in a process that runs none, or while another process runs them).
+    projecting: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _wakers: list[Waker] = field(default_factory=list)
     _unlisten: list[Callable[[], None]] = field(default_factory=list)
@@ -181,6 +184,7 @@ async def start(
         else:
             _run_projections(runtime, waker)
     else:
+        runtime.projecting.set()
         runtime._tasks.append(asyncio.create_task(_follow_others(runtime)))  # noqa: SLF001
     return runtime
 
@@ -244,6 +248,7 @@ def _runner(runtime: Runtime, waker: Waker, own_commits: OwnCommits | None = Non
         catch_up_after=runtime.settings.projection_catch_up_after,
         catch_up_batch_size=runtime.settings.projection_rebuild_batch_size,
         poll_interval=runtime.settings.projection_poll_interval,
+        on_started=runtime.projecting.set,
     )
 
 
@@ -254,10 +259,14 @@ async def _lead_projections(runtime: Runtime, waker: Waker) -> None:
     def retired() -> None:
         runtime.runners = []
 
+    async def stand_by() -> None:
+        runtime.projecting.set()
+        await _follow_others(runtime)
+
     await lead(
         ProjectionLease(runtime.read_engine, PROJECTIONS_LEASE),
         project=lambda: _projecting(runtime, waker),
-        stand_by=lambda: _follow_others(runtime),
+        stand_by=stand_by,
         retired=retired,
     )
 

@@ -3,9 +3,8 @@ puts the new one in, so that a cell always holds the sums over its live requests
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import Table
@@ -24,10 +23,9 @@ Key = tuple[UUID, str, str]  # crisis, member state, sector
 KEY_COLUMNS = ("crisis_id", "member_state", "sector")
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(NamedTuple):
     """What one request adds to its cell: nothing once cancelled; its committed and delivered
-    quantities are counted up to what it asks for."""
+    quantities are counted up to what it asks for. A tuple: one is made for every event."""
 
     key: Key
     quantity: Decimal
@@ -70,13 +68,13 @@ class CoverageProjector(ProjectorBase):
     @handles(_R.Amended)
     async def _amended(self, event: _R.Amended, conn: AsyncConnection, position: int) -> None:
         before = await self._share(conn, event.originator_id)
-        after = replace(before, key=(*before.key[:2], event.sector), quantity=event.quantity)
+        after = before._replace(key=(*before.key[:2], event.sector), quantity=event.quantity)
         await self._move(conn, event.originator_id, before, after)
 
     @handles(_R.Cancelled)
     async def _cancelled(self, event: _R.Cancelled, conn: AsyncConnection, position: int) -> None:
         before = await self._share(conn, event.originator_id)
-        await self._move(conn, event.originator_id, before, replace(before, live=False))
+        await self._move(conn, event.originator_id, before, before._replace(live=False))
 
     @handles(_R.Committed)
     async def _committed(self, event: _R.Committed, conn: AsyncConnection, position: int) -> None:
@@ -90,7 +88,7 @@ class CoverageProjector(ProjectorBase):
                 "delivered": ZERO,
             },
         )
-        after = replace(before, committed=before.committed + event.quantity)
+        after = before._replace(committed=before.committed + event.quantity)
         await self._move(conn, event.originator_id, before, after)
 
     @handles(_R.Released)
@@ -98,8 +96,7 @@ class CoverageProjector(ProjectorBase):
         before = await self._share(conn, event.originator_id)
         held = await self._commitment(conn, event.match_id)
         self._commitments.remove((event.match_id,))
-        after = replace(
-            before,
+        after = before._replace(
             committed=before.committed - held["quantity"],
             delivered=before.delivered - held["delivered"],
         )
@@ -110,7 +107,7 @@ class CoverageProjector(ProjectorBase):
         before = await self._share(conn, event.originator_id)
         held = await self._commitment(conn, event.match_id)
         self._commitments.change((event.match_id,), {"delivered": event.quantity})
-        after = replace(before, delivered=before.delivered - held["delivered"] + event.quantity)
+        after = before._replace(delivered=before.delivered - held["delivered"] + event.quantity)
         await self._move(conn, event.originator_id, before, after)
 
     async def _share(self, conn: AsyncConnection, request_id: UUID) -> Share:

@@ -4,12 +4,15 @@ the event feed, health, readiness and metrics; problem details for errors."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.telemetry import TelemetryConfig
@@ -28,19 +31,22 @@ from services.api import (
 from services.api.admission import Admission, RateLimited
 from services.api.correlation import CorrelationMiddleware
 from services.api.exports import hxl, hxl_field, iati
-from services.api.graphql_http import GraphQLEndpoint
-from services.api.graphql_ws import GraphQLWebSocket
 from services.api.metrics import Metrics, OperationLatency, named_operations, observe_commands
 from services.api.problems import BadInput, problem, public
-from services.api.schema import build_schema
 from services.bootstrap import start
 from services.coordination import Clock, utc_today
 from services.infrastructure import logs
-from services.infrastructure.heap import settle_heap
+from services.infrastructure.heap import collect_later, settle_heap
 from services.settings import Settings
+
+if TYPE_CHECKING:
+    from services.api.graphql_http import GraphQLEndpoint
+    from services.api.graphql_ws import GraphQLWebSocket
 
 # Commands run in threads (eventsourcing is synchronous): enough for the database pool and more.
 _COMMAND_THREADS = 32
+# Seconds the GraphQL endpoint's build waits for the projections to start reading the log, at most.
+_PROJECTING_WAIT = 5.0
 
 
 def create_app(
@@ -63,8 +69,10 @@ def create_app(
         redoc_url=None if settings.is_production else "/redoc",
     )
     app.state.metrics = metrics
+    app.state.admission = Admission.from_settings(settings)
     app.add_middleware(CorrelationMiddleware)
-    _mount_graphql(app, settings, metrics)
+    app.state.graphql = graphql = GraphQLRoutes(app, settings, metrics)
+    graphql.mount()
     app.include_router(hxl.router)
     app.include_router(hxl_field.router)
     app.include_router(iati.router)
@@ -93,7 +101,15 @@ def _lifespan(
         app.state.runtime = runtime = await start(settings, live_updates=True, today=today)
         stop_timing = runtime.concord.on_write(metrics.writes.observe)
         if settle:
-            settle_heap()
+            settle_heap()  # before the projections' catch-up begins: it sets the collector's pace
+        # Built on a thread while the projections, started above, catch up (the schema's imports
+        # and types are a quarter of start-up's CPU), once they have taken their positions: a thread
+        # that computes slows the many short hops of that start to its pace.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runtime.projecting.wait(), _PROJECTING_WAIT)
+        await asyncio.to_thread(app.state.graphql.build)
+        if settle:
+            settle_heap(pace=False)
         try:
             yield
         finally:
@@ -103,22 +119,64 @@ def _lifespan(
     return lifespan
 
 
-def _mount_graphql(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
-    schema = build_schema(
-        production=settings.is_production,
-        observers=[lambda: OperationLatency(metrics.observe_operation)],
-    )
-    observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
-    app.state.admission = admission = Admission.from_settings(settings)
-    endpoint = GraphQLEndpoint(
-        schema, ide=not settings.is_production, admission=admission, observe=metrics.observe_operation
-    )
-    app.state.graphql_endpoint = endpoint
-    # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
-    # solving would only cost time on every operation.
-    app.router.add_route("/graphql", endpoint.get, methods=["GET"], include_in_schema=False)
-    app.router.add_route("/graphql", endpoint.post, methods=["POST"], include_in_schema=False)
-    app.router.add_websocket_route("/graphql", GraphQLWebSocket(schema, admission=admission).handle)
+class GraphQLRoutes:
+    """/graphql over HTTP and WebSocket. Its endpoint (the strawberry schema, graphql-core's, the
+    named operations compiled) is built apart from the app, by ``build``: the app's lifespan builds
+    it on a thread once the runtime has started, and serves nothing before it is built; an app
+    served without its lifespan builds it on its first GraphQL request."""
+
+    def __init__(self, app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+        self._app = app
+        self._settings = settings
+        self._metrics = metrics
+        self._lock = threading.Lock()
+        self._built: tuple[GraphQLEndpoint, GraphQLWebSocket] | None = None
+
+    def mount(self) -> None:
+        # Plain Starlette routes: the endpoint reads the request itself, so FastAPI's dependency
+        # solving would only cost time on every operation.
+        router = self._app.router
+        router.add_route("/graphql", self._get, methods=["GET"], include_in_schema=False)
+        router.add_route("/graphql", self._post, methods=["POST"], include_in_schema=False)
+        router.add_websocket_route("/graphql", self._websocket)
+
+    def build(self) -> None:
+        """The endpoint, once (from any thread)."""
+        from services.api.graphql_http import GraphQLEndpoint  # noqa: PLC0415 - off start-up's path
+        from services.api.graphql_ws import GraphQLWebSocket  # noqa: PLC0415
+        from services.api.schema import build_schema  # noqa: PLC0415
+
+        with self._lock:
+            if self._built is not None:
+                return
+            settings, metrics, admission = self._settings, self._metrics, self._app.state.admission
+            schema = build_schema(
+                production=settings.is_production,
+                observers=[lambda: OperationLatency(metrics.observe_operation)],
+            )
+            observe_commands(schema._schema, metrics.observe_command)  # noqa: SLF001 (graphql-core's schema)
+            endpoint = GraphQLEndpoint(
+                schema, ide=not settings.is_production, admission=admission, observe=metrics.observe_operation
+            )
+            self._app.state.graphql_endpoint = endpoint
+            self._built = endpoint, GraphQLWebSocket(schema, admission=admission)
+
+    async def _endpoints(self) -> tuple[GraphQLEndpoint, GraphQLWebSocket]:
+        if self._built is None:
+            await asyncio.to_thread(self.build)
+        assert self._built is not None
+        return self._built
+
+    async def _get(self, request: Request) -> Response:
+        endpoint = self._built[0] if self._built is not None else (await self._endpoints())[0]
+        return await endpoint.get(request)
+
+    async def _post(self, request: Request) -> Response:
+        endpoint = self._built[0] if self._built is not None else (await self._endpoints())[0]
+        return await endpoint.post(request)
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        await (await self._endpoints())[1].handle(websocket)
 
 
 def _install_problems(app: FastAPI) -> None:
@@ -162,6 +220,7 @@ def _telemetry(enabled: bool) -> TelemetryConfig:
 def worker_app() -> FastAPI:
     """The app of one of several API processes (``concord serve --workers N``), each started
     afresh by uvicorn: its settings come from the environment, and its logs go through ours."""
+    collect_later()  # until the app has started (settle_heap)
     settings = Settings()
     logs.configure(settings.log_format, settings.log_level, background=True)
     uvicorn_internals.install()

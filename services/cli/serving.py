@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import socket
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,6 +25,16 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql) and, unless told otherwise, the projections."""
+    from services.infrastructure.heap import collect_later  # noqa: PLC0415
+
+    collect_later()  # until the app has started (settle_heap): start-up makes no garbage to speak of
+    try:
+        _serve(host, port, workers)
+    finally:
+        gc.enable()  # if it stopped before the app started
+
+
+def _serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn  # noqa: PLC0415 - only this command needs the server
     from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
@@ -60,6 +71,7 @@ def serve(
     # Each process builds its own app from the environment; the one that holds the projection
     # lease projects, the others stand by (services.bootstrap).
     os.environ["CONCORD_WORKERS"] = str(settings.workers)
+    gc.enable()  # this process only supervises the API processes; it never settles
     config = uvicorn.Config("services.api.app:worker_app", factory=True, workers=settings.workers, **options)
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[shared_socket(config)]).run()
