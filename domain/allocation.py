@@ -19,7 +19,7 @@ from decimal import ROUND_FLOOR, Decimal
 from uuid import UUID
 
 from domain.geography import CAPITALS, proximity
-from domain.items import ITEMS, may_serve
+from domain.items import ITEMS, may_serve, meets
 
 #: Allocations are made in whole units, except where a unit is divisible (then in these steps).
 UNIT_QUANTUM: Mapping[str, Decimal] = {"tonne": Decimal("0.001"), "USD": Decimal("0.01")}
@@ -350,8 +350,7 @@ def _by_item_and_state(offers: Sequence[OfferLine]) -> dict[tuple[str, str], lis
     through, so a need is scored against these alone, not against every offer."""
     placed: dict[tuple[str, str], list[OfferLine]] = {}
     for offer in offers:
-        sector = ITEMS[offer.item].sector
-        for item in (i for i, spec in ITEMS.items() if spec.sector is sector and may_serve(i, offer.item)):
+        for item in meets(offer.item):
             for state in offer.serves:
                 placed.setdefault((item, state), []).append(offer)
     return placed
@@ -404,6 +403,11 @@ class NeedRanking:
             heapq.heappush(self._best, held[0])
             if len(self._best) > self.first:
                 heapq.heappop(self._best)
+
+    def places(self, item: str, member_state: str) -> bool:
+        """Whether some offer may serve a need of this item in this state: a need for which none
+        may is never among the first, so its line need not be made."""
+        return (item, member_state) in self._placed
 
     def floor(self) -> float | None:
         """The least score a need must reach to be among the first (a tie may still win), once

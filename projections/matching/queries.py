@@ -6,7 +6,6 @@ already hold; the parties whose match for it was declined are not proposed again
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -14,13 +13,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain import allocation
 from domain.allocation import NeedLine, OfferLine, due
-from domain.items import ITEMS, SUBSTITUTES, may_serve
-from domain.requests import PRIORITIES
+from domain.items import SUBSTITUTES, meets
 from projections.assistance_requests.tables import assistance_requests
 from projections.crises.tables import crises
 from projections.matches.tables import matches
@@ -33,8 +30,6 @@ _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
 SOURCES = ("assistance_requests", "offers", "matches", "organisations")
 _OPEN = ("open", "partially-covered")
 _LISTED_IDS = 500  # the needs whose matches one statement reads (by the request_id index)
-_EXACT_CLAUSES = 48  # beyond, the bounded search filters roughly: each clause costs every row read
-_FIRST_BATCH, _LARGEST_BATCH = 64, 4000  # needs of one priority read at once: at first, at most
 
 
 async def _position(conn: AsyncConnection) -> int:
@@ -214,10 +209,7 @@ def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:
         states[offer.item, offer.unit, None if offer.standby else offer.crisis_id] |= offer.serves
     clauses = []
     for (offered, unit, crisis_id), served in sorted(states.items(), key=str):
-        sector = ITEMS[offered].sector
-        items = sorted(i for i in ITEMS if may_serve(i, offered) and ITEMS[i].sector is sector)
-        if not items:
-            continue
+        items = sorted(meets(offered))
         clause = [_r.item.in_(items), _r.unit == unit, _r.member_state.in_(sorted(served))]
         if crisis_id is not None:
             clause.append(_r.crisis_id == crisis_id)
@@ -228,27 +220,6 @@ def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:
 def _servable(offers: Sequence[OfferLine]) -> tuple[ColumnElement[bool], ...]:
     open_crises = select(crises.c.id).where(crises.c.phase != "closed")
     return (_r.status.in_(_OPEN), _r.crisis_id.in_(open_crises), _could_serve(offers))
-
-
-def _roughly_servable(offers: Sequence[OfferLine]) -> tuple[ColumnElement[bool], ...]:
-    """``_servable`` while its clauses are few; beyond, a superset whose statement stays small
-    however many offers there are: open needs in open crises of an item, unit and state some offer
-    may serve, in a crisis one is for (any, with standby capacity); the ranking checks each pair."""
-    exact = _could_serve(offers)
-    if len(getattr(exact, "clauses", ())) <= _EXACT_CLAUSES:
-        return _servable(offers)
-    items = {
-        i for o in offers for i in ITEMS if may_serve(i, o.item) and ITEMS[i].sector is ITEMS[o.item].sector
-    }
-    rough = [
-        _r.item.in_(sorted(items)),
-        _r.unit.in_(sorted({o.unit for o in offers})),
-        _r.member_state.in_(sorted(set().union(*(o.serves for o in offers)))),
-    ]
-    if not any(o.standby for o in offers):
-        rough.append(_r.crisis_id.in_(sorted({o.crisis_id for o in offers}, key=str)))
-    open_crises = select(crises.c.id).where(crises.c.phase != "closed")
-    return (_r.status.in_(_OPEN), _r.crisis_id.in_(open_crises), *rough)
 
 
 async def servable_needs(engine: AsyncEngine, offers: Sequence[OfferLine]) -> list[NeedLine]:
@@ -267,85 +238,3 @@ def _open_needs(
 ) -> list[NeedLine]:
     needs = [_need(r, pending.get(r.id, Decimal(0)), frozenset(declined.get(r.id, ()))) for r in rows]
     return [need for need in needs if need.open_quantity > 0]
-
-
-def _bound(name: str, column: Any) -> Any:
-    return bindparam(name, type_=column.type)
-
-
-class _Priority:
-    """The servable needs of one priority, read in needed-by order (then id) a batch at a time."""
-
-    def __init__(self, priority: int, size: int) -> None:
-        self.priority, self.size = priority, size
-        self.after: tuple[date, UUID] | None = None  # the last need read: its needed-by date and id
-        self.done = False
-
-    def read(self, rows: Sequence[Any]) -> None:
-        self.done = len(rows) < self.size
-        if rows:
-            self.after = max((row.needed_by, row.id) for row in rows)
-        self.size = min(self.size * 2, _LARGEST_BATCH)
-
-
-def _statements(servable: tuple[ColumnElement[bool], ...], size: int) -> tuple[Any, Any]:
-    """The first batch of every priority, in one statement (where the data is small, often all
-    there is to read), and a priority's next batch: two statements a call, whatever is read, so
-    that each one's cache key is made once."""
-    query = select(*_REQUEST_COLUMNS).where(*servable)
-    firsts = [query.where(_r.priority == p).order_by(_r.needed_by, _r.id).limit(size) for p in PRIORITIES]
-    day, request_id = _bound("day", _r.needed_by), _bound("request_id", _r.id)
-    following = query.where(
-        _r.priority == _bound("priority", _r.priority),
-        _r.needed_by <= _bound("last", _r.needed_by),
-        _r.needed_by >= day,  # as well as the row value: a range the index seeks to, on both back ends
-        tuple_(_r.needed_by, _r.id) > tuple_(day, request_id),
-    )
-    first_batches = union_all(*(select(q.subquery()) for q in firsts))
-    return first_batches, following.order_by(_r.needed_by, _r.id).limit(bindparam("size"))
-
-
-async def needs_served(
-    engine: AsyncEngine,
-    offers: Sequence[OfferLine],
-    today: date,
-    parameters: allocation.Parameters,
-    first: int,
-) -> list[allocation.Suggestion]:
-    """``allocation.needs_served`` over ``servable_needs``, the same answer, reading only needs that
-    could still be among the first: each priority's in needed-by order (the index
-    ``ix_assistance_requests_priority``), a batch at a time, the next batch from the priority whose
-    next needs could score most; once N needs are found, each priority's only up to the last date
-    on which its needs could reach the N-th best score (``Reach.last_day``)."""
-    ranking = allocation.NeedRanking(offers, today, parameters, first)
-    if not offers:
-        return ranking.result()
-    reach = allocation.Reach.of(offers, today, parameters)
-    size = min(max(first, _FIRST_BATCH), _LARGEST_BATCH)
-    first_batches, following = _statements(_roughly_servable(offers), size)
-    streams = {p: _Priority(p, size) for p in reversed(PRIORITIES)}
-
-    async def read(statement: Any, values: dict[str, Any] | None = None) -> Sequence[Any]:
-        rows = (await conn.execute(statement, values)).all()
-        pending, declined = await _pending_and_declined(conn, [row.id for row in rows])
-        ranking.add(_open_needs(rows, pending, declined))
-        return rows
-
-    def promise(stream: _Priority) -> float:  # which to read next; any order gives the same answer
-        return math.inf if stream.after is None else reach.at(stream.priority, stream.after[0])
-
-    async with engine.connect() as conn:
-        rows = await read(first_batches)
-        for priority, stream in streams.items():
-            stream.read([row for row in rows if row.priority == priority])
-        while live := [s for s in streams.values() if not s.done]:
-            stream = max(live, key=promise)  # the first of equals: the higher priority
-            floor = ranking.floor()
-            last = date.max if floor is None else reach.last_day(stream.priority, floor)
-            if last is None or stream.after is None or last < stream.after[0]:
-                stream.done = True
-                continue
-            day, request_id = stream.after
-            values = {"priority": stream.priority, "last": last, "size": stream.size}
-            stream.read(await read(following, {**values, "day": day, "request_id": request_id}))
-    return ranking.result()

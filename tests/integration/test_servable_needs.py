@@ -16,6 +16,7 @@ from bench.need_suggestions import TODAY, every_open_need_of_the_items, fill, su
 from domain import allocation
 from projections.database import create_read_engine, reader
 from projections.matching import queries as matching
+from projections.matching.served import needs_served
 from services.bootstrap import storage_for
 from services.migrate import migrate
 from services.settings import Settings
@@ -67,7 +68,7 @@ async def test_the_bounded_search_gives_what_ranking_every_servable_need_gives(
             every = await matching.servable_needs(query, mine)
             for first in (1, 7, 50, 100_000):
                 expected = allocation.needs_served(every, mine, today, allocation.Parameters(), first)
-                found = await matching.needs_served(query, mine, today, allocation.Parameters(), first)
+                found = await needs_served(query, mine, today, allocation.Parameters(), first)
                 assert found == expected
                 compared += len(found)
     assert compared > 100  # the data gave the donors something to serve

@@ -11,6 +11,7 @@ from domain import allocation
 from domain.access import Role
 from domain.codes import MemberState
 from projections.matching import queries as matching
+from projections.matching.served import needs_served
 from services.api.schema.allocation_round_types import ScoreTerm
 from services.api.schema.context import Info
 from services.api.schema.offer_types import Offer
@@ -88,5 +89,5 @@ class ServingQuery:
             offering_state=principal.member_state.value if principal.member_state and not donor else None,
             offer_id=wanted,
         )
-        served = await matching.needs_served(engine, offers, today, allocation.Parameters(), first)
+        served = await needs_served(engine, offers, today, allocation.Parameters(), first)
         return [NeedSuggestion.of(s) for s in served]
