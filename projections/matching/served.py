@@ -83,13 +83,13 @@ def _filter(offers: Sequence[OfferLine]) -> tuple[Hashable, dict[str, Any]]:
                 values[f"c{k}"] = crisis_id
             shape.append((len(items), len(states), crisis_id is not None))
         return ("exact", tuple(shape)), values
-    items = sorted({i for group in groups for i in group[0]})
+    every_item = sorted({i for group in groups for i in group[0]})
     units = sorted({o.unit for o in offers})
-    states = sorted(set().union(*(o.serves for o in offers)))
+    every_state = sorted(set().union(*(o.serves for o in offers)))
     crisis_ids = None if any(o.standby for o in offers) else sorted({o.crisis_id for o in offers}, key=str)
-    for prefix, listed in (("i_", items), ("u_", units), ("s_", states), ("c_", crisis_ids or ())):
+    for prefix, listed in (("i_", every_item), ("u_", units), ("s_", every_state), ("c_", crisis_ids or ())):
         values.update(_named(prefix, listed))
-    lengths = (len(items), len(units), len(states), None if crisis_ids is None else len(crisis_ids))
+    lengths = (len(every_item), len(units), len(every_state), None if crisis_ids is None else len(crisis_ids))
     return ("rough", *lengths), values
 
 
@@ -98,17 +98,24 @@ def _named(prefix: str, listed: Sequence[Any]) -> dict[str, Any]:
 
 
 def _in(column: Any, prefix: str, count: int) -> ColumnElement[bool]:
-    return column.in_([bindparam(f"{prefix}{j}", type_=column.type) for j in range(count)])
+    """``column IN`` as many bind parameters, named ``prefix`` and their place."""
+    listed: ColumnElement[bool] = column.in_(
+        [bindparam(f"{prefix}{j}", type_=column.type) for j in range(count)]
+    )
+    return listed
 
 
 def _fixed_in(column: Any, name: str, values: Sequence[str]) -> ColumnElement[bool]:
     """``column IN values`` with each value a parameter the statement carries (no expanding list)."""
-    return column.in_([bindparam(f"{name}_{j}", v, type_=column.type) for j, v in enumerate(values)])
+    listed: ColumnElement[bool] = column.in_(
+        [bindparam(f"{name}_{j}", v, type_=column.type) for j, v in enumerate(values)]
+    )
+    return listed
 
 
-def _clauses(shape: Hashable) -> tuple[ColumnElement[bool], ...]:
+def _clauses(shape: Any) -> tuple[ColumnElement[bool], ...]:
     """The filter of this shape, its values bind parameters named as ``_filter`` names them."""
-    kind, *rest = shape  # type: ignore[misc]
+    kind, *rest = shape
     open_crises = select(crises.c.id).where(crises.c.phase != "closed")
     common = (_fixed_in(_r.status, "open", _OPEN), _r.crisis_id.in_(open_crises))
     if kind == "exact":
@@ -239,6 +246,8 @@ class _Lines:
                         position=convert[_POSITION](row[_POSITION]),
                     )
                 )
+        reach = self._ranking.reach
+        lines.sort(key=lambda line: -reach.at(line.priority, line.needed_by))  # the floor rises soonest
         self._ranking.add(lines)
         return read
 
@@ -274,7 +283,7 @@ async def needs_served(
     ranking = allocation.NeedRanking(offers, today, parameters, first)
     if not offers:
         return ranking.result()
-    reach = allocation.Reach.of(offers, today, parameters)
+    reach = ranking.reach
     size = min(max(first, _FIRST_BATCH), _LARGEST_BATCH)
     shape, values = _filter(offers)
     first_batches, following = _prepare(engine, shape)
