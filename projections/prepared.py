@@ -93,3 +93,24 @@ class Prepared:
         else:
             found = await driver.execute_fetchall(self.sql, parameters)  # type: ignore[union-attr]
         return found
+
+
+def once_per_value(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """A column's result processor, called once per distinct value it is given and remembered (for
+    the rows of one read, whose values repeat); values as they come where it has none."""
+    if process is None:
+        return _as_it_is
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            converted = seen[value] = process(value)
+            return converted
+
+    return convert
+
+
+def _as_it_is(value: Any) -> Any:
+    return value

@@ -10,10 +10,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.allocation import NeedLine, OfferLine, due
@@ -23,6 +24,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
+from projections.prepared import Prepared, once_per_value
 from projections.tracking import projection_tracking
 
 _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
@@ -54,22 +56,30 @@ def _need(row: Any, pending: Decimal, declined: frozenset[str]) -> NeedLine:
     )
 
 
-def _offer(row: Any) -> OfferLine:
-    party = str(row.organisation_id) if row.organisation_id else row.offering_state
+def _offer(row: Sequence[Any]) -> OfferLine:
+    """An offer's line from a row of ``_OFFER_COLUMNS``, in their order."""
+    (offer_id, crisis_id, organisation_id, offering_state, item, unit, quantity, allocated) = row[:8]
+    (available_from, available_until, serves, standby_capacity, position, home_state) = row[8:]
     return OfferLine(
-        offer_id=row.id,
-        crisis_id=row.crisis_id,
-        party=party,
-        home_state=row.offering_state or row.home_state,
-        item=row.item,
-        unit=row.unit,
-        remaining=row.quantity - row.allocated,
-        available_from=row.available_from,
-        available_until=row.available_until,
-        serves=frozenset(row.serves.split(",")),
-        standby=row.standby_capacity is not None,
-        position=row.position,
+        offer_id=offer_id,
+        crisis_id=crisis_id,
+        party=str(organisation_id) if organisation_id else offering_state,
+        home_state=offering_state or home_state,
+        item=item,
+        unit=unit,
+        remaining=quantity - allocated,
+        available_from=available_from,
+        available_until=available_until,
+        serves=_states(serves),
+        standby=standby_capacity is not None,
+        position=position,
     )
+
+
+@cache
+def _states(serves: str) -> frozenset[str]:
+    """The states an offer serves, from their comma-separated codes (a few hundred combinations)."""
+    return frozenset(serves.split(","))
 
 
 _OFFER_COLUMNS = (
@@ -187,17 +197,30 @@ async def party_offers(
     offering_state: str | None = None,
     offer_id: UUID | None = None,
 ) -> list[OfferLine]:
-    """The offering party's offers still open for matching today (or just the one asked for)."""
-    conditions: list[ColumnElement[bool]] = [_o.available_until >= today]
-    if organisation_id is not None:
-        conditions.append(_o.organisation_id == organisation_id)
-    if offering_state is not None:
-        conditions.append(_o.offering_state == offering_state)
-    if offer_id is not None:
-        conditions.append(_o.id == offer_id)
-    async with engine.connect() as conn:
-        rows = (await conn.execute(_offers_query(*conditions))).all()
-    return [line for line in map(_offer, rows) if line.remaining > 0]
+    """The offering party's offers still open for matching today (or just the one asked for): one
+    statement for each set of these arguments given, prepared once, its values converted once per
+    distinct value (projections.prepared)."""
+    values = {
+        "today": today,
+        "organisation_id": organisation_id,
+        "offering_state": offering_state,
+        "id": offer_id,
+    }
+    given = tuple(name for name, value in values.items() if value is not None)
+    key = (engine.dialect.name, given)
+    prepared = _party_statements.get(key)
+    if prepared is None:
+        conditions = [_o.available_until >= bindparam("today", type_=_o.available_until.type)]
+        conditions += [_o[name] == bindparam(name, type_=_o[name].type) for name in given if name != "today"]
+        prepared = _party_statements[key] = Prepared(_offers_query(*conditions), engine.dialect)
+    rows = await prepared.rows(engine, values)
+    convert = [once_per_value(process) for process in prepared.processors()]
+    lines = (_offer([c(value) for c, value in zip(convert, row, strict=True)]) for row in rows)
+    return [line for line in lines if line.remaining > 0]
+
+
+#: (dialect, the arguments given) to ``party_offers``' statement.
+_party_statements: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
 
 def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:

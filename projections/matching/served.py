@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,7 +34,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.matching.queries import _OPEN, _REQUEST_COLUMNS
 from projections.offers.tables import offers as offer_table
-from projections.prepared import Prepared
+from projections.prepared import Prepared, once_per_value
 
 _r, _m, _o = assistance_requests.c, matches.c, offer_table.c
 _EXACT_CLAUSES = 48  # beyond, the search filters roughly: each clause costs every row read
@@ -198,7 +198,7 @@ class _Lines:
 
     def __init__(self, prepared: Prepared, ranking: allocation.NeedRanking) -> None:
         self._ranking = ranking
-        self._convert = [_memo(p) for p in prepared.processors()]
+        self._convert = [once_per_value(p) for p in prepared.processors()]
 
     def __call__(self, rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[date, UUID]]]:
         """Add the rows' needs to the ranking; the needed-by date and id of each, by priority."""
@@ -250,22 +250,6 @@ class _Lines:
         lines.sort(key=lambda line: -reach.at(line.priority, line.needed_by))  # the floor rises soonest
         self._ranking.add(lines)
         return read
-
-
-def _memo(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    """The processor, remembered per distinct value (for one call: the values repeat)."""
-    if process is None:
-        return lambda value: value
-    seen: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            converted = seen[value] = process(value)
-            return converted
-
-    return convert
 
 
 async def needs_served(
