@@ -193,8 +193,10 @@ class _Priority:
 
 
 class _Lines:
-    """A statement's rows as need lines: each column's values converted by its result processor
-    once per distinct value, a need's matches tallied as ``queries._tally`` tallies them."""
+    """A statement's rows as need lines for the ranking: each column's values converted by its
+    result processor once per distinct value, a need's matches tallied as ``queries._tally`` tallies
+    them, the lines given most promising first (``Reach``), so that the ranking's floor rises soonest
+    and it skips the more of them."""
 
     def __init__(self, prepared: Prepared, ranking: allocation.NeedRanking) -> None:
         self._ranking = ranking
