@@ -5,7 +5,7 @@ and declined, an open and a closed crisis), at 3,000 and at 30,000 requests. Eac
 every donor, the read the resolver made before its candidates were narrowed (every open need of the
 offered items, all matches read) and the narrowed read (every need some offer may serve), each
 followed by the same ranking, and the bounded search the resolver makes now
-(``projections.matching.queries.needs_served``: only the needs that could still be among the
+(``projections.matching.served.needs_served``: only the needs that could still be among the
 first), in an order that alternates; it reports this process's CPU per call (SQLite runs in it; on
 PostgreSQL the server's share is not counted). ``python -m bench.need_suggestions``.
 """
@@ -38,6 +38,7 @@ from projections.crises.tables import crises
 from projections.database import create_read_engine, reader
 from projections.matches.tables import matches
 from projections.matching import queries as matching
+from projections.matching.served import needs_served
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
 from services.bootstrap import storage_for
@@ -171,7 +172,7 @@ async def bounded(
 ) -> list[allocation.Suggestion]:
     """What ``needSuggestions`` computes for a donor now: the bounded search."""
     mine = await matching.party_offers(engine, TODAY, organisation_id=organisation_id)
-    return await matching.needs_served(engine, mine, TODAY, allocation.Parameters(), first)
+    return await needs_served(engine, mine, TODAY, allocation.Parameters(), first)
 
 
 async def _rounds(engine: AsyncEngine, donors: list[uuid.UUID], rounds: int) -> dict[str, list[float]]:

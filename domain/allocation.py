@@ -19,7 +19,7 @@ from decimal import ROUND_FLOOR, Decimal
 from uuid import UUID
 
 from domain.geography import CAPITALS, proximity
-from domain.items import ITEMS, may_serve
+from domain.items import ITEMS, may_serve, meets
 
 #: Allocations are made in whole units, except where a unit is divisible (then in these steps).
 UNIT_QUANTUM: Mapping[str, Decimal] = {"tonne": Decimal("0.001"), "USD": Decimal("0.01")}
@@ -284,18 +284,33 @@ def _last(reaches: Callable[[date], bool], first: date, last: date) -> date:
 
 
 def _fits(need: NeedLine, offer: OfferLine, today: date) -> bool:
-    """``not violations(need, offer, today)``, stopping at the first rule broken."""
+    """``not violations(need, offer, today)``, stopping at the first rule broken: the rules of the
+    offer alone, of the need alone, of where the offer is placed (its items and states) and of the
+    pair, which the ranking checks each in its turn."""
+    return (
+        _usable(offer, today)
+        and _open(need)
+        and need.item in meets(offer.item)
+        and need.member_state in offer.serves
+        and _pair_fits(need, offer, due(need, today))
+    )
+
+
+def _usable(offer: OfferLine, today: date) -> bool:
+    return offer.available_until >= today and units(offer.remaining, offer.unit) > 0
+
+
+def _open(need: NeedLine) -> bool:
+    return units(need.open_quantity, need.unit) > 0
+
+
+def _pair_fits(need: NeedLine, offer: OfferLine, due_by: date) -> bool:
+    """The rules of the pair itself, for an offer of an item and a state the need may take."""
     return (
         (offer.crisis_id == need.crisis_id or offer.standby)
-        and may_serve(need.item, offer.item)
-        and ITEMS[need.item].sector is ITEMS[offer.item].sector
         and offer.unit == need.unit
-        and need.member_state in offer.serves
-        and offer.available_from <= due(need, today)
-        and offer.available_until >= today
+        and offer.available_from <= due_by
         and offer.party not in need.declined
-        and units(offer.remaining, offer.unit) > 0
-        and units(need.open_quantity, need.unit) > 0
     )
 
 
@@ -350,8 +365,7 @@ def _by_item_and_state(offers: Sequence[OfferLine]) -> dict[tuple[str, str], lis
     through, so a need is scored against these alone, not against every offer."""
     placed: dict[tuple[str, str], list[OfferLine]] = {}
     for offer in offers:
-        sector = ITEMS[offer.item].sector
-        for item in (i for i, spec in ITEMS.items() if spec.sector is sector and may_serve(i, offer.item)):
+        for item in meets(offer.item):
             for state in offer.serves:
                 placed.setdefault((item, state), []).append(offer)
     return placed
@@ -373,30 +387,31 @@ def needs_served(
 
 class NeedRanking:
     """``needs_served`` fed needs in parts: once the first N found all score above what any need
-    not yet read could reach (``Reach``), the rest need not be read."""
+    not yet read could reach (``Reach``), the rest need not be read, nor those read scored."""
 
     def __init__(self, offers: Sequence[OfferLine], today: date, parameters: Parameters, first: int) -> None:
         self.today, self.parameters, self.first = today, parameters, first
-        self._placed = _by_item_and_state(offers)
+        self._placed = _by_item_and_state([o for o in offers if _usable(o, today)])
+        self.reach = Reach.of(offers, today, parameters)
         self._needs: dict[UUID, NeedLine] = {}
         self._chosen: dict[UUID, tuple[float, OfferLine]] = {}
         self._best: list[float] = []  # the ``first`` highest scores so far, least on top
         self._twice = False  # a need given twice: its first score may linger in _best
 
     def add(self, needs: Iterable[NeedLine]) -> None:
-        """Score each need against the offers of its item and state, each rule checked once."""
-        today = self.today
+        """Score each need against the offers of its item and state, each rule of ``_fits`` checked
+        once (the offer's alone when it is placed, the need's alone once a need); a need that
+        cannot reach the N-th best score found (``Reach``: no pair scores above it) is not scored,
+        as it cannot be among the first."""
+        today, reach = self.today, self.reach
         for need in needs:
-            self._twice = self._twice or need.request_id in self._needs
+            twice = need.request_id in self._needs
+            self._twice = self._twice or twice
             self._needs[need.request_id] = need
-            weight = need_weight(need, today, self.parameters)
-            held: tuple[float, OfferLine] | None = None
-            for offer in self._placed.get((need.item, need.member_state), ()):
-                if not _fits(need, offer, today):
-                    continue
-                value = weight.value * _weighted_terms(need, offer, today)  # = score(), checked once
-                if held is None or (-value, str(offer.offer_id)) < (-held[0], str(held[1].offer_id)):
-                    held = (value, offer)
+            floor = None if twice else self.floor()
+            if floor is not None and reach.at(need.priority, need.needed_by) < floor:
+                continue
+            held = self._best_offer(need, due(need, today)) if _open(need) else None
             if held is None:
                 self._chosen.pop(need.request_id, None)
                 continue
@@ -404,6 +419,28 @@ class NeedRanking:
             heapq.heappush(self._best, held[0])
             if len(self._best) > self.first:
                 heapq.heappop(self._best)
+
+    def _best_offer(self, need: NeedLine, due_by: date) -> tuple[float, OfferLine] | None:
+        """The best-scoring offer that fits the need (ties by offer id), with its score."""
+        today = self.today
+        weight = need_weight(need, today, self.parameters).value
+        held: tuple[float, OfferLine] | None = None
+        for offer in self._placed.get((need.item, need.member_state), ()):
+            if not _pair_fits(need, offer, due_by):
+                continue
+            value = weight * _weighted_terms(need, offer, today)  # = score(), its rules checked once
+            if (
+                held is None
+                or value > held[0]
+                or (value == held[0] and str(offer.offer_id) < str(held[1].offer_id))
+            ):
+                held = (value, offer)
+        return held
+
+    def places(self, item: str, member_state: str) -> bool:
+        """Whether some offer may serve a need of this item in this state: a need for which none
+        may is never among the first, so its line need not be made."""
+        return (item, member_state) in self._placed
 
     def floor(self) -> float | None:
         """The least score a need must reach to be among the first (a tie may still win), once

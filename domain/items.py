@@ -7,6 +7,7 @@ IASC cluster (HXL #sector) that usually handles them, each with its unit of meas
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from domain.codes import Sector
 from domain.errors import InvalidInput
@@ -77,3 +78,11 @@ SUBSTITUTES: dict[str, frozenset[str]] = {
 def may_serve(needed: str, offered: str) -> bool:
     """Whether an offer of ``offered`` can meet a need for ``needed``: the item itself or a substitute."""
     return offered == needed or offered in SUBSTITUTES.get(needed, frozenset())
+
+
+@cache
+def meets(offered: str) -> tuple[str, ...]:
+    """The items whose needs an offer of ``offered`` may meet: itself and those it substitutes
+    for, of its own sector, in the list's order (asked once an offer, so kept)."""
+    sector = ITEMS[offered].sector
+    return tuple(i for i, spec in ITEMS.items() if spec.sector is sector and may_serve(i, offered))

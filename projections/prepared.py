@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 
 #: The drivers whose own connections a statement runs on (the read engines' drivers).
@@ -76,16 +76,41 @@ class Prepared:
 
     async def rows(self, engine: AsyncEngine, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """The rows for these values, each a sequence of the driver's values in column order."""
-        parameters = self.parameters(values)
         async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver = raw.driver_connection
-            if self._type_codes is None:
-                statement = await driver.prepare(self.sql)  # type: ignore[union-attr]
-                self._type_codes = [attribute.type.oid for attribute in statement.get_attributes()]
-                found: Sequence[Sequence[Any]] = await statement.fetch(*parameters)
-            elif self.dialect.driver == "asyncpg":
-                found = await driver.fetch(self.sql, *parameters)  # type: ignore[union-attr]
-            else:
-                found = await driver.execute_fetchall(self.sql, parameters)  # type: ignore[union-attr]
+            return await self.run(connection, values)
+
+    async def run(self, connection: AsyncConnection, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        """``rows`` on a connection already checked out, for a read of several statements."""
+        parameters = self.parameters(values)
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        if self._type_codes is None:
+            statement = await driver.prepare(self.sql)  # type: ignore[union-attr]
+            self._type_codes = [attribute.type.oid for attribute in statement.get_attributes()]
+            found: Sequence[Sequence[Any]] = await statement.fetch(*parameters)
+        elif self.dialect.driver == "asyncpg":
+            found = await driver.fetch(self.sql, *parameters)  # type: ignore[union-attr]
+        else:
+            found = await driver.execute_fetchall(self.sql, parameters)  # type: ignore[union-attr]
         return found
+
+
+def once_per_value(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """A column's result processor, called once per distinct value it is given and remembered (for
+    the rows of one read, whose values repeat); values as they come where it has none."""
+    if process is None:
+        return _as_it_is
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            converted = seen[value] = process(value)
+            return converted
+
+    return convert
+
+
+def _as_it_is(value: Any) -> Any:
+    return value

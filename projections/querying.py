@@ -6,8 +6,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from projections.prepared import Prepared, Unprepared, once_per_value
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -32,16 +34,49 @@ def within(column: Any, areas: Sequence[str]) -> list[Any]:
 
 
 async def by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequence[UUID]) -> dict[UUID, T]:
-    """Rows of ``table`` for ``ids``, one query per batch of ids (the DataLoaders' batch function)."""
+    """Rows of ``table`` for ``ids``, one query per batch of ids (the DataLoaders' batch function).
+
+    A statement for each power of two of ids (a batch is padded with its last id), prepared once and
+    run on the driver's connection, each value converted once per distinct value
+    (projections.prepared): a loader's page of rows costs less than SQLAlchemy's own execution."""
     if not ids:
         return {}
-    columns = [table.c[name] for name in row_type.__dataclass_fields__]  # type: ignore[attr-defined]
+    names = tuple(row_type.__dataclass_fields__)  # type: ignore[attr-defined]
     found: dict[UUID, T] = {}
     async with engine.connect() as conn:
         for batch in in_batches(ids):
-            rows = await conn.execute(select(*columns).where(table.c.id.in_(batch)))
-            found.update({row.id: row_type(*row) for row in rows})
+            size = 1 << (len(batch) - 1).bit_length()
+            prepared = _by_ids_statement(engine, table, names, size)
+            if prepared is None:
+                columns = [table.c[name] for name in names]
+                rows = await conn.execute(select(*columns).where(table.c.id.in_(batch)))
+                found.update({row.id: row_type(*row) for row in rows})
+                continue
+            values = {f"id_{k}": batch[min(k, len(batch) - 1)] for k in range(size)}
+            raw = await prepared.run(conn, values)
+            convert = [once_per_value(process) for process in prepared.processors()]
+            for row in raw:
+                each = row_type(*(c(value) for c, value in zip(convert, row, strict=True)))
+                found[each.id] = each  # type: ignore[attr-defined]
     return found
+
+
+#: (dialect, table, columns, ids) to ``by_ids``' statement.
+_by_ids_statements: dict[tuple[str, str, tuple[str, ...], int], Prepared | None] = {}
+
+
+def _by_ids_statement(
+    engine: AsyncEngine, table: Table, names: tuple[str, ...], size: int
+) -> Prepared | None:
+    key = (engine.dialect.name, table.name, names, size)
+    if key not in _by_ids_statements:
+        listed = [bindparam(f"id_{k}", type_=table.c.id.type) for k in range(size)]
+        statement = select(*(table.c[name] for name in names)).where(table.c.id.in_(listed))
+        try:
+            _by_ids_statements[key] = Prepared(statement, engine.dialect)
+        except Unprepared:
+            _by_ids_statements[key] = None
+    return _by_ids_statements[key]
 
 
 def among(column: Any, values: Sequence[Any]) -> list[Any]:

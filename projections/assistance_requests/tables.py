@@ -42,7 +42,7 @@ assistance_requests = Table(
     # The needs a donor's offers could serve: looked up by item and the states an offer serves.
     Index("ix_assistance_requests_item_state", "item", "member_state", "status", "crisis_id"),
     # The needs a donor's offers could serve, read a priority at a time by needed-by date
-    # (``projections.matching.queries.needs_served``), which bounds what each unread need could score.
+    # (``projections.matching.served.needs_served``), which bounds what each unread need could score.
     Index("ix_assistance_requests_priority", "priority", "needed_by", "id"),
 )
 

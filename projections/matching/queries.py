@@ -6,26 +6,25 @@ already hold; the parties whose match for it was declined are not proposed again
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain import allocation
 from domain.allocation import NeedLine, OfferLine, due
-from domain.items import ITEMS, SUBSTITUTES, may_serve
-from domain.requests import PRIORITIES
+from domain.items import SUBSTITUTES, meets
 from projections.assistance_requests.tables import assistance_requests
 from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
+from projections.prepared import Prepared, once_per_value
 from projections.tracking import projection_tracking
 
 _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
@@ -33,8 +32,6 @@ _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
 SOURCES = ("assistance_requests", "offers", "matches", "organisations")
 _OPEN = ("open", "partially-covered")
 _LISTED_IDS = 500  # the needs whose matches one statement reads (by the request_id index)
-_EXACT_CLAUSES = 48  # beyond, the bounded search filters roughly: each clause costs every row read
-_FIRST_BATCH, _LARGEST_BATCH = 64, 4000  # needs of one priority read at once: at first, at most
 
 
 async def _position(conn: AsyncConnection) -> int:
@@ -59,22 +56,30 @@ def _need(row: Any, pending: Decimal, declined: frozenset[str]) -> NeedLine:
     )
 
 
-def _offer(row: Any) -> OfferLine:
-    party = str(row.organisation_id) if row.organisation_id else row.offering_state
+def _offer(row: Sequence[Any]) -> OfferLine:
+    """An offer's line from a row of ``_OFFER_COLUMNS``, in their order."""
+    (offer_id, crisis_id, organisation_id, offering_state, item, unit, quantity, allocated) = row[:8]
+    (available_from, available_until, serves, standby_capacity, position, home_state) = row[8:]
     return OfferLine(
-        offer_id=row.id,
-        crisis_id=row.crisis_id,
-        party=party,
-        home_state=row.offering_state or row.home_state,
-        item=row.item,
-        unit=row.unit,
-        remaining=row.quantity - row.allocated,
-        available_from=row.available_from,
-        available_until=row.available_until,
-        serves=frozenset(row.serves.split(",")),
-        standby=row.standby_capacity is not None,
-        position=row.position,
+        offer_id=offer_id,
+        crisis_id=crisis_id,
+        party=str(organisation_id) if organisation_id else offering_state,
+        home_state=offering_state or home_state,
+        item=item,
+        unit=unit,
+        remaining=quantity - allocated,
+        available_from=available_from,
+        available_until=available_until,
+        serves=_states(serves),
+        standby=standby_capacity is not None,
+        position=position,
     )
+
+
+@cache
+def _states(serves: str) -> frozenset[str]:
+    """The states an offer serves, from their comma-separated codes (a few hundred combinations)."""
+    return frozenset(serves.split(","))
 
 
 _OFFER_COLUMNS = (
@@ -192,17 +197,30 @@ async def party_offers(
     offering_state: str | None = None,
     offer_id: UUID | None = None,
 ) -> list[OfferLine]:
-    """The offering party's offers still open for matching today (or just the one asked for)."""
-    conditions: list[ColumnElement[bool]] = [_o.available_until >= today]
-    if organisation_id is not None:
-        conditions.append(_o.organisation_id == organisation_id)
-    if offering_state is not None:
-        conditions.append(_o.offering_state == offering_state)
-    if offer_id is not None:
-        conditions.append(_o.id == offer_id)
-    async with engine.connect() as conn:
-        rows = (await conn.execute(_offers_query(*conditions))).all()
-    return [line for line in map(_offer, rows) if line.remaining > 0]
+    """The offering party's offers still open for matching today (or just the one asked for): one
+    statement for each set of these arguments given, prepared once, its values converted once per
+    distinct value (projections.prepared)."""
+    values = {
+        "today": today,
+        "organisation_id": organisation_id,
+        "offering_state": offering_state,
+        "id": offer_id,
+    }
+    given = tuple(name for name, value in values.items() if value is not None)
+    key = (engine.dialect.name, given)
+    prepared = _party_statements.get(key)
+    if prepared is None:
+        conditions = [_o.available_until >= bindparam("today", type_=_o.available_until.type)]
+        conditions += [_o[name] == bindparam(name, type_=_o[name].type) for name in given if name != "today"]
+        prepared = _party_statements[key] = Prepared(_offers_query(*conditions), engine.dialect)
+    rows = await prepared.rows(engine, values)
+    convert = [once_per_value(process) for process in prepared.processors()]
+    lines = (_offer([c(value) for c, value in zip(convert, row, strict=True)]) for row in rows)
+    return [line for line in lines if line.remaining > 0]
+
+
+#: (dialect, the arguments given) to ``party_offers``' statement.
+_party_statements: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
 
 def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:
@@ -214,10 +232,7 @@ def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:
         states[offer.item, offer.unit, None if offer.standby else offer.crisis_id] |= offer.serves
     clauses = []
     for (offered, unit, crisis_id), served in sorted(states.items(), key=str):
-        sector = ITEMS[offered].sector
-        items = sorted(i for i in ITEMS if may_serve(i, offered) and ITEMS[i].sector is sector)
-        if not items:
-            continue
+        items = sorted(meets(offered))
         clause = [_r.item.in_(items), _r.unit == unit, _r.member_state.in_(sorted(served))]
         if crisis_id is not None:
             clause.append(_r.crisis_id == crisis_id)
@@ -228,27 +243,6 @@ def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:
 def _servable(offers: Sequence[OfferLine]) -> tuple[ColumnElement[bool], ...]:
     open_crises = select(crises.c.id).where(crises.c.phase != "closed")
     return (_r.status.in_(_OPEN), _r.crisis_id.in_(open_crises), _could_serve(offers))
-
-
-def _roughly_servable(offers: Sequence[OfferLine]) -> tuple[ColumnElement[bool], ...]:
-    """``_servable`` while its clauses are few; beyond, a superset whose statement stays small
-    however many offers there are: open needs in open crises of an item, unit and state some offer
-    may serve, in a crisis one is for (any, with standby capacity); the ranking checks each pair."""
-    exact = _could_serve(offers)
-    if len(getattr(exact, "clauses", ())) <= _EXACT_CLAUSES:
-        return _servable(offers)
-    items = {
-        i for o in offers for i in ITEMS if may_serve(i, o.item) and ITEMS[i].sector is ITEMS[o.item].sector
-    }
-    rough = [
-        _r.item.in_(sorted(items)),
-        _r.unit.in_(sorted({o.unit for o in offers})),
-        _r.member_state.in_(sorted(set().union(*(o.serves for o in offers)))),
-    ]
-    if not any(o.standby for o in offers):
-        rough.append(_r.crisis_id.in_(sorted({o.crisis_id for o in offers}, key=str)))
-    open_crises = select(crises.c.id).where(crises.c.phase != "closed")
-    return (_r.status.in_(_OPEN), _r.crisis_id.in_(open_crises), *rough)
 
 
 async def servable_needs(engine: AsyncEngine, offers: Sequence[OfferLine]) -> list[NeedLine]:
@@ -267,85 +261,3 @@ def _open_needs(
 ) -> list[NeedLine]:
     needs = [_need(r, pending.get(r.id, Decimal(0)), frozenset(declined.get(r.id, ()))) for r in rows]
     return [need for need in needs if need.open_quantity > 0]
-
-
-def _bound(name: str, column: Any) -> Any:
-    return bindparam(name, type_=column.type)
-
-
-class _Priority:
-    """The servable needs of one priority, read in needed-by order (then id) a batch at a time."""
-
-    def __init__(self, priority: int, size: int) -> None:
-        self.priority, self.size = priority, size
-        self.after: tuple[date, UUID] | None = None  # the last need read: its needed-by date and id
-        self.done = False
-
-    def read(self, rows: Sequence[Any]) -> None:
-        self.done = len(rows) < self.size
-        if rows:
-            self.after = max((row.needed_by, row.id) for row in rows)
-        self.size = min(self.size * 2, _LARGEST_BATCH)
-
-
-def _statements(servable: tuple[ColumnElement[bool], ...], size: int) -> tuple[Any, Any]:
-    """The first batch of every priority, in one statement (where the data is small, often all
-    there is to read), and a priority's next batch: two statements a call, whatever is read, so
-    that each one's cache key is made once."""
-    query = select(*_REQUEST_COLUMNS).where(*servable)
-    firsts = [query.where(_r.priority == p).order_by(_r.needed_by, _r.id).limit(size) for p in PRIORITIES]
-    day, request_id = _bound("day", _r.needed_by), _bound("request_id", _r.id)
-    following = query.where(
-        _r.priority == _bound("priority", _r.priority),
-        _r.needed_by <= _bound("last", _r.needed_by),
-        _r.needed_by >= day,  # as well as the row value: a range the index seeks to, on both back ends
-        tuple_(_r.needed_by, _r.id) > tuple_(day, request_id),
-    )
-    first_batches = union_all(*(select(q.subquery()) for q in firsts))
-    return first_batches, following.order_by(_r.needed_by, _r.id).limit(bindparam("size"))
-
-
-async def needs_served(
-    engine: AsyncEngine,
-    offers: Sequence[OfferLine],
-    today: date,
-    parameters: allocation.Parameters,
-    first: int,
-) -> list[allocation.Suggestion]:
-    """``allocation.needs_served`` over ``servable_needs``, the same answer, reading only needs that
-    could still be among the first: each priority's in needed-by order (the index
-    ``ix_assistance_requests_priority``), a batch at a time, the next batch from the priority whose
-    next needs could score most; once N needs are found, each priority's only up to the last date
-    on which its needs could reach the N-th best score (``Reach.last_day``)."""
-    ranking = allocation.NeedRanking(offers, today, parameters, first)
-    if not offers:
-        return ranking.result()
-    reach = allocation.Reach.of(offers, today, parameters)
-    size = min(max(first, _FIRST_BATCH), _LARGEST_BATCH)
-    first_batches, following = _statements(_roughly_servable(offers), size)
-    streams = {p: _Priority(p, size) for p in reversed(PRIORITIES)}
-
-    async def read(statement: Any, values: dict[str, Any] | None = None) -> Sequence[Any]:
-        rows = (await conn.execute(statement, values)).all()
-        pending, declined = await _pending_and_declined(conn, [row.id for row in rows])
-        ranking.add(_open_needs(rows, pending, declined))
-        return rows
-
-    def promise(stream: _Priority) -> float:  # which to read next; any order gives the same answer
-        return math.inf if stream.after is None else reach.at(stream.priority, stream.after[0])
-
-    async with engine.connect() as conn:
-        rows = await read(first_batches)
-        for priority, stream in streams.items():
-            stream.read([row for row in rows if row.priority == priority])
-        while live := [s for s in streams.values() if not s.done]:
-            stream = max(live, key=promise)  # the first of equals: the higher priority
-            floor = ranking.floor()
-            last = date.max if floor is None else reach.last_day(stream.priority, floor)
-            if last is None or stream.after is None or last < stream.after[0]:
-                stream.done = True
-                continue
-            day, request_id = stream.after
-            values = {"priority": stream.priority, "last": last, "size": stream.size}
-            stream.read(await read(following, {**values, "day": day, "request_id": request_id}))
-    return ranking.result()

@@ -30,6 +30,9 @@ offers = Table(
     Column("posted_position", BigInteger, nullable=False, unique=True),
     Column("position", BigInteger, nullable=False),
     Index("ix_offers_crisis_item", "crisis_id", "item"),
+    # One offering party's offers (needSuggestions, a donor's offers page).
+    Index("ix_offers_organisation", "organisation_id"),
+    Index("ix_offers_offering_state", "offering_state"),
     # The matcher's suggestions: every filter of theirs answered from the index alone.
     Index(
         "ix_offers_item_available",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from domain.access import Role
+from services.api.dashboard import operations_dir
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.api import serving
@@ -69,3 +70,26 @@ async def test_only_the_offering_party_asks_and_only_about_its_own_offers(world:
     assert _codes(unknown) == {"NOT_FOUND"}
     assert _codes(viewer) == {"FORBIDDEN"}
     assert _codes(secretariat) == {"FORBIDDEN"}
+
+
+async def test_the_could_serve_page_is_answered_by_its_compiled_plan_as_by_the_general_path(
+    world: World,
+) -> None:
+    """The resolver reads the needs' and offers' rows itself, so no field below it awaits and the
+    page's named operation keeps its plan; the same text with a newline is unknown, and takes the
+    general path."""
+    client = world.client
+    await world.request("PHL", "100", 5)
+    await world.request("TLS", "40", 2)
+    _, at = await world.offer("60", ["PHL", "TLS"])
+    text = (operations_dir() / "NeedSuggestions.graphql").read_text(encoding="utf-8")
+
+    compiled = await client.data(text, {"first": 50}, as_=world.donor, after=at)
+    general = await client.data(text + "\n", {"first": 50}, as_=world.donor, after=at)
+
+    endpoint = client.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
+    plan = endpoint.persisted.compiled(text, "NeedSuggestions")
+    assert plan is not None
+    assert plan.useful
+    assert len(compiled["needSuggestions"]) == 2
+    assert compiled == general

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from uuid import UUID
 
 import strawberry
 
 from domain import allocation
 from domain.access import Role
 from domain.codes import MemberState
+from projections.assistance_requests.queries import RequestRow
 from projections.matching import queries as matching
+from projections.matching.served import needs_served
+from projections.offers.queries import OfferRow
 from services.api.schema.allocation_round_types import ScoreTerm
-from services.api.schema.context import Info
+from services.api.schema.context import Info, selected
 from services.api.schema.offer_types import Offer
 from services.api.schema.paging import check_first
 from services.api.schema.request_types import AssistanceRequest
@@ -30,26 +33,39 @@ class NeedSuggestion:
     score: float = strawberry.field(description="as matchSuggestions scores the pair for the need")
     quantity: Decimal = strawberry.field(description="what the offer could cover of what is still open")
     terms: list[ScoreTerm]
-
-    @strawberry.field
-    async def request(self, info: Info) -> AssistanceRequest | None:
-        row = await info.context.loaders.request.load(UUID(self.request_id))
-        return AssistanceRequest.from_row(row) if row else None
-
-    @strawberry.field
-    async def offer(self, info: Info) -> Offer | None:
-        row = await info.context.loaders.offer.load(UUID(self.offer_id))
-        return Offer.from_row(row) if row else None
+    request: AssistanceRequest | None
+    offer: Offer | None
 
     @classmethod
-    def of(cls, suggestion: allocation.Suggestion) -> NeedSuggestion:
+    def of(
+        cls, suggestion: allocation.Suggestion, request: RequestRow | None, offer: OfferRow | None
+    ) -> NeedSuggestion:
         return cls(
             request_id=strawberry.ID(str(suggestion.need.request_id)),
             offer_id=strawberry.ID(str(suggestion.offer.offer_id)),
             score=suggestion.score,
             quantity=suggestion.quantity,
             terms=ScoreTerm.all_of(suggestion),
+            request=AssistanceRequest.from_row(request) if request else None,
+            offer=Offer.from_row(offer) if offer else None,
         )
+
+
+async def _rows(
+    info: Info, served: list[allocation.Suggestion]
+) -> tuple[Sequence[RequestRow | None], Sequence[OfferRow | None]]:
+    """The rows of the needs and offers the selection shows, read by this request's loaders before
+    the answer is made, so that no field below the root awaits: the named operation is then answered
+    by its compiled plan (services.api.compiled), not field by field."""
+    asked = selected(info)
+    loaders = info.context.loaders
+    requests: Sequence[RequestRow | None] = [None] * len(served)
+    offers: Sequence[OfferRow | None] = [None] * len(served)
+    if "request" in asked:
+        requests = await loaders.request.load_many([s.need.request_id for s in served])
+    if "offer" in asked:
+        offers = await loaders.offer.load_many([s.offer.offer_id for s in served])
+    return requests, offers
 
 
 @strawberry.type
@@ -88,5 +104,6 @@ class ServingQuery:
             offering_state=principal.member_state.value if principal.member_state and not donor else None,
             offer_id=wanted,
         )
-        served = await matching.needs_served(engine, offers, today, allocation.Parameters(), first)
-        return [NeedSuggestion.of(s) for s in served]
+        served = await needs_served(engine, offers, today, allocation.Parameters(), first)
+        requests, offer_rows = await _rows(info, served)
+        return [NeedSuggestion.of(*each) for each in zip(served, requests, offer_rows, strict=True)]
