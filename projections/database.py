@@ -19,7 +19,10 @@ _NO_TRANSACTION = "concord_no_transaction"
 def create_read_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         return sqlite_engine(url)
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    # Up to twice pool_size connections, each kept once opened: with overflow connections, a busy
+    # spell beyond pool_size (16 dashboard reads at once) closed one at nearly every return and
+    # opened another (a PostgreSQL backend started, TLS tried, authentication) for a later read.
+    engine = create_async_engine(url, pool_size=2 * pool_size, max_overflow=0)
     event.listen(engine.sync_engine, "checkout", _open_or_replaced)
     return engine
 
