@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
+from sqlalchemy.util import greenlet_spawn
 
 #: The drivers whose own connections a statement runs on (the read engines' drivers).
 DRIVERS = frozenset({"asyncpg", "aiosqlite"})
@@ -76,8 +77,35 @@ class Prepared:
 
     async def rows(self, engine: AsyncEngine, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """The rows for these values, each a sequence of the driver's values in column order."""
+        parameters = self.parameters(values)
+        if self.dialect.driver == "asyncpg":
+            return await self._asyncpg_rows(engine, parameters)
         async with engine.connect() as connection:
-            return await self.run(connection, values)
+            raw = await connection.get_raw_connection()
+            found: Sequence[Sequence[Any]] = await raw.driver_connection.execute_fetchall(  # type: ignore[union-attr]
+                self.sql, parameters
+            )
+        return found
+
+    async def _asyncpg_rows(self, engine: AsyncEngine, parameters: list[Any]) -> Sequence[Sequence[Any]]:
+        """The statement on the pool's own connection, checked out and in as SQLAlchemy's
+        ``Connection`` takes it (the pool's checkout check included) but without that object: its
+        set-up, its isolation level set and reset, and its close in a task of its own cost more than
+        a dashboard's small query. asyncpg runs the statement outside any transaction, as the
+        reader's autocommit does; the check-in has nothing to roll back, so it awaits nothing (the
+        read pool closes no connection on its return, ``create_read_engine``)."""
+        pooled = await greenlet_spawn(engine.sync_engine.raw_connection)
+        try:
+            driver = pooled.driver_connection
+            if self._type_codes is None:
+                statement = await driver.prepare(self.sql)  # type: ignore[union-attr]
+                self._type_codes = [attribute.type.oid for attribute in statement.get_attributes()]
+                found: Sequence[Sequence[Any]] = await statement.fetch(*parameters)
+            else:
+                found = await driver.fetch(self.sql, *parameters)  # type: ignore[union-attr]
+        finally:
+            await greenlet_spawn(pooled.close)
+        return found
 
     async def run(self, connection: AsyncConnection, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """``rows`` on a connection already checked out, for a read of several statements."""

@@ -112,6 +112,8 @@ def _track(_values: Sequence[Any]) -> None:
 
 
 _HELPERS = GraphQLResolveInfoHelpers(_gather, _track)
+#: Variables that do not coerce (graphql-core's errors): the general path answers with them.
+_INVALID: Any = object()
 
 
 class Scope(NamedTuple):
@@ -210,14 +212,22 @@ class CompiledOperation:
         self._operation = operation
         self._executor = executor
         self._roots = _root_fields(self._scope, root, operation.selection_set)
+        self._no_variables: Any = None
         if self.mutation and len(self._roots) != 1:
             raise NotCompiled("a mutation of one root field")
 
     def _coerced(self, variables: dict[str, Any] | None) -> Any:
-        coerced = get_variable_values(
-            self._schema, self._operation.variable_definitions or (), variables or {}
-        )
-        return None if isinstance(coerced, list) else coerced
+        if not variables:
+            # The same for every request that sends none (the dashboard's Coverage): coerced once.
+            if self._no_variables is None:
+                self._no_variables = self._coerce({})
+            return None if self._no_variables is _INVALID else self._no_variables
+        coerced = self._coerce(variables)
+        return None if coerced is _INVALID else coerced
+
+    def _coerce(self, variables: dict[str, Any]) -> Any:
+        coerced = get_variable_values(self._schema, self._operation.variable_definitions or (), variables)
+        return _INVALID if isinstance(coerced, list) else coerced
 
     async def run(self, context: Any, variables: dict[str, Any] | None) -> dict[str, Any] | None:
         """A query's ``data``, or None where the general path must answer."""
