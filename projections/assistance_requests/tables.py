@@ -44,6 +44,21 @@ assistance_requests = Table(
     # The needs a donor's offers could serve, read a priority at a time by needed-by date
     # (``projections.matching.served.needs_served``), which bounds what each unread need could score.
     Index("ix_assistance_requests_priority", "priority", "needed_by", "id"),
+    # A state's needs, newest first (the coordinator's needs page): the page read in the index's
+    # order and counted in it, not every need of the state sorted.
+    Index("ix_assistance_requests_state_posted", "member_state", "posted_position"),
+)
+
+_requests = assistance_requests.c
+# Needs of a status by priority (the secretariat's desk: the open needs, highest priority first):
+# the page is the index's first rows, in ``REQUEST_ORDERS["priority"]``'s order and directions,
+# not every open need sorted.
+Index(
+    "ix_assistance_requests_status_priority",
+    _requests.status,
+    _requests.priority.desc(),
+    _requests.needed_by,
+    _requests.posted_position.desc(),
 )
 
 #: What accepted matches commit to each request, and by whom (the self-claim rule's evidence).

@@ -64,7 +64,9 @@ def test_the_deferred_indexes_are_only_queries_indexes() -> None:
         "ix_assistance_requests_priority",
         "ix_assistance_requests_safe_haven_id",
         "ix_assistance_requests_sector",
+        "ix_assistance_requests_state_posted",
         "ix_assistance_requests_state_status",
+        "ix_assistance_requests_status_priority",
     } == WRITE_ONLY  # not ix_request_commitments_request_id: _recount reads commitments through it
 
 
