@@ -1,18 +1,24 @@
 """What the row plans of named operations share (services.api.schema's ``*_rows`` modules): the
-fields a selection names, and each leaf value serialised as graphql-core completes it, remembered
-per distinct value of a column where values repeat."""
+fields a selection names, a paged connection's selection and value, and each leaf value serialised
+as graphql-core completes it, remembered per distinct value of a column where values repeat."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, GraphQLNonNull, is_leaf_type
+from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type
 
 from services.api.compiled import Fallback, NotCompiled, fields_of
 
 #: How many distinct values of a column are remembered before they are forgotten all at once.
 REMEMBERED = 4096
+#: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
+STATEMENTS = 256
+
+_CONNECTION = ("totalCount", "pageInfo", "edges", "__typename")
+_PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
+_EDGE = ("cursor", "node", "__typename")
 
 
 def plain(node: FieldNode | None, known: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -79,3 +85,57 @@ def remembered(output: Callable[[Any], Any]) -> tuple[dict[Any, Any], Callable[[
         return made
 
     return memo, fill
+
+
+class Connection:
+    """What a named operation asks of a paged connection (its own fields, its page info's and its
+    edges', each under its response key), and the connection's value made from a page."""
+
+    def __init__(self, field: GraphQLField, node: FieldNode) -> None:
+        connection = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        if not isinstance(connection, GraphQLObjectType) or "edges" not in connection.fields:
+            raise NotCompiled("a connection")
+        self.type = connection
+        self._fields = plain(node, _CONNECTION)
+        self._page_info = plain(only(node, "pageInfo"), _PAGE_INFO)
+        edges = only(node, "edges")
+        self._edge = plain(edges, _EDGE)
+        self._edge_type = get_named_type(connection.fields["edges"].type).name
+        #: The selection of the edges' nodes, if they are asked for.
+        self.node = only(edges, "node")
+        asked = {name for _key, name in self._fields}
+        #: Whether the page's rows are read (for its edges or page info), and its count.
+        self.rows = bool(asked & {"edges", "pageInfo"})
+        self.count = "totalCount" in asked
+        self._total = leaf_output(connection.fields["totalCount"])
+
+    def value(
+        self, total: int, has_next: bool, after: str | None, cursors: list[str], nodes: list[Any]
+    ) -> dict[str, Any]:
+        """The connection's dict, as graphql-core completes it; ``nodes``, one a cursor, when the
+        edges' nodes are asked for."""
+        value: dict[str, Any] = {}
+        for key, name in self._fields:
+            if name == "totalCount":
+                value[key] = self._total(total)
+            elif name == "__typename":
+                value[key] = self.type.name
+            elif name == "pageInfo":
+                page_info = {
+                    "hasNextPage": has_next,
+                    "hasPreviousPage": after is not None,
+                    "startCursor": cursors[0] if cursors else None,
+                    "endCursor": cursors[-1] if cursors else None,
+                    "__typename": "PageInfo",
+                }
+                value[key] = {k: page_info[n] for k, n in self._page_info}
+            else:
+                edge_type = self._edge_type
+                value[key] = [
+                    {
+                        k: (nodes[i] if n == "node" else cursor if n == "cursor" else edge_type)
+                        for k, n in self._edge
+                    }
+                    for i, cursor in enumerate(cursors)
+                ]
+        return value

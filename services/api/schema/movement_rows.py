@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, GraphQLSchema
+from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema
 from graphql.execution.values import get_argument_values
 
 from domain import codes, movements, security
@@ -33,7 +33,7 @@ from projections.movements.pages import MovementFilter, page_shape, page_stateme
 from projections.prepared import Prepared, Unprepared
 from services.api.compiled import Complete, Fallback, NotCompiled, Request, completion, fields_of
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import REMEMBERED, leaf_output, only, plain, remembered
+from services.api.row_plans import REMEMBERED, STATEMENTS, Connection, leaf_output, remembered
 from services.api.schema.areas import visible_areas
 from services.api.schema.movement_types import (
     AgeGroup,
@@ -53,11 +53,6 @@ from services.identity.access import Principal, may
 from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 _NODE = "Movement"
-_CONNECTION = ("totalCount", "pageInfo", "edges", "__typename")
-_PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
-_EDGE = ("cursor", "node", "__typename")
-#: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
-_STATEMENTS = 256
 
 
 def _id(value: object) -> strawberry.ID:
@@ -128,17 +123,12 @@ class MovementsPlan:
         arguments = (field.extensions or {}).get(ARGUMENTS)
         if arguments is None or not arguments.compiled:
             raise NotCompiled("arguments strawberry converts itself")
-        connection = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        self._page = Connection(field, node)
         node_type = schema.type_map.get(_NODE)
-        if not isinstance(connection, GraphQLObjectType) or not isinstance(node_type, GraphQLObjectType):
+        if not isinstance(node_type, GraphQLObjectType):
             raise NotCompiled("a connection of movements")
         self._field, self._node, self._arguments = field, node, arguments
-        self._connection = plain(node, _CONNECTION)
-        asked = {name for _key, name in self._connection}
-        self._page_info = plain(only(node, "pageInfo"), _PAGE_INFO)
-        edges = only(node, "edges")
-        self._edge = plain(edges, _EDGE)
-        nodes = only(edges, "node")
+        nodes = self._page.node
         self._columns: list[str] = []
         self._spec = _node_spec(schema, node_type, nodes, self._columns) if nodes is not None else None
         self._states: tuple[int, ...] = ()
@@ -151,10 +141,6 @@ class MovementsPlan:
             self._havens = tuple(
                 _at(_HAVENS[name], self._columns) for _key, name, _make in self._spec if name in _HAVENS
             )
-        self._rows = bool(asked & {"edges", "pageInfo"})
-        self._count = "totalCount" in asked
-        self._int = leaf_output(connection.fields["totalCount"])
-        self._name = connection.name
         self._prepared: dict[Hashable, Prepared] = {}
         self._makers: dict[str, Callable[[Sequence[Any], _Page], Any]] = {}
         self._processors: dict[str, list[Process]] = {}
@@ -182,13 +168,13 @@ class MovementsPlan:
         rows: list[Any] = []
         total = 0
         make_node = None
-        if self._rows:
+        if self._page.rows:
             page = self._statement(engine.dialect, where, seen, rows=True)
             rows = list(await page.rows(engine, values))
             if rows:
                 total = rows[0][-1]
             make_node = self._maker(page)
-        if self._count and not rows:
+        if self._page.count and not rows:
             counting = self._statement(engine.dialect, where, seen, rows=False)
             total = (await counting.rows(engine, values))[0][0]
         has_next = len(rows) > first
@@ -198,30 +184,7 @@ class MovementsPlan:
         if make_node is not None and rows:
             shared = await self._loaded(request, rows, self._processors[engine.dialect.name])
             nodes = [make_node(row, shared) for row in rows]
-        value: dict[str, Any] = {}
-        for key, name in self._connection:
-            if name == "totalCount":
-                value[key] = self._int(total)
-            elif name == "__typename":
-                value[key] = self._name
-            elif name == "pageInfo":
-                page_info = {
-                    "hasNextPage": has_next,
-                    "hasPreviousPage": after is not None,
-                    "startCursor": cursors[0] if cursors else None,
-                    "endCursor": cursors[-1] if cursors else None,
-                    "__typename": "PageInfo",
-                }
-                value[key] = {k: page_info[n] for k, n in self._page_info}
-            else:
-                value[key] = [
-                    {
-                        k: (nodes[i] if n == "node" else cursor if n == "cursor" else "MovementEdge")
-                        for k, n in self._edge
-                    }
-                    for i, cursor in enumerate(cursors)
-                ]
-        return value
+        return self._page.value(total, has_next, after, cursors, nodes)
 
     async def _loaded(self, request: Request, rows: list[Any], processors: list[Process]) -> _Page:
         """The page's open incidents and havens, read through the request's loaders as the
@@ -253,7 +216,7 @@ class MovementsPlan:
                 prepared = Prepared(statement, dialect)
             except Unprepared as why:
                 raise Fallback from why
-            if len(self._prepared) >= _STATEMENTS:  # a shape per length of each list a filter has
+            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
                 self._prepared.clear()
             self._prepared[key] = prepared
         return prepared

@@ -22,7 +22,6 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLField,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
 )
@@ -32,7 +31,7 @@ from projections.assistance_requests import queries as request_queries
 from projections.prepared import Prepared, Unprepared
 from services.api.compiled import Fallback, NotCompiled, Request
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import leaf_output, only, plain, remembered
+from services.api.row_plans import STATEMENTS, Connection, leaf_output, plain, remembered
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor
 from services.api.schema.policy import root_gate
 from services.api.schema.request_types import ROW_FIELDS, open_gap
@@ -41,11 +40,6 @@ from services.api.strawberry_internals import ARGUMENTS
 from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 _NODE = "AssistanceRequest"
-_CONNECTION = ("totalCount", "pageInfo", "edges", "__typename")
-_PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
-_EDGE = ("cursor", "node", "__typename")
-#: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
-_STATEMENTS = 256
 #: Columns whose values are mostly unique: converted every time, not remembered.
 _UNIQUE = frozenset({"id", "title", "description", "posted_at", "updated_at"})
 
@@ -59,24 +53,16 @@ class RequestsPlan:
         arguments = (field.extensions or {}).get(ARGUMENTS)
         if arguments is None or not arguments.compiled:
             raise NotCompiled("arguments strawberry converts itself")
-        connection = _object_type(field)
+        self._page = Connection(field, node)
         node_type = schema.type_map.get(_NODE)
         if not isinstance(node_type, GraphQLObjectType):
             raise NotCompiled(_NODE)
         self._field, self._node, self._arguments = field, node, arguments
-        self._connection = plain(node, _CONNECTION)
-        asked = {name for _key, name in self._connection}
-        self._page_info = plain(only(node, "pageInfo"), _PAGE_INFO)
-        edges = only(node, "edges")
-        self._edge = plain(edges, _EDGE)
-        nodes = only(edges, "node")
+        nodes = self._page.node
         self._columns: list[str] = []
         self._spec = _node_spec(node_type, nodes, self._columns) if nodes is not None else None
         self._position = _column("posted_position", self._columns)
-        self._rows = bool(asked & {"edges", "pageInfo"})
-        self._count = "totalCount" in asked
-        self._names = (connection.name, node_type.name)
-        self._int = leaf_output(connection.fields["totalCount"])
+        self._node_type = node_type.name
         self._prepared: dict[Hashable, Prepared] = {}
         self._makers: dict[str, Callable[[Any], Any]] = {}
 
@@ -97,13 +83,13 @@ class RequestsPlan:
         rows: list[Any] = []
         total = 0
         make_node = None
-        if self._rows:
+        if self._page.rows:
             page = self._statement(engine.dialect, where, order, seen, rows=True)
             rows = list(await page.rows(engine, parameters))
-            if self._count and rows:
+            if self._page.count and rows:
                 total = rows[0][-1]
             make_node = self._maker(page)
-        if self._count and not rows:
+        if self._page.count and not rows:
             counting = self._statement(engine.dialect, where, order, seen, rows=False)
             total = (await counting.rows(engine, parameters))[0][0]
         has_next = len(rows) > first
@@ -112,31 +98,8 @@ class RequestsPlan:
             cursors = [encode_cursor(row[self._position]) for row in rows]
         else:
             cursors = [encode_cursor((seen or 0) + i + 1) for i in range(len(rows))]
-        value: dict[str, Any] = {}
-        for key, name in self._connection:
-            if name == "totalCount":
-                value[key] = self._int(total)
-            elif name == "__typename":
-                value[key] = self._names[0]
-            elif name == "pageInfo":
-                page_info = {
-                    "hasNextPage": has_next,
-                    "hasPreviousPage": after is not None,
-                    "startCursor": cursors[0] if cursors else None,
-                    "endCursor": cursors[-1] if cursors else None,
-                    "__typename": "PageInfo",
-                }
-                value[key] = {k: page_info[n] for k, n in self._page_info}
-            else:
-                value[key] = [
-                    self._edge_value(cursor, row, make_node)
-                    for cursor, row in zip(cursors, rows, strict=True)
-                ]
-        return value
-
-    def _edge_value(self, cursor: str, row: Any, make_node: Callable[[Any], Any] | None) -> dict[str, Any]:
-        edge = {"cursor": cursor, "__typename": "AssistanceRequestEdge"}
-        return {k: make_node(row) if n == "node" and make_node else edge[n] for k, n in self._edge}
+        nodes = [make_node(row) for row in rows] if make_node is not None else []
+        return self._page.value(total, has_next, after, cursors, nodes)
 
     def _statement(
         self,
@@ -151,13 +114,18 @@ class RequestsPlan:
         prepared = self._prepared.get(key)
         if prepared is None:
             statement = request_queries.page_statement(
-                where, self._columns, order=order.value, after=seen is not None, rows=rows, count=self._count
+                where,
+                self._columns,
+                order=order.value,
+                after=seen is not None,
+                rows=rows,
+                count=self._page.count,
             )
             try:
                 prepared = Prepared(statement, dialect)
             except Unprepared as why:
                 raise Fallback from why
-            if len(self._prepared) >= _STATEMENTS:  # a shape per length of each list a filter has
+            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
                 self._prepared.clear()
             self._prepared[key] = prepared
         return prepared
@@ -169,16 +137,9 @@ class RequestsPlan:
         maker = self._makers.get(page.dialect.name)
         if maker is None:
             processors = page.processors()[: len(self._columns)]
-            maker = _node_maker(self._names[1], self._spec, processors)
+            maker = _node_maker(self._node_type, self._spec, processors)
             self._makers[page.dialect.name] = maker
         return maker
-
-
-def _object_type(field: GraphQLField) -> GraphQLObjectType:
-    of_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    if not isinstance(of_type, GraphQLObjectType):
-        raise NotCompiled("a connection")
-    return of_type
 
 
 #: One field of the node: (response key, field name, its GraphQL field or None, column indices).
