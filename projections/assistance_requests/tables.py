@@ -44,6 +44,8 @@ assistance_requests = Table(
     # The needs a donor's offers could serve, read a priority at a time by needed-by date
     # (``projections.matching.served.needs_served``), which bounds what each unread need could score.
     Index("ix_assistance_requests_priority", "priority", "needed_by", "id"),
+    # A request's state by its key without reading its (wide) row: the matches of a state's requests.
+    Index("ix_assistance_requests_id_state", "id", "member_state"),
 )
 
 #: What accepted matches commit to each request, and by whom (the self-claim rule's evidence).
