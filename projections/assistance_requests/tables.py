@@ -47,6 +47,8 @@ assistance_requests = Table(
     # A state's needs, newest first (the coordinator's needs page): the page read in the index's
     # order and counted in it, not every need of the state sorted.
     Index("ix_assistance_requests_state_posted", "member_state", "posted_position"),
+    # A request's state by its key without reading its (wide) row: the matches of a state's requests.
+    Index("ix_assistance_requests_id_state", "id", "member_state"),
 )
 
 _requests = assistance_requests.c

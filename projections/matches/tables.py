@@ -26,4 +26,7 @@ matches = Table(
     Column("proposed_position", BigInteger, nullable=False, unique=True),
     Column("position", BigInteger, nullable=False),
     Index("ix_matches_crisis_status", "crisis_id", "status"),
+    # A coordinator's waiting matches: one status, newest first, each one's request looked up by its
+    # key; the request's id in the index too, so that their count reads no row of the table.
+    Index("ix_matches_status_position", "status", "proposed_position", "request_id"),
 )

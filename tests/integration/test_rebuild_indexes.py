@@ -60,6 +60,7 @@ def test_the_deferred_indexes_are_only_queries_indexes() -> None:
     assert {
         "ix_assistance_requests_crisis",
         "ix_assistance_requests_crisis_due",
+        "ix_assistance_requests_id_state",
         "ix_assistance_requests_item_state",
         "ix_assistance_requests_place_item",
         "ix_assistance_requests_priority",

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
+from domain.security import RiskLevel
 from projections.assistance_requests import queries as request_queries
 from projections.crises import queries as crisis_queries
 from projections.offers import queries as offer_queries
@@ -80,3 +81,9 @@ class Loaders:
             return [found[s] for s in states]
 
         return DataLoader(load_fn=open_incidents)
+
+    @cached_property
+    def area_risks(self) -> dict[tuple[str, str], RiskLevel]:
+        """The risk of each (state, P-code) already derived in this request from the open incidents
+        the loader above read for it: a page of a hundred rows names a few areas."""
+        return {}
