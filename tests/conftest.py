@@ -22,6 +22,7 @@ from services.identity.tokens import DevSigner
 from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
+from tests import xdist_internals
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CONCORD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -32,6 +33,12 @@ TODAY = date(2026, 11, 28)
 # Examples are bounded per test; a deadline per example would only measure how busy the machine is.
 hypothesis_settings.register_profile("concord", deadline=None)
 hypothesis_settings.load_profile("concord")
+
+
+@pytest.hookimpl(trylast=True)  # after the conftests that mark groups (tests/resilience)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` honours the `xdist_group` marks (tests/xdist_internals.py)."""
+    xdist_internals.name_groups(config, items)
 
 
 @pytest.fixture(autouse=True)
