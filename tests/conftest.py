@@ -131,13 +131,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.drop_all()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for a fresh, migrated database on each back end."""
-    if request.param == "sqlite":
-        migrated_sqlite(tmp_path / "var")
+def fresh_settings(request: pytest.FixtureRequest, backend: str, data_dir: Path) -> Settings:
+    """Settings for a fresh, migrated database on the back end, its files in ``data_dir``."""
+    if backend == "sqlite":
+        migrated_sqlite(data_dir)
         return Settings(
-            data_dir=tmp_path / "var",
+            data_dir=data_dir,
             projection_poll_interval=0.2,
             consistency_timeout=30,
             command_db_timeout=30,
@@ -145,11 +144,17 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return Settings(
         database_url=server.new_database(),
-        data_dir=tmp_path / "var",
+        data_dir=data_dir,
         projection_poll_interval=0.2,
         consistency_timeout=30,  # a busy CI machine must not turn a slow read into STALE_READ
         command_db_timeout=30,  # nor a command queued behind others into SERVICE_UNAVAILABLE
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, migrated database on each back end."""
+    return fresh_settings(request, request.param, tmp_path / "var")
 
 
 @pytest.fixture
