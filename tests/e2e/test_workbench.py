@@ -33,7 +33,8 @@ AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
 WORKBENCH_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "workbench.md"
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
 REGISTER = (
-    "mutation($i: RegisterOrganisationInput!) { registerOrganisation(input: $i) { organisation { id } } }"
+    "mutation($i: RegisterOrganisationInput!) "
+    "{ registerOrganisation(input: $i) { position organisation { id } } }"
 )
 
 
@@ -65,7 +66,10 @@ def served(settings: Settings, tmp_path: Path) -> Iterator[Served]:
         wait_until_serving(base, server, log)
         crisis = {"name": "Marawi displacement", "affectedStates": ["PHL"], "startDate": "2026-11-01"}
         graphql(base, OPEN_CRISIS, {"i": crisis}, secretariat)
-        graphql(base, REGISTER, {"i": {"name": "JICA", "type": "DIALOGUE_PARTNER"}}, secretariat)
+        registered = graphql(base, REGISTER, {"i": {"name": "JICA", "type": "DIALOGUE_PARTNER"}}, secretariat)
+        # The tests read the crisis and the organisation at once, without a position: they are projected.
+        position = str(registered["registerOrganisation"]["position"])
+        graphql(base, "{ crises { id } }", {}, secretariat, **{"Concord-Consistent-With": position})
         backend = "postgres" if settings.database_url else "sqlite"
         yield Served(base, env, backend, signer.issue(subject="viewer@e2e", role=Role.VIEWER))
 
