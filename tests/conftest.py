@@ -22,6 +22,7 @@ from services.identity.tokens import DevSigner
 from services.infrastructure.storage import storage_for
 from services.migrate import migrate
 from services.settings import Settings
+from tests import xdist_internals
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CONCORD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -32,6 +33,12 @@ TODAY = date(2026, 11, 28)
 # Examples are bounded per test; a deadline per example would only measure how busy the machine is.
 hypothesis_settings.register_profile("concord", deadline=None)
 hypothesis_settings.load_profile("concord")
+
+
+@pytest.hookimpl(trylast=True)  # after the conftests that mark groups (tests/resilience)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` honours the `xdist_group` marks (tests/xdist_internals.py)."""
+    xdist_internals.name_groups(config, items)
 
 
 @pytest.fixture(autouse=True)
@@ -124,13 +131,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.drop_all()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for a fresh, migrated database on each back end."""
-    if request.param == "sqlite":
-        migrated_sqlite(tmp_path / "var")
+def fresh_settings(request: pytest.FixtureRequest, backend: str, data_dir: Path) -> Settings:
+    """Settings for a fresh, migrated database on the back end, its files in ``data_dir``."""
+    if backend == "sqlite":
+        migrated_sqlite(data_dir)
         return Settings(
-            data_dir=tmp_path / "var",
+            data_dir=data_dir,
             projection_poll_interval=0.2,
             consistency_timeout=30,
             command_db_timeout=30,
@@ -138,11 +144,17 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return Settings(
         database_url=server.new_database(),
-        data_dir=tmp_path / "var",
+        data_dir=data_dir,
         projection_poll_interval=0.2,
         consistency_timeout=30,  # a busy CI machine must not turn a slow read into STALE_READ
         command_db_timeout=30,  # nor a command queued behind others into SERVICE_UNAVAILABLE
     )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, migrated database on each back end."""
+    return fresh_settings(request, request.param, tmp_path / "var")
 
 
 @pytest.fixture

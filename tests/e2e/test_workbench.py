@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from domain.access import Role
 from services.identity.tokens import DevSigner
 from services.settings import Settings
-from tests.e2e.test_dashboard import ARTIFACTS, BROWSER_FLAGS, CHROMIUM, WAIT_MS
+from tests.e2e.test_dashboard import ARTIFACTS, WAIT_MS
 from tests.e2e.test_served import (
     environment,
     free_port,
@@ -33,7 +33,8 @@ AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
 WORKBENCH_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "workbench.md"
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
 REGISTER = (
-    "mutation($i: RegisterOrganisationInput!) { registerOrganisation(input: $i) { organisation { id } } }"
+    "mutation($i: RegisterOrganisationInput!) "
+    "{ registerOrganisation(input: $i) { position organisation { id } } }"
 )
 
 
@@ -65,28 +66,31 @@ def served(settings: Settings, tmp_path: Path) -> Iterator[Served]:
         wait_until_serving(base, server, log)
         crisis = {"name": "Marawi displacement", "affectedStates": ["PHL"], "startDate": "2026-11-01"}
         graphql(base, OPEN_CRISIS, {"i": crisis}, secretariat)
-        graphql(base, REGISTER, {"i": {"name": "JICA", "type": "DIALOGUE_PARTNER"}}, secretariat)
+        registered = graphql(base, REGISTER, {"i": {"name": "JICA", "type": "DIALOGUE_PARTNER"}}, secretariat)
+        # The tests read the crisis and the organisation at once, without a position: they are projected.
+        position = str(registered["registerOrganisation"]["position"])
+        graphql(base, "{ crises { id } }", {}, secretariat, **{"Concord-Consistent-With": position})
         backend = "postgres" if settings.database_url else "sqlite"
         yield Served(base, env, backend, signer.issue(subject="viewer@e2e", role=Role.VIEWER))
 
 
 @pytest.fixture
-def page(served: Served) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS)
-        page = browser.new_page(locale="en-US", timezone_id="UTC", viewport={"width": 1440, "height": 1000})
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(message.text) if "Content Security Policy" in message.text else None
-            ),
-        )
-        page.set_default_timeout(WAIT_MS)
-        yield page
-        browser.close()
-        assert problems == []
+def page(served: Served, chromium: Browser) -> Iterator[Page]:
+    """A page in a browser context of the test's own."""
+    context = chromium.new_context(
+        locale="en-US", timezone_id="UTC", viewport={"width": 1440, "height": 1000}
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    page.set_default_timeout(WAIT_MS)
+    yield page
+    context.close()
+    assert problems == []
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+import pytest_asyncio
 from graphql import OperationDefinitionNode, OperationType, parse
 
 from domain.access import Role
@@ -26,9 +27,8 @@ from services.demo import AREAS, PLACES, Demo
 from services.identity.access import Principal
 from services.identity.tokens import DevSigner
 from services.infrastructure.storage import storage_for
-from services.settings import Settings
 from tests.api import GRAPHQL_RESPONSE, Client, serving
-from tests.conftest import fixed_today
+from tests.conftest import fixed_today, fresh_settings
 
 #: The operation whose first id of a kind stands for ``$id`` in the operations named after it.
 ID_FROM = {
@@ -62,8 +62,23 @@ def queries() -> dict[str, str]:
     return named
 
 
-@pytest.fixture
-async def demo(settings: Settings, signer: DevSigner) -> AsyncIterator[Client]:
+# The tests only read: one demo and one app per back end serve them all, on one pytest-xdist worker
+# (`--dist loadgroup`), in one event loop. Writing the demo and projecting it took most of each test.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+BACKENDS = [
+    pytest.param("sqlite", marks=pytest.mark.xdist_group("compiled-operations-sqlite")),
+    pytest.param(
+        "postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("compiled-operations-postgres")]
+    ),
+]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=BACKENDS)
+async def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Client]:
+    settings = fresh_settings(request, request.param, tmp_path_factory.mktemp("demo") / "var")
+    signer = DevSigner(settings.data_dir, settings.auth_audience)
     concord = Concord(storage_for(settings).event_store_env, today=fixed_today)
     try:
         scenario = Demo(concord, seed=7, scale=0.05)

@@ -33,8 +33,6 @@ from tests.conftest import PostgresServer
 from tests.documentation import PLACEHOLDER, Example, all_examples
 from tests.e2e.test_served import CONCORD, environment, free_port, running, wait_until_serving
 
-pytestmark = pytest.mark.xdist_group("documentation")  # one served demo for all of them
-
 LOCAL = "http://127.0.0.1:8000"
 RUN = [example for example in all_examples() if example.runs]
 # `concord token …` as the guides write it, to the end of its command substitution, comment or line.
@@ -125,7 +123,15 @@ class Site:
         return body["data"]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# One served demo per back end, each for all the examples on one pytest-xdist worker (`--dist
+# loadgroup`); the two back ends are two groups, so that two workers serve them at once.
+SITES = [
+    pytest.param("sqlite", marks=pytest.mark.xdist_group("documentation-sqlite")),
+    pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("documentation-postgres")]),
+]
+
+
+@pytest.fixture(scope="module", params=SITES)
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     here = tmp_path_factory.mktemp(f"documentation-{request.param}")
     database_url = None
