@@ -24,6 +24,9 @@ page = test_workbench.page
 NEEDS = "query { requests(first: 1) { totalCount } }"
 OFFERS = "query { offers(first: 1) { totalCount } }"
 
+#: How long the page may take to post its 197 good rows (one command each).
+POSTING = 30_000  # ms
+
 
 def test_a_coordinator_previews_200_rows_posts_the_197_good_and_a_second_upload_posts_none(
     served: Served, page: Page
@@ -53,7 +56,8 @@ def test_a_coordinator_previews_200_rows_posts_the_197_good_and_a_second_upload_
     quantity_error = page.locator("#line-20 td.bad .field-error").inner_text()
     findings = checked(page, served, "import-preview")
     page.click("#commit")
-    expect(summary).to_have_text("200 rows: 197 posted · 3 with errors · 0 already posted.")
+    # 197 commands, each awaited by the page: longer than an assertion's 5 s on a loaded machine.
+    expect(summary).to_have_text("200 rows: 197 posted · 3 with errors · 0 already posted.", timeout=POSTING)
     expect(page.locator("#results-heading")).to_be_focused()
     see_them = page.locator("#see-them").get_attribute("href") or ""
     findings += serious_violations(page)
@@ -108,7 +112,8 @@ def test_a_donor_previews_200_offers_posts_the_197_good_and_a_second_upload_post
     serves_error = page.locator("#line-193 td.bad .field-error").inner_text()
     findings = checked(page, served, "import-offers-preview")
     page.click("#commit")
-    expect(summary).to_have_text("200 rows: 197 posted · 3 with errors · 0 already posted.")
+    # 197 commands, each awaited by the page: longer than an assertion's 5 s on a loaded machine.
+    expect(summary).to_have_text("200 rows: 197 posted · 3 with errors · 0 already posted.", timeout=POSTING)
     expect(page.locator("#results-heading")).to_be_focused()
     see_them = page.locator("#see-them").get_attribute("href") or ""
     findings += serious_violations(page)
