@@ -8,6 +8,7 @@ import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -173,10 +174,10 @@ class FakeGraphQL(BaseHTTPRequestHandler):
         return
 
 
-@pytest.fixture
-def fake_server() -> Iterator[str]:
-    FakeGraphQL.answered = Counter()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGraphQL)
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """The stub handler served on a port of its own, on threads, for the test's duration."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -185,6 +186,13 @@ def fake_server() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def fake_server() -> Iterator[str]:
+    FakeGraphQL.answered = Counter()
+    with serving(FakeGraphQL) as base:
+        yield base
 
 
 @needs_wrk
@@ -290,15 +298,8 @@ class FakeReads(BaseHTTPRequestHandler):
 @pytest.fixture
 def reads_server() -> Iterator[str]:
     FakeReads.answered = Counter()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeReads)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(FakeReads) as base:
+        yield base
 
 
 def _counted_as_answered(level: dict[str, object], kinds: dict[str, str]) -> None:
