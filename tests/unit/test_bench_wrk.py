@@ -130,7 +130,21 @@ needs_wrk = pytest.mark.skipif(
 )
 
 
-class FakeGraphQL(BaseHTTPRequestHandler):
+class StubHandler(BaseHTTPRequestHandler):
+    """A stub server's handler: JSON answers, and no log line per request."""
+
+    def send_json(self, status: int, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class FakeGraphQL(StubHandler):
     """Answers postRequest (some with a 500 or GraphQL errors when ``flaky``) and the requests count."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as wrk expects
@@ -145,11 +159,7 @@ class FakeGraphQL(BaseHTTPRequestHandler):
         with self.lock:
             kind, status, payload = self._answer(body, sum(self.answered.values()))
             self.answered[kind] += 1
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_json(status, payload)
 
     def _answer(self, body: dict[str, object], n: int) -> tuple[str, int, bytes]:
         if self.headers["authorization"] != HEADERS["authorization"]:
@@ -169,9 +179,6 @@ class FakeGraphQL(BaseHTTPRequestHandler):
             return "mismatch", 400, b'{"detail": "count without Concord-Consistent-With"}'
         recorded = self.answered["ok"] // 2 if self.loses_every_other else self.answered["ok"]
         return "count", 200, b'{"data": {"requests": {"totalCount": %d}}}' % recorded
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
 
 
 @contextmanager
@@ -262,7 +269,7 @@ def test_a_read_script_gets_without_a_body_or_posts_the_operation() -> None:
     assert 'wrk.headers["content-type"] = "application/json"' in post
 
 
-class FakeReads(BaseHTTPRequestHandler):
+class FakeReads(StubHandler):
     """Answers one read with each of ``answers`` in turn: (kind, status, body)."""
 
     protocol_version = "HTTP/1.1"
@@ -285,14 +292,7 @@ class FakeReads(BaseHTTPRequestHandler):
             else:
                 kind, status, payload = self.answers[sum(self.answered.values()) % len(self.answers)]
             self.answered[kind] += 1
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
+        self.send_json(status, payload)
 
 
 @pytest.fixture
