@@ -77,15 +77,10 @@ class Prepared:
 
     async def rows(self, engine: AsyncEngine, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """The rows for these values, each a sequence of the driver's values in column order."""
-        parameters = self.parameters(values)
         if self.dialect.driver == "asyncpg":
-            return await self._asyncpg_rows(engine, parameters)
+            return await self._asyncpg_rows(engine, self.parameters(values))
         async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            found: Sequence[Sequence[Any]] = await raw.driver_connection.execute_fetchall(  # type: ignore[union-attr]
-                self.sql, parameters
-            )
-        return found
+            return await self.run(connection, values)
 
     async def _asyncpg_rows(self, engine: AsyncEngine, parameters: list[Any]) -> Sequence[Sequence[Any]]:
         """The statement on the pool's own connection, checked out and in as SQLAlchemy's
@@ -96,30 +91,26 @@ class Prepared:
         read pool closes no connection on its return, ``create_read_engine``)."""
         pooled = await greenlet_spawn(engine.sync_engine.raw_connection)
         try:
-            driver = pooled.driver_connection
-            if self._type_codes is None:
-                statement = await driver.prepare(self.sql)  # type: ignore[union-attr]
-                self._type_codes = [attribute.type.oid for attribute in statement.get_attributes()]
-                found: Sequence[Sequence[Any]] = await statement.fetch(*parameters)
-            else:
-                found = await driver.fetch(self.sql, *parameters)  # type: ignore[union-attr]
+            return await self._fetch(pooled.driver_connection, parameters)
         finally:
             await greenlet_spawn(pooled.close)
-        return found
 
     async def run(self, connection: AsyncConnection, values: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """``rows`` on a connection already checked out, for a read of several statements."""
-        parameters = self.parameters(values)
         raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
+        return await self._fetch(raw.driver_connection, self.parameters(values))
+
+    async def _fetch(self, driver: Any, parameters: list[Any]) -> Sequence[Sequence[Any]]:
+        """The rows from the driver's own connection; on asyncpg the first run prepares the
+        statement, to learn its columns' types."""
         if self._type_codes is None:
-            statement = await driver.prepare(self.sql)  # type: ignore[union-attr]
+            statement = await driver.prepare(self.sql)
             self._type_codes = [attribute.type.oid for attribute in statement.get_attributes()]
             found: Sequence[Sequence[Any]] = await statement.fetch(*parameters)
         elif self.dialect.driver == "asyncpg":
-            found = await driver.fetch(self.sql, *parameters)  # type: ignore[union-attr]
+            found = await driver.fetch(self.sql, *parameters)
         else:
-            found = await driver.execute_fetchall(self.sql, parameters)  # type: ignore[union-attr]
+            found = await driver.execute_fetchall(self.sql, parameters)
         return found
 
 
