@@ -30,7 +30,7 @@ class Unprepared(Exception):
 class Prepared:
     """One statement, compiled for one dialect: its SQL, its parameters' order and processors."""
 
-    __slots__ = ("_fixed", "_names", "_processors", "_type_codes", "columns", "dialect", "sql")
+    __slots__ = ("_fixed", "_names", "_processors", "_results", "_type_codes", "columns", "dialect", "sql")
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         if dialect.driver not in DRIVERS:
@@ -56,16 +56,19 @@ class Prepared:
         self._type_codes: list[Any] | None = (
             None if dialect.driver == "asyncpg" else [None] * len(self.columns)
         )
+        self._results: tuple[Callable[[Any], Any] | None, ...] | None = None
 
-    def processors(self) -> list[Callable[[Any], Any] | None]:
+    def processors(self) -> tuple[Callable[[Any], Any] | None, ...]:
         """Each column's result processor: what SQLAlchemy calls on the driver's value of it.
-        Known once the statement has run."""
-        if self._type_codes is None:
-            raise Unprepared("the statement has not run yet")
-        return [
-            column.type.dialect_impl(self.dialect).result_processor(self.dialect, code)
-            for column, code in zip(self.columns, self._type_codes, strict=True)
-        ]
+        Known once the statement has run; made once."""
+        if self._results is None:
+            if self._type_codes is None:
+                raise Unprepared("the statement has not run yet")
+            self._results = tuple(
+                column.type.dialect_impl(self.dialect).result_processor(self.dialect, code)
+                for column, code in zip(self.columns, self._type_codes, strict=True)
+            )
+        return self._results
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         """The values in the statement's order, each bound as SQLAlchemy binds it."""

@@ -54,9 +54,15 @@ async def by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequ
                 continue
             values = {f"id_{k}": batch[min(k, len(batch) - 1)] for k in range(size)}
             raw = await prepared.run(conn, values)
-            convert = [once_per_value(process) for process in prepared.processors()]
+            # Only the columns with a processor: most of a wide row is read as the driver gives it.
+            convert = [
+                (at, once_per_value(process)) for at, process in enumerate(prepared.processors()) if process
+            ]
             for row in raw:
-                each = row_type(*(c(value) for c, value in zip(convert, row, strict=True)))
+                made = list(row)
+                for at, c in convert:
+                    made[at] = c(made[at])
+                each = row_type(*made)
                 found[each.id] = each  # type: ignore[attr-defined]
     return found
 

@@ -16,7 +16,7 @@ take the general path, which answers with its errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from graphql import (
@@ -164,7 +164,7 @@ def _node_spec(node_type: GraphQLObjectType, node: FieldNode, columns: list[str]
 
 
 def _node_maker(
-    type_name: str, spec: list[_Spec], processors: list[Callable[[Any], Any] | None]
+    type_name: str, spec: list[_Spec], processors: Sequence[Callable[[Any], Any] | None]
 ) -> Callable[[Any], Any]:
     """A generated function from a driver's row to the node's dict, in the selection's order."""
     namespace: dict[str, Any] = {"__builtins__": {}}
