@@ -60,7 +60,6 @@ from strawberry.types.base import (
 from strawberry.types.enum import has_enum_definition
 from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
-from strawberry.utils.await_maybe import await_maybe
 
 from services.api.graphql_core_internals import Attribute, Child
 
@@ -245,15 +244,19 @@ class ConvertedResolver(Converted):
 
 
 class AsyncConvertedResolver(Converted):
+    """An ``async def`` resolver's: its own coroutine, which the executor awaits, with no coroutine
+    around it (strawberry's ``_async_resolver`` awaits it once, and so does the executor)."""
+
     __slots__ = ()
 
-    async def __call__(self, source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
-        return await await_maybe(self.resolve(source, info, kwargs))
+    def __call__(self, source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        return self.resolve(source, info, kwargs)
 
 
 def convert_arguments_once(schema: GraphQLSchema, converter: GraphQLCoreConverter) -> None:
-    """Give each field with arguments whose resolver strawberry made (but a subscription's) a
-    ``ConvertedResolver``. Run before anything wraps resolvers (the access policy)."""
+    """Give each field whose resolver strawberry made from a function (but a subscription's, and
+    a method of ``self`` alone, which mark_attributes reads in place) a ``ConvertedResolver``,
+    with or without arguments. Run before anything wraps resolvers (the access policy)."""
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
@@ -276,7 +279,8 @@ def _convertible(resolve: Any, definition: StrawberryField, converter: GraphQLCo
     return (
         getattr(resolve, "__name__", None) in _STRAWBERRY_RESOLVERS
         and definition.base_resolver is not None
-        and bool(definition.arguments)
+        # One without arguments too (a loader's, say), but a method of ``self`` alone: mark_attributes'
+        and (bool(definition.arguments) or _plain_method(definition) is None)
         and not definition.extensions
         and not definition.is_subscription
         and not converter._get_field_exception_handlers(definition)  # noqa: SLF001 (as from_resolver asks)
