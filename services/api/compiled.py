@@ -19,17 +19,21 @@ resolver calls), with the resolve info graphql-core would give it. A field below
 compiled when it is read straight off its object (an ``Attribute`` or a ``Child`` of
 services.api.strawberry_internals, or a plain attribute holding a list); any other resolver (the
 policy's guarded and redacted fields, counts withheld from viewers, loaders) is called as
-graphql-core calls it. Fragments on an object's own type are compiled in their place (a row plan
-takes plain fields only); a document with directives, abstract types or subscriptions is not
-compiled. Whatever the plan cannot answer exactly as graphql-core would (an error, a null in a
-non-null field, a variable to refuse) makes ``run`` return ``None``, and the request takes the
-general path, which answers it with graphql-core's own results and errors.
+graphql-core calls it. A field whose resolver awaits (a loader's: a match's request and offer) is
+completed once the rest of the answer is: the fields met that await are awaited together, as
+graphql-core gathers them, so that each loader reads them in one batch, and each is completed in
+its place (then those below it that await, in the next pass). Fragments on an object's own type
+are compiled in their place (a row plan takes plain fields only); a document with directives,
+abstract types or subscriptions is not compiled. Whatever the plan cannot answer exactly as
+graphql-core would (an error, a null in a non-null field, a variable to refuse) makes ``run``
+return ``None``, and the request takes the general path, which answers it with graphql-core's own
+results and errors.
 tests/integration/test_compiled_operations.py runs every named read operation both ways.
 
 A mutation of one root field is compiled the same way (``run_mutation``): its root resolver (the
 policy's gate, strawberry's conversion of the input, the command) runs once, and a field below it
-that awaits (a read after the command, ``PostRequest``'s ``possibleDuplicates``) is awaited in
-place once the rest of the payload is complete. The command cannot be run again, so where the plan
+that awaits (a read after the command, ``PostRequest``'s ``possibleDuplicates``) is awaited as a
+query's are. The command cannot be run again, so where the plan
 cannot answer (the resolver raised, a null in a non-null field) graphql-core executes the operation
 with the root field's outcome replayed by a middleware: the answer, its errors and their paths are
 graphql-core's. tests/integration/test_compiled_mutations.py sends the same commands both ways.
@@ -45,6 +49,7 @@ graphql-core), each part read against the others.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -91,10 +96,6 @@ class Fallback(Exception):
     """The plan cannot answer this exactly as graphql-core would."""
 
 
-class Awaits(Fallback):
-    """A field below the root resolves asynchronously (a loader): the plan never answers it."""
-
-
 _FRAGMENT_DEPTH = 10
 
 
@@ -124,21 +125,22 @@ class Scope(NamedTuple):
 
 
 class Pending:
-    """A field below a mutation's root whose resolver awaits (a read after the command): its value
-    is awaited and completed once the rest of the payload is."""
+    """A field below the root whose resolver awaits (a loader, a read after a command): its value
+    is awaited, with the others met in the same pass, once the rest of the answer is complete,
+    and completed into ``slot``, the object's dict and the field's response key."""
 
-    __slots__ = ("awaitable", "complete")
+    __slots__ = ("awaitable", "complete", "slot")
 
     def __init__(self, awaitable: Any, complete: Complete) -> None:
         self.awaitable = awaitable
         self.complete = complete
+        self.slot: tuple[dict[str, Any], str] | None = None
 
 
 class Request:
     """What the resolvers of one request see: graphql-core's resolve info, built as it builds it.
 
-    ``pending``: a mutation's fields that await, in the order met; None for a query, whose plan
-    never awaits below the root."""
+    ``pending``: the fields below the root that await, in the order met, not yet awaited."""
 
     __slots__ = ("context", "fragments", "operation", "pending", "schema", "variables")
 
@@ -148,14 +150,13 @@ class Request:
         operation: OperationDefinitionNode,
         variables: Any,
         context: Any,
-        pending: list[Pending] | None = None,
     ):
         self.schema = scope.schema
         self.fragments = scope.fragments
         self.operation = operation
         self.variables = variables
         self.context = context
-        self.pending = pending
+        self.pending: list[Pending] = []
 
     def info(
         self, field: GraphQLField, node: FieldNode, parent: GraphQLObjectType, key: str
@@ -204,8 +205,6 @@ class CompiledOperation:
             raise NotCompiled("a query or a mutation")
         self.name = operation.name.value if operation.name else None
         self.mutation = operation.operation is OperationType.MUTATION
-        #: False once a field below the root awaited: each request would resolve the root twice.
-        self.useful = True
         self._schema = schema
         self._scope = Scope(schema, fragments)
         self._document = document
@@ -247,12 +246,9 @@ class CompiledOperation:
                 if optimized_is_awaitable(value):
                     value = await value
                 data[key] = complete(value, request)
-        except Awaits:
-            self.useful = False
-            return None
-        except Fallback:
-            return None
-        except Exception:
+            await _settle(request)
+        except Exception:  # Fallback, or what graphql-core reports as a field error
+            _close(request)
             return None
         return data
 
@@ -269,7 +265,7 @@ class CompiledOperation:
         if coerced is None or not self.mutation:
             return None
         ((key, field, node, parent, complete, _rows),) = self._roots
-        request = Request(self._scope, self._operation, coerced, context, [])
+        request = Request(self._scope, self._operation, coerced, context)
         try:
             info = request.info(field, node, parent, key)
             args = get_argument_values(field, node, coerced) if field.args or node.arguments else {}
@@ -280,7 +276,7 @@ class CompiledOperation:
             return await self._replay(context, variables, _Raise(error))
         try:
             data = {key: complete(value, request)}
-            await _settle(data, request)
+            await _settle(request)
         except Exception:
             _close(request)
             return await self._replay(context, variables, value)
@@ -316,32 +312,38 @@ class _Raise(NamedTuple):
     error: Exception
 
 
-async def _settle(value: Any, request: Request) -> None:
-    """Await the payload's pending fields in place, and theirs in turn."""
-    if not request.pending:
-        return
-    if isinstance(value, dict):
-        for key, each in value.items():
-            if type(each) is Pending:
-                request.pending.remove(each)
-                value[key] = each.complete(await each.awaitable, request)
-            await _settle(value[key], request)
-    elif isinstance(value, list):
-        for i, each in enumerate(value):
-            if type(each) is Pending:
-                request.pending.remove(each)
-                value[i] = each.complete(await each.awaitable, request)
-            await _settle(value[i], request)
+async def _settle(request: Request) -> None:
+    """Await the answer's pending fields together, as graphql-core gathers a page's (so that a
+    loader reads them in one batch), complete each in its place, then the fields that awaits in
+    turn; an error, graphql-core's to report, is raised once every field of the pass has ended."""
+    while request.pending:
+        awaited = request.pending
+        request.pending = []
+        values = await asyncio.gather(*(each.awaitable for each in awaited), return_exceptions=True)
+        for value in values:
+            if isinstance(value, BaseException):
+                raise value
+        for each, value in zip(awaited, values, strict=True):
+            if each.slot is None:
+                raise Fallback  # not in an object's dict: not met by this plan
+            into, key = each.slot
+            into[key] = each.complete(value, request)
 
 
 def _close(request: Request) -> None:
     """Close the coroutines the plan will not await (graphql-core resolves those fields again)."""
-    for pending in request.pending or ():
+    for pending in request.pending:
         close = getattr(pending.awaitable, "close", None)
         if close is not None:
             close()
-    if request.pending:
-        request.pending.clear()
+    request.pending.clear()
+
+
+def _placed(into: dict[str, Any]) -> None:
+    """Tell the fields of ``into`` that await where their values go."""
+    for key, value in into.items():
+        if type(value) is Pending:
+            value.slot = (into, key)
 
 
 def _root_fields(
@@ -495,7 +497,7 @@ def _generated(
     value that serialises to null) read again by the field's own closure, which answers null or
     falls back as graphql-core would.
     """
-    namespace: dict[str, Any] = {"__builtins__": {"str": str}}
+    namespace: dict[str, Any] = {"__builtins__": {"str": str, "len": len}, "placed": _placed}
     entries, checked = [], []
     for i, (key, read, attribute) in enumerate(reads):
         namespace[f"r{i}"] = read
@@ -518,10 +520,13 @@ def _generated(
             )
             checked.append((key, read))
     namespace["checked"] = tuple(checked)
+    # A field read by its own resolver may await: its Pending is told its place in the dict.
+    awaits = any(attribute is None for _key, _read, attribute in reads)
     lines = [
         "def completed(source, request):",
         "    if source is None:",
         "        return None",
+        *(["    pending = len(request.pending)"] if awaits else []),
         "    d = {" + ", ".join(entries) + "}",
     ]
     if checked:
@@ -531,6 +536,8 @@ def _generated(
             "            if d[key] is None:",
             "                d[key] = read(source, request)",
         ]
+    if awaits:
+        lines += ["    if len(request.pending) != pending:", "        placed(d)"]
     lines.append("    return d")
     exec(compile("\n".join(lines), f"<compiled {name}>", "exec"), namespace)  # noqa: S102 (made of the schema's names)
     completed: Complete = namespace["completed"]
@@ -593,14 +600,9 @@ def _resolved(
         args = get_argument_values(field, node, request.variables) if field.args or node.arguments else {}
         value = resolve(source, request.info(field, node, parent, key), **args)
         if optimized_is_awaitable(value):
-            if request.pending is not None:
-                pending = Pending(value, complete)
-                request.pending.append(pending)
-                return pending
-            close = getattr(value, "close", None)
-            if close is not None:
-                close()
-            raise Awaits
+            pending = Pending(value, complete)
+            request.pending.append(pending)
+            return pending
         return complete(value, request)
 
     return read

@@ -122,7 +122,7 @@ class PersistedDocuments:
         """The compiled plan of a known operation's text, if it has one and is the one named."""
         known = self._by_text.get(query) if isinstance(query, str) else None
         plan = None if known is None else known.compiled
-        if plan is None or not plan.useful:
+        if plan is None:
             return None
         if operation_name is not None and operation_name != plan.name:
             return None
