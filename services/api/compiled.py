@@ -337,13 +337,22 @@ async def _together(awaitables: list[Any]) -> list[Any]:
     Each is stepped here until it waits on a future of the loop, and stepped again once that
     future is done, as a task steps its coroutine (the ``_asyncio_future_blocking`` protocol of
     ``asyncio.Future.__await__``). A page of a hundred matches awaits three hundred loader fields:
-    a task each cost a fifth of the page's CPU. The loaders still read each pass in one batch:
-    every field has asked its loader before the loop runs the loaders' dispatch. Those resumed are
-    the ones whose future is done, whichever they are, so one waiting on another (a lock) is not
-    held up. What is not finished when this is cancelled is closed."""
+    a task each cost half the page's CPU. The loaders still read each pass in one batch: every
+    field has asked its loader before the loop runs the loaders' dispatch. Those resumed are the
+    ones whose future is done, whichever they are, so one waiting on another (a lock) is not held
+    up; each future is watched by one callback, not once per wait. What is not finished when this
+    is cancelled is closed."""
     outcomes: list[Any] = [None] * len(awaitables)
     waiting: dict[asyncio.Future[Any], list[tuple[int, Any]]] = {}
     again: list[tuple[int, Any]] = []
+    done: list[asyncio.Future[Any]] = []
+    wake: list[asyncio.Future[None]] = []  # the future this awaits while none is done, if it does
+    loop = asyncio.get_running_loop()
+
+    def finished(future: asyncio.Future[Any]) -> None:
+        done.append(future)
+        if wake and not wake[0].done():
+            wake[0].set_result(None)
 
     def step(at: int, steps: Any) -> None:
         try:
@@ -356,7 +365,11 @@ async def _together(awaitables: list[Any]) -> list[Any]:
             return
         if getattr(yielded, "_asyncio_future_blocking", None):
             yielded._asyncio_future_blocking = False  # noqa: SLF001 (what a task does with it)
-            waiting.setdefault(yielded, []).append((at, steps))
+            parked = waiting.get(yielded)
+            if parked is None:
+                parked = waiting[yielded] = []
+                yielded.add_done_callback(finished)
+            parked.append((at, steps))
         elif yielded is None:  # a bare yield (``asyncio.sleep(0)``): stepped again after the loop's turn
             again.append((at, steps))
         else:
@@ -367,16 +380,25 @@ async def _together(awaitables: list[Any]) -> list[Any]:
         for at, awaitable in enumerate(awaitables):
             step(at, awaitable.__await__())
         while waiting or again:
-            if again:
+            if again and not done:
                 await asyncio.sleep(0)
-                resumed, again[:] = list(again), []
-            else:
-                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                resumed = sorted(each for future in done for each in waiting.pop(future))
+            elif not done:
+                wake.append(loop.create_future())
+                try:
+                    await wake[0]
+                finally:
+                    wake.clear()
+            resumed = sorted([*again, *(each for future in done for each in waiting.pop(future))])
+            again.clear()
+            done.clear()
             for at, steps in resumed:
                 step(at, steps)
     finally:
-        for _at, unfinished in [*again, *(each for parked in waiting.values() for each in parked)]:
+        for future, parked in waiting.items():
+            future.remove_done_callback(finished)
+            for _at, unfinished in parked:
+                unfinished.close()
+        for _at, unfinished in again:
             unfinished.close()
     return outcomes
 
