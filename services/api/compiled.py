@@ -342,65 +342,88 @@ async def _together(awaitables: list[Any]) -> list[Any]:
     ones whose future is done, whichever they are, so one waiting on another (a lock) is not held
     up; each future is watched by one callback, not once per wait. What is not finished when this
     is cancelled is closed."""
-    outcomes: list[Any] = [None] * len(awaitables)
-    waiting: dict[asyncio.Future[Any], list[tuple[int, Any]]] = {}
-    again: list[tuple[int, Any]] = []
-    done: list[asyncio.Future[Any]] = []
-    wake: list[asyncio.Future[None]] = []  # the future this awaits while none is done, if it does
-    loop = asyncio.get_running_loop()
+    stepping = _Stepping(len(awaitables))
+    try:
+        for at, awaitable in enumerate(awaitables):
+            stepping.step(at, awaitable.__await__())
+        while stepping.waiting or stepping.again:
+            await stepping.turn()
+            stepping.resume()
+    finally:
+        stepping.close()
+    return stepping.outcomes
 
-    def finished(future: asyncio.Future[Any]) -> None:
-        done.append(future)
-        if wake and not wake[0].done():
-            wake[0].set_result(None)
 
-    def step(at: int, steps: Any) -> None:
+class _Stepping:
+    """``_together``'s awaitables: each one's outcome once it has one, and where the others wait."""
+
+    __slots__ = ("again", "done", "outcomes", "waiting", "wake")
+
+    def __init__(self, count: int) -> None:
+        self.outcomes: list[Any] = [None] * count
+        #: Each future awaited, and the awaitables (by index) that wait on it.
+        self.waiting: dict[asyncio.Future[Any], list[tuple[int, Any]]] = {}
+        #: Those that yielded to the loop without a future (``asyncio.sleep(0)``).
+        self.again: list[tuple[int, Any]] = []
+        #: The futures awaited that are done since the last turn.
+        self.done: list[asyncio.Future[Any]] = []
+        self.wake: asyncio.Future[None] | None = None
+
+    def step(self, at: int, steps: Any) -> None:
         try:
             yielded = steps.send(None)
         except StopIteration as stop:
-            outcomes[at] = stop.value
+            self.outcomes[at] = stop.value
             return
         except BaseException as error:  # an outcome, as gather returns it
-            outcomes[at] = error
+            self.outcomes[at] = error
             return
         if getattr(yielded, "_asyncio_future_blocking", None):
             yielded._asyncio_future_blocking = False  # noqa: SLF001 (what a task does with it)
-            parked = waiting.get(yielded)
+            parked = self.waiting.get(yielded)
             if parked is None:
-                parked = waiting[yielded] = []
-                yielded.add_done_callback(finished)
+                parked = self.waiting[yielded] = []
+                yielded.add_done_callback(self._finished)
             parked.append((at, steps))
-        elif yielded is None:  # a bare yield (``asyncio.sleep(0)``): stepped again after the loop's turn
-            again.append((at, steps))
+        elif yielded is None:
+            self.again.append((at, steps))
         else:
             steps.close()
-            outcomes[at] = RuntimeError(f"awaited {yielded!r}, which is not a future")
+            self.outcomes[at] = RuntimeError(f"awaited {yielded!r}, which is not a future")
 
-    try:
-        for at, awaitable in enumerate(awaitables):
-            step(at, awaitable.__await__())
-        while waiting or again:
-            if again and not done:
-                await asyncio.sleep(0)
-            elif not done:
-                wake.append(loop.create_future())
-                try:
-                    await wake[0]
-                finally:
-                    wake.clear()
-            resumed = sorted([*again, *(each for future in done for each in waiting.pop(future))])
-            again.clear()
-            done.clear()
-            for at, steps in resumed:
-                step(at, steps)
-    finally:
-        for future, parked in waiting.items():
-            future.remove_done_callback(finished)
+    def _finished(self, future: asyncio.Future[Any]) -> None:
+        self.done.append(future)
+        if self.wake is not None and not self.wake.done():
+            self.wake.set_result(None)
+
+    async def turn(self) -> None:
+        """Until a future awaited is done, or for one turn of the loop if some only yielded."""
+        if self.done:
+            return
+        if self.again:
+            await asyncio.sleep(0)
+            return
+        self.wake = asyncio.get_running_loop().create_future()
+        try:
+            await self.wake
+        finally:
+            self.wake = None
+
+    def resume(self) -> None:
+        """Step again, in their order, those whose future is done and those that only yielded."""
+        resumed = sorted([*self.again, *(each for future in self.done for each in self.waiting.pop(future))])
+        self.again.clear()
+        self.done.clear()
+        for at, steps in resumed:
+            self.step(at, steps)
+
+    def close(self) -> None:
+        for future, parked in self.waiting.items():
+            future.remove_done_callback(self._finished)
             for _at, unfinished in parked:
                 unfinished.close()
-        for _at, unfinished in again:
+        for _at, unfinished in self.again:
             unfinished.close()
-    return outcomes
 
 
 def _close(request: Request) -> None:
