@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests
 from projections.matches.tables import matches
+from projections.prepared import Prepared, Unprepared, once_per_value
 from projections.querying import by_ids
 
 _r = assistance_requests.c
@@ -51,30 +52,121 @@ async def matches_by_id(engine: AsyncEngine, ids: Sequence[UUID]) -> dict[UUID, 
     return await by_ids(engine, matches, MatchRow, ids)
 
 
-async def list_matches(
-    engine: AsyncEngine, where: MatchFilter, *, first: int, after: int | None
-) -> tuple[list[MatchRow], bool, int]:
+#: Each list of the filter and the column it is matched against.
+_LISTS = (
+    ("crisis_ids", matches.c.crisis_id),
+    ("request_ids", matches.c.request_id),
+    ("offer_ids", matches.c.offer_id),
+    ("statuses", matches.c.status),
+    ("requesting_states", _r.member_state),
+)
+_COLUMNS = tuple(matches.c[name] for name in MatchRow.__dataclass_fields__)
+#: How many statements (shapes of filter) are kept prepared before they are all forgotten.
+_STATEMENTS = 256
+
+
+def _filtered(lists: Mapping[str, Sequence[Any]]) -> tuple[Any, list[Any]]:
+    """What the matches of a filter's ``lists`` (values or bind parameters) are read from, and the
+    conditions they meet."""
     m = matches.c
-    conditions: list[Any] = []
-    for column, values in (
-        (m.crisis_id, where.crisis_ids),
-        (m.request_id, where.request_ids),
-        (m.offer_id, where.offer_ids),
-        (m.status, where.statuses),
-    ):
-        if values:
-            conditions.append(column.in_(values))
+    conditions: list[Any] = [
+        column.in_(lists[name]) for name, column in _LISTS if name != "requesting_states" and lists[name]
+    ]
     source: Any = matches
-    if where.requesting_states:
+    if lists["requesting_states"]:
         # A join on the request's key, not ``request_id IN (the state's requests)``: that list is
         # built whole (12,000 ids for one state at demo scale 10) before a match is read, where
         # the join reads the matches of the status newest first (ix_matches_status_position) and
         # looks each one's request up. A request's id is its key: the rows are the same.
         source = matches.join(assistance_requests, _r.id == m.request_id)
-        conditions.append(_r.member_state.in_(where.requesting_states))
-    columns = [m[name] for name in MatchRow.__dataclass_fields__]
+        conditions.append(_r.member_state.in_(lists["requesting_states"]))
+    return source, conditions
+
+
+async def list_matches(
+    engine: AsyncEngine, where: MatchFilter, *, first: int, after: int | None
+) -> tuple[list[MatchRow], bool, int]:
+    """Up to ``first`` matches proposed before position ``after``, newest first, whether more
+    follow, and how many match in all.
+
+    One statement per shape of filter (how many values each list has), prepared on first use
+    (projections.prepared): the page's rows with the count beside each, in one round trip, and each
+    value converted once per distinct value. A driver without a raw path, or an engine that
+    translates schemas, runs the statements SQLAlchemy builds (``list_matches_built``)."""
+    shape = tuple(len(getattr(where, name)) for name, _column in _LISTS)
+    page = _prepared(engine, shape, after is not None, rows=True)
+    if page is None:
+        return await list_matches_built(engine, where, first=first, after=after)
+    values: dict[str, Any] = {"limit": first + 1, "after": after}
+    for name, _column in _LISTS:
+        values.update((f"{name}_{i}", each) for i, each in enumerate(getattr(where, name)))
+    found = await page.rows(engine, values)
+    if found:
+        total = found[0][-1]
+    else:
+        counting = _prepared(engine, shape, after is not None, rows=False)
+        assert counting is not None  # prepared as the page was
+        total = (await counting.rows(engine, values))[0][0]
+    convert = [(at, once_per_value(process)) for at, process in enumerate(page.processors()[:-1]) if process]
+    rows = []
+    for row in found[:first]:
+        made = list(row[:-1])
+        for at, process in convert:
+            made[at] = process(made[at])
+        rows.append(MatchRow(*made))
+    return rows, len(found) > first, int(total)
+
+
+_statements: dict[tuple[str, str, tuple[int, ...], bool, bool], Prepared | None] = {}
+
+
+def _prepared(engine: AsyncEngine, shape: tuple[int, ...], after: bool, *, rows: bool) -> Prepared | None:
+    if engine.get_execution_options().get("schema_translate_map"):
+        return None
+    key = (engine.dialect.name, engine.dialect.driver, shape, after, rows)
+    try:
+        return _statements[key]
+    except KeyError:
+        pass
+    try:
+        prepared: Prepared | None = Prepared(_statement(shape, after=after, rows=rows), engine.dialect)
+    except Unprepared:
+        prepared = None
+    if len(_statements) >= _STATEMENTS:
+        _statements.clear()
+    _statements[key] = prepared
+    return prepared
+
+
+def _statement(shape: tuple[int, ...], *, after: bool, rows: bool) -> Any:
+    """``list_matches_built``'s page as one statement with bind parameters (``list_matches`` names
+    their values), the same for every filter of the shape: its rows each with the filter's count
+    last; without ``rows``, the count alone."""
+    source, conditions = _filtered(
+        {
+            name: [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
+            for (name, column), size in zip(_LISTS, shape, strict=True)
+        }
+    )
+    counting = select(func.count()).select_from(source).where(*conditions)
+    if not rows:
+        return counting
+    m = matches.c
+    page = select(*_COLUMNS, counting.scalar_subquery().label("total_count"))
+    page = page.select_from(source).where(*conditions)
+    if after:
+        page = page.where(m.proposed_position < bindparam("after", type_=BigInteger))
+    return page.order_by(m.proposed_position.desc()).limit(bindparam("limit", type_=Integer))
+
+
+async def list_matches_built(
+    engine: AsyncEngine, where: MatchFilter, *, first: int, after: int | None
+) -> tuple[list[MatchRow], bool, int]:
+    """``list_matches`` through the statements SQLAlchemy builds for these values."""
+    m = matches.c
+    source, conditions = _filtered({name: getattr(where, name) for name, _column in _LISTS})
     query = (
-        select(*columns)
+        select(*_COLUMNS)
         .select_from(source)
         .where(*conditions)
         .order_by(m.proposed_position.desc())

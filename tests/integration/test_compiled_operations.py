@@ -18,6 +18,7 @@ from domain.access import Role
 from domain.codes import MemberState
 from domain.movements import MovementKind, Place, VoluntarinessMethod
 from domain.security import IncidentKind, RiskLevel
+from projections.matches import queries as match_queries
 from services.api.dashboard import operations_dir
 from services.api.persisted import document_id
 from services.api.schema.context import Context
@@ -291,6 +292,38 @@ async def test_pages_whose_fields_await_are_answered_by_their_plans(demo: Client
             edges = next(iter(data.values()))["edges"]
             assert edges, f"{name} compared on an empty page"
             assert data == await demo.data(named[name] + "\n", variables, as_=token), (name, role)
+
+
+async def test_the_matches_prepared_pages_are_the_pages_sqlalchemy_builds(demo: Client) -> None:
+    """``list_matches`` (a statement per shape of filter, prepared) against the statements
+    SQLAlchemy builds for the same values: every list of the filter, together, empty, and pages
+    after a cursor, to the end and beyond it."""
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    engine = runtime.query_engine
+    everything, _, total = await match_queries.list_matches_built(
+        engine, match_queries.MatchFilter(), first=10_000, after=None
+    )
+    assert total == len(everything) > 20
+    one, other = everything[0], everything[-1]
+    statuses = tuple(dict.fromkeys(row.status for row in everything))
+    assert len(statuses) > 1
+    filters = [
+        match_queries.MatchFilter(),
+        match_queries.MatchFilter(crisis_ids=(one.crisis_id,)),
+        match_queries.MatchFilter(request_ids=(one.request_id, other.request_id)),
+        match_queries.MatchFilter(offer_ids=(one.offer_id,)),
+        match_queries.MatchFilter(statuses=statuses[:1]),
+        match_queries.MatchFilter(statuses=statuses[:2], requesting_states=("PHL",)),
+        match_queries.MatchFilter(requesting_states=("PHL", "MMR"), crisis_ids=(one.crisis_id,)),
+        match_queries.MatchFilter(offer_ids=(UUID(int=1),)),
+    ]
+    for where in filters:
+        for first in (0, 1, 7, 500):
+            cursors: list[int | None] = [None, everything[len(everything) // 2].proposed_position, 1]
+            for after in cursors:
+                prepared = await match_queries.list_matches(engine, where, first=first, after=after)
+                built = await match_queries.list_matches_built(engine, where, first=first, after=after)
+                assert prepared == built, (where, first, after)
 
 
 def dashboard_variants(crisis: str) -> dict[str, list[dict[str, Any]]]:
