@@ -81,7 +81,8 @@ from graphql.pyutils import Path
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from services.api.graphql_core_internals import Attribute, Child
-from services.api.strawberry_internals import plain_getter
+from services.api.loaded import Loaded
+from services.api.strawberry_internals import loaded_of, plain_getter
 
 #: A compiled selection: (the source object, the request's info maker) to the completed value.
 Complete = Callable[[Any, "Request"], Any]
@@ -658,6 +659,9 @@ def _read(
     getter = plain_getter(field)
     if getter is not None and not node.arguments:
         return lambda source, request: complete(getter(source), request)
+    loaded = loaded_of(field)
+    if loaded is not None and not node.arguments:
+        return _loaded(loaded, complete)
     if resolve is None:
         raise NotCompiled(field.ast_node.name.value if field.ast_node else key)
     return _resolved(resolve, field, node, parent, key, complete)
@@ -678,6 +682,25 @@ def _attribute(attribute: Attribute, complete: Complete) -> Callable[[Any, Reque
         if coerced is None:
             raise Fallback
         return coerced
+
+    return read
+
+
+def _loaded(loaded: Loaded, complete: Complete) -> Callable[[Any, Request], Any]:
+    """A field that is a row of another read model (services.api.loaded): the loader's future of
+    it, awaited with the others of the page, and the object its resolver would make of the row
+    completed; without the resolver's call, its info or a coroutine."""
+
+    def made(row: Any, request: Request) -> Any:
+        return complete(loaded.made(row), request)
+
+    def read(source: Any, request: Request) -> Any:
+        loading = loaded.load(source, request.context.loaders)
+        if loading is None:
+            return complete(None, request)
+        pending = Pending(loading, made)
+        request.pending.append(pending)
+        return pending
 
     return read
 

@@ -62,6 +62,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 
 from services.api.graphql_core_internals import Attribute, Child
+from services.api.loaded import LOADED, Loaded
 
 # The version whose conversion and resolvers this module follows; a test fails on any other.
 WRITTEN_FOR = {"strawberry-graphql": "0.341.2"}
@@ -369,6 +370,17 @@ def _plain_method(definition: Any) -> Callable[[Any], Any] | None:
         return None
     method: Callable[[Any], Any] = resolver.wrapped_func
     return method
+
+
+def loaded_of(field: GraphQLField) -> Loaded | None:
+    """The ``Loaded`` a field's strawberry metadata names (services.api.loaded), if the field is
+    still resolved by the resolver made from its definition, not one wrapped since (by the access
+    policy, say)."""
+    definition = (field.extensions or {}).get(_DEFINITION)
+    if definition is None or type(field.resolve) is not AsyncConvertedResolver:
+        return None
+    loaded = (definition.metadata or {}).get(LOADED)
+    return loaded if isinstance(loaded, Loaded) else None
 
 
 def plain_getter(field: GraphQLField) -> Callable[[Any], Any] | None:

@@ -1,15 +1,20 @@
 """The compiled plan's fields that await: stepped together without a task each, as ``asyncio.gather``
-would run them (services.api.compiled ``_together``)."""
+would run them (services.api.compiled ``_together``), and loaded fields read without their resolver."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import UUID
 
 import pytest
+import strawberry
+from graphql import parse
 from strawberry.dataloader import DataLoader
 
-from services.api.compiled import _together
+from services.api.compiled import CompiledOperation, _together
+from services.api.loaded import LOADED, Loaded
+from services.api.strawberry_internals import convert_arguments_once
 
 
 async def test_outcomes_are_values_and_errors_in_order_as_gathers() -> None:
@@ -106,3 +111,71 @@ async def test_no_task_is_made_for_a_field() -> None:
     finally:
         loop.set_task_factory(factory)
     assert made == []
+
+
+# A loaded field (services.api.loaded) read by a compiled plan: one load per object, no resolver call.
+@strawberry.type
+class Owner:
+    name: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, str]) -> Owner:
+        return cls(name=row["name"])
+
+
+_OWNER = Loaded("owner", "owner_id", Owner.from_row)
+_RESOLVED: list[str | None] = []
+
+
+@strawberry.type
+class Thing:
+    id: str
+    owner_id: str | None
+
+    @strawberry.field(metadata={LOADED: _OWNER})
+    async def owner(self, info: strawberry.Info) -> Owner | None:
+        _RESOLVED.append(self.owner_id)
+        value: Owner | None = await _OWNER.resolve(self, info)
+        return value
+
+
+_IDS = [str(UUID(int=n)) for n in range(1, 5)]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        return [Thing(id=str(n), owner_id=owner) for n, owner in enumerate([*_IDS, None, str(UUID(int=99))])]
+
+
+class _Loaders:
+    def __init__(self) -> None:
+        self.batches: list[list[UUID]] = []
+
+        async def load(keys: list[UUID]) -> list[dict[str, str] | None]:
+            self.batches.append(keys)
+            return [None if key.int == 99 else {"name": f"owner {key.int}"} for key in keys]
+
+        self.owner: DataLoader[UUID, dict[str, str] | None] = DataLoader(load_fn=load)
+
+
+class _Context:
+    def __init__(self) -> None:
+        self.loaders = _Loaders()
+
+
+async def test_a_loaded_field_is_read_by_the_plan_in_one_batch_as_its_resolver_reads_it() -> None:
+    schema = strawberry.Schema(query=Query)
+    convert_arguments_once(schema._schema, schema.schema_converter)
+    document = "{ things { id owner { name } } }"
+    general = await schema.execute(document, context_value=_Context())
+    assert general.errors is None
+    assert len(_RESOLVED) == 6
+    _RESOLVED.clear()
+    context = _Context()
+    compiled = await CompiledOperation(schema._schema, parse(document)).run(context, None)
+    assert compiled == general.data
+    assert _RESOLVED == []  # the plan read the field itself
+    assert context.loaders.batches == [[UUID(each) for each in [*_IDS, str(UUID(int=99))]]]
+    assert [thing["owner"] for thing in compiled["things"]][-2:] == [None, None]

@@ -12,6 +12,7 @@ import strawberry
 from domain import allocation, rounds
 from projections.allocation_rounds.queries import RoundRow
 from projections.matches import queries as match_queries
+from services.api.loaded import LOADED, Loaded
 from services.api.schema.context import Info
 from services.api.schema.match_types import Match
 from services.api.schema.offer_types import Offer
@@ -40,6 +41,9 @@ class ScoreTerm:
         ]
 
 
+_OFFER = Loaded("offer", "offer_id", Offer.from_row)
+
+
 @strawberry.type(description="An offer that could serve the request: its score and the reasons for it.")
 class MatchSuggestion:
     offer_id: strawberry.ID
@@ -50,10 +54,10 @@ class MatchSuggestion:
         description="rules the pair breaks (empty for a compatible offer; see includeExcluded)"
     )
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: _OFFER})
     async def offer(self, info: Info) -> Offer | None:
-        row = await info.context.loaders.offer.load(UUID(self.offer_id))
-        return Offer.from_row(row) if row else None
+        value: Offer | None = await _OFFER.resolve(self, info)
+        return value
 
     @classmethod
     def of(cls, suggestion: allocation.Suggestion) -> MatchSuggestion:

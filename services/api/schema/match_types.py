@@ -13,6 +13,7 @@ import strawberry
 from domain import codes, matches
 from domain.matches import Match as MatchAggregate
 from projections.matches.queries import MatchRow
+from services.api.loaded import LOADED, Loaded
 from services.api.schema.context import Info
 from services.api.schema.history import HISTORY, History, read_history
 from services.api.schema.history_types import ChangeConnection
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
     from services.coordination import Concord
 
 
+_REQUEST = Loaded("request", "request_id", AssistanceRequest.from_row)
+_OFFER = Loaded("offer", "offer_id", Offer.from_row)
+
+
 @strawberry.type(description="A quantity of an offer allocated to a request, followed to delivery.")
 class Match:
     id: strawberry.ID
@@ -51,15 +56,15 @@ class Match:
     proposed_at: datetime
     updated_at: datetime
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: _REQUEST})
     async def request(self, info: Info) -> AssistanceRequest | None:
-        row = await info.context.loaders.request.load(UUID(self.request_id))
-        return AssistanceRequest.from_row(row) if row else None
+        value: AssistanceRequest | None = await _REQUEST.resolve(self, info)
+        return value
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: _OFFER})
     async def offer(self, info: Info) -> Offer | None:
-        row = await info.context.loaders.offer.load(UUID(self.offer_id))
-        return Offer.from_row(row) if row else None
+        value: Offer | None = await _OFFER.resolve(self, info)
+        return value
 
     @strawberry.field(
         description="The risk level where it is delivered; at EXTREME dispatch needs a security clearance"

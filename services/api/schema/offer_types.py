@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import UUID
 
 import strawberry
 
@@ -13,6 +12,7 @@ from domain import codes, offers
 from domain.offers import Offer as OfferAggregate
 from domain.offers import offer_status
 from projections.offers.queries import OfferRow
+from services.api.loaded import LOADED, Loaded
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
 from services.api.schema.history import HISTORY, History, read_history
@@ -30,6 +30,9 @@ from services.api.schema.scalars import (
     Sector,
 )
 from services.commands.offers import offering_party
+
+_ORGANISATION = Loaded("organisation", "organisation_id", Organisation.from_row)
+_CRISIS = Loaded("crisis", "crisis_id", Crisis.from_row)
 
 
 @strawberry.type(description="An offer of assistance from a donor organisation or a member state.")
@@ -68,17 +71,15 @@ class Offer:
             allocated=self.allocated,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: _ORGANISATION})
     async def organisation(self, info: Info) -> Organisation | None:
-        if self.organisation_id is None:
-            return None
-        row = await info.context.loaders.organisation.load(UUID(self.organisation_id))
-        return Organisation.from_row(row) if row else None
+        value: Organisation | None = await _ORGANISATION.resolve(self, info)
+        return value
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: _CRISIS})
     async def crisis(self, info: Info) -> Crisis | None:
-        row = await info.context.loaders.crisis.load(UUID(self.crisis_id))
-        return Crisis.from_row(row) if row else None
+        value: Crisis | None = await _CRISIS.resolve(self, info)
+        return value
 
     @strawberry.field(description=HISTORY)
     async def history(self, info: Info, first: int = MAX_PAGE, after: str | None = None) -> ChangeConnection:

@@ -105,9 +105,9 @@ class Project:
 
     @strawberry.field
     async def implementing_organisations(self, info: Info) -> list[Organisation]:
-        rows = [
-            await info.context.loaders.organisation.load(UUID(i)) for i in self.implementing_organisation_ids
-        ]
+        # One await for them all: each would be a batch of its own, awaited in turn.
+        ids = [UUID(i) for i in self.implementing_organisation_ids]
+        rows = await info.context.loaders.organisation.load_many(ids)
         return [Organisation.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(

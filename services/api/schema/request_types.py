@@ -15,6 +15,7 @@ from domain import codes, requests
 from domain.requests import AssistanceRequest as RequestAggregate
 from projections.assistance_requests import queries as request_queries
 from projections.assistance_requests.queries import CommitmentRow, RequestRow
+from services.api.loaded import LOADED, Loaded
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
 from services.api.schema.history import History, read_history
@@ -80,6 +81,10 @@ class Commitment:
         )
 
 
+_SAFE_HAVEN = Loaded("safe_haven", "safe_haven_id", SafeHaven.from_row)
+_CRISIS = Loaded("crisis", "crisis_id", Crisis.from_row)
+
+
 @strawberry.type(description="A member state's request for assistance: one need in a crisis.")
 class AssistanceRequest:
     id: strawberry.ID
@@ -108,12 +113,13 @@ class AssistanceRequest:
         default=None, description="the safe haven whose population needs this"
     )
 
-    @strawberry.field(description="The safe haven whose population needs this (its location is need-to-know)")
+    @strawberry.field(
+        description="The safe haven whose population needs this (its location is need-to-know)",
+        metadata={LOADED: _SAFE_HAVEN},
+    )
     async def safe_haven(self, info: Info) -> SafeHaven | None:
-        if self.safe_haven_id is None:
-            return None
-        row = await info.context.loaders.safe_haven.load(UUID(self.safe_haven_id))
-        return SafeHaven.from_row(row) if row else None
+        value: SafeHaven | None = await _SAFE_HAVEN.resolve(self, info)
+        return value
 
     @strawberry.field(description="The risk level of the request's area, from open security incidents")
     async def risk(self, info: Info) -> RiskLevel:
@@ -123,10 +129,10 @@ class AssistanceRequest:
     def gap(self) -> Decimal:
         return open_gap(self.quantity, self.committed)
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: _CRISIS})
     async def crisis(self, info: Info) -> Crisis | None:
-        row = await info.context.loaders.crisis.load(UUID(self.crisis_id))
-        return Crisis.from_row(row) if row else None
+        value: Crisis | None = await _CRISIS.resolve(self, info)
+        return value
 
     @strawberry.field(description="Accepted matches and who made them: what is already claimed.")
     async def commitments(self, info: Info) -> list[Commitment]:
