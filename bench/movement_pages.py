@@ -12,26 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
-import time
 from pathlib import Path
 from typing import Any
 
-from graphql import parse
-
+from bench import page_plans
 from domain.access import Role
 from domain.codes import MemberState
-from services.api.compiled import CompiledOperation
-from services.api.schema import build_schema
-from services.api.schema.context import Context
-from services.bootstrap import start
 from services.identity.access import Principal
-from services.settings import Settings
 
-OPERATIONS = Path(__file__).resolve().parent.parent / "graphql" / "operations"
 #: (operation, caller, variables): the movements page's coordinator (as bench.scale calls them)
 #: and a viewer, whose counts are disclosed.
-CASES = [
+CASES: list[tuple[str, Principal, dict[str, Any]]] = [
     (name, principal, {"memberState": ["PHL"]})
     for name in ("Movements", "StateMovements")
     for principal in (
@@ -43,40 +34,11 @@ CASES = [
 
 async def measure(data_dir: Path, rounds: int, calls: int) -> list[tuple[str, float, float, int]]:
     """(case, ms of CPU per call by the row plan, by the general path, movements a page)."""
-    runtime = await start(Settings(data_dir=data_dir), run_projections=False)
-    schema = build_schema()
     figures = []
-    try:
-        for name, principal, variables in CASES:
-            text = (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
-            plan = CompiledOperation(schema._schema, parse(text))  # noqa: SLF001 (graphql-core's schema)
-
-            def context(principal: Principal = principal) -> Context:
-                return Context(runtime=runtime, principal=principal, correlation_id="bench")
-
-            async def planned(plan: CompiledOperation = plan, variables: dict[str, Any] = variables) -> Any:
-                return await plan.run(context(), variables)
-
-            async def general(text: str = text, variables: dict[str, Any] = variables) -> Any:
-                return (await schema.execute(text, variables, context_value=context())).data
-
-            answer = await planned()
-            assert answer is not None, f"{name}: the row plan did not answer"
-            assert answer == await general(), f"{name}: the two paths answer differently"
-            times: dict[str, list[float]] = {"plan": [], "general": []}
-            for _ in range(rounds):
-                for way, call in (("plan", planned), ("general", general)):
-                    started = time.process_time()
-                    for _ in range(calls):
-                        await call()
-                    times[way].append((time.process_time() - started) / calls * 1e3)
-            rows = len(answer["movementsConnection"]["edges"])
-            label = f"{name} ({principal.role.value})"
-            figures.append(
-                (label, statistics.median(times["plan"]), statistics.median(times["general"]), rows)
-            )
-    finally:
-        await runtime.close()
+    for name, principal, plan, general, answer in await page_plans.measure(data_dir, CASES, rounds, calls):
+        assert answer is not None, f"{name}: the row plan did not answer"
+        rows = len(answer["movementsConnection"]["edges"])
+        figures.append((f"{name} ({principal.role.value})", plan, general, rows))
     return figures
 
 

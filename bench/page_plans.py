@@ -40,13 +40,16 @@ CASES: list[tuple[str, Principal, dict[str, Any]]] = [
 ]
 
 
-async def measure(data_dir: Path, rounds: int, calls: int) -> list[tuple[str, float, float, bool]]:
-    """(operation, ms of CPU per call by the plan, by the general path, whether the plan answered)."""
+async def measure(
+    data_dir: Path, cases: list[tuple[str, Principal, dict[str, Any]]], rounds: int, calls: int
+) -> list[tuple[str, Principal, float, float, Any]]:
+    """(operation, caller, ms of CPU per call by the plan, by the general path, the plan's answer
+    or None where it falls back) for each case, the two ways alternating in each round."""
     runtime = await start(Settings(data_dir=data_dir), run_projections=False)
     schema = build_schema()
     figures = []
     try:
-        for name, principal, variables in CASES:
+        for name, principal, variables in cases:
             text = (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
             plan = CompiledOperation(schema._schema, parse(text))  # noqa: SLF001 (graphql-core's schema)
 
@@ -73,9 +76,10 @@ async def measure(data_dir: Path, rounds: int, calls: int) -> list[tuple[str, fl
             figures.append(
                 (
                     name,
+                    principal,
                     statistics.median(times["plan"]),
                     statistics.median(times["general"]),
-                    answer is not None,
+                    answer,
                 )
             )
     finally:
@@ -92,8 +96,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10, help="calls of each way a round")
     args = parser.parse_args()
     print("ms of CPU per call (median of alternating rounds): plan, general path, ratio")
-    for name, plan, general, answered in asyncio.run(measure(args.data_dir, args.rounds, args.calls)):
-        how = "" if answered else "  (the plan falls back: the root and the fall back)"
+    for name, _caller, plan, general, answer in asyncio.run(
+        measure(args.data_dir, CASES, args.rounds, args.calls)
+    ):
+        how = "" if answer is not None else "  (the plan falls back: the root and the fall back)"
         print(f"  {name:<16} {plan:7.2f} {general:7.2f} {plan / general:6.3f}{how}")
     print(f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
