@@ -9,7 +9,6 @@ The database's projections must have caught up (``concord serve`` until ``/ready
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 from pathlib import Path
@@ -43,13 +42,7 @@ async def measure(data_dir: Path, rounds: int, calls: int) -> list[tuple[str, fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data-dir", type=Path, required=True, help="the SQLite data directory of a demo")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=10, help="calls of each way a round")
-    args = parser.parse_args()
+    args = page_plans.arguments(__doc__)
     print("ms of CPU per call (median of alternating rounds): row plan, general path, ratio")
     for label, plan, general, rows in asyncio.run(measure(args.data_dir, args.rounds, args.calls)):
         print(f"  {label:<32} {plan:7.2f} {general:7.2f} {plan / general:6.3f}  ({rows} movements)")

@@ -87,14 +87,19 @@ async def measure(
     return figures
 
 
-def main() -> None:
+def arguments(description: str | None) -> argparse.Namespace:
+    """The command line of this module and of bench.movement_pages."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data-dir", type=Path, required=True, help="the SQLite data directory of a demo")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=10, help="calls of each way a round")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__)
     print("ms of CPU per call (median of alternating rounds): plan, general path, ratio")
     for name, _caller, plan, general, answer in asyncio.run(
         measure(args.data_dir, CASES, args.rounds, args.calls)
