@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests
 from projections.matches.tables import matches
+from projections.offers.tables import offers
+from projections.organisations.tables import organisations
 from projections.prepared import Prepared, Unprepared, once_per_value
 from projections.querying import by_ids
 
@@ -93,13 +95,11 @@ async def list_matches(
     (projections.prepared): the page's rows with the count beside each, in one round trip, and each
     value converted once per distinct value. A driver without a raw path, or an engine that
     translates schemas, runs the statements SQLAlchemy builds (``list_matches_built``)."""
-    shape = tuple(len(getattr(where, name)) for name, _column in _LISTS)
+    shape = page_shape(where)
     page = _prepared(engine, shape, after is not None, rows=True)
     if page is None:
         return await list_matches_built(engine, where, first=first, after=after)
-    values: dict[str, Any] = {"limit": first + 1, "after": after}
-    for name, _column in _LISTS:
-        values.update((f"{name}_{i}", each) for i, each in enumerate(getattr(where, name)))
+    values = page_values(where, first=first, after=after)
     found = await page.rows(engine, values)
     if found:
         total = found[0][-1]
@@ -115,6 +115,19 @@ async def list_matches(
             made[at] = process(made[at])
         rows.append(MatchRow(*made))
     return rows, len(found) > first, int(total)
+
+
+def page_shape(where: MatchFilter) -> tuple[int, ...]:
+    """What a page's statement depends on: how many values each list of the filter has."""
+    return tuple(len(getattr(where, name)) for name, _column in _LISTS)
+
+
+def page_values(where: MatchFilter, *, first: int, after: int | None) -> dict[str, Any]:
+    """The values of a page statement's bind parameters for this filter and page."""
+    values: dict[str, Any] = {"limit": first + 1, "after": after}
+    for name, _column in _LISTS:
+        values.update((f"{name}_{i}", each) for i, each in enumerate(getattr(where, name)))
+    return values
 
 
 _statements: dict[tuple[str, str, tuple[int, ...], bool, bool], Prepared | None] = {}
@@ -139,9 +152,27 @@ def _prepared(engine: AsyncEngine, shape: tuple[int, ...], after: bool, *, rows:
 
 
 def _statement(shape: tuple[int, ...], *, after: bool, rows: bool) -> Any:
-    """``list_matches_built``'s page as one statement with bind parameters (``list_matches`` names
+    """``list_matches_built``'s page as one statement with bind parameters (``page_values`` names
     their values), the same for every filter of the shape: its rows each with the filter's count
     last; without ``rows``, the count alone."""
+    return page_statement(shape, _COLUMNS, after=after, rows=rows, position=False)
+
+
+#: The rows a page's statement may read beside the match's: its request, its offer and the
+#: offer's organisation, each joined (outer: a match whose request is not projected yet still
+#: shows) only if one of its columns is read.
+REQUEST = assistance_requests.alias("match_request")
+OFFER = offers.alias("match_offer")
+ORGANISATION = organisations.alias("match_organisation")
+
+
+def page_statement(
+    shape: tuple[int, ...], columns: Sequence[Any], *, after: bool, rows: bool, position: bool = True
+) -> Any:
+    """A page of matches of the filter's ``shape`` as one statement with bind parameters
+    (``page_values`` names their values), newest first: its rows each with the match's proposed
+    position first (if ``position``), then ``columns`` (of ``matches``, ``REQUEST``, ``OFFER`` and
+    ``ORGANISATION``), then the filter's count; without ``rows``, the count alone."""
     source, conditions = _filtered(
         {
             name: [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
@@ -152,8 +183,18 @@ def _statement(shape: tuple[int, ...], *, after: bool, rows: bool) -> Any:
     if not rows:
         return counting
     m = matches.c
-    page = select(*_COLUMNS, counting.scalar_subquery().label("total_count"))
-    page = page.select_from(source).where(*conditions)
+    tables = {column.table for column in columns}
+    read = source
+    if REQUEST in tables:
+        read = read.outerjoin(REQUEST, REQUEST.c.id == m.request_id)
+    if OFFER in tables or ORGANISATION in tables:
+        read = read.outerjoin(OFFER, OFFER.c.id == m.offer_id)
+    if ORGANISATION in tables:
+        read = read.outerjoin(ORGANISATION, ORGANISATION.c.id == OFFER.c.organisation_id)
+    labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]
+    first = [m.proposed_position.label("position")] if position else []
+    page = select(*first, *labelled, counting.scalar_subquery().label("total_count"))
+    page = page.select_from(read).where(*conditions)
     if after:
         page = page.where(m.proposed_position < bindparam("after", type_=BigInteger))
     return page.order_by(m.proposed_position.desc()).limit(bindparam("limit", type_=Integer))

@@ -497,6 +497,111 @@ async def test_the_movement_pages_are_answered_by_their_row_plan_for_every_role(
     assert answered == set(callers)
 
 
+def match_variants(crisis: str, middle: str, request: str, offer: str) -> dict[str, list[dict[str, Any]]]:
+    """Variables of the matches pages: every list of the filter, pages after a cursor, empty
+    pages, and arguments the resolver refuses."""
+    nowhere = "00000000-0000-4000-8000-000000000000"
+    beyond = encode_cursor(10**9)
+    return {
+        "Matches": [
+            {},
+            {"first": 100},
+            {"first": 3, "after": middle},
+            {"filter": {"status": ["PROPOSED", "ACCEPTED"]}},
+            {"filter": {"crisis": [crisis], "requestingState": ["PHL", "MMR"]}},
+            {"filter": {"request": [request]}},
+            {"filter": {"offer": [offer], "status": ["DELIVERED", "DISPATCHED", "CONFIRMED", "ACCEPTED"]}},
+            {"filter": {"crisis": [nowhere]}},
+            {"first": 0},
+            {"after": beyond},
+            {"first": 101},
+            {"after": "not a cursor"},
+            {"filter": {"offer": ["not an id"]}},
+        ],
+        "WaitingMatches": [
+            {"memberState": "PHL", "status": ["PROPOSED"], "first": 100},
+            {"memberState": "PHL", "status": ["PROPOSED", "ACCEPTED", "CONFIRMED"], "first": 2},
+            {"memberState": "PHL", "status": ["ACCEPTED"], "after": middle},
+            {"memberState": "MMR", "status": ["DISPATCHED", "DELIVERED", "DECLINED", "CANCELLED"]},
+            {"memberState": "BRN", "status": ["PROPOSED"]},
+            {"memberState": "PHL", "status": [], "first": 0},
+            {"memberState": "PHL", "status": ["PROPOSED"], "first": -1},
+        ],
+    }
+
+
+async def test_the_matches_pages_are_answered_by_their_row_plan_for_every_role(demo: Client) -> None:
+    """Each variant the resolver accepts is answered by the row plan itself (each match's request,
+    offer, organisation and risk read in its one statement), as the general path answers it for the
+    same caller; one it refuses is not; and each way answers the same over HTTP."""
+    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    named = queries()
+    ids = await sample_ids(demo, named)
+    first = await demo.data(named["Matches"] + "\n", {"first": 5})
+    edges = first["matches"]["edges"]
+    middle = first["matches"]["pageInfo"]["endCursor"]
+    node = edges[0]["node"]
+    variants = match_variants(ids["Crisis"], middle, node["request"]["id"], node["offer"]["id"])
+    organisation = UUID(ids["Organisation"])
+    callers = {
+        "secretariat": Principal(subject="secretariat-any@test", role=Role.SECRETARIAT),
+        "coordinator": Principal(
+            subject="coordinator-PHL@test", role=Role.COORDINATOR, member_state=MemberState.PHL
+        ),
+        "donor": Principal(
+            subject=f"donor-{organisation}@test", role=Role.DONOR, organisation_id=organisation
+        ),
+        "viewer": Principal(subject="viewer-any@test", role=Role.VIEWER),
+    }
+    tokens = principals(demo, ids["Organisation"])
+    answered = set()
+    differing = []
+    for name, cases in variants.items():
+        plan = endpoint.persisted.compiled(named[name], name)
+        assert plan is not None, f"{name} is not compiled"
+        assert all(rows is not None for *_, rows in plan._roots), f"{name} has no row plan"
+        for variables in cases:
+            for role, principal in callers.items():
+                context = Context(runtime=runtime, principal=principal, correlation_id="t")
+                general = await demo.http.post(
+                    "/graphql",
+                    json={"query": named[name] + "\n", "variables": variables},
+                    headers=tokens[role],
+                )
+                data = await plan.run(context, variables)
+                if "errors" in general.json():
+                    assert data is None, (name, variables, role)
+                else:
+                    assert data == general.json()["data"], (name, variables, role)
+                    answered.add(role)
+                compiled_way, general_way = await both_ways(demo, named[name], variables, tokens[role])
+                if compiled_way != general_way:
+                    differing.append((name, variables, role))
+    assert answered == set(callers)
+    assert differing == []
+
+
+async def test_the_matches_pages_show_what_they_are_compared_on(demo: Client) -> None:
+    """The data the comparisons above run on has what the plan must get right: offers of an
+    organisation and of a member state (no organisation), several statuses, quantities dispatched
+    and received, and a risk above the least."""
+    named = queries()
+    page = await demo.data(named["Matches"] + "\n", {"first": 100})
+    nodes = [edge["node"] for edge in page["matches"]["edges"]]
+    assert any(node["offer"]["organisation"] for node in nodes)
+    assert any(node["offer"]["organisation"] is None for node in nodes)
+    assert len({node["status"] for node in nodes}) > 2
+    assert any(node["received"] is not None for node in nodes)
+    waiting = await demo.data(
+        named["WaitingMatches"] + "\n",
+        {"memberState": "PHL", "status": ["PROPOSED", "ACCEPTED", "CONFIRMED", "DISPATCHED", "DELIVERED"]},
+        as_=demo.coordinator("PHL"),
+    )
+    risks = {edge["node"]["risk"] for edge in waiting["matches"]["edges"]}
+    assert risks - {"MINIMAL"}, risks
+
+
 async def test_the_movement_pages_show_what_they_are_compared_on(demo: Client) -> None:
     """The data the comparisons above run on has what the plan must get right: havens at either
     end, withheld counts, voluntariness, a clearance, a risk above the least, exact areas hidden."""

@@ -28,6 +28,7 @@ from services.api.schema.execution import ConcordExecutionContext, QuietExecutio
 from services.api.schema.flows import FlowQuery
 from services.api.schema.fund import FundListQuery, FundMutation, FundQuery
 from services.api.schema.live import Subscription
+from services.api.schema.match_rows import MatchesPlan
 from services.api.schema.matches import MatchMutation, MatchQuery
 from services.api.schema.me import MeQuery
 from services.api.schema.movement_rows import MovementsPlan
@@ -147,7 +148,12 @@ def _plan_rows(schema: GraphQLSchema) -> None:
     """The root fields whose named operations read the read model's rows themselves."""
     assert schema.query_type is not None
     fields = schema.query_type.fields
-    plans = (("requests", RequestsPlan), ("coverage", CoveragePlan), ("movementsConnection", MovementsPlan))
+    plans = (
+        ("requests", RequestsPlan),
+        ("coverage", CoveragePlan),
+        ("movementsConnection", MovementsPlan),
+        ("matches", MatchesPlan),
+    )
     for name, plan in plans:
         fields[name].extensions = {**(fields[name].extensions or {}), ROW_PLAN: plan}
 

@@ -3,9 +3,10 @@ queries are in services.api.schema.matches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import strawberry
@@ -117,6 +118,31 @@ class Match:
             proposed_at=match.created_on,
             updated_at=match.modified_on,
         )
+
+
+def _id(value: object) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+#: Each plain field of Match as ``from_row`` reads it: its column, and what it makes of the column's
+#: value (None: the value itself). For the plan that reads rows without the objects
+#: (services.api.schema.match_rows).
+ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", _id),
+    "crisisId": ("crisis_id", _id),
+    "requestId": ("request_id", _id),
+    "offerId": ("offer_id", _id),
+    "quantity": ("quantity", None),
+    "unit": ("unit", None),
+    "status": ("status", matches.MatchStatus),
+    "overCover": ("over_cover", None),
+    "dispatched": ("dispatched", None),
+    "received": ("received", None),
+    "reason": ("reason", None),
+    "proposedBy": ("proposed_by", None),
+    "proposedAt": ("proposed_at", None),
+    "updatedAt": ("updated_at", None),
+}
 
 
 def _match_owners(concord: Concord, match: MatchAggregate) -> list[Owner]:

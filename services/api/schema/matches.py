@@ -48,6 +48,18 @@ def matches_status(status: MatchStatus) -> str:
     return MatchStatus(status).value
 
 
+def match_filter(chosen: MatchFilter | None) -> match_queries.MatchFilter:
+    """The read model's filter of the one given (ids checked, codes as stored)."""
+    f = chosen or MatchFilter()
+    return match_queries.MatchFilter(
+        crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
+        request_ids=tuple(parse_id(r, "request") for r in f.request or ()),
+        offer_ids=tuple(parse_id(o, "offer") for o in f.offer or ()),
+        statuses=tuple(matches_status(s) for s in f.status or ()),
+        requesting_states=tuple(codes.MemberState(s).value for s in f.requesting_state or ()),
+    )
+
+
 @strawberry.input
 class ProposeMatchInput:
     request_id: strawberry.ID
@@ -98,17 +110,9 @@ class MatchQuery:
         self, info: Info, filter: MatchFilter | None = None, first: int = 20, after: str | None = None
     ) -> MatchConnection:
         check_first(first)
-        f = filter or MatchFilter()
-        where = match_queries.MatchFilter(
-            crisis_ids=tuple(parse_id(c, "crisis") for c in f.crisis or ()),
-            request_ids=tuple(parse_id(r, "request") for r in f.request or ()),
-            offer_ids=tuple(parse_id(o, "offer") for o in f.offer or ()),
-            statuses=tuple(matches_status(s) for s in f.status or ()),
-            requesting_states=tuple(codes.MemberState(s).value for s in f.requesting_state or ()),
-        )
         rows, has_next, total = await match_queries.list_matches(
             info.context.runtime.query_engine,
-            where,
+            match_filter(filter),
             first=first,
             after=decode_cursor(after) if after else None,
         )

@@ -3,8 +3,10 @@ and commands are in services.api.schema.offers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
@@ -130,6 +132,33 @@ class Offer:
             withdrawn=offer.withdrawn,
             posted_at=offer.created_on,
         )
+
+
+def _id(value: object) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+#: Each plain field of Offer as ``from_row`` reads it: its column, and what it makes of the column's
+#: value (None: the value itself). For the plan that reads rows without the objects
+#: (services.api.schema.match_rows); ``remaining`` is quantity less allocated.
+ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", _id),
+    "crisisId": ("crisis_id", _id),
+    "organisationId": ("organisation_id", lambda value: _id(value) if value else None),
+    "offeringState": ("offering_state", lambda value: codes.MemberState(value) if value else None),
+    "sector": ("sector", codes.Sector),
+    "item": ("item", None),
+    "quantity": ("quantity", None),
+    "allocated": ("allocated", None),
+    "unit": ("unit", None),
+    "availableFrom": ("available_from", None),
+    "availableUntil": ("available_until", None),
+    "deliveryMode": ("delivery_mode", offers.DeliveryMode),
+    "standbyCapacity": ("standby_capacity", None),
+    "description": ("description", None),
+    "withdrawn": ("withdrawn", None),
+    "postedAt": ("posted_at", None),
+}
 
 
 OFFER_HISTORY = History(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -63,6 +65,25 @@ class Organisation:
             suspended=organisation.suspended,
             registered_at=organisation.created_on,
         )
+
+
+def _id(value: object) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+#: Each plain field of Organisation as ``from_row`` reads it: its column, and what it makes of the
+#: column's value (None: the value itself). For the plan that reads rows without the objects
+#: (services.api.schema.match_rows).
+ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", _id),
+    "name": ("name", None),
+    "type": ("organisation_type", OrganisationType),
+    "hxlName": ("hxl_name", None),
+    "memberState": ("member_state", lambda value: codes.MemberState(value) if value else None),
+    "iatiIdentifier": ("iati_identifier", None),
+    "suspended": ("suspended", None),
+    "registeredAt": ("registered_at", None),
+}
 
 
 @strawberry.type

@@ -1,0 +1,341 @@
+"""The ``matches`` connection of a named operation, answered from the read model's rows.
+
+The secretariat's Matches page and a coordinator's WaitingMatches page: one statement per shape of
+filter, prepared on first use (projections.prepared), that reads the page's matches with the
+columns the selection names of each one's request, offer and the offer's organisation joined, and
+its count, in one round trip; each row straight to its edge's dict, without the resolvers' objects
+(``Match.from_row``, and the ``AssistanceRequest``, ``Offer`` and ``Organisation`` the loaders
+would read whole and make) or the completion of each field. Each value is made as ``from_row``
+makes it (each type's ``ROW_FIELDS``) and serialised by its field's own GraphQL type; ``risk``
+reads what its resolver reads (services.api.schema.risk), the open incidents of the page's states
+in one read through the request's loaders.
+
+A selection it does not know (a field with a resolver of its own but these, a guarded field, an
+argument below the root, a fragment) is not planned here: services.api.compiled's plan answers it.
+The root's access policy is applied as its gate applies it, and the arguments are converted and
+checked as the resolver does; anything it refuses (or a value the schema would not serialise)
+makes the request take the general path, which answers with its errors.
+tests/integration/test_compiled_operations.py compares both paths for every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema
+from graphql.execution.values import get_argument_values
+
+from domain import codes, security
+from projections.matches import queries as match_queries
+from projections.matches.tables import matches
+from projections.prepared import Prepared, Unprepared
+from services.api.compiled import Fallback, NotCompiled, Request, fields_of
+from services.api.graphql_core_internals import Attribute
+from services.api.row_plans import STATEMENTS, Connection, leaf_output, remembered
+from services.api.schema import match_types, offer_types, organisations, request_types
+from services.api.schema.matches import match_filter
+from services.api.schema.paging import check_first, decode_cursor, encode_cursor
+from services.api.schema.policy import root_gate
+from services.api.schema.risk import RiskLevel
+from services.api.strawberry_internals import ARGUMENTS, AsyncConvertedResolver, loaded_of
+from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
+
+Process = Callable[[Any], Any]
+#: One field: the driver's row and what the page's rows share, to its completed value.
+Read = Callable[[Sequence[Any], "_Page"], Any]
+#: A field's read, made once the columns' result processors are known (index 0: the position).
+Make = Callable[[list[Process]], Read]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """An object type the plan makes of a row: its columns' table, its plain fields as ``from_row``
+    reads them, the fields computed of several columns, and the objects of other read models it
+    names (by the field, the loader its resolver reads them through)."""
+
+    type_name: str
+    table: Any
+    fields: dict[str, tuple[str, Process | None]]
+    computed: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = field(default_factory=dict)
+    nested: dict[str, tuple[str, _Shape]] = field(default_factory=dict)
+
+
+_ORGANISATION = _Shape("Organisation", match_queries.ORGANISATION, organisations.ROW_FIELDS)
+_OFFER = _Shape(
+    "Offer",
+    match_queries.OFFER,
+    offer_types.ROW_FIELDS,
+    computed={"remaining": (("quantity", "allocated"), lambda quantity, allocated: quantity - allocated)},
+    nested={"organisation": ("organisation", _ORGANISATION)},
+)
+_REQUEST = _Shape(
+    "AssistanceRequest",
+    match_queries.REQUEST,
+    request_types.ROW_FIELDS,
+    computed={"gap": (("quantity", "committed"), request_types.open_gap)},
+)
+_MATCH = _Shape(
+    "Match",
+    matches,
+    match_types.ROW_FIELDS,
+    nested={"request": ("request", _REQUEST), "offer": ("offer", _OFFER)},
+)
+
+
+class _Page:
+    """What one request's rows share: the open incidents of the page's states, and its loaders."""
+
+    __slots__ = ("incidents", "risks")
+
+    def __init__(self, risks: dict[tuple[str, str], Any]) -> None:
+        self.incidents: dict[str, list[tuple[str, RiskLevel]]] = {}
+        #: Each area's risk, derived once a request (the loaders' ``area_risks``, as ``area_risk``).
+        self.risks = risks
+
+
+class MatchesPlan:
+    """``matches(...)`` with a selection of the fields above, its edges and page info."""
+
+    def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
+        #: The gate of the root field this plan answers for, the one its resolver is guarded by.
+        self._gate = root_gate("query", node.name.value)
+        arguments = (field.extensions or {}).get(ARGUMENTS)
+        if arguments is None or not arguments.compiled:
+            raise NotCompiled("arguments strawberry converts itself")
+        self._page = Connection(field, node)
+        self._field, self._node, self._arguments = field, node, arguments
+        #: The columns the statement reads after the position (SQLAlchemy's, of the tables above).
+        self._columns: list[Any] = []
+        nodes = self._page.node
+        self._spec = _object_spec(schema, _MATCH, nodes, self._columns) if nodes is not None else None
+        #: Where the requests' states are, if ``risk`` is asked for: the incidents are read for them.
+        self._states: int | None = None
+        if self._spec is not None and any(name == "risk" for name, _key, _make in self._spec):
+            self._states = _at(match_queries.REQUEST.c.member_state, self._columns)
+        self._prepared: dict[Hashable, Prepared] = {}
+        self._makers: dict[str, tuple[Callable[[Sequence[Any], _Page], Any], list[Process]]] = {}
+
+    async def __call__(self, request: Request) -> Any:
+        context = request.context
+        self._gate(context.principal)
+        kwargs = self._arguments(get_argument_values(self._field, self._node, request.variables), None)
+        first: int = kwargs.get("first", 20)
+        after: str | None = kwargs.get("after")
+        check_first(first)
+        where = match_filter(kwargs.get("filter"))
+        seen = decode_cursor(after) if after else None
+        engine = context.runtime.query_engine
+        values = match_queries.page_values(where, first=first, after=seen)
+        rows: list[Any] = []
+        total = 0
+        made = None
+        if self._page.rows:
+            page = self._statement(engine.dialect, where, seen, rows=True)
+            rows = list(await page.rows(engine, values))
+            if rows:
+                total = rows[0][-1]
+            made = self._maker(page)
+        if self._page.count and not rows:
+            counting = self._statement(engine.dialect, where, seen, rows=False)
+            total = (await counting.rows(engine, values))[0][0]
+        has_next = len(rows) > first
+        del rows[first:]
+        cursors = [encode_cursor(row[0]) for row in rows]
+        nodes: list[Any] = []
+        if made is not None and rows:
+            make_node, processors = made
+            shared = _Page(context.loaders.area_risks)
+            if self._states is not None:
+                await self._incidents(context.loaders, rows, processors[self._states], shared)
+            nodes = [make_node(row, shared) for row in rows]
+        return self._page.value(total, has_next, after, cursors, nodes)
+
+    async def _incidents(self, loaders: Any, rows: list[Any], state_of: Process, shared: _Page) -> None:
+        """The open incidents of the page's requests' states, read as ``area_risk`` reads them."""
+        at = self._states
+        assert at is not None
+        states = list(
+            dict.fromkeys(codes.MemberState(state_of(row[at])).value for row in rows if row[at] is not None)
+        )
+        found = await loaders.open_incidents.load_many(states)
+        for state, incidents in zip(states, found, strict=True):
+            shared.incidents[state] = [(code, RiskLevel(severity)) for code, severity in incidents]
+
+    def _statement(
+        self, dialect: Any, where: match_queries.MatchFilter, seen: int | None, *, rows: bool
+    ) -> Prepared:
+        shape = match_queries.page_shape(where)
+        key = (dialect.name, shape, seen is not None, rows)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            statement = match_queries.page_statement(shape, self._columns, after=seen is not None, rows=rows)
+            try:
+                prepared = Prepared(statement, dialect)
+            except Unprepared as why:
+                raise Fallback from why
+            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
+                self._prepared.clear()
+            self._prepared[key] = prepared
+        return prepared
+
+    def _maker(self, page: Prepared) -> tuple[Callable[[Sequence[Any], _Page], Any], list[Process]] | None:
+        """The node's maker for this dialect, built once its statement's processors are known."""
+        if self._spec is None:
+            return None
+        name = page.dialect.name
+        made = self._makers.get(name)
+        if made is None:
+            processors = [_processed(process) for process in page.processors()]
+            maker = _object_maker(self._spec, processors)
+            made = self._makers[name] = (maker, processors)
+        return made
+
+
+#: One selected field: (field name, response key, its read's maker).
+_Spec = list[tuple[str, str, Make]]
+
+
+def _object_spec(schema: GraphQLSchema, shape: _Shape, node: FieldNode, columns: list[Any]) -> _Spec:
+    """How each selected field of an object of ``shape`` is read; ``columns`` gets the columns."""
+    object_type = schema.type_map.get(shape.type_name)
+    if not isinstance(object_type, GraphQLObjectType):
+        raise NotCompiled(shape.type_name)
+    spec: _Spec = []
+    for each in fields_of(node.selection_set):
+        name = each.name.value
+        key = each.alias.value if each.alias else name
+        if each.arguments:
+            raise NotCompiled(f"{name} with arguments")
+        if name == "__typename":
+            spec.append((name, key, _typename(shape.type_name)))
+            continue
+        graphql_field = object_type.fields.get(name)
+        guarded = f"{shape.type_name}.{name}"
+        if graphql_field is None or guarded in GUARDED_FIELDS or guarded in SMALL_COUNTS:
+            raise NotCompiled(f"{guarded} is not read here")
+        spec.append((name, key, _field(schema, shape, graphql_field, each, columns)))
+    return spec
+
+
+def _field(
+    schema: GraphQLSchema, shape: _Shape, graphql_field: GraphQLField, node: FieldNode, columns: list[Any]
+) -> Make:
+    name = node.name.value
+    if name in shape.fields or name in shape.computed:
+        if type(graphql_field.resolve) is not Attribute:
+            raise NotCompiled(f"{name} has a resolver of its own")
+        if name in shape.fields:
+            column, transform = shape.fields[name]
+            return _plain(graphql_field, transform, _at(shape.table.c[column], columns))
+        read, function = shape.computed[name]
+        return _computed(graphql_field, function, [_at(shape.table.c[c], columns) for c in read])
+    if name in shape.nested:
+        loader, nested = shape.nested[name]
+        loaded = loaded_of(graphql_field)
+        if loaded is None or loaded.loader != loader:
+            raise NotCompiled(f"{name} is not the row its loader reads")
+        spec = _object_spec(schema, nested, node, columns)
+        return _nested(spec, _at(nested.table.c.id, columns))
+    if shape is _MATCH and name == "risk":
+        if type(graphql_field.resolve) is not AsyncConvertedResolver:
+            raise NotCompiled("risk is resolved otherwise")
+        request = match_queries.REQUEST.c
+        return _risk(
+            graphql_field, [_at(c, columns) for c in (request.id, request.member_state, request.admin_code)]
+        )
+    raise NotCompiled(name)
+
+
+def _typename(type_name: str) -> Make:
+    return lambda _processors: lambda _row, _page: type_name
+
+
+def _plain(graphql_field: GraphQLField, transform: Process | None, at: int) -> Make:
+    def make(processors: list[Process]) -> Read:
+        memo, fill = remembered(leaf_output(graphql_field, transform, processors[at]))
+
+        def read(row: Sequence[Any], _page: _Page) -> Any:
+            made = memo.get(value := row[at])
+            return made if made is not None else fill(value)
+
+        return read
+
+    return make
+
+
+def _computed(graphql_field: GraphQLField, function: Callable[..., Any], at: list[int]) -> Make:
+    def make(processors: list[Process]) -> Read:
+        output = leaf_output(graphql_field)
+        reads = [(processors[i], i) for i in at]
+
+        def read(row: Sequence[Any], _page: _Page) -> Any:
+            values: list[Decimal] = [process(row[i]) for process, i in reads]
+            return output(function(*values))
+
+        return read
+
+    return make
+
+
+def _nested(spec: _Spec, key_at: int) -> Make:
+    """An object of another read model: null where the row has none (its resolver's None)."""
+
+    def make(processors: list[Process]) -> Read:
+        reads = [(key, each(processors)) for _name, key, each in spec]
+
+        def read(row: Sequence[Any], page: _Page) -> Any:
+            if row[key_at] is None:
+                return None
+            return {key: each(row, page) for key, each in reads}
+
+        return read
+
+    return make
+
+
+def _risk(graphql_field: GraphQLField, at: list[int]) -> Make:
+    """``Match.risk``: the request's area's risk from its state's open incidents (``area_risk``)."""
+    id_at, state_at, code_at = at
+
+    def make(processors: list[Process]) -> Read:
+        output = leaf_output(graphql_field)
+        state_of, code_of = processors[state_at], processors[code_at]
+
+        def read(row: Sequence[Any], page: _Page) -> Any:
+            if row[id_at] is None:
+                return None
+            state = codes.MemberState(state_of(row[state_at])).value
+            code = code_of(row[code_at])
+            risk = page.risks.get((state, code))
+            if risk is None:
+                risk = page.risks[state, code] = security.risk_at(code, page.incidents[state])
+            return output(risk)
+
+        return read
+
+    return make
+
+
+def _object_maker(spec: _Spec, processors: list[Process]) -> Callable[[Sequence[Any], _Page], Any]:
+    reads = [(key, make(processors)) for _name, key, make in spec]
+
+    def node(row: Sequence[Any], page: _Page) -> Any:
+        return {key: read(row, page) for key, read in reads}
+
+    return node
+
+
+def _at(column: Any, columns: list[Any]) -> int:
+    """The column's index in the statement's rows (after the position)."""
+    for i, each in enumerate(columns):
+        if each is column:
+            return i + 1
+    columns.append(column)
+    return len(columns)
+
+
+def _processed(process: Process | None) -> Process:
+    return (lambda value: value) if process is None else process
