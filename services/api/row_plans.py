@@ -4,12 +4,14 @@ as graphql-core completes it, remembered per distinct value of a column where va
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type
 
+from projections.prepared import Prepared, Unprepared
 from services.api.compiled import Fallback, NotCompiled, fields_of
+from services.api.strawberry_internals import ARGUMENTS, ConvertedArguments
 
 #: How many distinct values of a column are remembered before they are forgotten all at once.
 REMEMBERED = 4096
@@ -19,6 +21,35 @@ STATEMENTS = 256
 _CONNECTION = ("totalCount", "pageInfo", "edges", "__typename")
 _PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
 _EDGE = ("cursor", "node", "__typename")
+
+
+def compiled_arguments(field: GraphQLField) -> ConvertedArguments:
+    """The root field's arguments' converter, where it converts them all itself."""
+    arguments = (field.extensions or {}).get(ARGUMENTS)
+    if not isinstance(arguments, ConvertedArguments) or not arguments.compiled:
+        raise NotCompiled("arguments strawberry converts itself")
+    return arguments
+
+
+class Statements:
+    """A plan's statements, each prepared on first use for its key (a dialect, a shape of filter),
+    forgotten all at once past ``STATEMENTS``; one the driver cannot run as it is makes the request
+    take the general path."""
+
+    def __init__(self) -> None:
+        self._prepared: dict[Hashable, Prepared] = {}
+
+    def get(self, key: Hashable, dialect: Any, build: Callable[[], Any]) -> Prepared:
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            try:
+                prepared = Prepared(build(), dialect)
+            except Unprepared as why:
+                raise Fallback from why
+            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
+                self._prepared.clear()
+            self._prepared[key] = prepared
+        return prepared
 
 
 def plain(node: FieldNode | None, known: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -108,6 +139,24 @@ class Connection:
         self.rows = bool(asked & {"edges", "pageInfo"})
         self.count = "totalCount" in asked
         self._total = leaf_output(connection.fields["totalCount"])
+
+    async def read(
+        self, engine: Any, values: Mapping[str, Any], statement: Callable[[bool], Prepared]
+    ) -> tuple[list[Any], int, Prepared | None]:
+        """The page's rows (each with the filter's count last), the count, and the rows' statement:
+        ``statement(True)`` if rows are asked for, ``statement(False)`` (the count alone) if only
+        the count is, or the page is empty."""
+        rows: list[Any] = []
+        total = 0
+        page = None
+        if self.rows:
+            page = statement(True)
+            rows = list(await page.rows(engine, values))
+            if rows:
+                total = rows[0][-1]
+        if self.count and not rows:
+            total = (await statement(False).rows(engine, values))[0][0]
+        return rows, total, page
 
     def value(
         self, total: int, has_next: bool, after: str | None, cursors: list[str], nodes: list[Any]

@@ -20,7 +20,7 @@ tests/integration/test_compiled_operations.py compares both paths for every role
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -31,16 +31,16 @@ from graphql.execution.values import get_argument_values
 from domain import codes, security
 from projections.matches import queries as match_queries
 from projections.matches.tables import matches
-from projections.prepared import Prepared, Unprepared
-from services.api.compiled import Fallback, NotCompiled, Request, fields_of
+from projections.prepared import Prepared
+from services.api.compiled import NotCompiled, Request, fields_of
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import STATEMENTS, Connection, leaf_output, remembered
+from services.api.row_plans import Connection, Statements, compiled_arguments, leaf_output, remembered
 from services.api.schema import match_types, offer_types, organisations, request_types
 from services.api.schema.matches import match_filter
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor
 from services.api.schema.policy import root_gate
 from services.api.schema.risk import RiskLevel
-from services.api.strawberry_internals import ARGUMENTS, AsyncConvertedResolver, loaded_of
+from services.api.strawberry_internals import AsyncConvertedResolver, loaded_of
 from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 Process = Callable[[Any], Any]
@@ -102,11 +102,8 @@ class MatchesPlan:
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
         #: The gate of the root field this plan answers for, the one its resolver is guarded by.
         self._gate = root_gate("query", node.name.value)
-        arguments = (field.extensions or {}).get(ARGUMENTS)
-        if arguments is None or not arguments.compiled:
-            raise NotCompiled("arguments strawberry converts itself")
+        self._field, self._node, self._arguments = field, node, compiled_arguments(field)
         self._page = Connection(field, node)
-        self._field, self._node, self._arguments = field, node, arguments
         #: The columns the statement reads after the position (SQLAlchemy's, of the tables above).
         self._columns: list[Any] = []
         nodes = self._page.node
@@ -115,7 +112,7 @@ class MatchesPlan:
         self._states: int | None = None
         if self._spec is not None and any(name == "risk" for name, _key, _make in self._spec):
             self._states = _at(match_queries.REQUEST.c.member_state, self._columns)
-        self._prepared: dict[Hashable, Prepared] = {}
+        self._statements = Statements()
         self._makers: dict[str, tuple[Callable[[Sequence[Any], _Page], Any], list[Process]]] = {}
 
     async def __call__(self, request: Request) -> Any:
@@ -129,18 +126,10 @@ class MatchesPlan:
         seen = decode_cursor(after) if after else None
         engine = context.runtime.query_engine
         values = match_queries.page_values(where, first=first, after=seen)
-        rows: list[Any] = []
-        total = 0
-        made = None
-        if self._page.rows:
-            page = self._statement(engine.dialect, where, seen, rows=True)
-            rows = list(await page.rows(engine, values))
-            if rows:
-                total = rows[0][-1]
-            made = self._maker(page)
-        if self._page.count and not rows:
-            counting = self._statement(engine.dialect, where, seen, rows=False)
-            total = (await counting.rows(engine, values))[0][0]
+        rows, total, page = await self._page.read(
+            engine, values, lambda rows: self._statement(engine.dialect, where, seen, rows=rows)
+        )
+        made = self._maker(page) if page is not None else None
         has_next = len(rows) > first
         del rows[first:]
         cursors = [encode_cursor(row[0]) for row in rows]
@@ -168,18 +157,11 @@ class MatchesPlan:
         self, dialect: Any, where: match_queries.MatchFilter, seen: int | None, *, rows: bool
     ) -> Prepared:
         shape = match_queries.page_shape(where)
-        key = (dialect.name, shape, seen is not None, rows)
-        prepared = self._prepared.get(key)
-        if prepared is None:
-            statement = match_queries.page_statement(shape, self._columns, after=seen is not None, rows=rows)
-            try:
-                prepared = Prepared(statement, dialect)
-            except Unprepared as why:
-                raise Fallback from why
-            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
-                self._prepared.clear()
-            self._prepared[key] = prepared
-        return prepared
+        return self._statements.get(
+            (dialect.name, shape, seen is not None, rows),
+            dialect,
+            lambda: match_queries.page_statement(shape, self._columns, after=seen is not None, rows=rows),
+        )
 
     def _maker(self, page: Prepared) -> tuple[Callable[[Sequence[Any], _Page], Any], list[Process]] | None:
         """The node's maker for this dialect, built once its statement's processors are known."""

@@ -20,7 +20,7 @@ services.api.schema.movement_types.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -30,10 +30,17 @@ from graphql.execution.values import get_argument_values
 from domain import codes, movements, security
 from projections.disclosure import Suppressed, disclose, disclose_count
 from projections.movements.pages import MovementFilter, page_shape, page_statement, page_values
-from projections.prepared import Prepared, Unprepared
+from projections.prepared import Prepared
 from services.api.compiled import Complete, Fallback, NotCompiled, Request, completion, fields_of
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import REMEMBERED, STATEMENTS, Connection, leaf_output, remembered
+from services.api.row_plans import (
+    REMEMBERED,
+    Connection,
+    Statements,
+    compiled_arguments,
+    leaf_output,
+    remembered,
+)
 from services.api.schema.areas import visible_areas
 from services.api.schema.movement_types import (
     AgeGroup,
@@ -48,7 +55,6 @@ from services.api.schema.policy import root_gate
 from services.api.schema.risk import RiskLevel
 from services.api.schema.safe_haven_types import SafeHaven
 from services.api.schema.scalars import parse_id
-from services.api.strawberry_internals import ARGUMENTS
 from services.identity.access import Principal, may
 from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
@@ -120,14 +126,11 @@ class MovementsPlan:
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
         #: The gate of the root field this plan answers for, the one its resolver is guarded by.
         self._gate = root_gate("query", node.name.value)
-        arguments = (field.extensions or {}).get(ARGUMENTS)
-        if arguments is None or not arguments.compiled:
-            raise NotCompiled("arguments strawberry converts itself")
+        self._field, self._node, self._arguments = field, node, compiled_arguments(field)
         self._page = Connection(field, node)
         node_type = schema.type_map.get(_NODE)
         if not isinstance(node_type, GraphQLObjectType):
             raise NotCompiled("a connection of movements")
-        self._field, self._node, self._arguments = field, node, arguments
         nodes = self._page.node
         self._columns: list[str] = []
         self._spec = _node_spec(schema, node_type, nodes, self._columns) if nodes is not None else None
@@ -141,7 +144,7 @@ class MovementsPlan:
             self._havens = tuple(
                 _at(_HAVENS[name], self._columns) for _key, name, _make in self._spec if name in _HAVENS
             )
-        self._prepared: dict[Hashable, Prepared] = {}
+        self._statements = Statements()
         self._makers: dict[str, Callable[[Sequence[Any], _Page], Any]] = {}
         self._processors: dict[str, list[Process]] = {}
 
@@ -165,18 +168,10 @@ class MovementsPlan:
         seen = decode_cursor(after) if after else None
         engine = context.runtime.query_engine
         values = page_values(where, first=first, after=seen)
-        rows: list[Any] = []
-        total = 0
-        make_node = None
-        if self._page.rows:
-            page = self._statement(engine.dialect, where, seen, rows=True)
-            rows = list(await page.rows(engine, values))
-            if rows:
-                total = rows[0][-1]
-            make_node = self._maker(page)
-        if self._page.count and not rows:
-            counting = self._statement(engine.dialect, where, seen, rows=False)
-            total = (await counting.rows(engine, values))[0][0]
+        rows, total, page = await self._page.read(
+            engine, values, lambda rows: self._statement(engine.dialect, where, seen, rows=rows)
+        )
+        make_node = self._maker(page) if page is not None else None
         has_next = len(rows) > first
         del rows[first:]
         cursors = [encode_cursor(row[0]) for row in rows]
@@ -209,17 +204,9 @@ class MovementsPlan:
 
     def _statement(self, dialect: Any, where: MovementFilter, seen: int | None, *, rows: bool) -> Prepared:
         key = (dialect.name, page_shape(where), seen is not None, rows)
-        prepared = self._prepared.get(key)
-        if prepared is None:
-            statement = page_statement(where, self._columns, after=seen is not None, rows=rows)
-            try:
-                prepared = Prepared(statement, dialect)
-            except Unprepared as why:
-                raise Fallback from why
-            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
-                self._prepared.clear()
-            self._prepared[key] = prepared
-        return prepared
+        return self._statements.get(
+            key, dialect, lambda: page_statement(where, self._columns, after=seen is not None, rows=rows)
+        )
 
     def _maker(self, page: Prepared) -> Callable[[Sequence[Any], _Page], Any] | None:
         """The node's maker for this dialect, built once its statement's processors are known."""

@@ -16,7 +16,7 @@ take the general path, which answers with its errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -28,15 +28,14 @@ from graphql import (
 from graphql.execution.values import get_argument_values
 
 from projections.assistance_requests import queries as request_queries
-from projections.prepared import Prepared, Unprepared
-from services.api.compiled import Fallback, NotCompiled, Request
+from projections.prepared import Prepared
+from services.api.compiled import NotCompiled, Request
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import STATEMENTS, Connection, leaf_output, plain, remembered
+from services.api.row_plans import Connection, Statements, compiled_arguments, leaf_output, plain, remembered
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor
 from services.api.schema.policy import root_gate
 from services.api.schema.request_types import ROW_FIELDS, open_gap
 from services.api.schema.scalars import RequestOrder
-from services.api.strawberry_internals import ARGUMENTS
 from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 _NODE = "AssistanceRequest"
@@ -50,20 +49,17 @@ class RequestsPlan:
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
         #: The gate of the root field this plan answers for, the one its resolver is guarded by.
         self._gate = root_gate("query", node.name.value)
-        arguments = (field.extensions or {}).get(ARGUMENTS)
-        if arguments is None or not arguments.compiled:
-            raise NotCompiled("arguments strawberry converts itself")
+        self._field, self._node, self._arguments = field, node, compiled_arguments(field)
         self._page = Connection(field, node)
         node_type = schema.type_map.get(_NODE)
         if not isinstance(node_type, GraphQLObjectType):
             raise NotCompiled(_NODE)
-        self._field, self._node, self._arguments = field, node, arguments
         nodes = self._page.node
         self._columns: list[str] = []
         self._spec = _node_spec(node_type, nodes, self._columns) if nodes is not None else None
         self._position = _column("posted_position", self._columns)
         self._node_type = node_type.name
-        self._prepared: dict[Hashable, Prepared] = {}
+        self._statements = Statements()
         self._makers: dict[str, Callable[[Any], Any]] = {}
 
     async def __call__(self, request: Request) -> Any:
@@ -80,18 +76,10 @@ class RequestsPlan:
         seen = decode_cursor(after) if after else None
         engine = context.runtime.query_engine
         parameters = request_queries.page_values(where, first=first, after=seen)
-        rows: list[Any] = []
-        total = 0
-        make_node = None
-        if self._page.rows:
-            page = self._statement(engine.dialect, where, order, seen, rows=True)
-            rows = list(await page.rows(engine, parameters))
-            if self._page.count and rows:
-                total = rows[0][-1]
-            make_node = self._maker(page)
-        if self._page.count and not rows:
-            counting = self._statement(engine.dialect, where, order, seen, rows=False)
-            total = (await counting.rows(engine, parameters))[0][0]
+        rows, total, page = await self._page.read(
+            engine, parameters, lambda rows: self._statement(engine.dialect, where, order, seen, rows=rows)
+        )
+        make_node = self._maker(page) if page is not None else None
         has_next = len(rows) > first
         del rows[first:]
         if order is RequestOrder.NEWEST:
@@ -111,24 +99,18 @@ class RequestsPlan:
         rows: bool,
     ) -> Prepared:
         key = (dialect.name, request_queries.page_shape(where), order.value, seen is not None, rows)
-        prepared = self._prepared.get(key)
-        if prepared is None:
-            statement = request_queries.page_statement(
+        return self._statements.get(
+            key,
+            dialect,
+            lambda: request_queries.page_statement(
                 where,
                 self._columns,
                 order=order.value,
                 after=seen is not None,
                 rows=rows,
                 count=self._page.count,
-            )
-            try:
-                prepared = Prepared(statement, dialect)
-            except Unprepared as why:
-                raise Fallback from why
-            if len(self._prepared) >= STATEMENTS:  # a shape per length of each list a filter has
-                self._prepared.clear()
-            self._prepared[key] = prepared
-        return prepared
+            ),
+        )
 
     def _maker(self, page: Prepared) -> Callable[[Any], Any] | None:
         """The node's maker for this dialect, built once its statement's processors are known."""
