@@ -141,11 +141,12 @@ class Connection:
         self._total = leaf_output(connection.fields["totalCount"])
 
     async def read(
-        self, engine: Any, values: Mapping[str, Any], statement: Callable[[bool], Prepared]
-    ) -> tuple[list[Any], int, Prepared | None]:
-        """The page's rows (each with the filter's count last), the count, and the rows' statement:
-        ``statement(True)`` if rows are asked for, ``statement(False)`` (the count alone) if only
-        the count is, or the page is empty."""
+        self, engine: Any, values: Mapping[str, Any], first: int, statement: Callable[[bool], Prepared]
+    ) -> tuple[list[Any], bool, int, Prepared | None]:
+        """The page's ``first`` rows (each with the filter's count last), whether more follow (the
+        statement reads one more), the count, and the rows' statement: ``statement(True)`` if rows
+        are asked for, ``statement(False)`` (the count alone) if only the count is, or the page is
+        empty."""
         rows: list[Any] = []
         total = 0
         page = None
@@ -156,7 +157,9 @@ class Connection:
                 total = rows[0][-1]
         if self.count and not rows:
             total = (await statement(False).rows(engine, values))[0][0]
-        return rows, total, page
+        has_next = len(rows) > first
+        del rows[first:]
+        return rows, has_next, total, page
 
     def value(
         self, total: int, has_next: bool, after: str | None, cursors: list[str], nodes: list[Any]

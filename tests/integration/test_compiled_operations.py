@@ -403,6 +403,58 @@ async def test_the_dashboards_plans_answer_their_variables_themselves(demo: Clie
                 assert data == general.json()["data"], (name, variables)
 
 
+async def by_row_plans(
+    demo: Client, variants: dict[str, list[dict[str, Any]]], organisation: str, *, over_http: bool = False
+) -> tuple[set[str], list[Any]]:
+    """Each named operation's variants run by its row plan in process for every role, against the
+    general path over HTTP: a variant the general path refuses, the plan does not answer; one it
+    answers, the plan answers the same. The roles the plan answered, and (``over_http``) the
+    variants whose compiled and general answers over HTTP differ."""
+    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    named = queries()
+    tokens = principals(demo, organisation)
+    answered = set()
+    differing = []
+    for name, cases in variants.items():
+        plan = endpoint.persisted.compiled(named[name], name)
+        assert plan is not None, f"{name} is not compiled"
+        assert all(rows is not None for *_, rows in plan._roots), f"{name} has no row plan"
+        for variables in cases:
+            for role, principal in row_plan_callers(UUID(organisation)).items():
+                context = Context(runtime=runtime, principal=principal, correlation_id="t")
+                general = await demo.http.post(
+                    "/graphql",
+                    json={"query": named[name] + "\n", "variables": variables},
+                    headers=tokens[role],
+                )
+                data = await plan.run(context, variables)
+                if "errors" in general.json():
+                    assert data is None, (name, variables, role)
+                else:
+                    assert data == general.json()["data"], (name, variables, role)
+                    answered.add(role)
+                if over_http:
+                    compiled_way, general_way = await both_ways(demo, named[name], variables, tokens[role])
+                    if compiled_way != general_way:
+                        differing.append((name, variables, role))
+    return answered, differing
+
+
+def row_plan_callers(organisation: UUID) -> dict[str, Principal]:
+    """A principal of each role, as ``principals`` gives their tokens, for a plan run in process."""
+    return {
+        "secretariat": Principal(subject="secretariat-any@test", role=Role.SECRETARIAT),
+        "coordinator": Principal(
+            subject="coordinator-PHL@test", role=Role.COORDINATOR, member_state=MemberState.PHL
+        ),
+        "donor": Principal(
+            subject=f"donor-{organisation}@test", role=Role.DONOR, organisation_id=organisation
+        ),
+        "viewer": Principal(subject="viewer-any@test", role=Role.VIEWER),
+    }
+
+
 def movement_variants(crisis: str, middle: str) -> dict[str, list[dict[str, Any]]]:
     """Variables of the movements pages: filters, pages after a cursor, empty pages, and arguments
     the resolver refuses."""
@@ -459,42 +511,9 @@ async def test_the_movement_pages_answer_the_same_for_every_role_and_variables(d
 async def test_the_movement_pages_are_answered_by_their_row_plan_for_every_role(demo: Client) -> None:
     """Each variant the resolver accepts is answered by the row plan itself, risk and havens
     included, as the general path answers it for the same caller; one it refuses is not."""
-    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
-    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
-    named = queries()
     ids, variants = await movement_cases(demo)
-    organisation = UUID(ids["Organisation"])
-    callers = {
-        "secretariat": Principal(subject="secretariat-any@test", role=Role.SECRETARIAT),
-        "coordinator": Principal(
-            subject="coordinator-PHL@test", role=Role.COORDINATOR, member_state=MemberState.PHL
-        ),
-        "donor": Principal(
-            subject=f"donor-{organisation}@test", role=Role.DONOR, organisation_id=organisation
-        ),
-        "viewer": Principal(subject="viewer-any@test", role=Role.VIEWER),
-    }
-    tokens = principals(demo, ids["Organisation"])
-    answered = set()
-    for name, cases in variants.items():
-        plan = endpoint.persisted.compiled(named[name], name)
-        assert plan is not None, f"{name} is not compiled"
-        assert all(rows is not None for *_, rows in plan._roots), f"{name} has no row plan"
-        for variables in cases:
-            for role, principal in callers.items():
-                context = Context(runtime=runtime, principal=principal, correlation_id="t")
-                general = await demo.http.post(
-                    "/graphql",
-                    json={"query": named[name] + "\n", "variables": variables},
-                    headers=tokens[role],
-                )
-                data = await plan.run(context, variables)
-                if "errors" in general.json():
-                    assert data is None, (name, variables, role)
-                else:
-                    assert data == general.json()["data"], (name, variables, role)
-                    answered.add(role)
-    assert answered == set(callers)
+    answered, _differing = await by_row_plans(demo, variants, ids["Organisation"])
+    assert answered == {"secretariat", "coordinator", "donor", "viewer"}
 
 
 def match_variants(crisis: str, middle: str, request: str, offer: str) -> dict[str, list[dict[str, Any]]]:
@@ -534,8 +553,6 @@ async def test_the_matches_pages_are_answered_by_their_row_plan_for_every_role(d
     """Each variant the resolver accepts is answered by the row plan itself (each match's request,
     offer, organisation and risk read in its one statement), as the general path answers it for the
     same caller; one it refuses is not; and each way answers the same over HTTP."""
-    endpoint = demo.http._transport.app.state.graphql_endpoint  # type: ignore[attr-defined]
-    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
     named = queries()
     ids = await sample_ids(demo, named)
     first = await demo.data(named["Matches"] + "\n", {"first": 5})
@@ -543,42 +560,8 @@ async def test_the_matches_pages_are_answered_by_their_row_plan_for_every_role(d
     middle = first["matches"]["pageInfo"]["endCursor"]
     node = edges[0]["node"]
     variants = match_variants(ids["Crisis"], middle, node["request"]["id"], node["offer"]["id"])
-    organisation = UUID(ids["Organisation"])
-    callers = {
-        "secretariat": Principal(subject="secretariat-any@test", role=Role.SECRETARIAT),
-        "coordinator": Principal(
-            subject="coordinator-PHL@test", role=Role.COORDINATOR, member_state=MemberState.PHL
-        ),
-        "donor": Principal(
-            subject=f"donor-{organisation}@test", role=Role.DONOR, organisation_id=organisation
-        ),
-        "viewer": Principal(subject="viewer-any@test", role=Role.VIEWER),
-    }
-    tokens = principals(demo, ids["Organisation"])
-    answered = set()
-    differing = []
-    for name, cases in variants.items():
-        plan = endpoint.persisted.compiled(named[name], name)
-        assert plan is not None, f"{name} is not compiled"
-        assert all(rows is not None for *_, rows in plan._roots), f"{name} has no row plan"
-        for variables in cases:
-            for role, principal in callers.items():
-                context = Context(runtime=runtime, principal=principal, correlation_id="t")
-                general = await demo.http.post(
-                    "/graphql",
-                    json={"query": named[name] + "\n", "variables": variables},
-                    headers=tokens[role],
-                )
-                data = await plan.run(context, variables)
-                if "errors" in general.json():
-                    assert data is None, (name, variables, role)
-                else:
-                    assert data == general.json()["data"], (name, variables, role)
-                    answered.add(role)
-                compiled_way, general_way = await both_ways(demo, named[name], variables, tokens[role])
-                if compiled_way != general_way:
-                    differing.append((name, variables, role))
-    assert answered == set(callers)
+    answered, differing = await by_row_plans(demo, variants, ids["Organisation"], over_http=True)
+    assert answered == {"secretariat", "coordinator", "donor", "viewer"}
     assert differing == []
 
 

@@ -126,12 +126,10 @@ class MatchesPlan:
         seen = decode_cursor(after) if after else None
         engine = context.runtime.query_engine
         values = match_queries.page_values(where, first=first, after=seen)
-        rows, total, page = await self._page.read(
-            engine, values, lambda rows: self._statement(engine.dialect, where, seen, rows=rows)
+        rows, has_next, total, page = await self._page.read(
+            engine, values, first, lambda rows: self._statement(engine.dialect, where, seen, rows=rows)
         )
         made = self._maker(page) if page is not None else None
-        has_next = len(rows) > first
-        del rows[first:]
         cursors = [encode_cursor(row[0]) for row in rows]
         nodes: list[Any] = []
         if made is not None and rows:

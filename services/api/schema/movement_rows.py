@@ -168,12 +168,10 @@ class MovementsPlan:
         seen = decode_cursor(after) if after else None
         engine = context.runtime.query_engine
         values = page_values(where, first=first, after=seen)
-        rows, total, page = await self._page.read(
-            engine, values, lambda rows: self._statement(engine.dialect, where, seen, rows=rows)
+        rows, has_next, total, page = await self._page.read(
+            engine, values, first, lambda rows: self._statement(engine.dialect, where, seen, rows=rows)
         )
         make_node = self._maker(page) if page is not None else None
-        has_next = len(rows) > first
-        del rows[first:]
         cursors = [encode_cursor(row[0]) for row in rows]
         nodes: list[Any] = []
         if make_node is not None and rows:

@@ -76,12 +76,13 @@ class RequestsPlan:
         seen = decode_cursor(after) if after else None
         engine = context.runtime.query_engine
         parameters = request_queries.page_values(where, first=first, after=seen)
-        rows, total, page = await self._page.read(
-            engine, parameters, lambda rows: self._statement(engine.dialect, where, order, seen, rows=rows)
+        rows, has_next, total, page = await self._page.read(
+            engine,
+            parameters,
+            first,
+            lambda rows: self._statement(engine.dialect, where, order, seen, rows=rows),
         )
         make_node = self._maker(page) if page is not None else None
-        has_next = len(rows) > first
-        del rows[first:]
         if order is RequestOrder.NEWEST:
             cursors = [encode_cursor(row[self._position]) for row in rows]
         else:
