@@ -28,6 +28,7 @@ from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.scalars import (
     LogPosition,
     MatchStatus,
+    id_of,
 )
 from services.commands.offers import offering_party
 from services.identity.access import Owner
@@ -120,18 +121,14 @@ class Match:
         )
 
 
-def _id(value: object) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
 #: Each plain field of Match as ``from_row`` reads it: its column, and what it makes of the column's
 #: value (None: the value itself). For the plan that reads rows without the objects
 #: (services.api.schema.match_rows).
 ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
-    "id": ("id", _id),
-    "crisisId": ("crisis_id", _id),
-    "requestId": ("request_id", _id),
-    "offerId": ("offer_id", _id),
+    "id": ("id", id_of),
+    "crisisId": ("crisis_id", id_of),
+    "requestId": ("request_id", id_of),
+    "offerId": ("offer_id", id_of),
     "quantity": ("quantity", None),
     "unit": ("unit", None),
     "status": ("status", matches.MatchStatus),

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import strawberry
 from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema
 from graphql.execution.values import get_argument_values
 
@@ -54,22 +53,18 @@ from services.api.schema.paging import MAX_PAGE, check_first, decode_cursor, enc
 from services.api.schema.policy import root_gate
 from services.api.schema.risk import RiskLevel
 from services.api.schema.safe_haven_types import SafeHaven
-from services.api.schema.scalars import parse_id
+from services.api.schema.scalars import id_of, parse_id
 from services.identity.access import Principal, may
 from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 _NODE = "Movement"
 
 
-def _id(value: object) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
 #: Each field of Movement read straight off its row, as ``from_row`` makes it: the column, and
 #: what is made of its value (None: the value itself).
 _PLAIN: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
-    "id": ("id", _id),
-    "crisisId": ("crisis_id", _id),
+    "id": ("id", id_of),
+    "crisisId": ("crisis_id", id_of),
     "kind": ("kind", movements.MovementKind),
     "status": ("status", movements.MovementStatus),
     "originCountry": ("origin_country", None),

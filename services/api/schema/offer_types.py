@@ -30,6 +30,7 @@ from services.api.schema.scalars import (
     MemberState,
     OfferStatus,
     Sector,
+    id_of,
 )
 from services.commands.offers import offering_party
 
@@ -134,17 +135,13 @@ class Offer:
         )
 
 
-def _id(value: object) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
 #: Each plain field of Offer as ``from_row`` reads it: its column, and what it makes of the column's
 #: value (None: the value itself). For the plan that reads rows without the objects
 #: (services.api.schema.match_rows); ``remaining`` is quantity less allocated.
 ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
-    "id": ("id", _id),
-    "crisisId": ("crisis_id", _id),
-    "organisationId": ("organisation_id", lambda value: _id(value) if value else None),
+    "id": ("id", id_of),
+    "crisisId": ("crisis_id", id_of),
+    "organisationId": ("organisation_id", lambda value: id_of(value) if value else None),
     "offeringState": ("offering_state", lambda value: codes.MemberState(value) if value else None),
     "sector": ("sector", codes.Sector),
     "item": ("item", None),

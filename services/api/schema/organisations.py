@@ -19,6 +19,7 @@ from services.api.schema.scalars import (
     LogPosition,
     MemberState,
     OrganisationType,
+    id_of,
     parse_id,
 )
 from services.coordination import Recorded
@@ -67,15 +68,11 @@ class Organisation:
         )
 
 
-def _id(value: object) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
 #: Each plain field of Organisation as ``from_row`` reads it: its column, and what it makes of the
 #: column's value (None: the value itself). For the plan that reads rows without the objects
 #: (services.api.schema.match_rows).
 ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
-    "id": ("id", _id),
+    "id": ("id", id_of),
     "name": ("name", None),
     "type": ("organisation_type", OrganisationType),
     "hxlName": ("hxl_name", None),

@@ -31,6 +31,7 @@ from services.api.schema.scalars import (
     MemberState,
     RequestStatus,
     Sector,
+    id_of,
 )
 from services.identity.access import Owner
 
@@ -223,16 +224,12 @@ def open_gap(quantity: Decimal, committed: Decimal) -> Decimal:
     return max(quantity - committed, Decimal(0))
 
 
-def _id(value: object) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
 #: Each plain field of AssistanceRequest as ``from_row`` reads it: its column, and what it makes of
 #: the column's value (None: the value itself). For the plans that read rows without the objects
 #: (services.api.schema.request_rows); ``gap`` is ``open_gap`` of quantity and committed.
 ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
-    "id": ("id", _id),
-    "crisisId": ("crisis_id", _id),
+    "id": ("id", id_of),
+    "crisisId": ("crisis_id", id_of),
     "memberState": ("member_state", codes.MemberState),
     "sector": ("sector", codes.Sector),
     "item": ("item", None),
@@ -253,7 +250,7 @@ ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
     "version": ("version", None),
     "postedAt": ("posted_at", None),
     "updatedAt": ("updated_at", None),
-    "safeHavenId": ("safe_haven_id", lambda value: None if value is None else _id(value)),
+    "safeHavenId": ("safe_haven_id", lambda value: None if value is None else id_of(value)),
 }
 
 

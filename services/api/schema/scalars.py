@@ -87,6 +87,11 @@ SCALARS: dict[object, ScalarDefinition] = {
 }
 
 
+def id_of(value: object) -> strawberry.ID:
+    """A read model's id (a UUID, or its text) as the schema's ID: for the rows' ``ROW_FIELDS``."""
+    return strawberry.ID(str(value))
+
+
 def parse_id(value: strawberry.ID, field: str = "id") -> UUID:
     try:
         return UUID(str(value))
