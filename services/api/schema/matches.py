@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -13,6 +12,7 @@ from projections.matches import queries as match_queries
 from services.api.schema import history
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
+from services.api.schema.match_types import MATCH_HISTORY, Match, MatchConnection, MatchEdge, MatchPayload
 from services.api.schema.paging import (
     check_first,
     decode_cursor,
@@ -27,10 +27,6 @@ from services.api.schema.scalars import (
 )
 from services.coordination import Recorded
 from services.errors import NotFound
-
-if TYPE_CHECKING:
-    pass
-from services.api.schema.match_types import MATCH_HISTORY, Match, MatchConnection, MatchEdge, MatchPayload
 
 
 @strawberry.input
