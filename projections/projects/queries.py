@@ -1,20 +1,24 @@
 """Async queries on the projects read model, with each project's funding from the money read models.
 
-A page of projects costs a fixed four statements: the projects, their milestones, their results,
-and the pledges and fund allocations to them (four more for each further batch of ids).
+A page of projects costs a fixed five statements: the projects, their milestones, their results,
+the pledges and the fund allocations to them (four more for each further batch of ids).
+
+A named operation's row plan (services.api.schema.project_rows) reads the same rows through the
+statements below with bind parameters (``page_statement``, ``milestones_of``, ``results_of``,
+``pledged_to``, ``allocated_to``), each prepared once for a shape of filter or a number of ids.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.finance.tables import fund_allocations, pledges
@@ -99,6 +103,20 @@ class ProjectFilter:
 _FIELDS = [
     name for name in ProjectRow.__dataclass_fields__ if name not in ("milestones", "results", "funding")
 ]
+#: The filter's lists: (its field, the column its values are of).
+_LISTS = (
+    ("crisis_ids", projects.c.crisis_id),
+    ("member_states", projects.c.member_state),
+    ("statuses", projects.c.status),
+    ("sectors", projects.c.sector),
+)
+_MILESTONES = [project_milestones.c[n] for n in MilestoneRow.__dataclass_fields__]
+_RESULTS = [project_results.c[n] for n in ResultRow.__dataclass_fields__]
+
+
+def _conditions(lists: Mapping[str, Sequence[Any]]) -> list[Any]:
+    """The conditions of a filter's lists (values or bind parameters)."""
+    return [column.in_(lists[name]) for name, column in _LISTS if lists[name]]
 
 
 async def list_projects(
@@ -106,15 +124,7 @@ async def list_projects(
 ) -> tuple[list[ProjectRow], bool, int]:
     """Newest first; ``after`` is the registered position of the last project of the previous page."""
     p = projects.c
-    conditions: list[Any] = []
-    for column, values in (
-        (p.crisis_id, where.crisis_ids),
-        (p.member_state, where.member_states),
-        (p.status, where.statuses),
-        (p.sector, where.sectors),
-    ):
-        if values:
-            conditions.append(column.in_(values))
+    conditions = _conditions({name: getattr(where, name) for name, _column in _LISTS})
     conditions += within(p.admin_code, [where.area] if where.area else [])
     query = select(*(p[name] for name in _FIELDS)).where(*conditions)
     if after is not None:
@@ -148,16 +158,13 @@ async def all_projects(engine: AsyncEngine) -> list[ProjectRow]:
 
 
 async def _complete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[ProjectRow]:
-    m, r = project_milestones.c, project_results.c
     milestones: dict[UUID, list[MilestoneRow]] = defaultdict(list)
     results: dict[UUID, list[ResultRow]] = defaultdict(list)
     funding: dict[UUID, Funding] = {}
     for ids in in_batches(row["id"] for row in rows):
-        query = select(*(m[n] for n in MilestoneRow.__dataclass_fields__)).where(m.project_id.in_(ids))
-        for row in await conn.execute(query.order_by(m.due_date, m.planned_position)):
+        for row in await conn.execute(milestones_of(ids, _MILESTONES)):
             milestones[row.project_id].append(MilestoneRow(*row))
-        query = select(*(r[n] for n in ResultRow.__dataclass_fields__)).where(r.project_id.in_(ids))
-        for row in await conn.execute(query.order_by(r.defined_position)):
+        for row in await conn.execute(results_of(ids, _RESULTS)):
             results[row.project_id].append(ResultRow(*row))
         funding.update(await _funding(conn, ids))
     return [
@@ -172,31 +179,118 @@ async def _complete(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[P
 
 
 async def _funding(conn: AsyncConnection, ids: list[UUID]) -> dict[UUID, Funding]:
-    """Summed in Python: SQLite would add the stored decimals as binary floats."""
-    p, a = pledges.c, fund_allocations.c
+    pledged = await conn.execute(pledged_to(ids))
+    allocated = await conn.execute(allocated_to(ids))
+    return funding_of(pledged, allocated)
+
+
+def funding_of(pledged: Iterable[Sequence[Any]], allocated: Iterable[Sequence[Any]]) -> dict[UUID, Funding]:
+    """Each project's funding from the rows of ``pledged_to`` and ``allocated_to``. Summed in
+    Python: SQLite would add the stored decimals as binary floats."""
     totals: dict[UUID, dict[str, Any]] = defaultdict(
         lambda: dict.fromkeys(Funding.__dataclass_fields__, ZERO)
     )
-    pledged = select(p.destination_id, p.status, p.usd_amount, p.usd_paid).where(
-        p.destination_kind == "project", p.destination_id.in_(ids), p.status != "cancelled"
-    )
-    for row in await conn.execute(pledged):
-        total = totals[row.destination_id]
-        total["pledged"] += row.usd_amount
-        total["committed"] += row.usd_amount if row.status in _COMMITTED else ZERO
-        total["paid"] += row.usd_paid
+    for project_id, status, usd_amount, usd_paid in pledged:
+        total = totals[project_id]
+        total["pledged"] += usd_amount
+        total["committed"] += usd_amount if status in _COMMITTED else ZERO
+        total["paid"] += usd_paid
         total["pledges"] += 1
-    allocated = select(a.destination_id, a.usd_amount, a.disbursed).where(
-        a.destination_kind == "project", a.destination_id.in_(ids)
-    )
-    for row in await conn.execute(allocated):
-        total = totals[row.destination_id]
-        total["allocated"] += row.usd_amount
-        total["disbursed"] += row.disbursed
+    for project_id, usd_amount, disbursed in allocated:
+        total = totals[project_id]
+        total["allocated"] += usd_amount
+        total["disbursed"] += disbursed
     return {
         project_id: Funding(**{**values, "pledges": int(values["pledges"])})
         for project_id, values in totals.items()
     }
+
+
+def milestones_of(ids: Sequence[Any], columns: Sequence[Any]) -> Any:
+    """``columns`` of the milestones of the projects ``ids`` (values or bind parameters), each
+    project's in the order they fall due."""
+    m = project_milestones.c
+    return select(*columns).where(m.project_id.in_(ids)).order_by(m.due_date, m.planned_position)
+
+
+def results_of(ids: Sequence[Any], columns: Sequence[Any]) -> Any:
+    """``columns`` of the results of the projects ``ids``, each project's in the order defined."""
+    r = project_results.c
+    return select(*columns).where(r.project_id.in_(ids)).order_by(r.defined_position)
+
+
+def pledged_to(ids: Sequence[Any]) -> Any:
+    """The pledges to the projects ``ids`` not cancelled: (project, status, US dollars, paid)."""
+    p = pledges.c
+    return select(p.destination_id, p.status, p.usd_amount, p.usd_paid).where(
+        p.destination_kind == "project", p.destination_id.in_(ids), p.status != "cancelled"
+    )
+
+
+def allocated_to(ids: Sequence[Any]) -> Any:
+    """The Stability Fund's allocations to the projects ``ids``: (project, US dollars, disbursed)."""
+    a = fund_allocations.c
+    return select(a.destination_id, a.usd_amount, a.disbursed).where(
+        a.destination_kind == "project", a.destination_id.in_(ids)
+    )
+
+
+def ids_parameters(size: int) -> list[Any]:
+    """``size`` bind parameters of project ids, for the statements above; ``ids_values`` gives
+    their values."""
+    return [bindparam(f"id_{k}", type_=projects.c.id.type) for k in range(size)]
+
+
+def ids_values(ids: Sequence[Any]) -> tuple[int, dict[str, Any]]:
+    """How many parameters ``ids`` take (the next power of two, so that a few statements serve
+    every page) and their values, the list padded with its last id."""
+    size = 1 << (len(ids) - 1).bit_length()
+    return size, {f"id_{k}": ids[min(k, len(ids) - 1)] for k in range(size)}
+
+
+def page_shape(where: ProjectFilter) -> tuple[int, ...]:
+    """What a page's statement depends on: how many values each list of the filter has, and
+    whether it names an area."""
+    return (*(len(getattr(where, name)) for name, _column in _LISTS), int(where.area is not None))
+
+
+def page_values(where: ProjectFilter, *, first: int, after: int | None) -> dict[str, Any]:
+    """The values of a page statement's bind parameters for this filter and page."""
+    values: dict[str, Any] = {"limit": first + 1, "after": after}
+    for name, _column in _LISTS:
+        values.update((f"{name}_{i}", each) for i, each in enumerate(getattr(where, name)))
+    if where.area is not None:
+        # As ``within`` matches it: the code and every code under it, wildcards as themselves.
+        escaped = where.area.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        values["area"] = f"{escaped}%"
+    return values
+
+
+def page_statement(shape: tuple[int, ...], columns: Sequence[Any], *, after: bool, rows: bool) -> Any:
+    """``list_projects``' page as one statement with bind parameters (``page_values`` names their
+    values), the same for every filter of the ``shape``, newest first: its rows each with the
+    project's registered position first, then ``columns`` (of ``projects``), then the filter's
+    count; without ``rows``, the count alone."""
+    *sizes, area = shape
+    p = projects.c
+    conditions = _conditions(
+        {
+            name: [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
+            for (name, column), size in zip(_LISTS, sizes, strict=True)
+        }
+    )
+    if area:
+        conditions.append(p.admin_code.like(bindparam("area", type_=p.admin_code.type), escape="/"))
+    counting = select(func.count()).select_from(projects).where(*conditions)
+    if not rows:
+        return counting
+    labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]
+    page = select(
+        p.registered_position.label("position"), *labelled, counting.scalar_subquery().label("total_count")
+    ).where(*conditions)
+    if after:
+        page = page.where(p.registered_position < bindparam("after", type_=BigInteger))
+    return page.order_by(p.registered_position.desc()).limit(bindparam("limit", type_=Integer))
 
 
 async def project_funding(engine: AsyncEngine, project_id: UUID) -> Funding:

@@ -1,5 +1,6 @@
 """Fields whose value is one row of another read model, named by a key of their object: a match's
-request and offer, an offer's organisation, a need's crisis.
+request and offer, an offer's organisation, a need's crisis; or the rows a list of keys names: a
+project's implementing organisations (``LoadedMany``).
 
 A ``Loaded`` is both the field's resolver (``resolve``: the row read through the request's loader,
 services.api.schema.loaders, and made into the field's object) and what a compiled plan
@@ -51,3 +52,23 @@ class Loaded:
         """The field's resolver."""
         loading = self.load(source, info.context.loaders)
         return None if loading is None else self.made(await loading)
+
+
+class LoadedMany:
+    """The rows the ids in ``attribute`` of the object name (a list of ids as text), read through
+    the loader ``loader`` in one batch, each made into an element of the field's list by ``make``,
+    in the list's order; an id no row has is left out."""
+
+    __slots__ = ("attribute", "loader", "make")
+
+    def __init__(self, loader: str, attribute: str, make: Callable[[Any], Any]) -> None:
+        self.loader = loader
+        self.attribute = attribute
+        self.make = make
+
+    async def resolve(self, source: Any, info: Any) -> list[Any]:
+        """The field's resolver: one await for them all (each would be a batch of its own,
+        awaited in turn)."""
+        ids = [UUID(each) for each in getattr(source, self.attribute)]
+        rows = await getattr(info.context.loaders, self.loader).load_many(ids)
+        return [self.make(row) for row in rows if row is not None]

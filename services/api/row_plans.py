@@ -4,14 +4,25 @@ as graphql-core completes it, remembered per distinct value of a column where va
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type
+from graphql import (
+    FieldNode,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+    is_leaf_type,
+)
 
 from projections.prepared import Prepared, Unprepared
 from services.api.compiled import Fallback, NotCompiled, fields_of
-from services.api.strawberry_internals import ARGUMENTS, ConvertedArguments
+from services.api.graphql_core_internals import Attribute, Child
+from services.api.strawberry_internals import ARGUMENTS, ConvertedArguments, loaded_of
+from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
 #: How many distinct values of a column are remembered before they are forgotten all at once.
 REMEMBERED = 4096
@@ -191,3 +202,169 @@ class Connection:
                     for i, cursor in enumerate(cursors)
                 ]
         return value
+
+
+Process = Callable[[Any], Any]
+#: One field: the driver's row and what the page's rows share (a plan's own object), to the
+#: field's completed value.
+Read = Callable[[Sequence[Any], Any], Any]
+#: A field's read, made once the columns' result processors are known.
+Make = Callable[[list[Process]], Read]
+#: The selected fields of an object: (field name, response key, its read's maker).
+Spec = list[tuple[str, str, Make]]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """An object type a plan makes of a row: its columns' table, its plain fields as ``from_row``
+    reads them (the field, to its column and what ``from_row`` makes of the column's value), the
+    fields computed of several columns, the objects of other read models the row names (by the
+    field, the loader its resolver reads them through, their rows joined to this one), and the
+    objects made of this same row (a project's budget)."""
+
+    type_name: str
+    table: Any
+    fields: Mapping[str, tuple[str, Process | None]]
+    computed: Mapping[str, tuple[tuple[str, ...], Callable[..., Any]]] = field(default_factory=dict)
+    nested: Mapping[str, tuple[str, Shape]] = field(default_factory=dict)
+    inline: Mapping[str, Shape] = field(default_factory=dict)
+
+
+#: A plan's own reading of a field its shape does not name: its maker, or None if it has none.
+Other = Callable[[Shape, GraphQLField, FieldNode, list[Any]], "Make | None"]
+
+
+def object_spec(
+    schema: GraphQLSchema, shape: Shape, node: FieldNode, columns: list[Any], other: Other | None = None
+) -> Spec:
+    """How each selected field of an object of ``shape`` is read; ``columns`` gets the columns
+    the statement must read (after the one at index 0). A field guarded by the access policy, one
+    with arguments or with a resolver the plan does not know is not planned here."""
+    object_type = schema.type_map.get(shape.type_name)
+    if not isinstance(object_type, GraphQLObjectType):
+        raise NotCompiled(shape.type_name)
+    spec: Spec = []
+    for each in fields_of(node.selection_set):
+        name = each.name.value
+        key = each.alias.value if each.alias else name
+        if each.arguments:
+            raise NotCompiled(f"{name} with arguments")
+        if name == "__typename":
+            spec.append((name, key, typename_read(shape.type_name)))
+            continue
+        graphql_field = object_type.fields.get(name)
+        guarded = f"{shape.type_name}.{name}"
+        if graphql_field is None or guarded in GUARDED_FIELDS or guarded in SMALL_COUNTS:
+            raise NotCompiled(f"{guarded} is not read here")
+        spec.append((name, key, _field(schema, shape, graphql_field, each, columns, other)))
+    return spec
+
+
+def _field(
+    schema: GraphQLSchema,
+    shape: Shape,
+    graphql_field: GraphQLField,
+    node: FieldNode,
+    columns: list[Any],
+    other: Other | None,
+) -> Make:
+    name = node.name.value
+    if name in shape.fields or name in shape.computed:
+        if type(graphql_field.resolve) is not Attribute:
+            raise NotCompiled(f"{name} has a resolver of its own")
+        if name in shape.fields:
+            column, transform = shape.fields[name]
+            return column_read(graphql_field, transform, column_at(shape.table.c[column], columns))
+        read, function = shape.computed[name]
+        return computed_read(graphql_field, function, [column_at(shape.table.c[c], columns) for c in read])
+    if name in shape.nested:
+        loader, nested = shape.nested[name]
+        loaded = loaded_of(graphql_field)
+        if loaded is None or loaded.loader != loader:
+            raise NotCompiled(f"{name} is not the row its loader reads")
+        spec = object_spec(schema, nested, node, columns, other)
+        return nested_read(spec, column_at(nested.table.c.id, columns))
+    if name in shape.inline:
+        if type(graphql_field.resolve) is not Child:
+            raise NotCompiled(f"{name} has a resolver of its own")
+        return nested_read(object_spec(schema, shape.inline[name], node, columns, other), None)
+    made = other(shape, graphql_field, node, columns) if other is not None else None
+    if made is None:
+        raise NotCompiled(name)
+    return made
+
+
+def typename_read(type_name: str) -> Make:
+    return lambda _processors: lambda _row, _page: type_name
+
+
+def column_read(graphql_field: GraphQLField, transform: Process | None, at: int) -> Make:
+    """A field of one column, its outputs remembered per distinct value of the column."""
+
+    def make(processors: list[Process]) -> Read:
+        memo, fill = remembered(leaf_output(graphql_field, transform, processors[at]))
+
+        def read(row: Sequence[Any], _page: Any) -> Any:
+            made = memo.get(value := row[at])
+            return made if made is not None else fill(value)
+
+        return read
+
+    return make
+
+
+def computed_read(graphql_field: GraphQLField, function: Callable[..., Any], at: list[int]) -> Make:
+    """A field ``function`` computes of several columns' values."""
+
+    def make(processors: list[Process]) -> Read:
+        output = leaf_output(graphql_field)
+        reads = [(processors[i], i) for i in at]
+
+        def read(row: Sequence[Any], _page: Any) -> Any:
+            return output(function(*[process(row[i]) for process, i in reads]))
+
+        return read
+
+    return make
+
+
+def nested_read(spec: Spec, key_at: int | None) -> Make:
+    """An object made of the same row: null where the column at ``key_at`` is (an outer join
+    that found no row, its resolver's None)."""
+
+    def make(processors: list[Process]) -> Read:
+        reads = [(key, each(processors)) for _name, key, each in spec]
+        if key_at is None:
+            return lambda row, page: {key: each(row, page) for key, each in reads}
+
+        def read(row: Sequence[Any], page: Any) -> Any:
+            if row[key_at] is None:
+                return None
+            return {key: each(row, page) for key, each in reads}
+
+        return read
+
+    return make
+
+
+def object_maker(spec: Spec, processors: list[Process]) -> Read:
+    """The object's dict of a row."""
+    reads = [(key, make(processors)) for _name, key, make in spec]
+
+    def node(row: Sequence[Any], page: Any) -> Any:
+        return {key: read(row, page) for key, read in reads}
+
+    return node
+
+
+def column_at(column: Any, columns: list[Any]) -> int:
+    """The column's index in the statement's rows (after the one at index 0)."""
+    for i, each in enumerate(columns):
+        if each is column:
+            return i + 1
+    columns.append(column)
+    return len(columns)
+
+
+def processed(process: Process | None) -> Process:
+    return (lambda value: value) if process is None else process

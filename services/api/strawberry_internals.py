@@ -62,7 +62,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 
 from services.api.graphql_core_internals import Attribute, Child
-from services.api.loaded import LOADED, Loaded
+from services.api.loaded import LOADED, Loaded, LoadedMany
 
 # The version whose conversion and resolvers this module follows; a test fails on any other.
 WRITTEN_FOR = {"strawberry-graphql": "0.341.2"}
@@ -376,11 +376,21 @@ def loaded_of(field: GraphQLField) -> Loaded | None:
     """The ``Loaded`` a field's strawberry metadata names (services.api.loaded), if the field is
     still resolved by the resolver made from its definition, not one wrapped since (by the access
     policy, say)."""
+    loaded = _declared_loaded(field)
+    return loaded if isinstance(loaded, Loaded) else None
+
+
+def many_loaded_of(field: GraphQLField) -> LoadedMany | None:
+    """The ``LoadedMany`` a list field's metadata names, on the same terms as ``loaded_of``."""
+    loaded = _declared_loaded(field)
+    return loaded if isinstance(loaded, LoadedMany) else None
+
+
+def _declared_loaded(field: GraphQLField) -> Any:
     definition = (field.extensions or {}).get(_DEFINITION)
     if definition is None or type(field.resolve) is not AsyncConvertedResolver:
         return None
-    loaded = (definition.metadata or {}).get(LOADED)
-    return loaded if isinstance(loaded, Loaded) else None
+    return (definition.metadata or {}).get(LOADED)
 
 
 def plain_getter(field: GraphQLField) -> Callable[[Any], Any] | None:

@@ -20,64 +20,53 @@ tests/integration/test_compiled_operations.py compares both paths for every role
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLSchema
+from graphql import FieldNode, GraphQLField, GraphQLSchema
 from graphql.execution.values import get_argument_values
 
 from domain import codes, security
 from projections.matches import queries as match_queries
 from projections.matches.tables import matches
 from projections.prepared import Prepared
-from services.api.compiled import NotCompiled, Request, fields_of
-from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import Connection, Statements, compiled_arguments, leaf_output, remembered
+from services.api.compiled import NotCompiled, Request
+from services.api.row_plans import (
+    Connection,
+    Make,
+    Process,
+    Read,
+    Shape,
+    Statements,
+    column_at,
+    compiled_arguments,
+    leaf_output,
+    object_maker,
+    object_spec,
+    processed,
+)
 from services.api.schema import match_types, offer_types, organisations, request_types
 from services.api.schema.matches import match_filter
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor
 from services.api.schema.policy import root_gate
 from services.api.schema.risk import RiskLevel
-from services.api.strawberry_internals import AsyncConvertedResolver, loaded_of
-from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
+from services.api.strawberry_internals import AsyncConvertedResolver
 
-Process = Callable[[Any], Any]
-#: One field: the driver's row and what the page's rows share, to its completed value.
-Read = Callable[[Sequence[Any], "_Page"], Any]
-#: A field's read, made once the columns' result processors are known (index 0: the position).
-Make = Callable[[list[Process]], Read]
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """An object type the plan makes of a row: its columns' table, its plain fields as ``from_row``
-    reads them, the fields computed of several columns, and the objects of other read models it
-    names (by the field, the loader its resolver reads them through)."""
-
-    type_name: str
-    table: Any
-    fields: dict[str, tuple[str, Process | None]]
-    computed: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = field(default_factory=dict)
-    nested: dict[str, tuple[str, _Shape]] = field(default_factory=dict)
-
-
-_ORGANISATION = _Shape("Organisation", match_queries.ORGANISATION, organisations.ROW_FIELDS)
-_OFFER = _Shape(
+_ORGANISATION = Shape("Organisation", match_queries.ORGANISATION, organisations.ROW_FIELDS)
+_OFFER = Shape(
     "Offer",
     match_queries.OFFER,
     offer_types.ROW_FIELDS,
     computed={"remaining": (("quantity", "allocated"), lambda quantity, allocated: quantity - allocated)},
     nested={"organisation": ("organisation", _ORGANISATION)},
 )
-_REQUEST = _Shape(
+_REQUEST = Shape(
     "AssistanceRequest",
     match_queries.REQUEST,
     request_types.ROW_FIELDS,
     computed={"gap": (("quantity", "committed"), request_types.open_gap)},
 )
-_MATCH = _Shape(
+_MATCH = Shape(
     "Match",
     matches,
     match_types.ROW_FIELDS,
@@ -107,13 +96,13 @@ class MatchesPlan:
         #: The columns the statement reads after the position (SQLAlchemy's, of the tables above).
         self._columns: list[Any] = []
         nodes = self._page.node
-        self._spec = _object_spec(schema, _MATCH, nodes, self._columns) if nodes is not None else None
+        self._spec = object_spec(schema, _MATCH, nodes, self._columns, _risk) if nodes is not None else None
         #: Where the requests' states are, if ``risk`` is asked for: the incidents are read for them.
         self._states: int | None = None
         if self._spec is not None and any(name == "risk" for name, _key, _make in self._spec):
-            self._states = _at(match_queries.REQUEST.c.member_state, self._columns)
+            self._states = column_at(match_queries.REQUEST.c.member_state, self._columns)
         self._statements = Statements()
-        self._makers: dict[str, tuple[Callable[[Sequence[Any], _Page], Any], list[Process]]] = {}
+        self._makers: dict[str, tuple[Read, list[Process]]] = {}
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
@@ -161,124 +150,29 @@ class MatchesPlan:
             lambda: match_queries.page_statement(shape, self._columns, after=seen is not None, rows=rows),
         )
 
-    def _maker(self, page: Prepared) -> tuple[Callable[[Sequence[Any], _Page], Any], list[Process]] | None:
+    def _maker(self, page: Prepared) -> tuple[Read, list[Process]] | None:
         """The node's maker for this dialect, built once its statement's processors are known."""
         if self._spec is None:
             return None
         name = page.dialect.name
         made = self._makers.get(name)
         if made is None:
-            processors = [_processed(process) for process in page.processors()]
-            maker = _object_maker(self._spec, processors)
+            processors = [processed(process) for process in page.processors()]
+            maker = object_maker(self._spec, processors)
             made = self._makers[name] = (maker, processors)
         return made
 
 
-#: One selected field: (field name, response key, its read's maker).
-_Spec = list[tuple[str, str, Make]]
-
-
-def _object_spec(schema: GraphQLSchema, shape: _Shape, node: FieldNode, columns: list[Any]) -> _Spec:
-    """How each selected field of an object of ``shape`` is read; ``columns`` gets the columns."""
-    object_type = schema.type_map.get(shape.type_name)
-    if not isinstance(object_type, GraphQLObjectType):
-        raise NotCompiled(shape.type_name)
-    spec: _Spec = []
-    for each in fields_of(node.selection_set):
-        name = each.name.value
-        key = each.alias.value if each.alias else name
-        if each.arguments:
-            raise NotCompiled(f"{name} with arguments")
-        if name == "__typename":
-            spec.append((name, key, _typename(shape.type_name)))
-            continue
-        graphql_field = object_type.fields.get(name)
-        guarded = f"{shape.type_name}.{name}"
-        if graphql_field is None or guarded in GUARDED_FIELDS or guarded in SMALL_COUNTS:
-            raise NotCompiled(f"{guarded} is not read here")
-        spec.append((name, key, _field(schema, shape, graphql_field, each, columns)))
-    return spec
-
-
-def _field(
-    schema: GraphQLSchema, shape: _Shape, graphql_field: GraphQLField, node: FieldNode, columns: list[Any]
-) -> Make:
-    name = node.name.value
-    if name in shape.fields or name in shape.computed:
-        if type(graphql_field.resolve) is not Attribute:
-            raise NotCompiled(f"{name} has a resolver of its own")
-        if name in shape.fields:
-            column, transform = shape.fields[name]
-            return _plain(graphql_field, transform, _at(shape.table.c[column], columns))
-        read, function = shape.computed[name]
-        return _computed(graphql_field, function, [_at(shape.table.c[c], columns) for c in read])
-    if name in shape.nested:
-        loader, nested = shape.nested[name]
-        loaded = loaded_of(graphql_field)
-        if loaded is None or loaded.loader != loader:
-            raise NotCompiled(f"{name} is not the row its loader reads")
-        spec = _object_spec(schema, nested, node, columns)
-        return _nested(spec, _at(nested.table.c.id, columns))
-    if shape is _MATCH and name == "risk":
-        if type(graphql_field.resolve) is not AsyncConvertedResolver:
-            raise NotCompiled("risk is resolved otherwise")
-        request = match_queries.REQUEST.c
-        return _risk(
-            graphql_field, [_at(c, columns) for c in (request.id, request.member_state, request.admin_code)]
-        )
-    raise NotCompiled(name)
-
-
-def _typename(type_name: str) -> Make:
-    return lambda _processors: lambda _row, _page: type_name
-
-
-def _plain(graphql_field: GraphQLField, transform: Process | None, at: int) -> Make:
-    def make(processors: list[Process]) -> Read:
-        memo, fill = remembered(leaf_output(graphql_field, transform, processors[at]))
-
-        def read(row: Sequence[Any], _page: _Page) -> Any:
-            made = memo.get(value := row[at])
-            return made if made is not None else fill(value)
-
-        return read
-
-    return make
-
-
-def _computed(graphql_field: GraphQLField, function: Callable[..., Any], at: list[int]) -> Make:
-    def make(processors: list[Process]) -> Read:
-        output = leaf_output(graphql_field)
-        reads = [(processors[i], i) for i in at]
-
-        def read(row: Sequence[Any], _page: _Page) -> Any:
-            values: list[Decimal] = [process(row[i]) for process, i in reads]
-            return output(function(*values))
-
-        return read
-
-    return make
-
-
-def _nested(spec: _Spec, key_at: int) -> Make:
-    """An object of another read model: null where the row has none (its resolver's None)."""
-
-    def make(processors: list[Process]) -> Read:
-        reads = [(key, each(processors)) for _name, key, each in spec]
-
-        def read(row: Sequence[Any], page: _Page) -> Any:
-            if row[key_at] is None:
-                return None
-            return {key: each(row, page) for key, each in reads}
-
-        return read
-
-    return make
-
-
-def _risk(graphql_field: GraphQLField, at: list[int]) -> Make:
+def _risk(shape: Shape, graphql_field: GraphQLField, node: FieldNode, columns: list[Any]) -> Make | None:
     """``Match.risk``: the request's area's risk from its state's open incidents (``area_risk``)."""
-    id_at, state_at, code_at = at
+    if shape is not _MATCH or node.name.value != "risk":
+        return None
+    if type(graphql_field.resolve) is not AsyncConvertedResolver:
+        raise NotCompiled("risk is resolved otherwise")
+    request = match_queries.REQUEST.c
+    id_at, state_at, code_at = (
+        column_at(c, columns) for c in (request.id, request.member_state, request.admin_code)
+    )
 
     def make(processors: list[Process]) -> Read:
         output = leaf_output(graphql_field)
@@ -297,25 +191,3 @@ def _risk(graphql_field: GraphQLField, at: list[int]) -> Make:
         return read
 
     return make
-
-
-def _object_maker(spec: _Spec, processors: list[Process]) -> Callable[[Sequence[Any], _Page], Any]:
-    reads = [(key, make(processors)) for _name, key, make in spec]
-
-    def node(row: Sequence[Any], page: _Page) -> Any:
-        return {key: read(row, page) for key, read in reads}
-
-    return node
-
-
-def _at(column: Any, columns: list[Any]) -> int:
-    """The column's index in the statement's rows (after the position)."""
-    for i, each in enumerate(columns):
-        if each is column:
-            return i + 1
-    columns.append(column)
-    return len(columns)
-
-
-def _processed(process: Process | None) -> Process:
-    return (lambda value: value) if process is None else process

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 import strawberry
 
@@ -13,6 +12,7 @@ from domain import codes, projects
 from domain.havens import admin1
 from domain.project_parts import progress
 from projections.projects import queries as project_queries
+from services.api.loaded import LOADED, LoadedMany
 from services.api.schema.context import Info
 from services.api.schema.history import History, read_history
 from services.api.schema.history_types import ChangeConnection
@@ -77,6 +77,10 @@ class ProjectFunding:
     )
 
 
+#: A project's implementing organisations, as its ``implementingOrganisations`` reads them.
+IMPLEMENTERS = LoadedMany("organisation", "implementing_organisation_ids", Organisation.from_row)
+
+
 @strawberry.type(description="A reconstruction or rehabilitation project (IATI activity).")
 class Project:
     id: strawberry.ID
@@ -103,12 +107,10 @@ class Project:
     def iati_status(self) -> str:
         return self.status.iati_code
 
-    @strawberry.field
+    @strawberry.field(metadata={LOADED: IMPLEMENTERS})
     async def implementing_organisations(self, info: Info) -> list[Organisation]:
-        # One await for them all: each would be a batch of its own, awaited in turn.
-        ids = [UUID(i) for i in self.implementing_organisation_ids]
-        rows = await info.context.loaders.organisation.load_many(ids)
-        return [Organisation.from_row(row) for row in rows if row is not None]
+        implementers: list[Organisation] = await IMPLEMENTERS.resolve(self, info)
+        return implementers
 
     @strawberry.field(
         description=(
