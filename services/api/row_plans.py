@@ -29,7 +29,7 @@ REMEMBERED = 4096
 #: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
 STATEMENTS = 256
 
-_CONNECTION = ("totalCount", "pageInfo", "edges", "__typename")
+_CONNECTION = ("totalCount", "pageInfo", "hasNextPage", "edges", "__typename")
 _PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
 _EDGE = ("cursor", "node", "__typename")
 
@@ -129,9 +129,21 @@ def remembered(output: Callable[[Any], Any]) -> tuple[dict[Any, Any], Callable[[
     return memo, fill
 
 
+def memoised(process: Process) -> Process:
+    """``process``, its results remembered per distinct value (for a column whose values repeat)."""
+    memo, fill = remembered(process)
+
+    def convert(value: Any) -> Any:
+        made = memo.get(value)
+        return made if made is not None else fill(value)
+
+    return convert
+
+
 class Connection:
     """What a named operation asks of a paged connection (its own fields, its page info's and its
-    edges', each under its response key), and the connection's value made from a page."""
+    edges', each under its response key), and the connection's value made from a page. A field
+    the connection type does not have is refused by validation before a plan runs."""
 
     def __init__(self, field: GraphQLField, node: FieldNode) -> None:
         connection = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
@@ -147,7 +159,7 @@ class Connection:
         self.node = only(edges, "node")
         asked = {name for _key, name in self._fields}
         #: Whether the page's rows are read (for its edges or page info), and its count.
-        self.rows = bool(asked & {"edges", "pageInfo"})
+        self.rows = bool(asked & {"edges", "pageInfo", "hasNextPage"})
         self.count = "totalCount" in asked
         self._total = leaf_output(connection.fields["totalCount"])
 
@@ -183,6 +195,8 @@ class Connection:
                 value[key] = self._total(total)
             elif name == "__typename":
                 value[key] = self.type.name
+            elif name == "hasNextPage":  # a connection of its own fields (a project's), no page info
+                value[key] = has_next
             elif name == "pageInfo":
                 page_info = {
                     "hasNextPage": has_next,
@@ -240,24 +254,38 @@ def object_spec(
     """How each selected field of an object of ``shape`` is read; ``columns`` gets the columns
     the statement must read (after the one at index 0). A field guarded by the access policy, one
     with arguments or with a resolver the plan does not know is not planned here."""
-    object_type = schema.type_map.get(shape.type_name)
-    if not isinstance(object_type, GraphQLObjectType):
-        raise NotCompiled(shape.type_name)
     spec: Spec = []
+    for name, key, graphql_field, each in selected(schema, shape.type_name, node):
+        if graphql_field is None:
+            spec.append((name, key, typename_read(shape.type_name)))
+        else:
+            spec.append((name, key, _field(schema, shape, graphql_field, each, columns, other)))
+    return spec
+
+
+def selected(
+    schema: GraphQLSchema, type_name: str, node: FieldNode
+) -> list[tuple[str, str, GraphQLField | None, FieldNode]]:
+    """The (name, response key, field, node) of each field selected of an object of the type
+    (the field None for ``__typename``): none with arguments, none the access policy guards."""
+    object_type = schema.type_map.get(type_name)
+    if not isinstance(object_type, GraphQLObjectType):
+        raise NotCompiled(type_name)
+    found: list[tuple[str, str, GraphQLField | None, FieldNode]] = []
     for each in fields_of(node.selection_set):
         name = each.name.value
         key = each.alias.value if each.alias else name
         if each.arguments:
             raise NotCompiled(f"{name} with arguments")
         if name == "__typename":
-            spec.append((name, key, typename_read(shape.type_name)))
+            found.append((name, key, None, each))
             continue
         graphql_field = object_type.fields.get(name)
-        guarded = f"{shape.type_name}.{name}"
+        guarded = f"{type_name}.{name}"
         if graphql_field is None or guarded in GUARDED_FIELDS or guarded in SMALL_COUNTS:
             raise NotCompiled(f"{guarded} is not read here")
-        spec.append((name, key, _field(schema, shape, graphql_field, each, columns, other)))
-    return spec
+        found.append((name, key, graphql_field, each))
+    return found
 
 
 def _field(
@@ -314,14 +342,20 @@ def column_read(graphql_field: GraphQLField, transform: Process | None, at: int)
 
 
 def computed_read(graphql_field: GraphQLField, function: Callable[..., Any], at: list[int]) -> Make:
-    """A field ``function`` computes of several columns' values."""
+    """A field ``function`` computes of several columns' values, its outputs remembered per
+    distinct set of the columns' values (a state and an area code, say)."""
 
     def make(processors: list[Process]) -> Read:
         output = leaf_output(graphql_field)
-        reads = [(processors[i], i) for i in at]
+        reads = [processors[i] for i in at]
+        memo, fill = remembered(
+            lambda given: output(function(*[p(v) for p, v in zip(reads, given, strict=True)]))
+        )
 
         def read(row: Sequence[Any], _page: Any) -> Any:
-            return output(function(*[process(row[i]) for process, i in reads]))
+            given = tuple([row[i] for i in at])
+            made = memo.get(given)
+            return made if made is not None else fill(given)
 
         return read
 

@@ -15,10 +15,16 @@ import pytest_asyncio
 from graphql import OperationDefinitionNode, OperationType, parse
 
 from domain.access import Role
-from domain.codes import MemberState
+from domain.codes import MemberState, Sector
+from domain.funds import FundWindow
+from domain.money import Conversion
 from domain.movements import MovementKind, Place, VoluntarinessMethod
+from domain.pledges import DestinationKind, Earmarking
+from domain.project_parts import ProjectStatus, ResultTerms
 from domain.security import IncidentKind, RiskLevel
 from projections.matches import queries as match_queries
+from projections.projects import queries as project_queries
+from projections.projects.tables import projects
 from services.api.dashboard import operations_dir
 from services.api.persisted import document_id
 from services.api.schema.context import Context
@@ -91,6 +97,7 @@ async def demo(
         scenario = Demo(concord, seed=7, scale=0.05)
         scenario.run()
         movements_of_every_kind(scenario)
+        projects_of_every_kind(scenario)
         head = concord.recorder.max_notification_id() or 0
     finally:
         concord.close()
@@ -182,6 +189,109 @@ def movements_of_every_kind(scenario: Demo) -> None:
         planned_departure=today + timedelta(days=2),
         planned_arrival=today + timedelta(days=4),
     )
+
+
+def projects_of_every_kind(scenario: Demo) -> None:
+    """Projects beyond the demo's one or two: in another currency (a rate of many decimals), with
+    no implementer and with one, milestones achieved and not, results measured and not, in each of
+    several statuses, several states and areas, and funded by pledges (committed, paid in part,
+    cancelled, beyond the budget) and by the Stability Fund (an allocation disbursed in part)."""
+    concord, today = scenario.concord, scenario.today
+    (plan, crisis), (elsewhere, other) = scenario.crises[0], scenario.crises[1]
+    implementers = [scenario.organisations["UNHCR"], scenario.organisations["Save the Children"]]
+    registered = []
+    for index, (state, crisis_id, currency, rate, budget, chosen) in enumerate(
+        [
+            (plan.states[0], crisis, "VND", Decimal("0.0000412"), Decimal(2_500_000_000), implementers),
+            (plan.states[0], crisis, "USD", Decimal(1), Decimal("250000.5"), []),
+            (elsewhere.states[0], other, "USD", Decimal(1), Decimal(40_000), implementers[:1]),
+            (plan.states[0], crisis, "JPY", Decimal("0.0067"), Decimal(30_000_000), implementers[::-1]),
+        ]
+    ):
+        start = today - timedelta(days=40 + index)
+        project = concord.register_project(
+            scenario.secretariat,
+            crisis_id,
+            state,
+            title=f"Compared project {index}",
+            description="with a description" if index % 2 else "",
+            sector=[Sector.PB_CAP, Sector.PB_INS, Sector.ERY, Sector.PB_REC][index],
+            admin_code=AREAS[state][index % len(AREAS[state])],
+            implementers=chosen,
+            budget=budget,
+            currency=currency,
+            conversion=Conversion(rate, today),
+            planned_start=start,
+            planned_end=start + timedelta(days=365),
+            milestones=[
+                ("Inception report", start + timedelta(days=20)),
+                ("Handover", start + timedelta(days=300)),
+            ],
+            results=[
+                ResultTerms("People reached", "person", Decimal(0), Decimal(500), "#reached"),
+                ResultTerms("Schools rebuilt", "school", Decimal(2), Decimal("7.5")),
+            ],
+        ).aggregate
+        registered.append(project.id)
+        if index != 1:
+            concord.change_project_status(scenario.secretariat, project.id, ProjectStatus.IMPLEMENTATION)
+        if index in (0, 3):
+            milestone = sorted(project.milestones.items(), key=lambda item: item[1].due_date)[0][0]
+            concord.record_milestone(
+                scenario.secretariat, project.id, milestone, start + timedelta(days=18), "on time"
+            )
+            result = next(iter(project.results))
+            concord.record_result(scenario.secretariat, project.id, result, Decimal("120.25"), today)
+        if index == 3:
+            concord.change_project_status(
+                scenario.secretariat, project.id, ProjectStatus.SUSPENDED, "flooding"
+            )
+    donor = scenario.donor("Government of Japan")
+    rate = Conversion(Decimal("0.0067"), today)
+    for project, amount, stage in (
+        (registered[0], Decimal(1_000_000), "paid in part"),
+        (registered[0], Decimal(2_000_000), "cancelled"),
+        (registered[0], Decimal(500_000), "committed"),
+        (registered[2], Decimal(9_000_000), "pledged"),
+    ):
+        pledge = concord.make_pledge(
+            donor,
+            destination_kind=DestinationKind.PROJECT,
+            destination_id=project,
+            amount=amount,
+            currency="JPY",
+            conversion=rate,
+            earmarking=Earmarking.EARMARKED,
+        ).aggregate.id
+        if stage == "cancelled":
+            concord.cancel_pledge(donor, pledge, "withdrawn")
+        elif stage != "pledged":
+            concord.commit_pledge(donor, pledge, today + timedelta(days=30), "AGR-compared")
+            if stage == "paid in part":
+                concord.record_payment(donor, pledge, amount / 4, rate, today)
+    assert scenario.fund is not None
+    contribution = concord.make_pledge(
+        donor,
+        destination_kind=DestinationKind.FUND,
+        destination_id=scenario.fund,
+        amount=Decimal(20_000_000),
+        currency="JPY",
+        conversion=rate,
+        earmarking=Earmarking.UNEARMARKED,
+    ).aggregate.id
+    concord.commit_pledge(donor, contribution, today + timedelta(days=10), "AGR-fund")
+    concord.record_payment(donor, contribution, Decimal(20_000_000), rate, today)
+    allocated = concord.allocate_from_fund(
+        scenario.secretariat,
+        scenario.fund,
+        window=next(iter(FundWindow)),
+        destination_kind=DestinationKind.PROJECT,
+        destination_id=registered[0],
+        usd_amount=Decimal(60_000),
+        rationale="compared",
+    )
+    allocation = concord.approved_allocation(allocated.aggregate).allocation_id
+    concord.disburse(scenario.secretariat, scenario.fund, allocation, Decimal("12500.75"))
 
 
 def principals(client: Client, organisation: str) -> dict[str, dict[str, str]]:
@@ -324,6 +434,45 @@ async def test_the_matches_prepared_pages_are_the_pages_sqlalchemy_builds(demo: 
                 prepared = await match_queries.list_matches(engine, where, first=first, after=after)
                 built = await match_queries.list_matches_built(engine, where, first=first, after=after)
                 assert prepared == built, (where, first, after)
+
+
+async def test_the_projects_page_statements_read_the_projects_list_projects_reads(demo: Client) -> None:
+    """The row plan's page statement (a statement per shape of filter, with bind parameters)
+    against ``list_projects`` for the same filter: every list, an area (LIKE's wildcards in it
+    matched as themselves), and pages after a cursor; and its count."""
+    runtime = demo.http._transport.app.state.runtime  # type: ignore[attr-defined]
+    engine = runtime.query_engine
+    everything, _, total = await project_queries.list_projects(
+        engine, project_queries.ProjectFilter(), first=10_000, after=None
+    )
+    assert total == len(everything) > 3
+    one = everything[0]
+    filters = [
+        project_queries.ProjectFilter(),
+        project_queries.ProjectFilter(crisis_ids=(one.crisis_id,), member_states=("PHL", "MMR")),
+        project_queries.ProjectFilter(statuses=("implementation", "suspended"), sectors=(one.sector,)),
+        project_queries.ProjectFilter(area=one.admin_code[:3]),
+        project_queries.ProjectFilter(area=one.admin_code[:2] + "_"),
+        project_queries.ProjectFilter(area=one.admin_code[:2] + "%"),
+        project_queries.ProjectFilter(area="%"),
+        project_queries.ProjectFilter(crisis_ids=(UUID(int=1),)),
+    ]
+    for where in filters:
+        shape = project_queries.page_shape(where)
+        for first, after in ((100, None), (2, everything[len(everything) // 2].registered_position)):
+            values = project_queries.page_values(where, first=first, after=after)
+            statement = project_queries.page_statement(
+                shape, [projects.c.id], after=after is not None, rows=True
+            )
+            counting = project_queries.page_statement(shape, [], after=after is not None, rows=False)
+            async with engine.connect() as connection:
+                rows = [(row.position, row.c0) for row in await connection.execute(statement, values)]
+                count = await connection.scalar(counting, values)
+            built, _, built_total = await project_queries.list_projects(
+                engine, where, first=first, after=after
+            )
+            assert rows[:first] == [(row.registered_position, row.id) for row in built], (where, after)
+            assert count == built_total, where
 
 
 def dashboard_variants(crisis: str) -> dict[str, list[dict[str, Any]]]:
@@ -583,6 +732,70 @@ async def test_the_matches_pages_show_what_they_are_compared_on(demo: Client) ->
     )
     risks = {edge["node"]["risk"] for edge in waiting["matches"]["edges"]}
     assert risks - {"MINIMAL"}, risks
+
+
+def project_variants(crisis: str, middle: str) -> dict[str, list[dict[str, Any]]]:
+    """Variables of the projects page: every list of the filter, an area, pages after a cursor,
+    empty pages, and arguments the resolver refuses."""
+    nowhere = "00000000-0000-4000-8000-000000000000"
+    beyond = encode_cursor(10**9)
+    return {
+        "Projects": [
+            {},
+            {"first": 100},
+            {"first": 2, "after": middle},
+            {"filter": {"status": ["IMPLEMENTATION", "SUSPENDED"]}},
+            {"filter": {"crisis": [crisis], "memberState": ["PHL", "MMR"]}},
+            {"filter": {"sector": ["PB_CAP", "PB_INS", "ERY"], "status": ["PIPELINE"]}},
+            {"filter": {"area": "PH"}},
+            {"filter": {"area": "ph19", "memberState": ["PHL"]}},
+            {"filter": {"area": " MMR012 "}},
+            {"filter": {"crisis": [nowhere]}},
+            {"first": 0},
+            {"after": beyond},
+            {"first": 101},
+            {"after": "not a cursor"},
+            {"filter": {"crisis": ["not an id"]}},
+            {"filter": {"area": "PH%"}},
+        ],
+    }
+
+
+async def test_the_projects_page_is_answered_by_its_row_plan_for_every_role(demo: Client) -> None:
+    """Each variant the resolver accepts is answered by the row plan itself (each project's
+    milestones, results, funding and implementers read for the page at once), as the general path
+    answers it for the same caller; one it refuses is not; and each way answers the same over
+    HTTP."""
+    named = queries()
+    ids = await sample_ids(demo, named)
+    first = await demo.data(named["Projects"] + "\n", {"first": 2})
+    middle = first["projects"]["edges"][-1]["cursor"]
+    variants = project_variants(ids["Crisis"], middle)
+    answered, differing = await by_row_plans(demo, variants, ids["Organisation"], over_http=True)
+    assert answered == {"secretariat", "coordinator", "donor", "viewer"}
+    assert differing == []
+
+
+async def test_the_projects_page_shows_what_it_is_compared_on(demo: Client) -> None:
+    """The data the comparison above runs on has what the plan must get right: projects with and
+    without implementers, milestones achieved and not, results measured and not (a progress and
+    none), pledges and allocations (a gap and none), a budget in another currency, several
+    statuses, and a filter by area that finds some projects and not others."""
+    named = queries()
+    page = await demo.data(named["Projects"] + "\n", {"first": 100})
+    nodes = [edge["node"] for edge in page["projects"]["edges"]]
+    assert any(node["implementingOrganisations"] for node in nodes)
+    assert any(not node["implementingOrganisations"] for node in nodes)
+    milestones = [m for node in nodes for m in node["milestones"]]
+    assert {m["achievedOn"] is None for m in milestones} == {True, False}
+    results = [r for node in nodes for r in node["results"]]
+    assert {r["progress"] is None for r in results} == {True, False}
+    assert any(node["funding"]["allocated"] != "0" and node["funding"]["paid"] != "0" for node in nodes)
+    assert {node["funding"]["gap"] == "0" for node in nodes} == {True, False}
+    assert any(node["budget"]["currency"] != "USD" for node in nodes)
+    assert len({node["status"] for node in nodes}) > 2
+    in_area = await demo.data(named["Projects"] + "\n", {"filter": {"area": "ph19"}})
+    assert 0 < in_area["projects"]["totalCount"] < page["projects"]["totalCount"]
 
 
 async def test_the_movement_pages_show_what_they_are_compared_on(demo: Client) -> None:

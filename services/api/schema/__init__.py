@@ -37,6 +37,7 @@ from services.api.schema.offers import OfferMutation, OfferQuery
 from services.api.schema.organisations import OrganisationMutation, OrganisationQuery
 from services.api.schema.pledges import PledgeListQuery, PledgeMutation, PledgeQuery
 from services.api.schema.policy import guard
+from services.api.schema.project_rows import ProjectsPlan
 from services.api.schema.projects import ProjectMutation, ProjectQuery
 from services.api.schema.reference import ReferenceQuery
 from services.api.schema.relief_worker_safety import ReliefWorkerSafetyMutation, ReliefWorkerSafetyQuery
@@ -153,6 +154,7 @@ def _plan_rows(schema: GraphQLSchema) -> None:
         ("coverage", CoveragePlan),
         ("movementsConnection", MovementsPlan),
         ("matches", MatchesPlan),
+        ("projects", ProjectsPlan),
     )
     for name, plan in plans:
         fields[name].extensions = {**(fields[name].extensions or {}), ROW_PLAN: plan}

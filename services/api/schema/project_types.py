@@ -3,8 +3,10 @@ are in services.api.schema.projects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
@@ -18,7 +20,7 @@ from services.api.schema.history import History, read_history
 from services.api.schema.history_types import ChangeConnection
 from services.api.schema.organisations import Organisation
 from services.api.schema.paging import MAX_PAGE
-from services.api.schema.scalars import LogPosition, MemberState, Sector
+from services.api.schema.scalars import LogPosition, MemberState, Sector, id_of
 from services.commands.projects import project_owners
 
 strawberry.enum(
@@ -174,7 +176,7 @@ class Project:
             sector=codes.Sector(row.sector),
             admin_code=row.admin_code,
             admin1=admin1(row.admin_code, state),
-            implementing_organisation_ids=[strawberry.ID(i) for i in row.implementers.split(",") if i],
+            implementing_organisation_ids=implementer_ids(row.implementers),
             budget=Money(
                 amount=row.budget, currency=row.currency, usd_rate=row.usd_rate, usd_amount=row.usd_budget
             ),
@@ -214,9 +216,69 @@ class Project:
                 allocated=funding.allocated,
                 disbursed=funding.disbursed,
                 pledges=funding.pledges,
-                gap=max(row.usd_budget - funding.pledged - funding.allocated, Decimal(0)),
+                gap=funding_gap(row.usd_budget, funding),
             ),
         )
+
+
+def implementer_ids(implementers: str) -> list[strawberry.ID]:
+    """The implementing organisations' ids the read model keeps, comma-separated."""
+    return [strawberry.ID(i) for i in implementers.split(",") if i]
+
+
+def funding_gap(usd_budget: Decimal, funding: project_queries.Funding) -> Decimal:
+    return max(usd_budget - funding.pledged - funding.allocated, Decimal(0))
+
+
+# What ``from_row`` makes of each column the read model's rows have, by the field: for the projects
+# row plan (services.api.schema.project_rows), which makes the same values without the objects.
+ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", id_of),
+    "crisisId": ("crisis_id", id_of),
+    "memberState": ("member_state", codes.MemberState),
+    "title": ("title", None),
+    "description": ("description", None),
+    "sector": ("sector", codes.Sector),
+    "adminCode": ("admin_code", None),
+    "plannedStart": ("planned_start", None),
+    "plannedEnd": ("planned_end", None),
+    "startedOn": ("started_on", None),
+    "endedOn": ("ended_on", None),
+    "status": ("status", ProjectStatus),
+    "statusReason": ("status_reason", None),
+    "iatiStatus": ("status", lambda status: ProjectStatus(status).iati_code),
+}
+ROW_COMPUTED: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
+    "admin1": (("admin_code", "member_state"), lambda code, state: admin1(code, codes.MemberState(state))),
+}
+BUDGET_ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "amount": ("budget", None),
+    "currency": ("currency", None),
+    "usdRate": ("usd_rate", Decimal),
+    "usdAmount": ("usd_budget", None),
+}
+MILESTONE_ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("milestone_id", id_of),
+    "title": ("title", None),
+    "dueDate": ("due_date", None),
+    "achievedOn": ("achieved_on", None),
+    "note": ("note", None),
+}
+RESULT_ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("result_id", id_of),
+    "indicator": ("indicator", None),
+    "unit": ("unit", None),
+    "hxlTag": ("hxl_tag", None),
+    "baseline": ("baseline", None),
+    "target": ("target", None),
+    "achieved": ("achieved", None),
+    "measuredOn": ("measured_on", None),
+}
+RESULT_ROW_COMPUTED: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
+    "progress": (("baseline", "target", "achieved"), progress),
+}
+#: Each field of a project's funding: the ``Funding`` attribute it shows (``gap`` is computed).
+FUNDING_FIELDS = {name: name for name in project_queries.Funding.__dataclass_fields__}
 
 
 def _terms(t: projects.ResultTerms) -> tuple[str, str, str, Decimal, Decimal]:

@@ -45,6 +45,21 @@ class ProjectFilter:
     sector: list[Sector] | None = None
 
 
+def project_filter(given: ProjectFilter | None) -> project_queries.ProjectFilter:
+    """The read model's filter of the one given, checked."""
+    where = given or ProjectFilter()
+    area = (where.area or "").strip().upper()
+    if area and not area.isalnum():
+        raise BadInput("area", f"{where.area!r} is not a P-code")
+    return project_queries.ProjectFilter(
+        crisis_ids=tuple(parse_id(c, "crisis") for c in where.crisis or []),
+        member_states=tuple(codes.MemberState(s).value for s in where.member_state or []),
+        statuses=tuple(ProjectStatus(s).value for s in where.status or []),
+        sectors=tuple(codes.Sector(s).value for s in where.sector or []),
+        area=area or None,
+    )
+
+
 @strawberry.type
 class ProjectQuery:
     @strawberry.field(description="Projects, newest first, filtered by crisis, state, area, status, sector.")
@@ -52,19 +67,9 @@ class ProjectQuery:
         self, info: Info, filter: ProjectFilter | None = None, first: int = 20, after: str | None = None
     ) -> ProjectConnection:
         check_first(first)
-        where = filter or ProjectFilter()
-        area = (where.area or "").strip().upper()
-        if area and not area.isalnum():
-            raise BadInput("area", f"{where.area!r} is not a P-code")
         rows, has_next, total = await project_queries.list_projects(
             info.context.runtime.query_engine,
-            project_queries.ProjectFilter(
-                crisis_ids=tuple(parse_id(c, "crisis") for c in where.crisis or []),
-                member_states=tuple(codes.MemberState(s).value for s in where.member_state or []),
-                statuses=tuple(ProjectStatus(s).value for s in where.status or []),
-                sectors=tuple(codes.Sector(s).value for s in where.sector or []),
-                area=area or None,
-            ),
+            project_filter(filter),
             first=first,
             after=decode_cursor(after) if after else None,
         )
