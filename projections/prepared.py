@@ -12,12 +12,14 @@ gives it SQLAlchemy's result processors, so that what it reads is what SQLAlchem
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
+
+T = TypeVar("T")
 
 #: The drivers whose own connections a statement runs on (the read engines' drivers).
 DRIVERS = frozenset({"asyncpg", "aiosqlite"})
@@ -136,3 +138,46 @@ def once_per_value(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]
 
 def _as_it_is(value: Any) -> Any:
     return value
+
+
+#: How many rows (or values) a memo made by ``made_once`` or ``memoised`` keeps before it forgets
+#: them all at once.
+REMEMBERED = 4096
+
+
+def made_once(make: Callable[[Sequence[Any]], T], limit: int = REMEMBERED) -> Callable[[Sequence[Any]], T]:
+    """``make`` of a statement's row (the driver's values), remembered by the row's values across
+    reads: the dashboards read the same rows on every refresh, and what is made of them (a frozen
+    row, an offer's line) depends on those values alone. Forgotten all at once past ``limit``."""
+    memo: dict[tuple[Any, ...], T] = {}
+
+    def made(row: Sequence[Any]) -> T:
+        key = tuple(row)
+        try:
+            return memo[key]
+        except KeyError:
+            if len(memo) >= limit:
+                memo.clear()
+            value = memo[key] = make(row)
+            return value
+        except TypeError:  # a value that cannot be a key: made each time
+            return make(row)
+
+    return made
+
+
+def memoised(process: Callable[[Any], Any], limit: int = REMEMBERED) -> Callable[[Any], Any]:
+    """``process``, its results remembered per distinct value across reads (a column's result
+    processor, whose values repeat); forgotten all at once past ``limit``."""
+    memo: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            if len(memo) >= limit:
+                memo.clear()
+            made = memo[value] = process(value)
+            return made
+
+    return convert

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections.prepared import Prepared, Unprepared, once_per_value
+from projections.prepared import Prepared, Unprepared, made_once, memoised
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -54,17 +54,34 @@ async def by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequ
                 continue
             values = {f"id_{k}": batch[min(k, len(batch) - 1)] for k in range(size)}
             raw = await prepared.run(conn, values)
-            # Only the columns with a processor: most of a wide row is read as the driver gives it.
-            convert = [
-                (at, once_per_value(process)) for at, process in enumerate(prepared.processors()) if process
-            ]
+            row_of = _rows_of.get(prepared)
+            if row_of is None:
+                row_of = _rows_of[prepared] = _row_maker(prepared, row_type)
             for row in raw:
-                made = list(row)
-                for at, c in convert:
-                    made[at] = c(made[at])
-                each = row_type(*made)
-                found[each.id] = each  # type: ignore[attr-defined]
+                each = row_of(row)
+                found[each.id] = each
     return found
+
+
+#: Each ``by_ids`` statement's rows to their row objects, remembered by the row's values: the
+#: loaders read the same rows on every refresh of a page, and a row object (frozen, of plain
+#: values) depends on its row alone.
+_rows_of: dict[Prepared, Callable[[Sequence[Any]], Any]] = {}
+
+
+def _row_maker(prepared: Prepared, row_type: type[T]) -> Callable[[Sequence[Any]], T]:
+    if not row_type.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        raise TypeError(f"{row_type.__name__} is shared between reads: it must be frozen")
+    # Only the columns with a processor: most of a wide row is read as the driver gives it.
+    convert = [(at, memoised(process)) for at, process in enumerate(prepared.processors()) if process]
+
+    def make(row: Sequence[Any]) -> T:
+        made = list(row)
+        for at, c in convert:
+            made[at] = c(made[at])
+        return row_type(*made)
+
+    return made_once(make)
 
 
 #: (dialect, table, columns, ids) to ``by_ids``' statement.

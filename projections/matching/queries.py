@@ -7,7 +7,7 @@ already hold; the parties whose match for it was declined are not proposed again
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -24,7 +24,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
-from projections.prepared import Prepared, once_per_value
+from projections.prepared import Prepared, made_once, memoised
 from projections.tracking import projection_tracking
 
 _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
@@ -214,13 +214,25 @@ async def party_offers(
         conditions += [_o[name] == bindparam(name, type_=_o[name].type) for name in given if name != "today"]
         prepared = _party_statements[key] = Prepared(_offers_query(*conditions), engine.dialect)
     rows = await prepared.rows(engine, values)
-    convert = [once_per_value(process) for process in prepared.processors()]
-    lines = (_offer([c(value) for c, value in zip(convert, row, strict=True)]) for row in rows)
+    line_of = _party_lines.get(prepared)
+    if line_of is None:
+        convert = [memoised(process) if process else _as_given for process in prepared.processors()]
+        line_of = _party_lines[prepared] = made_once(
+            lambda row: _offer([c(value) for c, value in zip(convert, row, strict=True)])
+        )
+    lines = [line_of(row) for row in rows]
     return [line for line in lines if line.remaining > 0]
 
 
 #: (dialect, the arguments given) to ``party_offers``' statement.
 _party_statements: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+#: Each statement's rows to their offers' lines, remembered: a party's few hundred offers are read
+#: on every call, and a line depends on its row alone.
+_party_lines: dict[Prepared, Callable[[Sequence[Any]], OfferLine]] = {}
+
+
+def _as_given(value: Any) -> Any:
+    return value
 
 
 def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:

@@ -129,17 +129,6 @@ def remembered(output: Callable[[Any], Any]) -> tuple[dict[Any, Any], Callable[[
     return memo, fill
 
 
-def memoised(process: Process) -> Process:
-    """``process``, its results remembered per distinct value (for a column whose values repeat)."""
-    memo, fill = remembered(process)
-
-    def convert(value: Any) -> Any:
-        made = memo.get(value)
-        return made if made is not None else fill(value)
-
-    return convert
-
-
 class Connection:
     """What a named operation asks of a paged connection (its own fields, its page info's and its
     edges', each under its response key), and the connection's value made from a page. A field

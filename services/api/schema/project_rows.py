@@ -32,7 +32,7 @@ from graphql.execution.values import get_argument_values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.organisations.tables import organisations as organisation_table
-from projections.prepared import Prepared
+from projections.prepared import Prepared, memoised
 from projections.projects import queries as project_queries
 from projections.projects.tables import project_milestones, project_results, projects
 from services.api.compiled import NotCompiled, Request
@@ -48,7 +48,6 @@ from services.api.row_plans import (
     column_at,
     compiled_arguments,
     leaf_output,
-    memoised,
     object_maker,
     object_spec,
     processed,

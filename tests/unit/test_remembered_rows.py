@@ -1,0 +1,81 @@
+"""What is made of a statement's rows, remembered across reads (projections.prepared's
+``made_once`` and ``memoised``, and ``by_ids``' row objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+
+from projections.organisations.tables import organisations
+from projections.prepared import Prepared, made_once, memoised
+from projections.querying import _row_maker
+
+
+def counting(make: Any) -> tuple[list[Any], Any]:
+    calls: list[Any] = []
+
+    def made(value: Any) -> Any:
+        calls.append(value)
+        return make(value)
+
+    return calls, made
+
+
+def test_a_row_is_made_once_and_the_same_object_given_again() -> None:
+    calls, make = counting(lambda row: (row[0], Decimal(row[1])))
+    made = made_once(make)
+    first = made(("a", "1.5"))
+    assert made(["a", "1.5"]) is first  # the driver's row as a list or a tuple: the same values
+    assert made(("a", "2")) == ("a", Decimal(2))
+    assert calls == [("a", "1.5"), ("a", "2")]
+
+
+def test_rows_are_forgotten_all_at_once_past_the_limit() -> None:
+    calls, make = counting(lambda row: row[0])
+    made = made_once(make, limit=2)
+    for row in [(1,), (2,), (1,), (3,), (1,), (2,)]:
+        made(row)
+    # (3,) found the memo full: it forgot (1,) and (2,), which are made again.
+    assert calls == [(1,), (2,), (3,), (1,), (2,)]
+
+
+def test_a_row_that_cannot_be_a_key_is_made_each_time() -> None:
+    calls, make = counting(lambda row: len(row[0]))
+    made = made_once(make)
+    assert made(([1, 2],)) == made(([1, 2],)) == 2
+    assert len(calls) == 2
+
+
+def test_a_value_is_converted_once_until_forgotten() -> None:
+    calls, process = counting(Decimal)
+    convert = memoised(process, limit=2)
+    assert [convert(v) for v in ("1", "1", "2", "1", "3", "1")] == [Decimal(v) for v in "112131"]
+    assert calls == ["1", "2", "3", "1"]
+
+
+@dataclass
+class _Mutable:
+    id: UUID
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    id: UUID
+    name: str
+
+
+def test_by_ids_shares_only_frozen_rows_between_reads() -> None:
+    prepared = Prepared(select(organisations.c.id, organisations.c.name), SQLiteDialect_aiosqlite())
+    with pytest.raises(TypeError, match="frozen"):
+        _row_maker(prepared, _Mutable)
+    made = _row_maker(prepared, _Frozen)
+    row = ("0123456789abcdef0123456789abcdef", "UNHCR")
+    first = made(row)
+    assert first == _Frozen(UUID("0123456789abcdef0123456789abcdef"), "UNHCR")
+    assert made(row) is first
