@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from projections.database import SQLITE_CONNECTIONS, create_read_engine, reader
+from projections.database import SQLITE_CONNECTIONS, SQLITE_MMAP_BYTES, create_read_engine, reader
 from services.bootstrap import start
 from services.coordination import Concord
 from services.infrastructure.deadlines import DatabaseTimeout, within
@@ -233,3 +233,39 @@ async def test_sqlite_read_connections_opened_for_a_burst_of_reads_are_kept(tmp_
 
     assert len({id(c) for c in first}) == SQLITE_CONNECTIONS
     assert {id(c) for c in second} == {id(c) for c in first}
+
+
+async def test_sqlite_reads_take_the_connection_last_returned_and_read_through_a_memory_map(
+    tmp_path: Any,
+) -> None:
+    """The connection whose pages are cached serves the next read (not the pool's oldest), and
+    every connection reads the file's pages through a memory map, from the page cache they share."""
+    settings = Settings(data_dir=tmp_path / "var")
+    settings.data_dir.mkdir()
+    engine = reader(create_read_engine(storage_for(settings).read_url))
+
+    async def held(count: int) -> list[Any]:
+        together = asyncio.Barrier(count)
+
+        async def read() -> Any:
+            async with engine.connect() as conn:
+                await conn.scalar(text("SELECT 1"))
+                opened = (await conn.get_raw_connection()).driver_connection
+                await together.wait()
+                return opened
+
+        return await asyncio.gather(*(read() for _ in range(count)))
+
+    try:
+        three = await held(3)  # opened, and returned in turn
+        after = []
+        for _ in range(3):
+            async with engine.connect() as conn:
+                after.append((await conn.get_raw_connection()).driver_connection)
+                mapped = await conn.scalar(text("PRAGMA mmap_size"))
+    finally:
+        await engine.dispose()
+
+    assert len({id(c) for c in three}) == 3
+    assert len({id(c) for c in after}) == 1  # one read at a time: always the same connection
+    assert mapped == SQLITE_MMAP_BYTES
