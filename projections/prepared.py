@@ -11,8 +11,6 @@ gives it SQLAlchemy's result processors, so that what it reads is what SQLAlchem
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -117,29 +115,8 @@ class Prepared:
         elif self.dialect.driver == "asyncpg":
             found = await driver.fetch(self.sql, *parameters)
         else:
-            async with _sqlite_turn():
-                found = await driver.execute_fetchall(self.sql, parameters)
+            found = await driver.execute_fetchall(self.sql, parameters)
         return found
-
-
-def _sqlite_turn() -> asyncio.Semaphore:
-    """This event loop's turn at SQLite: one prepared statement at a time. A SQLite read is CPU
-    work in an aiosqlite thread, which hands Python's lock back and forth with the event loop's
-    thread on every row it reads; four at once on two cores spent about twice the CPU on the same
-    statements (NeedSuggestions at c=4: 7.5 ms of the threads' CPU a call, 3.4 ms one at a time),
-    and the calls waited on each other the longer (bench.scale at c=4, scale 10: NeedSuggestions'
-    p99 102-127 -> 61-65 ms, Matches' 36-38 -> 12 ms)."""
-    loop = asyncio.get_running_loop()
-    turn = _sqlite_turns.get(loop)
-    if turn is None:
-        turn = _sqlite_turns[loop] = asyncio.Semaphore(1)
-    return turn
-
-
-#: Each running event loop's turn at SQLite (a semaphore belongs to one loop).
-_sqlite_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def once_per_value(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

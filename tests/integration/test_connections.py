@@ -12,9 +12,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, func, select, text
 
-from projections.database import SQLITE_CONNECTIONS, SQLITE_MMAP_BYTES, create_read_engine, reader
+from projections.database import SQLITE_CONNECTIONS, SQLITE_MMAP_BYTES, create_read_engine, reader, writer
+from projections.prepared import Prepared
 from services.bootstrap import start
 from services.coordination import Concord
 from services.infrastructure.deadlines import DatabaseTimeout, within
@@ -269,3 +270,78 @@ async def test_sqlite_reads_take_the_connection_last_returned_and_read_through_a
     assert len({id(c) for c in three}) == 3
     assert len({id(c) for c in after}) == 1  # one read at a time: always the same connection
     assert mapped == SQLITE_MMAP_BYTES
+
+
+async def test_sqlite_statements_run_one_at_a_time_through_sqlalchemy_and_prepared(tmp_path: Any) -> None:
+    """Reads at once on SQLite each take the event loop's turn, whether SQLAlchemy runs them or a
+    prepared statement does: a function of the statements' own counts how many run together."""
+    settings = Settings(data_dir=tmp_path / "var")
+    settings.data_dir.mkdir()
+    engine = reader(create_read_engine(storage_for(settings).read_url))
+    lock = threading.Lock()
+    counts = {"running": 0, "most": 0}
+
+    def held() -> int:
+        with lock:
+            counts["running"] += 1
+            counts["most"] = max(counts["most"], counts["running"])
+        time.sleep(0.005)  # in SQLite's thread, Python's lock let go
+        with lock:
+            counts["running"] -= 1
+        return 1
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def add_function(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.create_function("held", 0, held)
+
+    prepared = Prepared(select(func.held()), engine.dialect)
+    opened: set[int] = set()
+
+    async def through_sqlalchemy() -> Any:
+        async with engine.connect() as conn:
+            opened.add(id((await conn.get_raw_connection()).driver_connection))
+            return await conn.scalar(text("SELECT held()"))
+
+    async def through_prepared() -> Any:
+        return (await prepared.rows(engine, {}))[0][0]
+
+    try:
+        found = await asyncio.gather(*(f() for f in [through_sqlalchemy, through_prepared] * 6))
+    finally:
+        await engine.dispose()
+
+    assert found == [1] * 12
+    assert len(opened) > 1  # several connections, each its own thread, at once
+    assert counts["most"] == 1
+
+
+async def test_a_writer_waiting_for_sqlites_write_lock_holds_up_no_read(tmp_path: Any) -> None:
+    """A projection's ``BEGIN IMMEDIATE`` waits in its thread while another connection writes (the
+    event store's): it does not take the turn the reads wait for."""
+    settings = Settings(data_dir=tmp_path / "var")
+    settings.data_dir.mkdir()
+    storage = storage_for(settings)
+    engine = create_read_engine(storage.read_url)
+    async with engine.connect() as conn:  # the file, in WAL mode
+        await conn.scalar(text("SELECT 1"))
+    assert storage.sqlite_path is not None
+    blocker = sqlite3.connect(storage.sqlite_path, isolation_level=None)
+
+    async def write() -> None:
+        async with writer(engine).begin() as conn:
+            await conn.execute(text("CREATE TABLE written (id INTEGER)"))
+
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.3)  # the writer is waiting for the lock
+        assert not writing.done()
+        started = time.monotonic()
+        async with reader(engine).connect() as conn:
+            assert await conn.scalar(text("SELECT 2")) == 2
+        assert time.monotonic() - started < 2
+        blocker.execute("ROLLBACK")
+        await asyncio.wait_for(writing, 10)
+    finally:
+        blocker.close()
+        await engine.dispose()

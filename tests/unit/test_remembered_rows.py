@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -80,30 +79,3 @@ def test_by_ids_shares_only_frozen_rows_between_reads() -> None:
     first = made(row)
     assert first == _Frozen(UUID("0123456789abcdef0123456789abcdef"), "UNHCR")
     assert made(row) is first
-
-
-class _Driver:
-    """Stand-ins for aiosqlite connections: each statement counted while it runs, on any of them."""
-
-    def __init__(self) -> None:
-        self.running = self.most = 0
-
-    async def execute_fetchall(self, _sql: str, _parameters: list[Any]) -> list[Any]:
-        self.running += 1
-        self.most = max(self.most, self.running)
-        await asyncio.sleep(0.001)
-        self.running -= 1
-        return [(1,)]
-
-
-def test_sqlite_runs_one_prepared_statement_at_a_time_in_each_event_loop() -> None:
-    prepared = Prepared(select(organisations.c.id), SQLiteDialect_aiosqlite())
-
-    async def many() -> int:
-        statements = _Driver()  # one count for every connection
-        found = await asyncio.gather(*(prepared._fetch(statements, []) for _ in range(12)))
-        assert found == [[(1,)]] * 12
-        return statements.most
-
-    assert asyncio.run(many()) == 1
-    assert asyncio.run(many()) == 1  # another loop has a turn of its own
