@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 
 from projections.log_reader import LogReader, log_reader
 from projections.projector import Projector
+from projections.rebuilding import analyse
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class CatchUp:
         every: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._engine = engine
         self._at_once = engine.dialect.name == "postgresql"
         self._recorder = recorder
         self._reader = log_reader(recorder)
@@ -150,7 +152,22 @@ class CatchUp:
                 exc_info=outcome,
             )
             failed.append(runner)
+        caught_up = [r.projector for r in behind if r not in failed]
+        if caught_up and self._at_once:
+            await self._analyse(caught_up)
         return failed
+
+    async def _analyse(self, projectors: list[Projector]) -> None:
+        """The caught-up tables' statistics for PostgreSQL's planner (``rebuilding.analyse``); a
+        failure leaves them to autovacuum."""
+        started = self._clock()
+        try:
+            async with self._engine.begin() as conn:
+                await analyse(conn, projectors)
+        except Exception:
+            log.warning("the caught-up tables were not analysed; autovacuum will", exc_info=True)
+            return
+        log.info("analysed the tables of %d projections in %.1f s", len(projectors), self._clock() - started)
 
 
 async def catch_up_together(

@@ -12,6 +12,11 @@ sort. A rebuild drops such indexes before it replays the log and creates them ag
 finished or not; ``restore_indexes`` creates any that a killed rebuild left missing, run by
 ``concord migrate`` and by whichever process starts projecting (``restore_write_only_indexes``).
 Unique indexes and those named in no projector's ``write_only_indexes`` are never dropped.
+
+After a rebuild or a catch-up, PostgreSQL's planner knows nothing of the rows just written until
+autovacuum next analyses the tables (a minute later by default; never where it is off): on a
+demo at scale 10 the needs that a donor's offers could serve were read in 94 ms by a plan made for
+empty tables, and in 5.6 ms once analysed. ``analyse`` gives it their statistics at once.
 """
 
 from __future__ import annotations
@@ -114,3 +119,19 @@ def restore_indexes(conn: Connection, indexes: Iterable[Index]) -> list[str]:
     if created:
         log.warning("created indexes a rebuild had left missing: %s", ", ".join(created))
     return created
+
+
+async def analyse(conn: AsyncConnection, projectors: Iterable[Projector]) -> None:
+    """``ANALYZE`` the projectors' tables, on PostgreSQL (SQLite's planner keeps no statistics
+    unless asked, and reads these tables by their indexes as it is)."""
+    if conn.dialect.name != "postgresql":
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    # A shadow rebuild's tables are in the schema its connection translates to.
+    options = conn.sync_connection.get_execution_options() if conn.sync_connection else {}
+    translate = options.get("schema_translate_map") or {}
+    for projector in projectors:
+        for table in projector.tables:
+            schema = translate.get(table.schema, table.schema)
+            name = quote(table.name) if schema is None else f"{quote(schema)}.{quote(table.name)}"
+            await conn.exec_driver_sql(f"ANALYZE {name}")

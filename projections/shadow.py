@@ -20,7 +20,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.projector import Projector
-from projections.rebuilding import create_indexes, drop_indexes, write_only_indexes
+from projections.rebuilding import analyse, create_indexes, drop_indexes, write_only_indexes
 from projections.tables import metadata, projection_tracking
 from projections.tracked import TrackedProjection
 
@@ -66,6 +66,7 @@ async def shadow_rebuild(
     await runner.catch_up(on_batch)  # the bulk, while the live tables serve as before
     async with shadow_engine.begin() as conn:
         await create_indexes(conn, deferred)
+        await analyse(conn, [projector])  # the planner knows the rows it switches in
     async with engine.begin() as conn:
         await _lock_live(conn, projector)
         await runner.catch_up(on_batch)  # what was recorded meanwhile; the live runner waits

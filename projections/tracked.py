@@ -22,7 +22,7 @@ from projections.database import writer
 from projections.log_reader import log_reader
 from projections.progress import Progress
 from projections.projector import Projector
-from projections.rebuilding import bulk_connection, create_indexes, drop_indexes, write_only_indexes
+from projections.rebuilding import analyse, bulk_connection, create_indexes, drop_indexes, write_only_indexes
 from projections.tables import projection_tracking
 from projections.threaded import InThread, sync_twin
 
@@ -95,6 +95,7 @@ class TrackedProjection:
                 raise
             async with conn.begin():
                 await create_indexes(conn, deferred)
+                await analyse(conn, [self.projector])
         return count
 
     async def _create_indexes_after_failure(self, indexes: list[Index]) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+
 from projections.assistance_requests.projector import RequestsProjector
 from projections.runner import ProjectionRunner
 from projections.tracked import TrackedProjection
 from services.bootstrap import Runtime, start
 from services.settings import Settings
-from tests.conftest import fixed_today
+from tests.conftest import PostgresServer, fixed_today
 from tests.integration.test_log_follower import drain, tracking_rows
 from tests.integration.test_projections import CrashingProjector, read_model, record_history, runner_for
 
@@ -112,3 +115,42 @@ async def test_a_catch_up_that_crashes_resumes_from_its_last_committed_batch(set
     applied = resumed.projector.applied  # type: ignore[attr-defined]
     assert min(applied) > on_disk  # nothing committed before the crash is applied again
     assert projected == expected
+
+
+async def analysed(runtime: Runtime, tables: list[str]) -> dict[str, bool]:
+    """Whether PostgreSQL's planner has statistics of each table (``ANALYZE`` has run on it)."""
+    async with runtime.read_engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = ANY(:t)"),
+            {"t": tables},
+        )
+        return {str(name): bool(done) for name, done in rows.tuples()}
+
+
+@pytest.mark.postgres
+async def test_a_catch_up_and_a_rebuild_leave_their_tables_analysed_on_postgresql(
+    postgres_server: PostgresServer, tmp_path: Any
+) -> None:
+    """Autovacuum may be minutes away (or off): the planner has the new rows' statistics at once."""
+    settings = Settings(database_url=postgres_server.new_database(), data_dir=tmp_path / "var")
+    runtime = await start(settings, run_projections=False, today=fixed_today)
+    try:
+        await record_history(runtime, 30)
+        projector = RequestsProjector()
+        tables = [table.name for table in projector.tables]
+        before = await analysed(runtime, tables)
+        live = follower(runtime, runner_for(runtime, projector, batch_size=5), after=10)
+        await live.start()
+        await live.catch_up_far_behind()
+        caught_up = await analysed(runtime, tables)
+        async with runtime.read_engine.begin() as conn:  # forget them, as a new database has none
+            for table in tables:
+                await conn.execute(text(f"SELECT pg_stat_reset_single_table_counters('{table}'::regclass)"))
+        await runner_for(runtime, projector, batch_size=500).rebuild()
+        rebuilt = await analysed(runtime, tables)
+    finally:
+        await runtime.close()
+
+    assert before == dict.fromkeys(tables, False)
+    assert caught_up == dict.fromkeys(tables, True)
+    assert rebuilt == dict.fromkeys(tables, True)
