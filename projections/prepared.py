@@ -146,29 +146,18 @@ REMEMBERED = 4096
 
 
 def made_once(make: Callable[[Sequence[Any]], T], limit: int = REMEMBERED) -> Callable[[Sequence[Any]], T]:
-    """``make`` of a statement's row (the driver's values), remembered by the row's values across
-    reads: the dashboards read the same rows on every refresh, and what is made of them (a frozen
-    row, an offer's line) depends on those values alone. Forgotten all at once past ``limit``."""
-    memo: dict[tuple[Any, ...], T] = {}
-
-    def made(row: Sequence[Any]) -> T:
-        key = tuple(row)
-        try:
-            return memo[key]
-        except KeyError:
-            if len(memo) >= limit:
-                memo.clear()
-            value = memo[key] = make(row)
-            return value
-        except TypeError:  # a value that cannot be a key: made each time
-            return make(row)
-
-    return made
+    """``make`` of a statement's row (the driver's values, given to it as a tuple), remembered by
+    the row's values across reads: the dashboards read the same rows on every refresh, and what is
+    made of them (a frozen row, an offer's line) depends on those values alone. Forgotten all at
+    once past ``limit``."""
+    remembered = memoised(make, limit)
+    return lambda row: remembered(tuple(row))
 
 
 def memoised(process: Callable[[Any], Any], limit: int = REMEMBERED) -> Callable[[Any], Any]:
     """``process``, its results remembered per distinct value across reads (a column's result
-    processor, whose values repeat); forgotten all at once past ``limit``."""
+    processor, whose values repeat); forgotten all at once past ``limit``. A value that cannot be
+    a key is processed each time."""
     memo: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:
@@ -179,5 +168,7 @@ def memoised(process: Callable[[Any], Any], limit: int = REMEMBERED) -> Callable
                 memo.clear()
             made = memo[value] = process(value)
             return made
+        except TypeError:
+            return process(value)
 
     return convert
