@@ -127,22 +127,32 @@ _sqlite_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Sema
 
 
 def _taking_turns(dbapi_connection: Any, _record: Any) -> None:
-    """Each call of the aiosqlite connection into its thread (a statement, a fetch, a commit) waits
-    for the event loop's turn at SQLite (``sqlite_turn``), but a writer's ``BEGIN IMMEDIATE``: it
-    may wait in its thread for the event store's writer to commit (``busy_timeout``), and the
-    reads would wait behind it. aiosqlite 0.22 sends every call through ``Connection._execute``;
-    tests/integration/test_connections.py checks that statements through SQLAlchemy and prepared
-    ones alike run one at a time."""
+    """Each call of the aiosqlite connection into its thread (a statement, a fetch) waits for the
+    event loop's turn at SQLite (``sqlite_turn``), but a write's: a ``BEGIN IMMEDIATE``, and any
+    call on a connection in a transaction. A write may wait in its thread for SQLite's write lock
+    (``busy_timeout``), which another transaction holds while its own next statement waits: had it
+    the turn, the two would wait for each other until the timeout, and every read behind them.
+    Reads take no lock (WAL), so a read that has the turn always finishes. aiosqlite 0.22 sends
+    every call through ``Connection._execute``; tests/integration/test_connections.py checks that
+    statements through SQLAlchemy and prepared ones alike run one at a time."""
     connection = dbapi_connection.driver_connection
     execute = connection._execute  # noqa: SLF001 (aiosqlite's one way into its thread)
 
     async def in_turn(function: Any, *args: Any, **kwargs: Any) -> Any:
-        if args and args[0] == _BEGIN_IMMEDIATE:
+        if (args and args[0] == _BEGIN_IMMEDIATE) or _writing(connection):
             return await execute(function, *args, **kwargs)
         async with sqlite_turn():
             return await execute(function, *args, **kwargs)
 
     connection._execute = in_turn  # noqa: SLF001
+
+
+def _writing(connection: Any) -> bool:
+    """Whether the connection is in a transaction (SQLAlchemy's readers never begin one)."""
+    try:
+        return bool(connection.in_transaction)
+    except ValueError:  # closed
+        return False
 
 
 def sqlite_begin(conn: Connection) -> None:

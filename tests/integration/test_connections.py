@@ -315,33 +315,40 @@ async def test_sqlite_statements_run_one_at_a_time_through_sqlalchemy_and_prepar
     assert counts["most"] == 1
 
 
-async def test_a_writer_waiting_for_sqlites_write_lock_holds_up_no_read(tmp_path: Any) -> None:
-    """A projection's ``BEGIN IMMEDIATE`` waits in its thread while another connection writes (the
-    event store's): it does not take the turn the reads wait for."""
+async def test_a_write_waiting_for_sqlites_write_lock_holds_up_no_read(tmp_path: Any) -> None:
+    """A projection's ``BEGIN IMMEDIATE``, or a write in a transaction begun otherwise, waits in its
+    thread while another connection writes (the event store's): neither takes the turn the reads
+    wait for, and the transaction that holds the lock finishes meanwhile."""
     settings = Settings(data_dir=tmp_path / "var")
     settings.data_dir.mkdir()
     storage = storage_for(settings)
     engine = create_read_engine(storage.read_url)
-    async with engine.connect() as conn:  # the file, in WAL mode
-        await conn.scalar(text("SELECT 1"))
+    async with engine.begin() as conn:  # the file, in WAL mode, and a table
+        await conn.execute(text("CREATE TABLE written (id INTEGER)"))
     assert storage.sqlite_path is not None
     blocker = sqlite3.connect(storage.sqlite_path, isolation_level=None)
 
-    async def write() -> None:
+    async def immediate() -> None:
         async with writer(engine).begin() as conn:
-            await conn.execute(text("CREATE TABLE written (id INTEGER)"))
+            await conn.execute(text("INSERT INTO written VALUES (1)"))
+
+    async def deferred() -> None:
+        async with engine.begin() as conn:  # BEGIN, then the write waits for the lock
+            await conn.execute(text("INSERT INTO written VALUES (2)"))
 
     try:
         blocker.execute("BEGIN IMMEDIATE")
-        writing = asyncio.create_task(write())
-        await asyncio.sleep(0.3)  # the writer is waiting for the lock
-        assert not writing.done()
+        writing = [asyncio.create_task(immediate()), asyncio.create_task(deferred())]
+        await asyncio.sleep(0.3)  # both writes are waiting for the lock
+        assert not any(task.done() for task in writing)
         started = time.monotonic()
         async with reader(engine).connect() as conn:
             assert await conn.scalar(text("SELECT 2")) == 2
         assert time.monotonic() - started < 2
         blocker.execute("ROLLBACK")
-        await asyncio.wait_for(writing, 10)
+        await asyncio.wait_for(asyncio.gather(*writing), 10)
+        async with engine.connect() as conn:
+            assert sorted(await conn.scalars(text("SELECT id FROM written"))) == [1, 2]
     finally:
         blocker.close()
         await engine.dispose()
