@@ -263,7 +263,7 @@ async def pages(
             yield page
     finally:
         if not ahead.done():
-            ahead.cancel()  # the thread finishes its read; nobody waits for it
+            ahead.cancel()  # the thread finishes its read; a close waits for it (reads_finished)
 
 
 # A catch-up allocates millions of short-lived objects (rows, states, events), each page's held

@@ -19,6 +19,8 @@ Recorders of other kinds (eventsourcing's in-memory one, or a wrapper in a test)
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -46,12 +48,68 @@ class LogReader(Protocol):
 
 
 def log_reader(recorder: Any) -> LogReader:
-    """The cheapest reader the recorder's store allows."""
+    """The cheapest reader the recorder's store allows, its reads counted (``reads_finished``)."""
+    reader: LogReader
     if isinstance(recorder, PostgresApplicationRecorder):
-        return PostgresLogReader(recorder)
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        return SQLiteLogReader(recorder)
-    return RecorderLogReader(recorder)
+        reader = PostgresLogReader(recorder)
+    elif isinstance(recorder, SQLiteApplicationRecorder):
+        reader = SQLiteLogReader(recorder)
+    else:
+        reader = RecorderLogReader(recorder)
+    return Counted(reader, _reads_of(recorder))
+
+
+class _Reads:
+    """The reads of one store's log under way, each in a thread of its own: a read that its
+    caller stopped waiting for (a cancelled catch-up's read ahead) goes on in its thread, and the
+    store must not be closed under it (SQLite's connection, closed while a thread reads through
+    it, crashed the process)."""
+
+    def __init__(self) -> None:
+        self._under_way = 0
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._changed:
+            self._under_way += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._changed:
+            self._under_way -= 1
+            self._changed.notify_all()
+
+    def finished(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._under_way == 0, timeout)
+
+
+_reads: weakref.WeakKeyDictionary[Any, _Reads] = weakref.WeakKeyDictionary()
+_reads_lock = threading.Lock()
+
+
+def _reads_of(recorder: Any) -> _Reads:
+    with _reads_lock:
+        reads = _reads.get(recorder)
+        if reads is None:
+            reads = _reads[recorder] = _Reads()
+        return reads
+
+
+def reads_finished(recorder: Any, timeout: float) -> bool:
+    """Wait (in a thread) until no read of the recorder's log is under way, for at most
+    ``timeout`` seconds; whether none is. Call before closing the store."""
+    return _reads_of(recorder).finished(timeout)
+
+
+class Counted:
+    """A reader whose reads are counted for ``reads_finished``."""
+
+    def __init__(self, reader: LogReader, reads: _Reads) -> None:
+        self.reader, self._reads = reader, reads
+
+    def read(self, after: int, size: int, topics: Collection[str]) -> LogPage | None:
+        with self._reads:
+            return self.reader.read(after, size, topics)
 
 
 class RecorderLogReader:

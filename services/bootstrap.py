@@ -22,6 +22,7 @@ from projections.finance.projector import FinanceProjector
 from projections.flow_totals.projector import FlowTotalsProjector
 from projections.handoff import OwnCommits
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
+from projections.log_reader import reads_finished
 from projections.matches.projector import MatchesProjector
 from projections.movements.projector import MovementsProjector
 from projections.offers.projector import OffersProjector
@@ -45,6 +46,8 @@ from services.infrastructure.storage import Storage, storage_for
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
+#: The longest a close waits for a read of the log under way (a page takes milliseconds).
+CLOSE_WAIT = 30.0
 
 
 def all_projectors() -> list[Projector]:
@@ -121,6 +124,9 @@ class Runtime:
         for waker in self._wakers:
             await waker.stop()
         await self.read_engine.dispose()
+        # A cancelled catch-up's read ahead goes on in its thread: the store closes once it ends.
+        if not await asyncio.to_thread(reads_finished, self.concord.recorder, CLOSE_WAIT):
+            log.warning("closing the event store with a read of its log still under way")
         await asyncio.to_thread(self.concord.close)
 
 

@@ -14,7 +14,15 @@ from domain.access import Actor
 from domain.codes import MemberState
 from domain.requests import AssistanceRequest
 from projections.assistance_requests.projector import RequestsProjector
-from projections.log_reader import LogPage, PostgresLogReader, RecorderLogReader, SQLiteLogReader, log_reader
+from projections.log_reader import (
+    Counted,
+    LogPage,
+    PostgresLogReader,
+    RecorderLogReader,
+    SQLiteLogReader,
+    log_reader,
+    reads_finished,
+)
 from services.bootstrap import Runtime, start
 from services.coordination import Concord
 from services.infrastructure.storage import storage_for
@@ -53,7 +61,9 @@ def test_the_store_gets_its_own_reader(settings: Settings) -> None:
     concord = Concord(storage.event_store_env)
     try:
         expected = PostgresLogReader if storage.is_postgres else SQLiteLogReader
-        assert isinstance(log_reader(concord.recorder), expected)
+        reader = log_reader(concord.recorder)
+        assert isinstance(reader, Counted)
+        assert isinstance(reader.reader, expected)
     finally:
         concord.close()
 
@@ -133,3 +143,30 @@ def request_events(runtime: Runtime) -> list[Any]:
     crisis = runtime.concord.recorder.select_notifications(1, 1)[0].originator_id
     request = AssistanceRequest.post(crisis, MemberState.PHL, a_need(), today=fixed_today(), actor=ACTOR)
     return [runtime.concord.mapper.to_stored_event(e) for e in request.collect_events()]
+
+
+class _SlowRecorder:
+    """A recorder whose read of its log waits until it is let go."""
+
+    def __init__(self) -> None:
+        self.reading, self.go = threading.Event(), threading.Event()
+
+    def select_notifications(self, *_args: Any, **_kwargs: Any) -> list[Any]:
+        self.reading.set()
+        self.go.wait(10)
+        return []
+
+
+def test_a_store_is_closed_only_once_the_reads_of_its_log_in_threads_have_ended() -> None:
+    """A cancelled catch-up's read ahead goes on in its thread: ``Runtime.close`` waits for it
+    (``reads_finished``) before it closes the store under it."""
+    recorder = _SlowRecorder()
+    reader = threading.Thread(target=log_reader(recorder).read, args=(0, 10, ["topic"]))
+    reader.start()
+    assert recorder.reading.wait(10)
+    try:
+        assert reads_finished(recorder, 0.05) is False
+    finally:
+        recorder.go.set()
+    assert reads_finished(recorder, 10) is True
+    reader.join(10)
