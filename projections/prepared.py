@@ -32,7 +32,17 @@ class Unprepared(Exception):
 class Prepared:
     """One statement, compiled for one dialect: its SQL, its parameters' order and processors."""
 
-    __slots__ = ("_fixed", "_names", "_processors", "_results", "_type_codes", "columns", "dialect", "sql")
+    __slots__ = (
+        "_fixed",
+        "_memoised",
+        "_names",
+        "_processors",
+        "_results",
+        "_type_codes",
+        "columns",
+        "dialect",
+        "sql",
+    )
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         if dialect.driver not in DRIVERS:
@@ -59,6 +69,7 @@ class Prepared:
             None if dialect.driver == "asyncpg" else [None] * len(self.columns)
         )
         self._results: tuple[Callable[[Any], Any] | None, ...] | None = None
+        self._memoised: list[Callable[[Any], Any]] | None = None
 
     def processors(self) -> tuple[Callable[[Any], Any] | None, ...]:
         """Each column's result processor: what SQLAlchemy calls on the driver's value of it.
@@ -71,6 +82,13 @@ class Prepared:
                 for column, code in zip(self.columns, self._type_codes, strict=True)
             )
         return self._results
+
+    def memoised_processors(self) -> list[Callable[[Any], Any]]:
+        """Each column's result processor (``processors``), its results remembered across the
+        statement's runs (``memoised``): for reads whose values repeat from call to call."""
+        if self._memoised is None:
+            self._memoised = [memoised(process) for process in self.processors()]
+        return self._memoised
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         """The values in the statement's order, each bound as SQLAlchemy binds it."""
@@ -154,10 +172,12 @@ def made_once(make: Callable[[Sequence[Any]], T], limit: int = REMEMBERED) -> Ca
     return lambda row: remembered(tuple(row))
 
 
-def memoised(process: Callable[[Any], Any], limit: int = REMEMBERED) -> Callable[[Any], Any]:
+def memoised(process: Callable[[Any], Any] | None, limit: int = REMEMBERED) -> Callable[[Any], Any]:
     """``process``, its results remembered per distinct value across reads (a column's result
     processor, whose values repeat); forgotten all at once past ``limit``. A value that cannot be
-    a key is processed each time."""
+    a key is processed each time; with no ``process``, values as they come."""
+    if process is None:
+        return _as_it_is
     memo: dict[Any, Any] = {}
 
     def convert(value: Any) -> Any:

@@ -24,7 +24,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
-from projections.prepared import Prepared, made_once, memoised
+from projections.prepared import Prepared, made_once
 from projections.tracking import projection_tracking
 
 _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
@@ -216,7 +216,7 @@ async def party_offers(
     rows = await prepared.rows(engine, values)
     line_of = _party_lines.get(prepared)
     if line_of is None:
-        convert = [memoised(process) if process else _as_given for process in prepared.processors()]
+        convert = prepared.memoised_processors()
         line_of = _party_lines[prepared] = made_once(
             lambda row: _offer([c(value) for c, value in zip(convert, row, strict=True)])
         )
@@ -229,10 +229,6 @@ _party_statements: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 #: Each statement's rows to their offers' lines, remembered: a party's few hundred offers are read
 #: on every call, and a line depends on its row alone.
 _party_lines: dict[Prepared, Callable[[Sequence[Any]], OfferLine]] = {}
-
-
-def _as_given(value: Any) -> Any:
-    return value
 
 
 def _could_serve(offers: Sequence[OfferLine]) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.matching.queries import _OPEN, _REQUEST_COLUMNS
 from projections.offers.tables import offers as offer_table
-from projections.prepared import Prepared, memoised
+from projections.prepared import Prepared
 
 _r, _m, _o = assistance_requests.c, matches.c, offer_table.c
 _EXACT_CLAUSES = 48  # beyond, the search filters roughly: each clause costs every row read
@@ -171,7 +171,6 @@ def _prepare(engine: AsyncEngine, shape: Hashable) -> tuple[Prepared, Prepared]:
     if found is None:
         if len(_prepared) >= _STATEMENTS:
             _prepared.clear()
-            _converters.clear()
         first_batches, following = _statements(shape)
         found = (Prepared(first_batches, engine.dialect), Prepared(following, engine.dialect))
         _prepared[key] = found
@@ -194,14 +193,6 @@ class _Priority:
         self.size = min(self.size * 2, _LARGEST_BATCH)
 
 
-#: Each statement's columns' result processors, each remembering its values across calls.
-_converters: dict[Prepared, list[Callable[[Any], Any]]] = {}
-
-
-def _as_given(value: Any) -> Any:
-    return value
-
-
 class _Lines:
     """A statement's rows as need lines for the ranking: each column's values converted by its
     result processor once per distinct value, a need's matches tallied as ``queries._tally`` tallies
@@ -210,10 +201,7 @@ class _Lines:
 
     def __init__(self, prepared: Prepared, ranking: allocation.NeedRanking) -> None:
         self._ranking = ranking
-        convert = _converters.get(prepared)
-        if convert is None:  # the same needs are read call after call: their values repeat
-            convert = _converters[prepared] = [memoised(p) if p else _as_given for p in prepared.processors()]
-        self._convert = convert
+        self._convert = prepared.memoised_processors()  # the same needs are read call after call
 
     def __call__(self, rows: Sequence[Sequence[Any]]) -> dict[int, list[tuple[date, UUID]]]:
         """Add the rows' needs to the ranking; the needed-by date and id of each, by priority."""

@@ -18,14 +18,12 @@ from graphql import (
     is_leaf_type,
 )
 
-from projections.prepared import Prepared, Unprepared
+from projections.prepared import REMEMBERED, Prepared, Unprepared
 from services.api.compiled import Fallback, NotCompiled, fields_of
 from services.api.graphql_core_internals import Attribute, Child
 from services.api.strawberry_internals import ARGUMENTS, ConvertedArguments, loaded_of
 from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
 
-#: How many distinct values of a column are remembered before they are forgotten all at once.
-REMEMBERED = 4096
 #: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
 STATEMENTS = 256
 

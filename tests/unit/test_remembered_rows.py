@@ -79,3 +79,13 @@ def test_by_ids_shares_only_frozen_rows_between_reads() -> None:
     first = made(row)
     assert first == _Frozen(UUID("0123456789abcdef0123456789abcdef"), "UNHCR")
     assert made(row) is first
+
+
+def test_a_statements_memoised_processors_are_made_once_and_give_values_without_one_as_they_come() -> None:
+    prepared = Prepared(select(organisations.c.id, organisations.c.name), SQLiteDialect_aiosqlite())
+    first = prepared.memoised_processors()
+    assert prepared.memoised_processors() is first
+    to_id, as_given = first
+    assert to_id("0123456789abcdef0123456789abcdef") == UUID("0123456789abcdef0123456789abcdef")
+    assert as_given("UNHCR") == "UNHCR"
+    assert memoised(None)([1]) == [1]

@@ -29,15 +29,15 @@ from graphql.execution.values import get_argument_values
 from domain import codes, movements, security
 from projections.disclosure import Suppressed, disclose, disclose_count
 from projections.movements.pages import MovementFilter, page_shape, page_statement, page_values
-from projections.prepared import Prepared
+from projections.prepared import REMEMBERED, Prepared
 from services.api.compiled import Complete, Fallback, NotCompiled, Request, completion, fields_of
 from services.api.graphql_core_internals import Attribute
 from services.api.row_plans import (
-    REMEMBERED,
     Connection,
     Statements,
     compiled_arguments,
     leaf_output,
+    processed,
     remembered,
 )
 from services.api.schema.areas import visible_areas
@@ -208,7 +208,7 @@ class MovementsPlan:
         name = page.dialect.name
         maker = self._makers.get(name)
         if maker is None:
-            processors = [_processed(process) for process in page.processors()]
+            processors = [processed(process) for process in page.processors()]
             reads = [(key, make(processors)) for key, _name, make in self._spec]
             self._processors[name] = processors
 
@@ -485,7 +485,3 @@ def _at(column: str, columns: list[str]) -> int:
     if column not in columns:
         columns.append(column)
     return columns.index(column) + 1
-
-
-def _processed(process: Process | None) -> Process:
-    return (lambda value: value) if process is None else process

@@ -32,7 +32,7 @@ from graphql.execution.values import get_argument_values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.organisations.tables import organisations as organisation_table
-from projections.prepared import Prepared, memoised
+from projections.prepared import Prepared
 from projections.projects import queries as project_queries
 from projections.projects.tables import project_milestones, project_results, projects
 from services.api.compiled import NotCompiled, Request
@@ -152,7 +152,6 @@ class ProjectsPlan:
         )
         self._statements = Statements()
         self._money = Statements()
-        self._converters: dict[Prepared, list[Process]] = {}
         self._makers: dict[str, tuple[Read, list[Process]]] = {}
 
     def _other(self, shape: Shape, field: GraphQLField, node: FieldNode, columns: list[Any]) -> Make | None:
@@ -234,11 +233,7 @@ class ProjectsPlan:
         for kind in ("pledged", "allocated"):
             prepared = self._money.get((dialect.name, kind, size), dialect, partial(_money, kind, size))
             rows = await prepared.run(connection, values)
-            convert = self._converters.get(prepared)
-            if convert is None:  # amounts repeat across pages: each converted once
-                convert = self._converters[prepared] = [
-                    memoised(processed(process)) for process in prepared.processors()[1:]
-                ]
+            convert = prepared.memoised_processors()[1:]  # amounts repeat across pages
             read.append([(row[0], *(c(v) for c, v in zip(convert, row[1:], strict=True))) for row in rows])
         pledged, allocated = read
         return project_queries.funding_of(pledged, allocated)

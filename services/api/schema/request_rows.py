@@ -31,7 +31,15 @@ from projections.assistance_requests import queries as request_queries
 from projections.prepared import Prepared
 from services.api.compiled import NotCompiled, Request
 from services.api.graphql_core_internals import Attribute
-from services.api.row_plans import Connection, Statements, compiled_arguments, leaf_output, plain, remembered
+from services.api.row_plans import (
+    Connection,
+    Statements,
+    compiled_arguments,
+    leaf_output,
+    plain,
+    processed,
+    remembered,
+)
 from services.api.schema.paging import check_first, decode_cursor, encode_cursor
 from services.api.schema.policy import root_gate
 from services.api.schema.request_types import ROW_FIELDS, open_gap
@@ -156,7 +164,7 @@ def _node_maker(
         if field is None:
             entries.append(f"{key!r}: {type_name!r}")
             continue
-        read = [_processed(processors[column]) for column in at]
+        read = [processed(processors[column]) for column in at]
         if name == "gap":
             output = leaf_output(field)
             quantity, committed = read
@@ -188,7 +196,3 @@ def _column(name: str, columns: list[str]) -> int:
     if name not in columns:
         columns.append(name)
     return columns.index(name)
-
-
-def _processed(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    return (lambda value: value) if process is None else process
