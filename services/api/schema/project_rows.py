@@ -43,7 +43,6 @@ from services.api.row_plans import (
     Process,
     Read,
     Shape,
-    Spec,
     Statements,
     column_at,
     compiled_arguments,
@@ -142,9 +141,10 @@ class ProjectsPlan:
         self._id = column_at(projects.c.id, self._columns)
         self._lists: list[_List] = []
         self._funding = False
-        #: The implementing organisations' selection and its columns, if they are asked for, and
-        #: where the implementers' ids are in the page's rows.
-        self._organisations: tuple[Spec, list[Any]] | None = None
+        #: The implementing organisations' maker and the columns it reads (the loader's rows hold
+        #: the values SQLAlchemy reads), if they are asked for, and where the implementers' ids
+        #: are in the page's rows.
+        self._organisations: tuple[Read, list[Any]] | None = None
         self._implementers = 0
         nodes = self._page.node
         self._spec = (
@@ -173,7 +173,8 @@ class ProjectsPlan:
             if many_loaded_of(field) is not project_types.IMPLEMENTERS:
                 raise NotCompiled("implementingOrganisations is resolved otherwise")
             read: list[Any] = []
-            self._organisations = (object_spec(self._schema, _ORGANISATION, node, read), read)
+            spec = object_spec(self._schema, _ORGANISATION, node, read)
+            self._organisations = (object_maker(spec, [processed(None)] * (len(read) + 1)), read)
             self._implementers = column_at(projects.c.implementers, columns)
             return _implementers(self._implementers)
         return None
@@ -243,12 +244,10 @@ class ProjectsPlan:
     ) -> None:
         """The page's implementing organisations, in one batch of the loader, each made once."""
         assert self._organisations is not None
-        spec, columns = self._organisations
+        make, columns = self._organisations
         at, of = self._implementers, processors[self._implementers]
         ids = list(dict.fromkeys(i for row in rows for i in project_types.implementer_ids(of(row[at]))))
         found = await loaders.organisation.load_many([UUID(i) for i in ids])
-        # The loader's rows hold the values SQLAlchemy reads, by their columns' names.
-        make = object_maker(spec, [processed(None)] * (len(columns) + 1))
         for i, row in zip(ids, found, strict=True):
             if row is not None:
                 page.organisations[i] = make([None, *(getattr(row, c.name) for c in columns)], page)
