@@ -180,6 +180,7 @@ class Term:
 #: Shares of the pair terms in a suggestion's score; the need's weight multiplies their sum.
 SCORE_WEIGHTS: Mapping[str, float] = {"coverage": 0.6, "proximity": 0.25, "timeliness": 0.15}
 _TIMELY_DAYS = 30
+_KNOWN_REACHES = 8192  # answers a ``Reach`` keeps (a priority and a date each) before it forgets them all
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,9 @@ class Reach:
     parameters: Parameters
     nearest: float  # the best proximity of any offer to a state it serves
     earliest: date  # the first day any offer is available
+    #: ``at``'s answers so far: many needs share a priority and a date, and a kept ``Offered`` is
+    #: asked again call after call.
+    _known: dict[tuple[int, date], float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, offers: Iterable[OfferLine], today: date, parameters: Parameters) -> Reach:
@@ -246,6 +250,14 @@ class Reach:
 
     def at(self, priority: int, needed_by: date) -> float:
         """At least ``score`` for any of the offers that fits a need of this priority and date."""
+        known = self._known.get((priority, needed_by))
+        if known is None:
+            if len(self._known) >= _KNOWN_REACHES:
+                self._known.clear()
+            known = self._known[priority, needed_by] = self._at(priority, needed_by)
+        return known
+
+    def _at(self, priority: int, needed_by: date) -> float:
         urgency = _urgency((needed_by - self.today).days, self.parameters)
         slack = (max(needed_by, self.today) - max(self.today, self.earliest)).days
         terms = SCORE_WEIGHTS["coverage"] * 1.0 + SCORE_WEIGHTS["proximity"] * self.nearest
@@ -385,14 +397,32 @@ def needs_served(
     return ranking.result()
 
 
+@dataclass(frozen=True)
+class Offered:
+    """A party's offers as ``NeedRanking`` reads them on a day: those usable then, by each item and
+    state of need they may serve, and the most a need could score with any of them (``Reach``)."""
+
+    placed: Mapping[tuple[str, str], Sequence[OfferLine]]
+    reach: Reach
+
+    @classmethod
+    def of(cls, offers: Sequence[OfferLine], today: date, parameters: Parameters) -> Offered:
+        usable = [o for o in offers if _usable(o, today)]
+        return cls(_by_item_and_state(usable), Reach.of(offers, today, parameters))
+
+
 class NeedRanking:
     """``needs_served`` fed needs in parts: once the first N found all score above what any need
     not yet read could reach (``Reach``), the rest need not be read, nor those read scored."""
 
-    def __init__(self, offers: Sequence[OfferLine], today: date, parameters: Parameters, first: int) -> None:
+    def __init__(
+        self, offers: Sequence[OfferLine] | Offered, today: date, parameters: Parameters, first: int
+    ) -> None:
+        """``offers``: the party's offers, or what ``Offered.of`` made of them for this day and
+        these parameters (which a caller ranking for the same offers again may keep)."""
         self.today, self.parameters, self.first = today, parameters, first
-        self._placed = _by_item_and_state([o for o in offers if _usable(o, today)])
-        self.reach = Reach.of(offers, today, parameters)
+        offered = offers if isinstance(offers, Offered) else Offered.of(offers, today, parameters)
+        self._placed, self.reach = offered.placed, offered.reach
         self._needs: dict[UUID, NeedLine] = {}
         self._chosen: dict[UUID, tuple[float, OfferLine]] = {}
         self._best: list[float] = []  # the ``first`` highest scores so far, least on top
@@ -403,22 +433,35 @@ class NeedRanking:
         once (the offer's alone when it is placed, the need's alone once a need); a need that
         cannot reach the N-th best score found (``Reach``: no pair scores above it) is not scored,
         as it cannot be among the first."""
-        today, reach = self.today, self.reach
+        reach = self.reach
         for need in needs:
-            twice = need.request_id in self._needs
-            self._twice = self._twice or twice
-            self._needs[need.request_id] = need
-            floor = None if twice else self.floor()
-            if floor is not None and reach.at(need.priority, need.needed_by) < floor:
-                continue
-            held = self._best_offer(need, due(need, today)) if _open(need) else None
-            if held is None:
-                self._chosen.pop(need.request_id, None)
-                continue
-            self._chosen[need.request_id] = held
-            heapq.heappush(self._best, held[0])
-            if len(self._best) > self.first:
-                heapq.heappop(self._best)
+            self.add_reaching(need, reach.at(need.priority, need.needed_by))
+
+    def skips(self, request_id: UUID, reach: float) -> bool:
+        """Whether a need that scores at most ``reach`` (``Reach.at`` of its priority and
+        needed-by date) cannot be among the first: below the N-th best score found so far. A
+        caller that knows so much of a need before its line is made need not make it; one given
+        before is never skipped, as its first score may linger among the best."""
+        if request_id in self._needs:
+            return False
+        floor = self.floor()
+        return floor is not None and reach < floor
+
+    def add_reaching(self, need: NeedLine, reach: float) -> None:
+        """``add`` one need, ``reach`` its ``Reach.at``."""
+        skipped = self.skips(need.request_id, reach)
+        self._twice = self._twice or need.request_id in self._needs
+        self._needs[need.request_id] = need
+        if skipped:
+            return
+        held = self._best_offer(need, due(need, self.today)) if _open(need) else None
+        if held is None:
+            self._chosen.pop(need.request_id, None)
+            return
+        self._chosen[need.request_id] = held
+        heapq.heappush(self._best, held[0])
+        if len(self._best) > self.first:
+            heapq.heappop(self._best)
 
     def _best_offer(self, need: NeedLine, due_by: date) -> tuple[float, OfferLine] | None:
         """The best-scoring offer that fits the need (ties by offer id), with its score."""

@@ -40,6 +40,7 @@ from projections.prepared import Prepared
 _r, _m, _o = assistance_requests.c, matches.c, offer_table.c
 _EXACT_CLAUSES = 48  # beyond, the search filters roughly: each clause costs every row read
 _FIRST_BATCH, _LARGEST_BATCH = 64, 4000  # needs of one priority read at once: at first, at most
+_KEPT_OFFERS = 64  # parties' offers kept (_kept) before all are forgotten at once
 _STATEMENTS = 256  # statements kept prepared (two a shape of filter) before all are forgotten at once
 _MATCHED = ("proposed", "declined")
 #: The columns each row carries beyond the request's: its pending or declined match, if any.
@@ -48,6 +49,12 @@ _STATUS, _MATCH_QUANTITY, _OFFER, _ORGANISATION, _OFFERING_STATE = range(
 )
 _ID, _CRISIS, _STATE, _ITEM, _UNIT, _QUANTITY, _COMMITTED, _PRIORITY, _NEEDED_BY, _POSITION = range(10)
 
+#: The identities of a party's offer lines, the day and the parameters, to the lines themselves and
+#: what ``_kept`` made of them.
+_offered: dict[
+    tuple[tuple[int, ...], date, allocation.Parameters],
+    tuple[tuple[OfferLine, ...], tuple[allocation.Offered, tuple[Hashable, dict[str, Any]]]],
+] = {}
 #: (dialect, shape of the filter) to the search's two statements.
 _prepared: dict[tuple[str, Hashable], tuple[Prepared, Prepared]] = {}
 
@@ -92,6 +99,23 @@ def _filter(offers: Sequence[OfferLine]) -> tuple[Hashable, dict[str, Any]]:
         values.update(_named(prefix, listed))
     lengths = (len(every_item), len(units), len(every_state), None if crisis_ids is None else len(crisis_ids))
     return ("rough", *lengths), values
+
+
+def _kept(
+    offers: Sequence[OfferLine], today: date, parameters: allocation.Parameters
+) -> tuple[allocation.Offered, tuple[Hashable, dict[str, Any]]]:
+    """What the ranking and the filter make of these offers on this day, made once for the same
+    offers: ``queries.party_offers`` gives the same line objects call after call while their rows
+    are unchanged, so the lines' identities are the key, and the entry holds the lines, so that
+    none of those identities is reused while it is kept."""
+    key = (tuple(map(id, offers)), today, parameters)
+    found = _offered.get(key)
+    if found is None:
+        if len(_offered) >= _KEPT_OFFERS:
+            _offered.clear()
+        made = (allocation.Offered.of(offers, today, parameters), _filter(offers))
+        found = _offered[key] = (tuple(offers), made)
+    return found[1]
 
 
 def _named(prefix: str, listed: Sequence[Any]) -> dict[str, Any]:
@@ -196,8 +220,8 @@ class _Priority:
 class _Lines:
     """A statement's rows as need lines for the ranking: each column's values converted by its
     result processor once per distinct value, a need's matches tallied as ``queries._tally`` tallies
-    them, the lines given most promising first (``Reach``), so that the ranking's floor rises soonest
-    and it skips the more of them."""
+    them, the needs given most promising first (``Reach``), so that the ranking's floor rises soonest
+    and it skips the more of them: a need it skips before its line is made has none made."""
 
     def __init__(self, prepared: Prepared, ranking: allocation.NeedRanking) -> None:
         self._ranking = ranking
@@ -220,38 +244,40 @@ class _Lines:
             else:
                 need[2].add(convert[_OFFERING_STATE](row[_OFFERING_STATE]))
         read: dict[int, list[tuple[date, UUID]]] = defaultdict(list)
-        lines = []
-        places = self._ranking.places
+        ranking = self._ranking
+        places, reach = ranking.places, ranking.reach.at
+        candidates = []
         for row, proposed, declined in needs.values():
             request_id, priority = convert[_ID](row[_ID]), convert[_PRIORITY](row[_PRIORITY])
             needed_by = convert[_NEEDED_BY](row[_NEEDED_BY])
             read[priority].append((needed_by, request_id))
             state, item = convert[_STATE](row[_STATE]), convert[_ITEM](row[_ITEM])
-            if not places(item, state):
-                continue
+            if places(item, state):
+                known = (request_id, priority, needed_by, state, item)
+                candidates.append((reach(priority, needed_by), known, row, proposed, declined))
+        candidates.sort(key=lambda candidate: -candidate[0])  # the floor rises soonest
+        for most, (request_id, priority, needed_by, state, item), row, proposed, declined in candidates:
+            if ranking.skips(request_id, most):
+                continue  # its line is never made
             pending = Decimal(0)
             for quantity in proposed:
                 pending += quantity
             requested = convert[_QUANTITY](row[_QUANTITY])
             open_quantity = requested - convert[_COMMITTED](row[_COMMITTED]) - pending
             if open_quantity > 0:
-                lines.append(
-                    NeedLine(
-                        request_id=request_id,
-                        crisis_id=convert[_CRISIS](row[_CRISIS]),
-                        member_state=state,
-                        item=item,
-                        unit=convert[_UNIT](row[_UNIT]),
-                        open_quantity=open_quantity,
-                        priority=priority,
-                        needed_by=needed_by,
-                        declined=frozenset(declined),
-                        position=convert[_POSITION](row[_POSITION]),
-                    )
+                line = NeedLine(
+                    request_id=request_id,
+                    crisis_id=convert[_CRISIS](row[_CRISIS]),
+                    member_state=state,
+                    item=item,
+                    unit=convert[_UNIT](row[_UNIT]),
+                    open_quantity=open_quantity,
+                    priority=priority,
+                    needed_by=needed_by,
+                    declined=frozenset(declined),
+                    position=convert[_POSITION](row[_POSITION]),
                 )
-        reach = self._ranking.reach
-        lines.sort(key=lambda line: -reach.at(line.priority, line.needed_by))  # the floor rises soonest
-        self._ranking.add(lines)
+                ranking.add_reaching(line, most)
         return read
 
 
@@ -267,12 +293,12 @@ async def needs_served(
     time, the next batch from the priority whose next needs could score most; once N needs are
     found, each priority's only up to the last date on which its needs could reach the N-th best
     score (``Reach.last_day``)."""
-    ranking = allocation.NeedRanking(offers, today, parameters, first)
     if not offers:
-        return ranking.result()
+        return allocation.NeedRanking(offers, today, parameters, first).result()
+    offered, (shape, values) = _kept(offers, today, parameters)
+    ranking = allocation.NeedRanking(offered, today, parameters, first)
     reach = ranking.reach
     size = min(max(first, _FIRST_BATCH), _LARGEST_BATCH)
-    shape, values = _filter(offers)
     first_batches, following = _prepare(engine, shape)
     streams = {p: _Priority(p, size) for p in reversed(PRIORITIES)}
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain import allocation
 from domain.allocation import (
     NeedLine,
     NeedRanking,
+    Offered,
     OfferLine,
     Parameters,
     Reach,
@@ -128,3 +131,41 @@ def test_needs_ranked_in_parts_rank_as_all_at_once(
     if floor is not None and first > 0:
         assert len(served) == first
         assert floor == served[-1].score
+
+
+@settings(max_examples=200, deadline=None)
+@given(worlds(max_needs=6, max_offers=4, max_quantity=300), st.integers(0, 7))
+def test_needs_skipped_before_their_lines_are_made_rank_as_every_need_given(
+    world: tuple[list[NeedLine], list[OfferLine]], first: int
+) -> None:
+    """As ``projections.matching.served`` reads: the needs most promising first, each asked of
+    ``skips`` before its line would be made, and only those not skipped given."""
+    needs, offers = world
+    ranking = NeedRanking(Offered.of(offers, TODAY, Parameters()), TODAY, Parameters(), first)
+    for each in sorted(needs, key=lambda n: -ranking.reach.at(n.priority, n.needed_by)):
+        most = ranking.reach.at(each.priority, each.needed_by)
+        if not ranking.skips(each.request_id, most):
+            ranking.add_reaching(each, most)
+    assert ranking.result() == needs_served(needs, offers, TODAY, Parameters(), first)
+
+
+def test_a_need_given_before_is_never_skipped_and_one_below_the_floor_is() -> None:
+    ranking = NeedRanking([offer(10, ["PHL"])], TODAY, Parameters(), 1)
+    urgent = need("PHL", 5, priority=5)
+    ranking.add([urgent])
+    floor = ranking.floor()
+    assert floor is not None
+    assert ranking.skips(UUID(int=999), floor - 0.001)
+    assert not ranking.skips(UUID(int=999), floor)  # a tie may still win
+    assert not ranking.skips(urgent.request_id, 0.0)  # its first score may linger among the best
+
+
+def test_the_reach_remembers_its_answers_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(allocation, "_KNOWN_REACHES", 16)
+    reach = Reach.of([offer(10, ["PHL"])], TODAY, Parameters())
+    fresh = Reach.of([offer(10, ["PHL"])], TODAY, Parameters())
+    for days in range(-60, 60):
+        day = TODAY + timedelta(days=days)
+        assert reach.at(3, day) == reach.at(3, day) == fresh._at(3, day)
+        assert len(reach._known) <= 16
+    assert reach == fresh  # what it remembers is no part of what it is
