@@ -1,12 +1,13 @@
-"""What every read model's queries share: ids in batches, areas by P-code prefix, rows by id."""
+"""What every read model's queries share: ids in batches, areas by P-code prefix, rows by id, the
+cells of a read model of sums."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, or_, select
+from sqlalchemy import Select, Table, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.prepared import Prepared, Unprepared, made_once, memoised
@@ -105,3 +106,43 @@ def _by_ids_statement(
 def among(column: Any, values: Sequence[Any]) -> list[Any]:
     """Rows whose ``column`` is any of ``values``; no condition for no values."""
     return [column.in_(list(values))] if values else []
+
+
+class SumCells:
+    """A read model's cells of sums (``projections.sums``), read for adding up: one statement for
+    each shape of read (``build`` makes it, its last column the cell's ``places``), prepared once
+    and run on the driver's connection (``projections.prepared``), each column's values converted
+    once per distinct value across reads (a dashboard reads the same cells on every refresh), and
+    the places read as the most decimal places of a term of each of ``sums``."""
+
+    def __init__(self, build: Callable[[Hashable], Select[Any]], sums: Sequence[str]) -> None:
+        self._build, self._sums = build, tuple(sums)
+        self._prepared: dict[tuple[str, Hashable], Prepared | None] = {}
+        self._reads: dict[Prepared, list[Callable[[Any], Any]]] = {}
+
+    async def __call__(
+        self, engine: AsyncEngine, shape: Hashable, values: Mapping[str, Any]
+    ) -> list[list[Any]]:
+        """The cells of the statement of ``shape`` for ``values``: each a row of its columns'
+        values, the last the longest places of each sum."""
+        key = (engine.dialect.name, shape)
+        if key not in self._prepared:
+            try:
+                self._prepared[key] = Prepared(self._build(shape), engine.dialect)
+            except Unprepared:
+                self._prepared[key] = None
+        prepared = self._prepared[key]
+        if prepared is None:
+            async with engine.connect() as conn:
+                found = await conn.execute(self._build(shape), dict(values))
+                return [[*row[:-1], self._longest(row[-1])] for row in found]
+        cells = await prepared.rows(engine, values)
+        reads = self._reads.get(prepared)
+        if reads is None:
+            *columns, _ = prepared.memoised_processors()
+            held = prepared.processors()[-1] or (lambda value: value)
+            reads = self._reads[prepared] = [*columns, memoised(lambda value: self._longest(held(value)))]
+        return [[read(value) for read, value in zip(reads, cell, strict=True)] for cell in cells]
+
+    def _longest(self, places: Mapping[str, Mapping[str, int]]) -> tuple[int, ...]:
+        return tuple(max((int(p) for p in places.get(name, {})), default=0) for name in self._sums)

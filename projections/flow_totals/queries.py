@@ -3,15 +3,17 @@ group of source, FTS status, year and crisis."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.flow_totals.tables import flow_totals
+from projections.querying import SumCells
 
 SUMS = ("usd_amount", "usd_paid")
 #: What the cells can be grouped by.
@@ -36,25 +38,25 @@ async def flow_totals_by(
     ``groups`` (a subset of GROUPS), in the order of the groups' values written out (none as
     "None"). Each sum shows as many decimal places as its longest term, as adding the terms one by
     one would."""
-    c = flow_totals.c
-    query = select(c.source_id, c.status, c.year, c.crisis_id, c.flows, *(c[name] for name in SUMS), c.places)
-    if year is not None:
-        query = query.where(c.year == year)
     totals: dict[tuple[Any, ...], list[Any]] = {}
-    async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            key = (
-                row.source_id if "source" in groups else None,
-                row.status if "status" in groups else None,
-                row.year if "year" in groups else None,
-                row.crisis_id if "crisis" in groups else None,
-            )
-            entry = totals.setdefault(key, [0, Decimal(0), Decimal(0), 0, 0])
-            entry[0] += row.flows
-            for index, name in enumerate(SUMS):
-                entry[1 + index] += getattr(row, name)
-                longest = max((int(p) for p in row.places.get(name, {})), default=0)
-                entry[3 + index] = max(entry[3 + index], longest)
+    by_year = year is not None
+    for source_id, status, year_of, crisis_id, flows, usd_amount, usd_paid, longest in await _cells(
+        engine, by_year, {"year": year} if by_year else {}
+    ):
+        key = (
+            source_id if "source" in groups else None,
+            status if "status" in groups else None,
+            year_of if "year" in groups else None,
+            crisis_id if "crisis" in groups else None,
+        )
+        entry = totals.get(key)
+        if entry is None:
+            entry = totals[key] = [0, Decimal(0), Decimal(0), 0, 0]
+        entry[0] += flows
+        entry[1] += usd_amount
+        entry[2] += usd_paid
+        entry[3] = max(entry[3], longest[0])
+        entry[4] = max(entry[4], longest[1])
     ordered = sorted(totals.items(), key=lambda kv: _order(kv[0]))
     return [
         FlowTotalRow(
@@ -68,6 +70,16 @@ async def flow_totals_by(
         )
         for (source, status, year, crisis), (flows, usd_amount, usd_paid, usd_places, paid_places) in ordered
     ]
+
+
+def _cells_statement(by_year: Hashable) -> Select[Any]:
+    c = flow_totals.c
+    query = select(c.source_id, c.status, c.year, c.crisis_id, c.flows, *(c[name] for name in SUMS), c.places)
+    return query.where(c.year == bindparam("year", type_=c.year.type)) if by_year else query
+
+
+#: Every cell, or a year's: the dashboard reads them all on each refresh.
+_cells = SumCells(_cells_statement, SUMS)
 
 
 def _order(key: tuple[Any, ...]) -> tuple[str, ...]:

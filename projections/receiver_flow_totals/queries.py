@@ -3,14 +3,16 @@ crisis: the cells of the receiver flow totals read model, added up."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import null, select
+from sqlalchemy import Select, bindparam, null, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from projections.querying import SumCells
 from projections.receiver_flow_totals.tables import receiver_flow_totals
 
 SUMS = ("usd_amount", "usd_paid")
@@ -40,33 +42,39 @@ async def receiver_flow_totals_by(
     ``groups`` (a subset of GROUPS), in the order of the groups' values written out (none as
     "None"), as adding the flows up one by one gives them. Each sum shows as many decimal places as
     its longest term."""
-    c = receiver_flow_totals.c
-    # Only the columns grouped by are read (a null stands for the others): decoding a cell's ids is
-    # much of reading it.
-    wanted = [c[name] if group in groups else null() for name, group in zip(_COLUMNS, GROUPS, strict=True)]
-    query = select(*wanted, c.flows, c.usd_amount, c.usd_paid, c.places)
-    if year is not None:
-        query = query.where(c.year == year)
+    by_year = year is not None
     totals: dict[Key, list[Any]] = {}
-    async with engine.connect() as conn:
-        for source, status, year_of, state, sector, crisis, flows, usd, paid, held in await conn.execute(
-            query
-        ):
-            key: Key = (source, status, year_of, state, sector, crisis)
-            entry = totals.get(key)
-            if entry is None:
-                entry = totals[key] = [0, Decimal(0), Decimal(0), 0, 0]
-            entry[0] += flows
-            entry[1] += usd
-            entry[2] += paid
-            for index, name in enumerate(SUMS):
-                longest = max((int(p) for p in held.get(name, {})), default=0)
-                entry[3 + index] = max(entry[3 + index], longest)
+    for source, status, year_of, state, sector, crisis, flows, usd, paid, longest in await _cells(
+        engine, (groups, by_year), {"year": year} if by_year else {}
+    ):
+        key: Key = (source, status, year_of, state, sector, crisis)
+        entry = totals.get(key)
+        if entry is None:
+            entry = totals[key] = [0, Decimal(0), Decimal(0), 0, 0]
+        entry[0] += flows
+        entry[1] += usd
+        entry[2] += paid
+        entry[3] = max(entry[3], longest[0])
+        entry[4] = max(entry[4], longest[1])
     ordered = sorted(totals.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
     return [
         ReceiverFlowTotalRow(*key, flows, _shown(usd_amount, usd_places), _shown(usd_paid, paid_places))
         for key, (flows, usd_amount, usd_paid, usd_places, paid_places) in ordered
     ]
+
+
+def _cells_statement(shape: Hashable) -> Select[Any]:
+    """Only the columns grouped by are read (a null stands for the others): decoding a cell's ids
+    is much of reading it."""
+    groups, by_year = cast(tuple[frozenset[str], bool], shape)
+    c = receiver_flow_totals.c
+    wanted = [c[name] if group in groups else null() for name, group in zip(_COLUMNS, GROUPS, strict=True)]
+    query = select(*wanted, c.flows, c.usd_amount, c.usd_paid, c.places)
+    return query.where(c.year == bindparam("year", type_=c.year.type)) if by_year else query
+
+
+#: Every cell, or a year's, of the groups asked for.
+_cells = SumCells(_cells_statement, SUMS)
 
 
 def _shown(total: Decimal, decimals: int) -> Decimal:
