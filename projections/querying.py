@@ -126,7 +126,10 @@ class SumCells:
         """The cells of the statement of ``shape`` for ``values``: each a row of its columns'
         values, the last the longest places of each sum."""
         key = (engine.dialect.name, shape)
-        if key not in self._prepared:
+        if engine.get_execution_options().get("schema_translate_map"):
+            key = ("", shape)  # tables in another schema (a shadow rebuild's): SQLAlchemy names them
+            self._prepared[key] = None
+        elif key not in self._prepared:
             try:
                 self._prepared[key] = Prepared(self._build(shape), engine.dialect)
             except Unprepared:
