@@ -3,16 +3,19 @@ and version. A page reads its own rows by index, so its cost does not grow with 
 
 from __future__ import annotations
 
+from collections import namedtuple
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.finance.tables import fund_allocations, pledges
 from projections.flows.queries import FlowRow, allocation_flow, allocation_flows, pledge_flow, pledge_flows
+from projections.prepared import Prepared, Unprepared, made_once
 
 _p, _a = pledges.c, fund_allocations.c
 
@@ -32,67 +35,127 @@ class FlowFilter:
     year: int | None = None
 
 
-def _year(column: Any, year: int | None) -> list[Any]:
-    if year is None:
-        return []
-    return [column >= datetime(year, 1, 1, tzinfo=UTC), column < datetime(year + 1, 1, 1, tzinfo=UTC)]
+#: A page's statements depend on this: how many sources the filter names, whether it names a year,
+#: and whether the page starts after a cursor.
+Shape = tuple[int, bool, bool]
 
 
-def _incoming(where: FlowFilter) -> list[Any]:
-    conditions = [_p.status != "cancelled", *_year(_p.pledged_at, where.year)]
-    if where.source_ids:
-        conditions.append(_p.organisation_id.in_(where.source_ids))
+def _incoming(sources: int, by_year: bool) -> list[Any]:
+    """Live pledges of the filter, its values bind parameters (``_values`` names them)."""
+    conditions = [_p.status != "cancelled"]
+    if by_year:
+        made = _p.pledged_at.type
+        conditions += [
+            _p.pledged_at >= bindparam("in_from", type_=made),
+            _p.pledged_at < bindparam("in_until", type_=made),
+        ]
+    if sources:
+        listed = [bindparam(f"in_{i}", type_=_p.organisation_id.type) for i in range(sources)]
+        conditions.append(_p.organisation_id.in_(listed))
     return conditions
 
 
-def _outgoing(where: FlowFilter) -> list[Any]:
-    conditions = _year(_a.decided_at, where.year)
-    if where.source_ids:
-        conditions.append(_a.fund_id.in_(where.source_ids))
+def _outgoing(sources: int, by_year: bool) -> list[Any]:
+    """The funds' allocations of the filter, as ``_incoming``."""
+    conditions = []
+    if by_year:
+        decided = _a.decided_at.type
+        conditions += [
+            _a.decided_at >= bindparam("out_from", type_=decided),
+            _a.decided_at < bindparam("out_until", type_=decided),
+        ]
+    if sources:
+        listed = [bindparam(f"out_{i}", type_=_a.fund_id.type) for i in range(sources)]
+        conditions.append(_a.fund_id.in_(listed))
     return conditions
 
 
-def _pledge_query(where: FlowFilter, after: FlowCursor | None) -> Select[Any]:
-    query = pledge_flows().add_columns(_p.made_position).where(*_incoming(where)).order_by(_p.made_position)
-    if after is not None and after.pledge_position is not None:
-        query = query.where(_p.made_position > after.pledge_position)
-    return query
+def _count_statement(sources: int, by_year: bool) -> Select[Any]:
+    """How many flows match in all: pledges and allocations."""
+    incoming = select(func.count()).select_from(pledges).where(*_incoming(sources, by_year))
+    outgoing = select(func.count()).select_from(fund_allocations).where(*_outgoing(sources, by_year))
+    return select((incoming.scalar_subquery() + outgoing.scalar_subquery()).label("total_count"))
 
 
-def _allocation_query(where: FlowFilter, after: FlowCursor | None) -> Select[Any]:
-    query = (
-        allocation_flows().add_columns(_a.version).where(*_outgoing(where)).order_by(_a.fund_id, _a.version)
-    )
-    if after is not None and after.fund_id is not None:
-        query = query.where(
-            or_(
-                _a.fund_id > after.fund_id, and_(_a.fund_id == after.fund_id, _a.version > after.fund_version)
-            )
+def _pledge_statement(shape: Shape) -> Select[Any]:
+    """A page of pledges in the order made, each row with its position and the count of all."""
+    sources, by_year, after = shape
+    total = _count_statement(sources, by_year).scalar_subquery().label("total_count")
+    query = pledge_flows().add_columns(_p.made_position, total).where(*_incoming(sources, by_year))
+    if after:
+        query = query.where(_p.made_position > bindparam("after_pledge", type_=_p.made_position.type))
+    return query.order_by(_p.made_position).limit(bindparam("limit", type_=Integer))
+
+
+def _allocation_statement(shape: Shape) -> Select[Any]:
+    """A page of allocations by fund and version, each row with its version and the count of all."""
+    sources, by_year, after = shape
+    total = _count_statement(sources, by_year).scalar_subquery().label("total_count")
+    query = allocation_flows().add_columns(_a.version, total).where(*_outgoing(sources, by_year))
+    if after:
+        fund, version = (
+            bindparam("after_fund", type_=_a.fund_id.type),
+            bindparam("after_version", type_=_a.version.type),
         )
-    return query
+        query = query.where(or_(_a.fund_id > fund, and_(_a.fund_id == fund, _a.version > version)))
+    return query.order_by(_a.fund_id, _a.version).limit(bindparam("limit", type_=Integer))
 
 
-async def flow_page(
-    engine: AsyncEngine, where: FlowFilter, *, first: int, after: FlowCursor | None
-) -> tuple[list[tuple[FlowCursor, FlowRow]], bool, int]:
-    """Up to ``first`` flows after the cursor, whether more follow, and how many match in all."""
-    async with engine.connect() as conn:
-        found: list[tuple[FlowCursor, FlowRow]] = []
-        if after is None or after.fund_id is None:
-            found += [
-                _pledge(row) for row in await conn.execute(_pledge_query(where, after).limit(first + 1))
-            ]
-        if len(found) <= first:
-            rest = _allocation_query(where, after).limit(first + 1 - len(found))
-            found += [_allocation(row) for row in await conn.execute(rest)]
-        total = await _count(conn, where)
-    return found[:first], len(found) > first, total
+def _values(where: FlowFilter, after: FlowCursor | None, limit: int) -> dict[str, Any]:
+    """The values of the page's statements' bind parameters."""
+    values: dict[str, Any] = {"limit": limit}
+    for i, source in enumerate(where.source_ids):
+        values[f"in_{i}"] = values[f"out_{i}"] = source
+    if where.year is not None:
+        start, end = datetime(where.year, 1, 1, tzinfo=UTC), datetime(where.year + 1, 1, 1, tzinfo=UTC)
+        values.update(in_from=start, in_until=end, out_from=start, out_until=end)
+    if after is not None:
+        values.update(
+            after_pledge=after.pledge_position, after_fund=after.fund_id, after_version=after.fund_version
+        )
+    return values
 
 
-async def _count(conn: AsyncConnection, where: FlowFilter) -> int:
-    incoming = select(func.count()).select_from(pledges).where(*_incoming(where))
-    outgoing = select(func.count()).select_from(fund_allocations).where(*_outgoing(where))
-    return int(await conn.scalar(incoming) or 0) + int(await conn.scalar(outgoing) or 0)
+class _Part:
+    """One part of the flows (pledges, or allocations) a page at a time: a statement for each
+    shape of filter, prepared once (``projections.prepared``), each row's flow made once for the
+    same values (a donor's page is read on every refresh), and the count of all beside each row."""
+
+    def __init__(
+        self, build: Callable[[Shape], Select[Any]], make: Callable[[Any], tuple[FlowCursor, FlowRow]]
+    ) -> None:
+        self._build, self._make = build, make
+        self._prepared: dict[tuple[str, str, Shape], Prepared | None] = {}
+        self._makers: dict[Prepared, Callable[[Sequence[Any]], tuple[FlowCursor, FlowRow]]] = {}
+
+    async def read(
+        self, engine: AsyncEngine, conn: AsyncConnection, shape: Shape, values: dict[str, Any]
+    ) -> tuple[list[tuple[FlowCursor, FlowRow]], int | None]:
+        """The part's flows of the page, and the count of all (None for no row to carry it)."""
+        prepared = self._statement(engine, shape)
+        if prepared is None:
+            rows = (await conn.execute(self._build(shape), values)).all()
+            return [self._make(row) for row in rows], rows[0].total_count if rows else None
+        found = await prepared.run(conn, values)
+        make = self._makers.get(prepared)
+        if make is None:
+            named = namedtuple("Row", [str(c.key) for c in prepared.columns][:-1])  # type: ignore[misc]
+            convert = prepared.memoised_processors()[:-1]
+            make = self._makers[prepared] = made_once(
+                lambda row: self._make(named(*(c(v) for c, v in zip(convert, row, strict=True))))
+            )
+        return [make(row[:-1]) for row in found], int(found[0][-1]) if found else None
+
+    def _statement(self, engine: AsyncEngine, shape: Shape) -> Prepared | None:
+        if engine.get_execution_options().get("schema_translate_map"):
+            return None  # tables in another schema: SQLAlchemy names them
+        key = (engine.dialect.name, engine.dialect.driver, shape)
+        if key not in self._prepared:
+            try:
+                self._prepared[key] = Prepared(self._build(shape), engine.dialect)
+            except Unprepared:
+                self._prepared[key] = None
+        return self._prepared[key]
 
 
 def _pledge(row: Any) -> tuple[FlowCursor, FlowRow]:
@@ -101,3 +164,30 @@ def _pledge(row: Any) -> tuple[FlowCursor, FlowRow]:
 
 def _allocation(row: Any) -> tuple[FlowCursor, FlowRow]:
     return FlowCursor(fund_id=row.fund_id, fund_version=row.version), allocation_flow(row)
+
+
+_PLEDGES = _Part(_pledge_statement, _pledge)
+_ALLOCATIONS = _Part(_allocation_statement, _allocation)
+
+
+async def flow_page(
+    engine: AsyncEngine, where: FlowFilter, *, first: int, after: FlowCursor | None
+) -> tuple[list[tuple[FlowCursor, FlowRow]], bool, int]:
+    """Up to ``first`` flows after the cursor, whether more follow, and how many match in all: the
+    count comes with the rows, or alone for a page with none."""
+    sources, by_year = len(where.source_ids), where.year is not None
+    found: list[tuple[FlowCursor, FlowRow]] = []
+    total: int | None = None
+    async with engine.connect() as conn:
+        if after is None or after.fund_id is None:
+            shape = (sources, by_year, after is not None)
+            found, total = await _PLEDGES.read(engine, conn, shape, _values(where, after, first + 1))
+        if len(found) <= first:
+            shape = (sources, by_year, after is not None and after.fund_id is not None)
+            values = _values(where, after, first + 1 - len(found))
+            more, counted = await _ALLOCATIONS.read(engine, conn, shape, values)
+            found += more
+            total = counted if total is None else total
+        if total is None:
+            total = int(await conn.scalar(_count_statement(sources, by_year), _values(where, None, 0)) or 0)
+    return found[:first], len(found) > first, total
