@@ -4,6 +4,7 @@ cells of a read model of sums."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -147,5 +148,34 @@ class SumCells:
             reads = self._reads[prepared] = [*columns, memoised(lambda value: self._longest(held(value)))]
         return [[read(value) for read, value in zip(reads, cell, strict=True)] for cell in cells]
 
+    async def added_up(
+        self,
+        engine: AsyncEngine,
+        shape: Hashable,
+        values: Mapping[str, Any],
+        key_of: Callable[[Sequence[Any]], K],
+    ) -> dict[K, tuple[Any, ...]]:
+        """The cells added up per group (``key_of`` each cell's row): the shares they count, then
+        each sum, shown with as many decimal places as its longest term (each cell's row ends with
+        its shares, its sums and their places)."""
+        n = len(self._sums)
+        totals: dict[K, list[Any]] = {}
+        for cell in await self(engine, shape, values):
+            key = key_of(cell)
+            entry = totals.get(key)
+            if entry is None:
+                entry = totals[key] = [0, *([Decimal(0)] * n), *([0] * n)]
+            entry[0] += cell[-2 - n]
+            longest = cell[-1]
+            for i, amount in enumerate(cell[-1 - n : -1]):
+                entry[1 + i] += amount
+                entry[1 + n + i] = max(entry[1 + n + i], longest[i])
+        return {key: (e[0], *(shown(e[1 + i], e[1 + n + i]) for i in range(n))) for key, e in totals.items()}
+
     def _longest(self, places: Mapping[str, Mapping[str, int]]) -> tuple[int, ...]:
         return tuple(max((int(p) for p in places.get(name, {})), default=0) for name in self._sums)
+
+
+def shown(total: Decimal, decimals: int) -> Decimal:
+    """Exactly ``total``, written with ``decimals`` places (every term has at most that many)."""
+    return total.quantize(Decimal(1).scaleb(-decimals))

@@ -16,7 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from projections.database import create_read_engine
 from services.bootstrap import Runtime, start
 from services.identity.tokens import DevSigner
 from services.infrastructure.storage import storage_for
@@ -171,3 +173,16 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         yield running
     finally:
         await running.close()
+
+
+@pytest.fixture
+async def read_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """A read engine on a fresh, migrated database of each back end, for a test that fills the read
+    models itself (no Concord, no projections)."""
+    storage = storage_for(settings)
+    migrate(storage)
+    engine = create_read_engine(storage.read_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.coverage.tables import coverage_cells
+from projections.querying import shown
 
 SUMS = ("requested", "committed", "delivered")
 
@@ -70,12 +71,7 @@ def totals(cells: Iterable[Sequence[Any]], *, by_state: bool, by_sector: bool) -
             state,
             sector,
             values[0],
-            *(_shown(total, decimals) for total, decimals in zip(values[1:4], values[4:], strict=True)),
+            *(shown(total, decimals) for total, decimals in zip(values[1:4], values[4:], strict=True)),
         )
         for (state, sector), values in sorted(totals.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or ""))
     ]
-
-
-def _shown(total: Decimal, decimals: int) -> Decimal:
-    """Exactly ``total``, written with ``decimals`` places (every term has at most that many)."""
-    return total.quantize(Decimal(1).scaleb(-decimals))

@@ -3,7 +3,7 @@ group of source, FTS status, year and crisis."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,38 +38,20 @@ async def flow_totals_by(
     ``groups`` (a subset of GROUPS), in the order of the groups' values written out (none as
     "None"). Each sum shows as many decimal places as its longest term, as adding the terms one by
     one would."""
-    totals: dict[tuple[Any, ...], list[Any]] = {}
     by_year = year is not None
-    for source_id, status, year_of, crisis_id, flows, usd_amount, usd_paid, longest in await _cells(
-        engine, by_year, {"year": year} if by_year else {}
-    ):
-        key = (
+
+    def key_of(cell: Sequence[Any]) -> tuple[Any, ...]:
+        source_id, status, year_of, crisis_id = cell[:4]
+        return (
             source_id if "source" in groups else None,
             status if "status" in groups else None,
             year_of if "year" in groups else None,
             crisis_id if "crisis" in groups else None,
         )
-        entry = totals.get(key)
-        if entry is None:
-            entry = totals[key] = [0, Decimal(0), Decimal(0), 0, 0]
-        entry[0] += flows
-        entry[1] += usd_amount
-        entry[2] += usd_paid
-        entry[3] = max(entry[3], longest[0])
-        entry[4] = max(entry[4], longest[1])
+
+    totals = await _cells.added_up(engine, by_year, {"year": year} if by_year else {}, key_of)
     ordered = sorted(totals.items(), key=lambda kv: _order(kv[0]))
-    return [
-        FlowTotalRow(
-            source,
-            status,
-            year,
-            crisis,
-            flows,
-            _shown(usd_amount, usd_places),
-            _shown(usd_paid, paid_places),
-        )
-        for (source, status, year, crisis), (flows, usd_amount, usd_paid, usd_places, paid_places) in ordered
-    ]
+    return [FlowTotalRow(*key, *added) for key, added in ordered]
 
 
 def _cells_statement(by_year: Hashable) -> Select[Any]:
@@ -87,8 +69,3 @@ def _order(key: tuple[Any, ...]) -> tuple[str, ...]:
     member state and sector (never grouped here) as None between the year and the crisis."""
     source, status, year, crisis = key
     return tuple(str(k) for k in (source, status, year, None, None, crisis))
-
-
-def _shown(total: Decimal, decimals: int) -> Decimal:
-    """Exactly ``total``, written with ``decimals`` places (every term has at most that many)."""
-    return total.quantize(Decimal(1).scaleb(-decimals))

@@ -40,34 +40,29 @@ class FlowFilter:
 Shape = tuple[int, bool, bool]
 
 
-def _incoming(sources: int, by_year: bool) -> list[Any]:
-    """Live pledges of the filter, its values bind parameters (``_values`` names them)."""
-    conditions = [_p.status != "cancelled"]
+def _narrowed(made: Any, source: Any, prefix: str, sources: int, by_year: bool) -> list[Any]:
+    """Flows of the filter's year (by ``made``) and sources (by ``source``), its values bind
+    parameters named by ``prefix`` (``_values`` names them)."""
+    conditions = []
     if by_year:
-        made = _p.pledged_at.type
-        conditions += [
-            _p.pledged_at >= bindparam("in_from", type_=made),
-            _p.pledged_at < bindparam("in_until", type_=made),
-        ]
+        start, end = (
+            bindparam(f"{prefix}_from", type_=made.type),
+            bindparam(f"{prefix}_until", type_=made.type),
+        )
+        conditions += [made >= start, made < end]
     if sources:
-        listed = [bindparam(f"in_{i}", type_=_p.organisation_id.type) for i in range(sources)]
-        conditions.append(_p.organisation_id.in_(listed))
+        conditions.append(source.in_([bindparam(f"{prefix}_{i}", type_=source.type) for i in range(sources)]))
     return conditions
+
+
+def _incoming(sources: int, by_year: bool) -> list[Any]:
+    """Live pledges of the filter."""
+    return [_p.status != "cancelled", *_narrowed(_p.pledged_at, _p.organisation_id, "in", sources, by_year)]
 
 
 def _outgoing(sources: int, by_year: bool) -> list[Any]:
-    """The funds' allocations of the filter, as ``_incoming``."""
-    conditions = []
-    if by_year:
-        decided = _a.decided_at.type
-        conditions += [
-            _a.decided_at >= bindparam("out_from", type_=decided),
-            _a.decided_at < bindparam("out_until", type_=decided),
-        ]
-    if sources:
-        listed = [bindparam(f"out_{i}", type_=_a.fund_id.type) for i in range(sources)]
-        conditions.append(_a.fund_id.in_(listed))
-    return conditions
+    """The funds' allocations of the filter."""
+    return _narrowed(_a.decided_at, _a.fund_id, "out", sources, by_year)
 
 
 def _count_statement(sources: int, by_year: bool) -> Select[Any]:

@@ -43,24 +43,11 @@ async def receiver_flow_totals_by(
     "None"), as adding the flows up one by one gives them. Each sum shows as many decimal places as
     its longest term."""
     by_year = year is not None
-    totals: dict[Key, list[Any]] = {}
-    for source, status, year_of, state, sector, crisis, flows, usd, paid, longest in await _cells(
-        engine, (groups, by_year), {"year": year} if by_year else {}
-    ):
-        key: Key = (source, status, year_of, state, sector, crisis)
-        entry = totals.get(key)
-        if entry is None:
-            entry = totals[key] = [0, Decimal(0), Decimal(0), 0, 0]
-        entry[0] += flows
-        entry[1] += usd
-        entry[2] += paid
-        entry[3] = max(entry[3], longest[0])
-        entry[4] = max(entry[4], longest[1])
+    totals = await _cells.added_up(
+        engine, (groups, by_year), {"year": year} if by_year else {}, lambda cell: tuple(cell[:6])
+    )
     ordered = sorted(totals.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
-    return [
-        ReceiverFlowTotalRow(*key, flows, _shown(usd_amount, usd_places), _shown(usd_paid, paid_places))
-        for key, (flows, usd_amount, usd_paid, usd_places, paid_places) in ordered
-    ]
+    return [ReceiverFlowTotalRow(*key, *added) for key, added in ordered]
 
 
 def _cells_statement(shape: Hashable) -> Select[Any]:
@@ -75,8 +62,3 @@ def _cells_statement(shape: Hashable) -> Select[Any]:
 
 #: Every cell, or a year's, of the groups asked for.
 _cells = SumCells(_cells_statement, SUMS)
-
-
-def _shown(total: Decimal, decimals: int) -> Decimal:
-    """Exactly ``total``, written with ``decimals`` places (every term has at most that many)."""
-    return total.quantize(Decimal(1).scaleb(-decimals))

@@ -6,7 +6,6 @@ shadow rebuild's tables)."""
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,23 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.need_suggestions import TODAY, fill
-from projections.database import create_read_engine
 from projections.offers.queries import OfferFilter, OfferRow, list_offers
 from projections.offers.tables import offers
-from services.bootstrap import storage_for
-from services.migrate import migrate
-from services.settings import Settings
-
-
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    storage = storage_for(settings)
-    migrate(storage)
-    engine = create_read_engine(storage.read_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def kept(row: OfferRow, where: OfferFilter) -> bool:
@@ -81,19 +65,19 @@ async def walked(engine: AsyncEngine, where: OfferFilter, first: int) -> list[An
 
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_every_page_of_offers_is_the_one_filtering_each_offer_gives(
-    engine: AsyncEngine, seed: int
+    read_engine: AsyncEngine, seed: int
 ) -> None:
-    await fill(engine, 300, seed, donors=6)
-    async with engine.connect() as conn:
+    await fill(read_engine, 300, seed, donors=6)
+    async with read_engine.connect() as conn:
         columns = [offers.c[name] for name in OfferRow.__dataclass_fields__]
         every = [OfferRow(*row) for row in await conn.execute(select(*columns))]
     every.sort(key=lambda r: -r.posted_position)
-    unprepared = engine.execution_options(schema_translate_map={None: None})
+    unprepared = read_engine.execution_options(schema_translate_map={None: None})
     compared = 0
     for where in filters(every, random.Random(seed)):
         expected = [r for r in every if kept(r, where)]
         for first in (7, 100):
-            for reader in (engine, unprepared):
+            for reader in (read_engine, unprepared):
                 pages = await walked(reader, where, first)
                 assert [r for rows, _, _ in pages for r in rows] == expected
                 assert [has_next for _, has_next, _ in pages] == [True] * (len(pages) - 2) + (

@@ -6,7 +6,6 @@ found beat what any unread need could score."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,33 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.need_suggestions import TODAY, every_open_need_of_the_items, fill, suggestions
 from domain import allocation
-from projections.database import create_read_engine, reader
+from projections.database import reader
 from projections.matching import queries as matching
 from projections.matching import served
 from projections.matching.served import needs_served
-from services.bootstrap import storage_for
-from services.migrate import migrate
-from services.settings import Settings
-
-
-@pytest.fixture
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    storage = storage_for(settings)
-    migrate(storage)
-    engine = create_read_engine(storage.read_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 # 400 requests list their ids for the matches, 3,000 read them by a subquery (beyond 500).
 @pytest.mark.parametrize(("n_requests", "seed"), [(400, 1), (400, 2), (3000, 3)])
 async def test_the_narrowed_read_ranks_and_explains_what_reading_every_need_did(
-    engine: AsyncEngine, n_requests: int, seed: int
+    read_engine: AsyncEngine, n_requests: int, seed: int
 ) -> None:
-    donors = await fill(engine, n_requests, seed, donors=8)
-    query = reader(engine)
+    donors = await fill(read_engine, n_requests, seed, donors=8)
+    query = reader(read_engine)
     compared = 0
     for donor in donors:
         for first in (5, 50, 100_000):
@@ -61,12 +46,12 @@ async def test_the_narrowed_read_ranks_and_explains_what_reading_every_need_did(
 @pytest.mark.parametrize(("n_requests", "seed"), [(400, 4), (3000, 5)])
 @pytest.mark.parametrize("exact_clauses", [48, 0])
 async def test_the_bounded_search_gives_what_ranking_every_servable_need_gives(
-    engine: AsyncEngine, n_requests: int, seed: int, exact_clauses: int, monkeypatch: pytest.MonkeyPatch
+    read_engine: AsyncEngine, n_requests: int, seed: int, exact_clauses: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(served, "_EXACT_CLAUSES", exact_clauses)
     monkeypatch.setattr(served, "_offered", {})  # a filter kept from the other setting's run
-    donors = await fill(engine, n_requests, seed, donors=8)
-    query = reader(engine)
+    donors = await fill(read_engine, n_requests, seed, donors=8)
+    query = reader(read_engine)
     compared = 0
     for today in (TODAY - timedelta(days=45), TODAY, TODAY + timedelta(days=100)):
         for donor in donors:
@@ -80,11 +65,11 @@ async def test_the_bounded_search_gives_what_ranking_every_servable_need_gives(
     assert compared > 100  # the data gave the donors something to serve
 
 
-async def test_the_same_offers_ranked_again_on_another_day_rank_as_that_day(engine: AsyncEngine) -> None:
+async def test_the_same_offers_ranked_again_on_another_day_rank_as_that_day(read_engine: AsyncEngine) -> None:
     """What the search keeps of a party's offers (the lines' places, their reach, the filter) is
     the day's: the same lines asked of on another day are ranked as on that day."""
-    donors = await fill(engine, 400, 6, donors=4)
-    query = reader(engine)
+    donors = await fill(read_engine, 400, 6, donors=4)
+    query = reader(read_engine)
     compared = 0
     for donor in donors:
         mine = await matching.party_offers(query, TODAY, organisation_id=donor)
