@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import weakref
+from collections.abc import Awaitable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -139,12 +141,31 @@ def _taking_turns(dbapi_connection: Any, _record: Any) -> None:
     execute = connection._execute  # noqa: SLF001 (aiosqlite's one way into its thread)
 
     async def in_turn(function: Any, *args: Any, **kwargs: Any) -> Any:
-        if (args and args[0] == _BEGIN_IMMEDIATE) or _writing(connection):
+        if args and args[0] == _BEGIN_IMMEDIATE:
+            return await _never_left_holding(connection, execute(function, *args, **kwargs))
+        if _writing(connection):
             return await execute(function, *args, **kwargs)
         async with sqlite_turn():
             return await execute(function, *args, **kwargs)
 
     connection._execute = in_turn  # noqa: SLF001
+
+
+async def _never_left_holding(connection: Any, begin: Awaitable[Any]) -> Any:
+    """A ``BEGIN IMMEDIATE`` whose caller is cancelled (a projection runner stopped) while the
+    connection's thread waits for the write lock. The thread still takes the lock once the other
+    writer lets it go, and SQLAlchemy, which saw no transaction begin, closes the connection with
+    the statement unfinished: SQLite then keeps the connection, and its write lock, until the
+    statement is finalised, and every other writer waits for it until its busy_timeout ("database
+    is locked"). So the cancellation waits for the thread's BEGIN and rolls it back first."""
+    begun = asyncio.ensure_future(begin)
+    try:
+        return await asyncio.shield(begun)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await begun
+            await connection.rollback()
+        raise
 
 
 def _writing(connection: Any) -> bool:
