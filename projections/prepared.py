@@ -11,8 +11,8 @@ gives it SQLAlchemy's result processors, so that what it reads is what SQLAlchem
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -20,6 +20,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Hashable)
 
 #: The drivers whose own connections a statement runs on (the read engines' drivers).
 DRIVERS = frozenset({"asyncpg", "aiosqlite"})
@@ -135,6 +136,96 @@ class Prepared:
         else:
             found = await driver.execute_fetchall(self.sql, parameters)
         return found
+
+
+#: How many statements a ``Statements`` keeps prepared (a shape per length of each list a filter
+#: has) before it forgets them all at once.
+STATEMENTS = 256
+
+
+class Statements(Generic[S, T]):
+    """One statement for each shape of a read (``build`` makes it: a shape is whatever the SQL
+    depends on, such as how many values each list of a filter has), prepared once per dialect and
+    driver and kept, up to ``limit`` shapes, then forgotten all at once.
+
+    ``prepared`` gives None where SQLAlchemy must run the statement: a driver with no raw path, or
+    an engine that translates schemas (a shadow rebuild's tables, which only SQLAlchemy names);
+    the caller then runs ``built(shape)``, the same statement, through SQLAlchemy.
+
+    With ``make``, ``maker`` turns a prepared statement's rows into ``make``'s objects: each of
+    the row's columns (all but the last where it is ``counted``, the filter's count beside each
+    row) converted as SQLAlchemy converts it, once per distinct value, and each object made once
+    for the same values across reads (``made_once``: the dashboards read the same rows on every
+    refresh)."""
+
+    __slots__ = ("_build", "_counted", "_kept", "_limit", "_make", "_makers")
+
+    def __init__(
+        self,
+        build: Callable[[S], Select[Any]],
+        make: Callable[..., T] | None = None,
+        *,
+        counted: bool = False,
+        limit: int = STATEMENTS,
+    ) -> None:
+        self._build, self._make, self._counted, self._limit = build, make, counted, limit
+        self._kept: dict[tuple[str, str, S], Prepared | None] = {}
+        self._makers: dict[Prepared, Callable[[Sequence[Any]], T]] = {}
+
+    def built(self, shape: S) -> Select[Any]:
+        """The statement of ``shape`` as SQLAlchemy runs it."""
+        return self._build(shape)
+
+    def prepared(self, engine: AsyncEngine, shape: S) -> Prepared | None:
+        """The statement of ``shape`` prepared for ``engine``; None where SQLAlchemy runs it."""
+        if engine.get_execution_options().get("schema_translate_map"):
+            return None
+        key = (engine.dialect.name, engine.dialect.driver, shape)
+        try:
+            return self._kept[key]
+        except KeyError:
+            pass
+        try:
+            prepared: Prepared | None = Prepared(self._build(shape), engine.dialect)
+        except Unprepared:
+            prepared = None
+        if len(self._kept) >= self._limit:
+            self._kept.clear()
+            self._makers.clear()
+        self._kept[key] = prepared
+        return prepared
+
+    def maker(self, prepared: Prepared) -> Callable[[Sequence[Any]], T]:
+        """A row of ``prepared`` (once it has run) to ``make``'s object of it, made once."""
+        found = self._makers.get(prepared)
+        if found is None:
+            if self._make is None:
+                raise TypeError("these statements were given nothing to make of their rows")
+            found = self._makers[prepared] = row_maker(prepared, self._make, counted=self._counted)
+        return found
+
+
+def row_maker(
+    prepared: Prepared, make: Callable[..., T], *, counted: bool = False
+) -> Callable[[Sequence[Any]], T]:
+    """``make`` of each row of ``prepared`` (once it has run): its columns' values, all but the
+    last where it is ``counted``, each converted by the column's result processor once per distinct
+    value (only the columns that have one: most of a wide row is read as the driver gives it), and
+    the object made once for the same values across reads (``made_once``)."""
+    width = len(prepared.columns) - 1 if counted else len(prepared.columns)
+    processors, memos = prepared.processors(), prepared.memoised_processors()
+    convert = [(at, memos[at]) for at in range(width) if processors[at] is not None]
+
+    def made(row: Sequence[Any]) -> T:
+        values = list(row)
+        for at, process in convert:
+            values[at] = process(values[at])
+        return make(*values)
+
+    remembered = memoised(made)
+    if counted:
+        return lambda row: remembered(tuple(row[:-1]))
+    return lambda row: remembered(tuple(row))
 
 
 def once_per_value(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

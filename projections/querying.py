@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import Select, Table, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from projections.prepared import Prepared, Unprepared, made_once, memoised
+from projections.prepared import Prepared, Statements, memoised, row_maker
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -48,7 +48,7 @@ async def by_ids(engine: AsyncEngine, table: Table, row_type: type[T], ids: Sequ
     async with engine.connect() as conn:
         for batch in in_batches(ids):
             size = 1 << (len(batch) - 1).bit_length()
-            prepared = _by_ids_statement(engine, table, names, size)
+            prepared = _BY_IDS.prepared(engine, (table, names, size))
             if prepared is None:
                 columns = [table.c[name] for name in names]
                 rows = await conn.execute(select(*columns).where(table.c.id.in_(batch)))
@@ -74,34 +74,18 @@ _rows_of: dict[Prepared, Callable[[Sequence[Any]], Any]] = {}
 def _row_maker(prepared: Prepared, row_type: type[T]) -> Callable[[Sequence[Any]], T]:
     if not row_type.__dataclass_params__.frozen:  # type: ignore[attr-defined]
         raise TypeError(f"{row_type.__name__} is shared between reads: it must be frozen")
-    # Only the columns with a processor: most of a wide row is read as the driver gives it.
-    convert = [(at, memoised(process)) for at, process in enumerate(prepared.processors()) if process]
-
-    def make(row: Sequence[Any]) -> T:
-        made = list(row)
-        for at, c in convert:
-            made[at] = c(made[at])
-        return row_type(*made)
-
-    return made_once(make)
+    return row_maker(prepared, row_type)
 
 
-#: (dialect, table, columns, ids) to ``by_ids``' statement.
-_by_ids_statements: dict[tuple[str, str, tuple[str, ...], int], Prepared | None] = {}
+def _by_ids_select(shape: tuple[Table, tuple[str, ...], int]) -> Select[Any]:
+    """A table's columns of ``names`` for a list of ``size`` ids (``id_0`` to ``id_{size-1}``)."""
+    table, names, size = shape
+    listed = [bindparam(f"id_{k}", type_=table.c.id.type) for k in range(size)]
+    return select(*(table.c[name] for name in names)).where(table.c.id.in_(listed))
 
 
-def _by_ids_statement(
-    engine: AsyncEngine, table: Table, names: tuple[str, ...], size: int
-) -> Prepared | None:
-    key = (engine.dialect.name, table.name, names, size)
-    if key not in _by_ids_statements:
-        listed = [bindparam(f"id_{k}", type_=table.c.id.type) for k in range(size)]
-        statement = select(*(table.c[name] for name in names)).where(table.c.id.in_(listed))
-        try:
-            _by_ids_statements[key] = Prepared(statement, engine.dialect)
-        except Unprepared:
-            _by_ids_statements[key] = None
-    return _by_ids_statements[key]
+#: ``by_ids``' statements: one per table, columns and power of two of ids.
+_BY_IDS: Statements[tuple[Table, tuple[str, ...], int], Any] = Statements(_by_ids_select)
 
 
 def among(column: Any, values: Sequence[Any]) -> list[Any]:
@@ -117,8 +101,8 @@ class SumCells:
     the places read as the most decimal places of a term of each of ``sums``."""
 
     def __init__(self, build: Callable[[Hashable], Select[Any]], sums: Sequence[str]) -> None:
-        self._build, self._sums = build, tuple(sums)
-        self._prepared: dict[tuple[str, Hashable], Prepared | None] = {}
+        self._statements: Statements[Hashable, Any] = Statements(build)
+        self._sums = tuple(sums)
         self._reads: dict[Prepared, list[Callable[[Any], Any]]] = {}
 
     async def __call__(
@@ -126,19 +110,10 @@ class SumCells:
     ) -> list[list[Any]]:
         """The cells of the statement of ``shape`` for ``values``: each a row of its columns'
         values, the last the longest places of each sum."""
-        key = (engine.dialect.name, shape)
-        if engine.get_execution_options().get("schema_translate_map"):
-            key = ("", shape)  # tables in another schema (a shadow rebuild's): SQLAlchemy names them
-            self._prepared[key] = None
-        elif key not in self._prepared:
-            try:
-                self._prepared[key] = Prepared(self._build(shape), engine.dialect)
-            except Unprepared:
-                self._prepared[key] = None
-        prepared = self._prepared[key]
-        if prepared is None:
+        prepared = self._statements.prepared(engine, shape)
+        if prepared is None:  # tables in another schema (a shadow rebuild's): SQLAlchemy names them
             async with engine.connect() as conn:
-                found = await conn.execute(self._build(shape), dict(values))
+                found = await conn.execute(self._statements.built(shape), dict(values))
                 return [[*row[:-1], self._longest(row[-1])] for row in found]
         cells = await prepared.rows(engine, values)
         reads = self._reads.get(prepared)

@@ -3,7 +3,7 @@ commitments, and possible duplicates of a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests, request_commitments
-from projections.prepared import Prepared, Unprepared
+from projections.prepared import Statements
 from projections.querying import by_ids, in_batches
 
 _r = assistance_requests.c
@@ -279,58 +279,12 @@ def duplicates_statement(*, excluding: bool) -> Select:  # type: ignore[type-arg
     return query.limit(10)
 
 
-class _Duplicates:
-    """``duplicates_statement`` prepared per dialect (projections.prepared), and each column's
-    result processor, so that a row is made as SQLAlchemy would make it: asked for after every
-    posted request, its statement built, cache-keyed and compiled each time cost more than the read.
-    A driver without a raw path (or an engine that translates schemas) runs the statement built
-    once through SQLAlchemy."""
-
-    def __init__(self) -> None:
-        self._statements = {flag: duplicates_statement(excluding=flag) for flag in (False, True)}
-        self._prepared: dict[tuple[str, str, bool], Prepared | None] = {}
-        self._processors: dict[tuple[str, str, bool], list[tuple[int, Callable[[Any], Any]]]] = {}
-
-    async def rows(self, engine: AsyncEngine, values: dict[str, Any], *, excluding: bool) -> list[RequestRow]:
-        dialect = engine.dialect
-        key = (dialect.name, dialect.driver, excluding)
-        prepared = self.prepared(engine, excluding=excluding)
-        if prepared is None:
-            async with engine.connect() as conn:
-                return [RequestRow(*row) for row in await conn.execute(self._statements[excluding], values)]
-        found = await prepared.rows(engine, values)
-        processors = self._processors.get(key)
-        if processors is None:
-            processors = self._processors[key] = [
-                (index, process) for index, process in enumerate(prepared.processors()) if process
-            ]
-        made = []
-        for row in found:
-            read = list(row)
-            for index, process in processors:  # the columns the driver does not give as they read
-                read[index] = process(read[index])
-            made.append(RequestRow(*read))
-        return made
-
-    def prepared(self, engine: AsyncEngine, *, excluding: bool) -> Prepared | None:
-        """The statement prepared for ``engine``; None where it runs through SQLAlchemy."""
-        if engine.get_execution_options().get("schema_translate_map"):
-            return None
-        key = (engine.dialect.name, engine.dialect.driver, excluding)
-        try:
-            return self._prepared[key]
-        except KeyError:
-            pass
-        try:
-            prepared: Prepared | None = Prepared(self._statements[excluding], engine.dialect)
-        except Unprepared:
-            prepared = None
-        self._prepared[key] = prepared
-        return prepared
-
-
-#: The one reader of possible duplicates (its statements prepared once per dialect).
-DUPLICATES = _Duplicates()
+#: ``duplicates_statement`` (with or without a request left out) prepared per dialect
+#: (``projections.prepared``), each row made as SQLAlchemy would make it: asked for after every
+#: posted request, the statement built, cache-keyed and compiled each time cost more than the read.
+DUPLICATES: Statements[bool, RequestRow] = Statements(
+    lambda excluding: duplicates_statement(excluding=excluding), RequestRow
+)
 
 
 async def possible_duplicates(
@@ -351,4 +305,11 @@ async def possible_duplicates(
     }
     if excluding is not None:
         values["excluding"] = excluding
-    return await DUPLICATES.rows(engine, values, excluding=excluding is not None)
+    prepared = DUPLICATES.prepared(engine, excluding is not None)
+    if prepared is None:  # a driver without a raw path, or tables in another schema
+        async with engine.connect() as conn:
+            built = DUPLICATES.built(excluding is not None)
+            return [RequestRow(*row) for row in await conn.execute(built, values)]
+    found = await prepared.rows(engine, values)
+    make = DUPLICATES.maker(prepared)  # once the statement has run: asyncpg's types are known
+    return [make(row) for row in found]

@@ -4,7 +4,7 @@ and version. A page reads its own rows by index, so its cost does not grow with 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from projections.finance.tables import fund_allocations, pledges
 from projections.flows.queries import FlowRow, allocation_flow, allocation_flows, pledge_flow, pledge_flows
-from projections.prepared import Prepared, Unprepared, made_once
+from projections.prepared import Statements
 
 _p, _a = pledges.c, fund_allocations.c
 
@@ -119,38 +119,24 @@ class _Part:
     def __init__(
         self, build: Callable[[Shape], Select[Any]], make: Callable[[Any], tuple[FlowCursor, FlowRow]]
     ) -> None:
-        self._build, self._make = build, make
-        self._prepared: dict[tuple[str, str, Shape], Prepared | None] = {}
-        self._makers: dict[Prepared, Callable[[Sequence[Any]], tuple[FlowCursor, FlowRow]]] = {}
+        self._make = make
+        # ``pledge_flow`` and ``allocation_flow`` read a row's columns by name, as SQLAlchemy gives them.
+        named = namedtuple("Row", [str(c.key) for c in build((0, False, False)).selected_columns][:-1])  # type: ignore[misc]
+        self._statements: Statements[Shape, tuple[FlowCursor, FlowRow]] = Statements(
+            build, lambda *values: make(named(*values)), counted=True
+        )
 
     async def read(
         self, engine: AsyncEngine, conn: AsyncConnection, shape: Shape, values: dict[str, Any]
     ) -> tuple[list[tuple[FlowCursor, FlowRow]], int | None]:
         """The part's flows of the page, and the count of all (None for no row to carry it)."""
-        prepared = self._statement(engine, shape)
+        prepared = self._statements.prepared(engine, shape)
         if prepared is None:
-            rows = (await conn.execute(self._build(shape), values)).all()
+            rows = (await conn.execute(self._statements.built(shape), values)).all()
             return [self._make(row) for row in rows], rows[0].total_count if rows else None
         found = await prepared.run(conn, values)
-        make = self._makers.get(prepared)
-        if make is None:
-            named = namedtuple("Row", [str(c.key) for c in prepared.columns][:-1])  # type: ignore[misc]
-            convert = prepared.memoised_processors()[:-1]
-            make = self._makers[prepared] = made_once(
-                lambda row: self._make(named(*(c(v) for c, v in zip(convert, row, strict=True))))
-            )
-        return [make(row[:-1]) for row in found], int(found[0][-1]) if found else None
-
-    def _statement(self, engine: AsyncEngine, shape: Shape) -> Prepared | None:
-        if engine.get_execution_options().get("schema_translate_map"):
-            return None  # tables in another schema: SQLAlchemy names them
-        key = (engine.dialect.name, engine.dialect.driver, shape)
-        if key not in self._prepared:
-            try:
-                self._prepared[key] = Prepared(self._build(shape), engine.dialect)
-            except Unprepared:
-                self._prepared[key] = None
-        return self._prepared[key]
+        make = self._statements.maker(prepared)
+        return [make(row) for row in found], int(found[0][-1]) if found else None
 
 
 def _pledge(row: Any) -> tuple[FlowCursor, FlowRow]:

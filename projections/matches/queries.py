@@ -16,7 +16,7 @@ from projections.assistance_requests.tables import assistance_requests
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
-from projections.prepared import Prepared, Unprepared, once_per_value
+from projections.prepared import Statements
 from projections.querying import by_ids
 
 _r = assistance_requests.c
@@ -63,8 +63,6 @@ _LISTS = (
     ("requesting_states", _r.member_state),
 )
 _COLUMNS = tuple(matches.c[name] for name in MatchRow.__dataclass_fields__)
-#: How many statements (shapes of filter) are kept prepared before they are all forgotten.
-_STATEMENTS = 256
 
 
 def _filtered(lists: Mapping[str, Sequence[Any]]) -> tuple[Any, list[Any]]:
@@ -96,7 +94,7 @@ async def list_matches(
     value converted once per distinct value. A driver without a raw path, or an engine that
     translates schemas, runs the statements SQLAlchemy builds (``list_matches_built``)."""
     shape = page_shape(where)
-    page = _prepared(engine, shape, after is not None, rows=True)
+    page = _PAGES.prepared(engine, (shape, after is not None, True))
     if page is None:
         return await list_matches_built(engine, where, first=first, after=after)
     values = page_values(where, first=first, after=after)
@@ -104,16 +102,11 @@ async def list_matches(
     if found:
         total = found[0][-1]
     else:
-        counting = _prepared(engine, shape, after is not None, rows=False)
+        counting = _PAGES.prepared(engine, (shape, after is not None, False))
         assert counting is not None  # prepared as the page was
         total = (await counting.rows(engine, values))[0][0]
-    convert = [(at, once_per_value(process)) for at, process in enumerate(page.processors()[:-1]) if process]
-    rows = []
-    for row in found[:first]:
-        made = list(row[:-1])
-        for at, process in convert:
-            made[at] = process(made[at])
-        rows.append(MatchRow(*made))
+    make = _PAGES.maker(page)
+    rows = [make(row) for row in found[:first]]
     return rows, len(found) > first, int(total)
 
 
@@ -130,32 +123,18 @@ def page_values(where: MatchFilter, *, first: int, after: int | None) -> dict[st
     return values
 
 
-_statements: dict[tuple[str, str, tuple[int, ...], bool, bool], Prepared | None] = {}
-
-
-def _prepared(engine: AsyncEngine, shape: tuple[int, ...], after: bool, *, rows: bool) -> Prepared | None:
-    if engine.get_execution_options().get("schema_translate_map"):
-        return None
-    key = (engine.dialect.name, engine.dialect.driver, shape, after, rows)
-    try:
-        return _statements[key]
-    except KeyError:
-        pass
-    try:
-        prepared: Prepared | None = Prepared(_statement(shape, after=after, rows=rows), engine.dialect)
-    except Unprepared:
-        prepared = None
-    if len(_statements) >= _STATEMENTS:
-        _statements.clear()
-    _statements[key] = prepared
-    return prepared
-
-
 def _statement(shape: tuple[int, ...], *, after: bool, rows: bool) -> Any:
     """``list_matches_built``'s page as one statement with bind parameters (``page_values`` names
     their values), the same for every filter of the shape: its rows each with the filter's count
     last; without ``rows``, the count alone."""
     return page_statement(shape, _COLUMNS, after=after, rows=rows, position=False)
+
+
+#: The page statement of each shape of filter (and whether it reads after a position), and its
+#: count alone (without rows).
+_PAGES: Statements[tuple[tuple[int, ...], bool, bool], MatchRow] = Statements(
+    lambda page: _statement(page[0], after=page[1], rows=page[2]), MatchRow, counted=True
+)
 
 
 #: The rows a page's statement may read beside the match's: its request, its offer and the

@@ -33,15 +33,14 @@ from domain.requests import PRIORITIES
 from projections.assistance_requests.tables import assistance_requests
 from projections.crises.tables import crises
 from projections.matches.tables import matches
-from projections.matching.queries import _OPEN, _REQUEST_COLUMNS
+from projections.matching.queries import _OPEN, _REQUEST_COLUMNS, servable_needs
 from projections.offers.tables import offers as offer_table
-from projections.prepared import Prepared
+from projections.prepared import Prepared, Statements
 
 _r, _m, _o = assistance_requests.c, matches.c, offer_table.c
 _EXACT_CLAUSES = 48  # beyond, the search filters roughly: each clause costs every row read
 _FIRST_BATCH, _LARGEST_BATCH = 64, 4000  # needs of one priority read at once: at first, at most
 _KEPT_OFFERS = 64  # parties' offers kept (_kept) before all are forgotten at once
-_STATEMENTS = 256  # statements kept prepared (two a shape of filter) before all are forgotten at once
 _MATCHED = ("proposed", "declined")
 #: The columns each row carries beyond the request's: its pending or declined match, if any.
 _STATUS, _MATCH_QUANTITY, _OFFER, _ORGANISATION, _OFFERING_STATE = range(
@@ -55,8 +54,6 @@ _offered: dict[
     tuple[tuple[int, ...], date, allocation.Parameters],
     tuple[tuple[OfferLine, ...], tuple[allocation.Offered, tuple[Hashable, dict[str, Any]]]],
 ] = {}
-#: (dialect, shape of the filter) to the search's two statements.
-_prepared: dict[tuple[str, Hashable], tuple[Prepared, Prepared]] = {}
 
 
 def _groups(offers: Sequence[OfferLine]) -> list[tuple[tuple[str, ...], str, UUID | None, list[str]]]:
@@ -189,16 +186,9 @@ def _statements(shape: Hashable) -> tuple[Any, Any]:
     return _with_matches(first_batches), _with_matches(following_batch)
 
 
-def _prepare(engine: AsyncEngine, shape: Hashable) -> tuple[Prepared, Prepared]:
-    key = (engine.dialect.name, shape)
-    found = _prepared.get(key)
-    if found is None:
-        if len(_prepared) >= _STATEMENTS:
-            _prepared.clear()
-        first_batches, following = _statements(shape)
-        found = (Prepared(first_batches, engine.dialect), Prepared(following, engine.dialect))
-        _prepared[key] = found
-    return found
+#: The search's two statements of each shape of filter: (shape, 0) the first batches, (shape, 1) the
+#: following batch.
+_SEARCH: Statements[tuple[Hashable, int], Any] = Statements(lambda key: _statements(key[0])[key[1]])
 
 
 class _Priority:
@@ -299,7 +289,10 @@ async def needs_served(
     ranking = allocation.NeedRanking(offered, today, parameters, first)
     reach = ranking.reach
     size = min(max(first, _FIRST_BATCH), _LARGEST_BATCH)
-    first_batches, following = _prepare(engine, shape)
+    first_batches, following = _SEARCH.prepared(engine, (shape, 0)), _SEARCH.prepared(engine, (shape, 1))
+    if first_batches is None or following is None:  # no raw path: every servable need, ranked
+        every = await servable_needs(engine, offers)
+        return allocation.needs_served(every, offers, today, parameters, first)
     streams = {p: _Priority(p, size) for p in reversed(PRIORITIES)}
 
     def promise(stream: _Priority) -> float:  # which to read next; any order gives the same answer

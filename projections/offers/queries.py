@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.offers.tables import offers
-from projections.prepared import Prepared, Unprepared, made_once
+from projections.prepared import Statements
 from projections.querying import by_ids
 
 
@@ -63,22 +63,16 @@ async def list_offers(
     every refresh)."""
     shape = _shape(where)
     values = _values(where, first=first, after=after)
-    prepared = _prepared(engine, shape, after is not None)
+    page = (shape, after is not None)
+    prepared = _PAGES.prepared(engine, page)
     if prepared is None:
         async with engine.connect() as conn:
-            found: Sequence[Sequence[Any]] = (
-                await conn.execute(_page_statement(shape, after=after is not None), values)
-            ).all()
+            found: Sequence[Sequence[Any]] = (await conn.execute(_PAGES.built(page), values)).all()
             rows = [OfferRow(*row[:-1]) for row in found]
     else:
         found = await prepared.rows(engine, values)
-        make = _makers.get(prepared)
-        if make is None:
-            convert = prepared.memoised_processors()[:-1]
-            make = _makers[prepared] = made_once(
-                lambda row: OfferRow(*(c(value) for c, value in zip(convert, row, strict=True)))
-            )
-        rows = [make(row[:-1]) for row in found]
+        make = _PAGES.maker(prepared)
+        rows = [make(row) for row in found]
     if found:
         total = int(found[0][-1])
     elif after is None:
@@ -141,21 +135,7 @@ def _page_statement(shape: tuple[int, ...], *, after: bool, rows: bool = True) -
     return page.order_by(o.posted_position.desc()).limit(bindparam("limit", type_=Integer))
 
 
-def _prepared(engine: AsyncEngine, shape: tuple[int, ...], after: bool) -> Prepared | None:
-    """The page statement prepared for ``engine``; None where SQLAlchemy runs it (a driver with no
-    raw path, tables in another schema)."""
-    if engine.get_execution_options().get("schema_translate_map"):
-        return None
-    key = (engine.dialect.name, engine.dialect.driver, shape, after)
-    if key not in _statements:
-        try:
-            _statements[key] = Prepared(_page_statement(shape, after=after), engine.dialect)
-        except Unprepared:
-            _statements[key] = None
-    return _statements[key]
-
-
-#: (dialect, driver, shape of filter, after) to the page statement.
-_statements: dict[tuple[str, str, tuple[int, ...], bool], Prepared | None] = {}
-#: Each statement's rows to their offers, remembered by the rows' values.
-_makers: dict[Prepared, Callable[[Sequence[Any]], OfferRow]] = {}
+#: The page statement of each shape of filter, and whether it reads after a position.
+_PAGES: Statements[tuple[tuple[int, ...], bool], OfferRow] = Statements(
+    lambda page: _page_statement(page[0], after=page[1]), OfferRow, counted=True
+)

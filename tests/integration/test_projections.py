@@ -129,7 +129,7 @@ async def test_possible_duplicates_read_through_the_driver_are_the_rows_sqlalche
         async with engine.connect() as conn:
             expected = [request_queries.RequestRow(*row) for row in await conn.execute(statement, values)]
 
-        assert request_queries.DUPLICATES.prepared(engine, excluding=excluding is not None) is not None
+        assert request_queries.DUPLICATES.prepared(engine, excluding is not None) is not None
         assert len(found) == (3 if excluding is None else 2)
         assert sorted(map(_exactly, found)) == sorted(map(_exactly, expected))
 

@@ -1,5 +1,6 @@
 """What is made of a statement's rows, remembered across reads (projections.prepared's
-``made_once`` and ``memoised``, and ``by_ids``' row objects)."""
+``made_once``, ``memoised`` and ``row_maker``, and ``by_ids``' row objects), and the statements
+kept one per shape of read (``Statements``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from projections.organisations.tables import organisations
-from projections.prepared import Prepared, made_once, memoised
+from projections.prepared import Prepared, Statements, made_once, memoised, row_maker
 from projections.querying import _row_maker
 
 
@@ -89,3 +91,56 @@ def test_a_statements_memoised_processors_are_made_once_and_give_values_without_
     assert to_id("0123456789abcdef0123456789abcdef") == UUID("0123456789abcdef0123456789abcdef")
     assert as_given("UNHCR") == "UNHCR"
     assert memoised(None)([1]) == [1]
+
+
+def _by_name(count: int) -> Any:
+    """Organisations named by ``count`` parameters, each row with the count of all beside it."""
+    named = organisations.c.name.in_(
+        [bindparam(f"n{i}", type_=organisations.c.name.type) for i in range(count)]
+    )
+    total = select(func.count()).select_from(organisations).scalar_subquery().label("total")
+    return select(organisations.c.id, organisations.c.name, total).where(named)
+
+
+def test_a_statement_is_prepared_once_per_shape_and_dialect_and_forgotten_past_the_limit() -> None:
+    built: list[int] = []
+
+    def build(count: int) -> Any:
+        built.append(count)
+        return _by_name(count)
+
+    statements: Statements[int, Any] = Statements(build, limit=2)
+    engine = create_async_engine("sqlite+aiosqlite://")
+    one = statements.prepared(engine, 1)
+    assert one is not None
+    assert statements.prepared(engine, 1) is one
+    assert statements.prepared(engine, 2) is not None
+    assert statements.prepared(engine, 3) is not None  # past the limit: 1 and 2 are forgotten
+    assert statements.prepared(engine, 1) is not one
+    assert built == [1, 2, 3, 1]
+
+
+def test_an_engine_that_translates_schemas_or_has_no_raw_path_gets_no_prepared_statement() -> None:
+    statements: Statements[int, Any] = Statements(_by_name)
+    engine = create_async_engine("sqlite+aiosqlite://")
+    shadow = engine.execution_options(schema_translate_map={None: "shadow"})
+    assert statements.prepared(shadow, 1) is None  # only SQLAlchemy names another schema's tables
+    assert statements.prepared(engine, 1) is not None
+    assert statements.prepared(create_async_engine("postgresql+psycopg://"), 1) is None
+    assert str(statements.built(2)) == str(_by_name(2))
+
+
+def test_a_counted_row_is_made_without_its_count_once_for_the_same_values() -> None:
+    statements: Statements[int, _Frozen] = Statements(_by_name, _Frozen, counted=True)
+    prepared = Prepared(_by_name(1), SQLiteDialect_aiosqlite())
+    made = statements.maker(prepared)
+    assert statements.maker(prepared) is made
+    first = made(("0123456789abcdef0123456789abcdef", "UNHCR", 7))
+    assert first == _Frozen(UUID("0123456789abcdef0123456789abcdef"), "UNHCR")
+    assert made(["0123456789abcdef0123456789abcdef", "UNHCR", 8]) is first  # another count, same row
+    whole = row_maker(
+        Prepared(select(organisations.c.id, organisations.c.name), SQLiteDialect_aiosqlite()), _Frozen
+    )
+    assert whole(("0123456789abcdef0123456789abcdef", "UNHCR")) == first
+    with pytest.raises(TypeError, match="nothing to make"):
+        Statements(_by_name).maker(prepared)

@@ -12,7 +12,7 @@ from graphql.execution.values import get_argument_values
 
 from domain import codes
 from projections.coverage import queries as coverage_queries
-from projections.prepared import Prepared, Unprepared
+from projections.prepared import Statements
 from services.api.compiled import Fallback, NotCompiled, Request
 from services.api.graphql_core_internals import Attribute
 from services.api.row_plans import leaf_output, plain, remembered
@@ -123,7 +123,9 @@ class CoveragePlan:
             attribute, transform = _FIELDS[name]
             memo, fill = remembered(leaf_output(item, transform))
             self._outputs.append((key, attribute, memo, fill))
-        self._prepared: dict[tuple[str, bool], Prepared] = {}
+        self._statements: Statements[bool, Any] = Statements(
+            lambda crisis: coverage_queries.cells_statement(crisis=crisis)
+        )
         #: Each column's values as SQLAlchemy reads them (quantities, the places' JSON), remembered.
         self._reads: dict[tuple[str, bool], list[tuple[dict[Any, Any], Callable[[Any], Any]] | None]] = {}
 
@@ -135,15 +137,9 @@ class CoveragePlan:
         groups = set(kwargs.get("group_by") or [CoverageGroup.STATE, CoverageGroup.SECTOR])
         engine = context.runtime.query_engine
         shape = (engine.dialect.name, bool(crisis))
-        prepared = self._prepared.get(shape)
+        prepared = self._statements.prepared(engine, bool(crisis))
         if prepared is None:
-            try:
-                prepared = Prepared(
-                    coverage_queries.cells_statement(crisis=crisis is not None), engine.dialect
-                )
-            except Unprepared as why:
-                raise Fallback from why
-            self._prepared[shape] = prepared
+            raise Fallback("no raw path for this engine")
         values = {"crisis_id": parse_id(crisis, "crisis")} if crisis else {}
         cells = await prepared.rows(engine, values)
         reads = self._reads.get(shape)
