@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Dialect
+from sqlalchemy import ColumnElement, Dialect, bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
@@ -226,6 +226,15 @@ def row_maker(
     if counted:
         return lambda row: remembered(tuple(row[:-1]))
     return lambda row: remembered(tuple(row))
+
+
+def fixed_in(column: Any, name: str, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values`` with each value a parameter the statement carries (``name_0``, ...): a
+    list fixed in the statement, where SQLAlchemy's expanding list could not be prepared."""
+    listed: ColumnElement[bool] = column.in_(
+        [bindparam(f"{name}_{j}", v, type_=column.type) for j, v in enumerate(values)]
+    )
+    return listed
 
 
 def once_per_value(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

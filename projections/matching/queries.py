@@ -6,7 +6,7 @@ already hold; the parties whose match for it was declined are not proposed again
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -24,7 +24,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
-from projections.prepared import Prepared, made_once
+from projections.prepared import Prepared, Statements, fixed_in, made_once
 from projections.tracking import projection_tracking
 
 _r, _o, _m, _g = assistance_requests.c, offers.c, matches.c, organisations.c
@@ -101,11 +101,7 @@ def _offers_query(*conditions: ColumnElement[bool]) -> Any:
 async def _pending_and_declined(
     conn: AsyncConnection, request_ids: Sequence[UUID] | None
 ) -> tuple[dict[UUID, Decimal], dict[UUID, set[str]]]:
-    query = (
-        select(_m.request_id, _m.status, _m.quantity, _o.organisation_id, _o.offering_state)
-        .select_from(matches.join(offers, _o.id == _m.offer_id))
-        .where(_m.status.in_(("proposed", "declined")))
-    )
+    query = _matched_query()
     chunks = (
         [None]
         if request_ids is None
@@ -155,12 +151,50 @@ async def round_inputs(
 
 
 async def need_line(engine: AsyncEngine, request_id: UUID) -> NeedLine | None:
+    """The need's line: its open quantity less what pending proposals hold, and the parties whose
+    match for it was declined. Its two statements are prepared once (``projections.prepared``)."""
+    values = {"id": request_id}
+    need, matched = _NEED.prepared(engine, None), _MATCHED.prepared(engine, None)
     async with engine.connect() as conn:
-        row = (await conn.execute(select(*_REQUEST_COLUMNS).where(_r.id == request_id))).first()
-        if row is None:
-            return None
-        pending, declined = await _pending_and_declined(conn, [request_id])
+        if need is None or matched is None:  # no raw path, or tables in another schema
+            row = (await conn.execute(_NEED.built(None), values)).first()
+            if row is None:
+                return None
+            tallied = (await conn.execute(_MATCHED.built(None), values)).all()
+        else:
+            found = await need.run(conn, values)
+            if not found:
+                return None
+            row = _NEED.maker(need)(found[0])
+            rows = await matched.run(conn, values)
+            make = _MATCHED.maker(matched)  # once the statement has run: asyncpg's types are known
+            tallied = [make(each) for each in rows]
+    pending: dict[UUID, Decimal] = defaultdict(Decimal)
+    declined: dict[UUID, set[str]] = defaultdict(set)
+    for each in tallied:
+        _tally(each, pending, declined)
     return _need(row, pending.get(request_id, Decimal(0)), frozenset(declined.get(request_id, ())))
+
+
+def _matched_query() -> Any:
+    """Pending and declined matches, each with its offer's party."""
+    return (
+        select(_m.request_id, _m.status, _m.quantity, _o.organisation_id, _o.offering_state)
+        .select_from(matches.join(offers, _o.id == _m.offer_id))
+        .where(fixed_in(_m.status, "matched", ("proposed", "declined")))
+    )
+
+
+#: The rows ``_need`` and ``_tally`` read by name, as SQLAlchemy gives them.
+_NeedRow = namedtuple("_NeedRow", [str(c.key) for c in _REQUEST_COLUMNS])  # type: ignore[misc]
+_MatchedRow = namedtuple("_MatchedRow", [str(c.key) for c in _matched_query().selected_columns])  # type: ignore[misc]
+#: One need's columns, and its pending and declined matches.
+_NEED: Statements[None, Any] = Statements(
+    lambda _: select(*_REQUEST_COLUMNS).where(_r.id == bindparam("id", type_=_r.id.type)), _NeedRow
+)
+_MATCHED: Statements[None, Any] = Statements(
+    lambda _: _matched_query().where(_m.request_id == bindparam("id", type_=_m.request_id.type)), _MatchedRow
+)
 
 
 async def candidate_offers(
@@ -172,21 +206,47 @@ async def candidate_offers(
     near_misses: bool = False,
 ) -> Sequence[OfferLine]:
     """Offers of the need's item or a substitute; only those that fit, unless near misses are wanted
-    (then also those of another state, window or crisis, for the explanation of what excludes them)."""
+    (then also those of another state, window or crisis, for the explanation of what excludes them).
+    One statement for each shape (how many items, near misses or not, one party's or all), prepared
+    once, each offer's line made once for the same row (``projections.prepared``)."""
     items = sorted({need.item} | SUBSTITUTES.get(need.item, frozenset()))
-    conditions: list[ColumnElement[bool]] = [_o.item.in_(items)]
+    shape = (len(items), near_misses, organisation_id is not None)
+    values: dict[str, Any] = {f"item_{i}": item for i, item in enumerate(items)}
     if not near_misses:
-        conditions += [
-            _o.available_from <= due(need, today),
-            _o.available_until >= today,
-            _o.serves.contains(need.member_state),
-            or_(_o.crisis_id == need.crisis_id, _o.standby_capacity.is_not(None)),
-        ]
+        values.update(due=due(need, today), today=today, state=need.member_state, crisis_id=need.crisis_id)
     if organisation_id is not None:
-        conditions.append(_o.organisation_id == organisation_id)
-    async with engine.connect() as conn:
-        rows = (await conn.execute(_offers_query(and_(*conditions)))).all()
-    return [_offer(row) for row in rows]
+        values["organisation_id"] = organisation_id
+    prepared = _CANDIDATES.prepared(engine, shape)
+    if prepared is None:  # no raw path, or tables in another schema
+        async with engine.connect() as conn:
+            return [_offer(row) for row in await conn.execute(_CANDIDATES.built(shape), values)]
+    rows = await prepared.rows(engine, values)
+    make = _CANDIDATES.maker(prepared)
+    return [make(row) for row in rows]
+
+
+def _candidates_statement(shape: tuple[int, bool, bool]) -> Any:
+    """``candidate_offers``' statement for ``shape``: how many items, near misses, one party's."""
+    items, near_misses, own = shape
+    conditions: list[ColumnElement[bool]] = [
+        _o.item.in_([bindparam(f"item_{i}", type_=_o.item.type) for i in range(items)])
+    ]
+    if not near_misses:
+        crisis = bindparam("crisis_id", type_=_o.crisis_id.type)
+        conditions += [
+            _o.available_from <= bindparam("due", type_=_o.available_from.type),
+            _o.available_until >= bindparam("today", type_=_o.available_until.type),
+            _o.serves.contains(bindparam("state", type_=_o.serves.type)),
+            or_(_o.crisis_id == crisis, _o.standby_capacity.is_not(None)),
+        ]
+    if own:
+        conditions.append(_o.organisation_id == bindparam("organisation_id", type_=_o.organisation_id.type))
+    return _offers_query(and_(*conditions))
+
+
+_CANDIDATES: Statements[tuple[int, bool, bool], OfferLine] = Statements(
+    _candidates_statement, lambda *row: _offer(row)
+)
 
 
 async def party_offers(

@@ -35,7 +35,7 @@ from projections.crises.tables import crises
 from projections.matches.tables import matches
 from projections.matching.queries import _OPEN, _REQUEST_COLUMNS, servable_needs
 from projections.offers.tables import offers as offer_table
-from projections.prepared import Prepared, Statements
+from projections.prepared import Prepared, Statements, fixed_in
 
 _r, _m, _o = assistance_requests.c, matches.c, offer_table.c
 _EXACT_CLAUSES = 48  # beyond, the search filters roughly: each clause costs every row read
@@ -127,19 +127,11 @@ def _in(column: Any, prefix: str, count: int) -> ColumnElement[bool]:
     return listed
 
 
-def _fixed_in(column: Any, name: str, values: Sequence[str]) -> ColumnElement[bool]:
-    """``column IN values`` with each value a parameter the statement carries (no expanding list)."""
-    listed: ColumnElement[bool] = column.in_(
-        [bindparam(f"{name}_{j}", v, type_=column.type) for j, v in enumerate(values)]
-    )
-    return listed
-
-
 def _clauses(shape: Any) -> tuple[ColumnElement[bool], ...]:
     """The filter of this shape, its values bind parameters named as ``_filter`` names them."""
     kind, *rest = shape
     open_crises = select(crises.c.id).where(crises.c.phase != "closed")
-    common = (_fixed_in(_r.status, "open", _OPEN), _r.crisis_id.in_(open_crises))
+    common = (fixed_in(_r.status, "open", _OPEN), _r.crisis_id.in_(open_crises))
     if kind == "exact":
         (groups,) = rest
         alternatives = []
@@ -160,7 +152,7 @@ def _clauses(shape: Any) -> tuple[ColumnElement[bool], ...]:
 def _with_matches(batch: Any) -> Any:
     """The batch's needs, each with its pending and declined matches and their offers' parties
     (a row a match; one row, the match's columns null, for a need without any)."""
-    matched = and_(_m.request_id == batch.c.id, _fixed_in(_m.status, "matched", _MATCHED))
+    matched = and_(_m.request_id == batch.c.id, fixed_in(_m.status, "matched", _MATCHED))
     joined = batch.outerjoin(matches, matched).outerjoin(offer_table, _o.id == _m.offer_id)
     columns = (_m.status, _m.quantity, _o.id.label("offer_found"), _o.organisation_id, _o.offering_state)
     return select(*batch.c, *columns).select_from(joined)

@@ -83,7 +83,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from services.api.graphql_core_internals import Attribute, Child
 from services.api.loaded import Loaded
-from services.api.strawberry_internals import loaded_of, plain_getter
+from services.api.strawberry_internals import enum_output, loaded_of, plain_getter
 
 #: A compiled selection: (the source object, the request's info maker) to the completed value.
 Complete = Callable[[Any, "Request"], Any]
@@ -557,7 +557,9 @@ def _completion(scope: Scope, of_type: GraphQLOutputType, selections: SelectionS
 
         return listed
     if isinstance(of_type, (GraphQLScalarType, GraphQLEnumType)):
-        serialise = of_type.coerce_output_value
+        serialise = (
+            enum_output(of_type) if isinstance(of_type, GraphQLEnumType) else of_type.coerce_output_value
+        )
         return lambda value, _request: None if value is None else _leaf(serialise(value))
     if isinstance(of_type, GraphQLObjectType) and of_type.is_type_of is None:
         return _object(scope, of_type, selections)
@@ -595,7 +597,7 @@ def _generated(
     value that serialises to null) read again by the field's own closure, which answers null or
     falls back as graphql-core would.
     """
-    namespace: dict[str, Any] = {"__builtins__": {"str": str, "len": len}, "placed": _placed}
+    namespace: dict[str, Any] = {"__builtins__": {"str": str, "len": len, "id": id}, "placed": _placed}
     entries, checked = [], []
     for i, (key, read, attribute) in enumerate(reads):
         namespace[f"r{i}"] = read
@@ -609,7 +611,7 @@ def _generated(
         elif names is not None:  # an enum: its member's name, as strawberry_internals._enum_names gives it
             namespace[f"e{i}"], namespace[f"n{i}"] = getattr(attribute.serialise, "enum", None), names
             entries.append(
-                f"{key!r}: (n if (v := g{i}(source)).__class__ is e{i} and (n := n{i}.get(v)) is not None"
+                f"{key!r}: (n if (v := g{i}(source)).__class__ is e{i} and (n := n{i}.get(id(v))) is not None"
                 f" else r{i}(source, request))"
             )
         else:

@@ -35,6 +35,7 @@ from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -302,25 +303,29 @@ def mark_attributes(schema: GraphQLSchema) -> None:
                     field.resolve = resolver
 
 
+def enum_output(enum: GraphQLEnumType) -> Callable[[Any], Any]:
+    """The enum's serialisation of a value: strawberry's, as one dict lookup for its own enums."""
+    return _enum_names(enum) if isinstance(enum, CustomGraphQLEnumType) else enum.coerce_output_value
+
+
 def _enum_names(enum: CustomGraphQLEnumType) -> Callable[[Any], Any]:
-    """strawberry's enum serialisation (the first name whose value matches), as one dict lookup."""
+    """strawberry's enum serialisation (the first name whose value matches), as one dict lookup by
+    the member's identity (an enum member's own hash and ``value`` are Python-level calls)."""
     names: dict[Any, str] = {}
     for name, value in enum.values.items():
         names.setdefault(value.value, name)
     wrapped = enum.wrapped_cls
     slow = enum.coerce_output_value
+    # Each member, named as above, by its id: members live as long as their class.
+    every: list[Any] = list(wrapped)
+    members = {id(m): names[m.value] for m in every if m.value in names}
 
     def serialise(member: Any) -> Any:
-        if isinstance(member, wrapped):
-            name = names.get(member.value)
-            if name is not None:
-                return name
-        return slow(member)
+        name = members.get(id(member))
+        return slow(member) if name is None else name
 
-    # For services.api.compiled, which reads a member's name inline: each member, named as above.
+    # For services.api.compiled, which reads a member's name inline.
     serialise.enum = wrapped  # type: ignore[attr-defined]
-    every: list[Any] = list(wrapped)
-    members = {m: names[m.value] for m in every if m.value in names}
     serialise.names = members  # type: ignore[attr-defined]
     return serialise
 

@@ -7,13 +7,17 @@ found beat what any unread need could score."""
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.need_suggestions import TODAY, every_open_need_of_the_items, fill, suggestions
 from domain import allocation
+from projections.assistance_requests.tables import assistance_requests
 from projections.database import reader
+from projections.matches.tables import matches
 from projections.matching import queries as matching
 from projections.matching import served
 from projections.matching.served import needs_served
@@ -85,3 +89,37 @@ async def test_the_same_offers_ranked_again_on_another_day_rank_as_that_day(read
             assert await needs_served(query, mine, today, allocation.Parameters(), 20) == expected
             compared += len(expected)
     assert compared > 0
+
+
+async def test_a_needs_line_and_its_candidate_offers_read_prepared_are_those_sqlalchemy_reads(
+    read_engine: AsyncEngine,
+) -> None:
+    """``need_line`` and ``candidate_offers`` (matchSuggestions' reads), prepared once per shape,
+    give what the same statements give through SQLAlchemy (an engine that translates schemas, here
+    to the same ones, takes that path): every shape of items, near misses and party."""
+    donors = await fill(read_engine, 400, 6, donors=4)
+    query = reader(read_engine)
+    general = query.execution_options(schema_translate_map={None: None})
+    async with query.connect() as conn:
+        ids = [row.id for row in await conn.execute(select(assistance_requests.c.id))][::9]
+        ids += [row.request_id for row in await conn.execute(select(matches.c.request_id).distinct())]
+    compared, declined = 0, 0
+    for request_id in ids:
+        need = await matching.need_line(query, request_id)
+        assert need == await matching.need_line(general, request_id)
+        assert need is not None
+        declined += bool(need.declined)
+        for organisation_id in (None, donors[0]):
+            for near_misses in (False, True):
+                found = await matching.candidate_offers(
+                    query, need, TODAY, organisation_id=organisation_id, near_misses=near_misses
+                )
+                expected = await matching.candidate_offers(
+                    general, need, TODAY, organisation_id=organisation_id, near_misses=near_misses
+                )
+                assert found == expected
+                compared += len(found)
+    assert await matching.need_line(query, uuid4()) is None
+    assert await matching.need_line(general, uuid4()) is None
+    assert compared > 100  # the data gave the needs offers to compare
+    assert declined > 0  # and needs with matches declined
