@@ -35,7 +35,7 @@ from uuid import UUID
 from graphql import parse
 from sqlalchemy import select
 
-from bench.scale_operations import _FACTS, DONOR, OPERATIONS, Facts, Operation
+from bench.scale_operations import _FACTS, DONOR, OPERATIONS, Facts, Operation, facts_of
 from domain.access import Role
 from domain.codes import MemberState
 from projections.organisations.tables import organisations
@@ -96,21 +96,7 @@ async def _facts(runtime: Runtime, schema: Any) -> Facts:
     result = await schema.execute(_FACTS, variable_values={"org": [donor]}, context_value=context)
     if result.errors:
         raise RuntimeError(result.errors)
-    data = result.data
-    request = data["requests"]["edges"][0]["node"]
-    return Facts(
-        crisis=next(c["id"] for c in data["crises"] if c["name"].startswith("Marawi")),
-        state="PHL",
-        organisation=donor,
-        fund=data["funds"][0]["id"],
-        request=request["id"],
-        item=request["item"],
-        admin_code=request["adminCode"],
-        sector=request["sector"],
-        offers=[e["node"]["id"] for e in data["offers"]["edges"]],
-        pledge=data["pledges"]["edges"][0]["node"]["id"],
-        project=data["projects"]["edges"][0]["node"]["id"],
-    )
+    return facts_of(result.data, donor)
 
 
 def _principal(role: str, facts: Facts) -> Principal:

@@ -134,6 +134,11 @@ def facts(base_url: str, secretariat: str) -> Facts:
         orgs = _data(client.post("/graphql", json={"query": _ORGANISATIONS}))["organisations"]["edges"]
         donor = next(e["node"]["id"] for e in orgs if e["node"]["name"] == DONOR)
         data = _data(client.post("/graphql", json={"query": _FACTS, "variables": {"org": [donor]}}))
+    return facts_of(data, donor)
+
+
+def facts_of(data: dict[str, Any], donor: str) -> Facts:
+    """The facts from ``_FACTS``' answer for the donor's organisation ``donor``."""
     request = data["requests"]["edges"][0]["node"]
     return Facts(
         crisis=next(c["id"] for c in data["crises"] if c["name"].startswith("Marawi")),
