@@ -195,6 +195,21 @@ class Statements(Generic[S, T]):
         self._kept[key] = prepared
         return prepared
 
+    async def objects(self, engine: AsyncEngine, shape: S, values: Mapping[str, Any]) -> list[T]:
+        """The statement of ``shape`` for ``values``, each row made into ``make``'s object:
+        prepared where it can be, else through SQLAlchemy (the same objects either way)."""
+        prepared = self.prepared(engine, shape)
+        if prepared is None:
+            if self._make is None:
+                raise TypeError("these statements were given nothing to make of their rows")
+            async with engine.connect() as conn:
+                found = (await conn.execute(self.built(shape), dict(values))).all()
+            make, end = self._make, -1 if self._counted else None
+            return [make(*row[:end]) for row in found]
+        rows = await prepared.rows(engine, values)
+        made = self.maker(prepared)  # once the statement has run: asyncpg's types are known
+        return [made(row) for row in rows]
+
     def maker(self, prepared: Prepared) -> Callable[[Sequence[Any]], T]:
         """A row of ``prepared`` (once it has run) to ``make``'s object of it, made once."""
         found = self._makers.get(prepared)

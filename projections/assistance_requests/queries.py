@@ -305,11 +305,4 @@ async def possible_duplicates(
     }
     if excluding is not None:
         values["excluding"] = excluding
-    prepared = DUPLICATES.prepared(engine, excluding is not None)
-    if prepared is None:  # a driver without a raw path, or tables in another schema
-        async with engine.connect() as conn:
-            built = DUPLICATES.built(excluding is not None)
-            return [RequestRow(*row) for row in await conn.execute(built, values)]
-    found = await prepared.rows(engine, values)
-    make = DUPLICATES.maker(prepared)  # once the statement has run: asyncpg's types are known
-    return [make(row) for row in found]
+    return await DUPLICATES.objects(engine, excluding is not None, values)

@@ -7,7 +7,7 @@ already hold; the parties whose match for it was declined are not proposed again
 from __future__ import annotations
 
 from collections import defaultdict, namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -107,20 +107,26 @@ async def _pending_and_declined(
         if request_ids is None
         else [request_ids[k : k + _LISTED_IDS] for k in range(0, len(request_ids), _LISTED_IDS)]
     )
-    pending: dict[UUID, Decimal] = defaultdict(Decimal)
-    declined: dict[UUID, set[str]] = defaultdict(set)
+    rows: list[Any] = []
     for chunk in chunks:
         listed = query if chunk is None else query.where(_m.request_id.in_(chunk))
-        for row in await conn.execute(listed):
-            _tally(row, pending, declined)
+        rows += await conn.execute(listed)
+    return _tallied(rows)
+
+
+def _tallied(rows: Iterable[Any]) -> tuple[dict[UUID, Decimal], dict[UUID, set[str]]]:
+    """Each need's quantity held by pending proposals, and the parties whose match was declined,
+    from rows of ``_matched_query``."""
+    pending: dict[UUID, Decimal] = defaultdict(Decimal)
+    declined: dict[UUID, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.status == "proposed":
+            pending[row.request_id] += row.quantity
+        else:
+            declined[row.request_id].add(
+                str(row.organisation_id) if row.organisation_id else row.offering_state
+            )
     return pending, declined
-
-
-def _tally(row: Any, pending: dict[UUID, Decimal], declined: dict[UUID, set[str]]) -> None:
-    if row.status == "proposed":
-        pending[row.request_id] += row.quantity
-    else:
-        declined[row.request_id].add(str(row.organisation_id) if row.organisation_id else row.offering_state)
 
 
 async def round_inputs(
@@ -169,10 +175,7 @@ async def need_line(engine: AsyncEngine, request_id: UUID) -> NeedLine | None:
             rows = await matched.run(conn, values)
             make = _MATCHED.maker(matched)  # once the statement has run: asyncpg's types are known
             tallied = [make(each) for each in rows]
-    pending: dict[UUID, Decimal] = defaultdict(Decimal)
-    declined: dict[UUID, set[str]] = defaultdict(set)
-    for each in tallied:
-        _tally(each, pending, declined)
+    pending, declined = _tallied(tallied)
     return _need(row, pending.get(request_id, Decimal(0)), frozenset(declined.get(request_id, ())))
 
 
@@ -185,7 +188,7 @@ def _matched_query() -> Any:
     )
 
 
-#: The rows ``_need`` and ``_tally`` read by name, as SQLAlchemy gives them.
+#: The rows ``_need`` and ``_tallied`` read by name, as SQLAlchemy gives them.
 _NeedRow = namedtuple("_NeedRow", [str(c.key) for c in _REQUEST_COLUMNS])  # type: ignore[misc]
 _MatchedRow = namedtuple("_MatchedRow", [str(c.key) for c in _matched_query().selected_columns])  # type: ignore[misc]
 #: One need's columns, and its pending and declined matches.
@@ -216,13 +219,7 @@ async def candidate_offers(
         values.update(due=due(need, today), today=today, state=need.member_state, crisis_id=need.crisis_id)
     if organisation_id is not None:
         values["organisation_id"] = organisation_id
-    prepared = _CANDIDATES.prepared(engine, shape)
-    if prepared is None:  # no raw path, or tables in another schema
-        async with engine.connect() as conn:
-            return [_offer(row) for row in await conn.execute(_CANDIDATES.built(shape), values)]
-    rows = await prepared.rows(engine, values)
-    make = _CANDIDATES.maker(prepared)
-    return [make(row) for row in rows]
+    return await _CANDIDATES.objects(engine, shape, values)
 
 
 def _candidates_statement(shape: tuple[int, bool, bool]) -> Any:

@@ -201,7 +201,7 @@ class _Priority:
 
 class _Lines:
     """A statement's rows as need lines for the ranking: each column's values converted by its
-    result processor once per distinct value, a need's matches tallied as ``queries._tally`` tallies
+    result processor once per distinct value, a need's matches tallied as ``queries._tallied`` tallies
     them, the needs given most promising first (``Reach``), so that the ranking's floor rises soonest
     and it skips the more of them: a need it skips before its line is made has none made."""
 

@@ -15,7 +15,6 @@ from domain import codes, offers
 from domain.offers import Offer as OfferAggregate
 from domain.offers import offer_status
 from projections.offers.queries import OfferRow
-from projections.prepared import memoised
 from services.api.loaded import LOADED, Loaded
 from services.api.schema.context import Info
 from services.api.schema.crises import Crisis
@@ -93,13 +92,6 @@ class Offer:
 
     @classmethod
     def from_row(cls, row: OfferRow) -> Offer:
-        """The offer of a row: made once for the same row (a donor's page of offers is read on
-        every refresh, and an ``Offer`` is never changed once made)."""
-        made: Offer = _made(row)
-        return made
-
-    @classmethod
-    def _of(cls, row: OfferRow) -> Offer:
         return cls(
             id=strawberry.ID(str(row.id)),
             crisis_id=strawberry.ID(str(row.crisis_id)),
@@ -196,7 +188,3 @@ def _served(serves: str) -> tuple[codes.MemberState, ...]:
     """The states an offer serves, from their comma-separated codes: a few hundred combinations,
     each read on every page of offers."""
     return tuple(codes.MemberState(s) for s in serves.split(",") if s)
-
-
-#: ``Offer._of``, remembered by the row's values.
-_made = memoised(Offer._of)  # noqa: SLF001
