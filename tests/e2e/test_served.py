@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,12 @@ POST = "mutation($i: PostRequestInput!) { postRequest(input: $i) { position requ
 LIST = (
     "query($s: [MemberState!]) { requests(filter: {memberState: $s}) { totalCount edges { node { id } } } }"
 )
+
+
+def today() -> date:
+    """The served Concord's today (UTC), read when a step runs, never once at import: a run that
+    crosses midnight would otherwise send yesterday as a departure the server finds in the past."""
+    return datetime.now(UTC).date()
 
 
 def environment(settings: Settings, **extra: str) -> dict[str, str]:

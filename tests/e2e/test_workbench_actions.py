@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import Page, Request, expect
 
 from tests.e2e import test_workbench
-from tests.e2e.test_served import graphql
+from tests.e2e.test_served import graphql, today
 from tests.e2e.test_workbench import Served
 from tests.e2e.test_workbench_field import checked
 from tests.e2e.test_workbench_secretariat import dev_token
@@ -26,7 +26,6 @@ from tests.e2e.test_workbench_secretariat import dev_token
 served = test_workbench.served
 page = test_workbench.page
 
-TODAY = datetime.now(UTC).date()
 WORLD = "query { crises { id } organisations { edges { node { id } } } }"
 NEED = "mutation($i: PostRequestInput!) { postRequest(input: $i) { request { id } } }"
 OFFER = "mutation($i: PostOfferInput!) { postOffer(input: $i) { offer { id } } }"
@@ -90,7 +89,7 @@ class World:
         values = {
             "crisisId": self.crisis, "memberState": "PHL", "sector": "SHL", "item": "SHL-TARP",
             "title": title, "quantity": "500", "unit": "piece", "priority": 4,
-            "neededBy": (TODAY + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
+            "neededBy": (today() + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
         }  # fmt: skip
         return str(self.call(NEED, values, self.philippines)["postRequest"]["request"]["id"])
 
@@ -98,8 +97,8 @@ class World:
         """A need of the Philippines, JICA's tarpaulins for it, and the secretariat's proposal."""
         offer = {
             "crisisId": self.crisis, "sector": "SHL", "item": "SHL-TARP", "quantity": "300",
-            "unit": "piece", "availableFrom": TODAY.isoformat(),
-            "availableUntil": (TODAY + timedelta(days=90)).isoformat(), "serves": ["PHL"],
+            "unit": "piece", "availableFrom": today().isoformat(),
+            "availableUntil": (today() + timedelta(days=90)).isoformat(), "serves": ["PHL"],
             "deliveryMode": "IN_KIND",
         }  # fmt: skip
         offered = self.call(OFFER, offer, self.donor)["postOffer"]["offer"]["id"]
@@ -111,8 +110,9 @@ class World:
 
     def approved_movement_into_danger(self) -> None:
         """Twelve people to be moved into PH153617 once approved, where armed clashes were just reported."""
+        on = today()
         incident = {
-            "memberState": "PHL", "adminCode": "PH153617", "occurredOn": TODAY.isoformat(),
+            "memberState": "PHL", "adminCode": "PH153617", "occurredOn": on.isoformat(),
             "kind": "ARMED_CLASHES", "severity": "EXTREME", "description": "Clashes on the Saduc road.",
         }  # fmt: skip
         self.call(INCIDENT, incident, self.philippines)
@@ -121,12 +121,12 @@ class World:
             "origin": {"country": "PHL", "adminCode": "PH153601"},
             "destination": {"country": "PHL", "adminCode": "PH153617"},
             "group": [{"sex": "FEMALE", "ageGroup": "AGE_18_59", "people": 12}],
-            "plannedDeparture": TODAY.isoformat(), "plannedArrival": (TODAY + timedelta(days=1)).isoformat(),
+            "plannedDeparture": on.isoformat(), "plannedArrival": (on + timedelta(days=1)).isoformat(),
         }  # fmt: skip
         movement = self.call(PLAN, plan, self.philippines)["planMovement"]["movement"]["id"]
         voluntary = {
             "id": movement, "confirmedBy": "UNHCR Iligan", "method": "INDIVIDUAL_INTERVIEWS",
-            "confirmedOn": TODAY.isoformat(),
+            "confirmedOn": on.isoformat(),
         }  # fmt: skip
         self.call(VOLUNTARY, voluntary, self.philippines)
         self.call(APPROVE, {"id": movement}, self.philippines)
@@ -143,19 +143,19 @@ class World:
         fund = self.call(OPEN_FUND, {"name": "ASEAN Stability Fund"}, self.secretariat)["openFund"]["fund"][
             "id"
         ]
-        today = TODAY.isoformat()
+        on = today().isoformat()
         pledge = {
             "destinationKind": "FUND", "destinationId": fund, "amount": "1000000", "currency": "JPY",
-            "usdRate": "0.0066", "rateDate": today, "earmarking": "UNEARMARKED",
+            "usdRate": "0.0066", "rateDate": on, "earmarking": "UNEARMARKED",
         }  # fmt: skip
         pledged = self.call(PLEDGE, pledge, self.donor)["makePledge"]["pledge"]["id"]
-        self.call(COMMIT, {"id": pledged, "dueDate": today}, self.donor)
+        self.call(COMMIT, {"id": pledged, "dueDate": on}, self.donor)
         payment = {
             "id": pledged,
             "amount": "1000000",
             "usdRate": "0.0066",
-            "rateDate": today,
-            "paidOn": today,
+            "rateDate": on,
+            "paidOn": on,
         }
         self.call(PAY, payment, self.donor)
 
@@ -322,16 +322,17 @@ def test_a_coordinator_records_an_assessments_displacement_figures_checked_as_ty
     page.fill("#figures-adminCode", "th15")
     foreign = page.locator("#figures-adminCode-error").inner_text()
     page.fill("#figures-adminCode", "ph153617")
-    page.fill("#figures-asOf", (TODAY + timedelta(days=2)).isoformat())
+    page.fill("#figures-asOf", (today() + timedelta(days=2)).isoformat())
     page.fill("#figures-displaced", "1250")
     page.fill("#figures-returned", "300")
     page.fill("#figures-resettled", "40")
     page.fill("#figures-source", "IOM DTM round 4 baseline assessment")
     page.click("#figures button[type=submit]")
     future = page.locator("#figures-asOf-error").inner_text()
-    page.fill("#figures-asOf", TODAY.isoformat())
+    on = today().isoformat()
+    page.fill("#figures-asOf", on)
     page.click("#figures button[type=submit]")
-    expect(page.locator("#done")).to_have_text(f"Recorded the figures of PH153617 as of {TODAY.isoformat()}.")
+    expect(page.locator("#done")).to_have_text(f"Recorded the figures of PH153617 as of {on}.")
     expect(page.locator("#displacement-body tr")).to_contain_text("1,250")
     findings = checked(page, served, "actions-havens")
 
@@ -341,7 +342,7 @@ def test_a_coordinator_records_an_assessments_displacement_figures_checked_as_ty
     assert graphql(served.base, FIGURES, {}, world.secretariat)["displacement"] == [
         {
             "adminCode": "PH153617",
-            "asOf": TODAY.isoformat(),
+            "asOf": on,
             "displaced": 1250,
             "returned": 300,
             "resettled": 40,

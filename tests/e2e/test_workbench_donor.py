@@ -6,13 +6,13 @@ axe-core finds no serious or critical violation on any of its pages, at 1,440 px
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e import test_workbench
-from tests.e2e.test_served import cli_token, graphql
+from tests.e2e.test_served import cli_token, graphql, today
 from tests.e2e.test_workbench import Served, keep, serious_violations
 
 served = test_workbench.served  # the coordinator story's server and browser, shared
@@ -24,7 +24,6 @@ ACCEPT = "mutation($i: AcceptMatchInput!) { acceptMatch(input: $i) { match { sta
 PLEDGE = "mutation($i: MakePledgeInput!) { makePledge(input: $i) { pledge { id } } }"
 COMMIT = "mutation($i: CommitPledgeInput!) { commitPledge(input: $i) { position } }"
 STATE = "query($id: ID!) { match(id: $id) { status dispatched } }"
-TODAY = datetime.now(UTC).date()
 
 
 class Setting:
@@ -47,7 +46,7 @@ class Setting:
         values = {
             "crisisId": self.crisis, "memberState": "PHL", "sector": "SHL", "item": "SHL-TARP",
             "title": title, "quantity": "500", "unit": "piece", "priority": 5,
-            "neededBy": (TODAY + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
+            "neededBy": (today() + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
         }  # fmt: skip
         return str(self.call(NEED, values, self.coordinator)["postRequest"]["request"]["id"])
 
@@ -55,10 +54,10 @@ class Setting:
         """A commitment whose due date has passed, made as the donor would have made it a while ago."""
         values = {
             "destinationKind": "CRISIS", "destinationId": self.crisis, "amount": "5000",
-            "currency": "USD", "usdRate": "1", "rateDate": TODAY.isoformat(), "earmarking": "EARMARKED",
+            "currency": "USD", "usdRate": "1", "rateDate": today().isoformat(), "earmarking": "EARMARKED",
         }  # fmt: skip
         pledge = self.call(PLEDGE, values, self.donor)["makePledge"]["pledge"]["id"]
-        due = (TODAY - timedelta(days=3)).isoformat()
+        due = (today() - timedelta(days=3)).isoformat()
         self.call(COMMIT, {"id": pledge, "dueDate": due}, self.donor)
 
 
@@ -79,7 +78,7 @@ def post_offer(page: Page) -> None:
     expect(page.locator("#item")).to_be_enabled()
     page.select_option("#item", "SHL-TARP")
     page.fill("#quantity", "300")
-    page.fill("#availableUntil", (TODAY + timedelta(days=60)).isoformat())
+    page.fill("#availableUntil", (today() + timedelta(days=60)).isoformat())
     page.check("#serves")  # the first state listed: Brunei, which has no need
     page.check('input[name="serves"][value="PHL"]')
     page.click("#offer button[type=submit]")
@@ -135,7 +134,7 @@ def pledges_page(page: Page, served: Served, violations: dict[str, list[str]]) -
     page.click("#pledge button[type=submit]")
     pledge = page.locator("#pledges-body tr.just-posted")
     expect(pledge).to_contain_text("Pledged")
-    pledge.get_by_label("Due").fill((TODAY + timedelta(days=30)).isoformat())
+    pledge.get_by_label("Due").fill((today() + timedelta(days=30)).isoformat())
     pledge.get_by_label("Agreement").fill("JICA-2026-117")
     pledge.get_by_role("button", name="Commit").click()
     expect(pledge).to_contain_text("Committed")

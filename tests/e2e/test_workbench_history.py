@@ -8,7 +8,7 @@ exact places, its small counts or who changed it. axe-core on the page; screensh
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -17,7 +17,7 @@ from domain.codes import MemberState
 from services.identity.tokens import DevSigner
 from services.settings import Settings
 from tests.e2e import test_workbench
-from tests.e2e.test_served import graphql
+from tests.e2e.test_served import graphql, today
 from tests.e2e.test_workbench import Served, keep, serious_violations, sign_in_as_coordinator
 from tests.e2e.test_workbench_coordinator_needs import Parties
 from tests.e2e.test_workbench_donor import sign_in_as_donor
@@ -32,7 +32,6 @@ PLEDGE = "mutation($i: MakePledgeInput!) { makePledge(input: $i) { pledge { id }
 COMMIT = "mutation($i: CommitPledgeInput!) { commitPledge(input: $i) { position } }"
 PLAN = "mutation($i: PlanMovementInput!) { planMovement(input: $i) { movement { id } } }"
 CONFIRM = "mutation($i: ConfirmVoluntarinessInput!) { confirmVoluntariness(input: $i) { position } }"
-TODAY = datetime.now(UTC).date()
 
 
 def test_a_coordinator_reads_a_needs_history_and_the_need_as_it_stood(served: Served, page: Page) -> None:
@@ -101,12 +100,12 @@ def a_committed_pledge_and_a_confirmed_movement(served: Served, settings: Settin
     phl = signer.issue(subject="maria@dswd.gov.ph", role=Role.COORDINATOR, member_state=MemberState.PHL)
     pledge = {
         "destinationKind": "CRISIS", "destinationId": crisis, "amount": "250000", "currency": "JPY",
-        "usdRate": "0.0066", "rateDate": TODAY.isoformat(), "earmarking": "EARMARKED",
+        "usdRate": "0.0066", "rateDate": today().isoformat(), "earmarking": "EARMARKED",
     }  # fmt: skip
     pledge_id = graphql(served.base, PLEDGE, {"i": pledge}, donor)["makePledge"]["pledge"]["id"]
-    due = (TODAY + timedelta(days=60)).isoformat()
+    due = (today() + timedelta(days=60)).isoformat()
     graphql(served.base, COMMIT, {"i": {"id": pledge_id, "dueDate": due}}, donor)
-    leaving = (TODAY + timedelta(days=5)).isoformat()
+    leaving = (today() + timedelta(days=5)).isoformat()
     movement = {
         "crisisId": crisis, "kind": "IDP_RETURN",
         "origin": {"country": "PHL", "adminCode": "PH153601"},
@@ -115,11 +114,11 @@ def a_committed_pledge_and_a_confirmed_movement(served: Served, settings: Settin
                   {"sex": "FEMALE", "ageGroup": "AGE_18_59", "people": 40},
                   {"sex": "MALE", "ageGroup": "AGE_18_59", "people": 60}],
         "vulnerable": [{"group": "UNACCOMPANIED_OR_SEPARATED_CHILDREN", "people": 3}],
-        "plannedDeparture": leaving, "plannedArrival": (TODAY + timedelta(days=7)).isoformat(),
+        "plannedDeparture": leaving, "plannedArrival": (today() + timedelta(days=7)).isoformat(),
     }  # fmt: skip
     movement_id = graphql(served.base, PLAN, {"i": movement}, phl)["planMovement"]["movement"]["id"]
     voluntary = {"id": movement_id, "confirmedBy": "UNHCR Iligan", "method": "GO_AND_SEE_VISIT",
-                 "confirmedOn": TODAY.isoformat()}  # fmt: skip
+                 "confirmedOn": today().isoformat()}  # fmt: skip
     graphql(served.base, CONFIRM, {"i": voluntary}, phl)
     return {"due": due, "leaving": leaving}
 
@@ -215,14 +214,14 @@ def an_offer_a_match_a_fund_and_a_project(served: Served, settings: Settings) ->
     secretariat = signer.issue(subject="officer@asean.org", role=Role.SECRETARIAT)
     offer = {
         "crisisId": crisis, "sector": "SHL", "item": "SHL-TARP", "quantity": "1000", "unit": "piece",
-        "availableFrom": TODAY.isoformat(), "availableUntil": (TODAY + timedelta(days=90)).isoformat(),
+        "availableFrom": today().isoformat(), "availableUntil": (today() + timedelta(days=90)).isoformat(),
         "serves": ["PHL"], "deliveryMode": "IN_KIND",
     }  # fmt: skip
     offer_id = graphql(served.base, OFFER, {"i": offer}, donor)["postOffer"]["offer"]["id"]
     need = {
         "crisisId": crisis, "memberState": "PHL", "sector": "SHL", "item": "SHL-TARP",
         "title": "Tarpaulins for Marawi returnees", "quantity": "500", "unit": "piece", "priority": 4,
-        "neededBy": (TODAY + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
+        "neededBy": (today() + timedelta(days=20)).isoformat(), "adminCode": "PH1536",
     }  # fmt: skip
     need_id = graphql(served.base, NEED, {"i": need}, phl)["postRequest"]["request"]["id"]
     proposal = {"requestId": need_id, "offerId": offer_id, "quantity": "50"}
@@ -231,8 +230,8 @@ def an_offer_a_match_a_fund_and_a_project(served: Served, settings: Settings) ->
     project = {
         "crisisId": crisis, "memberState": "PHL", "title": "Rebuild Marawi's grand market", "sector": "ERY",
         "adminCode": "PH153602", "implementingOrganisations": [organisation], "budget": "25000000",
-        "currency": "PHP", "usdRate": "0.0171", "rateDate": TODAY.isoformat(),
-        "plannedStart": TODAY.isoformat(), "plannedEnd": (TODAY + timedelta(days=600)).isoformat(),
+        "currency": "PHP", "usdRate": "0.0171", "rateDate": today().isoformat(),
+        "plannedStart": today().isoformat(), "plannedEnd": (today() + timedelta(days=600)).isoformat(),
     }  # fmt: skip
     graphql(served.base, REGISTER_PROJECT, {"i": project}, phl)
 

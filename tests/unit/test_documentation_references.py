@@ -6,10 +6,11 @@ runs them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import re
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,23 @@ def test_every_example_says_how_it_is_run(example: Example) -> None:
     if example.language == "text":
         assert not re.search(r"^\s*(curl|concord|\.venv/bin/)", example.text, re.M), (
             f"{example.name}: commands belong in an sh block, where they are run"
+        )
+
+
+# The inputs the domain refuses once their date has passed (domain/requests.py, offers.py, movements.py).
+AHEAD = re.compile(r'"(neededBy|availableUntil|plannedDeparture)"\s*:\s*"(\d{4}-\d{2}-\d{2})"')
+NOTICE = timedelta(days=60)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_no_example_sends_a_date_that_will_soon_be_in_the_past(example: Example) -> None:
+    """An example runs as written against a served Concord on the real clock, so a need's `neededBy`
+    in it stops running the day that date passes. This says so two months ahead, in a unit test, and
+    not on the day as a refused example in CI."""
+    soon = datetime.now(UTC).date() + NOTICE
+    for field, written in AHEAD.findall(example.text):
+        assert dt.date.fromisoformat(written) > soon, (
+            f"{example.name}: {field} {written} is in the past from {soon}: move it a year on"
         )
 
 
