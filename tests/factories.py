@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -41,3 +41,10 @@ def post_request_input(**overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
+
+
+def served_request_input(**overrides: Any) -> dict[str, Any]:
+    """``post_request_input`` for a served Concord, which reads the real clock: needed 90 days from
+    today, where the fixed date above would one day be refused as in the past."""
+    needed_by = datetime.now(UTC).date() + timedelta(days=90)
+    return post_request_input(**{"neededBy": needed_by.isoformat(), **overrides})

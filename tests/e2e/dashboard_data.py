@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.e2e.test_served import cli_token, graphql
-from tests.factories import post_request_input
+from tests.factories import served_request_input
 
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
 POST = "mutation($i: PostRequestInput!) { postRequest(input: $i) { position request { id } } }"
@@ -54,7 +54,7 @@ class Loader:
 
     def request(self, crisis: str, **values: Any) -> dict[str, Any]:
         token = self.mmr if values.get("memberState") == "MMR" else self.phl
-        posted = self.send(POST, post_request_input(crisisId=crisis, **values), token)
+        posted = self.send(POST, served_request_input(crisisId=crisis, **values), token)
         return posted["postRequest"]  # type: ignore[no-any-return]
 
     def load(self) -> Loaded:

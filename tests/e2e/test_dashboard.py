@@ -23,11 +23,12 @@ from tests.e2e.test_served import (
     running,
     wait_until_serving,
 )
-from tests.factories import post_request_input
+from tests.factories import served_request_input
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WAIT_MS = 30_000
+BLADDERS = "Water bladders for Saduc"
 BROWSER_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -103,12 +104,12 @@ def test_the_dashboard_loads_filters_and_updates_live(settings: Settings, tmp_pa
             posted = graphql(
                 base,
                 POST,
-                {"i": post_request_input(crisisId=data.marawi, priority=5, title="Water bladders for Saduc")},
+                {"i": served_request_input(crisisId=data.marawi, priority=5, title=BLADDERS)},
                 loader.phl,
             )["postRequest"]["request"]["id"]
             expect(page.locator("#kpi-requests .value")).to_have_text("3", timeout=WAIT_MS)
             expect(page.locator(f'#needs-body tr[data-request="{posted}"]')).to_contain_text(
-                "Water bladders for Saduc", timeout=WAIT_MS
+                BLADDERS, timeout=WAIT_MS
             )
             page.evaluate("window.scrollTo(0, 0)")
             ARTIFACTS.mkdir(exist_ok=True)

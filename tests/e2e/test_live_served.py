@@ -19,7 +19,7 @@ from tests.e2e.test_served import (
     running,
     wait_until_serving,
 )
-from tests.factories import post_request_input
+from tests.factories import served_request_input
 
 
 def test_a_subscriber_of_one_api_process_hears_of_a_write_through_another(
@@ -65,7 +65,7 @@ def test_a_subscriber_of_one_api_process_hears_of_a_write_through_another(
             posted = graphql(
                 writer,
                 POST,
-                {"i": post_request_input(crisisId=crisis, memberState="KHM", adminCode="KH12")},
+                {"i": served_request_input(crisisId=crisis, memberState="KHM", adminCode="KH12")},
                 cli_token(env, "--role", "coordinator", "--state", "KHM"),
             )["postRequest"]
             heard = 0

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.settings import Settings
-from tests.factories import post_request_input
+from tests.factories import served_request_input
 
 CONCORD = str(Path(sys.executable).with_name("concord"))
 OPEN_CRISIS = "mutation($i: OpenCrisisInput!) { openCrisis(input: $i) { crisis { id } } }"
@@ -111,7 +111,7 @@ def post_then_read(base: str, env: dict[str, str]) -> None:
         secretariat,
     )
     crisis = opened["openCrisis"]["crisis"]["id"]
-    variables = {"i": post_request_input(crisisId=crisis, memberState="KHM", adminCode="KH12")}
+    variables = {"i": served_request_input(crisisId=crisis, memberState="KHM", adminCode="KH12")}
     posted = graphql(base, POST, variables, coordinator)
     position = posted["postRequest"]["position"]
 
