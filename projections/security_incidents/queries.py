@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.querying import among, within
@@ -29,6 +29,29 @@ class IncidentRow:
     affected_organisations: list[str]
 
 
+@dataclass(frozen=True)
+class IncidentFilter:
+    """Which incidents: each list any of its values, all of them empty for every incident."""
+
+    crisis_ids: Sequence[UUID] = ()
+    member_states: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    areas: Sequence[str] = ()  # P-codes, each with the areas within it
+
+
+def _conditions(where: IncidentFilter) -> list[ColumnElement[bool]]:
+    i = security_incidents.c
+    return [
+        *among(i.crisis_id, where.crisis_ids),
+        *among(i.member_state, where.member_states),
+        *among(i.status, where.statuses),
+        *within(i.admin_code, where.areas),
+    ]
+
+
+_COLUMNS = [security_incidents.c[name] for name in IncidentRow.__dataclass_fields__]
+
+
 async def list_incidents(
     engine: AsyncEngine,
     *,
@@ -37,17 +60,28 @@ async def list_incidents(
     statuses: Sequence[str] = (),
     areas: Sequence[str] = (),
 ) -> list[IncidentRow]:
+    where = IncidentFilter(crisis_ids, member_states, statuses, areas)
     i = security_incidents.c
-    conditions = [
-        *among(i.crisis_id, crisis_ids),
-        *among(i.member_state, member_states),
-        *among(i.status, statuses),
-        *within(i.admin_code, areas),
-    ]
-    columns = [i[name] for name in IncidentRow.__dataclass_fields__]
     async with engine.connect() as conn:
-        query = select(*columns).where(*conditions).order_by(i.reported_position.desc())
+        query = select(*_COLUMNS).where(*_conditions(where)).order_by(i.reported_position.desc())
         return [IncidentRow(*row) for row in await conn.execute(query)]
+
+
+async def incident_page(
+    engine: AsyncEngine, where: IncidentFilter, *, first: int, before: int | None
+) -> tuple[list[tuple[int, IncidentRow]], bool, int]:
+    """Up to ``first`` incidents, newest report first, reported before position ``before``; whether
+    more follow; how many match in all."""
+    i = security_incidents.c
+    conditions = _conditions(where)
+    query = select(i.reported_position, *_COLUMNS).where(*conditions).order_by(i.reported_position.desc())
+    if before is not None:
+        query = query.where(i.reported_position < before)
+    counting = select(func.count()).select_from(security_incidents).where(*conditions)
+    async with engine.connect() as conn:
+        rows = [(row[0], IncidentRow(*row[1:])) for row in await conn.execute(query.limit(first + 1))]
+        total = int(await conn.scalar(counting) or 0)
+    return rows[:first], len(rows) > first, total
 
 
 async def open_incidents_by_state(

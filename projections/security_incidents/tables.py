@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Table, Uuid
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, Uuid
 
 from projections.columns import Day, SafeString, SafeText, UTCDateTime, metadata
 
@@ -24,4 +24,6 @@ security_incidents = Table(
     Column("closed_at", UTCDateTime),
     Column("reported_position", BigInteger, nullable=False, unique=True),
     Column("position", BigInteger, nullable=False),
+    # A state's incidents a page at a time, newest report first, read from the index in order.
+    Index("ix_security_incidents_state_reported", "member_state", "reported_position"),
 )

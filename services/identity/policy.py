@@ -116,6 +116,7 @@ POLICY: dict[str, Rule | str] = {
     "mutation.closeIncident": _NEED_TO_KNOW,
     "mutation.clearForSecurity": _NEED_TO_KNOW,
     "query.incidents": _EVERYONE,
+    "query.incidentsConnection": _EVERYONE,
     "query.riskLevels": _EVERYONE,
     # What happened to whom is for those working there; viewers see kind, severity and area.
     "SecurityIncident.description": {**_NEED_TO_KNOW, Role.DONOR: Scope.ANY},

@@ -1,10 +1,10 @@
 // Security incidents in the coordinator's state: report one (it raises its area's risk level while
 // open), and close it when it is over.
 
-import { run } from "/static/graphql.js";
+import { runPages } from "/static/graphql.js";
 import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
-import { $, after, announce, cell, fillCrises, keepCurrent, localDate, valueOf, words } from "./field.js";
+import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, valueOf, words } from "./field.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
 import { requireSignIn } from "./session.js";
@@ -32,10 +32,13 @@ function row(incident) {
 
 async function load(headers = {}) {
   try {
-    const listed = (await run("StateIncidents", { memberState: [me.memberState] }, token, headers)).incidents;
+    const variables = { memberState: [me.memberState] };
+    const { nodes: listed, totalCount } = await runPages("StateIncidents", variables, token, "incidentsConnection", { headers });
     incidents = new Map(listed.map((incident) => [incident.id, incident]));
     $("#incidents-body").replaceChildren(...listed.map(row));
     $("#none").hidden = listed.length > 0;
+    $("#shown").hidden = listed.length === totalCount;
+    $("#shown").textContent = `The newest ${count.format(listed.length)} of ${count.format(totalCount)} incidents.`;
     const open = listed.filter((incident) => incident.status === "OPEN");
     $("#desk").hidden = open.length === 0;
     const chosen = $("#incident").value;

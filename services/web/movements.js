@@ -5,7 +5,7 @@
 // step marked with its command (data-command) only where the policy lets the caller use it on
 // this movement; the server's policy and the domain decide again.
 
-import { run } from "/static/graphql.js";
+import { run, runPages } from "/static/graphql.js";
 import { areaPicker } from "./areas.js";
 import { codeLists, option } from "./codes.js";
 import { $, after, announce, cell, count, fillCrises, keepCurrent, localDate, valueOf, words } from "./field.js";
@@ -90,26 +90,10 @@ function clearanceState(movement) {
   return `${risk}${cleared}${needed}`;
 }
 
-// The state's movements, a page of 100 at a time (at most MOVEMENT_PAGES pages).
-const MOVEMENT_PAGES = 20;
-
-async function stateMovements(headers) {
-  const listed = [];
-  let after = null;
-  let pages = 0;
-  do {
-    const variables = { memberState: [me.memberState], first: 100, after };
-    const { movementsConnection } = await run("StateMovements", variables, token, headers);
-    listed.push(...movementsConnection.edges.map(({ node }) => node));
-    after = movementsConnection.pageInfo.hasNextPage ? movementsConnection.pageInfo.endCursor : null;
-    pages += 1;
-  } while (after && pages < MOVEMENT_PAGES);
-  return listed;
-}
-
 async function load(headers = {}, choose = null) {
   try {
-    const listed = await stateMovements(headers);
+    const variables = { memberState: [me.memberState] };
+    const { nodes: listed } = await runPages("StateMovements", variables, token, "movementsConnection", { headers });
     movements = new Map(listed.map((movement) => [movement.id, movement]));
     $("#movements-body").replaceChildren(...listed.map(row));
     $("#none").hidden = listed.length > 0;

@@ -20,8 +20,10 @@ page = test_workbench.page
 
 HAVEN = "Saduc evacuation centre"
 HAVEN_STATE = "query { safeHavens(memberState: [PHL]) { name occupancy reserved capacity } }"
-MOVEMENTS = "query { movements(memberState: [PHL]) { status people peopleArrived } }"
-INCIDENTS = "query { incidents(memberState: [PHL]) { kind status } }"
+MOVEMENTS = (
+    "query { movementsConnection(memberState: [PHL]) { edges { node { status people peopleArrived } } } }"
+)
+INCIDENTS = "query { incidentsConnection(memberState: [PHL]) { edges { node { kind status } } } }"
 
 
 def checked(page: Page, served: Served, name: str) -> list[str]:
@@ -126,8 +128,12 @@ def test_a_coordinator_runs_a_safe_haven_moves_people_home_and_reports_an_incide
 
     secretariat = cli_token(served.env, "--role", "secretariat")  # sees the small cells viewers do not
     havens: Any = graphql(served.base, HAVEN_STATE, {}, secretariat)["safeHavens"]
-    moved: Any = graphql(served.base, MOVEMENTS, {}, secretariat)["movements"]
-    incidents: Any = graphql(served.base, INCIDENTS, {}, secretariat)["incidents"]
+    moved = [
+        edge["node"]
+        for edge in graphql(served.base, MOVEMENTS, {}, secretariat)["movementsConnection"]["edges"]
+    ]
+    found = graphql(served.base, INCIDENTS, {}, secretariat)["incidentsConnection"]["edges"]
+    incidents = [edge["node"] for edge in found]
 
     assert findings == []
     assert "lies outside Philippines" in outside  # the domain's refusal, at the field it names

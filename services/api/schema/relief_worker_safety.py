@@ -11,6 +11,14 @@ from projections.security_incidents import queries as incident_queries
 from services.api.problems import BadInput
 from services.api.schema.context import Info
 from services.api.schema.idempotency import IDEMPOTENCY_KEY
+from services.api.schema.paging import (
+    MAX_PAGE,
+    PageInfo,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+)
 from services.api.schema.risk import RiskLevel, area_risk
 from services.api.schema.scalars import LogPosition, MemberState, parse_id
 
@@ -198,9 +206,23 @@ class ReliefWorkerSafetyMutation:
 
 
 @strawberry.type
+class SecurityIncidentEdge:
+    cursor: str
+    node: SecurityIncident
+
+
+@strawberry.type(description="Security incidents a page at a time, newest report first.")
+class SecurityIncidentConnection:
+    edges: list[SecurityIncidentEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
 class ReliefWorkerSafetyQuery:
     @strawberry.field(
-        description="Security incidents, newest first, by crisis, state, area (P-code) and status."
+        description="Security incidents, newest first, by crisis, state, area and status: all at once.",
+        deprecation_reason="unpaged: use incidentsConnection",
     )
     async def incidents(
         self,
@@ -210,14 +232,46 @@ class ReliefWorkerSafetyQuery:
         area: list[str] | None = None,
         status: list[IncidentStatus] | None = None,
     ) -> list[SecurityIncident]:
+        where = _incident_filter(crisis, member_state, area, status)
         rows = await incident_queries.list_incidents(
             info.context.runtime.query_engine,
-            crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
-            member_states=[codes.MemberState(s).value for s in member_state or []],
-            statuses=[security.IncidentStatus(s).value for s in status or []],
-            areas=[a.strip().upper() for a in area or []],
+            crisis_ids=where.crisis_ids,
+            member_states=where.member_states,
+            statuses=where.statuses,
+            areas=where.areas,
         )
         return [SecurityIncident.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description=(
+            "Security incidents by crisis, state, area (P-code) and status, a page at a time, newest "
+            "report first."
+        )
+    )
+    async def incidents_connection(
+        self,
+        info: Info,
+        crisis: list[strawberry.ID] | None = None,
+        member_state: list[MemberState] | None = None,
+        area: list[str] | None = None,
+        status: list[IncidentStatus] | None = None,
+        first: int = MAX_PAGE,
+        after: str | None = None,
+    ) -> SecurityIncidentConnection:
+        check_first(first)
+        rows, has_next, total = await incident_queries.incident_page(
+            info.context.runtime.query_engine,
+            _incident_filter(crisis, member_state, area, status),
+            first=first,
+            before=decode_cursor(after) if after else None,
+        )
+        edges = [
+            SecurityIncidentEdge(cursor=encode_cursor(position), node=SecurityIncident.from_row(r))
+            for position, r in rows
+        ]
+        return SecurityIncidentConnection(
+            edges=edges, page_info=page_info(edges, has_next=has_next, after=after), total_count=total
+        )
 
     @strawberry.field(description="The risk level of each admin area named (P-codes of one member state).")
     async def risk_levels(self, info: Info, member_state: MemberState, areas: list[str]) -> list[AreaRisk]:
@@ -228,3 +282,17 @@ class ReliefWorkerSafetyQuery:
             AreaRisk(member_state=state, admin_code=code, risk=await area_risk(info, state, code))
             for code in (a.strip().upper() for a in areas)
         ]
+
+
+def _incident_filter(
+    crisis: list[strawberry.ID] | None,
+    member_state: list[MemberState] | None,
+    area: list[str] | None,
+    status: list[IncidentStatus] | None,
+) -> incident_queries.IncidentFilter:
+    return incident_queries.IncidentFilter(
+        crisis_ids=[parse_id(c, "crisis") for c in crisis or []],
+        member_states=[codes.MemberState(s).value for s in member_state or []],
+        statuses=[security.IncidentStatus(s).value for s in status or []],
+        areas=[a.strip().upper() for a in area or []],
+    )

@@ -3,7 +3,7 @@
 // sign-in is the workbench's (session.js): signed in at the OpenID Connect provider, its token is
 // renewed before it expires and the page's next calls carry the new one, with no reload.
 
-import { AuthError, follow, run } from "./graphql.js";
+import { AuthError, follow, run, runPages } from "./graphql.js";
 import * as fmt from "./format.js";
 import { drawMap, loadAtlas } from "./map.js";
 import { credential, currentToken, forget, requireSignIn, signIn, signInKind, signOut } from "/workbench/static/session.js";
@@ -136,7 +136,7 @@ async function refresh() {
     run("Coverage", { crisis, groupBy: ["STATE", "SECTOR"] }, token),
     run("OldestUnmetNeeds", { crisis: list, first: 10 }, token),
     run("SafeHavens", { crisis: list }, token),
-    run("SecurityIncidents", { crisis: list }, token),
+    runPages("SecurityIncidents", { crisis: list }, token, "incidentsConnection"),
     run("Displacement", { crisis: list }, token),
     run("FundingByDonor", {}, token),
     crisis ? run("FundingByDonorAndCrisis", {}, token) : null,
@@ -149,14 +149,14 @@ async function refresh() {
     await loadOrganisations();
   }
   if (mine !== latestRefresh) return;
-  drawKeyFigures(coverage.coverage, needs.requests, havens.safeHavens, incidents.incidents, displacement.displacement);
+  drawKeyFigures(coverage.coverage, needs.requests, havens.safeHavens, incidents, displacement.displacement);
   drawCoverage(coverage.coverage);
   drawMap(atlas, byState.coverage, havens.safeHavens);
   drawFunding(totals, funding.funds);
   drawFund(ledgers.map((l) => l.fund));
   drawHavens(havens.safeHavens);
   drawDisplacement(displacement.displacement);
-  drawIncidents(incidents.incidents);
+  drawIncidents(incidents.nodes);
   drawNeeds(needs.requests);
   $("#updated").textContent = `Updated ${new Date().toLocaleTimeString()}`;
   document.body.dataset.loaded = "true";
@@ -201,7 +201,7 @@ function drawKeyFigures(coverage, needs, havens, incidents, displacement) {
   const open = havens.filter((haven) => haven.status === "OPEN");
   const free = open.reduce((sum, haven) => sum + (haven.available ?? 0), 0);
   keyFigure("kpi-havens", fmt.count(free), `places free in ${fmt.plural(open.length, "open safe haven")}`);
-  keyFigure("kpi-incidents", fmt.count(incidents.length), "open security incidents");
+  keyFigure("kpi-incidents", fmt.count(incidents.totalCount), "open security incidents");
 }
 
 function drawCoverage(rows) {

@@ -43,6 +43,22 @@ export async function run(name, variables, token, headers = {}) {
   return body.data;
 }
 
+// The nodes of a named operation's connection (the data's `field`) page after page of `first`, at
+// most `pages` pages, with the connection's totalCount: a list longer than that shows its newest.
+export async function runPages(name, variables, token, field, { headers = {}, first = 100, pages = 20 } = {}) {
+  const nodes = [];
+  let after = null;
+  let totalCount = 0;
+  for (let read = 0; read < pages; read += 1) {
+    const connection = (await run(name, { ...variables, first, after }, token, headers))[field];
+    nodes.push(...connection.edges.map(({ node }) => node));
+    totalCount = connection.totalCount;
+    if (!connection.pageInfo.hasNextPage) break;
+    after = connection.pageInfo.endCursor;
+  }
+  return { nodes, totalCount };
+}
+
 // Follows a subscription, reconnecting with a growing pause; onNext gets each result's data.
 export function follow(name, token, { onNext, onStatus, onAuthError }) {
   let socket = null;
