@@ -52,15 +52,8 @@ def _conditions(where: IncidentFilter) -> list[ColumnElement[bool]]:
 _COLUMNS = [security_incidents.c[name] for name in IncidentRow.__dataclass_fields__]
 
 
-async def list_incidents(
-    engine: AsyncEngine,
-    *,
-    crisis_ids: Sequence[UUID] = (),
-    member_states: Sequence[str] = (),
-    statuses: Sequence[str] = (),
-    areas: Sequence[str] = (),
-) -> list[IncidentRow]:
-    where = IncidentFilter(crisis_ids, member_states, statuses, areas)
+async def list_incidents(engine: AsyncEngine, where: IncidentFilter) -> list[IncidentRow]:
+    """Every incident of ``where``, newest report first."""
     i = security_incidents.c
     async with engine.connect() as conn:
         query = select(*_COLUMNS).where(*_conditions(where)).order_by(i.reported_position.desc())

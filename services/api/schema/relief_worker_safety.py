@@ -233,13 +233,7 @@ class ReliefWorkerSafetyQuery:
         status: list[IncidentStatus] | None = None,
     ) -> list[SecurityIncident]:
         where = _incident_filter(crisis, member_state, area, status)
-        rows = await incident_queries.list_incidents(
-            info.context.runtime.query_engine,
-            crisis_ids=where.crisis_ids,
-            member_states=where.member_states,
-            statuses=where.statuses,
-            areas=where.areas,
-        )
+        rows = await incident_queries.list_incidents(info.context.runtime.query_engine, where)
         return [SecurityIncident.from_row(r) for r in rows]
 
     @strawberry.field(
