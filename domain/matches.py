@@ -229,6 +229,18 @@ class Match(Aggregate):
             raise InvalidTransition(f"cannot {action} match {self.id}: it is {self.status.value}")
 
 
+#: The status each of a match's events leaves it in, for the read models that follow it.
+STATUS_AFTER: dict[type[Aggregate.Event], MatchStatus] = {
+    Match.Proposed: MatchStatus.PROPOSED,
+    Match.Accepted: MatchStatus.ACCEPTED,
+    Match.Confirmed: MatchStatus.CONFIRMED,
+    Match.Dispatched: MatchStatus.DISPATCHED,
+    Match.Delivered: MatchStatus.DELIVERED,
+    Match.Declined: MatchStatus.DECLINED,
+    Match.Cancelled: MatchStatus.CANCELLED,
+}
+
+
 def _check_fit(request: AssistanceRequest, offer: Offer, today: date) -> None:
     """Same crisis, sector and item (or a declared substitute) and unit; the offer serves the
     requesting state, in time."""

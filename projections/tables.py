@@ -12,6 +12,7 @@ from projections.coverage.tables import coverage_cells, coverage_commitments, co
 from projections.crises.tables import crises
 from projections.finance.tables import fund_allocations, fund_ledger, funds, pledge_payments, pledges
 from projections.flow_totals.tables import flow_totals, flow_totals_destinations, flow_totals_flows
+from projections.match_counts.tables import match_counts, match_counts_matches, match_counts_requests
 from projections.matches.tables import matches
 from projections.movements.tables import displacement_changes, movements
 from projections.offers.tables import offers
@@ -42,6 +43,9 @@ __all__ = [
     "fund_ledger",
     "funds",
     "haven_reservations",
+    "match_counts",
+    "match_counts_matches",
+    "match_counts_requests",
     "matches",
     "metadata",
     "movements",

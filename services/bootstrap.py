@@ -23,6 +23,7 @@ from projections.flow_totals.projector import FlowTotalsProjector
 from projections.handoff import OwnCommits
 from projections.lease import PROJECTIONS_LEASE, ProjectionLease, lead
 from projections.log_reader import reads_finished
+from projections.match_counts.projector import MatchCountsProjector
 from projections.matches.projector import MatchesProjector
 from projections.movements.projector import MovementsProjector
 from projections.offers.projector import OffersProjector
@@ -67,6 +68,7 @@ def all_projectors() -> list[Projector]:
         CoverageProjector(),
         FlowTotalsProjector(),
         ReceiverFlowTotalsProjector(),
+        MatchCountsProjector(),
     ]
 
 

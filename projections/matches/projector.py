@@ -7,18 +7,12 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.matches import Match, MatchStatus
+from domain.matches import STATUS_AFTER, Match, MatchStatus
 from projections.matches.tables import matches
 from projections.projector import ProjectorBase, handles, touch
 
-_STATUS_OF = {
-    Match.Accepted: MatchStatus.ACCEPTED,
-    Match.Confirmed: MatchStatus.CONFIRMED,
-    Match.Dispatched: MatchStatus.DISPATCHED,
-    Match.Delivered: MatchStatus.DELIVERED,
-    Match.Declined: MatchStatus.DECLINED,
-    Match.Cancelled: MatchStatus.CANCELLED,
-}
+#: The events that move a match on from proposed, and the status each leaves it in.
+_STATUS_OF = {event: status for event, status in STATUS_AFTER.items() if event is not Match.Proposed}
 
 
 class MatchesProjector(ProjectorBase):

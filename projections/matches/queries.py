@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.assistance_requests.tables import assistance_requests
+from projections.match_counts.tables import match_counts
 from projections.matches.tables import matches
 from projections.offers.tables import offers
 from projections.organisations.tables import organisations
@@ -81,6 +82,23 @@ def _filtered(lists: Mapping[str, Sequence[Any]]) -> tuple[Any, list[Any]]:
         source = matches.join(assistance_requests, _r.id == m.request_id)
         conditions.append(_r.member_state.in_(lists["requesting_states"]))
     return source, conditions
+
+
+def _counting(lists: Mapping[str, Sequence[Any]]) -> Any:
+    """How many matches a filter's ``lists`` (values or bind parameters) has in all. Filtered by
+    requesting state and status alone (a coordinator's waiting matches), the ``match_counts`` cells
+    are added up: a cell a state and status, however many matches the state has. Any other filter
+    counts the matches themselves."""
+    if any(lists[name] for name in ("crisis_ids", "request_ids", "offer_ids")):
+        source, conditions = _filtered(lists)
+        return select(func.count()).select_from(source).where(*conditions)
+    c = match_counts.c
+    conditions = [
+        column.in_(lists[name])
+        for name, column in (("statuses", c.status), ("requesting_states", c.member_state))
+        if lists[name]
+    ]
+    return select(func.coalesce(func.sum(c.matches), 0)).where(*conditions)
 
 
 async def list_matches(
@@ -152,13 +170,12 @@ def page_statement(
     (``page_values`` names their values), newest first: its rows each with the match's proposed
     position first (if ``position``), then ``columns`` (of ``matches``, ``REQUEST``, ``OFFER`` and
     ``ORGANISATION``), then the filter's count; without ``rows``, the count alone."""
-    source, conditions = _filtered(
-        {
-            name: [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
-            for (name, column), size in zip(_LISTS, shape, strict=True)
-        }
-    )
-    counting = select(func.count()).select_from(source).where(*conditions)
+    lists = {
+        name: [bindparam(f"{name}_{i}", type_=column.type) for i in range(size)]
+        for (name, column), size in zip(_LISTS, shape, strict=True)
+    }
+    source, conditions = _filtered(lists)
+    counting = _counting(lists)
     if not rows:
         return counting
     m = matches.c
@@ -184,7 +201,8 @@ async def list_matches_built(
 ) -> tuple[list[MatchRow], bool, int]:
     """``list_matches`` through the statements SQLAlchemy builds for these values."""
     m = matches.c
-    source, conditions = _filtered({name: getattr(where, name) for name, _column in _LISTS})
+    lists = {name: getattr(where, name) for name, _column in _LISTS}
+    source, conditions = _filtered(lists)
     query = (
         select(*_COLUMNS)
         .select_from(source)
@@ -194,7 +212,7 @@ async def list_matches_built(
     )
     if after is not None:
         query = query.where(m.proposed_position < after)
-    count = select(func.count()).select_from(source).where(*conditions)
+    count = _counting(lists)
     async with engine.connect() as conn:
         rows = [MatchRow(*row) for row in await conn.execute(query)]
         total = int(await conn.scalar(count) or 0)

@@ -265,8 +265,9 @@ async def test_a_lone_writer_whose_row_moved_takes_the_whole_batch_back(settings
         crisis = await asyncio.to_thread(
             runtime.concord.open_crisis, secretariat, "Typhoon", [MemberState.PHL], date(2026, 11, 2)
         )
-        # Coverage and the flow totals read posted requests too: without them, requests write alone.
-        others = {"coverage", "flow_totals", "receiver_flow_totals"}
+        # Coverage, the flow totals and the match counts read posted requests too: without them,
+        # requests write alone.
+        others = {"coverage", "flow_totals", "receiver_flow_totals", "match_counts"}
         group = [r for r in runners(runtime) if r.projector.name not in others]
         log_follower = follower(runtime, group, batch_size=500)
         await log_follower.start()
