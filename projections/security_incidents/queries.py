@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.querying import among, within
@@ -75,6 +76,52 @@ async def incident_page(
         rows = [(row[0], IncidentRow(*row[1:])) for row in await conn.execute(query.limit(first + 1))]
         total = int(await conn.scalar(counting) or 0)
     return rows[:first], len(rows) > first, total
+
+
+#: The lists of the filter a page statement binds, and the column each is matched against; areas
+#: are matched by prefix (LIKE): no statement is bound for them.
+_BOUND = (
+    ("crisis_ids", security_incidents.c.crisis_id),
+    ("member_states", security_incidents.c.member_state),
+    ("statuses", security_incidents.c.status),
+)
+
+
+def page_shape(where: IncidentFilter) -> tuple[int, ...]:
+    """What the page statement of ``where`` depends on: how many values each bound list has."""
+    if where.areas:
+        msg = "an area filter is matched by prefix: its page is not bound"
+        raise ValueError(msg)
+    return tuple(len(getattr(where, name)) for name, _column in _BOUND)
+
+
+def page_statement(shape: tuple[int, ...], columns: Sequence[Any], *, before: bool, rows: bool) -> Any:
+    """``incident_page``'s page as one statement with bind parameters (``page_values`` names their
+    values), the same for every filter of the ``shape``: its rows each the report's position, the
+    ``columns``, and the filter's count last; without ``rows``, the count alone."""
+    i = security_incidents.c
+    conditions = [
+        column.in_([bindparam(f"{name}_{k}", type_=column.type) for k in range(size)])
+        for (name, column), size in zip(_BOUND, shape, strict=True)
+        if size
+    ]
+    counting = select(func.count()).select_from(security_incidents).where(*conditions)
+    if not rows:
+        return counting
+    labelled = [column.label(f"c{k}") for k, column in enumerate(columns)]
+    page = select(i.reported_position, *labelled, counting.scalar_subquery().label("total_count"))
+    page = page.where(*conditions)
+    if before:
+        page = page.where(i.reported_position < bindparam("before", type_=BigInteger))
+    return page.order_by(i.reported_position.desc()).limit(bindparam("limit", type_=Integer))
+
+
+def page_values(where: IncidentFilter, *, first: int, before: int | None) -> dict[str, Any]:
+    """The values of ``page_statement``'s bind parameters for this filter and page."""
+    values: dict[str, Any] = {"limit": first + 1, "before": before}
+    for name, _column in _BOUND:
+        values.update((f"{name}_{k}", each) for k, each in enumerate(getattr(where, name)))
+    return values
 
 
 async def open_incidents_by_state(

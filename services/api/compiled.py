@@ -9,7 +9,8 @@ schema's type does, and a request only runs the closures.
 
 A root field may go further: one with a row plan (``ROW_PLAN`` in its extensions; the dashboard's
 ``requests`` and ``coverage``, services.api.schema.request_rows and .coverage; the movements pages'
-``movementsConnection``, .movement_rows; the matches pages' ``matches``, .match_rows) reads the
+``movementsConnection``, .movement_rows; the matches pages' ``matches``, .match_rows; the incident
+pages' ``incidentsConnection``, .incident_rows; the projects page's, .project_rows) reads the
 read model's rows itself for a selection it knows and makes the field's value from them, without
 the resolver's objects or the closures below (those of a movement's havens and sex-and-age cells
 aside); for any other selection it has no plan.

@@ -22,7 +22,7 @@ from projections.prepared import REMEMBERED, Prepared, Unprepared
 from services.api.compiled import Fallback, NotCompiled, fields_of
 from services.api.graphql_core_internals import Attribute, Child
 from services.api.strawberry_internals import ARGUMENTS, ConvertedArguments, loaded_of
-from services.identity.policy import GUARDED_FIELDS, SMALL_COUNTS
+from services.identity.policy import GUARDED_FIELDS, REDACTED_FIELDS, SMALL_COUNTS
 
 #: How many statements (shapes of filter) a plan keeps prepared before it forgets them all at once.
 STATEMENTS = 256
@@ -229,6 +229,10 @@ class Shape:
     computed: Mapping[str, tuple[tuple[str, ...], Callable[..., Any]]] = field(default_factory=dict)
     nested: Mapping[str, tuple[str, Shape]] = field(default_factory=dict)
     inline: Mapping[str, Shape] = field(default_factory=dict)
+    #: The column of the member state its guarded fields belong to (its ``policy_owners``), where
+    #: each of them is redacted (null without need-to-know): read here, row by row, by the page's
+    #: ``may(key, state)``. None: no guarded field is planned.
+    owner: str | None = None
 
 
 #: A plan's own reading of a field its shape does not name: its maker, or None if it has none.
@@ -242,19 +246,31 @@ def object_spec(
     the statement must read (after the one at index 0). A field guarded by the access policy, one
     with arguments or with a resolver the plan does not know is not planned here."""
     spec: Spec = []
-    for name, key, graphql_field, each in selected(schema, shape.type_name, node):
+    redacted = shape.owner is not None
+    for name, key, graphql_field, each in selected(schema, shape.type_name, node, redacted=redacted):
         if graphql_field is None:
             spec.append((name, key, typename_read(shape.type_name)))
+            continue
+        guarded = f"{shape.type_name}.{name}"
+        if guarded in GUARDED_FIELDS:  # selected lets one through only with an owner: its gate's
+            assert shape.owner is not None  # resolver wraps the attribute's, read off the row here
+            if name not in shape.fields:
+                raise NotCompiled(f"{guarded} is not a column")
+            column, transform = shape.fields[name]
+            plain = column_read(graphql_field, transform, column_at(shape.table.c[column], columns))
+            make = redacted_read(guarded, plain, column_at(shape.table.c[shape.owner], columns))
         else:
-            spec.append((name, key, _field(schema, shape, graphql_field, each, columns, other)))
+            make = _field(schema, shape, graphql_field, each, columns, other)
+        spec.append((name, key, make))
     return spec
 
 
 def selected(
-    schema: GraphQLSchema, type_name: str, node: FieldNode
+    schema: GraphQLSchema, type_name: str, node: FieldNode, *, redacted: bool = False
 ) -> list[tuple[str, str, GraphQLField | None, FieldNode]]:
     """The (name, response key, field, node) of each field selected of an object of the type
-    (the field None for ``__typename``): none with arguments, none the access policy guards."""
+    (the field None for ``__typename``): none with arguments, none the access policy guards (but,
+    with ``redacted``, those it redacts)."""
     object_type = schema.type_map.get(type_name)
     if not isinstance(object_type, GraphQLObjectType):
         raise NotCompiled(type_name)
@@ -269,7 +285,8 @@ def selected(
             continue
         graphql_field = object_type.fields.get(name)
         guarded = f"{type_name}.{name}"
-        if graphql_field is None or guarded in GUARDED_FIELDS or guarded in SMALL_COUNTS:
+        planned = guarded not in GUARDED_FIELDS or (redacted and guarded in REDACTED_FIELDS)
+        if graphql_field is None or not planned or guarded in SMALL_COUNTS:
             raise NotCompiled(f"{guarded} is not read here")
         found.append((name, key, graphql_field, each))
     return found
@@ -306,6 +323,22 @@ def _field(
     made = other(shape, graphql_field, node, columns) if other is not None else None
     if made is None:
         raise NotCompiled(name)
+    return made
+
+
+def redacted_read(key: str, make: Make, owner_at: int) -> Make:
+    """A guarded field the policy redacts: its value where the caller may use ``key`` on the
+    member state of the column at ``owner_at``, else null, as the owner gate of
+    services.api.schema.policy resolves it. The page asks the policy: ``page.may(key, state)``."""
+
+    def made(processors: list[Process]) -> Read:
+        read, owner_of = make(processors), processors[owner_at]
+
+        def gated(row: Sequence[Any], page: Any) -> Any:
+            return read(row, page) if page.may(key, owner_of(row[owner_at])) else None
+
+        return gated
+
     return made
 
 

@@ -819,6 +819,54 @@ async def test_the_movement_pages_show_what_they_are_compared_on(demo: Client) -
     assert all(node["destinationAdminCode"] is None for node in viewed)
 
 
+def incident_variants(crisis: str, middle: str) -> dict[str, list[dict[str, Any]]]:
+    """Variables of the incident pages: filters, pages after a cursor, empty pages, and arguments
+    the resolver refuses."""
+    beyond = encode_cursor(10**9)
+    return {
+        "StateIncidents": [
+            {},
+            {"memberState": ["PHL"]},
+            {"memberState": ["PHL"], "first": 1},
+            {"first": 1, "after": middle},
+            {"first": 2, "after": middle},
+            {"memberState": ["BRN", "MMR"]},
+            {"first": 0, "after": beyond},
+            {"first": 101},
+            {"after": "not a cursor"},
+        ],
+        "SecurityIncidents": [
+            {},
+            {"crisis": [crisis]},
+            {"crisis": [crisis], "memberState": ["PHL", "MMR"], "first": 1},
+            {"crisis": ["not an id"]},
+        ],
+    }
+
+
+async def test_the_incident_pages_are_answered_by_their_row_plan_for_every_role(demo: Client) -> None:
+    """Each variant the resolver accepts is answered by the row plan itself, the description
+    redacted as the policy redacts it, as the general path answers it for the same caller; one it
+    refuses is not; and by their hash as by the general path over HTTP."""
+    named = queries()
+    ids = await sample_ids(demo, named)
+    first = await demo.data(named["StateIncidents"] + "\n", {"first": 1})
+    middle = first["incidentsConnection"]["pageInfo"]["endCursor"]
+    variants = incident_variants(ids["Crisis"], middle)
+    answered, differing = await by_row_plans(demo, variants, ids["Organisation"], over_http=True)
+    as_viewer = await demo.data(named["StateIncidents"] + "\n", {}, as_=demo.bearer(Role.VIEWER))
+    as_coordinator = await demo.data(named["StateIncidents"] + "\n", {}, as_=demo.coordinator("PHL"))
+
+    assert first["incidentsConnection"]["pageInfo"]["hasNextPage"]
+    assert answered == {"secretariat", "coordinator", "donor", "viewer"}
+    assert differing == []
+    viewed = [edge["node"] for edge in as_viewer["incidentsConnection"]["edges"]]
+    seen = [edge["node"] for edge in as_coordinator["incidentsConnection"]["edges"]]
+    assert viewed
+    assert all(node["description"] is None for node in viewed)
+    assert any(node["description"] for node in seen if node["adminCode"].startswith("PH"))
+
+
 async def test_an_unknown_document_id_is_a_request_error_with_a_code(demo: Client) -> None:
     headers = {"Accept": GRAPHQL_RESPONSE, **demo.bearer()}
     unknown = "sha256:" + "0" * 64

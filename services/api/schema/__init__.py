@@ -27,6 +27,7 @@ from services.api.schema.enums import list_allowed_values
 from services.api.schema.execution import ConcordExecutionContext, QuietExecutionContext
 from services.api.schema.flows import FlowQuery
 from services.api.schema.fund import FundListQuery, FundMutation, FundQuery
+from services.api.schema.incident_rows import IncidentsPlan
 from services.api.schema.live import Subscription
 from services.api.schema.match_rows import MatchesPlan
 from services.api.schema.matches import MatchMutation, MatchQuery
@@ -153,6 +154,7 @@ def _plan_rows(schema: GraphQLSchema) -> None:
         ("requests", RequestsPlan),
         ("coverage", CoveragePlan),
         ("movementsConnection", MovementsPlan),
+        ("incidentsConnection", IncidentsPlan),
         ("matches", MatchesPlan),
         ("projects", ProjectsPlan),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import strawberry
 
@@ -20,7 +22,7 @@ from services.api.schema.paging import (
     page_info,
 )
 from services.api.schema.risk import RiskLevel, area_risk
-from services.api.schema.scalars import LogPosition, MemberState, parse_id
+from services.api.schema.scalars import LogPosition, MemberState, id_of, parse_id
 
 strawberry.enum(security.IncidentKind, name="IncidentKind")
 
@@ -205,6 +207,22 @@ class ReliefWorkerSafetyMutation:
         )
 
 
+#: Each field of SecurityIncident read straight off its row, as ``from_row`` makes it: the column,
+#: and what is made of its value (None: the value itself); for the row plan (incident_rows).
+ROW_FIELDS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    "id": ("id", id_of),
+    "crisisId": ("crisis_id", lambda value: None if value is None else id_of(value)),
+    "memberState": ("member_state", codes.MemberState),
+    "adminCode": ("admin_code", None),
+    "admin1": ("admin1", None),
+    "occurredOn": ("occurred_on", None),
+    "kind": ("kind", security.IncidentKind),
+    "severity": ("severity", security.RiskLevel),
+    "status": ("status", security.IncidentStatus),
+    "description": ("description", None),
+}
+
+
 @strawberry.type
 class SecurityIncidentEdge:
     cursor: str
@@ -232,7 +250,7 @@ class ReliefWorkerSafetyQuery:
         area: list[str] | None = None,
         status: list[IncidentStatus] | None = None,
     ) -> list[SecurityIncident]:
-        where = _incident_filter(crisis, member_state, area, status)
+        where = incident_filter(crisis, member_state, area, status)
         rows = await incident_queries.list_incidents(info.context.runtime.query_engine, where)
         return [SecurityIncident.from_row(r) for r in rows]
 
@@ -255,7 +273,7 @@ class ReliefWorkerSafetyQuery:
         check_first(first)
         rows, has_next, total = await incident_queries.incident_page(
             info.context.runtime.query_engine,
-            _incident_filter(crisis, member_state, area, status),
+            incident_filter(crisis, member_state, area, status),
             first=first,
             before=decode_cursor(after) if after else None,
         )
@@ -278,7 +296,7 @@ class ReliefWorkerSafetyQuery:
         ]
 
 
-def _incident_filter(
+def incident_filter(
     crisis: list[strawberry.ID] | None,
     member_state: list[MemberState] | None,
     area: list[str] | None,
