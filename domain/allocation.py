@@ -364,12 +364,34 @@ def best(
     need: NeedLine, offers: Iterable[OfferLine], today: date, parameters: Parameters, first: int
 ) -> list[Suggestion]:
     """The ``first`` best offers for the need, explained; scores alone decide the order (ties by
-    offer id), and only the chosen few are explained."""
-    weight = need_weight(need, today, parameters)
-    scored = sorted(
-        ((score(need, o, today, weight), o) for o in offers), key=lambda p: (-p[0], str(p[1].offer_id))
-    )
-    return [suggest(need, offer, today, parameters) for _, offer in scored[:first]]
+    offer id), and only the chosen few are explained. Each offer scores what ``score`` gives it, by
+    the same arithmetic in the same order (so the same floats), with what depends on the need alone
+    worked out once rather than once an offer: its weight, the day an offer must start by, whether
+    any of it is open, and each offering party's home state's proximity."""
+    weight = need_weight(need, today, parameters).value
+    due_by, is_open, wanted = due(need, today), _open(need), need.open_quantity
+    nearness: dict[str | None, float] = {}
+
+    def scored(offer: OfferLine) -> float:
+        if not (
+            is_open
+            and _usable(offer, today)
+            and need.item in meets(offer.item)
+            and need.member_state in offer.serves
+            and _pair_fits(need, offer, due_by)
+        ):
+            return weight * 0.0  # preference() of a pair that breaks a rule
+        share = float(max(min(wanted, offer.remaining), Decimal(0)) / wanted)
+        near = nearness.get(offer.home_state)
+        if near is None:
+            near = nearness[offer.home_state] = proximity(offer.home_state, need.member_state)[0]
+        timely = _timeliness((due_by - max(today, offer.available_from)).days)
+        terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
+        return weight * (terms + SCORE_WEIGHTS["timeliness"] * timely)
+
+    # A UUID orders as its text does (fixed-width hex): ties go to the lower id, as before.
+    chosen = heapq.nsmallest(first, ((-scored(o), o.offer_id, i, o) for i, o in enumerate(offers)))
+    return [suggest(need, offer, today, parameters) for *_, offer in chosen]
 
 
 def _by_item_and_state(offers: Sequence[OfferLine]) -> dict[tuple[str, str], list[OfferLine]]:
