@@ -361,26 +361,37 @@ def suggest(need: NeedLine, offer: OfferLine, today: date, parameters: Parameter
 
 
 def best(
-    need: NeedLine, offers: Iterable[OfferLine], today: date, parameters: Parameters, first: int
+    need: NeedLine,
+    offers: Iterable[OfferLine],
+    today: date,
+    parameters: Parameters,
+    first: int,
+    *,
+    excluded: bool = True,
 ) -> list[Suggestion]:
     """The ``first`` best offers for the need, explained; scores alone decide the order (ties by
-    offer id), and only the chosen few are explained. Each offer scores what ``score`` gives it, by
-    the same arithmetic in the same order (so the same floats), with what depends on the need alone
-    worked out once rather than once an offer: its weight, the day an offer must start by, whether
-    any of it is open, and each offering party's home state's proximity."""
+    offer id), and only the chosen few are explained. Offers that break a rule score 0; without
+    ``excluded`` they are left out.
+
+    Each offer scores what ``score`` gives it, by the same arithmetic in the same order (so the
+    same floats), with what depends on the need alone worked out once rather than once an offer:
+    its weight, the day an offer must start by, whether any of it is open, and each offering
+    party's home state's proximity."""
     weight = need_weight(need, today, parameters).value
     due_by, is_open, wanted = due(need, today), _open(need), need.open_quantity
     nearness: dict[str | None, float] = {}
 
-    def scored(offer: OfferLine) -> float:
-        if not (
+    def fits(offer: OfferLine) -> bool:  # _fits, with the need's part worked out once
+        return (
             is_open
             and _usable(offer, today)
             and need.item in meets(offer.item)
             and need.member_state in offer.serves
             and _pair_fits(need, offer, due_by)
-        ):
-            return weight * 0.0  # preference() of a pair that breaks a rule
+        )
+
+    def scored(offer: OfferLine) -> float:
+        """``score``: the need's weight times the pair's preference, for an offer that fits."""
         share = float(max(min(wanted, offer.remaining), Decimal(0)) / wanted)
         near = nearness.get(offer.home_state)
         if near is None:
@@ -389,9 +400,13 @@ def best(
         terms = SCORE_WEIGHTS["coverage"] * share + SCORE_WEIGHTS["proximity"] * near
         return weight * (terms + SCORE_WEIGHTS["timeliness"] * timely)
 
-    # A UUID orders as its text does (fixed-width hex): ties go to the lower id, as before.
-    chosen = heapq.nsmallest(first, ((-scored(o), o.offer_id, i, o) for i, o in enumerate(offers)))
-    return [suggest(need, offer, today, parameters) for *_, offer in chosen]
+    ranked = (
+        (-(scored(o) if fitting else weight * 0.0), o.offer_id, i, o)
+        for i, o in enumerate(offers)
+        if (fitting := fits(o)) or excluded
+    )
+    # A UUID orders as its text does (fixed-width hex): ties go to the lower id, as ``rank`` does.
+    return [suggest(need, offer, today, parameters) for *_, offer in heapq.nsmallest(first, ranked)]
 
 
 def _by_item_and_state(offers: Sequence[OfferLine]) -> dict[tuple[str, str], list[OfferLine]]:

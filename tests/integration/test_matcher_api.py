@@ -86,6 +86,26 @@ async def test_suggestions_rank_compatible_offers_and_explain_the_excluded(world
     assert everything["matchSuggestions"][1]["score"] == 0
 
 
+async def test_an_offer_matched_in_full_elsewhere_is_suggested_only_among_the_excluded(world: World) -> None:
+    client = world.client
+    request_id, _ = await world.request("PHL", "100", 4)
+    other_id, _ = await world.request("PHL", "40", 3)
+    spent, _ = await world.offer("40", ["PHL"])
+    left, _ = await world.offer("30", ["PHL"])
+    propose = "mutation($i: ProposeMatchInput!) { proposeMatch(input: $i) { position } }"
+    proposed = await client.data(propose, {"i": {"requestId": other_id, "offerId": spent, "quantity": "40"}})
+    at = proposed["proposeMatch"]["position"]
+
+    fitting = await client.data(SUGGEST, {"id": request_id}, as_=client.coordinator("PHL"), after=at)
+    everything = await client.data(SUGGEST, {"id": request_id, "x": True}, after=at)
+
+    assert [(s["offerId"], s["excludedBy"]) for s in fitting["matchSuggestions"]] == [(left, [])]
+    assert [(s["offerId"], s["excludedBy"]) for s in everything["matchSuggestions"]] == [
+        (left, []),
+        (spent, ["EXHAUSTED"]),
+    ]
+
+
 async def test_a_coordinator_asks_for_its_own_state_and_a_donor_sees_its_own_offers(world: World) -> None:
     client = world.client
     request_id, _ = await world.request("PHL", "100", 4)

@@ -278,7 +278,9 @@ def test_the_best_suggestions_are_the_top_of_the_full_ranking(
 ) -> None:
     [wanted], offers = world
     ranked = rank(suggest(wanted, o, TODAY, Parameters()) for o in offers)
+    fitting = [suggestion for suggestion in ranked if not suggestion.excluded_by]
     assert best(wanted, offers, TODAY, Parameters(), first) == ranked[:first]
+    assert best(wanted, offers, TODAY, Parameters(), first, excluded=False) == fitting[:first]
 
 
 def kits(state: str, quantity: int, **overrides: object) -> NeedLine:

@@ -65,7 +65,8 @@ class AllocationRoundQuery:
             organisation_id=own_organisation,
             near_misses=include_excluded,
         )
-        chosen = allocation.best(need, offers, today, allocation.Parameters(), first)
+        parameters = allocation.Parameters()
+        chosen = allocation.best(need, offers, today, parameters, first, excluded=include_excluded)
         return [MatchSuggestion.of(s) for s in chosen]
 
     @strawberry.field(description="The allocation rounds run, newest first; crisis narrows the list.")
