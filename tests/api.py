@@ -99,6 +99,34 @@ class Client:
         assert "errors" not in body, body
         return body["data"]
 
+    async def every_page(
+        self,
+        query: str,
+        field: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        first: int,
+        as_: dict[str, str] | None = None,
+    ) -> tuple[list[Any], set[int]]:
+        """The nodes of the connection ``field`` of ``query`` page after page of ``first`` (``$first``
+        and ``$after``), each page no longer and its end cursor its last edge's where the edges
+        carry one; and the totalCounts the pages gave."""
+        nodes: list[Any] = []
+        after, totals = None, set()
+        while True:
+            page = (await self.data(query, {**(variables or {}), "first": first, "after": after}, as_=as_))[
+                field
+            ]
+            edges = page["edges"]
+            assert len(edges) <= first
+            if edges and "cursor" in edges[-1]:
+                assert page["pageInfo"]["endCursor"] == edges[-1]["cursor"]
+            nodes += [edge["node"] for edge in edges]
+            totals.add(page["totalCount"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return nodes, totals
+            after = page["pageInfo"]["endCursor"]
+
     def request_input(self, **overrides: Any) -> dict[str, Any]:
         """A valid PostRequestInput in this client's crisis."""
         return post_request_input(crisisId=self.crisis_id, **overrides)

@@ -58,25 +58,6 @@ async def report_all(client: Client) -> tuple[list[str], int]:
     return ids, position
 
 
-async def every_page(client: Client, as_: dict[str, str], **where: Any) -> tuple[list[Any], set[int]]:
-    found: list[Any] = []
-    after, totals = None, set()
-    while True:
-        page = (await client.data(PAGE, {**where, "first": 2, "after": after}, as_=as_))[
-            "incidentsConnection"
-        ]
-        assert len(page["edges"]) <= 2
-        found += [edge["node"] for edge in page["edges"]]
-        totals.add(page["totalCount"])
-        if not page["pageInfo"]["hasNextPage"]:
-            assert page["pageInfo"]["endCursor"] in (
-                None,
-                page["edges"][-1]["cursor"] if page["edges"] else None,
-            )
-            return found, totals
-        after = page["pageInfo"]["endCursor"]
-
-
 @pytest.mark.parametrize(
     "where",
     [
@@ -94,7 +75,7 @@ async def test_pages_of_incidents_put_together_are_the_list_newest_first(
     ids, position = await report_all(client)
     secretariat = client.bearer(Role.SECRETARIAT)
     every = (await client.data(EVERY, where, as_=secretariat, after=position))["incidents"]
-    paged, totals = await every_page(client, secretariat, **where)
+    paged, totals = await client.every_page(PAGE, "incidentsConnection", where, first=2, as_=secretariat)
 
     assert every, "each filter matches some incident"
     assert (paged, totals) == (every, {len(every)})

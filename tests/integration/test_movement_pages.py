@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from domain.access import Role
 from services.coordination import Concord
@@ -36,21 +35,6 @@ PAGE = f"""query($state: [MemberState!], $first: Int, $after: String) {{
 }}"""
 
 
-async def every_page(client: Client, state: list[str] | None) -> tuple[list[Any], set[int]]:
-    found: list[Any] = []
-    after, totals = None, set()
-    while True:
-        variables = {"state": state, "first": 2, "after": after}
-        page = (await client.data(PAGE, variables, as_=client.bearer(Role.SECRETARIAT)))[
-            "movementsConnection"
-        ]
-        found += [edge["node"] for edge in page["edges"]]
-        totals.add(page["totalCount"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return found, totals
-        after = page["pageInfo"]["endCursor"]
-
-
 async def test_pages_of_movements_put_together_are_the_list(settings: Settings, signer: DevSigner) -> None:
     concord = Concord(storage_for(settings).event_store_env, today=fixed_today)
     try:
@@ -63,8 +47,10 @@ async def test_pages_of_movements_put_together_are_the_list(settings: Settings, 
         secretariat = client.bearer(Role.SECRETARIAT)
         every = (await client.data(EVERY, {"state": None}, as_=secretariat, after=head))["movements"]
         mmr = (await client.data(EVERY, {"state": ["MMR"]}, as_=secretariat))["movements"]
-        paged, totals = await every_page(client, None)
-        paged_mmr, totals_mmr = await every_page(client, ["MMR"])
+        paged, totals = await client.every_page(PAGE, "movementsConnection", {"state": None}, first=2)
+        paged_mmr, totals_mmr = await client.every_page(
+            PAGE, "movementsConnection", {"state": ["MMR"]}, first=2
+        )
         bad = await client.send(PAGE, {"after": "bm90IGEgY3Vyc29y"}, as_=secretariat)
 
     assert len(every) > len(mmr) > 0
