@@ -2,7 +2,7 @@
 // (each through forms.js: one Idempotency-Key per submission, refusals at the field), the read
 // after a command (Concord-Consistent-With) and the live refresh from the Changes subscription.
 
-import { follow, run } from "/static/graphql.js";
+import { follow, runPages } from "/static/graphql.js";
 import { commandForm } from "./forms.js";
 import { mountHeader } from "./header.js";
 import { signOut } from "./session.js";
@@ -37,14 +37,8 @@ export async function startDonorPage(token) {
 
 // Every offer of the organisation, newest first.
 export async function myOffers(token, organisationId, headers = {}) {
-  const found = [];
-  let after = null;
-  do {
-    const { offers } = await run("Offers", { filter: { organisation: [organisationId] }, first: 100, after }, token, headers);
-    found.push(...offers.edges.map(({ node }) => node));
-    after = offers.pageInfo.hasNextPage ? offers.pageInfo.endCursor : null;
-  } while (after);
-  return found;
+  const variables = { filter: { organisation: [organisationId] } };
+  return (await runPages("Offers", variables, token, "offers", { headers, pages: Infinity })).nodes;
 }
 
 // A small form in a list's row: its fields (name, label, attributes), one submit button, and its

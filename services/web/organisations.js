@@ -2,7 +2,7 @@
 // HXL #org name and, where it has one, its IATI organisation identifier), suspend it with a reason,
 // reinstate it. The list is read after each command with Concord-Consistent-With.
 
-import { run } from "/static/graphql.js";
+import { runPages } from "/static/graphql.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
 import { requireSignIn } from "./session.js";
@@ -14,15 +14,7 @@ let states = new Map();
 let kinds = new Map();
 
 async function everyOrganisation(headers) {
-  const listed = [];
-  let cursor = null;
-  do {
-    const { organisations } = await run("OrganisationRegister", { first: 100, after: cursor }, token, headers);
-    listed.push(...organisations.edges.map(({ node }) => node));
-    cursor = organisations.pageInfo.hasNextPage ? organisations.pageInfo.endCursor : null;
-    headers = {};
-  } while (cursor);
-  return listed;
+  return (await runPages("OrganisationRegister", {}, token, "organisations", { headers, pages: Infinity })).nodes;
 }
 
 // Refills a picker, keeping the choice when it is still there (a live re-read may come mid-form).

@@ -3,7 +3,7 @@
 // organisation is the source of, as FTS counts them. Kept live. For whoever the policy lets refund
 // payments (the secretariat): every pledge with money paid, and a payment of one to refund.
 
-import { run } from "/static/graphql.js";
+import { run, runPages } from "/static/graphql.js";
 import { option } from "./codes.js";
 import {
   $, afterCommand, cell, localDate, money, number, refreshLive, rowCommand, replaceRows,
@@ -123,17 +123,9 @@ function flowRow(flow) {
 const FLOW_PAGES = 10;
 
 async function ownFlows(headers) {
-  const flows = [];
-  if (!me.organisationId) return flows;
-  let after = null;
-  let pages = 0;
-  do {
-    const { flowsConnection } = await run("Flows", { sourceId: [me.organisationId], first: 100, after }, token, headers);
-    flows.push(...flowsConnection.edges.map(({ node }) => node));
-    after = flowsConnection.pageInfo.hasNextPage ? flowsConnection.pageInfo.endCursor : null;
-    pages += 1;
-  } while (after && pages < FLOW_PAGES);
-  return flows;
+  if (!me.organisationId) return [];
+  const variables = { sourceId: [me.organisationId] };
+  return (await runPages("Flows", variables, token, "flowsConnection", { headers, pages: FLOW_PAGES })).nodes;
 }
 
 async function loadFlows(headers) {

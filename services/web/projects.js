@@ -2,7 +2,7 @@
 // milestones and results; registering one for the host state's coordinators and the secretariat
 // (the API's policy decides). The Changes subscription keeps the list current.
 
-import { follow, run } from "/static/graphql.js";
+import { follow, run, runPages } from "/static/graphql.js";
 import { areaField } from "./areas.js";
 import { codeLists, option } from "./codes.js";
 import { commandForm } from "./forms.js";
@@ -92,12 +92,8 @@ async function mountRegistration(me) {
   if (me.role === "COORDINATOR") $("#memberState").value = me.memberState;
   pcodeRule($("#memberState").value);
   $("#memberState").addEventListener("change", (event) => pcodeRule(event.target.value));
-  let after = null;
-  do {
-    const { organisations } = await run("Organisations", { first: 100, after }, token);
-    for (const { node } of organisations.edges) $("#implementingOrganisations").append(option(node.id, node.name));
-    after = organisations.pageInfo.hasNextPage ? organisations.pageInfo.endCursor : null;
-  } while (after);
+  const { nodes: organisations } = await runPages("Organisations", {}, token, "organisations", { pages: Infinity });
+  for (const node of organisations) $("#implementingOrganisations").append(option(node.id, node.name));
   const today = localDate(new Date());
   $("#rateDate").value = today;
   $("#rateDate").max = today;
