@@ -342,6 +342,48 @@ def redacted_read(key: str, make: Make, owner_at: int) -> Make:
     return made
 
 
+class ShapedConnection:
+    """What a row plan of a connection of one shape's objects starts from: the root field's
+    arguments' converter, the connection's selection, how each selected field of a node is read
+    (``object_spec``), the columns its statements read after the position, those statements, and
+    the node's maker per dialect."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        field: GraphQLField,
+        node: FieldNode,
+        shape: Shape,
+        other: Other | None = None,
+    ) -> None:
+        self._field, self._node, self._arguments = field, node, compiled_arguments(field)
+        self._page = Connection(field, node)
+        #: The columns the statements read after the position (SQLAlchemy's).
+        self._columns: list[Any] = []
+        nodes = self._page.node
+        self._spec = object_spec(schema, shape, nodes, self._columns, other) if nodes is not None else None
+        self._statements = Statements()
+        self._makers: dict[str, tuple[Read, list[Process]]] = {}
+
+    def _maker(self, page: Prepared) -> tuple[Read, list[Process]] | None:
+        """The node's maker for this dialect and the columns' processors, made once the page's
+        statement's processors are known; None where no node is asked for."""
+        return None if self._spec is None else made_for(self._spec, self._makers, page)
+
+
+def made_for(
+    spec: Spec, makers: dict[str, tuple[Read, list[Process]]], page: Prepared
+) -> tuple[Read, list[Process]]:
+    """The maker of ``spec``'s objects for the page's dialect, and the columns' processors, made
+    once (kept in ``makers``) when the page's statement's processors are first known."""
+    name = page.dialect.name
+    made = makers.get(name)
+    if made is None:
+        processors = [processed(process) for process in page.processors()]
+        made = makers[name] = (object_maker(spec, processors), processors)
+    return made
+
+
 def typename_read(type_name: str) -> Make:
     return lambda _processors: lambda _row, _page: type_name
 

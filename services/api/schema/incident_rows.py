@@ -26,17 +26,7 @@ from projections.prepared import Prepared
 from projections.security_incidents import queries as incident_queries
 from projections.security_incidents.tables import security_incidents
 from services.api.compiled import Fallback, Request
-from services.api.row_plans import (
-    Connection,
-    Process,
-    Read,
-    Shape,
-    Statements,
-    compiled_arguments,
-    object_maker,
-    object_spec,
-    processed,
-)
+from services.api.row_plans import Shape, ShapedConnection
 from services.api.schema.paging import MAX_PAGE, check_first, decode_cursor, encode_cursor
 from services.api.schema.policy import root_gate
 from services.api.schema.relief_worker_safety import ROW_FIELDS, incident_filter
@@ -63,20 +53,13 @@ class _Page:
         return allowed
 
 
-class IncidentsPlan:
+class IncidentsPlan(ShapedConnection):
     """``incidentsConnection(...)`` with a selection of ``ROW_FIELDS``, its edges and page info."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
         #: The gate of the root field this plan answers for, the one its resolver is guarded by.
         self._gate = root_gate("query", node.name.value)
-        self._field, self._node, self._arguments = field, node, compiled_arguments(field)
-        self._page = Connection(field, node)
-        #: The columns the statement reads after the position.
-        self._columns: list[Any] = []
-        nodes = self._page.node
-        self._spec = object_spec(schema, _INCIDENT, nodes, self._columns) if nodes is not None else None
-        self._statements = Statements()
-        self._makers: dict[str, Read] = {}
+        super().__init__(schema, field, node, _INCIDENT)
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
@@ -99,8 +82,9 @@ class IncidentsPlan:
         )
         cursors = [encode_cursor(row[0]) for row in rows]
         nodes: list[Any] = []
-        make_node = self._maker(page) if page is not None else None
-        if make_node is not None and rows:
+        made = self._maker(page) if page is not None else None
+        if made is not None and rows:
+            make_node, _processors = made
             shared = _Page(context.principal)
             nodes = [make_node(row, shared) for row in rows]
         return self._page.value(total, has_next, after, cursors, nodes)
@@ -113,14 +97,3 @@ class IncidentsPlan:
                 shape, self._columns, before=before is not None, rows=rows
             ),
         )
-
-    def _maker(self, page: Prepared) -> Read | None:
-        """The node's maker for this dialect, built once its statement's processors are known."""
-        if self._spec is None:
-            return None
-        name = page.dialect.name
-        made = self._makers.get(name)
-        if made is None:
-            processors: list[Process] = [processed(process) for process in page.processors()]
-            made = self._makers[name] = object_maker(self._spec, processors)
-        return made

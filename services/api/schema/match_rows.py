@@ -32,18 +32,13 @@ from projections.matches.tables import matches
 from projections.prepared import Prepared
 from services.api.compiled import NotCompiled, Request
 from services.api.row_plans import (
-    Connection,
     Make,
     Process,
     Read,
     Shape,
-    Statements,
+    ShapedConnection,
     column_at,
-    compiled_arguments,
     leaf_output,
-    object_maker,
-    object_spec,
-    processed,
 )
 from services.api.schema import match_types, offer_types, organisations, request_types
 from services.api.schema.matches import match_filter
@@ -85,24 +80,17 @@ class _Page:
         self.risks = risks
 
 
-class MatchesPlan:
+class MatchesPlan(ShapedConnection):
     """``matches(...)`` with a selection of the fields above, its edges and page info."""
 
     def __init__(self, schema: GraphQLSchema, field: GraphQLField, node: FieldNode) -> None:
         #: The gate of the root field this plan answers for, the one its resolver is guarded by.
         self._gate = root_gate("query", node.name.value)
-        self._field, self._node, self._arguments = field, node, compiled_arguments(field)
-        self._page = Connection(field, node)
-        #: The columns the statement reads after the position (SQLAlchemy's, of the tables above).
-        self._columns: list[Any] = []
-        nodes = self._page.node
-        self._spec = object_spec(schema, _MATCH, nodes, self._columns, _risk) if nodes is not None else None
+        super().__init__(schema, field, node, _MATCH, _risk)
         #: Where the requests' states are, if ``risk`` is asked for: the incidents are read for them.
         self._states: int | None = None
         if self._spec is not None and any(name == "risk" for name, _key, _make in self._spec):
             self._states = column_at(match_queries.REQUEST.c.member_state, self._columns)
-        self._statements = Statements()
-        self._makers: dict[str, tuple[Read, list[Process]]] = {}
 
     async def __call__(self, request: Request) -> Any:
         context = request.context
@@ -149,18 +137,6 @@ class MatchesPlan:
             dialect,
             lambda: match_queries.page_statement(shape, self._columns, after=seen is not None, rows=rows),
         )
-
-    def _maker(self, page: Prepared) -> tuple[Read, list[Process]] | None:
-        """The node's maker for this dialect, built once its statement's processors are known."""
-        if self._spec is None:
-            return None
-        name = page.dialect.name
-        made = self._makers.get(name)
-        if made is None:
-            processors = [processed(process) for process in page.processors()]
-            maker = object_maker(self._spec, processors)
-            made = self._makers[name] = (maker, processors)
-        return made
 
 
 def _risk(shape: Shape, graphql_field: GraphQLField, node: FieldNode, columns: list[Any]) -> Make | None:

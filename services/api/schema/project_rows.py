@@ -47,6 +47,7 @@ from services.api.row_plans import (
     column_at,
     compiled_arguments,
     leaf_output,
+    made_for,
     object_maker,
     object_spec,
     processed,
@@ -255,12 +256,7 @@ class ProjectsPlan:
     def _maker(self, page: Prepared) -> tuple[Read, list[Process]]:
         """The node's maker for this dialect, built once its statement's processors are known."""
         assert self._spec is not None
-        name = page.dialect.name
-        made = self._makers.get(name)
-        if made is None:
-            processors = [processed(process) for process in page.processors()]
-            made = self._makers[name] = (object_maker(self._spec, processors), processors)
-        return made
+        return made_for(self._spec, self._makers, page)
 
 
 def _money(kind: str, size: int) -> Any:
