@@ -65,17 +65,36 @@ async def incident_page(
     engine: AsyncEngine, where: IncidentFilter, *, first: int, before: int | None
 ) -> tuple[list[tuple[int, IncidentRow]], bool, int]:
     """Up to ``first`` incidents, newest report first, reported before position ``before``; whether
-    more follow; how many match in all."""
-    i = security_incidents.c
+    more follow; how many match in all. The statements ``page_statement`` binds, built with the
+    filter's values (areas, matched by prefix, too)."""
     conditions = _conditions(where)
-    query = select(i.reported_position, *_COLUMNS).where(*conditions).order_by(i.reported_position.desc())
-    if before is not None:
-        query = query.where(i.reported_position < before)
-    counting = select(func.count()).select_from(security_incidents).where(*conditions)
     async with engine.connect() as conn:
-        rows = [(row[0], IncidentRow(*row[1:])) for row in await conn.execute(query.limit(first + 1))]
-        total = int(await conn.scalar(counting) or 0)
-    return rows[:first], len(rows) > first, total
+        page = _paged(conditions, _COLUMNS, before=before, limit=first + 1, rows=True)
+        found = list(await conn.execute(page))
+        if found:
+            total = found[0][-1]
+        else:
+            total = await conn.scalar(_paged(conditions, _COLUMNS, before=None, limit=None, rows=False))
+    rows = [(row[0], IncidentRow(*row[1:-1])) for row in found]
+    return rows[:first], len(rows) > first, int(total or 0)
+
+
+def _paged(
+    conditions: Sequence[ColumnElement[bool]], columns: Sequence[Any], *, before: Any, limit: Any, rows: bool
+) -> Any:
+    """A page of the incidents that meet ``conditions``, newest report first, reported before
+    ``before`` (None: from the newest), at most ``limit``: each row the report's position, the
+    ``columns`` and the count of them all; without ``rows``, the count alone. ``before`` and
+    ``limit`` are values or bind parameters."""
+    i = security_incidents.c
+    counting = select(func.count()).select_from(security_incidents).where(*conditions)
+    if not rows:
+        return counting
+    page = select(i.reported_position, *columns, counting.scalar_subquery().label("total_count"))
+    page = page.where(*conditions)
+    if before is not None:
+        page = page.where(i.reported_position < before)
+    return page.order_by(i.reported_position.desc()).limit(limit)
 
 
 #: The lists of the filter a page statement binds, and the column each is matched against; areas
@@ -99,21 +118,15 @@ def page_statement(shape: tuple[int, ...], columns: Sequence[Any], *, before: bo
     """``incident_page``'s page as one statement with bind parameters (``page_values`` names their
     values), the same for every filter of the ``shape``: its rows each the report's position, the
     ``columns``, and the filter's count last; without ``rows``, the count alone."""
-    i = security_incidents.c
     conditions = [
         column.in_([bindparam(f"{name}_{k}", type_=column.type) for k in range(size)])
         for (name, column), size in zip(_BOUND, shape, strict=True)
         if size
     ]
-    counting = select(func.count()).select_from(security_incidents).where(*conditions)
-    if not rows:
-        return counting
     labelled = [column.label(f"c{k}") for k, column in enumerate(columns)]
-    page = select(i.reported_position, *labelled, counting.scalar_subquery().label("total_count"))
-    page = page.where(*conditions)
-    if before:
-        page = page.where(i.reported_position < bindparam("before", type_=BigInteger))
-    return page.order_by(i.reported_position.desc()).limit(bindparam("limit", type_=Integer))
+    after = bindparam("before", type_=BigInteger) if before else None
+    limit = bindparam("limit", type_=Integer)
+    return _paged(conditions, labelled, before=after, limit=limit, rows=rows)
 
 
 def page_values(where: IncidentFilter, *, first: int, before: int | None) -> dict[str, Any]:

@@ -256,8 +256,7 @@ def object_spec(
             assert shape.owner is not None  # resolver wraps the attribute's, read off the row here
             if name not in shape.fields:
                 raise NotCompiled(f"{guarded} is not a column")
-            column, transform = shape.fields[name]
-            plain = column_read(graphql_field, transform, column_at(shape.table.c[column], columns))
+            plain = _column_field(shape, graphql_field, name, columns)
             make = redacted_read(guarded, plain, column_at(shape.table.c[shape.owner], columns))
         else:
             make = _field(schema, shape, graphql_field, each, columns, other)
@@ -305,8 +304,7 @@ def _field(
         if type(graphql_field.resolve) is not Attribute:
             raise NotCompiled(f"{name} has a resolver of its own")
         if name in shape.fields:
-            column, transform = shape.fields[name]
-            return column_read(graphql_field, transform, column_at(shape.table.c[column], columns))
+            return _column_field(shape, graphql_field, name, columns)
         read, function = shape.computed[name]
         return computed_read(graphql_field, function, [column_at(shape.table.c[c], columns) for c in read])
     if name in shape.nested:
@@ -324,6 +322,12 @@ def _field(
     if made is None:
         raise NotCompiled(name)
     return made
+
+
+def _column_field(shape: Shape, graphql_field: GraphQLField, name: str, columns: list[Any]) -> Make:
+    """A plain field of the shape, read off its column as ``from_row`` reads it."""
+    column, transform = shape.fields[name]
+    return column_read(graphql_field, transform, column_at(shape.table.c[column], columns))
 
 
 def redacted_read(key: str, make: Make, owner_at: int) -> Make:
